@@ -1,0 +1,552 @@
+//! What makes an automation fire: run metric conditions, run states and artifact events.
+
+use super::expr::Expr;
+use serde_json::Number;
+
+/// Aggregation over a window of logged metric values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Agg {
+    /// Average of the window (`AVERAGE` on the wire).
+    Avg,
+    /// Minimum of the window.
+    Min,
+    /// Maximum of the window.
+    Max,
+    /// Sum of the window (local backend only).
+    Sum,
+}
+
+impl Agg {
+    /// Every aggregation, in display order.
+    pub const ALL: [Agg; 4] = [Agg::Avg, Agg::Min, Agg::Max, Agg::Sum];
+
+    /// The file form (`avg`, `min`, `max`, `sum`).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Agg::Avg => "avg",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Sum => "sum",
+        }
+    }
+
+    /// The wire form (`AVERAGE`, `MIN`, `MAX`, `SUM`).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Agg::Avg => "AVERAGE",
+            Agg::Min => "MIN",
+            Agg::Max => "MAX",
+            Agg::Sum => "SUM",
+        }
+    }
+
+    /// Parses the file form or the wire form, case-insensitively.
+    pub fn parse(s: &str) -> Option<Agg> {
+        let lower = s.to_ascii_lowercase();
+        Agg::ALL
+            .into_iter()
+            .find(|a| a.file_name() == lower || a.wire_name().eq_ignore_ascii_case(&lower))
+    }
+}
+
+/// Comparison of a metric with a threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cmp {
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+    /// `==` (local backend only)
+    Eq,
+    /// `!=` (local backend only)
+    Ne,
+}
+
+impl Cmp {
+    /// Every comparator, in display order.
+    pub const ALL: [Cmp; 6] = [Cmp::Gt, Cmp::Gte, Cmp::Lt, Cmp::Lte, Cmp::Eq, Cmp::Ne];
+
+    /// The file form (`>`, `>=`, ...).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Gt => ">",
+            Cmp::Gte => ">=",
+            Cmp::Lt => "<",
+            Cmp::Lte => "<=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    /// The wire form (`$gt`, `$gte`, ...).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Cmp::Gt => "$gt",
+            Cmp::Gte => "$gte",
+            Cmp::Lt => "$lt",
+            Cmp::Lte => "$lte",
+            Cmp::Eq => "$eq",
+            Cmp::Ne => "$ne",
+        }
+    }
+
+    /// Plain words, e.g. "goes above".
+    pub fn words(self) -> &'static str {
+        match self {
+            Cmp::Gt => "goes above",
+            Cmp::Gte => "reaches or goes above",
+            Cmp::Lt => "goes below",
+            Cmp::Lte => "reaches or goes below",
+            Cmp::Eq => "equals",
+            Cmp::Ne => "differs from",
+        }
+    }
+
+    /// Parses the file form or the wire form.
+    pub fn parse(s: &str) -> Option<Cmp> {
+        Cmp::ALL
+            .into_iter()
+            .find(|c| c.symbol() == s || c.wire_name() == s)
+    }
+}
+
+/// Direction of a change or of a z-score excursion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Going up.
+    Increase,
+    /// Going down.
+    Decrease,
+    /// Either way.
+    Any,
+}
+
+impl Direction {
+    /// Every direction.
+    pub const ALL: [Direction; 3] = [Direction::Increase, Direction::Decrease, Direction::Any];
+
+    /// The file form (`increase`, `decrease`, `any`).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Direction::Increase => "increase",
+            Direction::Decrease => "decrease",
+            Direction::Any => "any",
+        }
+    }
+
+    /// The wire form (`INCREASE`, ...).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Direction::Increase => "INCREASE",
+            Direction::Decrease => "DECREASE",
+            Direction::Any => "ANY",
+        }
+    }
+
+    /// Parses either form, case-insensitively.
+    pub fn parse(s: &str) -> Option<Direction> {
+        Direction::ALL
+            .into_iter()
+            .find(|d| d.file_name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// Whether a change is measured as a difference or as a fraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeType {
+    /// Arithmetic difference.
+    Absolute,
+    /// Fractional change (0.25 = 25 %).
+    Relative,
+}
+
+impl ChangeType {
+    /// Both change types.
+    pub const ALL: [ChangeType; 2] = [ChangeType::Absolute, ChangeType::Relative];
+
+    /// The file form.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ChangeType::Absolute => "absolute",
+            ChangeType::Relative => "relative",
+        }
+    }
+
+    /// The wire form.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            ChangeType::Absolute => "ABSOLUTE",
+            ChangeType::Relative => "RELATIVE",
+        }
+    }
+
+    /// Parses either form, case-insensitively.
+    pub fn parse(s: &str) -> Option<ChangeType> {
+        ChangeType::ALL
+            .into_iter()
+            .find(|c| c.file_name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A reported run state. Ordered alphabetically by wire name, the order W&B is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RunState {
+    /// The run failed or crashed.
+    Failed,
+    /// The run finished.
+    Finished,
+    /// The run started running.
+    Running,
+}
+
+impl RunState {
+    /// Every state.
+    pub const ALL: [RunState; 3] = [RunState::Failed, RunState::Finished, RunState::Running];
+
+    /// The file form (`failed`, `finished`, `running`).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            RunState::Failed => "failed",
+            RunState::Finished => "finished",
+            RunState::Running => "running",
+        }
+    }
+
+    /// The wire form (`FAILED`, ...).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            RunState::Failed => "FAILED",
+            RunState::Finished => "FINISHED",
+            RunState::Running => "RUNNING",
+        }
+    }
+
+    /// Parses a state in any case; `crashed` means failed.
+    pub fn parse(s: &str) -> Option<RunState> {
+        if s.eq_ignore_ascii_case("crashed") {
+            return Some(RunState::Failed);
+        }
+        RunState::ALL
+            .into_iter()
+            .find(|r| r.file_name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A condition on a logged run metric.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MetricCondition {
+    /// The metric (or its aggregate over a window) crosses a threshold (`RUN_METRIC`).
+    Threshold {
+        /// Metric key, e.g. `loss`.
+        metric: String,
+        /// Aggregation over the window; `None` = the latest value.
+        agg: Option<Agg>,
+        /// Number of logged values aggregated (ignored without `agg`).
+        window: i64,
+        /// Comparison with the threshold.
+        cmp: Cmp,
+        /// The threshold; keeps its JSON type (integer or float).
+        threshold: Number,
+    },
+    /// The metric changes by at least an amount between two tumbling windows (`RUN_METRIC_CHANGE`).
+    Change {
+        /// Metric key.
+        metric: String,
+        /// Aggregation over each window; `None` = the latest value.
+        agg: Option<Agg>,
+        /// Size of the current window.
+        window: i64,
+        /// Size of the prior window.
+        prior_window: i64,
+        /// Which way the change must go.
+        direction: Direction,
+        /// Absolute difference or fraction.
+        change: ChangeType,
+        /// How much it must change (> 0); keeps its JSON type.
+        amount: Number,
+    },
+    /// The metric's z-score over a window goes beyond a threshold (`RUN_METRIC_ZSCORE`).
+    ZScore {
+        /// Metric key.
+        metric: String,
+        /// Window the mean and deviation are computed over.
+        window: i64,
+        /// Z-score threshold (> 0), always a float on the wire.
+        threshold: f64,
+        /// Which way the excursion must go.
+        direction: Direction,
+    },
+}
+
+impl MetricCondition {
+    /// The metric key the condition watches.
+    pub fn metric(&self) -> &str {
+        match self {
+            MetricCondition::Threshold { metric, .. }
+            | MetricCondition::Change { metric, .. }
+            | MetricCondition::ZScore { metric, .. } => metric,
+        }
+    }
+}
+
+/// The artifact events W&B knows, including the one that can only be read back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ArtifactEvent {
+    /// A new artifact version is created in a collection.
+    Create,
+    /// An artifact version is linked to a collection (e.g. a registry).
+    Link,
+    /// An artifact version is unlinked.
+    Unlink,
+    /// An alias is added to an artifact version.
+    AddAlias,
+    /// A tag is added to an artifact version.
+    AddTag,
+    /// A tag is removed from an artifact version.
+    RemoveTag,
+    /// A tag is added to a collection.
+    AddCollectionTag,
+    /// A tag is removed from a collection.
+    RemoveCollectionTag,
+    /// An alias is updated (legacy; cannot be created or updated).
+    UpdateAlias,
+}
+
+impl ArtifactEvent {
+    /// Every artifact event.
+    pub const ALL: [ArtifactEvent; 9] = [
+        ArtifactEvent::Create,
+        ArtifactEvent::Link,
+        ArtifactEvent::Unlink,
+        ArtifactEvent::AddAlias,
+        ArtifactEvent::AddTag,
+        ArtifactEvent::RemoveTag,
+        ArtifactEvent::AddCollectionTag,
+        ArtifactEvent::RemoveCollectionTag,
+        ArtifactEvent::UpdateAlias,
+    ];
+
+    /// The file form, e.g. `add_artifact_alias`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ArtifactEvent::Create => "create_artifact",
+            ArtifactEvent::Link => "link_artifact",
+            ArtifactEvent::Unlink => "unlink_artifact",
+            ArtifactEvent::AddAlias => "add_artifact_alias",
+            ArtifactEvent::AddTag => "add_artifact_tag",
+            ArtifactEvent::RemoveTag => "remove_artifact_tag",
+            ArtifactEvent::AddCollectionTag => "add_collection_tag",
+            ArtifactEvent::RemoveCollectionTag => "remove_collection_tag",
+            ArtifactEvent::UpdateAlias => "update_artifact_alias",
+        }
+    }
+
+    /// The wire form, e.g. `ADD_ARTIFACT_ALIAS` (linking is `LINK_MODEL`).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            ArtifactEvent::Create => "CREATE_ARTIFACT",
+            ArtifactEvent::Link => "LINK_MODEL",
+            ArtifactEvent::Unlink => "UNLINK_ARTIFACT",
+            ArtifactEvent::AddAlias => "ADD_ARTIFACT_ALIAS",
+            ArtifactEvent::AddTag => "ADD_ARTIFACT_TAG",
+            ArtifactEvent::RemoveTag => "REMOVE_ARTIFACT_TAG",
+            ArtifactEvent::AddCollectionTag => "ADD_COLLECTION_TAG",
+            ArtifactEvent::RemoveCollectionTag => "REMOVE_COLLECTION_TAG",
+            ArtifactEvent::UpdateAlias => "UPDATE_ARTIFACT_ALIAS",
+        }
+    }
+
+    /// Plain words for what happens, e.g. "an artifact version gets an alias".
+    pub fn words(self) -> &'static str {
+        match self {
+            ArtifactEvent::Create => "a new artifact version is created",
+            ArtifactEvent::Link => "an artifact version is linked",
+            ArtifactEvent::Unlink => "an artifact version is unlinked",
+            ArtifactEvent::AddAlias => "an artifact version gets an alias",
+            ArtifactEvent::AddTag => "an artifact version gets a tag",
+            ArtifactEvent::RemoveTag => "a tag is removed from an artifact version",
+            ArtifactEvent::AddCollectionTag => "a collection gets a tag",
+            ArtifactEvent::RemoveCollectionTag => "a tag is removed from a collection",
+            ArtifactEvent::UpdateAlias => "an artifact alias is updated",
+        }
+    }
+
+    /// Whether W&B accepts this event on create and update.
+    pub fn creatable(self) -> bool {
+        self != ArtifactEvent::UpdateAlias
+    }
+
+    /// Parses the file form.
+    pub fn from_file_name(s: &str) -> Option<ArtifactEvent> {
+        ArtifactEvent::ALL.into_iter().find(|e| e.file_name() == s)
+    }
+
+    /// Parses the wire form.
+    pub fn from_wire_name(s: &str) -> Option<ArtifactEvent> {
+        ArtifactEvent::ALL.into_iter().find(|e| e.wire_name() == s)
+    }
+}
+
+/// What makes an automation fire.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A logged run metric meets a condition.
+    RunMetric {
+        /// Which runs count; `None` = every run.
+        run_filter: Option<Expr>,
+        /// The condition on the metric.
+        condition: MetricCondition,
+    },
+    /// A run reaches one of the given states.
+    RunState {
+        /// Which runs count; `None` = every run.
+        run_filter: Option<Expr>,
+        /// Sorted, without duplicates, never empty when valid.
+        states: Vec<RunState>,
+    },
+    /// Something happens to an artifact or a collection.
+    Artifact {
+        /// Which artifact event.
+        kind: ArtifactEvent,
+        /// Condition on `alias` / `tag`; `None` = every such event.
+        filter: Option<Expr>,
+    },
+    /// An event this version does not model (e.g. `WEAVE_METRIC_THRESHOLD`), kept as received.
+    Raw {
+        /// The wire `eventType`.
+        event_type: String,
+        /// The saved `filter` string, byte for byte.
+        filter: String,
+    },
+}
+
+/// The kinds of event a user can pick, one per file `event.type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    /// `run_metric_threshold`
+    MetricThreshold,
+    /// `run_metric_change`
+    MetricChange,
+    /// `run_metric_zscore`
+    MetricZScore,
+    /// `run_state`
+    RunState,
+    /// One of the artifact events.
+    Artifact(ArtifactEvent),
+    /// Anything unmodelled.
+    Raw,
+}
+
+impl EventKind {
+    /// Every kind a user can create, in menu order.
+    pub fn creatable() -> Vec<EventKind> {
+        let mut out = vec![
+            EventKind::MetricThreshold,
+            EventKind::MetricChange,
+            EventKind::MetricZScore,
+            EventKind::RunState,
+        ];
+        out.extend(
+            ArtifactEvent::ALL
+                .into_iter()
+                .filter(|a| a.creatable())
+                .map(EventKind::Artifact),
+        );
+        out
+    }
+
+    /// The file `event.type` value.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            EventKind::MetricThreshold => "run_metric_threshold",
+            EventKind::MetricChange => "run_metric_change",
+            EventKind::MetricZScore => "run_metric_zscore",
+            EventKind::RunState => "run_state",
+            EventKind::Artifact(a) => a.file_name(),
+            EventKind::Raw => "raw",
+        }
+    }
+
+    /// The wire `eventType` value (`RAW` for the unmodelled kind).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            EventKind::MetricThreshold => "RUN_METRIC",
+            EventKind::MetricChange => "RUN_METRIC_CHANGE",
+            EventKind::MetricZScore => "RUN_METRIC_ZSCORE",
+            EventKind::RunState => "RUN_STATE",
+            EventKind::Artifact(a) => a.wire_name(),
+            EventKind::Raw => "RAW",
+        }
+    }
+
+    /// Whether the event concerns runs (and so takes a run filter and a project or entity scope).
+    pub fn is_run_event(self) -> bool {
+        matches!(
+            self,
+            EventKind::MetricThreshold
+                | EventKind::MetricChange
+                | EventKind::MetricZScore
+                | EventKind::RunState
+        )
+    }
+
+    /// A short label for lists, e.g. "metric threshold", "alias added".
+    pub fn short(self) -> &'static str {
+        match self {
+            EventKind::MetricThreshold => "metric threshold",
+            EventKind::MetricChange => "metric change",
+            EventKind::MetricZScore => "metric z-score",
+            EventKind::RunState => "run state",
+            EventKind::Artifact(a) => match a {
+                ArtifactEvent::Create => "artifact created",
+                ArtifactEvent::Link => "artifact linked",
+                ArtifactEvent::Unlink => "artifact unlinked",
+                ArtifactEvent::AddAlias => "alias added",
+                ArtifactEvent::AddTag => "tag added",
+                ArtifactEvent::RemoveTag => "tag removed",
+                ArtifactEvent::AddCollectionTag => "collection tag added",
+                ArtifactEvent::RemoveCollectionTag => "collection tag removed",
+                ArtifactEvent::UpdateAlias => "alias updated",
+            },
+            EventKind::Raw => "unknown event",
+        }
+    }
+}
+
+impl Event {
+    /// The kind of this event.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::RunMetric { condition, .. } => match condition {
+                MetricCondition::Threshold { .. } => EventKind::MetricThreshold,
+                MetricCondition::Change { .. } => EventKind::MetricChange,
+                MetricCondition::ZScore { .. } => EventKind::MetricZScore,
+            },
+            Event::RunState { .. } => EventKind::RunState,
+            Event::Artifact { kind, .. } => EventKind::Artifact(*kind),
+            Event::Raw { .. } => EventKind::Raw,
+        }
+    }
+
+    /// The wire `eventType`, including the raw one as received.
+    pub fn wire_type(&self) -> &str {
+        match self {
+            Event::Raw { event_type, .. } => event_type,
+            other => other.kind().wire_name(),
+        }
+    }
+
+    /// The run filter of a run event.
+    pub fn run_filter(&self) -> Option<&Expr> {
+        match self {
+            Event::RunMetric { run_filter, .. } | Event::RunState { run_filter, .. } => {
+                run_filter.as_ref()
+            }
+            _ => None,
+        }
+    }
+}

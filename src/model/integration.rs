@@ -1,0 +1,225 @@
+//! Slack channels and webhooks that actions post to.
+
+use super::action::IntegrationRef;
+
+/// What kind of integration, with its kind-specific fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IntegrationKind {
+    /// A Slack channel in a Slack workspace.
+    Slack {
+        /// The Slack workspace (W&B calls it `teamName`).
+        team_name: String,
+        /// The channel, usually with its leading `#`.
+        channel: String,
+        /// An incoming-webhook URL (local backend only; W&B keeps Slack credentials itself).
+        webhook_url: Option<String>,
+    },
+    /// A generic webhook.
+    Webhook {
+        /// The integration's name (≤ 64 characters, words of letters, digits, `_`, `-`).
+        name: String,
+        /// Where W&B POSTs.
+        url: String,
+        /// Name of the team secret used to sign requests, if any.
+        secret_ref: Option<String>,
+        /// Name of the team secret sent as a bearer token, if any.
+        access_token_ref: Option<String>,
+    },
+}
+
+/// A Slack or webhook integration of an entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Integration {
+    /// W&B's id.
+    pub id: String,
+    /// The entity (team) the integration belongs to.
+    pub entity: String,
+    /// Kind and details.
+    pub kind: IntegrationKind,
+}
+
+impl Integration {
+    /// The label used in files: the webhook's name or the Slack channel.
+    pub fn label(&self) -> &str {
+        match &self.kind {
+            IntegrationKind::Slack { channel, .. } => channel,
+            IntegrationKind::Webhook { name, .. } => name,
+        }
+    }
+
+    /// Whether this is a Slack integration.
+    pub fn is_slack(&self) -> bool {
+        matches!(self.kind, IntegrationKind::Slack { .. })
+    }
+
+    /// A reference to this integration, resolved.
+    pub fn to_ref(&self) -> IntegrationRef {
+        IntegrationRef {
+            id: Some(self.id.clone()),
+            entity: None,
+            label: self.label().to_string(),
+        }
+    }
+
+    /// Where it posts, for display: the webhook URL or `workspace #channel`.
+    pub fn target(&self) -> String {
+        match &self.kind {
+            IntegrationKind::Slack {
+                team_name, channel, ..
+            } => format!("{team_name} {channel}"),
+            IntegrationKind::Webhook { url, .. } => url.clone(),
+        }
+    }
+}
+
+fn channel_key(s: &str) -> &str {
+    s.trim_start_matches('#')
+}
+
+/// Finds the integration a reference means among `candidates` (the entity's integrations).
+///
+/// `want_slack` says which kind the action needs. A reference with an id must match that id;
+/// otherwise a `#channel` matches Slack channels (with or without `#`) and a name matches webhook
+/// names. No match, a match of the wrong kind and two matches are errors that say what to do.
+pub fn find<'a>(
+    reference: &IntegrationRef,
+    candidates: &'a [Integration],
+    want_slack: bool,
+) -> Result<&'a Integration, String> {
+    let kind_word = if want_slack { "Slack" } else { "webhook" };
+    if let Some(id) = &reference.id {
+        let found = candidates
+            .iter()
+            .find(|i| &i.id == id)
+            .ok_or_else(|| format!("no integration has the id {id}"))?;
+        if found.is_slack() != want_slack {
+            return Err(format!(
+                "integration {id} ({}) is not a {kind_word} integration",
+                found.label()
+            ));
+        }
+        return Ok(found);
+    }
+    let label = reference.label.as_str();
+    let matches: Vec<&Integration> = candidates
+        .iter()
+        .filter(|i| match &i.kind {
+            IntegrationKind::Slack { channel, .. } => {
+                label.starts_with('#') && channel_key(channel) == channel_key(label)
+            }
+            IntegrationKind::Webhook { name, .. } => name == label,
+        })
+        .collect();
+    match matches.as_slice() {
+        [] => {
+            let names: Vec<&str> = candidates
+                .iter()
+                .filter(|i| i.is_slack() == want_slack)
+                .map(|i| i.label())
+                .collect();
+            let hint = if names.is_empty() {
+                format!(
+                    "there is no {kind_word} integration yet; add one first (`wbauto integrations`)"
+                )
+            } else {
+                format!("known {kind_word} integrations: {}", names.join(", "))
+            };
+            let written = if want_slack && !label.starts_with('#') {
+                " (Slack channels are written with their #)"
+            } else {
+                ""
+            };
+            Err(format!(
+                "no {kind_word} integration named {label:?}{written}; {hint}"
+            ))
+        }
+        [one] if one.is_slack() != want_slack => Err(format!(
+            "{label:?} is a {} integration, but this action needs a {kind_word} integration",
+            if one.is_slack() { "Slack" } else { "webhook" }
+        )),
+        [one] => Ok(one),
+        many => Err(format!(
+            "{label:?} matches {} integrations ({}); write {{id: ...}} to pick one",
+            many.len(),
+            many.iter()
+                .map(|i| format!("{} {}", i.id, i.target()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slack(id: &str, channel: &str) -> Integration {
+        Integration {
+            id: id.into(),
+            entity: "acme".into(),
+            kind: IntegrationKind::Slack {
+                team_name: "acme-ml".into(),
+                channel: channel.into(),
+                webhook_url: None,
+            },
+        }
+    }
+
+    fn hook(id: &str, name: &str) -> Integration {
+        Integration {
+            id: id.into(),
+            entity: "acme".into(),
+            kind: IntegrationKind::Webhook {
+                name: name.into(),
+                url: "https://x".into(),
+                secret_ref: None,
+                access_token_ref: None,
+            },
+        }
+    }
+
+    #[test]
+    fn finds_by_channel_with_or_without_hash_and_by_name() {
+        let all = vec![
+            slack("s1", "#ml-alerts"),
+            slack("s2", "ops"),
+            hook("w1", "ci-deploy"),
+        ];
+        assert_eq!(
+            find(&IntegrationRef::named("#ml-alerts"), &all, true)
+                .unwrap()
+                .id,
+            "s1"
+        );
+        assert_eq!(
+            find(&IntegrationRef::named("#ops"), &all, true).unwrap().id,
+            "s2"
+        );
+        assert_eq!(
+            find(&IntegrationRef::named("ci-deploy"), &all, false)
+                .unwrap()
+                .id,
+            "w1"
+        );
+    }
+
+    #[test]
+    fn explains_missing_wrong_kind_and_ambiguous() {
+        let all = vec![slack("s1", "#a"), slack("s2", "a"), hook("w1", "hook")];
+        let err = find(&IntegrationRef::named("#a"), &all, true).unwrap_err();
+        assert!(err.contains("matches 2 integrations"), "{err}");
+        let err = find(&IntegrationRef::named("hook"), &all, true).unwrap_err();
+        assert!(err.contains("is a webhook integration"), "{err}");
+        let err = find(&IntegrationRef::named("nope"), &all, false).unwrap_err();
+        assert!(err.contains("known webhook integrations: hook"), "{err}");
+        let id_ref = IntegrationRef {
+            id: Some("zz".into()),
+            ..Default::default()
+        };
+        assert!(
+            find(&id_ref, &all, true)
+                .unwrap_err()
+                .contains("no integration has the id zz")
+        );
+    }
+}

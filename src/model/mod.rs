@@ -1,0 +1,24 @@
+//! The domain, pure: automations, scopes, events, filters, actions, integrations, validation and
+//! plain-words summaries. No IO and no knowledge of how W&B nests things on the wire.
+
+pub mod action;
+pub mod automation;
+pub mod capabilities;
+pub mod event;
+pub mod expr;
+pub mod ids;
+pub mod integration;
+pub mod scope;
+pub mod summary;
+pub mod validate;
+
+pub use action::{Action, ActionKind, IntegrationRef, Severity};
+pub use automation::Automation;
+pub use capabilities::{Capabilities, Feature};
+pub use event::{
+    Agg, ArtifactEvent, ChangeType, Cmp, Direction, Event, EventKind, MetricCondition, RunState,
+};
+pub use expr::Expr;
+pub use integration::{Integration, IntegrationKind};
+pub use scope::{Scope, ScopeKind, ScopePath};
+pub use validate::{Problem, validate};

@@ -1,0 +1,401 @@
+//! Plain-words summaries of events, filters, actions and whole automations.
+
+use super::action::Action;
+use super::automation::Automation;
+use super::event::{Agg, ChangeType, Direction, Event, MetricCondition};
+use super::expr::Expr;
+use super::scope::ScopePath;
+use serde_json::{Number, Value};
+
+fn value_words(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(value_words).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn field_words(field: &str) -> &str {
+    match field {
+        "display_name" => "the run's name",
+        "alias" => "the alias",
+        "tag" => "the tag",
+        other => other,
+    }
+}
+
+fn op_words(op: &str, v: &Value) -> String {
+    let val = value_words(v);
+    match op {
+        "$eq" if v.is_array() => format!("is [{val}]"),
+        "$eq" => format!("is {val}"),
+        "$ne" => format!("is not {val}"),
+        "$gt" => format!("is above {val}"),
+        "$gte" => format!("is at least {val}"),
+        "$lt" => format!("is below {val}"),
+        "$lte" => format!("is at most {val}"),
+        "$in" => format!("is one of {val}"),
+        "$nin" => format!("is none of {val}"),
+        "$regex" => format!("matches {val}"),
+        "$contains" => format!("contains {val}"),
+        "$exists" if v == &Value::Bool(true) => "is set".to_string(),
+        "$exists" => "is not set".to_string(),
+        "$size" => format!("has {val} items"),
+        "$not" => match v {
+            Value::Object(m) => format!(
+                "does not hold that it {}",
+                m.iter()
+                    .map(|(o, x)| op_words(o, x))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            _ => format!("not {val}"),
+        },
+        other => format!("{other} {val}"),
+    }
+}
+
+/// A filter in plain words, e.g. "the alias matches ^prod$ and the tag is gold".
+pub fn expr_words(e: &Expr) -> String {
+    let list = |items: &[Expr], sep: &str| {
+        items
+            .iter()
+            .map(|i| match i {
+                Expr::And(_) | Expr::Or(_) => format!("({})", expr_words(i)),
+                _ => expr_words(i),
+            })
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    match e {
+        Expr::And(items) if items.is_empty() => "always".to_string(),
+        Expr::And(items) => list(items, " and "),
+        Expr::Or(items) => list(items, " or "),
+        Expr::Nor(items) => format!("none of ({})", list(items, "; ")),
+        Expr::Not(inner) => format!("not ({})", expr_words(inner)),
+        Expr::Field { field, ops } => {
+            let subject = field_words(field);
+            ops.iter()
+                .map(|(op, v)| format!("{subject} {}", op_words(op, v)))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }
+    }
+}
+
+fn number(n: &Number) -> String {
+    n.to_string()
+}
+
+fn percent(n: &Number) -> String {
+    let pct = n.as_f64().unwrap_or(0.0) * 100.0;
+    let text = format!("{pct:.4}");
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{trimmed}%")
+}
+
+fn aggregate_words(agg: Option<Agg>, metric: &str, window: i64) -> String {
+    match agg {
+        None => metric.to_string(),
+        Some(agg) => {
+            let name = match agg {
+                Agg::Avg => "the average",
+                Agg::Min => "the minimum",
+                Agg::Max => "the maximum",
+                Agg::Sum => "the sum",
+            };
+            let values = if window == 1 {
+                "the last value".to_string()
+            } else {
+                format!("the last {window} values")
+            };
+            format!("{name} of {metric} over {values}")
+        }
+    }
+}
+
+fn direction_words(d: Direction) -> &'static str {
+    match d {
+        Direction::Increase => "rises",
+        Direction::Decrease => "falls",
+        Direction::Any => "changes",
+    }
+}
+
+/// A compact summary for list rows, e.g. `avg(loss)[5] > 0.5` or `alias added: alias ~ ^prod$`.
+pub fn event_short(event: &Event) -> String {
+    match event {
+        Event::RunMetric { condition, .. } => match condition {
+            MetricCondition::Threshold {
+                metric,
+                agg,
+                window,
+                cmp,
+                threshold,
+            } => {
+                let lhs = match agg {
+                    Some(a) => format!("{}({metric})[{window}]", a.file_name()),
+                    None => metric.clone(),
+                };
+                format!("{lhs} {} {}", cmp.symbol(), number(threshold))
+            }
+            MetricCondition::Change {
+                metric,
+                agg,
+                direction,
+                change,
+                amount,
+                ..
+            } => {
+                let amount = match change {
+                    ChangeType::Absolute => number(amount),
+                    ChangeType::Relative => percent(amount),
+                };
+                let lhs = agg
+                    .map(|a| format!("{}({metric})", a.file_name()))
+                    .unwrap_or_else(|| metric.clone());
+                let arrow = match direction {
+                    Direction::Increase => "+",
+                    Direction::Decrease => "-",
+                    Direction::Any => "±",
+                };
+                format!("{lhs} Δ {arrow}{amount}")
+            }
+            MetricCondition::ZScore {
+                metric,
+                window,
+                threshold,
+                direction,
+            } => {
+                let arrow = match direction {
+                    Direction::Increase => ">",
+                    Direction::Decrease => "<",
+                    Direction::Any => "beyond ±",
+                };
+                format!("z({metric})[{window}] {arrow}{threshold}")
+            }
+        },
+        Event::RunState { states, .. } => {
+            let names: Vec<&str> = states.iter().map(|s| s.file_name()).collect();
+            format!("run {}", names.join("|"))
+        }
+        Event::Artifact { kind, filter } => {
+            let label = super::event::EventKind::Artifact(*kind).short();
+            match filter {
+                None => label.to_string(),
+                Some(f) => format!("{label}: {}", expr_words(f)),
+            }
+        }
+        Event::Raw { event_type, .. } => event_type.clone(),
+    }
+}
+
+/// A full sentence of what fires, e.g. "the average of loss over the last 5 values goes above 0.5,
+/// for runs whose name matches ^sweep-".
+pub fn event_sentence(event: &Event) -> String {
+    let main = match event {
+        Event::RunMetric { condition, .. } => match condition {
+            MetricCondition::Threshold {
+                metric,
+                agg,
+                window,
+                cmp,
+                threshold,
+            } => {
+                format!(
+                    "{} {} {}",
+                    aggregate_words(*agg, metric, *window),
+                    cmp.words(),
+                    number(threshold)
+                )
+            }
+            MetricCondition::Change {
+                metric,
+                agg,
+                window,
+                prior_window,
+                direction,
+                change,
+                amount,
+            } => {
+                let by = match change {
+                    ChangeType::Absolute => format!("by at least {}", number(amount)),
+                    ChangeType::Relative => format!("by at least {}", percent(amount)),
+                };
+                let what = match agg {
+                    None => metric.clone(),
+                    Some(_) => aggregate_words(*agg, metric, *window),
+                };
+                let prior = if *prior_window == 1 {
+                    "the value before".to_string()
+                } else {
+                    format!("the {prior_window} values before")
+                };
+                format!(
+                    "{what} {} {by} compared with {prior}",
+                    direction_words(*direction)
+                )
+            }
+            MetricCondition::ZScore {
+                metric,
+                window,
+                threshold,
+                direction,
+            } => {
+                let side = match direction {
+                    Direction::Increase => format!("goes above +{threshold}"),
+                    Direction::Decrease => format!("goes below -{threshold}"),
+                    Direction::Any => format!("goes beyond ±{threshold}"),
+                };
+                format!("the z-score of {metric} over the last {window} values {side}")
+            }
+        },
+        Event::RunState { states, .. } => {
+            let names: Vec<&str> = states.iter().map(|s| s.file_name()).collect();
+            match names.as_slice() {
+                [] => "a run changes state (no state picked)".to_string(),
+                [one] => format!("a run is {one}"),
+                many => format!(
+                    "a run is {} or {}",
+                    many[..many.len() - 1].join(", "),
+                    many[many.len() - 1]
+                ),
+            }
+        }
+        Event::Artifact { kind, filter } => match filter {
+            None => kind.words().to_string(),
+            Some(f) => format!("{}, when {}", kind.words(), expr_words(f)),
+        },
+        Event::Raw { event_type, .. } => {
+            format!("a {event_type} event happens (not modelled by wbauto)")
+        }
+    };
+    match event.run_filter() {
+        Some(f) => format!("{main}, for runs where {}", expr_words(f)),
+        None => main,
+    }
+}
+
+/// What the action does, e.g. "post to Slack #ml-alerts (warn): Loss spiked".
+pub fn action_sentence(action: &Action) -> String {
+    match action {
+        Action::Slack {
+            integration,
+            title,
+            severity,
+            ..
+        } => {
+            let title = if title.is_empty() {
+                String::new()
+            } else {
+                format!(": {title}")
+            };
+            format!(
+                "post to Slack {} ({}){title}",
+                integration.display(),
+                severity.file_name()
+            )
+        }
+        Action::Webhook {
+            integration,
+            payload,
+        } => match payload {
+            Some(p) => format!(
+                "call the webhook {} with a {}-key payload",
+                integration.display(),
+                p.len()
+            ),
+            None => format!("call the webhook {}", integration.display()),
+        },
+        Action::NoOp => "do nothing (a test automation)".to_string(),
+        Action::Raw { action_type, .. } => {
+            format!("run a {action_type} action (not editable in wbauto)")
+        }
+    }
+}
+
+/// A compact action label for list rows, e.g. `slack #ml-alerts`.
+pub fn action_short(action: &Action) -> String {
+    match action {
+        Action::Slack { integration, .. } => format!("slack {}", integration.display()),
+        Action::Webhook { integration, .. } => format!("webhook {}", integration.display()),
+        Action::NoOp => "no-op".to_string(),
+        Action::Raw { action_type, .. } => action_type.to_lowercase(),
+    }
+}
+
+/// A scope in words, e.g. "project acme/vision".
+pub fn scope_words(path: &ScopePath) -> String {
+    path.to_string()
+}
+
+/// The whole automation in one sentence.
+pub fn automation_sentence(a: &Automation) -> String {
+    format!(
+        "In {}, when {}, {}.",
+        scope_words(&a.scope.path),
+        event_sentence(&a.event),
+        action_sentence(&a.action)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event::Cmp;
+    use serde_json::json;
+
+    #[test]
+    fn threshold_sentence_reads_naturally() {
+        let e = Event::RunMetric {
+            run_filter: Some(Expr::field("display_name", "$regex", json!("^sweep-"))),
+            condition: MetricCondition::Threshold {
+                metric: "loss".into(),
+                agg: Some(Agg::Avg),
+                window: 5,
+                cmp: Cmp::Gt,
+                threshold: serde_json::Number::from_f64(0.5).unwrap(),
+            },
+        };
+        assert_eq!(
+            event_sentence(&e),
+            "the average of loss over the last 5 values goes above 0.5, for runs where the run's name matches ^sweep-"
+        );
+        assert_eq!(event_short(&e), "avg(loss)[5] > 0.5");
+    }
+
+    #[test]
+    fn change_uses_percent_for_relative_amounts() {
+        let e = Event::RunMetric {
+            run_filter: None,
+            condition: MetricCondition::Change {
+                metric: "loss".into(),
+                agg: None,
+                window: 1,
+                prior_window: 1,
+                direction: Direction::Decrease,
+                change: ChangeType::Relative,
+                amount: serde_json::Number::from_f64(0.25).unwrap(),
+            },
+        };
+        assert_eq!(
+            event_sentence(&e),
+            "loss falls by at least 25% compared with the value before"
+        );
+    }
+
+    #[test]
+    fn filters_in_words() {
+        let f = Expr::And(vec![
+            Expr::field("alias", "$regex", json!("^prod$")),
+            Expr::Or(vec![
+                Expr::field("tag", "$in", json!(["a", "b"])),
+                Expr::field("tag", "$exists", json!(false)),
+            ]),
+        ]);
+        assert_eq!(
+            expr_words(&f),
+            "the alias matches ^prod$ and (the tag is one of a, b or the tag is not set)"
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! Parses saved triggers (wire spec 4.3) by dispatching on `eventType`, never guessing from shape.
+//!
+//! A filter or action we model is parsed and then checked: encoding it again must give the same
+//! JSON (up to key order, number form and W&B's optional defaults). Anything else — an unknown
+//! event or action type, an extra key, an odd nesting — is kept raw, byte for byte.
+
+use super::WireError;
+use super::encode::{compact, event_filter};
+use super::saved::{is_mutation_event, saved_filter};
+use crate::model::expr::{Expr, from_conjuncts, normalize};
+use crate::model::scope::REGISTRY_PREFIX;
+use crate::model::{
+    Action, Agg, ArtifactEvent, Automation, ChangeType, Cmp, Direction, Event, Integration,
+    IntegrationKind, IntegrationRef, MetricCondition, RunState, Scope, ScopePath, Severity,
+};
+use serde_json::{Map, Number, Value, json};
+use std::collections::HashMap;
+
+/// What the parser needs to name scopes: W&B's scope objects carry only an id and a name.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseContext<'a> {
+    /// The entity whose automations are being listed (owner of project scopes by default).
+    pub entity: &'a str,
+    /// Known scope paths by scope id; unknown ids fall back to the listing entity.
+    pub paths: &'a HashMap<String, ScopePath>,
+}
+
+fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    obj.get(key).and_then(Value::as_str)
+}
+
+fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, WireError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(WireError::new(format!("`{key}` is not a string"))),
+    }
+}
+
+/// Parses one `TriggerFields` object into an automation.
+pub fn parse_trigger(v: &Value, ctx: &ParseContext<'_>) -> Result<Automation, WireError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| WireError::new("the trigger is not a JSON object"))?;
+    let required = |key: &str| {
+        get_str(obj, key)
+            .map(str::to_string)
+            .ok_or_else(|| WireError::new(format!("the trigger has no `{key}`")))
+    };
+    let id = required("id")?;
+    let name = required("name")?;
+    let enabled = obj
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| WireError::new("the trigger has no `enabled` flag"))?;
+    let scope = parse_scope(obj.get("scope").unwrap_or(&Value::Null), ctx)?;
+    let event = obj
+        .get("event")
+        .and_then(Value::as_object)
+        .ok_or_else(|| WireError::new("the trigger has no `event`"))?;
+    let event_type = get_str(event, "eventType")
+        .ok_or_else(|| WireError::new("the trigger's event has no `eventType`"))?;
+    let filter = match event.get("filter") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => compact(other),
+    };
+    Ok(Automation {
+        id: Some(id),
+        name,
+        description: opt_string(obj, "description")?,
+        enabled,
+        scope,
+        event: parse_event(event_type, &filter),
+        action: parse_action(obj.get("action").unwrap_or(&Value::Null)),
+        created_at: opt_string(obj, "createdAt")?,
+        updated_at: opt_string(obj, "updatedAt")?,
+    })
+}
+
+/// Parses a saved scope object (`Project`, `ArtifactSequence`, `ArtifactPortfolio`, `Entity`).
+pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| WireError::new("the trigger has no `scope`"))?;
+    let id = get_str(obj, "id")
+        .ok_or_else(|| WireError::new("the trigger's scope has no id"))?
+        .to_string();
+    if let Some(path) = ctx.paths.get(&id) {
+        return Ok(Scope {
+            path: path.clone(),
+            id: Some(id),
+        });
+    }
+    let name = get_str(obj, "name").unwrap_or_default().to_string();
+    let entity = ctx.entity.to_string();
+    let path = match get_str(obj, "__typename") {
+        Some("Project") => match name.strip_prefix(REGISTRY_PREFIX) {
+            Some(registry) if !registry.is_empty() => ScopePath::Registry {
+                entity,
+                registry: registry.to_string(),
+            },
+            _ => ScopePath::Project {
+                entity,
+                project: name,
+            },
+        },
+        Some("ArtifactSequence" | "ArtifactPortfolio") => ScopePath::Collection {
+            entity,
+            project: "?".into(),
+            collection: name,
+        },
+        Some("Entity") if get_str(obj, "entityType") == Some("organization") => {
+            ScopePath::Org { entity: name }
+        }
+        Some("Entity") => ScopePath::Team { entity: name },
+        Some(other) => return Err(WireError::new(format!("unknown scope type {other}"))),
+        None => return Err(WireError::new("the trigger's scope has no __typename")),
+    };
+    Ok(Scope { path, id: Some(id) })
+}
+
+/// Parses a saved event; anything not modelled exactly becomes [`Event::Raw`].
+pub fn parse_event(event_type: &str, filter: &str) -> Event {
+    match try_event(event_type, filter) {
+        Some(event) if round_trips(&event, event_type, filter) => event,
+        _ => Event::Raw {
+            event_type: event_type.to_string(),
+            filter: filter.to_string(),
+        },
+    }
+}
+
+fn parse_json_maybe_string(v: &Value) -> Option<Value> {
+    match v {
+        Value::String(s) => serde_json::from_str(s).ok(),
+        other => Some(other.clone()),
+    }
+}
+
+/// `{"$and":[items]}` → the filter those items mean.
+fn unwrap_and(v: &Value) -> Option<Option<Expr>> {
+    let obj = v.as_object()?;
+    if obj.len() != 1 {
+        return None;
+    }
+    let items = obj.get("$and")?.as_array()?;
+    let exprs = items
+        .iter()
+        .map(Expr::from_wire)
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    Some(normalize(from_conjuncts(exprs)))
+}
+
+fn try_event(event_type: &str, filter: &str) -> Option<Event> {
+    let v: Value = serde_json::from_str(filter).ok()?;
+    let obj = v.as_object()?;
+    if let Some(kind) = ArtifactEvent::ALL
+        .into_iter()
+        .find(|k| k.wire_name() == event_type)
+    {
+        if obj.keys().any(|k| k != "filter") {
+            return None;
+        }
+        let inner = match obj.get("filter") {
+            None => return Some(Event::Artifact { kind, filter: None }),
+            Some(f) => parse_json_maybe_string(f)?,
+        };
+        let or = inner
+            .as_object()
+            .filter(|m| m.len() == 1)?
+            .get("$or")?
+            .as_array()?;
+        let [and] = or.as_slice() else { return None };
+        return Some(Event::Artifact {
+            kind,
+            filter: unwrap_and(and)?,
+        });
+    }
+    let allowed = [
+        "run_filter",
+        "run_metric_filter",
+        "run_state_filter",
+        "metric_filter",
+    ];
+    if obj.keys().any(|k| !allowed.contains(&k.as_str()))
+        || !obj.get("metric_filter").is_none_or(Value::is_null)
+    {
+        return None;
+    }
+    let run_filter = match obj.get("run_filter") {
+        None => None,
+        Some(f) => unwrap_and(&parse_json_maybe_string(f)?)?,
+    };
+    match event_type {
+        "RUN_STATE" => {
+            let states = obj
+                .get("run_state_filter")?
+                .as_object()
+                .filter(|m| m.len() == 1)?
+                .get("states")?
+                .as_array()?;
+            let mut states = states
+                .iter()
+                .map(|s| s.as_str().and_then(RunState::parse))
+                .collect::<Option<Vec<_>>>()?;
+            states.sort();
+            states.dedup();
+            Some(Event::RunState { run_filter, states })
+        }
+        "RUN_METRIC" | "RUN_METRIC_CHANGE" | "RUN_METRIC_ZSCORE" => {
+            let metric = obj
+                .get("run_metric_filter")?
+                .as_object()
+                .filter(|m| m.len() == 1)?;
+            let (key, inner) = metric.iter().next()?;
+            let condition = match (event_type, key.as_str()) {
+                ("RUN_METRIC", "threshold_filter") => threshold(inner.as_object()?)?,
+                ("RUN_METRIC_CHANGE", "change_filter") => change(inner.as_object()?)?,
+                ("RUN_METRIC_ZSCORE", "zscore_filter") => zscore(inner.as_object()?)?,
+                _ => return None,
+            };
+            Some(Event::RunMetric {
+                run_filter,
+                condition,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn int_or(obj: &Map<String, Value>, key: &str, default: i64) -> Option<i64> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Some(default),
+        Some(v) => v.as_i64(),
+    }
+}
+
+fn agg_of(obj: &Map<String, Value>) -> Option<Option<Agg>> {
+    match obj.get("agg_op") {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => Agg::parse(s).map(Some),
+        Some(_) => None,
+    }
+}
+
+fn number(obj: &Map<String, Value>, key: &str) -> Option<Number> {
+    match obj.get(key)? {
+        Value::Number(n) => Some(n.clone()),
+        _ => None,
+    }
+}
+
+fn threshold(obj: &Map<String, Value>) -> Option<MetricCondition> {
+    Some(MetricCondition::Threshold {
+        metric: get_str(obj, "name")?.to_string(),
+        agg: agg_of(obj)?,
+        window: int_or(obj, "window_size", 1)?,
+        cmp: Cmp::parse(get_str(obj, "cmp_op")?)?,
+        threshold: number(obj, "threshold")?,
+    })
+}
+
+fn change(obj: &Map<String, Value>) -> Option<MetricCondition> {
+    let window = int_or(obj, "current_window_size", 1)?;
+    Some(MetricCondition::Change {
+        metric: get_str(obj, "name")?.to_string(),
+        agg: agg_of(obj)?,
+        window,
+        prior_window: int_or(obj, "prior_window_size", window)?,
+        direction: Direction::parse(get_str(obj, "change_dir")?)?,
+        change: ChangeType::parse(get_str(obj, "change_type")?)?,
+        amount: number(obj, "change_amount")?,
+    })
+}
+
+fn zscore(obj: &Map<String, Value>) -> Option<MetricCondition> {
+    Some(MetricCondition::ZScore {
+        metric: get_str(obj, "name")?.to_string(),
+        window: int_or(obj, "window_size", 30)?,
+        threshold: match obj.get("threshold") {
+            None | Some(Value::Null) => 3.0,
+            Some(v) => v.as_f64()?,
+        },
+        direction: match get_str(obj, "change_dir") {
+            None => Direction::Any,
+            Some(d) => Direction::parse(d)?,
+        },
+    })
+}
+
+/// The saved filter with its inner JSON strings parsed, W&B's optional defaults dropped and
+/// numbers compared by value, so that two encodings of one meaning compare equal.
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, val) in m {
+                let val = match (k.as_str(), val) {
+                    ("filter" | "run_filter", Value::String(s)) => {
+                        serde_json::from_str(s).unwrap_or_else(|_| val.clone())
+                    }
+                    _ => val.clone(),
+                };
+                let empty_run_filter = k == "run_filter" && val == json!({"$and": []});
+                if (k == "metric_filter" && val.is_null()) || empty_run_filter {
+                    continue;
+                }
+                out.insert(k.clone(), canonical(&val));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        Value::Number(n) => n
+            .as_f64()
+            .and_then(Number::from_f64)
+            .map_or_else(|| v.clone(), Value::Number),
+        other => other.clone(),
+    }
+}
+
+fn round_trips(event: &Event, event_type: &str, filter: &str) -> bool {
+    let Ok(original) = serde_json::from_str::<Value>(filter) else {
+        return false;
+    };
+    let original = match &original {
+        Value::Object(m) if is_mutation_event(event_type) && !m.contains_key("filter") => {
+            json!({"filter": {"$or": [{"$and": []}]}})
+        }
+        _ => original,
+    };
+    let Ok(encoded) = event_filter(event) else {
+        return false;
+    };
+    let Ok(again) = serde_json::from_str::<Value>(&saved_filter(event_type, &encoded)) else {
+        return false;
+    };
+    canonical(&original) == canonical(&again)
+}
+
+/// The wire action type for a saved action's `__typename` (`QueueJobTriggeredAction` → `QUEUE_JOB`).
+pub fn action_type_of(typename: &str) -> String {
+    let stem = typename.strip_suffix("TriggeredAction").unwrap_or(typename);
+    let mut out = String::new();
+    for (i, c) in stem.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+fn integration_ref(v: Option<&Value>, typename: &str, label_key: &str) -> Option<IntegrationRef> {
+    let obj = v?.as_object()?;
+    if get_str(obj, "__typename") != Some(typename) {
+        return None;
+    }
+    Some(IntegrationRef {
+        id: Some(get_str(obj, "id")?.to_string()),
+        entity: None,
+        label: get_str(obj, label_key)?.to_string(),
+    })
+}
+
+fn text_or_empty(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Some(String::new()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => None,
+    }
+}
+
+fn try_action(obj: &Map<String, Value>) -> Option<Action> {
+    match get_str(obj, "__typename")? {
+        "NotificationTriggeredAction" => Some(Action::Slack {
+            integration: integration_ref(
+                obj.get("integration"),
+                "SlackIntegration",
+                "channelName",
+            )?,
+            title: text_or_empty(obj, "title")?,
+            message: text_or_empty(obj, "message")?,
+            severity: match obj.get("severity") {
+                None | Some(Value::Null) => Severity::Info,
+                Some(Value::String(s)) => Severity::parse(s)?,
+                Some(_) => return None,
+            },
+        }),
+        "GenericWebhookTriggeredAction" => Some(Action::Webhook {
+            integration: integration_ref(
+                obj.get("integration"),
+                "GenericWebhookIntegration",
+                "name",
+            )?,
+            payload: match obj.get("requestPayload") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => match serde_json::from_str(s).ok()? {
+                    Value::Object(m) => Some(m),
+                    _ => return None,
+                },
+                Some(_) => return None,
+            },
+        }),
+        "NoOpTriggeredAction" => Some(Action::NoOp),
+        _ => None,
+    }
+}
+
+/// Parses a saved action; an unknown or incomplete one becomes [`Action::Raw`].
+pub fn parse_action(v: &Value) -> Action {
+    if let Some(action) = v.as_object().and_then(try_action) {
+        return action;
+    }
+    let action_type = v
+        .get("__typename")
+        .and_then(Value::as_str)
+        .map_or_else(|| "UNKNOWN".to_string(), action_type_of);
+    Action::Raw {
+        action_type,
+        action: v.clone(),
+    }
+}
+
+/// Parses an integration node of `IntegrationsByEntity`; other kinds (e.g. GitHub) give `None`.
+pub fn parse_integration(v: &Value, entity: &str) -> Option<Integration> {
+    let obj = v.as_object()?;
+    let id = get_str(obj, "id")?.to_string();
+    let kind = match get_str(obj, "__typename")? {
+        "SlackIntegration" => IntegrationKind::Slack {
+            team_name: get_str(obj, "teamName").unwrap_or_default().to_string(),
+            channel: get_str(obj, "channelName")?.to_string(),
+            webhook_url: None,
+        },
+        "GenericWebhookIntegration" => IntegrationKind::Webhook {
+            name: get_str(obj, "name")?.to_string(),
+            url: get_str(obj, "urlEndpoint").unwrap_or_default().to_string(),
+            secret_ref: None,
+            access_token_ref: None,
+        },
+        _ => return None,
+    };
+    Some(Integration {
+        id,
+        entity: entity.to_string(),
+        kind,
+    })
+}
