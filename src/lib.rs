@@ -1,5 +1,6 @@
 //! wbauto: a keyboard-first terminal dashboard and command line for W&B Automations.
 
+pub mod backend;
 pub mod file;
 pub mod model;
 pub mod wire;

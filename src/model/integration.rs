@@ -1,6 +1,67 @@
 //! Slack channels and webhooks that actions post to.
 
 use super::action::IntegrationRef;
+use super::validate::Problem;
+
+/// The longest webhook integration name W&B accepts.
+pub const MAX_WEBHOOK_NAME: usize = 64;
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '-'
+}
+
+/// W&B's rule for webhook names: words of letters, digits, `_` or `-`, separated by spaces.
+pub fn webhook_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_WEBHOOK_NAME
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && name.chars().all(|c| is_word_char(c) || c == ' ')
+}
+
+fn url_ok(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
+}
+
+/// Checks a new webhook integration's name and URL.
+pub fn validate_webhook(name: &str, url: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if !webhook_name_ok(name) {
+        out.push(Problem::new(
+            "name",
+            format!("{name:?} is not a valid webhook name: use up to {MAX_WEBHOOK_NAME} letters, digits, _ or -, words separated by spaces"),
+        ));
+    }
+    if !url_ok(url) {
+        out.push(Problem::new(
+            "url",
+            format!("{url:?} is not a web address; it must start with https:// (or http://)"),
+        ));
+    }
+    out
+}
+
+/// Checks a new Slack integration's channel and incoming-webhook URL.
+pub fn validate_slack(channel: &str, webhook_url: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let bare = channel.trim_start_matches('#');
+    if bare.is_empty() || bare.contains(char::is_whitespace) {
+        out.push(Problem::new(
+            "channel",
+            format!("{channel:?} is not a Slack channel; write it like #ml-alerts"),
+        ));
+    }
+    if !webhook_url.starts_with("https://") || !url_ok(webhook_url) {
+        out.push(Problem::new(
+            "webhook_url",
+            "give the channel's Slack incoming-webhook URL (https://hooks.slack.com/services/...)",
+        ));
+    }
+    out
+}
 
 /// What kind of integration, with its kind-specific fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,6 +237,17 @@ mod tests {
                 access_token_ref: None,
             },
         }
+    }
+
+    #[test]
+    fn webhook_names_follow_wandb_rules() {
+        assert!(webhook_name_ok("ok name-1_x"));
+        assert!(!webhook_name_ok("dots.bad"));
+        assert!(!webhook_name_ok(" lead"));
+        assert!(!webhook_name_ok(&"x".repeat(65)));
+        assert_eq!(validate_webhook("a.b", "ftp://x").len(), 2);
+        assert!(validate_slack("#ok", "https://hooks.slack.com/services/x").is_empty());
+        assert_eq!(validate_slack("# bad", "http://x").len(), 2);
     }
 
     #[test]

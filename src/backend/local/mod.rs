@@ -1,0 +1,255 @@
+//! The embedded local backend: an SQLite file in the user's data directory, seeded with a demo team.
+
+pub mod schema;
+pub mod seed;
+pub mod store;
+
+use super::{
+    Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, Listing, NewSlack,
+    NewWebhook, ProjectInfo, SavedAutomation,
+};
+use crate::model::integration::{validate_slack, validate_webhook};
+use crate::model::{Automation, Capabilities, Integration, IntegrationKind, Problem, validate};
+use crate::wire::encode::{create_input, update_input};
+use async_trait::async_trait;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The local backend. Cheap to share: the connection lives behind an `Arc`.
+pub struct LocalBackend {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+fn invalid(message: impl Into<String>) -> BackendError {
+    BackendError::Invalid(vec![Problem::new("", message)])
+}
+
+impl LocalBackend {
+    /// Opens the database at `path`, creating and seeding it with the demo team on first use.
+    ///
+    /// A new database is seeded in a temporary file next to it and moved into place only when
+    /// complete, so an interrupted first start leaves nothing half-written.
+    pub async fn open(path: &Path) -> Result<Self, BackendError> {
+        if !path.exists() {
+            seed::create_seeded(path).await?;
+        }
+        Self::open_unseeded(path)
+    }
+
+    /// Opens (creating an empty schema if needed) without seeding.
+    pub fn open_unseeded(path: &Path) -> Result<Self, BackendError> {
+        let (conn, _) = schema::open(path)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Closes the connection, checkpointing the write-ahead log into the file.
+    pub fn close(self) -> Result<(), BackendError> {
+        let conn = Arc::try_unwrap(self.conn)
+            .map_err(|_| BackendError::Storage("the database is still in use".into()))?
+            .into_inner()
+            .map_err(|_| BackendError::Storage("the database connection was poisoned".into()))?;
+        conn.close()
+            .map_err(|(_, e)| schema::storage_error(&self.path, e))
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    async fn run<T, F>(&self, f: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, BackendError> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().map_err(|_| {
+                BackendError::Storage(
+                    "the database connection was poisoned by an earlier failure; restart wbauto"
+                        .into(),
+                )
+            })?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| BackendError::Storage(format!("a database task failed: {e}")))?
+    }
+
+    /// Runs `f` inside a write transaction (taken at once, so concurrent writers queue).
+    async fn write<T, F>(&self, f: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, BackendError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs seeding steps in one write transaction (used by [`seed`]).
+    pub(crate) async fn write_raw<T, F>(&self, f: F) -> Result<T, BackendError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, BackendError> + Send + 'static,
+    {
+        self.write(f).await
+    }
+
+    async fn save(
+        &self,
+        input: serde_json::Value,
+        expected: Option<Option<String>>,
+    ) -> Result<SavedAutomation, BackendError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let id = match &expected {
+                None => store::insert(&tx, &input)?,
+                Some(updated_at) => store::update(&tx, &input, updated_at.as_deref())?,
+            };
+            tx.commit()?;
+            store::get(conn, &id)?.ok_or_else(|| {
+                BackendError::Storage(format!("automation {id} vanished right after it was saved"))
+            })
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Backend for LocalBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            kind: BackendKind::Local,
+            endpoint: self.path.display().to_string(),
+        }
+    }
+
+    async fn capabilities(&self) -> Result<Capabilities, BackendError> {
+        Ok(Capabilities::everything())
+    }
+
+    async fn default_entity(&self) -> Result<String, BackendError> {
+        self.run(|conn| {
+            store::meta(conn, "default_entity")?.ok_or_else(|| {
+                BackendError::NotFound(
+                    "the local database has no default entity; pass --entity".into(),
+                )
+            })
+        })
+        .await
+    }
+
+    async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError> {
+        let entity = entity.to_string();
+        self.run(move |conn| {
+            if store::entity(conn, &entity)?.is_none() {
+                return Err(BackendError::NotFound(format!(
+                    "there is no entity named {entity} in the local database"
+                )));
+            }
+            store::list(conn, &entity)
+        })
+        .await
+    }
+
+    async fn create_automation(
+        &self,
+        automation: &Automation,
+    ) -> Result<SavedAutomation, BackendError> {
+        let problems = validate(automation);
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        let input = create_input(automation).map_err(|e| invalid(e.0))?;
+        self.save(input, None).await
+    }
+
+    async fn update_automation(
+        &self,
+        automation: &Automation,
+    ) -> Result<SavedAutomation, BackendError> {
+        let problems = validate(automation);
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        let input = update_input(automation).map_err(|e| invalid(e.0))?;
+        self.save(input, Some(automation.updated_at.clone())).await
+    }
+
+    async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
+        let id = id.to_string();
+        self.write(move |conn| store::delete(conn, &id)).await
+    }
+
+    async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {
+        let entity = entity.to_string();
+        self.run(move |conn| store::integrations(conn, &entity))
+            .await
+    }
+
+    async fn create_webhook_integration(
+        &self,
+        entity: &str,
+        new: &NewWebhook,
+    ) -> Result<Integration, BackendError> {
+        let problems = validate_webhook(&new.name, &new.url);
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        let kind = IntegrationKind::Webhook {
+            name: new.name.clone(),
+            url: new.url.clone(),
+            secret_ref: new.secret_ref.clone(),
+            access_token_ref: new.access_token_ref.clone(),
+        };
+        let entity = entity.to_string();
+        self.write(move |conn| store::insert_integration(conn, &entity, &kind))
+            .await
+    }
+
+    async fn create_slack_integration(
+        &self,
+        entity: &str,
+        new: &NewSlack,
+    ) -> Result<Integration, BackendError> {
+        let problems = validate_slack(&new.channel, &new.webhook_url);
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        let channel = format!("#{}", new.channel.trim_start_matches('#'));
+        let kind = IntegrationKind::Slack {
+            team_name: new.team_name.clone(),
+            channel,
+            webhook_url: Some(new.webhook_url.clone()),
+        };
+        let entity = entity.to_string();
+        self.write(move |conn| store::insert_integration(conn, &entity, &kind))
+            .await
+    }
+
+    async fn list_projects(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+        let entity = entity.to_string();
+        self.run(move |conn| store::projects(conn, &entity)).await
+    }
+
+    async fn list_collections(
+        &self,
+        entity: &str,
+        project: &str,
+    ) -> Result<Vec<CollectionInfo>, BackendError> {
+        let (entity, project) = (entity.to_string(), project.to_string());
+        self.run(move |conn| store::collections(conn, &entity, &project))
+            .await
+    }
+
+    async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError> {
+        let name = name.to_string();
+        self.run(move |conn| store::entity(conn, &name)).await
+    }
+}

@@ -1,0 +1,232 @@
+//! The demo team of `assets/demo.yaml`, written through the backend's own create path.
+
+use super::{LocalBackend, store};
+use crate::backend::resolve::prepare;
+use crate::backend::{Backend, BackendError, EntityKind};
+use crate::file::read::from_value;
+use crate::model::{IntegrationKind, Problem};
+use jiff::{Span, Timestamp};
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const DEMO: &str = include_str!("../../../assets/demo.yaml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Demo {
+    default_entity: String,
+    entities: Vec<DemoEntity>,
+    projects: Vec<String>,
+    collections: Vec<DemoCollection>,
+    integrations: Vec<DemoIntegration>,
+    automations: Vec<DemoAutomation>,
+    legacy: Vec<DemoLegacy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoEntity {
+    name: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCollection {
+    path: String,
+    #[serde(rename = "type")]
+    artifact_type: String,
+    portfolio: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoIntegration {
+    entity: String,
+    slack: Option<String>,
+    team: Option<String>,
+    webhook_url: Option<String>,
+    webhook: Option<String>,
+    url: Option<String>,
+    secret_ref: Option<String>,
+    access_token_ref: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAutomation {
+    age: String,
+    changed: Option<String>,
+    spec: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoLegacy {
+    age: String,
+    changed: Option<String>,
+    name: String,
+    description: Option<String>,
+    scope: String,
+    event_type: String,
+    event_filter: String,
+    action_type: String,
+    action_config: String,
+}
+
+fn bad_asset(message: impl std::fmt::Display) -> BackendError {
+    BackendError::Storage(format!(
+        "the built-in demo data is broken ({message}); please report this bug"
+    ))
+}
+
+fn ago(now: Timestamp, age: &str) -> Result<String, BackendError> {
+    let days: i64 = age
+        .strip_suffix('d')
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| bad_asset(format!("age {age:?}")))?;
+    let minutes = (days * 7919) % 600;
+    now.checked_sub(Span::new().hours(days * 24).minutes(minutes))
+        .map(|t| t.to_string())
+        .map_err(bad_asset)
+}
+
+/// Writes the demo team into an open, empty database.
+pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
+    let demo: Demo = serde_saphyr::from_str(DEMO).map_err(bad_asset)?;
+    let default_entity = demo.default_entity.clone();
+    let base = (
+        demo.entities,
+        demo.projects,
+        demo.collections,
+        demo.integrations,
+    );
+    backend
+        .write_raw(move |conn| {
+            store::set_meta(conn, "default_entity", &default_entity)?;
+            let (entities, projects, collections, integrations) = base;
+            for e in entities {
+                store::insert_entity(
+                    conn,
+                    &e.name,
+                    EntityKind::parse(&e.kind).ok_or_else(|| bad_asset(&e.kind))?,
+                )?;
+            }
+            for p in projects {
+                let (entity, name) = p.split_once('/').ok_or_else(|| bad_asset(&p))?;
+                store::insert_project(conn, entity, name)?;
+            }
+            for c in collections {
+                let mut parts = c.path.splitn(3, '/');
+                let (Some(entity), Some(project), Some(name)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad_asset(&c.path));
+                };
+                let project_id = store::projects(conn, entity)?
+                    .into_iter()
+                    .find(|p| p.name == project)
+                    .ok_or_else(|| bad_asset(&c.path))?
+                    .id;
+                store::insert_collection(conn, &project_id, name, c.portfolio, &c.artifact_type)?;
+            }
+            for i in integrations {
+                let kind = match (i.slack, i.webhook) {
+                    (Some(channel), None) => IntegrationKind::Slack {
+                        team_name: i.team.unwrap_or_default(),
+                        channel,
+                        webhook_url: i.webhook_url,
+                    },
+                    (None, Some(name)) => IntegrationKind::Webhook {
+                        name,
+                        url: i.url.unwrap_or_default(),
+                        secret_ref: i.secret_ref,
+                        access_token_ref: i.access_token_ref,
+                    },
+                    _ => return Err(bad_asset("an integration must be slack or webhook")),
+                };
+                store::insert_integration(conn, &i.entity, &kind)?;
+            }
+            Ok(())
+        })
+        .await?;
+    let now = Timestamp::now();
+    for entry in demo.automations {
+        let mut problems: Vec<Problem> = Vec::new();
+        let automation = from_value(&entry.spec, "", &mut problems)
+            .ok_or_else(|| bad_asset(crate::model::validate::one_line(&problems)))?;
+        let prepared = prepare(backend, automation, &demo.default_entity)
+            .await
+            .map_err(bad_asset)?;
+        let saved = backend.create_automation(&prepared).await?;
+        let id = saved.automation.id.unwrap_or_default();
+        let (created, changed) = (
+            ago(now, &entry.age)?,
+            entry.changed.map(|c| ago(now, &c)).transpose()?,
+        );
+        backend
+            .write_raw(move |conn| store::set_times(conn, &id, &created, changed.as_deref()))
+            .await?;
+    }
+    for legacy in demo.legacy {
+        let created = ago(now, &legacy.age)?;
+        let changed = legacy.changed.map(|c| ago(now, &c)).transpose()?;
+        backend
+            .write_raw(move |conn| {
+                let (entity, project) = legacy
+                    .scope
+                    .split_once('/')
+                    .ok_or_else(|| bad_asset(&legacy.scope))?;
+                let scope_id = store::projects(conn, entity)?
+                    .into_iter()
+                    .find(|p| p.name == project)
+                    .ok_or_else(|| bad_asset(&legacy.scope))?
+                    .id;
+                let config: Value =
+                    serde_json::from_str(&legacy.action_config).map_err(bad_asset)?;
+                let input = serde_json::json!({
+                    "name": legacy.name, "description": legacy.description, "enabled": true,
+                    "scopeType": "PROJECT", "scopeID": scope_id,
+                    "triggeringEventType": legacy.event_type, "eventFilter": legacy.event_filter,
+                    "triggeredActionType": legacy.action_type, "triggeredActionConfig": config,
+                });
+                let id = store::insert(conn, &input)?;
+                store::set_times(conn, &id, &created, changed.as_deref())
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".seeding-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Creates a seeded database at `path` without ever exposing a half-written one: the demo is
+/// written to a temporary file, closed (checkpointing its log), then linked into place. If
+/// another process got there first, its database is kept.
+pub async fn create_seeded(path: &Path) -> Result<(), BackendError> {
+    let tmp = temp_path(path);
+    let _ = std::fs::remove_file(&tmp);
+    let result = async {
+        let backend = LocalBackend::open_unseeded(&tmp)?;
+        seed(&backend).await?;
+        backend.close()?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(_) => {
+                std::fs::rename(&tmp, path).map_err(|e| super::schema::storage_error(path, e))
+            }
+        }
+    }
+    .await;
+    let _ = std::fs::remove_file(&tmp);
+    result
+}

@@ -1,0 +1,602 @@
+//! The SQL behind the local backend. Synchronous; called on blocking threads only.
+//!
+//! Automations are stored as W&B receives them (the create/update input) and returned as W&B
+//! returns them (TriggerFields), checked with the same rules: scopes and integrations must exist,
+//! names are unique per scope, and an update of a row that changed since it was read is refused.
+
+use crate::backend::{
+    BackendError, CollectionInfo, EntityInfo, EntityKind, Listing, ProjectInfo, SavedAutomation,
+    Unreadable,
+};
+use crate::model::{Integration, IntegrationKind, ScopePath, ids};
+use crate::wire::parse::{ParseContext, parse_trigger};
+use crate::wire::saved::{StoredTrigger, integration_json, trigger_json};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+impl From<rusqlite::Error> for BackendError {
+    fn from(e: rusqlite::Error) -> Self {
+        BackendError::Storage(format!("local database error: {e}"))
+    }
+}
+
+/// The current time as W&B writes it (RFC 3339, UTC, sub-second precision).
+pub fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Reads a metadata value.
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, BackendError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Writes a metadata value.
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), BackendError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+fn assign_id(conn: &Connection, table: &str, prefix: &str) -> Result<String, BackendError> {
+    let num = conn.last_insert_rowid();
+    let id = ids::encode(&format!("{prefix}:{num}"));
+    conn.execute(
+        &format!("UPDATE {table} SET id = ?1 WHERE num = ?2"),
+        params![id, num],
+    )?;
+    Ok(id)
+}
+
+/// Adds an entity.
+pub fn insert_entity(
+    conn: &Connection,
+    name: &str,
+    kind: EntityKind,
+) -> Result<String, BackendError> {
+    conn.execute(
+        "INSERT INTO entities (name, kind) VALUES (?1, ?2)",
+        [name, kind.wire_name()],
+    )?;
+    assign_id(conn, "entities", "Entity")
+}
+
+/// Adds a project; its id has W&B's form `Project:v1:NAME:ENTITY`.
+pub fn insert_project(conn: &Connection, entity: &str, name: &str) -> Result<String, BackendError> {
+    let id = ids::encode(&format!("Project:v1:{name}:{entity}"));
+    conn.execute(
+        "INSERT INTO projects (id, entity, name) VALUES (?1, ?2, ?3)",
+        [&id, entity, name],
+    )?;
+    Ok(id)
+}
+
+/// Adds an artifact collection to a project.
+pub fn insert_collection(
+    conn: &Connection,
+    project_id: &str,
+    name: &str,
+    portfolio: bool,
+    artifact_type: &str,
+) -> Result<String, BackendError> {
+    conn.execute(
+        "INSERT INTO collections (project_id, name, portfolio, artifact_type) VALUES (?1, ?2, ?3, ?4)",
+        params![project_id, name, portfolio, artifact_type],
+    )?;
+    assign_id(conn, "collections", "ArtifactCollection")
+}
+
+/// Adds an integration; the caller has validated it.
+pub fn insert_integration(
+    conn: &Connection,
+    entity: &str,
+    kind: &IntegrationKind,
+) -> Result<Integration, BackendError> {
+    if self::entity(conn, entity)?.is_none() {
+        return Err(BackendError::NotFound(format!(
+            "there is no entity named {entity}"
+        )));
+    }
+    let taken: Option<String> = match kind {
+        IntegrationKind::Slack { channel, .. } => conn
+            .query_row(
+                "SELECT id FROM integrations WHERE entity = ?1 AND kind = 'slack' AND channel = ?2",
+                [entity, channel],
+                |r| r.get(0),
+            )
+            .optional()?,
+        IntegrationKind::Webhook { name, .. } => conn
+            .query_row(
+                "SELECT id FROM integrations WHERE entity = ?1 AND kind = 'webhook' AND name = ?2",
+                [entity, name],
+                |r| r.get(0),
+            )
+            .optional()?,
+    };
+    if taken.is_some() {
+        let label = match kind {
+            IntegrationKind::Slack { channel, .. } => format!("Slack channel {channel}"),
+            IntegrationKind::Webhook { name, .. } => format!("webhook {name}"),
+        };
+        return Err(BackendError::Conflict(format!(
+            "{entity} already has a {label} integration"
+        )));
+    }
+    match kind {
+        IntegrationKind::Slack { team_name, channel, webhook_url } => conn.execute(
+            "INSERT INTO integrations (entity, kind, channel, team_name, url, created_at) VALUES (?1, 'slack', ?2, ?3, ?4, ?5)",
+            params![entity, channel, team_name, webhook_url, now()],
+        )?,
+        IntegrationKind::Webhook { name, url, secret_ref, access_token_ref } => conn.execute(
+            "INSERT INTO integrations (entity, kind, name, url, secret_ref, access_token_ref, created_at) VALUES (?1, 'webhook', ?2, ?3, ?4, ?5, ?6)",
+            params![entity, name, url, secret_ref, access_token_ref, now()],
+        )?,
+    };
+    let id = assign_id(conn, "integrations", "Integration")?;
+    Ok(Integration {
+        id,
+        entity: entity.to_string(),
+        kind: kind.clone(),
+    })
+}
+
+fn integration_from_row(r: &Row<'_>) -> rusqlite::Result<Integration> {
+    let kind: String = r.get("kind")?;
+    let kind = if kind == "slack" {
+        IntegrationKind::Slack {
+            team_name: r.get::<_, Option<String>>("team_name")?.unwrap_or_default(),
+            channel: r.get::<_, Option<String>>("channel")?.unwrap_or_default(),
+            webhook_url: r.get("url")?,
+        }
+    } else {
+        IntegrationKind::Webhook {
+            name: r.get::<_, Option<String>>("name")?.unwrap_or_default(),
+            url: r.get::<_, Option<String>>("url")?.unwrap_or_default(),
+            secret_ref: r.get("secret_ref")?,
+            access_token_ref: r.get("access_token_ref")?,
+        }
+    };
+    Ok(Integration {
+        id: r.get("id")?,
+        entity: r.get("entity")?,
+        kind,
+    })
+}
+
+/// An entity's integrations, oldest first.
+pub fn integrations(conn: &Connection, entity: &str) -> Result<Vec<Integration>, BackendError> {
+    let mut stmt = conn.prepare("SELECT * FROM integrations WHERE entity = ?1 ORDER BY num")?;
+    let rows = stmt.query_map([entity], integration_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An entity by name.
+pub fn entity(conn: &Connection, name: &str) -> Result<Option<EntityInfo>, BackendError> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT id, kind FROM entities WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(id, kind)| EntityInfo {
+        id,
+        name: name.to_string(),
+        kind: EntityKind::parse(&kind).unwrap_or(EntityKind::Team),
+    }))
+}
+
+/// An entity's projects, by name.
+pub fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+    let mut stmt =
+        conn.prepare("SELECT id, entity, name FROM projects WHERE entity = ?1 ORDER BY name")?;
+    let rows = stmt.query_map([entity], |r| {
+        Ok(ProjectInfo {
+            id: r.get(0)?,
+            entity: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A project's collections, by name.
+pub fn collections(
+    conn: &Connection,
+    entity: &str,
+    project: &str,
+) -> Result<Vec<CollectionInfo>, BackendError> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.name, c.portfolio, c.artifact_type FROM collections c JOIN projects p ON c.project_id = p.id
+         WHERE p.entity = ?1 AND p.name = ?2 ORDER BY c.name",
+    )?;
+    let rows = stmt.query_map([entity, project], |r| {
+        Ok(CollectionInfo {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            portfolio: r.get(2)?,
+            artifact_type: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every scope: its path and the object W&B returns for it, by scope id.
+struct Scopes {
+    paths: HashMap<String, ScopePath>,
+    objects: HashMap<String, Value>,
+}
+
+fn scopes(conn: &Connection) -> Result<Scopes, BackendError> {
+    let mut s = Scopes {
+        paths: HashMap::new(),
+        objects: HashMap::new(),
+    };
+    let mut stmt = conn.prepare("SELECT id, name, kind FROM entities")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, name, kind) = row?;
+        let path = if kind == "organization" {
+            ScopePath::Org {
+                entity: name.clone(),
+            }
+        } else {
+            ScopePath::Team {
+                entity: name.clone(),
+            }
+        };
+        s.objects.insert(
+            id.clone(),
+            json!({"__typename": "Entity", "id": id, "name": name, "entityType": kind}),
+        );
+        s.paths.insert(id, path);
+    }
+    let mut stmt = conn.prepare("SELECT id, entity, name FROM projects")?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })? {
+        let (id, entity, name) = row?;
+        let path = ScopePath::parse(
+            crate::model::ScopeKind::Project,
+            &format!("{entity}/{name}"),
+        )
+        .unwrap_or(ScopePath::Project {
+            entity,
+            project: name.clone(),
+        });
+        s.objects.insert(
+            id.clone(),
+            json!({"__typename": "Project", "id": id, "name": name}),
+        );
+        s.paths.insert(id, path);
+    }
+    let mut stmt = conn.prepare("SELECT c.id, p.entity, p.name, c.name, c.portfolio FROM collections c JOIN projects p ON c.project_id = p.id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, entity, project, name, portfolio) = row?;
+        let typename = if portfolio {
+            "ArtifactPortfolio"
+        } else {
+            "ArtifactSequence"
+        };
+        s.objects.insert(
+            id.clone(),
+            json!({"__typename": typename, "id": id, "name": name}),
+        );
+        s.paths.insert(
+            id,
+            ScopePath::Collection {
+                entity,
+                project,
+                collection: name,
+            },
+        );
+    }
+    Ok(s)
+}
+
+fn stored_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredTrigger, String)> {
+    let scope_id: String = r.get("scope_id")?;
+    let config: String = r.get("action_config")?;
+    Ok((
+        StoredTrigger {
+            id: r.get("id")?,
+            name: r.get("name")?,
+            description: r.get("description")?,
+            enabled: r.get("enabled")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            scope: Value::Null,
+            event_type: r.get("event_type")?,
+            event_filter: r.get("event_filter")?,
+            action_type: r.get("action_type")?,
+            action_config: serde_json::from_str(&config).unwrap_or(Value::String(config)),
+        },
+        scope_id,
+    ))
+}
+
+fn render(
+    conn: &Connection,
+    rows: Vec<(StoredTrigger, String)>,
+    entity: &str,
+) -> Result<Listing, BackendError> {
+    let scopes = scopes(conn)?;
+    let mut all_integrations: HashMap<String, Integration> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT * FROM integrations")?;
+    for i in stmt.query_map([], integration_from_row)? {
+        let i = i?;
+        all_integrations.insert(i.id.clone(), i);
+    }
+    let lookup = |id: &str| all_integrations.get(id).map(integration_json);
+    let ctx = ParseContext {
+        entity,
+        paths: &scopes.paths,
+    };
+    let mut listing = Listing::default();
+    for (mut stored, scope_id) in rows {
+        stored.scope = scopes
+            .objects
+            .get(&scope_id)
+            .cloned()
+            .unwrap_or_else(|| json!({"id": scope_id}));
+        let wire = trigger_json(&stored, &lookup);
+        match parse_trigger(&wire, &ctx) {
+            Ok(mut automation) => {
+                if let Some(r) = automation.action.integration_mut() {
+                    r.entity =
+                        r.id.as_ref()
+                            .and_then(|id| all_integrations.get(id))
+                            .map(|i| i.entity.clone());
+                }
+                listing.automations.push(SavedAutomation {
+                    automation,
+                    wire: wire.to_string(),
+                });
+            }
+            Err(e) => listing.unreadable.push(Unreadable {
+                id: Some(stored.id.clone()),
+                name: Some(stored.name.clone()),
+                reason: e.to_string(),
+                wire: wire.to_string(),
+            }),
+        }
+    }
+    Ok(listing)
+}
+
+/// Every automation of an entity: on its projects, their collections, and the entity itself.
+pub fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
+    let mut stmt = conn.prepare(
+        "SELECT * FROM automations a WHERE
+            (a.scope_type = 'PROJECT' AND a.scope_id IN (SELECT id FROM projects WHERE entity = ?1))
+         OR (a.scope_type = 'ARTIFACT_COLLECTION' AND a.scope_id IN
+                (SELECT c.id FROM collections c JOIN projects p ON c.project_id = p.id WHERE p.entity = ?1))
+         OR (a.scope_type = 'ENTITY' AND a.scope_id IN (SELECT id FROM entities WHERE name = ?1))
+         ORDER BY a.num",
+    )?;
+    let rows = stmt
+        .query_map([entity], stored_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    render(conn, rows, entity)
+}
+
+/// One automation by id.
+pub fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, BackendError> {
+    let row = conn
+        .query_row(
+            "SELECT * FROM automations WHERE id = ?1",
+            [id],
+            stored_from_row,
+        )
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut listing = render(conn, vec![row], "")?;
+    match listing.automations.pop() {
+        Some(saved) => Ok(Some(saved)),
+        None => Err(BackendError::Server(format!(
+            "automation {id} is stored but cannot be read back"
+        ))),
+    }
+}
+
+fn field<'a>(input: &'a Value, key: &str) -> Result<&'a Value, BackendError> {
+    input
+        .get(key)
+        .ok_or_else(|| BackendError::Server(format!("the request has no {key}")))
+}
+
+fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, BackendError> {
+    field(input, key)?
+        .as_str()
+        .ok_or_else(|| BackendError::Server(format!("the request's {key} is not text")))
+}
+
+/// Checks what W&B checks on the server: the scope exists and has the given type, and the action's
+/// integration exists with the right kind. Returns the scope's path, for messages.
+fn check_references(conn: &Connection, input: &Value) -> Result<ScopePath, BackendError> {
+    let scope_type = text(input, "scopeType")?;
+    let scope_id = text(input, "scopeID")?;
+    let scopes = scopes(conn)?;
+    let path = scopes.paths.get(scope_id).cloned();
+    let wire_type_ok = path
+        .as_ref()
+        .is_some_and(|p| p.kind().wire_type() == scope_type);
+    let Some(path) = path.filter(|_| wire_type_ok) else {
+        return Err(BackendError::NotFound(format!(
+            "no {scope_type} scope has the id {scope_id}; it may have been deleted"
+        )));
+    };
+    let config = field(input, "triggeredActionConfig")?;
+    let wanted = match text(input, "triggeredActionType")? {
+        "NOTIFICATION" => Some(("notificationActionInput", "slack")),
+        "GENERIC_WEBHOOK" => Some(("genericWebhookActionInput", "webhook")),
+        _ => None,
+    };
+    if let Some((key, kind)) = wanted {
+        let integration_id = config
+            .get(key)
+            .and_then(|c| c.get("integrationID"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT kind FROM integrations WHERE id = ?1",
+                [integration_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if found.as_deref() != Some(kind) {
+            return Err(BackendError::NotFound(format!(
+                "there is no {kind} integration with the id {integration_id}; it may have been deleted"
+            )));
+        }
+    }
+    Ok(path)
+}
+
+fn ensure_name_free(
+    conn: &Connection,
+    input: &Value,
+    except_id: Option<&str>,
+    path: &ScopePath,
+) -> Result<(), BackendError> {
+    let name = text(input, "name")?;
+    let taken: Option<String> = conn
+        .query_row(
+            "SELECT id FROM automations WHERE scope_type = ?1 AND scope_id = ?2 AND name = ?3",
+            [text(input, "scopeType")?, text(input, "scopeID")?, name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(id) if Some(id.as_str()) != except_id => Err(BackendError::Conflict(format!(
+            "the name {name:?} is already used by another automation in {path}; pick another name"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn config_text(input: &Value) -> Result<String, BackendError> {
+    Ok(field(input, "triggeredActionConfig")?.to_string())
+}
+
+/// Stores a `CreateFilterTriggerInput`; returns the new id. Run inside a write transaction.
+pub fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> {
+    let path = check_references(conn, input)?;
+    ensure_name_free(conn, input, None, &path)?;
+    conn.execute(
+        "INSERT INTO automations (scope_type, scope_id, name, description, enabled, event_type, event_filter, action_type, action_config, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            text(input, "scopeType")?,
+            text(input, "scopeID")?,
+            text(input, "name")?,
+            input.get("description").and_then(Value::as_str),
+            input.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            text(input, "triggeringEventType")?,
+            text(input, "eventFilter")?,
+            text(input, "triggeredActionType")?,
+            config_text(input)?,
+            now(),
+        ],
+    )?;
+    assign_id(conn, "automations", "Trigger")
+}
+
+/// Applies an `UpdateFilterTriggerInput` if the row still has `expected_updated_at`.
+/// Run inside a write transaction.
+pub fn update(
+    conn: &Connection,
+    input: &Value,
+    expected_updated_at: Option<&str>,
+) -> Result<String, BackendError> {
+    let id = text(input, "id")?.to_string();
+    let current: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT name, updated_at FROM automations WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((old_name, stored_updated_at)) = current else {
+        return Err(BackendError::NotFound(format!(
+            "the automation {id} no longer exists; it was deleted elsewhere"
+        )));
+    };
+    if stored_updated_at.as_deref() != expected_updated_at {
+        return Err(BackendError::Conflict(format!(
+            "{old_name:?} was changed elsewhere (at {}) since it was read; refresh and try again",
+            stored_updated_at.as_deref().unwrap_or("an unknown time")
+        )));
+    }
+    let path = check_references(conn, input)?;
+    ensure_name_free(conn, input, Some(&id), &path)?;
+    let mut stamp = now();
+    while stored_updated_at.as_deref() == Some(stamp.as_str()) {
+        stamp = now();
+    }
+    conn.execute(
+        "UPDATE automations SET scope_type = ?1, scope_id = ?2, name = ?3, description = COALESCE(?4, description), enabled = ?5,
+            event_type = ?6, event_filter = ?7, action_type = ?8, action_config = ?9, updated_at = ?10 WHERE id = ?11",
+        params![
+            text(input, "scopeType")?,
+            text(input, "scopeID")?,
+            text(input, "name")?,
+            input.get("description").and_then(Value::as_str),
+            input.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            text(input, "triggeringEventType")?,
+            text(input, "eventFilter")?,
+            text(input, "triggeredActionType")?,
+            config_text(input)?,
+            stamp,
+            id,
+        ],
+    )?;
+    Ok(id)
+}
+
+/// Deletes an automation; not found is an error, as on W&B.
+pub fn delete(conn: &Connection, id: &str) -> Result<(), BackendError> {
+    match conn.execute("DELETE FROM automations WHERE id = ?1", [id])? {
+        0 => Err(BackendError::NotFound(format!(
+            "no automation has the id {id}; it may have been deleted already"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Sets an automation's timestamps (demo seeding only).
+pub fn set_times(
+    conn: &Connection,
+    id: &str,
+    created_at: &str,
+    updated_at: Option<&str>,
+) -> Result<(), BackendError> {
+    conn.execute(
+        "UPDATE automations SET created_at = ?1, updated_at = ?2 WHERE id = ?3",
+        params![created_at, updated_at, id],
+    )?;
+    Ok(())
+}

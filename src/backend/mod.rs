@@ -1,0 +1,250 @@
+//! One async trait, [`Backend`], with the W&B and local implementations behind it.
+
+pub mod local;
+pub mod resolve;
+
+use crate::model::validate::one_line;
+use crate::model::{Automation, Capabilities, Integration, Problem, ScopePath};
+use async_trait::async_trait;
+use std::fmt;
+
+/// Why a backend call failed; every variant's text says what happened and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    /// The automation, scope or integration does not exist (any more).
+    #[error("{0}")]
+    NotFound(String),
+    /// A name is taken, or the automation changed since it was read.
+    #[error("{0}")]
+    Conflict(String),
+    /// The request is not valid; each problem names its field.
+    #[error("{}", one_line(.0))]
+    Invalid(Vec<Problem>),
+    /// The backend does not offer this (e.g. a feature the server lacks).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Credentials are missing or were refused.
+    #[error("{0}")]
+    Auth(String),
+    /// The server could not be reached or did not answer in time.
+    #[error("{0}")]
+    Network(String),
+    /// The server answered with an error or with data that makes no sense.
+    #[error("{0}")]
+    Server(String),
+    /// The local database could not be read or written.
+    #[error("{0}")]
+    Storage(String),
+}
+
+/// Which backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The embedded SQLite backend.
+    Local,
+    /// W&B's GraphQL API.
+    Wandb,
+}
+
+impl fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BackendKind::Local => "local",
+            BackendKind::Wandb => "wandb",
+        })
+    }
+}
+
+/// Which backend is in use and where it points, for headers and `doctor`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendInfo {
+    /// The kind.
+    pub kind: BackendKind,
+    /// The database file or the base URL.
+    pub endpoint: String,
+}
+
+/// A saved automation with the trigger JSON it was read from (for the Wire view).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedAutomation {
+    /// The parsed automation.
+    pub automation: Automation,
+    /// The trigger JSON as stored, compact.
+    pub wire: String,
+}
+
+/// A saved automation that could not be read, kept so the rest of a listing still shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Its id, if that much could be read.
+    pub id: Option<String>,
+    /// Its name, if that much could be read.
+    pub name: Option<String>,
+    /// What was wrong.
+    pub reason: String,
+    /// The JSON as received.
+    pub wire: String,
+}
+
+/// An entity's automations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    /// Everything that parsed.
+    pub automations: Vec<SavedAutomation>,
+    /// Everything that did not.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A project (or a registry's project) of an entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectInfo {
+    /// W&B's id (the `scopeID` of a PROJECT scope).
+    pub id: String,
+    /// Owning entity.
+    pub entity: String,
+    /// Project name (`wandb-registry-NAME` for a registry).
+    pub name: String,
+}
+
+/// An artifact collection of a project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectionInfo {
+    /// W&B's id (the `scopeID` of an ARTIFACT_COLLECTION scope).
+    pub id: String,
+    /// Collection name.
+    pub name: String,
+    /// Whether it is a portfolio (linked versions, e.g. a registry collection).
+    pub portfolio: bool,
+    /// The artifact type, e.g. `model`.
+    pub artifact_type: String,
+}
+
+/// The kind of an entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityKind {
+    /// A personal entity.
+    User,
+    /// A team.
+    Team,
+    /// An organisation's entity (owns registries).
+    Organization,
+}
+
+impl EntityKind {
+    /// The wire `entityType`.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            EntityKind::User => "user",
+            EntityKind::Team => "team",
+            EntityKind::Organization => "organization",
+        }
+    }
+
+    /// Parses the wire `entityType`.
+    pub fn parse(s: &str) -> Option<EntityKind> {
+        [EntityKind::User, EntityKind::Team, EntityKind::Organization]
+            .into_iter()
+            .find(|k| k.wire_name() == s)
+    }
+}
+
+/// An entity (user, team or organisation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityInfo {
+    /// W&B's id (the `scopeID` of an ENTITY scope).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: EntityKind,
+}
+
+/// A new webhook integration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewWebhook {
+    /// Name (≤ 64 characters, words of letters, digits, `_`, `-`).
+    pub name: String,
+    /// Where to POST.
+    pub url: String,
+    /// Team secret used to sign requests.
+    pub secret_ref: Option<String>,
+    /// Team secret sent as a bearer token.
+    pub access_token_ref: Option<String>,
+}
+
+/// A new Slack integration (local backend: an incoming webhook).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSlack {
+    /// The channel, with its `#`.
+    pub channel: String,
+    /// The Slack workspace's name.
+    pub team_name: String,
+    /// The incoming-webhook URL.
+    pub webhook_url: String,
+}
+
+/// A store of automations: W&B or the local database. The UI and CLI never know which.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// Which backend and where it points.
+    fn info(&self) -> BackendInfo;
+
+    /// What this backend accepts.
+    async fn capabilities(&self) -> Result<Capabilities, BackendError>;
+
+    /// The entity used when none is given.
+    async fn default_entity(&self) -> Result<String, BackendError>;
+
+    /// Every automation of an entity (its projects, collections and itself).
+    async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError>;
+
+    /// Creates a resolved, validated automation.
+    async fn create_automation(
+        &self,
+        automation: &Automation,
+    ) -> Result<SavedAutomation, BackendError>;
+
+    /// Replaces a saved automation (by its id) with this one; `updated_at` is the one read.
+    async fn update_automation(
+        &self,
+        automation: &Automation,
+    ) -> Result<SavedAutomation, BackendError>;
+
+    /// Deletes an automation by id.
+    async fn delete_automation(&self, id: &str) -> Result<(), BackendError>;
+
+    /// An entity's Slack and webhook integrations.
+    async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError>;
+
+    /// Adds a webhook integration to an entity.
+    async fn create_webhook_integration(
+        &self,
+        entity: &str,
+        new: &NewWebhook,
+    ) -> Result<Integration, BackendError>;
+
+    /// Adds a Slack integration to an entity (local backend only).
+    async fn create_slack_integration(
+        &self,
+        entity: &str,
+        new: &NewSlack,
+    ) -> Result<Integration, BackendError>;
+
+    /// An entity's projects, registries included (as `wandb-registry-*` projects).
+    async fn list_projects(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError>;
+
+    /// A project's artifact collections.
+    async fn list_collections(
+        &self,
+        entity: &str,
+        project: &str,
+    ) -> Result<Vec<CollectionInfo>, BackendError>;
+
+    /// An entity by name, if it exists.
+    async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError>;
+
+    /// W&B's id for a scope path; the error names the missing part.
+    async fn resolve_scope(&self, path: &ScopePath) -> Result<String, BackendError> {
+        resolve::scope_id(self, path).await
+    }
+}

@@ -1,0 +1,204 @@
+//! The local backend: seeding, listing, writes, conflicts between two connections, bad files.
+
+use wbauto::backend::local::LocalBackend;
+use wbauto::backend::resolve::prepare;
+use wbauto::backend::{Backend, BackendError};
+use wbauto::file::{Format, parse_text};
+use wbauto::model::{Action, Event, EventKind};
+
+fn db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.db");
+    (dir, path)
+}
+
+#[tokio::test]
+async fn first_use_seeds_the_demo_team() {
+    let (_dir, path) = db();
+    let b = LocalBackend::open(&path).await.unwrap();
+    assert_eq!(b.default_entity().await.unwrap(), "acme");
+    let listing = b.list_automations("acme").await.unwrap();
+    assert!(listing.unreadable.is_empty(), "{:?}", listing.unreadable);
+    let all = &listing.automations;
+    assert!(all.len() >= 12, "{}", all.len());
+    let kinds: std::collections::BTreeSet<EventKind> =
+        all.iter().map(|s| s.automation.event.kind()).collect();
+    for kind in EventKind::creatable() {
+        assert!(kinds.contains(&kind), "demo lacks {kind:?}");
+    }
+    for action in ["slack", "webhook", "no_op"] {
+        assert!(
+            all.iter()
+                .any(|s| s.automation.action.kind().file_name() == action),
+            "demo lacks {action}"
+        );
+    }
+    assert!(
+        all.iter().any(|s| !s.automation.enabled),
+        "demo has no disabled automation"
+    );
+    assert!(
+        all.iter()
+            .any(|s| matches!(s.automation.action, Action::Raw { .. })),
+        "demo has no legacy automation"
+    );
+    let org = b.list_automations("acme-corp").await.unwrap();
+    assert_eq!(org.automations.len(), 2);
+    // Reopening does not seed again.
+    drop(b);
+    let b = LocalBackend::open(&path).await.unwrap();
+    assert_eq!(
+        b.list_automations("acme").await.unwrap().automations.len(),
+        all.len()
+    );
+}
+
+const FILE: &str = "
+name: lr-too-high
+scope: {project: acme/vision}
+event: {type: run_metric_threshold, metric: lr, cmp: '>', threshold: 1}
+action: {type: slack, integration: '#ml-alerts'}
+";
+
+#[tokio::test]
+async fn create_update_delete_and_name_conflicts() {
+    let (_dir, path) = db();
+    let b = LocalBackend::open(&path).await.unwrap();
+    let a = parse_text(FILE, Format::Yaml).unwrap().remove(0);
+    let a = prepare(&b, a, "acme").await.unwrap();
+    let saved = b.create_automation(&a).await.unwrap().automation;
+    assert!(saved.id.is_some());
+    assert_eq!(saved.updated_at, None);
+    let err = b.create_automation(&a).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Conflict(m) if m.contains("already used") && m.contains("project acme/vision")),
+        "{err}"
+    );
+
+    let mut changed = saved.clone();
+    changed.enabled = false;
+    let updated = b.update_automation(&changed).await.unwrap().automation;
+    assert!(!updated.enabled);
+    assert!(updated.updated_at.is_some());
+    // The stale copy (read before the update) is refused.
+    let err = b.update_automation(&changed).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Conflict(m) if m.contains("changed elsewhere")),
+        "{err}"
+    );
+
+    b.delete_automation(updated.id.as_deref().unwrap())
+        .await
+        .unwrap();
+    let err = b
+        .delete_automation(updated.id.as_deref().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackendError::NotFound(_)));
+    let err = b.update_automation(&updated).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::NotFound(m) if m.contains("deleted elsewhere")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn two_connections_to_one_file_do_not_lose_writes() {
+    let (_dir, path) = db();
+    let first = LocalBackend::open(&path).await.unwrap();
+    let second = LocalBackend::open(&path).await.unwrap();
+    let read_by_first = first
+        .list_automations("acme")
+        .await
+        .unwrap()
+        .automations
+        .remove(0)
+        .automation;
+    let read_by_second = second
+        .list_automations("acme")
+        .await
+        .unwrap()
+        .automations
+        .remove(0)
+        .automation;
+    let mut a = read_by_second.clone();
+    a.description = Some("changed by the second dashboard".into());
+    second.update_automation(&a).await.unwrap();
+    let mut b = read_by_first.clone();
+    b.enabled = !b.enabled;
+    let err = first.update_automation(&b).await.unwrap_err();
+    assert!(
+        matches!(&err, BackendError::Conflict(m) if m.contains("changed elsewhere") && m.contains("refresh")),
+        "{err}"
+    );
+    let now = first
+        .list_automations("acme")
+        .await
+        .unwrap()
+        .automations
+        .remove(0)
+        .automation;
+    assert_eq!(
+        now.description.as_deref(),
+        Some("changed by the second dashboard")
+    );
+}
+
+#[tokio::test]
+async fn resolution_names_missing_parts() {
+    let (_dir, path) = db();
+    let b = LocalBackend::open(&path).await.unwrap();
+    let text = FILE
+        .replace("acme/vision", "acme/nope")
+        .replace("#ml-alerts", "#nope");
+    let a = parse_text(&text, Format::Yaml).unwrap().remove(0);
+    let err = prepare(&b, a, "acme").await.unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("scope: there is no project nope in acme"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("action.integration: no Slack integration named \"#nope\""),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_database_gets_a_clear_error() {
+    let (_dir, path) = db();
+    std::fs::write(
+        &path,
+        b"this is not sqlite, just some bytes that are long enough to look like a header......",
+    )
+    .unwrap();
+    let err = LocalBackend::open(&path)
+        .await
+        .err()
+        .expect("a corrupt file must not open");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("cannot be used") && msg.contains("mv "),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn legacy_automations_are_read_only() {
+    let (_dir, path) = db();
+    let b = LocalBackend::open(&path).await.unwrap();
+    let legacy = b
+        .list_automations("acme")
+        .await
+        .unwrap()
+        .automations
+        .into_iter()
+        .find(|s| matches!(s.automation.action, Action::Raw { .. }))
+        .unwrap()
+        .automation;
+    assert!(matches!(legacy.event, Event::Artifact { .. }));
+    let mut toggled = legacy.clone();
+    toggled.enabled = false;
+    let err = b.update_automation(&toggled).await.unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+}
