@@ -1,1 +1,38 @@
-fn main() {}
+//! The `wbauto` binary: parses the command line, runs the command, maps errors to exit codes.
+
+use clap::Parser;
+use std::process::ExitCode;
+use wbauto::cli::{Cli, run};
+
+fn main() -> ExitCode {
+    wbauto::fsutil::restrict_new_files();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let _log = wbauto::config::data_dir(cli.data_dir.clone())
+        .ok()
+        .and_then(|dir| wbauto::logging::init(&wbauto::config::log_dir(&dir), &cli.log_level));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::warn!(error = %e, "command failed");
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

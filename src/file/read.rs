@@ -101,10 +101,7 @@ pub fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<
     let scope = read_scope(f.get("scope"), &f.path_of("scope"), f.problems);
     let event = read_event(f.get("event"), &f.path_of("event"), f.problems);
     let action = read_action(f.get("action"), &f.path_of("action"), f.problems);
-    if problems.len() > before {
-        return None;
-    }
-    Some(Automation {
+    let automation = Automation {
         id,
         name,
         description,
@@ -114,7 +111,18 @@ pub fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<
         action: action?,
         created_at: None,
         updated_at: None,
-    })
+    };
+    if problems.len() > before {
+        // Report the model's problems too, so a file is fixed in one round; skip duplicates.
+        for p in crate::model::validate(&automation) {
+            let path = child(path, &p.path);
+            if !problems[before..].iter().any(|q| q.path == path) {
+                problems.push(Problem::new(path, p.message));
+            }
+        }
+        return None;
+    }
+    Some(automation)
 }
 
 fn missing(v: Option<&Value>, path: &str, problems: &mut Vec<Problem>, hint: &str) -> bool {

@@ -65,11 +65,10 @@ impl IntegrationRef {
         }
     }
 
-    /// How to write the reference for people: `#channel`, `name`, `entity/name` or the id.
+    /// How to show the reference to people: `#channel` or the webhook's name (the id if unnamed).
     pub fn display(&self) -> String {
-        match (&self.entity, self.label.is_empty(), &self.id) {
-            (_, true, Some(id)) => id.clone(),
-            (Some(entity), false, _) => format!("{entity}/{}", self.label),
+        match (&self.id, self.label.is_empty()) {
+            (Some(id), true) => id.clone(),
             _ => self.label.clone(),
         }
     }

@@ -168,8 +168,8 @@ pub fn event_short(event: &Event) -> String {
                 direction,
             } => {
                 let arrow = match direction {
-                    Direction::Increase => ">",
-                    Direction::Decrease => "<",
+                    Direction::Increase => "> +",
+                    Direction::Decrease => "< -",
                     Direction::Any => "beyond ±",
                 };
                 format!("z({metric})[{window}] {arrow}{threshold}")

@@ -118,7 +118,7 @@ fn positive_window(path: &str, value: i64, out: &mut Vec<Problem>) {
 }
 
 fn positive_number(path: &str, what: &str, value: f64, out: &mut Vec<Problem>) {
-    if !(value > 0.0) || !value.is_finite() {
+    if value.is_nan() || value <= 0.0 || value.is_infinite() {
         out.push(Problem::new(
             path,
             format!("{what} must be a number above 0 (got {value})"),

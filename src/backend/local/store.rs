@@ -23,7 +23,10 @@ impl From<rusqlite::Error> for BackendError {
 
 /// The current time as W&B writes it (RFC 3339, UTC, sub-second precision).
 pub fn now() -> String {
-    jiff::Timestamp::now().to_string()
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Millisecond)
+        .unwrap_or(now)
+        .to_string()
 }
 
 /// Reads a metadata value.

@@ -1,0 +1,247 @@
+//! create -f, update -f and export.
+
+use super::context::Context;
+use super::lookup::{filtered, project_filter};
+use super::{CliError, failure};
+use crate::backend::resolve::prepare;
+use crate::backend::{BackendError, Listing};
+use crate::file::{Format, parse_text, render, to_value};
+use crate::model::Automation;
+use crate::wire::encode::{create_input, update_input};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+fn read_file(path: &Path) -> Result<(String, Format), CliError> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| failure(format!("cannot read standard input: {e}")))?;
+        return Ok((text, Format::Detect));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| failure(format!("cannot read {}: {e}", path.display())))?;
+    Ok((text, Format::for_path(path)))
+}
+
+/// How to name the file in messages: its path, or "standard input" for `-`.
+fn shown(path: &Path) -> String {
+    if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn label(path: &Path, index: usize, count: usize, a: &Automation) -> String {
+    let item = if count > 1 {
+        format!("[{index}] ")
+    } else {
+        String::new()
+    };
+    format!("{}: {item}{}", shown(path), a.name)
+}
+
+/// Reads, validates and resolves every automation of a file before anything is sent.
+async fn load(ctx: &Context, path: &Path) -> Result<Vec<Automation>, CliError> {
+    let (text, format) = read_file(path)?;
+    let parsed = parse_text(&text, format).map_err(|e| failure(format!("{}: {e}", shown(path))))?;
+    let count = parsed.len();
+    let mut out = Vec::with_capacity(count);
+    let mut seen = HashSet::new();
+    for (i, a) in parsed.into_iter().enumerate() {
+        let where_ = label(path, i, count, &a);
+        if !seen.insert((a.scope.path.clone(), a.name.clone())) {
+            return Err(failure(format!(
+                "{where_}: the file names this automation twice in {}",
+                a.scope.path
+            )));
+        }
+        let prepared = prepare(ctx.backend.as_ref(), a, &ctx.entity)
+            .await
+            .map_err(|e| failure(format!("{where_}: {e}")))?;
+        out.push(prepared);
+    }
+    Ok(out)
+}
+
+fn print_inputs(inputs: Vec<Value>) {
+    let doc = match <[Value; 1]>::try_from(inputs) {
+        Ok([one]) => one,
+        Err(many) => Value::Array(many),
+    };
+    print!("{}", render(&doc, Format::Json));
+}
+
+/// `create -f FILE [--dry-run]`.
+pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
+    let automations = load(ctx, path).await?;
+    for a in automations.iter().filter(|a| a.id.is_some()) {
+        eprintln!(
+            "note: {}: the file's id is ignored; create always makes a new automation",
+            a.name
+        );
+    }
+    if dry_run {
+        let inputs = automations
+            .iter()
+            .map(|a| create_input(a).map(|i| json!({"input": i})))
+            .collect::<Result<Vec<_>, _>>();
+        print_inputs(inputs.map_err(|e| failure(e.0))?);
+        return Ok(());
+    }
+    ctx.check_writable("creating automations")?;
+    for a in &automations {
+        let saved = ctx
+            .backend
+            .create_automation(a)
+            .await
+            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        let s = &saved.automation;
+        println!(
+            "created {} in {} ({})",
+            s.name,
+            s.scope.path,
+            s.id.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(())
+}
+
+fn find_target<'a>(
+    a: &Automation,
+    listings: &'a [Listing],
+) -> Result<&'a Automation, BackendError> {
+    let all = listings
+        .iter()
+        .flat_map(|l| l.automations.iter())
+        .map(|s| &s.automation);
+    let found = match &a.id {
+        Some(id) => all.into_iter().find(|s| s.id.as_ref() == Some(id)),
+        None => all
+            .into_iter()
+            .find(|s| s.scope.id == a.scope.id && s.name == a.name),
+    };
+    found.ok_or_else(|| match &a.id {
+        Some(id) => BackendError::NotFound(format!(
+            "no automation has the id {id}; it may have been deleted (create it instead)"
+        )),
+        None => BackendError::NotFound(format!(
+            "no automation named {:?} in {}; use `wbauto create -f` to make it",
+            a.name, a.scope.path
+        )),
+    })
+}
+
+/// `update -f FILE [--dry-run]`: by the file's id when it has one (so it can rename), else by name.
+pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
+    let automations = load(ctx, path).await?;
+    let mut entities: Vec<String> = vec![ctx.entity.clone()];
+    for a in &automations {
+        let e = a.scope.path.entity().to_string();
+        if !entities.contains(&e) {
+            entities.push(e);
+        }
+    }
+    let mut listings = Vec::new();
+    for e in &entities {
+        listings.push(ctx.backend.list_automations(e).await?);
+    }
+    let mut planned = Vec::new();
+    for a in automations {
+        let existing =
+            find_target(&a, &listings).map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        if let Some(reason) = existing.read_only_reason() {
+            return Err(failure(format!(
+                "{}: cannot be updated: {reason}",
+                existing.name
+            )));
+        }
+        let mut next = a;
+        next.id = existing.id.clone();
+        next.updated_at = existing.updated_at.clone();
+        next.created_at = existing.created_at.clone();
+        planned.push(next);
+    }
+    if dry_run {
+        let inputs = planned
+            .iter()
+            .map(|a| update_input(a).map(|i| json!({"input": i})))
+            .collect::<Result<Vec<_>, _>>();
+        print_inputs(inputs.map_err(|e| failure(e.0))?);
+        return Ok(());
+    }
+    ctx.check_writable("updating automations")?;
+    for a in &planned {
+        let saved = ctx
+            .backend
+            .update_automation(a)
+            .await
+            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        println!(
+            "updated {} in {}",
+            saved.automation.name, saved.automation.scope.path
+        );
+    }
+    Ok(())
+}
+
+fn file_stem(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches('.');
+    if trimmed.is_empty() {
+        "automation".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `export [--project P] [--dir DIR]`.
+pub async fn export(
+    ctx: &Context,
+    project: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<(), CliError> {
+    let filter = project_filter(project, &ctx.entity)?;
+    let listing = ctx.backend.list_automations(&ctx.entity).await?;
+    let rows = filtered(&listing, filter.as_ref());
+    let Some(dir) = dir else {
+        let docs: Vec<Value> = rows
+            .iter()
+            .map(|s| to_value(&s.automation, &ctx.entity, false))
+            .collect();
+        print!("{}", render(&Value::Array(docs), Format::Yaml));
+        return Ok(());
+    };
+    crate::fsutil::create_private_dir(dir)
+        .map_err(|e| failure(format!("cannot create {}: {e}", dir.display())))?;
+    let mut used = HashSet::new();
+    for s in &rows {
+        let a = &s.automation;
+        let mut stem = file_stem(&a.name);
+        if !used.insert(stem.clone()) {
+            stem = format!(
+                "{stem}--{}",
+                file_stem(&a.scope.path.path().replace('/', "-"))
+            );
+            used.insert(stem.clone());
+        }
+        let path = dir.join(format!("{stem}.yaml"));
+        let text = render(&to_value(a, &ctx.entity, false), Format::Yaml);
+        crate::fsutil::write_private(&path, text.as_bytes())
+            .map_err(|e| failure(format!("cannot write {}: {e}", path.display())))?;
+    }
+    println!("exported {} automation(s) to {}", rows.len(), dir.display());
+    Ok(())
+}

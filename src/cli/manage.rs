@@ -1,0 +1,155 @@
+//! list, show, enable, disable, delete.
+
+use super::context::Context;
+use super::lookup::{filtered, find, project_filter};
+use super::render::{details, table};
+use super::{CliError, failure};
+use crate::backend::SavedAutomation;
+use crate::file::{Format, render as render_doc, to_value};
+use crate::model::ids;
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal, Write};
+
+/// `list`: a table, or `--json` automation files with ids and timestamps.
+pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<(), CliError> {
+    let filter = project_filter(project, &ctx.entity)?;
+    let listing = ctx.backend.list_automations(&ctx.entity).await?;
+    let rows = filtered(&listing, filter.as_ref());
+    if json {
+        let docs: Vec<Value> = rows
+            .iter()
+            .map(|s| to_value(&s.automation, &ctx.entity, true))
+            .collect();
+        print!("{}", render_doc(&Value::Array(docs), Format::Json));
+    } else if rows.is_empty() && listing.unreadable.is_empty() {
+        println!(
+            "no automations in {}{}",
+            ctx.entity,
+            project
+                .map(|p| format!(" (project {p})"))
+                .unwrap_or_default()
+        );
+    } else {
+        println!("{}", table(&rows, &listing));
+    }
+    Ok(())
+}
+
+/// `show`: plain words, or the automation file.
+pub async fn show(
+    ctx: &Context,
+    target: &str,
+    project: Option<&str>,
+    json: bool,
+    yaml: bool,
+) -> Result<(), CliError> {
+    let filter = project_filter(project, &ctx.entity)?;
+    let listing = ctx.backend.list_automations(&ctx.entity).await?;
+    let saved = find(&listing, target, filter.as_ref(), &ctx.entity)?;
+    let doc = to_value(&saved.automation, &ctx.entity, false);
+    match (json, yaml) {
+        (true, _) => print!("{}", render_doc(&doc, Format::Json)),
+        (_, true) => print!("{}", render_doc(&doc, Format::Yaml)),
+        _ => println!("{}", details(&saved.automation)),
+    }
+    Ok(())
+}
+
+/// `enable` / `disable`: every target is found before anything changes.
+pub async fn set_enabled(
+    ctx: &Context,
+    targets: &[String],
+    project: Option<&str>,
+    enabled: bool,
+) -> Result<(), CliError> {
+    let verb = if enabled { "enabled" } else { "disabled" };
+    ctx.check_writable(&format!("changing whether automations are {verb}"))?;
+    let filter = project_filter(project, &ctx.entity)?;
+    let listing = ctx.backend.list_automations(&ctx.entity).await?;
+    let found: Vec<&SavedAutomation> = targets
+        .iter()
+        .map(|t| find(&listing, t, filter.as_ref(), &ctx.entity))
+        .collect::<Result<_, _>>()?;
+    for saved in found {
+        let a = &saved.automation;
+        if a.enabled == enabled {
+            println!("{} is already {verb}", a.name);
+            continue;
+        }
+        if let Some(reason) = a.read_only_reason() {
+            return Err(failure(format!(
+                "{} cannot be {verb}: it is read-only ({reason})",
+                a.name
+            )));
+        }
+        let mut changed = a.clone();
+        changed.enabled = enabled;
+        ctx.backend
+            .update_automation(&changed)
+            .await
+            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        println!("{verb} {} ({})", a.name, a.scope.path);
+    }
+    Ok(())
+}
+
+fn confirm(prompt: &str) -> bool {
+    eprint!("{prompt} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
+/// `delete`: names are resolved first; ids are sent as they are. Asks on a terminal unless `--yes`.
+pub async fn delete(
+    ctx: &Context,
+    targets: &[String],
+    project: Option<&str>,
+    yes: bool,
+) -> Result<(), CliError> {
+    ctx.check_writable("deleting automations")?;
+    let filter = project_filter(project, &ctx.entity)?;
+    let needs_listing = targets.iter().any(|t| !ids::is_trigger_id(t));
+    let listing = if needs_listing {
+        Some(ctx.backend.list_automations(&ctx.entity).await?)
+    } else {
+        None
+    };
+    let mut doomed: Vec<(String, String)> = Vec::new();
+    for t in targets {
+        match &listing {
+            Some(l) if !ids::is_trigger_id(t) => {
+                let s = find(l, t, filter.as_ref(), &ctx.entity)?;
+                doomed.push((
+                    s.automation.id.clone().unwrap_or_default(),
+                    format!("{} ({})", s.automation.name, s.automation.scope.path),
+                ));
+            }
+            _ => doomed.push((t.clone(), t.clone())),
+        }
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(failure(
+                "refusing to delete without confirmation: there is no terminal to ask on; pass --yes",
+            ));
+        }
+        let names: Vec<&str> = doomed.iter().map(|(_, n)| n.as_str()).collect();
+        if !confirm(&format!(
+            "Delete {} automation(s): {}?",
+            doomed.len(),
+            names.join(", ")
+        )) {
+            return Err(failure("nothing deleted"));
+        }
+    }
+    for (id, label) in doomed {
+        ctx.backend
+            .delete_automation(&id)
+            .await
+            .map_err(|e| failure(format!("{label}: {e}")))?;
+        println!("deleted {label}");
+    }
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The command line: the same operations as the dashboard, as plain subcommands for scripts.
+
+pub mod context;
+pub mod files;
+pub mod integrations;
+pub mod lookup;
+pub mod manage;
+pub mod render;
+
+use crate::backend::BackendError;
+use clap::{Parser, Subcommand, ValueEnum};
+use context::Context;
+use std::path::PathBuf;
+
+/// Which backend to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    /// The embedded SQLite database (offline; seeded with a demo team).
+    Local,
+    /// W&B's GraphQL API (cloud or self-hosted).
+    Wandb,
+}
+
+/// wbauto: browse, read and change W&B Automations from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "wbauto", version, about, long_about = None)]
+pub struct Cli {
+    /// Backend: `local` (embedded database) or `wandb`; default: wandb when a W&B API key is found.
+    #[arg(long, global = true, value_enum)]
+    pub backend: Option<BackendChoice>,
+    /// W&B base URL (default: WANDB_BASE_URL, W&B's settings file, https://api.wandb.ai).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Entity (team or user) to work in; default: the backend's default entity.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub entity: Option<String>,
+    /// Directory of the local database (default: the platform data directory).
+    #[arg(long, global = true, env = "WBAUTO_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Refuse every change, saying why.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Log level for the log file (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
+    pub log_level: String,
+    /// What to do; without a command, the automations are listed.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One line per automation.
+    List {
+        /// Only automations in this project (PROJECT or ENTITY/PROJECT).
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// An array of automation files with ids and timestamps.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One automation in plain words, or as an automation file.
+    Show {
+        /// Name or id.
+        target: String,
+        /// Look only in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// As a JSON automation file.
+        #[arg(long, conflicts_with = "yaml")]
+        json: bool,
+        /// As a YAML automation file.
+        #[arg(long)]
+        yaml: bool,
+    },
+    /// Turn automations on.
+    Enable {
+        /// Names or ids.
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Look only in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+    },
+    /// Turn automations off.
+    Disable {
+        /// Names or ids.
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Look only in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+    },
+    /// Delete automations (asks first on a terminal).
+    Delete {
+        /// Names or ids.
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Look only in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Create automations from a file (YAML or JSON; `-` reads standard input).
+    Create {
+        /// The automation file.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+        /// Print the GraphQL input that would be sent, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Replace automations with a file's content (matched by id, else by name in the scope).
+    Update {
+        /// The automation file.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: PathBuf,
+        /// Print the GraphQL input that would be sent, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write automations as files (to standard output, or one file each into a directory).
+    Export {
+        /// Only automations in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// Write NAME.yaml files into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Slack and webhook integrations.
+    Integrations {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// Add an integration.
+        #[command(subcommand)]
+        action: Option<IntegrationsCommand>,
+    },
+    /// Settings in force, reachability and features.
+    Doctor,
+}
+
+/// Adding integrations.
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCommand {
+    /// Add a webhook integration.
+    AddWebhook {
+        /// Name (letters, digits, _ or -, words separated by spaces; at most 64 characters).
+        name: String,
+        /// Where W&B POSTs.
+        url: String,
+        /// Team secret used to sign requests.
+        #[arg(long, value_name = "SECRET")]
+        secret_ref: Option<String>,
+        /// Team secret sent as a bearer token.
+        #[arg(long, value_name = "SECRET")]
+        access_token_ref: Option<String>,
+    },
+    /// Add a Slack channel through an incoming webhook (local backend).
+    AddSlack {
+        /// The channel, e.g. '#ml-alerts'.
+        channel: String,
+        /// The channel's Slack incoming-webhook URL.
+        #[arg(long, value_name = "URL")]
+        webhook_url: String,
+        /// The Slack workspace's name, for display.
+        #[arg(long, value_name = "NAME", default_value = "slack")]
+        team_name: String,
+    },
+}
+
+/// A failed command: a one-line message and its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Exit 1: the command could not do what was asked.
+    #[error("{0}")]
+    Failure(String),
+    /// Exit 2: the command line itself is wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Failure(_) => 1,
+            CliError::Usage(_) => 2,
+        }
+    }
+}
+
+impl From<BackendError> for CliError {
+    fn from(e: BackendError) -> Self {
+        CliError::Failure(e.to_string())
+    }
+}
+
+/// Fails with a message.
+pub fn failure(message: impl Into<String>) -> CliError {
+    CliError::Failure(message.into())
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    if matches!(cli.command, Some(Command::Doctor)) {
+        return integrations::doctor(&cli).await;
+    }
+    let ctx = Context::open(&cli).await?;
+    match cli.command {
+        None => manage::list(&ctx, None, false).await,
+        Some(Command::List { project, json }) => manage::list(&ctx, project.as_deref(), json).await,
+        Some(Command::Show {
+            target,
+            project,
+            json,
+            yaml,
+        }) => manage::show(&ctx, &target, project.as_deref(), json, yaml).await,
+        Some(Command::Enable { targets, project }) => {
+            manage::set_enabled(&ctx, &targets, project.as_deref(), true).await
+        }
+        Some(Command::Disable { targets, project }) => {
+            manage::set_enabled(&ctx, &targets, project.as_deref(), false).await
+        }
+        Some(Command::Delete {
+            targets,
+            project,
+            yes,
+        }) => manage::delete(&ctx, &targets, project.as_deref(), yes).await,
+        Some(Command::Create { file, dry_run }) => files::create(&ctx, &file, dry_run).await,
+        Some(Command::Update { file, dry_run }) => files::update(&ctx, &file, dry_run).await,
+        Some(Command::Export { project, dir }) => {
+            files::export(&ctx, project.as_deref(), dir.as_deref()).await
+        }
+        Some(Command::Integrations { json, action }) => integrations::run(&ctx, json, action).await,
+        Some(Command::Doctor) => Ok(()),
+    }
+}

@@ -1,0 +1,401 @@
+//! The real binary on a temporary data directory: every subcommand, exit codes and one-line errors.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use wbauto::file::{Format, parse_text};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn wbauto(data: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wbauto"));
+    cmd.args(args)
+        .env("WBAUTO_DATA_DIR", data)
+        .env("HOME", data)
+        .env("XDG_STATE_HOME", data.join("state"))
+        .env_remove("WANDB_API_KEY")
+        .env_remove("WANDB_BASE_URL")
+        .env_remove("WANDB_ENTITY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the wbauto binary runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let r = wbauto(data, args, None);
+    assert_eq!(
+        r.code, 0,
+        "wbauto {args:?} failed: {}{}",
+        r.stdout, r.stderr
+    );
+    r.stdout
+}
+
+fn fails(data: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let r = wbauto(data, args, stdin);
+    assert_eq!(
+        r.code, 1,
+        "wbauto {args:?} should fail with 1: {}{}",
+        r.stdout, r.stderr
+    );
+    assert!(r.stderr.starts_with("error: "), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.trim_end().lines().count(),
+        1,
+        "one-line error expected: {}",
+        r.stderr
+    );
+    r.stderr
+}
+
+fn examples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/automations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+fn count(data: &Path, entity: &str) -> usize {
+    let out = ok(data, &["list", "--json", "--entity", entity]);
+    serde_json::from_str::<Vec<Value>>(&out).unwrap().len()
+}
+
+#[test]
+fn bare_wbauto_and_list_show_the_demo_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(dir.path(), &[]);
+    assert!(
+        out.contains("loss-spike") && out.contains("project acme/vision"),
+        "{out}"
+    );
+    let list = ok(dir.path(), &["list"]);
+    assert!(list.lines().count() >= 13, "{list}");
+    let json: Vec<Value> = serde_json::from_str(&ok(dir.path(), &["list", "--json"])).unwrap();
+    assert!(
+        json.iter()
+            .all(|a| a["id"].is_string() && a["created_at"].is_string())
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("local.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn every_example_creates_and_shows_back_as_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in examples() {
+        let path = file.to_str().unwrap();
+        let dry = ok(dir.path(), &["create", "-f", path, "--dry-run"]);
+        assert!(
+            dry.contains("\"input\"") && dry.contains("eventFilter"),
+            "{dry}"
+        );
+        let created = ok(dir.path(), &["create", "-f", path]);
+        assert!(created.starts_with("created "), "{created}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        for original in parse_text(&text, Format::for_path(&file)).unwrap() {
+            let entity = original.scope.path.entity().to_string();
+            let shown = ok(
+                dir.path(),
+                &["show", &original.name, "--yaml", "--entity", &entity],
+            );
+            let mut back = parse_text(&shown, Format::Yaml).unwrap().remove(0);
+            assert!(back.id.take().is_some(), "show writes the id");
+            let mut expected = original.clone();
+            if let (Some(a), Some(b)) = (
+                expected.action.integration_mut(),
+                back.action.integration_mut(),
+            ) {
+                assert_eq!(
+                    a.label.trim_start_matches(&format!("{entity}/")),
+                    b.label,
+                    "{path}"
+                );
+                *a = b.clone();
+            }
+            assert_eq!(back, expected, "{path} did not round-trip:\n{shown}");
+        }
+    }
+}
+
+#[test]
+fn bad_files_get_one_line_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = count(dir.path(), "acme");
+    let base = "name: x\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: '>', threshold: 1}\naction: {type: slack, integration: '#ml-alerts'}\n";
+    let cases = [
+        (
+            base.replace("name: x", "name: x\ncolour: red"),
+            "colour: unknown key",
+        ),
+        (
+            base.replace("threshold: 1}", "threshold: 1, window: -3}"),
+            "event.window: a window counts logged values",
+        ),
+        (
+            base.replace("#ml-alerts", "#nowhere"),
+            "action.integration: no Slack integration named \"#nowhere\"",
+        ),
+        (
+            base.replace("name: x", "name: loss-spike"),
+            "already used by another automation in project acme/vision",
+        ),
+        (
+            base.replace("acme/vision", "acme/nope"),
+            "scope: there is no project nope in acme",
+        ),
+        ("name: [unclosed\n".to_string(), "not valid YAML: line"),
+        (
+            base.replace("cmp: '>'", "cmp: '=>'"),
+            "event.cmp: \"=>\" is not one of",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = fails(dir.path(), &["create", "-f", "-"], Some(&text));
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+    }
+    let json_err = fails(
+        dir.path(),
+        &["create", "-f", "-"],
+        Some("{\"name\": \"x\",\n  \"scope\": }"),
+    );
+    assert!(
+        json_err.contains("not valid JSON: line 2, column"),
+        "{json_err}"
+    );
+    assert_eq!(
+        count(dir.path(), "acme"),
+        before,
+        "a failed create must not write"
+    );
+}
+
+#[test]
+fn a_list_file_is_checked_whole_before_anything_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = count(dir.path(), "acme");
+    let batch = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/automations/batch.json"),
+    )
+    .unwrap();
+    let broken = batch.replace("\"ci-deploy\"", "\"no-such-hook\"");
+    let err = fails(dir.path(), &["create", "-f", "-"], Some(&broken));
+    assert!(
+        err.contains("[0] dataset-created") && err.contains("no webhook integration named"),
+        "{err}"
+    );
+    assert_eq!(count(dir.path(), "acme"), before);
+}
+
+#[test]
+fn a_corrupt_database_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("local.db"), vec![7u8; 4096]).unwrap();
+    let err = fails(dir.path(), &["list"], None);
+    assert!(
+        err.contains("cannot be used") && err.contains("mv "),
+        "{err}"
+    );
+}
+
+#[test]
+fn enable_disable_delete_and_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(ok(d, &["disable", "loss-spike"]).contains("disabled loss-spike"));
+    assert!(ok(d, &["disable", "loss-spike"]).contains("already disabled"));
+    let shown: Value = serde_json::from_str(&ok(d, &["show", "loss-spike", "--json"])).unwrap();
+    assert_eq!(shown["enabled"], false);
+    let id = shown["id"].as_str().unwrap().to_string();
+    assert!(ok(d, &["enable", &id]).contains("enabled loss-spike"));
+    let err = fails(d, &["disable", "nightly-retrain-launch"], None);
+    assert!(err.contains("read-only"), "{err}");
+    let err = fails(d, &["enable", "loss"], None);
+    assert!(
+        err.contains("no automation named \"loss\"") && err.contains("did you mean"),
+        "{err}"
+    );
+    // Without a terminal and without --yes, nothing is deleted.
+    let err = fails(d, &["delete", "loss-spike"], None);
+    assert!(err.contains("--yes"), "{err}");
+    assert!(ok(d, &["show", "loss-spike"]).contains("loss-spike"));
+    assert!(ok(d, &["delete", "loss-spike", "--yes"]).contains("deleted loss-spike"));
+    fails(d, &["show", "loss-spike"], None);
+    // Read-only mode refuses writes.
+    let err = fails(d, &["--read-only", "disable", "gpu-too-hot"], None);
+    assert!(err.contains("read-only mode"), "{err}");
+    // Usage errors exit 2.
+    assert_eq!(wbauto(d, &["frobnicate"], None).code, 2);
+    assert_eq!(wbauto(d, &["list", "--bogus"], None).code, 2);
+    assert_eq!(wbauto(d, &["list", "--project", "a/b/c"], None).code, 2);
+}
+
+#[test]
+fn update_by_id_renames_and_by_name_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shown = ok(d, &["show", "gpu-too-hot", "--yaml"]);
+    let renamed = shown
+        .replace("name: gpu-too-hot", "name: gpu-temperature")
+        .replace("threshold: 85", "threshold: 90");
+    let dry = wbauto(d, &["update", "-f", "-", "--dry-run"], Some(&renamed));
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("\"id\"") && dry.stdout.contains("\\\"threshold\\\":90"),
+        "{}",
+        dry.stdout
+    );
+    let r = wbauto(d, &["update", "-f", "-"], Some(&renamed));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(ok(d, &["show", "gpu-temperature"]).contains("reaches or goes above 90"));
+    fails(d, &["show", "gpu-too-hot"], None);
+    // Without an id, the name in the scope picks the automation; a missing one says to create it.
+    let by_name = renamed
+        .lines()
+        .filter(|l| !l.starts_with("id:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("threshold: 90", "threshold: 95");
+    let r = wbauto(d, &["update", "-f", "-"], Some(&by_name));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let err = fails(
+        d,
+        &["update", "-f", "-"],
+        Some(&by_name.replace("gpu-temperature", "never-made")),
+    );
+    assert!(err.contains("use `wbauto create -f`"), "{err}");
+}
+
+#[test]
+fn export_writes_private_files_that_create_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("exported");
+    assert!(
+        ok(
+            d,
+            &[
+                "export",
+                "--project",
+                "acme/vision",
+                "--dir",
+                out.to_str().unwrap()
+            ]
+        )
+        .contains("exported 7")
+    );
+    let file = out.join("loss-spike.yaml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("name: loss-spike", "name: loss-spike-copy");
+    let r = wbauto(d, &["create", "-f", "-"], Some(&text));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the file's id is ignored"),
+        "{}",
+        r.stderr
+    );
+    let all = ok(d, &["export"]);
+    assert!(parse_text(&all, Format::Yaml).unwrap().len() >= 16);
+}
+
+#[test]
+fn integrations_list_and_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = ok(d, &["integrations"]);
+    assert!(
+        list.contains("#ml-alerts") && list.contains("ci-deploy"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("hooks.slack.com"),
+        "Slack webhook URLs are secrets: {list}"
+    );
+    assert!(
+        ok(
+            d,
+            &[
+                "integrations",
+                "add-webhook",
+                "pager duty",
+                "https://events.example.com/x"
+            ]
+        )
+        .contains("pager duty")
+    );
+    let err = fails(
+        d,
+        &["integrations", "add-webhook", "bad.name", "ftp://x"],
+        None,
+    );
+    assert!(
+        err.contains("not a valid webhook name") && err.contains("https://"),
+        "{err}"
+    );
+    let err = fails(
+        d,
+        &[
+            "integrations",
+            "add-webhook",
+            "ci-deploy",
+            "https://x.example.com",
+        ],
+        None,
+    );
+    assert!(err.contains("already has a webhook ci-deploy"), "{err}");
+    assert!(
+        ok(
+            d,
+            &[
+                "integrations",
+                "add-slack",
+                "#new",
+                "--webhook-url",
+                "https://hooks.slack.com/services/a/b/c"
+            ]
+        )
+        .contains("#new")
+    );
+    let json: Vec<Value> = serde_json::from_str(&ok(d, &["integrations", "--json"])).unwrap();
+    assert_eq!(json.len(), 6);
+    assert!(ok(d, &["doctor"]).contains("automation(s) in acme"));
+}
