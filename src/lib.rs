@@ -25,6 +25,7 @@
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod file;
 pub mod fsutil;
 pub mod logging;

@@ -2,6 +2,7 @@
 
 pub mod local;
 pub mod resolve;
+pub mod wandb;
 
 use crate::model::validate::one_line;
 use crate::model::{Automation, Capabilities, Integration, Problem, ScopePath};
@@ -242,6 +243,15 @@ pub trait Backend: Send + Sync {
 
     /// An entity by name, if it exists.
     async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError>;
+
+    /// One project by name, if it exists.
+    async fn project(&self, entity: &str, name: &str) -> Result<Option<ProjectInfo>, BackendError> {
+        Ok(self
+            .list_projects(entity)
+            .await?
+            .into_iter()
+            .find(|p| p.name == name))
+    }
 
     /// W&B's id for a scope path; the error names the missing part.
     async fn resolve_scope(&self, path: &ScopePath) -> Result<String, BackendError> {

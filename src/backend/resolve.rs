@@ -37,18 +37,15 @@ pub async fn scope_id<B: Backend + ?Sized>(
         _ => {
             let entity = path.entity();
             let project = path.project_name().unwrap_or_default();
-            let projects = backend.list_projects(entity).await?;
-            let Some(found) = projects.iter().find(|p| p.name == project) else {
+            let Some(found) = backend.project(entity, &project).await? else {
                 let what = match path {
                     ScopePath::Registry { registry, .. } => {
                         format!("there is no registry {registry} in {entity}")
                     }
                     _ => format!("there is no project {project} in {entity}"),
                 };
-                return Err(not_found(
-                    what,
-                    projects.into_iter().map(|p| p.name).collect(),
-                ));
+                let known = backend.list_projects(entity).await.unwrap_or_default();
+                return Err(not_found(what, known.into_iter().map(|p| p.name).collect()));
             };
             let ScopePath::Collection { collection, .. } = path else {
                 return Ok(found.id.clone());

@@ -3,7 +3,10 @@
 use super::{BackendChoice, Cli, CliError, failure};
 use crate::backend::Backend;
 use crate::backend::local::LocalBackend;
+use crate::backend::wandb::WandbBackend;
+use crate::backend::wandb::client::{Client, RetryPolicy};
 use crate::config;
+use crate::config::wandb::{Environment, Sourced, WandbSettings, check_base_url, discover};
 use crate::model::Capabilities;
 use std::path::PathBuf;
 
@@ -19,6 +22,41 @@ pub struct Context {
     pub capabilities: Capabilities,
 }
 
+/// Which backend to use and why, before anything is opened.
+pub struct Selection {
+    /// The backend kind.
+    pub choice: BackendChoice,
+    /// Why, in words (for `doctor`).
+    pub reason: String,
+    /// The W&B settings (also for the local backend, so `doctor` can show them).
+    pub wandb: WandbSettings,
+}
+
+/// Decides the backend: `--backend`, else W&B when an API key is found, else local.
+pub fn select(cli: &Cli, env: &Environment) -> Selection {
+    let wandb = discover(cli.base_url.as_deref(), cli.entity.as_deref(), env);
+    let (choice, reason) = match (cli.backend, &wandb.api_key) {
+        (Some(BackendChoice::Local), _) => (BackendChoice::Local, "--backend local".to_string()),
+        (Some(BackendChoice::Wandb), _) => (BackendChoice::Wandb, "--backend wandb".to_string()),
+        (None, Some(key)) => (
+            BackendChoice::Wandb,
+            format!("a W&B API key was found in {}", key.source),
+        ),
+        (None, None) => (
+            BackendChoice::Local,
+            format!(
+                "no W&B API key was found (looked in {})",
+                wandb.key_searched.join(", ")
+            ),
+        ),
+    };
+    Selection {
+        choice,
+        reason,
+        wandb,
+    }
+}
+
 /// The local database path for the command line's settings.
 pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
     let dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
@@ -31,20 +69,46 @@ pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
     Ok(dir.join(config::DB_FILE))
 }
 
+/// Opens the selected backend.
+pub async fn open_backend(
+    cli: &Cli,
+    selection: &Selection,
+    env: &Environment,
+) -> Result<Box<dyn Backend>, CliError> {
+    Ok(match selection.choice {
+        BackendChoice::Local => Box::new(LocalBackend::open(&local_db_path(cli)?).await?),
+        BackendChoice::Wandb => {
+            let settings = &selection.wandb;
+            check_base_url(&settings.base_url.value)
+                .map_err(|e| failure(format!("{e} (from {})", settings.base_url.source)))?;
+            let Some(Sourced { value: key, .. }) = &settings.api_key else {
+                return Err(failure(format!(
+                    "no W&B API key for {}: set WANDB_API_KEY, run `wandb login`, or add a ~/.netrc entry (looked in {})",
+                    settings.base_url.value,
+                    settings.key_searched.join(", ")
+                )));
+            };
+            let client = Client::new(
+                &settings.base_url.value,
+                key,
+                RetryPolicy::from_env(&env.vars),
+                &env.vars,
+            )?;
+            Box::new(WandbBackend::new(client))
+        }
+    })
+}
+
 impl Context {
-    /// Opens the backend the command line asks for.
+    /// Opens the backend the command line asks for and settles the entity.
     pub async fn open(cli: &Cli) -> Result<Self, CliError> {
-        let backend: Box<dyn Backend> = match cli.backend.unwrap_or(BackendChoice::Local) {
-            BackendChoice::Local => Box::new(LocalBackend::open(&local_db_path(cli)?).await?),
-            BackendChoice::Wandb => {
-                return Err(failure(
-                    "the W&B backend is not part of this build yet; use --backend local",
-                ));
-            }
-        };
-        let entity = match &cli.entity {
-            Some(e) => e.clone(),
-            None => backend.default_entity().await?,
+        let env = Environment::current();
+        let selection = select(cli, &env);
+        let backend = open_backend(cli, &selection, &env).await?;
+        let entity = match (selection.choice, &cli.entity, &selection.wandb.entity) {
+            (_, Some(e), _) => e.clone(),
+            (BackendChoice::Wandb, None, Some(e)) => e.value.clone(),
+            _ => backend.default_entity().await?,
         };
         let capabilities = backend.capabilities().await?;
         Ok(Self {

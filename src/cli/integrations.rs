@@ -1,10 +1,10 @@
 //! `integrations` (list and add) and `doctor`.
 
-use super::context::{Context, local_db_path};
-use super::{Cli, CliError, IntegrationsCommand, failure};
-use crate::backend::local::LocalBackend;
-use crate::backend::{Backend, NewSlack, NewWebhook};
+use super::context::{Context, open_backend, select};
+use super::{BackendChoice, Cli, CliError, IntegrationsCommand, failure};
+use crate::backend::{NewSlack, NewWebhook};
 use crate::config;
+use crate::config::wandb::Environment;
 use crate::file::{Format, render};
 use crate::model::{Feature, Integration, IntegrationKind};
 use serde_json::{Value, json};
@@ -117,10 +117,35 @@ fn line(key: &str, value: impl std::fmt::Display) {
     println!("{key:<14}{value}");
 }
 
-/// `doctor`: settings in force and whether the backend answers. Never prints a secret.
+/// `doctor`: the settings in force, which backend and why, and whether it answers.
+/// The API key is shown as present or absent, never itself.
 pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
+    let env = Environment::current();
+    let selection = select(cli, &env);
     let data_dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
-    line("backend", "local (the embedded database)");
+    let w = &selection.wandb;
+    line(
+        "backend",
+        format!(
+            "{} ({})",
+            match selection.choice {
+                BackendChoice::Local => "local",
+                BackendChoice::Wandb => "wandb",
+            },
+            selection.reason
+        ),
+    );
+    line(
+        "W&B URL",
+        format!("{} (from {})", w.base_url.value, w.base_url.source),
+    );
+    line(
+        "W&B API key",
+        match &w.api_key {
+            Some(k) => format!("present (from {})", k.source),
+            None => "absent".to_string(),
+        },
+    );
     line("data dir", data_dir.display());
     line("log dir", config::log_dir(&data_dir).display());
     line(
@@ -131,32 +156,41 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
             "no"
         },
     );
-    let path = local_db_path(cli)?;
-    let backend = LocalBackend::open(&path)
-        .await
-        .map_err(|e| failure(format!("database: {e}")))?;
-    let entity = match &cli.entity {
-        Some(e) => format!("{e} (--entity)"),
-        None => format!(
-            "{} (the database's default)",
-            backend.default_entity().await?
+    let backend = open_backend(cli, &selection, &env).await?;
+    line("endpoint", backend.info().endpoint);
+    let (entity, source) = match (&cli.entity, selection.choice, &w.entity) {
+        (Some(e), _, _) => (e.clone(), "--entity".to_string()),
+        (None, BackendChoice::Wandb, Some(e)) => (e.value.clone(), e.source.clone()),
+        _ => (
+            backend.default_entity().await?,
+            "the backend's default".to_string(),
         ),
     };
-    line("entity", &entity);
-    let name = cli
-        .entity
-        .clone()
-        .unwrap_or(backend.default_entity().await?);
-    match backend.list_automations(&name).await {
-        Ok(l) => line(
-            "database",
-            format!(
-                "{} ok, {} automation(s) in {name}",
-                path.display(),
-                l.automations.len()
-            ),
-        ),
-        Err(e) => return Err(failure(format!("database {}: {e}", path.display()))),
+    line("entity", format!("{entity} (from {source})"));
+    let caps = backend.capabilities().await?;
+    let off: Vec<&str> = caps
+        .unsupported
+        .values()
+        .map(String::as_str)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if off.is_empty() {
+        line("features", "everything wbauto can create is available");
+    } else {
+        line("unavailable", off.join("\n              "));
     }
+    let listing = backend
+        .list_automations(&entity)
+        .await
+        .map_err(|e| failure(format!("listing {entity}: {e}")))?;
+    line(
+        "automations",
+        format!(
+            "{} in {entity} ({} unreadable)",
+            listing.automations.len(),
+            listing.unreadable.len()
+        ),
+    );
     Ok(())
 }

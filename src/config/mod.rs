@@ -1,5 +1,7 @@
 //! Settings from flags and the environment: where data, logs and config live, which backend.
 
+pub mod wandb;
+
 use directories::ProjectDirs;
 use std::path::PathBuf;
 

@@ -93,7 +93,17 @@ pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError
         });
     }
     let name = get_str(obj, "name").unwrap_or_default().to_string();
-    let entity = ctx.entity.to_string();
+    // Owners, when the query selected them (wbauto's documents do; the SDK's do not).
+    let owner = |v: Option<&Value>| {
+        v.and_then(|e| e.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let project = obj.get("project");
+    let entity = owner(obj.get("entity"))
+        .or_else(|| owner(project.and_then(|p| p.get("entity"))))
+        .unwrap_or_else(|| ctx.entity.to_string());
+    let project_name = owner(project).unwrap_or_else(|| "?".into());
     let path = match get_str(obj, "__typename") {
         Some("Project") => match name.strip_prefix(REGISTRY_PREFIX) {
             Some(registry) if !registry.is_empty() => ScopePath::Registry {
@@ -107,7 +117,7 @@ pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError
         },
         Some("ArtifactSequence" | "ArtifactPortfolio") => ScopePath::Collection {
             entity,
-            project: "?".into(),
+            project: project_name,
             collection: name,
         },
         Some("Entity") if get_str(obj, "entityType") == Some("organization") => {

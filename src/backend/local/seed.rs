@@ -1,85 +1,12 @@
 //! The demo team of `assets/demo.yaml`, written through the backend's own create path.
 
 use super::{LocalBackend, store};
-use crate::backend::resolve::prepare;
-use crate::backend::{Backend, BackendError, EntityKind};
-use crate::file::read::from_value;
-use crate::model::{IntegrationKind, Problem};
+use crate::backend::{BackendError, EntityKind};
+use crate::demo::{Demo, bad_asset};
+use crate::model::IntegrationKind;
 use jiff::{Span, Timestamp};
-use serde::Deserialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-const DEMO: &str = include_str!("../../../assets/demo.yaml");
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Demo {
-    default_entity: String,
-    entities: Vec<DemoEntity>,
-    projects: Vec<String>,
-    collections: Vec<DemoCollection>,
-    integrations: Vec<DemoIntegration>,
-    automations: Vec<DemoAutomation>,
-    legacy: Vec<DemoLegacy>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoEntity {
-    name: String,
-    kind: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoCollection {
-    path: String,
-    #[serde(rename = "type")]
-    artifact_type: String,
-    portfolio: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoIntegration {
-    entity: String,
-    slack: Option<String>,
-    team: Option<String>,
-    webhook_url: Option<String>,
-    webhook: Option<String>,
-    url: Option<String>,
-    secret_ref: Option<String>,
-    access_token_ref: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoAutomation {
-    age: String,
-    changed: Option<String>,
-    spec: Value,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DemoLegacy {
-    age: String,
-    changed: Option<String>,
-    name: String,
-    description: Option<String>,
-    scope: String,
-    event_type: String,
-    event_filter: String,
-    action_type: String,
-    action_config: String,
-}
-
-fn bad_asset(message: impl std::fmt::Display) -> BackendError {
-    BackendError::Storage(format!(
-        "the built-in demo data is broken ({message}); please report this bug"
-    ))
-}
 
 fn ago(now: Timestamp, age: &str) -> Result<String, BackendError> {
     let days: i64 = age
@@ -94,13 +21,13 @@ fn ago(now: Timestamp, age: &str) -> Result<String, BackendError> {
 
 /// Writes the demo team into an open, empty database.
 pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
-    let demo: Demo = serde_saphyr::from_str(DEMO).map_err(bad_asset)?;
+    let demo = Demo::load()?;
     let default_entity = demo.default_entity.clone();
     let base = (
-        demo.entities,
-        demo.projects,
-        demo.collections,
-        demo.integrations,
+        demo.entities.clone(),
+        demo.projects.clone(),
+        demo.collections.clone(),
+        demo.integrations.clone(),
     );
     backend
         .write_raw(move |conn| {
@@ -152,24 +79,16 @@ pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
         })
         .await?;
     let now = Timestamp::now();
-    for entry in demo.automations {
-        let mut problems: Vec<Problem> = Vec::new();
-        let automation = from_value(&entry.spec, "", &mut problems)
-            .ok_or_else(|| bad_asset(crate::model::validate::one_line(&problems)))?;
-        let prepared = prepare(backend, automation, &demo.default_entity)
-            .await
-            .map_err(bad_asset)?;
-        let saved = backend.create_automation(&prepared).await?;
-        let id = saved.automation.id.unwrap_or_default();
+    for (id, entry) in demo.create_automations(backend).await? {
         let (created, changed) = (
             ago(now, &entry.age)?,
-            entry.changed.map(|c| ago(now, &c)).transpose()?,
+            entry.changed.as_deref().map(|c| ago(now, c)).transpose()?,
         );
         backend
             .write_raw(move |conn| store::set_times(conn, &id, &created, changed.as_deref()))
             .await?;
     }
-    for legacy in demo.legacy {
+    for legacy in demo.legacy.clone() {
         let created = ago(now, &legacy.age)?;
         let changed = legacy.changed.map(|c| ago(now, &c)).transpose()?;
         backend

@@ -1,0 +1,522 @@
+//! The W&B backend: GraphQL over HTTPS, exactly as the `wandb` SDK talks to W&B.
+
+pub mod client;
+pub mod features;
+
+use super::{
+    Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, EntityKind,
+    Listing, NewSlack, NewWebhook, ProjectInfo, SavedAutomation, Unreadable,
+};
+use crate::model::integration::validate_webhook;
+use crate::model::{Automation, Capabilities, Integration, Problem, validate};
+use crate::wire::encode::{create_input, update_input};
+use crate::wire::ops;
+use crate::wire::parse::{ParseContext, parse_integration, parse_trigger};
+use async_trait::async_trait;
+use client::{Client, Request};
+use features::Features;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use tokio::sync::OnceCell;
+
+/// Page sizes the SDK uses.
+const AUTOMATIONS_PER_PAGE: u64 = 50;
+const PROJECTS_PER_PAGE: u64 = 200;
+/// A listing longer than this many pages is treated as a server fault.
+const MAX_PAGES: usize = 10_000;
+
+/// The W&B backend.
+pub struct WandbBackend {
+    client: Client,
+    features: OnceCell<Features>,
+    default_entity: OnceCell<String>,
+}
+
+fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .filter(|v| !v.is_null())
+}
+
+fn unexpected(what: &str) -> BackendError {
+    BackendError::Server(format!(
+        "W&B's answer to {what} does not have the expected shape; is --base-url a W&B server?"
+    ))
+}
+
+fn invalid(message: impl Into<String>) -> BackendError {
+    BackendError::Invalid(vec![Problem::new("", message)])
+}
+
+/// One page of a Relay connection: its nodes and the next cursor, if any.
+struct Page {
+    nodes: Vec<Value>,
+    next: Option<String>,
+}
+
+fn page_of(connection: &Value, what: &str) -> Result<Page, BackendError> {
+    let edges = connection
+        .get("edges")
+        .and_then(Value::as_array)
+        .ok_or_else(|| unexpected(what))?;
+    let nodes = edges
+        .iter()
+        .filter_map(|e| e.get("node"))
+        .filter(|n| !n.is_null())
+        .cloned()
+        .collect();
+    let info = connection.get("pageInfo").ok_or_else(|| unexpected(what))?;
+    let more = info
+        .get("hasNextPage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let next = info
+        .get("endCursor")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|_| more);
+    if more && next.is_none() {
+        return Err(BackendError::Server(format!(
+            "W&B said {what} has more pages but gave no cursor"
+        )));
+    }
+    Ok(Page { nodes, next })
+}
+
+impl WandbBackend {
+    /// A backend talking through `client`.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            features: OnceCell::new(),
+            default_entity: OnceCell::new(),
+        }
+    }
+
+    /// The server's features, asked once per process. A failure other than a refused key means
+    /// "no features", as in the SDK.
+    pub async fn features(&self) -> Result<&Features, BackendError> {
+        self.features
+            .get_or_try_init(|| async {
+                match self
+                    .client
+                    .execute(&Request::named(
+                        ops::SERVER_FEATURES,
+                        ops::SERVER_FEATURES_NAME,
+                    ))
+                    .await
+                {
+                    Ok(data) => Ok(Features::from_response(&data)),
+                    Err(e @ BackendError::Auth(_)) => Err(e),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "server features unavailable; assuming none");
+                        Ok(Features::default())
+                    }
+                }
+            })
+            .await
+    }
+
+    /// Walks every page of a connection found at `path` in the answer to `query`.
+    async fn paginate(
+        &self,
+        query: &str,
+        vars: Value,
+        path: &[&str],
+        per_page: u64,
+        what: &str,
+    ) -> Result<Option<Vec<Value>>, BackendError> {
+        let mut cursor: Option<String> = None;
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let mut v = vars.clone();
+            v["perPage"] = json!(per_page);
+            v["cursor"] = json!(cursor);
+            let data = self.client.execute(&Request::sdk(query, v)).await?;
+            let Some(connection) = at(&data, path) else {
+                if at(&data, &path[..1]).is_none() {
+                    return Ok(None);
+                }
+                return Err(unexpected(what));
+            };
+            let page = page_of(connection, what)?;
+            out.extend(page.nodes);
+            match page.next {
+                Some(next) if Some(&next) == cursor.as_ref() => {
+                    return Err(BackendError::Server(format!(
+                        "W&B returned the same page of {what} twice"
+                    )));
+                }
+                Some(next) => cursor = Some(next),
+                None => return Ok(Some(out)),
+            }
+        }
+        Err(BackendError::Server(format!(
+            "{what} has more than {MAX_PAGES} pages; stopping"
+        )))
+    }
+
+    fn saved(node: &Value, entity: &str) -> Result<SavedAutomation, Unreadable> {
+        let paths = HashMap::new();
+        parse_trigger(
+            node,
+            &ParseContext {
+                entity,
+                paths: &paths,
+            },
+        )
+        .map(|automation| SavedAutomation {
+            automation,
+            wire: node.to_string(),
+        })
+        .map_err(|e| Unreadable {
+            id: node.get("id").and_then(Value::as_str).map(str::to_string),
+            name: node.get("name").and_then(Value::as_str).map(str::to_string),
+            reason: e.to_string(),
+            wire: node.to_string(),
+        })
+    }
+
+    fn trigger_result(
+        data: &Value,
+        what: &str,
+        entity: &str,
+    ) -> Result<SavedAutomation, BackendError> {
+        let node = at(data, &["result", "trigger"]).ok_or_else(|| {
+            BackendError::Server(format!("W&B answered the {what} with an empty result"))
+        })?;
+        Self::saved(node, entity).map_err(|u| {
+            BackendError::Server(format!(
+                "W&B's answer to the {what} cannot be read: {}",
+                u.reason
+            ))
+        })
+    }
+
+    async fn check_sendable(&self, a: &Automation) -> Result<bool, BackendError> {
+        let mut problems = validate(a);
+        problems.extend(self.capabilities().await?.check(a));
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        Ok(self.features().await?.entity_scope())
+    }
+
+    /// Best effort: refuse an update when the automation (found by its name) changed since read.
+    async fn check_unchanged(&self, a: &Automation) -> Result<(), BackendError> {
+        if !self.features().await?.entity_listing() {
+            return Ok(());
+        }
+        let entity = a.scope.path.entity();
+        let vars = json!({"entity": entity, "filters": json!({"name": a.name}).to_string()});
+        let nodes = self
+            .paginate(
+                &ops::entity_automations(self.features().await?.entity_scope()),
+                vars,
+                &["scope", "triggers"],
+                AUTOMATIONS_PER_PAGE,
+                "automations",
+            )
+            .await?
+            .unwrap_or_default();
+        let current = nodes
+            .iter()
+            .find(|n| n.get("id").and_then(Value::as_str) == a.id.as_deref());
+        if let Some(current) = current {
+            let stored = current.get("updatedAt").and_then(Value::as_str);
+            if stored != a.updated_at.as_deref() {
+                return Err(BackendError::Conflict(format!(
+                    "{:?} was changed elsewhere (at {}) since it was read; refresh and try again",
+                    a.name,
+                    stored.unwrap_or("an unknown time")
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Backend for WandbBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo {
+            kind: BackendKind::Wandb,
+            endpoint: self.client.base_url().to_string(),
+        }
+    }
+
+    async fn capabilities(&self) -> Result<Capabilities, BackendError> {
+        Ok(self.features().await?.capabilities())
+    }
+
+    async fn default_entity(&self) -> Result<String, BackendError> {
+        self.default_entity
+            .get_or_try_init(|| async {
+                let data = self.client.execute(&Request::sdk(ops::DEFAULT_ENTITY, json!({}))).await?;
+                match at(&data, &["viewer"]) {
+                    None => Err(BackendError::Auth(format!(
+                        "W&B at {} did not accept the API key (no viewer); check WANDB_API_KEY or run `wandb login --relogin`",
+                        self.client.base_url()
+                    ))),
+                    Some(viewer) => viewer
+                        .get("entity")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .ok_or_else(|| BackendError::NotFound("your W&B user has no default entity; pass --entity".into())),
+                }
+            })
+            .await
+            .cloned()
+    }
+
+    async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError> {
+        let features = self.features().await?;
+        let vars = json!({"entity": entity});
+        let nodes = if features.entity_listing() {
+            self.paginate(
+                &ops::entity_automations(features.entity_scope()),
+                vars,
+                &["scope", "triggers"],
+                AUTOMATIONS_PER_PAGE,
+                "automations",
+            )
+            .await?
+        } else {
+            let projects = self
+                .paginate(
+                    &ops::entity_automations_legacy(features.entity_scope()),
+                    vars,
+                    &["scope", "projects"],
+                    AUTOMATIONS_PER_PAGE,
+                    "projects",
+                )
+                .await?;
+            projects.map(|ps| {
+                ps.iter()
+                    .filter_map(|p| p.get("triggers").and_then(Value::as_array))
+                    .flatten()
+                    .cloned()
+                    .collect()
+            })
+        };
+        let nodes = nodes.ok_or_else(|| {
+            BackendError::NotFound(format!("W&B has no entity named {entity}; check --entity"))
+        })?;
+        let mut listing = Listing::default();
+        for node in nodes.iter().filter(|n| !n.is_null()) {
+            match Self::saved(node, entity) {
+                Ok(s) => listing.automations.push(s),
+                Err(u) => listing.unreadable.push(u),
+            }
+        }
+        Ok(listing)
+    }
+
+    async fn create_automation(&self, a: &Automation) -> Result<SavedAutomation, BackendError> {
+        let entity_scope = self.check_sendable(a).await?;
+        let input = create_input(a).map_err(|e| invalid(e.0))?;
+        let data = self.client.execute(&Request::sdk(ops::create_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+            BackendError::Conflict(m) => {
+                BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
+            }
+            other => other,
+        })?;
+        Self::trigger_result(&data, "create", a.scope.path.entity())
+    }
+
+    async fn update_automation(&self, a: &Automation) -> Result<SavedAutomation, BackendError> {
+        let entity_scope = self.check_sendable(a).await?;
+        let input = update_input(a).map_err(|e| invalid(e.0))?;
+        self.check_unchanged(a).await?;
+        let data = self.client.execute(&Request::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+            BackendError::NotFound(m) => BackendError::NotFound(format!("{:?} no longer exists on W&B; it was deleted elsewhere ({m})", a.name)),
+            BackendError::Conflict(m) => {
+                BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
+            }
+            other => other,
+        })?;
+        Self::trigger_result(&data, "update", a.scope.path.entity())
+    }
+
+    async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
+        let data = self
+            .client
+            .execute(&Request::sdk(ops::DELETE_AUTOMATION, json!({"id": id})))
+            .await
+            .map_err(|e| match e {
+                BackendError::NotFound(m) => BackendError::NotFound(format!(
+                    "no automation has the id {id}; it may have been deleted already ({m})"
+                )),
+                other => other,
+            })?;
+        match at(&data, &["result", "success"]).and_then(Value::as_bool) {
+            Some(true) => Ok(()),
+            _ => Err(BackendError::Server(format!(
+                "W&B did not delete the automation {id}"
+            ))),
+        }
+    }
+
+    async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {
+        let nodes = self
+            .paginate(
+                ops::INTEGRATIONS_BY_ENTITY,
+                json!({"entity": entity}),
+                &["entity", "integrations"],
+                AUTOMATIONS_PER_PAGE,
+                "integrations",
+            )
+            .await?
+            .ok_or_else(|| BackendError::NotFound(format!("W&B has no entity named {entity}")))?;
+        Ok(nodes
+            .iter()
+            .filter_map(|n| parse_integration(n, entity))
+            .collect())
+    }
+
+    async fn create_webhook_integration(
+        &self,
+        entity: &str,
+        new: &NewWebhook,
+    ) -> Result<Integration, BackendError> {
+        let problems = validate_webhook(&new.name, &new.url);
+        if !problems.is_empty() {
+            return Err(BackendError::Invalid(problems));
+        }
+        let mut input = json!({"entityName": entity, "name": new.name, "urlEndpoint": new.url});
+        if let Some(s) = &new.secret_ref {
+            input["secretRef"] = json!(s);
+        }
+        if let Some(t) = &new.access_token_ref {
+            input["accessTokenRef"] = json!(t);
+        }
+        let data = self
+            .client
+            .execute(&Request::sdk(
+                ops::CREATE_WEBHOOK_INTEGRATION,
+                json!({"input": input}),
+            ))
+            .await
+            .map_err(|e| match e {
+                BackendError::Conflict(m) => BackendError::Conflict(format!(
+                    "{entity} already has a webhook {} ({m})",
+                    new.name
+                )),
+                other => other,
+            })?;
+        let node = at(&data, &["result", "integration"])
+            .ok_or_else(|| unexpected("the new integration"))?;
+        let mut created =
+            parse_integration(node, entity).ok_or_else(|| unexpected("the new integration"))?;
+        if let crate::model::IntegrationKind::Webhook {
+            secret_ref,
+            access_token_ref,
+            ..
+        } = &mut created.kind
+        {
+            *secret_ref = new.secret_ref.clone();
+            *access_token_ref = new.access_token_ref.clone();
+        }
+        Ok(created)
+    }
+
+    async fn create_slack_integration(
+        &self,
+        _entity: &str,
+        _new: &NewSlack,
+    ) -> Result<Integration, BackendError> {
+        Err(BackendError::Unsupported(features::SLACK_ON_WANDB.into()))
+    }
+
+    async fn list_projects(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+        let nodes = self
+            .paginate(
+                ops::PROJECTS,
+                json!({"entity": entity}),
+                &["models"],
+                PROJECTS_PER_PAGE,
+                "projects",
+            )
+            .await?
+            .unwrap_or_default();
+        Ok(nodes
+            .iter()
+            .filter_map(|n| project_info(n, entity))
+            .collect())
+    }
+
+    async fn list_collections(
+        &self,
+        entity: &str,
+        project: &str,
+    ) -> Result<Vec<CollectionInfo>, BackendError> {
+        let nodes = self
+            .paginate(
+                ops::PROJECT_COLLECTIONS,
+                json!({"entity": entity, "project": project}),
+                &["project", "artifactCollections"],
+                AUTOMATIONS_PER_PAGE,
+                "collections",
+            )
+            .await?
+            .ok_or_else(|| {
+                BackendError::NotFound(format!("there is no project {project} in {entity}"))
+            })?;
+        Ok(nodes
+            .iter()
+            .filter_map(|n| {
+                Some(CollectionInfo {
+                    id: n.get("id")?.as_str()?.to_string(),
+                    name: n.get("name")?.as_str()?.to_string(),
+                    portfolio: n.get("__typename").and_then(Value::as_str)
+                        == Some("ArtifactPortfolio"),
+                    artifact_type: at(n, &["type", "name"])
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+            })
+            .collect())
+    }
+
+    async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError> {
+        let data = self
+            .client
+            .execute(&Request::sdk(ops::ENTITY, json!({"name": name})))
+            .await?;
+        Ok(at(&data, &["entity"]).and_then(|e| {
+            Some(EntityInfo {
+                id: e.get("id")?.as_str()?.to_string(),
+                name: e.get("name")?.as_str()?.to_string(),
+                kind: e
+                    .get("entityType")
+                    .and_then(Value::as_str)
+                    .and_then(EntityKind::parse)
+                    .unwrap_or(EntityKind::Team),
+            })
+        }))
+    }
+
+    async fn project(&self, entity: &str, name: &str) -> Result<Option<ProjectInfo>, BackendError> {
+        let data = self
+            .client
+            .execute(&Request::sdk(
+                ops::PROJECT,
+                json!({"name": name, "entity": entity}),
+            ))
+            .await?;
+        Ok(at(&data, &["project"]).and_then(|p| project_info(p, entity)))
+    }
+}
+
+fn project_info(node: &Value, entity: &str) -> Option<ProjectInfo> {
+    Some(ProjectInfo {
+        id: node.get("id")?.as_str()?.to_string(),
+        entity: node
+            .get("entityName")
+            .and_then(Value::as_str)
+            .unwrap_or(entity)
+            .to_string(),
+        name: node.get("name")?.as_str()?.to_string(),
+    })
+}
