@@ -71,7 +71,10 @@ async fn read_request(stream: &mut TcpStream) -> Option<HttpRequest> {
         body.extend_from_slice(&chunk[..n]);
     }
     body.truncate(length);
-    let target = request_line.rsplit_once(' ').map(|(t, _)| t.to_string()).unwrap_or_default();
+    let target = request_line
+        .rsplit_once(' ')
+        .map(|(t, _)| t.to_string())
+        .unwrap_or_default();
     Some(HttpRequest {
         target,
         headers,

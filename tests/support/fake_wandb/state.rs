@@ -974,7 +974,11 @@ impl State {
         };
         let entity = entity.to_string();
         let id = self.add_integration(&entity, kind);
-        let created = self.integrations.iter().find(|i| i.id == id).map(integration_json);
+        let created = self
+            .integrations
+            .iter()
+            .find(|i| i.id == id)
+            .map(integration_json);
         ok(json!({"result": {"integration": created}}))
     }
 
