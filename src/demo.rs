@@ -38,6 +38,10 @@ pub struct DemoEntity {
     pub name: String,
     /// `user`, `team` or `organization`.
     pub kind: String,
+    /// For a team or user: the entity of the organisation it belongs to.
+    pub org: Option<String>,
+    /// For an organisation's entity: the organisation's own name.
+    pub org_name: Option<String>,
 }
 
 /// An artifact collection.

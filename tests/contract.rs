@@ -350,6 +350,42 @@ async fn gates_what_the_backend_cannot_accept(h: Harness) {
     }
 }
 
+async fn lists_registries_and_their_collections(h: Harness) {
+    let registries = h.backend().list_registries("acme").await.unwrap();
+    let names: Vec<(&str, &str)> = registries
+        .iter()
+        .map(|p| (p.entity.as_str(), p.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("acme-corp", "wandb-registry-dataset"),
+            ("acme-corp", "wandb-registry-model")
+        ]
+    );
+    assert_eq!(
+        h.backend().list_registries("acme-corp").await.unwrap(),
+        registries,
+        "an org entity lists its own"
+    );
+    let collections = h
+        .backend()
+        .list_collections("acme-corp", "wandb-registry-model")
+        .await
+        .unwrap();
+    assert_eq!(collections.len(), 1);
+    assert!(collections[0].portfolio && collections[0].name == "prod-classifiers");
+    let projects: Vec<String> = h
+        .backend()
+        .list_projects("acme")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(projects, ["nlp", "speech", "vision"]);
+}
+
 macro_rules! contract {
     ($($test:ident),* $(,)?) => {
         mod on_local {
@@ -371,4 +407,5 @@ contract!(
     refuses_read_only_automations,
     lists_and_adds_integrations,
     gates_what_the_backend_cannot_accept,
+    lists_registries_and_their_collections,
 );

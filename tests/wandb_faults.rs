@@ -290,3 +290,87 @@ async fn old_servers_walk_projects_and_gate_features() {
         "features are asked once"
     );
 }
+
+#[tokio::test]
+async fn the_fake_is_as_strict_as_wandb() {
+    use wbauto::backend::wandb::client::Request;
+    use wbauto::wire::ops;
+    let fake = FakeWandb::demo().await;
+    let client = Client::new(
+        &fake.url,
+        &ApiKey::new(API_KEY),
+        fast_policy(),
+        &Default::default(),
+    )
+    .unwrap();
+    let project = fake.state().projects[0].id.clone();
+    let good = json!({
+        "name": "x", "enabled": true, "scopeType": "PROJECT", "scopeID": project, "triggeringEventType": "RUN_STATE",
+        "eventFilter": "{\"run_filter\":\"{\\\"$and\\\":[]}\",\"run_state_filter\":{\"states\":[\"FAILED\"]}}",
+        "triggeredActionType": "NO_OP", "triggeredActionConfig": {"noOpActionInput": {"noOp": true}},
+    });
+    let send = |input: serde_json::Value| {
+        let client = client.clone();
+        async move {
+            client
+                .execute(&Request::sdk(
+                    ops::create_automation(true),
+                    json!({"input": input}),
+                ))
+                .await
+        }
+    };
+    let mut cases: Vec<(serde_json::Value, &str)> = Vec::new();
+    let mut with = |key: &str, value: serde_json::Value, expected: &'static str| {
+        let mut v = good.clone();
+        v[key] = value;
+        cases.push((v, expected));
+    };
+    with("colour", json!("red"), "Field \"colour\" is not defined");
+    with("name", json!("n".repeat(256)), "at most 255 characters");
+    with("triggeringEventType", json!("RUN_STAT"), "is not one of");
+    with(
+        "eventFilter",
+        json!("{\"run_filter\":\"{not json\",\"run_state_filter\":{\"states\":[\"FAILED\"]}}"),
+        "run_filter is not valid JSON",
+    );
+    with(
+        "eventFilter",
+        json!({"run_filter": "{}"}),
+        "eventFilter must be a JSON string",
+    );
+    with(
+        "triggeredActionConfig",
+        json!({"notificationActionInput": {"integrationID": "x"}}),
+        "TriggeredActionConfig",
+    );
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("enabled");
+    cases.push((missing, "CreateFilterTriggerInput.enabled"));
+    for (input, expected) in cases {
+        let err = send(input).await.unwrap_err().to_string();
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+    }
+    send(good.clone()).await.unwrap();
+    let err = send(good).await.unwrap_err();
+    assert!(matches!(err, BackendError::Conflict(_)), "{err}");
+    let typo = client
+        .execute(&Request::sdk(
+            "query GetDefaultEntity {\n  viewer {\n    idd\n  }\n}\n",
+            json!({}),
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        typo.to_string().contains("Cannot query field \"idd\""),
+        "{typo}"
+    );
+    let extra = client
+        .execute(&Request::sdk(
+            ops::ENTITY,
+            json!({"name": "acme", "bogus": 1}),
+        ))
+        .await
+        .unwrap_err();
+    assert!(extra.to_string().contains("$bogus"), "{extra}");
+}

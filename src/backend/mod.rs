@@ -231,10 +231,14 @@ pub trait Backend: Send + Sync {
         new: &NewSlack,
     ) -> Result<Integration, BackendError>;
 
-    /// An entity's projects, registries included (as `wandb-registry-*` projects).
+    /// An entity's projects, by name.
     async fn list_projects(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError>;
 
-    /// A project's artifact collections.
+    /// The registries of the organisation that `entity` is or belongs to, as the org entity's
+    /// `wandb-registry-*` projects.
+    async fn list_registries(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError>;
+
+    /// A project's artifact collections, by name.
     async fn list_collections(
         &self,
         entity: &str,

@@ -129,3 +129,47 @@ impl Context {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        let home = std::env::temp_dir().join("wbauto-no-home");
+        Environment {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            home: Some(home.clone()),
+            cwd: home,
+        }
+    }
+
+    #[test]
+    fn a_found_key_selects_wandb_unless_told_otherwise() {
+        let plain = Cli::parse_from(["wbauto"]);
+        let s = select(&plain, &env(&[("WANDB_API_KEY", "k")]));
+        assert_eq!(
+            (s.choice, s.reason.as_str()),
+            (
+                BackendChoice::Wandb,
+                "a W&B API key was found in WANDB_API_KEY"
+            )
+        );
+        let s = select(&plain, &env(&[]));
+        assert_eq!(s.choice, BackendChoice::Local);
+        assert!(
+            s.reason
+                .starts_with("no W&B API key was found (looked in WANDB_API_KEY"),
+            "{}",
+            s.reason
+        );
+        let forced = Cli::parse_from(["wbauto", "--backend", "local"]);
+        assert_eq!(
+            select(&forced, &env(&[("WANDB_API_KEY", "k")])).choice,
+            BackendChoice::Local
+        );
+    }
+}

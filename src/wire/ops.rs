@@ -97,6 +97,12 @@ pub const PROJECT_COLLECTIONS: &str = "query ProjectArtifactCollections($entity:
 /// An entity by name: its id and kind (the fields of `EntityScopeFields`).
 pub const ENTITY: &str = "query GetEntity($name: String!) {\n  entity(name: $name) {\n    __typename\n    id\n    name\n    entityType\n  }\n}\n";
 
+/// The organisation of an entity (2.10.8): set for a team, a list for a personal entity.
+pub const ORG_OF_ENTITY: &str = "query FetchOrgEntityFromEntity($entityName: String!) {\n  entity(name: $entityName) {\n    organization {\n      name\n      orgEntity {\n        name\n      }\n    }\n    user {\n      organizations {\n        name\n        orgEntity {\n          name\n        }\n      }\n    }\n  }\n}\n";
+
+/// An organisation's registries (2.10.7, with only the fields wbauto uses).
+pub const REGISTRIES: &str = "query FetchRegistries($organization: String!, $cursor: String, $perPage: Int) {\n  organization(name: $organization) {\n    orgEntity {\n      name\n      projects(after: $cursor, first: $perPage) {\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        edges {\n          node {\n            __typename\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n}\n";
+
 /// The operation name declared by a document (`query GetProjects(` → `GetProjects`).
 pub fn operation_name(document: &str) -> Option<&str> {
     let rest = document

@@ -238,6 +238,11 @@ impl Backend for LocalBackend {
         self.run(move |conn| store::projects(conn, &entity)).await
     }
 
+    async fn list_registries(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+        let entity = entity.to_string();
+        self.run(move |conn| store::registries(conn, &entity)).await
+    }
+
     async fn list_collections(
         &self,
         entity: &str,

@@ -14,7 +14,8 @@ CREATE TABLE entities (
     num INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT UNIQUE,
     name TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('user', 'team', 'organization'))
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'team', 'organization')),
+    org_entity TEXT
 );
 CREATE TABLE projects (
     num INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -38,6 +38,7 @@ pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
                     conn,
                     &e.name,
                     EntityKind::parse(&e.kind).ok_or_else(|| bad_asset(&e.kind))?,
+                    e.org.as_deref(),
                 )?;
             }
             for p in projects {

@@ -55,15 +55,16 @@ fn assign_id(conn: &Connection, table: &str, prefix: &str) -> Result<String, Bac
     Ok(id)
 }
 
-/// Adds an entity.
+/// Adds an entity; `org_entity` is the entity of the organisation a team or user belongs to.
 pub fn insert_entity(
     conn: &Connection,
     name: &str,
     kind: EntityKind,
+    org_entity: Option<&str>,
 ) -> Result<String, BackendError> {
     conn.execute(
-        "INSERT INTO entities (name, kind) VALUES (?1, ?2)",
-        [name, kind.wire_name()],
+        "INSERT INTO entities (name, kind, org_entity) VALUES (?1, ?2, ?3)",
+        params![name, kind.wire_name(), org_entity],
     )?;
     assign_id(conn, "entities", "Entity")
 }
@@ -205,6 +206,31 @@ pub fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, Bac
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The registries of the organisation `entity` is or belongs to (its `wandb-registry-*` projects).
+pub fn registries(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+    let org: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT kind, org_entity FROM entities WHERE name = ?1",
+            [entity],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let org_entity = match org {
+        None => {
+            return Err(BackendError::NotFound(format!(
+                "there is no entity named {entity}"
+            )));
+        }
+        Some((kind, _)) if kind == "organization" => entity.to_string(),
+        Some((_, Some(org))) => org,
+        Some((_, None)) => return Ok(Vec::new()),
+    };
+    Ok(projects(conn, &org_entity)?
+        .into_iter()
+        .filter(|p| p.name.starts_with(crate::model::scope::REGISTRY_PREFIX))
+        .collect())
 }
 
 /// A project's collections, by name.

@@ -12,6 +12,9 @@ pub const QUERY_AUTOMATIONS_ON_ENTITY: &str = "QUERY_AUTOMATIONS_ON_ENTITY";
 /// Team and organisation scopes.
 pub const AUTOMATION_SCOPE_ENTITY: &str = "AUTOMATION_SCOPE_ENTITY";
 
+/// Registry listing.
+pub const ARTIFACT_REGISTRY_SEARCH: &str = "ARTIFACT_REGISTRY_SEARCH";
+
 /// The enabled server features.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Features(pub BTreeSet<String>);

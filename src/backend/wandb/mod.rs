@@ -439,10 +439,71 @@ impl Backend for WandbBackend {
             )
             .await?
             .unwrap_or_default();
-        Ok(nodes
+        let mut projects: Vec<ProjectInfo> = nodes
             .iter()
             .filter_map(|n| project_info(n, entity))
-            .collect())
+            .collect();
+        projects.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(projects)
+    }
+
+    async fn list_registries(&self, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+        if !self
+            .features()
+            .await?
+            .has(features::ARTIFACT_REGISTRY_SEARCH)
+        {
+            return Err(BackendError::Unsupported(format!(
+                "this W&B server cannot list registries (server feature {} is off); write the registry's path instead",
+                features::ARTIFACT_REGISTRY_SEARCH
+            )));
+        }
+        let data = self
+            .client
+            .execute(&Request::sdk(
+                ops::ORG_OF_ENTITY,
+                json!({"entityName": entity}),
+            ))
+            .await?;
+        let Some(found) = at(&data, &["entity"]) else {
+            return Err(BackendError::NotFound(format!(
+                "W&B has no entity named {entity}"
+            )));
+        };
+        let orgs: Vec<&Value> = match at(found, &["organization"]) {
+            Some(org) => vec![org],
+            None => at(found, &["user", "organizations"])
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+        };
+        let mut out = Vec::new();
+        for org in orgs {
+            let (Some(name), Some(org_entity)) = (
+                org.get("name").and_then(Value::as_str),
+                at(org, &["orgEntity", "name"]).and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let nodes = self
+                .paginate(
+                    ops::REGISTRIES,
+                    json!({"organization": name}),
+                    &["organization", "orgEntity", "projects"],
+                    100,
+                    "registries",
+                )
+                .await?
+                .unwrap_or_default();
+            out.extend(
+                nodes
+                    .iter()
+                    .filter_map(|n| project_info(n, org_entity))
+                    .filter(|p| p.name.starts_with(crate::model::scope::REGISTRY_PREFIX)),
+            );
+        }
+        out.sort_by(|a, b| (&a.entity, &a.name).cmp(&(&b.entity, &b.name)));
+        Ok(out)
     }
 
     async fn list_collections(
@@ -462,7 +523,7 @@ impl Backend for WandbBackend {
             .ok_or_else(|| {
                 BackendError::NotFound(format!("there is no project {project} in {entity}"))
             })?;
-        Ok(nodes
+        let mut collections = nodes
             .iter()
             .filter_map(|n| {
                 Some(CollectionInfo {
@@ -476,7 +537,9 @@ impl Backend for WandbBackend {
                         .to_string(),
                 })
             })
-            .collect())
+            .collect::<Vec<_>>();
+        collections.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(collections)
     }
 
     async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError> {

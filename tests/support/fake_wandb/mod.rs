@@ -151,6 +151,17 @@ impl FakeWandb {
         for e in &demo.entities {
             s.add_entity(&e.name, &e.kind);
         }
+        for e in &demo.entities {
+            if let Some(org) = &e.org {
+                let org_name = demo
+                    .entities
+                    .iter()
+                    .find(|o| &o.name == org)
+                    .and_then(|o| o.org_name.clone())
+                    .unwrap_or_else(|| org.clone());
+                s.join_org(&e.name, org, &org_name);
+            }
+        }
         for p in &demo.projects {
             let (entity, name) = p.split_once('/').ok_or("bad project")?;
             s.add_project(entity, name);

@@ -57,6 +57,10 @@ pub struct Entity {
     pub name: String,
     /// `user`, `team` or `organization`.
     pub kind: String,
+    /// A team's or user's organisation entity.
+    pub org: Option<String>,
+    /// An organisation entity's organisation name.
+    pub org_name: Option<String>,
 }
 
 /// A project.
@@ -429,8 +433,23 @@ impl State {
             id: id.clone(),
             name: name.into(),
             kind: kind.into(),
+            org: None,
+            org_name: None,
         });
         id
+    }
+
+    /// Puts a team or user into the organisation whose entity is `org_entity` and whose name
+    /// is `org_name`.
+    pub fn join_org(&mut self, entity: &str, org_entity: &str, org_name: &str) {
+        for e in self.entities.iter_mut() {
+            if e.name == entity {
+                e.org = Some(org_entity.into());
+            }
+            if e.name == org_entity {
+                e.org_name = Some(org_name.into());
+            }
+        }
     }
 
     /// Adds a project.
@@ -619,6 +638,8 @@ impl State {
             "GetProject" => Ok(self.project(vars)),
             "ProjectArtifactCollections" => self.collections_of(vars),
             "GetEntity" => Ok(self.entity(vars)),
+            "FetchOrgEntityFromEntity" => Ok(self.org_of(vars)),
+            "FetchRegistries" => self.registries(vars),
             other => Ok(bad(format!("Cannot query operation {other:?}"))),
         };
         result.unwrap_or_else(|e| e)
@@ -1021,6 +1042,49 @@ impl State {
             .collect();
         Ok(ok(
             json!({"project": {"artifactCollections": connection(nodes, vars)?}}),
+        ))
+    }
+
+    fn org_json(&self, org_entity: &str) -> Value {
+        let name = self
+            .entity_named(org_entity)
+            .and_then(|e| e.org_name.clone());
+        json!({"name": name, "orgEntity": {"name": org_entity}})
+    }
+
+    fn org_of(&self, vars: &Map<String, Value>) -> Outcome {
+        let Some(e) = self.entity_named(Self::var(vars, "entityName")) else {
+            return ok(json!({"entity": null}));
+        };
+        // An organisation's own entity belongs to that organisation.
+        let own = e.org_name.is_some().then_some(e.name.as_str());
+        let org = e.org.as_deref().or(own).map(|o| self.org_json(o));
+        let found = match e.kind.as_str() {
+            "user" => {
+                json!({"organization": null, "user": {"organizations": org.into_iter().collect::<Vec<_>>()}})
+            }
+            _ => json!({"organization": org, "user": null}),
+        };
+        ok(json!({"entity": found}))
+    }
+
+    fn registries(&self, vars: &Map<String, Value>) -> Result<Outcome, Outcome> {
+        let name = Self::var(vars, "organization");
+        let Some(org) = self
+            .entities
+            .iter()
+            .find(|e| e.org_name.as_deref() == Some(name))
+        else {
+            return Ok(ok(json!({"organization": null})));
+        };
+        let nodes = self
+            .projects
+            .iter()
+            .filter(|p| p.entity == org.name)
+            .map(|p| json!({"__typename": "Project", "id": p.id, "name": p.name}))
+            .collect();
+        Ok(ok(
+            json!({"organization": {"orgEntity": {"name": org.name, "projects": connection(nodes, vars)?}}}),
         ))
     }
 

@@ -58,6 +58,9 @@ const FIELDS: &[&str] = &[
     "template",
     "isBenchmark",
     "user",
+    "organization",
+    "orgEntity",
+    "organizations",
 ];
 
 /// Every argument name used on those fields.
@@ -225,6 +228,8 @@ fn the_checker_accepts_wbauto_documents_and_catches_typos() {
         ops::ENTITY.to_string(),
         ops::SERVER_FEATURES.to_string(),
         ops::DEFAULT_ENTITY.to_string(),
+        ops::ORG_OF_ENTITY.to_string(),
+        ops::REGISTRIES.to_string(),
     ] {
         check_document(&doc).unwrap_or_else(|e| panic!("{e} in\n{doc}"));
     }

@@ -1,6 +1,6 @@
-//! The real binary, on the W&B backend against the fake server, sends for every example file the
-//! same `variables.input` as the `wandb` SDK (recorded by tools/sdk_oracle.py), and never shows the
-//! API key anywhere.
+//! The real binary on the W&B backend, against the fake server: every subcommand works, every
+//! example file sends the same `variables.input` as the `wandb` SDK (recorded by
+//! tools/sdk_oracle.py), and the API key is never shown anywhere.
 
 #[path = "support/fake_wandb/mod.rs"]
 mod fake_wandb;
@@ -140,6 +140,143 @@ async fn every_example_sends_what_the_sdk_sends() {
     );
     assert_eq!(header("use-admin-privileges"), "true");
     assert!(header("authorization").starts_with("Basic "));
+}
+
+fn run_ok(fake: &FakeWandb, home: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wbauto"))
+        .args([
+            "--backend",
+            "wandb",
+            "--base-url",
+            &fake.url,
+            "--entity",
+            "acme",
+        ])
+        .args(args)
+        .env("WANDB_API_KEY", API_KEY)
+        .env("HOME", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("WBAUTO_DATA_DIR", home.join("data"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
+    assert!(out.status.success(), "wbauto {args:?}: {stdout}{stderr}");
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subcommand_works_on_wandb_and_names_resolve_across_scopes() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    assert!(
+        run_ok(&fake, h, &["list", "--project", "vision"], None).contains("deploy-on-prod-alias")
+    );
+    assert!(
+        run_ok(&fake, h, &["disable", "gpu-too-hot", "staging-link"], None)
+            .contains("disabled staging-link")
+    );
+    assert!(run_ok(&fake, h, &["enable", "gpu-too-hot"], None).contains("enabled gpu-too-hot"));
+    let shown = run_ok(&fake, h, &["show", "gpu-too-hot", "--yaml"], None);
+    let edited = shown
+        .replace("threshold: 85", "threshold: 90")
+        .replace("name: gpu-too-hot", "name: gpu-temperature");
+    assert!(
+        run_ok(&fake, h, &["update", "-f", "-"], Some(&edited)).contains("updated gpu-temperature")
+    );
+    assert!(
+        run_ok(&fake, h, &["show", "gpu-temperature"], None).contains("reaches or goes above 90")
+    );
+    // The same name in two scopes: an error that lists both, resolved by --project or the id.
+    let copy = "name: loss-spike\nscope: {project: acme/nlp}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n";
+    run_ok(&fake, h, &["create", "-f", "-"], Some(copy));
+    let out = wbauto(&fake, h, &["show", "loss-spike"], API_KEY);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("names 2 automations")
+            && err.contains("project acme/vision")
+            && err.contains("project acme/nlp"),
+        "{err}"
+    );
+    assert!(
+        run_ok(&fake, h, &["show", "loss-spike", "--project", "nlp"], None)
+            .contains("a run is failed")
+    );
+    assert!(
+        run_ok(
+            &fake,
+            h,
+            &["delete", "loss-spike", "--project", "acme/nlp", "--yes"],
+            None
+        )
+        .contains("deleted loss-spike (project acme/nlp)")
+    );
+    assert!(run_ok(&fake, h, &["integrations"], None).contains("github-dispatch"));
+    assert!(
+        run_ok(
+            &fake,
+            h,
+            &[
+                "integrations",
+                "add-webhook",
+                "pager",
+                "https://pager.example.com"
+            ],
+            None
+        )
+        .contains("pager")
+    );
+    let out = wbauto(
+        &fake,
+        h,
+        &[
+            "integrations",
+            "add-slack",
+            "#x",
+            "--webhook-url",
+            "https://hooks.slack.com/services/a",
+        ],
+        API_KEY,
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("team's settings"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doctor = run_ok(&fake, h, &["doctor"], None);
+    assert!(
+        doctor.contains("wandb (--backend wandb)")
+            && doctor.contains("present (from WANDB_API_KEY)"),
+        "{doctor}"
+    );
+    let export = h.join("out");
+    assert!(
+        run_ok(
+            &fake,
+            h,
+            &["export", "--dir", export.to_str().unwrap()],
+            None
+        )
+        .contains("exported 15")
+    );
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
