@@ -1,45 +1,16 @@
 //! The real binary on a temporary data directory: every subcommand, exit codes and one-line errors.
 
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use wbauto::file::{Format, parse_text};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+#[path = "support/binary.rs"]
+mod binary;
+
+use binary::{Run, examples};
 
 fn wbauto(data: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wbauto"));
-    cmd.args(args)
-        .env("WBAUTO_DATA_DIR", data)
-        .env("HOME", data)
-        .env("XDG_STATE_HOME", data.join("state"))
-        .env_remove("WANDB_API_KEY")
-        .env_remove("WANDB_BASE_URL")
-        .env_remove("WANDB_ENTITY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the wbauto binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    }
+    binary::run(data, args, &[], stdin)
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
@@ -67,16 +38,6 @@ fn fails(data: &Path, args: &[&str], stdin: Option<&str>) -> String {
         r.stderr
     );
     r.stderr
-}
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/automations");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
 }
 
 fn count(data: &Path, entity: &str) -> usize {

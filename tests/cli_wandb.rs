@@ -2,38 +2,47 @@
 //! example file sends the same `variables.input` as the `wandb` SDK (recorded by
 //! tools/sdk_oracle.py), and the API key is never shown anywhere.
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/fake_wandb/mod.rs"]
 mod fake_wandb;
 
+use binary::{Run, examples};
 use fake_wandb::{API_KEY, FakeWandb};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use wbauto::file::{Format, parse_text};
 use wbauto::model::ScopePath;
 
-fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], key: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wbauto"))
-        .args([
-            "--backend",
-            "wandb",
-            "--base-url",
-            &fake.url,
-            "--entity",
-            "acme",
-            "--log-level",
-            "trace",
-        ])
-        .args(args)
-        .env("WANDB_API_KEY", key)
-        .env("HOME", home)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("WBAUTO_DATA_DIR", home.join("data"))
-        .env("WBAUTO_HTTP_RETRIES", "1")
-        .env_remove("WANDB_BASE_URL")
-        .env_remove("WANDB_ENTITY")
-        .output()
-        .expect("wbauto runs")
+/// Runs the binary on the W&B backend against `fake`, as `--entity acme`, with trace logging.
+fn wbauto_with(
+    fake: &FakeWandb,
+    home: &Path,
+    args: &[&str],
+    key: &str,
+    stdin: Option<&str>,
+) -> Run {
+    let mut all = vec![
+        "--backend",
+        "wandb",
+        "--base-url",
+        &fake.url,
+        "--entity",
+        "acme",
+        "--log-level",
+        "trace",
+    ];
+    all.extend_from_slice(args);
+    binary::run(
+        home,
+        &all,
+        &[("WANDB_API_KEY", key), ("WBAUTO_HTTP_RETRIES", "1")],
+        stdin,
+    )
+}
+
+fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], key: &str) -> Run {
+    wbauto_with(fake, home, args, key, None)
 }
 
 /// Parses the JSON-in-JSON strings so that inputs compare by meaning.
@@ -59,16 +68,6 @@ fn placeholder_scope(path: &ScopePath) -> String {
     format!("SCOPE:{}:{}", path.kind().file_key(), path.path())
 }
 
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/automations");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_sends_what_the_sdk_sends() {
     let oracle: Value = serde_json::from_str(include_str!("fixtures/sdk_inputs.json")).unwrap();
@@ -83,12 +82,7 @@ async fn every_example_sends_what_the_sdk_sends() {
             &["create", "-f", file.to_str().unwrap()],
             API_KEY,
         );
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.code == 0, "{}: {}", file.display(), out.stderr.clone());
         let sent = fake.variables_of("CreateAutomation");
         let text = std::fs::read_to_string(&file).unwrap();
         let automations = parse_text(&text, Format::for_path(&file)).unwrap();
@@ -143,42 +137,9 @@ async fn every_example_sends_what_the_sdk_sends() {
 }
 
 fn run_ok(fake: &FakeWandb, home: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wbauto"))
-        .args([
-            "--backend",
-            "wandb",
-            "--base-url",
-            &fake.url,
-            "--entity",
-            "acme",
-        ])
-        .args(args)
-        .env("WANDB_API_KEY", API_KEY)
-        .env("HOME", home)
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("WBAUTO_DATA_DIR", home.join("data"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    );
-    assert!(out.status.success(), "wbauto {args:?}: {stdout}{stderr}");
-    stdout
+    let out = wbauto_with(fake, home, args, API_KEY, stdin);
+    assert_eq!(out.code, 0, "wbauto {args:?}: {}{}", out.stdout, out.stderr);
+    out.stdout
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,8 +169,8 @@ async fn every_subcommand_works_on_wandb_and_names_resolve_across_scopes() {
     let copy = "name: loss-spike\nscope: {project: acme/nlp}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n";
     run_ok(&fake, h, &["create", "-f", "-"], Some(copy));
     let out = wbauto(&fake, h, &["show", "loss-spike"], API_KEY);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
+    let err = out.stderr.clone();
+    assert_eq!(out.code, 1);
     assert!(
         err.contains("names 2 automations")
             && err.contains("project acme/vision")
@@ -257,9 +218,9 @@ async fn every_subcommand_works_on_wandb_and_names_resolve_across_scopes() {
         API_KEY,
     );
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("team's settings"),
+        out.stderr.clone().contains("team's settings"),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        out.stderr.clone()
     );
     let doctor = run_ok(&fake, h, &["doctor"], None);
     assert!(
@@ -320,8 +281,8 @@ async fn the_api_key_never_appears_in_output_logs_or_files() {
     }
     let wrong_key = "wrong-0123456789abcdef0123456789abcdef0123";
     let refused = wbauto(&fake, h, &["list"], wrong_key);
-    assert_eq!(refused.status.code(), Some(1));
-    let message = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.code, 1);
+    let message = refused.stderr.clone();
     assert!(
         message.contains("refused the API key") && message.contains("WANDB_API_KEY"),
         "{message}"
@@ -341,10 +302,7 @@ async fn the_api_key_never_appears_in_output_logs_or_files() {
     );
     for out in &outputs {
         for stream in [&out.stdout, &out.stderr] {
-            assert!(
-                !String::from_utf8_lossy(stream).contains(API_KEY),
-                "the key was printed"
-            );
+            assert!(!stream.contains(API_KEY), "the key was printed");
         }
     }
     use base64::Engine;

@@ -38,6 +38,15 @@ pub enum BackendError {
     Storage(String),
 }
 
+/// `Ok` when there are no problems, else [`BackendError::Invalid`] with all of them.
+pub fn ensure_valid(problems: Vec<Problem>) -> Result<(), BackendError> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(BackendError::Invalid(problems))
+    }
+}
+
 /// Which backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendKind {

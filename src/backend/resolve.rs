@@ -95,11 +95,15 @@ pub async fn resolve(
             )),
         }
     }
-    if problems.is_empty() {
-        Ok(a)
-    } else {
-        Err(BackendError::Invalid(problems))
-    }
+    super::ensure_valid(problems)?;
+    Ok(a)
+}
+
+/// Checks an automation against the model's rules and the backend's capabilities.
+pub async fn check<B: Backend + ?Sized>(backend: &B, a: &Automation) -> Result<(), BackendError> {
+    let mut problems = validate(a);
+    problems.extend(backend.capabilities().await?.check(a));
+    super::ensure_valid(problems)
 }
 
 /// Validates an automation (model rules and the backend's capabilities), then resolves it.
@@ -108,10 +112,6 @@ pub async fn prepare(
     a: Automation,
     default_entity: &str,
 ) -> Result<Automation, BackendError> {
-    let mut problems = validate(&a);
-    problems.extend(backend.capabilities().await?.check(&a));
-    if !problems.is_empty() {
-        return Err(BackendError::Invalid(problems));
-    }
+    check(backend, &a).await?;
     resolve(backend, a, default_entity).await
 }

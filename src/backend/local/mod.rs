@@ -9,7 +9,7 @@ use super::{
     NewWebhook, ProjectInfo, SavedAutomation,
 };
 use crate::model::integration::{validate_slack, validate_webhook};
-use crate::model::{Automation, Capabilities, Integration, IntegrationKind, Problem, validate};
+use crate::model::{Automation, Capabilities, Integration, IntegrationKind, Problem};
 use crate::wire::encode::{create_input, update_input};
 use async_trait::async_trait;
 use rusqlite::{Connection, TransactionBehavior};
@@ -162,10 +162,7 @@ impl Backend for LocalBackend {
         &self,
         automation: &Automation,
     ) -> Result<SavedAutomation, BackendError> {
-        let problems = validate(automation);
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::resolve::check(self, automation).await?;
         let input = create_input(automation).map_err(|e| invalid(e.0))?;
         self.save(input, None).await
     }
@@ -174,10 +171,7 @@ impl Backend for LocalBackend {
         &self,
         automation: &Automation,
     ) -> Result<SavedAutomation, BackendError> {
-        let problems = validate(automation);
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::resolve::check(self, automation).await?;
         let input = update_input(automation).map_err(|e| invalid(e.0))?;
         self.save(input, Some(automation.updated_at.clone())).await
     }
@@ -198,10 +192,7 @@ impl Backend for LocalBackend {
         entity: &str,
         new: &NewWebhook,
     ) -> Result<Integration, BackendError> {
-        let problems = validate_webhook(&new.name, &new.url);
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::ensure_valid(validate_webhook(&new.name, &new.url))?;
         let kind = IntegrationKind::Webhook {
             name: new.name.clone(),
             url: new.url.clone(),
@@ -218,10 +209,7 @@ impl Backend for LocalBackend {
         entity: &str,
         new: &NewSlack,
     ) -> Result<Integration, BackendError> {
-        let problems = validate_slack(&new.channel, &new.webhook_url);
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::ensure_valid(validate_slack(&new.channel, &new.webhook_url))?;
         let channel = format!("#{}", new.channel.trim_start_matches('#'));
         let kind = IntegrationKind::Slack {
             team_name: new.team_name.clone(),

@@ -527,8 +527,57 @@ fn ensure_name_free(
     }
 }
 
-fn config_text(input: &Value) -> Result<String, BackendError> {
-    Ok(field(input, "triggeredActionConfig")?.to_string())
+/// The columns of an automation row, read from a create or update input.
+struct Columns {
+    scope_type: String,
+    scope_id: String,
+    name: String,
+    description: Option<String>,
+    enabled: bool,
+    event_type: String,
+    event_filter: String,
+    action_type: String,
+    action_config: String,
+    stamp: String,
+}
+
+impl Columns {
+    fn from_input(input: &Value, stamp: String) -> Result<Self, BackendError> {
+        Ok(Self {
+            scope_type: text(input, "scopeType")?.to_string(),
+            scope_id: text(input, "scopeID")?.to_string(),
+            name: text(input, "name")?.to_string(),
+            description: input
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            enabled: input
+                .get("enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+            event_type: text(input, "triggeringEventType")?.to_string(),
+            event_filter: text(input, "eventFilter")?.to_string(),
+            action_type: text(input, "triggeredActionType")?.to_string(),
+            action_config: field(input, "triggeredActionConfig")?.to_string(),
+            stamp,
+        })
+    }
+
+    /// Named parameters for the statements below.
+    fn params(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        vec![
+            (":scope_type", &self.scope_type),
+            (":scope_id", &self.scope_id),
+            (":name", &self.name),
+            (":description", &self.description),
+            (":enabled", &self.enabled),
+            (":event_type", &self.event_type),
+            (":event_filter", &self.event_filter),
+            (":action_type", &self.action_type),
+            (":action_config", &self.action_config),
+            (":stamp", &self.stamp),
+        ]
+    }
 }
 
 /// Stores a `CreateFilterTriggerInput`; returns the new id. Run inside a write transaction.
@@ -537,25 +586,14 @@ pub fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> 
     ensure_name_free(conn, input, None, &path)?;
     conn.execute(
         "INSERT INTO automations (scope_type, scope_id, name, description, enabled, event_type, event_filter, action_type, action_config, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            text(input, "scopeType")?,
-            text(input, "scopeID")?,
-            text(input, "name")?,
-            input.get("description").and_then(Value::as_str),
-            input.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-            text(input, "triggeringEventType")?,
-            text(input, "eventFilter")?,
-            text(input, "triggeredActionType")?,
-            config_text(input)?,
-            now(),
-        ],
+         VALUES (:scope_type, :scope_id, :name, :description, :enabled, :event_type, :event_filter, :action_type, :action_config, :stamp)",
+        Columns::from_input(input, now())?.params().as_slice(),
     )?;
     assign_id(conn, "automations", "Trigger")
 }
 
-/// Applies an `UpdateFilterTriggerInput` if the row still has `expected_updated_at`.
-/// Run inside a write transaction.
+/// Applies an `UpdateFilterTriggerInput` if the row still has `expected_updated_at`. A missing
+/// description keeps the stored one. Run inside a write transaction.
 pub fn update(
     conn: &Connection,
     input: &Value,
@@ -586,22 +624,15 @@ pub fn update(
     while stored_updated_at.as_deref() == Some(stamp.as_str()) {
         stamp = now();
     }
+    let columns = Columns::from_input(input, stamp)?;
+    let mut params = columns.params();
+    params.push((":id", &id));
     conn.execute(
-        "UPDATE automations SET scope_type = ?1, scope_id = ?2, name = ?3, description = COALESCE(?4, description), enabled = ?5,
-            event_type = ?6, event_filter = ?7, action_type = ?8, action_config = ?9, updated_at = ?10 WHERE id = ?11",
-        params![
-            text(input, "scopeType")?,
-            text(input, "scopeID")?,
-            text(input, "name")?,
-            input.get("description").and_then(Value::as_str),
-            input.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-            text(input, "triggeringEventType")?,
-            text(input, "eventFilter")?,
-            text(input, "triggeredActionType")?,
-            config_text(input)?,
-            stamp,
-            id,
-        ],
+        "UPDATE automations SET scope_type = :scope_type, scope_id = :scope_id, name = :name,
+            description = COALESCE(:description, description), enabled = :enabled, event_type = :event_type,
+            event_filter = :event_filter, action_type = :action_type, action_config = :action_config, updated_at = :stamp
+         WHERE id = :id",
+        params.as_slice(),
     )?;
     Ok(id)
 }

@@ -8,7 +8,7 @@ use super::{
     Listing, NewSlack, NewWebhook, ProjectInfo, SavedAutomation, Unreadable,
 };
 use crate::model::integration::validate_webhook;
-use crate::model::{Automation, Capabilities, Integration, Problem, validate};
+use crate::model::{Automation, Capabilities, Integration, Problem};
 use crate::wire::encode::{create_input, update_input};
 use crate::wire::ops;
 use crate::wire::parse::{ParseContext, parse_integration, parse_trigger};
@@ -194,11 +194,7 @@ impl WandbBackend {
     }
 
     async fn check_sendable(&self, a: &Automation) -> Result<bool, BackendError> {
-        let mut problems = validate(a);
-        problems.extend(self.capabilities().await?.check(a));
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::resolve::check(self, a).await?;
         Ok(self.features().await?.entity_scope())
     }
 
@@ -379,10 +375,7 @@ impl Backend for WandbBackend {
         entity: &str,
         new: &NewWebhook,
     ) -> Result<Integration, BackendError> {
-        let problems = validate_webhook(&new.name, &new.url);
-        if !problems.is_empty() {
-            return Err(BackendError::Invalid(problems));
-        }
+        super::ensure_valid(validate_webhook(&new.name, &new.url))?;
         let mut input = json!({"entityName": entity, "name": new.name, "urlEndpoint": new.url});
         if let Some(s) = &new.secret_ref {
             input["secretRef"] = json!(s);
