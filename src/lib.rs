@@ -22,6 +22,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod config;
@@ -30,4 +31,6 @@ pub mod file;
 pub mod fsutil;
 pub mod logging;
 pub mod model;
+pub mod tui;
+pub mod ui;
 pub mod wire;

@@ -6,6 +6,7 @@ use crate::backend::local::LocalBackend;
 use crate::backend::wandb::WandbBackend;
 use crate::backend::wandb::client::{Client, RetryPolicy};
 use crate::config;
+use crate::config::file::ConfigFile;
 use crate::config::wandb::{Environment, Sourced, WandbSettings, check_base_url, discover};
 use crate::model::Capabilities;
 use std::path::PathBuf;
@@ -99,17 +100,37 @@ pub async fn open_backend(
     })
 }
 
+/// The entity to work in: `--entity`, then (W&B) `WANDB_ENTITY` or the settings files, then the
+/// config file's `default_entity`, then the backend's default.
+pub async fn entity_for(
+    cli: &Cli,
+    selection: &Selection,
+    config: &ConfigFile,
+    backend: &dyn Backend,
+) -> Result<String, CliError> {
+    Ok(
+        match (
+            &cli.entity,
+            selection.choice,
+            &selection.wandb.entity,
+            &config.default_entity,
+        ) {
+            (Some(e), _, _, _) => e.clone(),
+            (None, BackendChoice::Wandb, Some(e), _) => e.value.clone(),
+            (None, _, _, Some(e)) => e.clone(),
+            _ => backend.default_entity().await?,
+        },
+    )
+}
+
 impl Context {
     /// Opens the backend the command line asks for and settles the entity.
     pub async fn open(cli: &Cli) -> Result<Self, CliError> {
         let env = Environment::current();
         let selection = select(cli, &env);
+        let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
         let backend = open_backend(cli, &selection, &env).await?;
-        let entity = match (selection.choice, &cli.entity, &selection.wandb.entity) {
-            (_, Some(e), _) => e.clone(),
-            (BackendChoice::Wandb, None, Some(e)) => e.value.clone(),
-            _ => backend.default_entity().await?,
-        };
+        let entity = entity_for(cli, &selection, &config, backend.as_ref()).await?;
         let capabilities = backend.capabilities().await?;
         Ok(Self {
             backend,

@@ -1,6 +1,7 @@
 //! The command line: the same operations as the dashboard, as plain subcommands for scripts.
 
 pub mod context;
+pub mod dashboard;
 pub mod files;
 pub mod integrations;
 pub mod lookup;
@@ -43,7 +44,10 @@ pub struct Cli {
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
     pub log_level: String,
-    /// What to do; without a command, the automations are listed.
+    /// Exit right after the first frame is drawn (for start-up measurements).
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
+    /// What to do; without a command, the dashboard opens.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -207,12 +211,14 @@ pub fn failure(message: impl Into<String>) -> CliError {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
-    if matches!(cli.command, Some(Command::Doctor)) {
-        return integrations::doctor(&cli).await;
+    match cli.command {
+        Some(Command::Doctor) => return integrations::doctor(&cli).await,
+        None => return dashboard::open(&cli).await,
+        _ => {}
     }
     let ctx = Context::open(&cli).await?;
     match cli.command {
-        None => manage::list(&ctx, None, false).await,
+        None => Ok(()),
         Some(Command::List { project, json }) => manage::list(&ctx, project.as_deref(), json).await,
         Some(Command::Show {
             target,

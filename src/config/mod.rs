@@ -1,5 +1,6 @@
 //! Settings from flags and the environment: where data, logs and config live, which backend.
 
+pub mod file;
 pub mod wandb;
 
 use directories::ProjectDirs;

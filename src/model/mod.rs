@@ -8,6 +8,7 @@ pub mod event;
 pub mod expr;
 pub mod ids;
 pub mod integration;
+pub mod python;
 pub mod scope;
 pub mod summary;
 pub mod validate;

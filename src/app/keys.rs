@@ -1,0 +1,657 @@
+//! One key table: it dispatches keys and generates the footer, the help screen and the palette.
+//! Every action has a name (used in `config.toml` to remap it) and the contexts it works in.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where the user is; decides which bindings apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// The automation list.
+    List,
+    /// The full detail of one automation.
+    Detail,
+    /// The raw JSON view.
+    Raw,
+    /// The integrations screen.
+    Integrations,
+}
+
+/// Something the user can do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Move down.
+    Down,
+    /// Move up.
+    Up,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// One page down.
+    PageDown,
+    /// One page up.
+    PageUp,
+    /// Half a page down.
+    HalfDown,
+    /// Half a page up.
+    HalfUp,
+    /// Open the full detail.
+    Open,
+    /// Back one level; quit from the list.
+    Back,
+    /// Quit from anywhere.
+    Quit,
+    /// Filter the list.
+    Filter,
+    /// Next sort column.
+    Sort,
+    /// Reverse the sort.
+    SortReverse,
+    /// Enable or disable.
+    Toggle,
+    /// Mark the row and move down.
+    Mark,
+    /// Start or finish a range of marks.
+    RangeMark,
+    /// Edit as a file in `$VISUAL`/`$EDITOR`.
+    EditFile,
+    /// Raw JSON view.
+    Raw,
+    /// Copy the name.
+    CopyName,
+    /// Copy the automation file as JSON.
+    CopyJson,
+    /// Delete.
+    Delete,
+    /// Undo the last change.
+    Undo,
+    /// The integrations screen.
+    Integrations,
+    /// Switch entity or backend.
+    Switch,
+    /// Reload now.
+    Refresh,
+    /// Pause or resume auto-refresh.
+    PauseRefresh,
+    /// Help.
+    Help,
+    /// Command palette.
+    Palette,
+    /// Next tab of the detail view.
+    NextTab,
+    /// Previous tab of the detail view.
+    PrevTab,
+}
+
+/// A key with its modifiers, e.g. `ctrl-r`, `D`, `space`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Chord {
+    /// The key.
+    pub code: KeyCodeKey,
+    /// Control held.
+    pub ctrl: bool,
+}
+
+/// A hashable, orderable key code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyCodeKey {
+    /// A character.
+    Char(char),
+    /// Enter.
+    Enter,
+    /// Escape.
+    Esc,
+    /// Tab.
+    Tab,
+    /// Shift-Tab.
+    BackTab,
+    /// Arrow up.
+    Up,
+    /// Arrow down.
+    Down,
+    /// Page up.
+    PageUp,
+    /// Page down.
+    PageDown,
+    /// Home.
+    Home,
+    /// End.
+    End,
+}
+
+impl Chord {
+    /// A plain key.
+    pub const fn key(code: KeyCodeKey) -> Self {
+        Self { code, ctrl: false }
+    }
+
+    /// A character key.
+    pub const fn ch(c: char) -> Self {
+        Self::key(KeyCodeKey::Char(c))
+    }
+
+    /// Control plus a character.
+    pub const fn ctrl(c: char) -> Self {
+        Self {
+            code: KeyCodeKey::Char(c),
+            ctrl: true,
+        }
+    }
+
+    /// The chord of a key event, if it is one the table can bind.
+    pub fn from_event(e: &KeyEvent) -> Option<Self> {
+        let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+        let code = match e.code {
+            KeyCode::Char(c) => KeyCodeKey::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+            KeyCode::Enter => KeyCodeKey::Enter,
+            KeyCode::Esc => KeyCodeKey::Esc,
+            KeyCode::Tab => KeyCodeKey::Tab,
+            KeyCode::BackTab => KeyCodeKey::BackTab,
+            KeyCode::Up => KeyCodeKey::Up,
+            KeyCode::Down => KeyCodeKey::Down,
+            KeyCode::PageUp => KeyCodeKey::PageUp,
+            KeyCode::PageDown => KeyCodeKey::PageDown,
+            KeyCode::Home => KeyCodeKey::Home,
+            KeyCode::End => KeyCodeKey::End,
+            _ => return None,
+        };
+        Some(Self { code, ctrl })
+    }
+
+    /// Parses `t`, `D`, `ctrl-r`, `space`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`,
+    /// `pgup`, `pgdn`, `home`, `end`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (ctrl, rest) = match s.strip_prefix("ctrl-") {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let code = match rest {
+            "space" => KeyCodeKey::Char(' '),
+            "enter" => KeyCodeKey::Enter,
+            "esc" => KeyCodeKey::Esc,
+            "tab" => KeyCodeKey::Tab,
+            "backtab" => KeyCodeKey::BackTab,
+            "up" => KeyCodeKey::Up,
+            "down" => KeyCodeKey::Down,
+            "pgup" => KeyCodeKey::PageUp,
+            "pgdn" => KeyCodeKey::PageDown,
+            "home" => KeyCodeKey::Home,
+            "end" => KeyCodeKey::End,
+            one if one.chars().count() == 1 => KeyCodeKey::Char(one.chars().next()?),
+            _ => return None,
+        };
+        Some(Self { code, ctrl })
+    }
+}
+
+impl fmt::Display for Chord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("ctrl-")?;
+        }
+        match self.code {
+            KeyCodeKey::Char(' ') => f.write_str("space"),
+            KeyCodeKey::Char(c) => write!(f, "{c}"),
+            KeyCodeKey::Enter => f.write_str("enter"),
+            KeyCodeKey::Esc => f.write_str("esc"),
+            KeyCodeKey::Tab => f.write_str("tab"),
+            KeyCodeKey::BackTab => f.write_str("backtab"),
+            KeyCodeKey::Up => f.write_str("↑"),
+            KeyCodeKey::Down => f.write_str("↓"),
+            KeyCodeKey::PageUp => f.write_str("pgup"),
+            KeyCodeKey::PageDown => f.write_str("pgdn"),
+            KeyCodeKey::Home => f.write_str("home"),
+            KeyCodeKey::End => f.write_str("end"),
+        }
+    }
+}
+
+/// One action's entry in the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    /// The action.
+    pub action: Action,
+    /// Its name in `config.toml`.
+    pub name: &'static str,
+    /// What it does, for help and the palette.
+    pub description: &'static str,
+    /// One or two words for the footer.
+    pub short: &'static str,
+    /// The keys (first = the one shown in the footer).
+    pub keys: Vec<Chord>,
+    /// Where it works.
+    pub contexts: &'static [Context],
+    /// Whether it changes data (refused in read-only mode).
+    pub writes: bool,
+    /// Whether the footer shows it.
+    pub in_footer: bool,
+}
+
+use Context as C;
+const ALL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
+const LISTS: &[Context] = &[C::List, C::Integrations];
+const ROW: &[Context] = &[C::List, C::Detail];
+const SCROLL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
+
+/// How an action shows up: its config name, its description and its footer label.
+type Words = (&'static str, &'static str, &'static str);
+
+fn binding(
+    action: Action,
+    words: Words,
+    keys: &[Chord],
+    contexts: &'static [Context],
+    writes: bool,
+    in_footer: bool,
+) -> Binding {
+    let (name, description, short) = words;
+    Binding {
+        action,
+        name,
+        description,
+        short,
+        keys: keys.to_vec(),
+        contexts,
+        writes,
+        in_footer,
+    }
+}
+
+/// The default key table.
+pub fn defaults() -> Vec<Binding> {
+    use Action as A;
+    use KeyCodeKey as K;
+    let k = Chord::key;
+    let c = Chord::ch;
+    vec![
+        binding(
+            A::Down,
+            ("down", "move down", "down"),
+            &[c('j'), k(K::Down)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::Up,
+            ("up", "move up", "up"),
+            &[c('k'), k(K::Up)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::Top,
+            ("top", "go to the top", "top"),
+            &[c('g'), k(K::Home)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::Bottom,
+            ("bottom", "go to the bottom", "bottom"),
+            &[c('G'), k(K::End)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::PageDown,
+            ("page_down", "one page down", "page"),
+            &[k(K::PageDown)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::PageUp,
+            ("page_up", "one page up", "page up"),
+            &[k(K::PageUp)],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::HalfDown,
+            ("half_page_down", "half a page down", "half page"),
+            &[Chord::ctrl('d')],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::HalfUp,
+            ("half_page_up", "half a page up", "half up"),
+            &[Chord::ctrl('u')],
+            SCROLL,
+            false,
+            false,
+        ),
+        binding(
+            A::Open,
+            ("open", "open the full detail", "open"),
+            &[k(K::Enter)],
+            &[C::List],
+            false,
+            true,
+        ),
+        binding(
+            A::Toggle,
+            ("toggle", "enable / disable (marked rows too)", "toggle"),
+            &[c('t')],
+            ROW,
+            true,
+            true,
+        ),
+        binding(
+            A::Filter,
+            (
+                "filter",
+                "filter (event: scope: action: on: off:)",
+                "filter",
+            ),
+            &[c('/')],
+            &[C::List],
+            false,
+            true,
+        ),
+        binding(
+            A::Sort,
+            ("sort", "sort by the next column", "sort"),
+            &[c('s')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
+            A::SortReverse,
+            ("sort_reverse", "reverse the sort", "reverse"),
+            &[c('S')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
+            A::Mark,
+            ("mark", "mark the row and move down", "mark"),
+            &[c(' ')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
+            A::RangeMark,
+            ("range_mark", "start / end a range of marks", "range"),
+            &[c('v')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
+            A::EditFile,
+            ("edit_file", "edit as a file in $EDITOR", "edit"),
+            &[c('E')],
+            ROW,
+            true,
+            true,
+        ),
+        binding(
+            A::Raw,
+            ("raw", "raw JSON as stored", "raw"),
+            &[c('y')],
+            ROW,
+            false,
+            false,
+        ),
+        binding(
+            A::CopyName,
+            ("copy_name", "copy the name", "copy"),
+            &[c('c')],
+            ROW,
+            false,
+            false,
+        ),
+        binding(
+            A::CopyJson,
+            ("copy_json", "copy as a JSON automation file", "copy json"),
+            &[c('C')],
+            ROW,
+            false,
+            false,
+        ),
+        binding(
+            A::Delete,
+            ("delete", "delete (marked rows too)", "delete"),
+            &[c('D')],
+            ROW,
+            true,
+            true,
+        ),
+        binding(
+            A::Undo,
+            ("undo", "undo the last change", "undo"),
+            &[c('z')],
+            &[C::List, C::Detail],
+            true,
+            false,
+        ),
+        binding(
+            A::Integrations,
+            (
+                "integrations",
+                "Slack and webhook integrations",
+                "integrations",
+            ),
+            &[c('i')],
+            &[C::List],
+            false,
+            true,
+        ),
+        binding(
+            A::Switch,
+            ("switch", "switch entity or backend", "switch"),
+            &[c('@')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
+            A::Refresh,
+            ("refresh", "reload now", "refresh"),
+            &[Chord::ctrl('r')],
+            LISTS,
+            false,
+            false,
+        ),
+        binding(
+            A::PauseRefresh,
+            ("pause_refresh", "pause / resume auto-refresh", "pause"),
+            &[c('p')],
+            LISTS,
+            false,
+            false,
+        ),
+        binding(
+            A::NextTab,
+            ("next_tab", "next tab", "next tab"),
+            &[k(K::Tab)],
+            &[C::Detail],
+            false,
+            true,
+        ),
+        binding(
+            A::PrevTab,
+            ("prev_tab", "previous tab", "prev tab"),
+            &[k(K::BackTab)],
+            &[C::Detail],
+            false,
+            false,
+        ),
+        binding(
+            A::Help,
+            ("help", "help", "help"),
+            &[c('?')],
+            ALL,
+            false,
+            true,
+        ),
+        binding(
+            A::Palette,
+            ("palette", "command palette", "palette"),
+            &[c(':')],
+            ALL,
+            false,
+            false,
+        ),
+        binding(
+            A::Back,
+            ("back", "back; quit from the list", "back"),
+            &[c('q'), k(K::Esc)],
+            ALL,
+            false,
+            true,
+        ),
+        binding(
+            A::Quit,
+            ("quit", "quit", "quit"),
+            &[Chord::ctrl('c')],
+            ALL,
+            false,
+            false,
+        ),
+    ]
+}
+
+/// The key table in force: defaults with the user's remaps applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keymap {
+    /// Every binding.
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Self {
+            bindings: defaults(),
+        }
+    }
+}
+
+impl Keymap {
+    /// Applies remaps (`action name` → keys). Unknown names, unparsable keys and keys that would
+    /// clash with another action in a shared context are refused; each refusal is a warning and
+    /// that action keeps its default keys.
+    pub fn with_remaps(remaps: &BTreeMap<String, Vec<String>>) -> (Self, Vec<String>) {
+        let mut map = Self::default();
+        let mut warnings = Vec::new();
+        for (name, keys) in remaps {
+            let Some(index) = map.bindings.iter().position(|b| b.name == name) else {
+                let names: Vec<&str> = map.bindings.iter().map(|b| b.name).collect();
+                warnings.push(format!(
+                    "config: unknown action {name:?} in [keys]; actions are: {}",
+                    names.join(", ")
+                ));
+                continue;
+            };
+            let parsed: Option<Vec<Chord>> = keys.iter().map(|k| Chord::parse(k)).collect();
+            let Some(chords) = parsed.filter(|c| !c.is_empty()) else {
+                warnings.push(format!("config: [keys] {name} = {keys:?} has a key wbauto cannot read (use e.g. \"t\", \"ctrl-r\", \"space\", \"pgdn\")"));
+                continue;
+            };
+            let clash = map.bindings.iter().enumerate().find(|(i, other)| {
+                *i != index
+                    && other
+                        .contexts
+                        .iter()
+                        .any(|c| map.bindings[index].contexts.contains(c))
+                    && other.keys.iter().any(|k| chords.contains(k))
+            });
+            if let Some((_, other)) = clash {
+                warnings.push(format!("config: [keys] {name} would take a key of {}; keeping the default keys of {name}", other.name));
+                continue;
+            }
+            map.bindings[index].keys = chords;
+        }
+        (map, warnings)
+    }
+
+    /// The action a key triggers in a context.
+    pub fn action(&self, context: Context, chord: Chord) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.contexts.contains(&context) && b.keys.contains(&chord))
+            .map(|b| b.action)
+    }
+
+    /// The binding of an action.
+    pub fn binding(&self, action: Action) -> Option<&Binding> {
+        self.bindings.iter().find(|b| b.action == action)
+    }
+
+    /// The first key of an action, as shown to users.
+    pub fn key_of(&self, action: Action) -> String {
+        self.binding(action)
+            .and_then(|b| b.keys.first())
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+
+    /// Bindings that work in a context, in table order.
+    pub fn in_context(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings
+            .iter()
+            .filter(move |b| b.contexts.contains(&context))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remaps_apply_and_clashes_are_refused() {
+        let mut remaps = BTreeMap::new();
+        remaps.insert("toggle".to_string(), vec!["T".to_string()]);
+        remaps.insert("delete".to_string(), vec!["j".to_string()]);
+        remaps.insert("nonsense".to_string(), vec!["x".to_string()]);
+        remaps.insert("raw".to_string(), vec!["ctrl-".to_string()]);
+        let (map, warnings) = Keymap::with_remaps(&remaps);
+        assert_eq!(
+            map.action(Context::List, Chord::ch('T')),
+            Some(Action::Toggle)
+        );
+        assert_eq!(map.action(Context::List, Chord::ch('t')), None);
+        assert_eq!(
+            map.action(Context::List, Chord::ch('D')),
+            Some(Action::Delete),
+            "a clashing remap keeps the default"
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("would take a key of down"))
+        );
+    }
+
+    #[test]
+    fn the_default_table_has_no_clashes() {
+        let map = Keymap::default();
+        for (i, a) in map.bindings.iter().enumerate() {
+            for b in &map.bindings[i + 1..] {
+                let shared = a.contexts.iter().any(|c| b.contexts.contains(c));
+                assert!(
+                    !(shared && a.keys.iter().any(|k| b.keys.contains(k))),
+                    "{} and {} clash",
+                    a.name,
+                    b.name
+                );
+            }
+        }
+        assert_eq!(Chord::parse("ctrl-r"), Some(Chord::ctrl('r')));
+        assert_eq!(Chord::ctrl('r').to_string(), "ctrl-r");
+    }
+}

@@ -1,0 +1,102 @@
+//! What `update` receives (`Msg`) and what it asks the outside world to do (`Effect`).
+
+use crate::backend::{BackendError, Listing, SavedAutomation};
+use crate::model::{Automation, Capabilities, Integration};
+use crossterm::event::KeyEvent;
+
+/// Why an automation was saved, so the answer can be handled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveKind {
+    /// A toggle of `enabled`.
+    Toggle,
+    /// An edit made as a file; `text` is kept so nothing typed is lost on failure.
+    Edit {
+        before: Box<Automation>,
+        text: String,
+    },
+    /// An undo.
+    Undo { label: String },
+}
+
+/// An input to `update`.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// Time passed (Unix seconds).
+    Tick(i64),
+    /// A listing arrived.
+    Listed {
+        request: u64,
+        result: Result<Listing, BackendError>,
+    },
+    /// Integrations arrived.
+    IntegrationsLoaded {
+        request: u64,
+        result: Result<Vec<Integration>, BackendError>,
+    },
+    /// An automation was saved (or not).
+    Saved {
+        id: String,
+        kind: SaveKind,
+        result: Result<SavedAutomation, BackendError>,
+    },
+    /// A deleted automation was created again (undo).
+    Recreated {
+        label: String,
+        result: Result<SavedAutomation, BackendError>,
+    },
+    /// An automation was deleted (or not).
+    Deleted {
+        id: String,
+        result: Result<(), BackendError>,
+    },
+    /// The editor closed: the file's text, or why it could not run.
+    Edited {
+        id: String,
+        result: Result<String, String>,
+    },
+    /// The backend or entity was switched (or not).
+    Switched {
+        backend: usize,
+        entity: String,
+        result: Result<Capabilities, BackendError>,
+    },
+}
+
+/// Something `update` asks the effects runner or the terminal loop to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Load an entity's automations.
+    List { request: u64, entity: String },
+    /// Load an entity's integrations.
+    ListIntegrations { request: u64, entity: String },
+    /// Save a resolved automation (by its id).
+    Update {
+        automation: Box<Automation>,
+        kind: SaveKind,
+    },
+    /// Resolve and save an automation written as a file, replacing `id`.
+    SaveFile {
+        id: String,
+        automation: Box<Automation>,
+        entity: String,
+        kind: SaveKind,
+    },
+    /// Create an automation again (undo of a delete).
+    Recreate {
+        automation: Box<Automation>,
+        entity: String,
+        label: String,
+    },
+    /// Delete an automation.
+    Delete { id: String },
+    /// Copy text to the clipboard (OSC 52).
+    Copy { text: String },
+    /// Open text in `$VISUAL`/`$EDITOR` (the terminal loop suspends the screen).
+    Edit { id: String, text: String },
+    /// Switch to another backend and/or entity.
+    Switch { backend: usize, entity: String },
+}

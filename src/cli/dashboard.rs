@@ -1,0 +1,66 @@
+//! `wbauto` with no subcommand: the dashboard (or, without a terminal, the list).
+
+use super::context::{Context, Selection, entity_for, open_backend, select};
+use super::{BackendChoice, Cli, CliError, failure, manage};
+use crate::app::state::BackendChoice as Choice;
+use crate::backend::Backend;
+use crate::config::file::{load, path};
+use crate::config::wandb::Environment;
+use crate::tui::{Setup, run};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+fn choice(backend: &dyn Backend, entity: Option<String>) -> Choice {
+    Choice {
+        info: backend.info(),
+        entity,
+    }
+}
+
+/// Opens the dashboard on the selected backend; the other one, when available, can be switched to.
+pub async fn open(cli: &Cli) -> Result<(), CliError> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        let ctx = Context::open(cli).await?;
+        return manage::list(&ctx, None, false).await;
+    }
+    let env = Environment::current();
+    let selection = select(cli, &env);
+    let (config, warnings) = load(path().as_deref());
+    let first = open_backend(cli, &selection, &env).await?;
+    let entity = entity_for(cli, &selection, &config, first.as_ref()).await?;
+    let capabilities = first.capabilities().await?;
+    let first_choice = choice(first.as_ref(), Some(entity.clone()));
+    let mut backends: Vec<(Arc<dyn Backend>, Choice)> = vec![(Arc::from(first), first_choice)];
+    let other = match selection.choice {
+        BackendChoice::Local if selection.wandb.api_key.is_some() => Some(BackendChoice::Wandb),
+        BackendChoice::Wandb => Some(BackendChoice::Local),
+        BackendChoice::Local => None,
+    };
+    if let Some(kind) = other {
+        let alternative = Selection {
+            choice: kind,
+            reason: String::new(),
+            wandb: selection.wandb.clone(),
+        };
+        match open_backend(cli, &alternative, &env).await {
+            Ok(b) => {
+                let c = choice(b.as_ref(), None);
+                backends.push((Arc::from(b), c));
+            }
+            Err(e) => tracing::warn!(error = %e, "the other backend is not available"),
+        }
+    }
+    let read_only = cli.read_only.then(|| "--read-only".to_string());
+    let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let setup = Setup {
+        backends,
+        entity,
+        capabilities,
+        read_only,
+        config,
+        warnings,
+        mono,
+        exit_after_first_frame: cli.exit_after_first_frame,
+    };
+    run(setup).await.map_err(failure)
+}

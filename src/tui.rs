@@ -1,0 +1,197 @@
+//! The terminal loop: the only place that ties the app core to the screen. Input comes from
+//! crossterm's event stream; effects go to the runner; drawing happens only when something
+//! changed, at most once per 10 ms. The terminal is restored on every way out.
+
+use crate::app::keys::Keymap;
+use crate::app::msg::{Effect, Msg};
+use crate::app::runner::Runner;
+use crate::app::state::{BackendChoice, ToastKind};
+use crate::app::{State, update};
+use crate::backend::Backend;
+use crate::config::file::{ConfigFile, ThemeName};
+use crate::model::Capabilities;
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Everything the dashboard starts with.
+pub struct Setup {
+    /// Backends to offer; the first is opened.
+    pub backends: Vec<(Arc<dyn Backend>, BackendChoice)>,
+    /// The entity to show.
+    pub entity: String,
+    /// The first backend's capabilities.
+    pub capabilities: Capabilities,
+    /// Why writes are refused, if they are.
+    pub read_only: Option<String>,
+    /// `config.toml`.
+    pub config: ConfigFile,
+    /// Problems found in the config, shown as toasts.
+    pub warnings: Vec<String>,
+    /// Draw without colour.
+    pub mono: bool,
+    /// Exit right after the first frame is on screen (start-up measurements).
+    pub exit_after_first_frame: bool,
+}
+
+const MIN_FRAME: Duration = Duration::from_millis(10);
+
+fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Builds the initial state from the setup.
+pub fn initial_state(setup: &Setup, now: i64) -> State {
+    let choices = setup.backends.iter().map(|(_, c)| c.clone()).collect();
+    let mut state = State::new(
+        choices,
+        setup.entity.clone(),
+        setup.capabilities.clone(),
+        now,
+    );
+    state.read_only = setup.read_only.clone();
+    state.refresh_every = setup.config.refresh_every();
+    state.mono = setup.mono || setup.config.theme == ThemeName::Mono;
+    let (keymap, warnings) = Keymap::with_remaps(&setup.config.remaps());
+    state.keymap = keymap;
+    for w in setup.warnings.iter().chain(&warnings) {
+        state.toast(ToastKind::Error, w.clone());
+        if let Some(t) = state.toasts.back_mut() {
+            t.until = now + 12;
+        }
+    }
+    state
+}
+
+/// Runs the dashboard until the user quits.
+pub async fn run(setup: Setup) -> Result<(), String> {
+    let mut terminal =
+        ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
+    let result = event_loop(&mut terminal, setup).await;
+    ratatui::restore();
+    result
+}
+
+fn suspend() {
+    ratatui::restore();
+}
+
+fn resume(terminal: &mut DefaultTerminal) -> Result<(), String> {
+    crossterm::terminal::enable_raw_mode().map_err(|e| e.to_string())?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
+        .map_err(|e| e.to_string())?;
+    terminal.clear().map_err(|e| e.to_string())
+}
+
+/// Opens `text` in `$VISUAL`/`$EDITOR` (else `vi`) in a private temporary file; returns the text saved.
+fn run_editor(id: &str, text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi").to_string();
+    let safe: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let path = std::env::temp_dir().join(format!("wbauto-{}-{safe}.yaml", std::process::id()));
+    crate::fsutil::write_private(&path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let status = std::process::Command::new(&program)
+        .args(words)
+        .arg(&path)
+        .status();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read back {}: {e}", path.display())),
+        Ok(s) => Err(format!(
+            "the editor {program:?} exited with {s}; nothing was saved"
+        )),
+        Err(e) => Err(format!(
+            "cannot run the editor {program:?} ({e}); set $VISUAL or $EDITOR"
+        )),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
+}
+
+/// Writes an OSC 52 clipboard sequence (works over SSH when the terminal allows it).
+fn copy(text: &str) {
+    let mut out = std::io::stdout();
+    let _ = crossterm::execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+    );
+    let _ = out.flush();
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let exit_after_first_frame = setup.exit_after_first_frame;
+    let mut state = initial_state(&setup, now_secs());
+    let runner = Runner::new(setup.backends.into_iter().map(|(b, _)| b).collect(), tx);
+    let size = terminal.size().map_err(|e| e.to_string())?;
+    update(&mut state, Msg::Resize(size.width, size.height));
+    let mut effects = vec![update::list(&mut state)];
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - MIN_FRAME;
+    loop {
+        for effect in std::mem::take(&mut effects) {
+            match runner.run(effect, state.backend) {
+                Some(Effect::Copy { text }) => copy(&text),
+                Some(Effect::Edit { id, text }) => {
+                    drop(events);
+                    suspend();
+                    let result = run_editor(&id, &text);
+                    resume(terminal)?;
+                    events = EventStream::new();
+                    effects.extend(update(&mut state, Msg::Edited { id, result }));
+                    dirty = true;
+                }
+                Some(other) => tracing::warn!(?other, "an effect had no backend to run on"),
+                None => {}
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+        if !effects.is_empty() {
+            continue;
+        }
+        if dirty && last_draw.elapsed() >= MIN_FRAME {
+            terminal
+                .draw(|frame| crate::ui::view(&state, frame))
+                .map_err(|e| format!("cannot draw: {e}"))?;
+            dirty = false;
+            last_draw = Instant::now();
+            if exit_after_first_frame {
+                return Ok(());
+            }
+        }
+        let wait = MIN_FRAME.saturating_sub(last_draw.elapsed());
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = ticker.tick() => Msg::Tick(now_secs()),
+            _ = tokio::time::sleep(wait), if dirty => continue,
+        };
+        let animated = !state.pending.is_empty()
+            || !state.toasts.is_empty()
+            || state.loading == crate::app::state::Loading::Loading;
+        let second = state.now;
+        let tick = matches!(msg, Msg::Tick(_));
+        effects = update(&mut state, msg);
+        dirty |= !tick || animated || state.now != second;
+    }
+}

@@ -1,0 +1,113 @@
+//! The integrations screen (`i`).
+
+use super::chrome::SPINNER;
+use super::theme::Theme;
+use crate::app::State;
+use crate::model::IntegrationKind;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+
+/// Draws the entity's integrations.
+pub fn screen(state: &State, theme: Theme, selected: usize, frame: &mut Frame, area: Rect) {
+    let title = format!(" integrations of {} ", state.entity);
+    let block = Block::bordered()
+        .border_style(theme.dim())
+        .title(Span::styled(title, theme.title()));
+    let list = match &state.integrations {
+        None => {
+            let text = format!("{} loading…", SPINNER[state.frame % SPINNER.len()]);
+            frame.render_widget(Paragraph::new(text).style(theme.warn()).block(block), area);
+            return;
+        }
+        Some(Err(e)) => {
+            let text = format!("could not load the integrations: {e}\nctrl-r tries again");
+            frame.render_widget(
+                Paragraph::new(text)
+                    .style(theme.error())
+                    .wrap(Wrap { trim: true })
+                    .block(block),
+                area,
+            );
+            return;
+        }
+        Some(Ok(list)) => list,
+    };
+    if list.is_empty() {
+        let text = format!(
+            "{} has no Slack or webhook integrations.\nAdd one with `wbauto integrations add-webhook NAME URL`.",
+            state.entity
+        );
+        frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
+        return;
+    }
+    let rows: Vec<Row> = list
+        .iter()
+        .enumerate()
+        .map(|(i, integration)| {
+            let (kind, target, secrets) = match &integration.kind {
+                IntegrationKind::Slack {
+                    team_name,
+                    webhook_url,
+                    ..
+                } => (
+                    "slack",
+                    format!("workspace {team_name}"),
+                    if webhook_url.is_some() {
+                        "incoming webhook".into()
+                    } else {
+                        String::new()
+                    },
+                ),
+                IntegrationKind::Webhook {
+                    url,
+                    secret_ref,
+                    access_token_ref,
+                    ..
+                } => {
+                    let refs: Vec<String> = [
+                        secret_ref.as_ref().map(|s| format!("secret {s}")),
+                        access_token_ref.as_ref().map(|t| format!("token {t}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    ("webhook", url.clone(), refs.join(", "))
+                }
+            };
+            let glyph = if i == selected { "▶" } else { " " };
+            let row = Row::new(vec![
+                glyph.to_string(),
+                kind.to_string(),
+                integration.label().to_string(),
+                target,
+                secrets,
+                integration.id.clone(),
+            ]);
+            if i == selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Fill(4),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+    ];
+    let header = Row::new(vec!["", "KIND", "NAME", "TARGET", "SECRETS", "ID"])
+        .style(theme.dim().add_modifier(Modifier::BOLD));
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(block)
+            .column_spacing(1),
+        area,
+    );
+}

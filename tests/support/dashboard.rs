@@ -1,0 +1,97 @@
+//! A deterministic dashboard state with the demo team, for `update` tests and snapshots.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::state::BackendChoice;
+use wbauto::app::{State, update};
+use wbauto::backend::local::LocalBackend;
+use wbauto::backend::{Backend, BackendInfo, BackendKind, Listing};
+use wbauto::model::Capabilities;
+
+/// 2026-11-26T12:00:00Z: the fixed "now" of every fixture.
+pub const NOW: i64 = 1_795_694_400;
+
+/// The demo listing with fixed timestamps (a day apart, newest first by list order).
+pub async fn demo_listing() -> Listing {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = LocalBackend::open(&dir.path().join("local.db"))
+        .await
+        .unwrap();
+    let mut listing = backend.list_automations("acme").await.unwrap();
+    for (i, saved) in listing.automations.iter_mut().enumerate() {
+        let created = jiff::Timestamp::from_second(NOW - 86_400 * (40 + i as i64)).unwrap();
+        let updated = jiff::Timestamp::from_second(NOW - 3_600 * (5 + 7 * i as i64)).unwrap();
+        saved.automation.created_at = Some(created.to_string());
+        saved.automation.updated_at = (i % 3 != 2).then(|| updated.to_string());
+    }
+    listing
+}
+
+/// A loaded state at `width` x `height`.
+pub async fn demo_state(width: u16, height: u16) -> State {
+    let info = BackendInfo {
+        kind: BackendKind::Local,
+        endpoint: "/home/ada/.local/share/wbauto/local.db".into(),
+    };
+    let wandb = BackendInfo {
+        kind: BackendKind::Wandb,
+        endpoint: "https://api.wandb.ai".into(),
+    };
+    let choices = vec![
+        BackendChoice {
+            info,
+            entity: Some("acme".into()),
+        },
+        BackendChoice {
+            info: wandb,
+            entity: None,
+        },
+    ];
+    let mut state = State::new(choices, "acme".into(), Capabilities::everything(), NOW);
+    update(&mut state, Msg::Resize(width, height));
+    let request = match update::list(&mut state) {
+        Effect::List { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    update(
+        &mut state,
+        Msg::Listed {
+            request,
+            result: Ok(demo_listing().await),
+        },
+    );
+    state
+}
+
+/// A key press.
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// A character key press.
+pub fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+/// Control plus a character.
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Presses the keys of `text`, one by one; returns the effects of the last.
+pub fn typed(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut last = Vec::new();
+    for c in text.chars() {
+        last = update(state, ch(c));
+    }
+    last
+}
+
+/// The selected automation's name.
+pub fn selected(state: &State) -> String {
+    state
+        .selected_item()
+        .map(|i| i.saved.automation.name.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,257 @@
+//! Snapshots of every screen at 80x24 and 160x48, with the demo data and with errors.
+
+#[path = "support/dashboard.rs"]
+mod dashboard;
+
+use crossterm::event::KeyCode;
+use dashboard::{NOW, ch, demo_state, key, typed};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wbauto::app::msg::{Msg, SaveKind};
+use wbauto::app::state::Loading;
+use wbauto::app::{State, update};
+use wbauto::backend::BackendError;
+use wbauto::model::{Integration, IntegrationKind};
+
+fn render(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Snapshots a screen at both sizes; `setup` brings the state to it.
+async fn both(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut state = demo_state(w, h).await;
+        setup(&mut state);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&state));
+    }
+}
+
+#[tokio::test]
+async fn list() {
+    both("list", |s| {
+        update(s, ch('j'));
+        update(s, ch('j'));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn list_at_100_columns_stacks_the_detail_pane() {
+    let mut state = demo_state(100, 30).await;
+    update(&mut state, ch('G'));
+    insta::assert_snapshot!("list_100x30", render(&state));
+}
+
+#[tokio::test]
+async fn filtering() {
+    both("filter", |s| {
+        update(s, ch('/'));
+        typed(s, "event:metric loss");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nothing_matches() {
+    both("filter_empty", |s| {
+        update(s, ch('/'));
+        typed(s, "zzzz");
+        update(s, key(KeyCode::Enter));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn marks_and_sort() {
+    both("marks", |s| {
+        update(s, ch('s'));
+        update(s, ch(' '));
+        update(s, ch(' '));
+        update(s, ch('S'));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn detail_tabs() {
+    for (i, tab) in ["overview", "wire", "python"].iter().enumerate() {
+        both(&format!("detail_{tab}"), |s| {
+            typed(s, "jjjjjjj");
+            update(s, key(KeyCode::Enter));
+            for _ in 0..i {
+                update(s, key(KeyCode::Tab));
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn raw_view() {
+    both("raw", |s| {
+        update(s, ch('y'));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn help_and_palette() {
+    both("help", |s| {
+        update(s, ch('?'));
+    })
+    .await;
+    both("help_filtered", |s| {
+        update(s, ch('?'));
+        typed(s, "copy");
+    })
+    .await;
+    both("palette", |s| {
+        update(s, ch(':'));
+        typed(s, "de");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn confirmations() {
+    both("delete_one", |s| {
+        update(s, ch('D'));
+    })
+    .await;
+    both("delete_marked", |s| {
+        typed(s, "   ");
+        update(s, ch('D'));
+        typed(s, "3");
+    })
+    .await;
+    both("toggle_marked", |s| {
+        typed(s, "  ");
+        update(s, ch('t'));
+        update(s, key(KeyCode::Tab));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn edit_review_and_edit_error() {
+    both("edit_review", |s| {
+        let id = s.selected_item().unwrap().id().to_string();
+        let text =
+            wbauto::app::update::file_text(&s.selected_item().unwrap().saved.automation, "acme")
+                .replace("window: 30", "window: 50")
+                .replace("enabled: true", "enabled: false");
+        update(
+            s,
+            Msg::Edited {
+                id,
+                result: Ok(text),
+            },
+        );
+    })
+    .await;
+    both("edit_error", |s| {
+        let id = s.selected_item().unwrap().id().to_string();
+        update(
+            s,
+            Msg::Edited {
+                id,
+                result: Ok("name: x\nwindow: -1\n".into()),
+            },
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn integrations() {
+    both("integrations", |s| {
+        update(s, ch('i'));
+        let request = s.integrations_request;
+        let list = vec![
+            Integration {
+                id: "SW50ZWdyYXRpb246MQ==".into(),
+                entity: "acme".into(),
+                kind: IntegrationKind::Slack {
+                    team_name: "acme-ml".into(),
+                    channel: "#ml-alerts".into(),
+                    webhook_url: Some("https://hooks.slack.com/x".into()),
+                },
+            },
+            Integration {
+                id: "SW50ZWdyYXRpb246Mw==".into(),
+                entity: "acme".into(),
+                kind: IntegrationKind::Webhook {
+                    name: "github-dispatch".into(),
+                    url: "https://api.github.com/repos/acme/deploy/dispatches".into(),
+                    secret_ref: None,
+                    access_token_ref: Some("GITHUB_TOKEN".into()),
+                },
+            },
+        ];
+        update(
+            s,
+            Msg::IntegrationsLoaded {
+                request,
+                result: Ok(list),
+            },
+        );
+    })
+    .await;
+    both("integrations_loading", |s| {
+        update(s, ch('i'));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn switch() {
+    both("switch", |s| {
+        update(s, ch('@'));
+        update(s, key(KeyCode::Tab));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors() {
+    both("load_failed", |s| {
+        let request = match update::list(s) {
+            wbauto::app::Effect::List { request, .. } => request,
+            _ => unreachable!(),
+        };
+        s.items.clear();
+        s.recompute();
+        update(s, Msg::Listed { request, result: Err(BackendError::Network("cannot reach W&B at https://api.wandb.ai: no answer in time; gave up after 6 attempt(s) in 60.0s".into())) });
+    })
+    .await;
+    both("toggle_failed", |s| {
+        let effects = update(s, ch('t'));
+        assert_eq!(effects.len(), 1);
+        let id = s.selected_item().unwrap().id().to_string();
+        update(s, Msg::Saved { id, kind: SaveKind::Toggle, result: Err(BackendError::Server("W&B at https://api.wandb.ai keeps failing (HTTP 500: injected failure); gave up after 4 attempt(s) in 2.1s".into())) });
+    })
+    .await;
+    both("toggle_in_flight", |s| {
+        update(s, ch('t'));
+    })
+    .await;
+    both("read_only", |s| {
+        s.read_only = Some("--read-only".into());
+        update(s, ch('D'));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn loading_and_too_small() {
+    let mut state = demo_state(80, 24).await;
+    state.items.clear();
+    state.recompute();
+    state.loading = Loading::Loading;
+    insta::assert_snapshot!("loading_80x24", render(&state));
+    update(&mut state, Msg::Resize(59, 20));
+    insta::assert_snapshot!("too_small_59x20", render(&state));
+    assert_eq!(state.now, NOW);
+}
