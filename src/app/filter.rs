@@ -15,7 +15,7 @@ pub struct Query {
     pub action: Vec<String>,
     /// `Some(true)` for `on:`, `Some(false)` for `off:`.
     pub enabled: Option<bool>,
-    /// The rest, matched fuzzily against name, description, event, scope and action.
+    /// The rest: words found in the row's text or fuzzily in the name.
     pub fuzzy: String,
 }
 
@@ -71,15 +71,24 @@ fn contains_all(haystack: &str, needles: &[String]) -> bool {
 }
 
 impl Filter {
-    /// Indexes (into `items`) of the `candidates` that match `query`, in candidate order.
+    /// Indexes (into `items`) of the `candidates` that match `query`, in candidate order. Each
+    /// word must appear in the row's text, or match the name fuzzily (`lsspk` finds loss-spike).
     pub fn apply(
         &mut self,
         items: &[Item],
         candidates: impl Iterator<Item = usize>,
         query: &Query,
     ) -> Vec<usize> {
-        let pattern = (!query.fuzzy.is_empty())
-            .then(|| Pattern::parse(&query.fuzzy, CaseMatching::Smart, Normalization::Smart));
+        let words: Vec<(String, Pattern)> = query
+            .fuzzy
+            .split_whitespace()
+            .map(|w| {
+                (
+                    w.to_lowercase(),
+                    Pattern::parse(w, CaseMatching::Smart, Normalization::Smart),
+                )
+            })
+            .collect();
         candidates
             .filter(|&i| {
                 let item = &items[i];
@@ -91,15 +100,12 @@ impl Filter {
                 {
                     return false;
                 }
-                match &pattern {
-                    None => true,
-                    Some(p) => p
-                        .score(
-                            Utf32Str::new(&item.haystack, &mut self.buf),
-                            &mut self.matcher,
-                        )
-                        .is_some(),
-                }
+                words.iter().all(|(lower, pattern)| {
+                    item.lower.all.contains(lower.as_str())
+                        || pattern
+                            .score(Utf32Str::new(&a.name, &mut self.buf), &mut self.matcher)
+                            .is_some()
+                })
             })
             .collect()
     }

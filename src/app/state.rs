@@ -22,8 +22,6 @@ pub struct Item {
     pub changed: i64,
     /// Lower-cased cells for the filter terms.
     pub lower: Lowered,
-    /// What fuzzy words match against.
-    pub haystack: String,
 }
 
 /// Lower-cased cells.
@@ -35,6 +33,8 @@ pub struct Lowered {
     pub scope: String,
     /// Action.
     pub action: String,
+    /// Name, description, event, scope and action together.
+    pub all: String,
 }
 
 fn seconds(stamp: Option<&str>) -> Option<i64> {
@@ -57,19 +57,21 @@ impl Item {
         let changed = seconds(a.updated_at.as_deref())
             .or_else(|| seconds(a.created_at.as_deref()))
             .unwrap_or(0);
-        let lower = Lowered {
-            event: format!("{} {}", a.event.kind().file_name(), event).to_lowercase(),
-            scope: scope.to_lowercase(),
-            action: format!("{} {}", a.action.kind().file_name(), action).to_lowercase(),
-        };
-        let haystack = format!(
+        let all = format!(
             "{} {} {} {} {}",
             a.name,
             a.description.as_deref().unwrap_or(""),
             event,
             scope,
             action
-        );
+        )
+        .to_lowercase();
+        let lower = Lowered {
+            event: format!("{} {}", a.event.kind().file_name(), event).to_lowercase(),
+            scope: scope.to_lowercase(),
+            action: format!("{} {}", a.action.kind().file_name(), action).to_lowercase(),
+            all,
+        };
         Self {
             saved,
             event,
@@ -77,7 +79,6 @@ impl Item {
             action,
             changed,
             lower,
-            haystack,
         }
     }
 

@@ -728,7 +728,8 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         _ => {
             let before = state.filter.clone();
             if edit_text(&mut state.filter, &key) {
-                if state.filter.starts_with(&before) && !before.is_empty() {
+                // More plain text can only narrow; a term (`event:`...) may widen, so recompute.
+                if state.filter.starts_with(&before) && !before.is_empty() && !state.filter.contains(':') {
                     state.narrow();
                 } else {
                     state.recompute();

@@ -24,6 +24,10 @@ pub async fn demo_listing() -> Listing {
         let updated = jiff::Timestamp::from_second(NOW - 3_600 * (5 + 7 * i as i64)).unwrap();
         saved.automation.created_at = Some(created.to_string());
         saved.automation.updated_at = (i % 3 != 2).then(|| updated.to_string());
+        let mut wire: serde_json::Value = serde_json::from_str(&saved.wire).unwrap();
+        wire["createdAt"] = saved.automation.created_at.clone().into();
+        wire["updatedAt"] = saved.automation.updated_at.clone().into();
+        saved.wire = wire.to_string();
     }
     listing
 }

@@ -1,0 +1,665 @@
+//! `update()` for every key action: what changes in the state and which effects are asked for.
+
+#[path = "support/dashboard.rs"]
+mod dashboard;
+
+use crossterm::event::KeyCode;
+use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};
+use wbauto::app::msg::{Effect, Msg, SaveKind};
+use wbauto::app::state::{Confirm, DetailTab, Loading, Overlay, Pending, SortKey, ToastKind};
+use wbauto::app::update;
+use wbauto::backend::{BackendError, SavedAutomation};
+
+fn saved_with(
+    state: &wbauto::app::State,
+    f: impl Fn(&mut wbauto::model::Automation),
+) -> SavedAutomation {
+    let mut saved = state.selected_item().unwrap().saved.clone();
+    f(&mut saved.automation);
+    saved.automation.updated_at = Some("2026-11-26T12:00:01Z".into());
+    saved
+}
+
+#[tokio::test]
+async fn movement_keys() {
+    let mut s = demo_state(160, 48).await;
+    assert_eq!(selected(&s), "accuracy-anomaly");
+    update(&mut s, ch('j'));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.selected, 2);
+    update(&mut s, ch('k'));
+    assert_eq!(s.selected, 1);
+    update(&mut s, ch('G'));
+    assert_eq!(s.selected, s.view.len() - 1);
+    update(&mut s, ch('g'));
+    assert_eq!(s.selected, 0);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(s.selected, 14, "a page is longer than the list here");
+    update(&mut s, key(KeyCode::Home));
+    update(&mut s, ctrl('d'));
+    assert!(s.selected > 0);
+    update(&mut s, ctrl('u'));
+    assert_eq!(s.selected, 0);
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.selected, 0, "never above the top");
+}
+
+#[tokio::test]
+async fn paging_scrolls_a_short_terminal() {
+    let mut s = demo_state(80, 16).await;
+    let rows = s.page_rows();
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(s.selected, rows);
+    assert!(
+        s.offset > 0 && s.selected < s.offset + rows,
+        "the selection stays visible"
+    );
+}
+
+#[tokio::test]
+async fn open_tabs_raw_and_back() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.overlay,
+        Overlay::Detail {
+            tab: DetailTab::Overview,
+            scroll: 0
+        }
+    );
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(matches!(
+        s.overlay,
+        Overlay::Detail {
+            tab: DetailTab::Python,
+            ..
+        }
+    ));
+    update(&mut s, key(KeyCode::BackTab));
+    assert!(matches!(
+        s.overlay,
+        Overlay::Detail {
+            tab: DetailTab::Wire,
+            ..
+        }
+    ));
+    update(&mut s, ch('j'));
+    assert!(
+        matches!(s.overlay, Overlay::Detail { scroll: 1, .. }),
+        "j scrolls in the detail"
+    );
+    update(&mut s, ch('q'));
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, ch('y'));
+    assert_eq!(s.overlay, Overlay::Raw { scroll: 0 });
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(!s.quit);
+    update(&mut s, ch('q'));
+    assert!(s.quit, "q quits from the list");
+}
+
+#[tokio::test]
+async fn ctrl_c_quits_from_anywhere() {
+    let mut s = demo_state(80, 24).await;
+    update(&mut s, ch('/'));
+    update(&mut s, ctrl('c'));
+    assert!(s.quit);
+}
+
+#[tokio::test]
+async fn filter_typing_narrows_keeps_and_restores() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('/'));
+    typed(&mut s, "loss");
+    let names: Vec<String> = s
+        .view
+        .iter()
+        .map(|&i| s.items[i].saved.automation.name.clone())
+        .collect();
+    assert_eq!(names, ["loss-plateau", "loss-spike"]);
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.filter, "los");
+    assert!(s.filter_editing.is_none());
+    update(&mut s, ch('/'));
+    typed(&mut s, " off:");
+    assert_eq!(s.view.len(), 0);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.filter, "los", "esc restores the filter from before");
+    update(&mut s, ch('/'));
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "event:zscore");
+    assert_eq!(s.view.len(), 1);
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ch('q'));
+    assert!(s.filter.is_empty() && !s.quit, "q first clears the filter");
+    for (filter, count) in [
+        ("scope:team", 2),
+        ("action:webhook", 4),
+        ("on: action:no", 1),
+        ("off:", 1),
+        ("action:queue", 1),
+    ] {
+        s.filter = filter.into();
+        s.recompute();
+        assert_eq!(s.view.len(), count, "{filter}");
+    }
+}
+
+#[tokio::test]
+async fn sort_and_reverse() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort, SortKey::Updated);
+    assert_eq!(
+        selected(&s),
+        "accuracy-anomaly",
+        "the selection follows its row"
+    );
+    update(&mut s, ch('g'));
+    assert_eq!(selected(&s), "loss-spike", "newest change first");
+    update(&mut s, ch('S'));
+    assert!(s.reverse);
+    for _ in 0..4 {
+        update(&mut s, ch('s'));
+    }
+    assert_eq!(s.sort, SortKey::Name);
+}
+
+#[tokio::test]
+async fn toggle_is_optimistic_and_confirmed() {
+    let mut s = demo_state(160, 48).await;
+    let effects = update(&mut s, ch('t'));
+    let [
+        Effect::Update {
+            automation,
+            kind: SaveKind::Toggle,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(!automation.enabled);
+    assert!(
+        !s.selected_item().unwrap().saved.automation.enabled,
+        "the row flips at once"
+    );
+    assert!(matches!(
+        s.pending.values().next(),
+        Some(Pending::Toggle(_))
+    ));
+    assert!(
+        update(&mut s, ch('t')).is_empty(),
+        "a second toggle waits for the first"
+    );
+    let id = s.selected_item().unwrap().id().to_string();
+    let saved = saved_with(&s, |a| a.enabled = false);
+    update(
+        &mut s,
+        Msg::Saved {
+            id,
+            kind: SaveKind::Toggle,
+            result: Ok(saved),
+        },
+    );
+    assert!(s.pending.is_empty());
+    assert_eq!(
+        s.selected_item()
+            .unwrap()
+            .saved
+            .automation
+            .updated_at
+            .as_deref(),
+        Some("2026-11-26T12:00:01Z")
+    );
+    assert!(
+        s.toasts
+            .back()
+            .unwrap()
+            .text
+            .starts_with("disabled accuracy-anomaly")
+    );
+    assert_eq!(s.undo.len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_toggle_rolls_back_and_says_why() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('t'));
+    let id = s.selected_item().unwrap().id().to_string();
+    update(
+        &mut s,
+        Msg::Saved {
+            id,
+            kind: SaveKind::Toggle,
+            result: Err(BackendError::Server("HTTP 500".into())),
+        },
+    );
+    let item = s.selected_item().unwrap();
+    assert!(item.saved.automation.enabled, "rolled back");
+    assert!(s.pending.is_empty());
+    let toast = s.toasts.back().unwrap();
+    assert_eq!(toast.kind, ToastKind::Error);
+    assert_eq!(toast.text, "could not disable accuracy-anomaly: HTTP 500");
+    assert!(s.undo.is_empty());
+}
+
+#[tokio::test]
+async fn read_only_kinds_and_read_only_mode_refuse_writes() {
+    let mut s = demo_state(160, 48).await;
+    s.filter = "nightly".into();
+    s.recompute();
+    assert!(update(&mut s, ch('t')).is_empty());
+    assert!(s.toasts.back().unwrap().text.contains("read-only"));
+    assert!(update(&mut s, ch('E')).is_empty());
+    s.read_only = Some("--read-only".into());
+    for c in ['t', 'D', 'E', 'z'] {
+        assert!(update(&mut s, ch(c)).is_empty(), "{c}");
+        assert!(
+            s.toasts
+                .back()
+                .unwrap()
+                .text
+                .starts_with("read-only (--read-only)"),
+            "{c}"
+        );
+        assert_eq!(s.overlay, Overlay::None);
+    }
+}
+
+#[tokio::test]
+async fn marks_ranges_and_bulk_toggle() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    assert_eq!(s.marks.len(), 2);
+    assert_eq!(s.selected, 2);
+    update(&mut s, ch('v'));
+    typed(&mut s, "jj");
+    update(&mut s, ch('v'));
+    assert_eq!(s.marks.len(), 5);
+    update(&mut s, ch('t'));
+    let Overlay::Confirm {
+        what: Confirm::Toggle { ids, .. },
+        yes: false,
+    } = &s.overlay
+    else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(ids.len(), 5);
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(effects.len(), 5);
+    assert!(s.marks.is_empty());
+    update(&mut s, ch(' '));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.marks.is_empty(), "esc clears marks first");
+    assert!(!s.quit);
+}
+
+#[tokio::test]
+async fn delete_focuses_cancel_and_bulk_needs_the_count() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('D'));
+    assert!(matches!(
+        s.overlay,
+        Overlay::Confirm {
+            what: Confirm::Delete { .. },
+            yes: false
+        }
+    ));
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "enter on Cancel cancels"
+    );
+    assert_eq!(s.overlay, Overlay::None);
+    update(&mut s, ch('D'));
+    update(&mut s, key(KeyCode::Right));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [Effect::Delete { id }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(s.pending.get(id), Some(&Pending::Delete));
+    let name = selected(&s);
+    update(
+        &mut s,
+        Msg::Deleted {
+            id: id.clone(),
+            result: Ok(()),
+        },
+    );
+    assert_eq!(s.items.len(), 14);
+    assert!(
+        s.toasts
+            .back()
+            .unwrap()
+            .text
+            .starts_with(&format!("deleted {name}"))
+    );
+    // Undo creates it again.
+    let effects = update(&mut s, ch('z'));
+    let [Effect::Recreate { automation, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(automation.name, name);
+    assert!(automation.id.is_none());
+    // Several marked: the count must be typed.
+    typed(&mut s, "   ");
+    update(&mut s, ch('D'));
+    update(&mut s, key(KeyCode::Tab));
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(s.toasts.back().unwrap().text.contains("type 3"));
+    typed(&mut s, "3");
+    assert_eq!(update(&mut s, key(KeyCode::Enter)).len(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_delete_keeps_the_row() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('D'));
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [Effect::Delete { id }] = effects.as_slice() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Deleted {
+            id: id.clone(),
+            result: Err(BackendError::NotFound("gone".into())),
+        },
+    );
+    assert_eq!(s.items.len(), 15);
+    assert!(s.pending.is_empty());
+    assert_eq!(s.toasts.back().unwrap().kind, ToastKind::Error);
+}
+
+#[tokio::test]
+async fn undo_restores_the_previous_content_with_the_new_stamp() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('t'));
+    let id = s.selected_item().unwrap().id().to_string();
+    let saved = saved_with(&s, |a| a.enabled = false);
+    update(
+        &mut s,
+        Msg::Saved {
+            id: id.clone(),
+            kind: SaveKind::Toggle,
+            result: Ok(saved),
+        },
+    );
+    let effects = update(&mut s, ch('z'));
+    let [
+        Effect::Update {
+            automation,
+            kind: SaveKind::Undo { .. },
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert!(automation.enabled);
+    assert_eq!(
+        automation.updated_at.as_deref(),
+        Some("2026-11-26T12:00:01Z"),
+        "the precondition is the latest stamp"
+    );
+    assert!(update(&mut s, ch('z')).is_empty());
+    assert_eq!(s.toasts.back().unwrap().text, "nothing to undo");
+}
+
+#[tokio::test]
+async fn edit_as_file_flow() {
+    let mut s = demo_state(160, 48).await;
+    let effects = update(&mut s, ch('E'));
+    let [Effect::Edit { id, text }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(text.contains("name: accuracy-anomaly") && text.contains("type: run_metric_zscore"));
+    let (id, text) = (id.clone(), text.clone());
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok(text.clone()),
+        },
+    );
+    assert_eq!(s.toasts.back().unwrap().text, "no changes");
+    // A broken file keeps the text for another try.
+    let broken = text.replace("window: 30", "window: -2");
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok(broken.clone()),
+        },
+    );
+    let Overlay::EditError {
+        text: kept,
+        message,
+        ..
+    } = &s.overlay
+    else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(kept, &broken);
+    assert!(message.contains("event.window"), "{message}");
+    let effects = update(&mut s, ch('e'));
+    assert!(matches!(effects.as_slice(), [Effect::Edit { text, .. }] if *text == broken));
+    // A good edit shows a diff, then saves through the backend on confirmation.
+    let good = text.replace("window: 30", "window: 50");
+    update(
+        &mut s,
+        Msg::Edited {
+            id: id.clone(),
+            result: Ok(good.clone()),
+        },
+    );
+    let Overlay::Confirm {
+        what: Confirm::SaveEdit { diff, .. },
+        ..
+    } = &s.overlay
+    else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(
+        diff.iter()
+            .filter(|d| !matches!(d, wbauto::app::state::DiffLine::Same(_)))
+            .count(),
+        2
+    );
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [
+        Effect::SaveFile {
+            automation,
+            kind: SaveKind::Edit { .. },
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(automation.id.as_deref(), Some(id.as_str()));
+    assert!(automation.updated_at.is_some() || automation.created_at.is_some());
+    // The server refuses: the text comes back, nothing typed is lost.
+    let kind = SaveKind::Edit {
+        before: Box::new(s.selected_item().unwrap().saved.automation.clone()),
+        text: good.clone(),
+    };
+    update(
+        &mut s,
+        Msg::Saved {
+            id: id.clone(),
+            kind,
+            result: Err(BackendError::Conflict("changed elsewhere".into())),
+        },
+    );
+    assert!(
+        matches!(&s.overlay, Overlay::EditError { text, message, .. } if *text == good && message.contains("changed elsewhere"))
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
+    // The editor could not run.
+    update(
+        &mut s,
+        Msg::Edited {
+            id,
+            result: Err("cannot run the editor \"nope\"".into()),
+        },
+    );
+    assert_eq!(s.toasts.back().unwrap().kind, ToastKind::Error);
+}
+
+#[tokio::test]
+async fn copy_integrations_switch_refresh_and_pause() {
+    let mut s = demo_state(160, 48).await;
+    assert!(
+        matches!(update(&mut s, ch('c')).as_slice(), [Effect::Copy { text }] if text == "accuracy-anomaly")
+    );
+    assert!(
+        matches!(update(&mut s, ch('C')).as_slice(), [Effect::Copy { text }] if text.contains("\"type\": \"run_metric_zscore\""))
+    );
+    let effects = update(&mut s, ch('i'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::ListIntegrations { entity, .. }] if entity == "acme")
+    );
+    let request = s.integrations_request;
+    update(
+        &mut s,
+        Msg::IntegrationsLoaded {
+            request: request - 1,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(s.integrations.is_none(), "a stale answer is dropped");
+    update(
+        &mut s,
+        Msg::IntegrationsLoaded {
+            request,
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(s.integrations.is_some());
+    assert_eq!(
+        update(&mut s, ctrl('r')).len(),
+        1,
+        "ctrl-r reloads the integrations here"
+    );
+    update(&mut s, ch('q'));
+    update(&mut s, ch('@'));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "acme-corp");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        [Effect::Switch {
+            backend: 1,
+            entity: "acme-corp".into()
+        }]
+    );
+    let effects = update(
+        &mut s,
+        Msg::Switched {
+            backend: 1,
+            entity: "acme-corp".into(),
+            result: Ok(Default::default()),
+        },
+    );
+    assert!(matches!(effects.as_slice(), [Effect::List { entity, .. }] if entity == "acme-corp"));
+    assert_eq!(
+        (s.backend, s.entity.as_str(), s.items.len()),
+        (1, "acme-corp", 0)
+    );
+    let stale = s.list_request - 1;
+    update(
+        &mut s,
+        Msg::Listed {
+            request: stale,
+            result: Ok(demo_listing().await),
+        },
+    );
+    assert!(
+        s.items.is_empty(),
+        "an answer to an older request is dropped"
+    );
+    update(&mut s, ch('p'));
+    assert!(s.paused);
+}
+
+#[tokio::test]
+async fn auto_refresh_and_load_errors() {
+    let mut s = demo_state(160, 48).await;
+    s.refresh_every = Some(30);
+    let now = s.now;
+    assert!(update(&mut s, Msg::Tick(now + 10)).is_empty());
+    let effects = update(&mut s, Msg::Tick(now + 31));
+    assert!(matches!(effects.as_slice(), [Effect::List { .. }]));
+    s.paused = true;
+    assert!(update(&mut s, Msg::Tick(now + 100)).is_empty());
+    let request = s.list_request;
+    update(
+        &mut s,
+        Msg::Listed {
+            request,
+            result: Err(BackendError::Network("offline".into())),
+        },
+    );
+    assert_eq!(s.loading, Loading::Failed("offline".into()));
+    assert_eq!(s.items.len(), 15, "the last good listing stays");
+    assert!(s.toasts.back().unwrap().text.contains("offline"));
+    update(&mut s, Msg::Tick(now + 200));
+    assert!(s.toasts.is_empty(), "toasts expire");
+}
+
+#[tokio::test]
+async fn help_and_palette_run_actions() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('?'));
+    typed(&mut s, "copy");
+    assert!(matches!(&s.overlay, Overlay::Help { filter, .. } if filter == "copy"));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ch(':'));
+    typed(&mut s, "raw");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        s.overlay,
+        Overlay::Raw { scroll: 0 },
+        "the palette ran the raw view"
+    );
+    update(&mut s, ch('q'));
+    update(&mut s, ch(':'));
+    typed(&mut s, "sort");
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.reverse, "the second match (reverse the sort) ran");
+}
+
+#[tokio::test]
+async fn a_refresh_keeps_the_selection_and_in_flight_toggles() {
+    let mut s = demo_state(160, 48).await;
+    typed(&mut s, "jjj");
+    let name = selected(&s);
+    update(&mut s, ch('t'));
+    let effects = update(&mut s, ctrl('r'));
+    let [Effect::List { request, .. }] = effects.as_slice() else {
+        panic!()
+    };
+    let mut listing = demo_listing().await;
+    listing.automations.reverse();
+    update(
+        &mut s,
+        Msg::Listed {
+            request: *request,
+            result: Ok(listing),
+        },
+    );
+    assert_eq!(selected(&s), name, "selection kept by id");
+    assert!(
+        !s.selected_item().unwrap().saved.automation.enabled,
+        "the pending toggle is not undone by the refresh"
+    );
+}
