@@ -1,6 +1,7 @@
 //! The list filter: `event:` `scope:` `action:` `on:` `off:` terms plus fuzzy words.
 
 use super::state::Item;
+use memchr::memmem::Finder;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -45,6 +46,101 @@ impl Query {
     }
 }
 
+/// The set of letters, digits and `-_.` in a text, as bits; `None` for a word with other characters.
+/// A fuzzy match needs every character of the word in the name, so a word whose set is not inside
+/// the name's cannot match: checked before running the fuzzy matcher.
+pub fn char_set(text: &str) -> Option<u64> {
+    let mut bits = 0u64;
+    for c in text.chars().map(|c| c.to_ascii_lowercase()) {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            '-' => 36,
+            '_' => 37,
+            '.' => 38,
+            _ => return None,
+        };
+        bits |= 1 << bit;
+    }
+    Some(bits)
+}
+
+/// The searchable text of every item, lower-cased and stored contiguously in display order, so
+/// that a filter keystroke scans memory in order instead of chasing one allocation per row.
+#[derive(Clone, Debug, Default)]
+pub struct SearchIndex {
+    text: String,
+    /// Rows by rank (position in the sorted order).
+    rows: Vec<SearchRow>,
+    /// Rank of each item index.
+    rank: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SearchRow {
+    /// The item's index in `items`.
+    item: u32,
+    /// Offsets into `text`: name | description | event | scope | action, then the end.
+    bounds: [u32; 6],
+    enabled: bool,
+    name_chars: Option<u64>,
+}
+
+impl SearchIndex {
+    /// Indexes `items` in the sorted `order` (item indexes).
+    pub fn build(items: &[Item], order: &[usize]) -> Self {
+        let mut index = SearchIndex {
+            text: String::with_capacity(items.len() * 120),
+            rows: Vec::with_capacity(items.len()),
+            rank: vec![0; items.len()],
+        };
+        for (rank, &i) in order.iter().enumerate() {
+            let item = &items[i];
+            index.rank[i] = rank as u32;
+            let a = &item.saved.automation;
+            let mut bounds = [0u32; 6];
+            let event_words = format!("{} {}", a.event.kind().file_name(), item.event);
+            let action_words = format!("{} {}", a.action.kind().file_name(), item.action);
+            let parts = [
+                a.name.as_str(),
+                a.description.as_deref().unwrap_or(""),
+                &event_words,
+                &item.scope,
+                &action_words,
+            ];
+            for (i, part) in parts.iter().enumerate() {
+                bounds[i] = index.text.len() as u32;
+                index.text.extend(part.chars().flat_map(char::to_lowercase));
+                index.text.push('\u{1f}');
+            }
+            bounds[5] = index.text.len() as u32;
+            index.rows.push(SearchRow {
+                item: i as u32,
+                bounds,
+                enabled: a.enabled,
+                name_chars: char_set(&a.name),
+            });
+        }
+        index
+    }
+
+    /// The ranks of item indexes (for narrowing a view that is in sorted order).
+    pub fn ranks<'a>(&'a self, items: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        items
+            .iter()
+            .filter_map(|&i| self.rank.get(i).map(|&r| r as usize))
+    }
+
+    /// Every rank.
+    pub fn all(&self) -> std::ops::Range<usize> {
+        0..self.rows.len()
+    }
+
+    fn part(&self, row: &SearchRow, from: usize, to: usize) -> &str {
+        &self.text[row.bounds[from] as usize..row.bounds[to] as usize]
+    }
+}
+
 /// Matches items against a query, reusing the fuzzy matcher's scratch space.
 pub struct Filter {
     matcher: Matcher,
@@ -66,47 +162,66 @@ impl std::fmt::Debug for Filter {
     }
 }
 
-fn contains_all(haystack: &str, needles: &[String]) -> bool {
-    needles.iter().all(|n| haystack.contains(n.as_str()))
+/// Substring searchers built once per keystroke (building one per row costs more than the search).
+fn finders(needles: &[String]) -> Vec<Finder<'_>> {
+    needles.iter().map(|n| Finder::new(n.as_bytes())).collect()
+}
+
+fn contains_all(haystack: &str, finders: &[Finder<'_>]) -> bool {
+    finders
+        .iter()
+        .all(|f| f.find(haystack.as_bytes()).is_some())
 }
 
 impl Filter {
-    /// Indexes (into `items`) of the `candidates` that match `query`, in candidate order. Each
-    /// word must appear in the row's text, or match the name fuzzily (`lsspk` finds loss-spike).
+    /// Item indexes of the candidate ranks that match `query`, in rank order. Each word must
+    /// appear in the row's text, or match the name fuzzily (`lsspk` finds loss-spike).
     pub fn apply(
         &mut self,
-        items: &[Item],
+        index: &SearchIndex,
         candidates: impl Iterator<Item = usize>,
         query: &Query,
     ) -> Vec<usize> {
-        let words: Vec<(String, Pattern)> = query
+        let words: Vec<(Finder<'static>, Option<u64>, Pattern)> = query
             .fuzzy
             .split_whitespace()
             .map(|w| {
+                let lower = w.to_lowercase();
+                let pattern = Pattern::parse(&lower, CaseMatching::Ignore, Normalization::Smart);
                 (
-                    w.to_lowercase(),
-                    Pattern::parse(w, CaseMatching::Smart, Normalization::Smart),
+                    Finder::new(lower.as_bytes()).into_owned(),
+                    char_set(&lower),
+                    pattern,
                 )
             })
             .collect();
+        let (event, scope, action) = (
+            finders(&query.event),
+            finders(&query.scope),
+            finders(&query.action),
+        );
         candidates
-            .filter(|&i| {
-                let item = &items[i];
-                let a = &item.saved.automation;
-                if query.enabled.is_some_and(|on| on != a.enabled)
-                    || !contains_all(&item.lower.event, &query.event)
-                    || !contains_all(&item.lower.scope, &query.scope)
-                    || !contains_all(&item.lower.action, &query.action)
+            .filter_map(|rank| index.rows.get(rank))
+            .filter(|row| {
+                if query.enabled.is_some_and(|on| on != row.enabled)
+                    || !contains_all(index.part(row, 2, 3), &event)
+                    || !contains_all(index.part(row, 3, 4), &scope)
+                    || !contains_all(index.part(row, 4, 5), &action)
                 {
                     return false;
                 }
-                words.iter().all(|(lower, pattern)| {
-                    item.lower.all.contains(lower.as_str())
-                        || pattern
-                            .score(Utf32Str::new(&a.name, &mut self.buf), &mut self.matcher)
-                            .is_some()
+                words.iter().all(|(finder, set, pattern)| {
+                    finder.find(index.part(row, 0, 5).as_bytes()).is_some()
+                        || (set.is_none_or(|w| w & !row.name_chars.unwrap_or(u64::MAX) == 0)
+                            && pattern
+                                .score(
+                                    Utf32Str::new(index.part(row, 0, 1), &mut self.buf),
+                                    &mut self.matcher,
+                                )
+                                .is_some())
                 })
             })
+            .map(|row| row.item as usize)
             .collect()
     }
 }
@@ -114,6 +229,13 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn character_sets_prefilter_fuzzy_matches() {
+        assert_eq!(char_set("ab"), Some(0b11));
+        assert_eq!(char_set("A-1"), Some(1 | 1 << 36 | 1 << 27));
+        assert_eq!(char_set("é"), None);
+    }
 
     #[test]
     fn terms_and_words_are_split() {

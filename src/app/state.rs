@@ -1,6 +1,6 @@
 //! The dashboard's state: loaded automations, the cached view, selection, overlays and toasts.
 
-use super::filter::{Filter, Query};
+use super::filter::{Filter, Query, SearchIndex};
 use super::keys::{Context, Keymap};
 use crate::backend::{BackendInfo, SavedAutomation, Unreadable};
 use crate::model::summary::{action_short, event_short};
@@ -20,21 +20,6 @@ pub struct Item {
     pub action: String,
     /// Last change (or creation) in Unix seconds, for sorting and "3d ago".
     pub changed: i64,
-    /// Lower-cased cells for the filter terms.
-    pub lower: Lowered,
-}
-
-/// Lower-cased cells.
-#[derive(Clone, Debug, Default)]
-pub struct Lowered {
-    /// Event kind and summary.
-    pub event: String,
-    /// Scope.
-    pub scope: String,
-    /// Action.
-    pub action: String,
-    /// Name, description, event, scope and action together.
-    pub all: String,
 }
 
 fn seconds(stamp: Option<&str>) -> Option<i64> {
@@ -57,28 +42,12 @@ impl Item {
         let changed = seconds(a.updated_at.as_deref())
             .or_else(|| seconds(a.created_at.as_deref()))
             .unwrap_or(0);
-        let all = format!(
-            "{} {} {} {} {}",
-            a.name,
-            a.description.as_deref().unwrap_or(""),
-            event,
-            scope,
-            action
-        )
-        .to_lowercase();
-        let lower = Lowered {
-            event: format!("{} {}", a.event.kind().file_name(), event).to_lowercase(),
-            scope: scope.to_lowercase(),
-            action: format!("{} {}", a.action.kind().file_name(), action).to_lowercase(),
-            all,
-        };
         Self {
             saved,
             event,
             scope,
             action,
             changed,
-            lower,
         }
     }
 
@@ -296,8 +265,14 @@ pub struct State {
     pub items: Vec<Item>,
     /// Automations that could not be read.
     pub unreadable: Vec<Unreadable>,
-    /// Indexes into `items`: filtered and sorted. Recomputed only when data, filter or sort change.
+    /// Indexes into `items`, sorted; recomputed only when items or the sort change.
+    pub order: Vec<usize>,
+    /// `order` filtered: the rows shown. Recomputed only when data, filter or sort change.
     pub view: Vec<usize>,
+    /// How many automations are disabled (counted when items change, not per frame).
+    pub disabled: usize,
+    /// The filter's index of `items`, rebuilt when items change.
+    pub search: SearchIndex,
     /// Selected position in `view`.
     pub selected: usize,
     /// First visible position in `view`.
@@ -372,7 +347,10 @@ impl State {
             read_only: None,
             items: Vec::new(),
             unreadable: Vec::new(),
+            order: Vec::new(),
             view: Vec::new(),
+            disabled: 0,
+            search: SearchIndex::default(),
             selected: 0,
             offset: 0,
             filter: String::new(),
@@ -436,19 +414,31 @@ impl State {
         super::layout::list_rows(self.width, self.height).max(1)
     }
 
-    /// Recomputes `view` from items, filter and sort, keeping the selection on the same id.
+    /// Recomputes the sorted order and the view after items or the sort changed, keeping the
+    /// selection on the same id.
     pub fn recompute(&mut self) {
         let keep = self.selected_item().map(|i| i.id().to_string());
         self.recompute_keeping(keep.as_deref());
     }
 
-    /// Recomputes `view` and selects `id` if it is still shown.
+    /// [`State::recompute`], selecting `id` if it is still shown.
     pub fn recompute_keeping(&mut self, id: Option<&str>) {
-        let query = Query::parse(&self.filter);
-        let mut view = self.matcher.apply(&self.items, 0..self.items.len(), &query);
+        self.resort();
+        let keep = id.and_then(|id| self.index_of(id));
+        self.filter_order(keep);
+    }
+
+    /// Recomputes the view after only the filter changed: the cached order is filtered again.
+    pub fn refilter(&mut self) {
+        let keep = self.view.get(self.selected).copied();
+        self.filter_order(keep);
+    }
+
+    fn resort(&mut self) {
         let items = &self.items;
         let key = self.sort;
-        view.sort_by(|&a, &b| {
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|&a, &b| {
             let (x, y) = (&items[a], &items[b]);
             let ord = match key {
                 SortKey::Name => x.saved.automation.name.cmp(&y.saved.automation.name),
@@ -460,11 +450,23 @@ impl State {
             ord.then_with(|| x.saved.automation.name.cmp(&y.saved.automation.name))
         });
         if self.reverse {
-            view.reverse();
+            order.reverse();
         }
-        self.view = view;
-        self.selected = id
-            .and_then(|id| self.view.iter().position(|&i| self.items[i].id() == id))
+        self.order = order;
+        self.disabled = items.iter().filter(|i| !i.saved.automation.enabled).count();
+        self.search = SearchIndex::build(items, &self.order);
+    }
+
+    /// Filters the cached order into the view; `keep` is the item index to keep selected.
+    fn filter_order(&mut self, keep: Option<usize>) {
+        let query = Query::parse(&self.filter);
+        self.view = if query.is_empty() {
+            self.order.clone()
+        } else {
+            self.matcher.apply(&self.search, self.search.all(), &query)
+        };
+        self.selected = keep
+            .and_then(|k| self.view.iter().position(|&i| i == k))
             .unwrap_or(self.selected);
         self.clamp_selection();
     }
@@ -472,11 +474,13 @@ impl State {
     /// Narrows the view to the rows of the current view that still match (typing more filter text).
     pub fn narrow(&mut self) {
         let query = Query::parse(&self.filter);
-        let keep = self.selected_item().map(|i| i.id().to_string());
+        let keep = self.view.get(self.selected).copied();
         let current = std::mem::take(&mut self.view);
-        self.view = self.matcher.apply(&self.items, current.into_iter(), &query);
+        self.view = self
+            .matcher
+            .apply(&self.search, self.search.ranks(&current), &query);
         self.selected = keep
-            .and_then(|id| self.view.iter().position(|&i| self.items[i].id() == id))
+            .and_then(|k| self.view.iter().position(|&i| i == k))
             .unwrap_or(0);
         self.clamp_selection();
     }

@@ -508,7 +508,7 @@ pub fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Overlay::None if !state.filter.is_empty() => {
                 state.filter.clear();
-                state.recompute();
+                state.refilter();
             }
             Overlay::None => state.quit = true,
             _ => state.overlay = Overlay::None,
@@ -721,7 +721,7 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter => state.filter_editing = None,
         KeyCode::Esc => {
             state.filter = state.filter_editing.take().unwrap_or_default();
-            state.recompute();
+            state.refilter();
         }
         KeyCode::Down => move_selection(state, state.selected as isize + 1),
         KeyCode::Up => move_selection(state, state.selected as isize - 1),
@@ -729,10 +729,13 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let before = state.filter.clone();
             if edit_text(&mut state.filter, &key) {
                 // More plain text can only narrow; a term (`event:`...) may widen, so recompute.
-                if state.filter.starts_with(&before) && !before.is_empty() && !state.filter.contains(':') {
+                if state.filter.starts_with(&before)
+                    && !before.is_empty()
+                    && !state.filter.contains(':')
+                {
                     state.narrow();
                 } else {
-                    state.recompute();
+                    state.refilter();
                 }
             }
         }

@@ -6,9 +6,9 @@ use crate::app::State;
 use crate::app::state::{Item, Loading};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
 
 fn state_cell(state: &State, item: &Item, theme: Theme) -> Span<'static> {
     if state.pending.contains_key(item.id()) {
@@ -22,16 +22,19 @@ fn state_cell(state: &State, item: &Item, theme: Theme) -> Span<'static> {
 }
 
 /// `text` cut to `width` characters, with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
+fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(width) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+            out.push('…');
+            std::borrow::Cow::Owned(out)
+        }
     }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
-/// Draws the list in `area`.
+/// Draws the list in `area`. Rows are written straight into the buffer, only for the visible
+/// slice, with the columns laid out once per frame.
 pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if state.view.is_empty() {
         let text = match (&state.loading, state.items.is_empty()) {
@@ -79,70 +82,80 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             Constraint::Fill(3),
         ]
     };
-    let widths: Vec<usize> = Layout::horizontal(constraints.clone())
+    let columns = Layout::horizontal(constraints)
         .spacing(1)
-        .split(area)
-        .iter()
-        .map(|r| r.width as usize)
-        .collect();
-    let fit =
-        |text: &str, column: usize| Cell::from(fit(text, widths.get(column).copied().unwrap_or(0)));
+        .split(Rect { height: 1, ..area });
+    let titles: &[&str] = if wide {
+        &["", "NAME", "EVENT", "SCOPE", "ACTION", "UPD"]
+    } else {
+        &["", "NAME", "EVENT", "ACTION"]
+    };
+    let buf = frame.buffer_mut();
+    let header_style = theme.dim().add_modifier(Modifier::BOLD);
+    for (title, column) in titles.iter().zip(columns.iter()) {
+        buf.set_stringn(column.x, area.y, title, column.width as usize, header_style);
+    }
     let rows_visible = area.height.saturating_sub(1) as usize;
     let end = (state.offset + rows_visible).min(state.view.len());
-    let range_lo_hi = state
+    let range = state
         .range_from
         .map(|from| (from.min(state.selected), from.max(state.selected)));
-    let rows: Vec<Row> = (state.offset..end)
-        .map(|pos| {
-            let item = &state.items[state.view[pos]];
-            let a = &item.saved.automation;
-            let selected = pos == state.selected;
-            let marked = state.marks.contains(item.id())
-                || range_lo_hi.is_some_and(|(lo, hi)| (lo..=hi).contains(&pos));
-            let glyph = match (selected, marked) {
-                (true, true) => "▶✓",
-                (true, false) => "▶ ",
-                (false, true) => " ✓",
-                (false, false) => "  ",
-            };
-            let mut cells = vec![
-                Cell::from(Line::from(vec![
-                    Span::styled(glyph, theme.marked()),
-                    state_cell(state, item, theme),
-                ])),
-                fit(&a.name, 1),
-                fit(&item.event, 2),
-            ];
-            if wide {
-                cells.push(fit(&item.scope, 3));
-            }
-            cells.push(fit(&item.action, if wide { 4 } else { 3 }));
-            if wide {
-                cells.push(Cell::from(Span::styled(
-                    super::ago(state.now, item.changed),
-                    theme.dim(),
-                )));
-            }
-            let row = Row::new(cells);
-            if selected {
-                row.style(theme.selected())
-            } else if !a.enabled {
-                row.style(theme.dim())
+    for (line, pos) in (state.offset..end).enumerate() {
+        let y = area.y + 1 + line as u16;
+        let item = &state.items[state.view[pos]];
+        let a = &item.saved.automation;
+        let selected = pos == state.selected;
+        let marked = state.marks.contains(item.id())
+            || range.is_some_and(|(lo, hi)| (lo..=hi).contains(&pos));
+        let row_style = if selected {
+            theme.selected()
+        } else if !a.enabled {
+            theme.dim()
+        } else {
+            Style::default()
+        };
+        if row_style != Style::default() {
+            buf.set_style(
+                Rect {
+                    x: area.x,
+                    y,
+                    width: area.width,
+                    height: 1,
+                },
+                row_style,
+            );
+        }
+        let glyph = match (selected, marked) {
+            (true, true) => "▶✓",
+            (true, false) => "▶ ",
+            (false, true) => " ✓",
+            (false, false) => "  ",
+        };
+        let x = columns[0].x;
+        buf.set_string(x, y, glyph, theme.marked().patch(row_style));
+        let state_glyph = state_cell(state, item, theme);
+        buf.set_string(
+            x + 2,
+            y,
+            state_glyph.content.as_ref(),
+            row_style.patch(state_glyph.style),
+        );
+        let ago = super::ago(state.now, item.changed);
+        let cells: [&str; 5] = [&a.name, &item.event, &item.scope, &item.action, &ago];
+        let shown: &[usize] = if wide { &[0, 1, 2, 3, 4] } else { &[0, 1, 3] };
+        for (column, &cell) in columns[1..].iter().zip(shown) {
+            let style = if cell == 4 {
+                theme.dim().patch(row_style)
             } else {
-                row
-            }
-        })
-        .collect();
-    let titles = if wide {
-        vec!["", "NAME", "EVENT", "SCOPE", "ACTION", "UPD"]
-    } else {
-        vec!["", "NAME", "EVENT", "ACTION"]
-    };
-    let header = Row::new(titles).style(theme.dim().add_modifier(Modifier::BOLD));
-    frame.render_widget(
-        Table::new(rows, constraints)
-            .header(header)
-            .column_spacing(1),
-        area,
-    );
+                row_style
+            };
+            buf.set_stringn(
+                column.x,
+                y,
+                fit(cells[cell], column.width as usize),
+                column.width as usize,
+                style,
+            );
+        }
+    }
 }

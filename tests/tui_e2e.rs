@@ -1,0 +1,151 @@
+//! The real binary in a real terminal (tmux): open on a temporary data dir, toggle an automation,
+//! check with `wbauto list --json` that it is stored, quit, and check the terminal was restored.
+
+#[path = "support/binary.rs"]
+mod binary;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn shell_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+#[test]
+fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
+    let version = Command::new("tmux").arg("-V").output();
+    assert!(
+        version.is_ok_and(|o| o.status.success()),
+        "this test needs tmux (.ci/run installs it)"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = Tmux {
+        socket: format!("wbauto-e2e-{}", std::process::id()),
+    };
+    // After wbauto exits, the shell prints its status and waits, so the terminal's state (alternate
+    // screen, cursor) can be read from a live pane.
+    let command = format!(
+        "env -u WANDB_API_KEY HOME={home} WBAUTO_DATA_DIR={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin}; echo \"wbauto exited with $?\"; sleep 30",
+        home = shell_quote(h),
+        bin = shell_quote(Path::new(env!("CARGO_BIN_EXE_wbauto")))
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    let first = tmux.wait_for("the demo list", |s| {
+        s.contains("gpu-too-hot") && s.contains("enter open")
+    });
+    assert!(
+        first.contains("local local.db") && first.contains("acme"),
+        "{first}"
+    );
+    assert_eq!(
+        tmux.run(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "1",
+        "the dashboard uses the alternate screen"
+    );
+
+    tmux.keys(&["/"]);
+    tmux.keys(&["gpu"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filtered list", |s| {
+        s.contains("1/15 shown") || s.contains("/gpu")
+    });
+    tmux.keys(&["t"]);
+    let toggled = tmux.wait_for("the toggle's toast", |s| s.contains("disabled gpu-too-hot"));
+    assert!(
+        toggled.contains("○"),
+        "the row shows the off glyph:\n{toggled}"
+    );
+
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    assert!(
+        !after.contains("gpu-too-hot"),
+        "the dashboard's screen is gone:\n{after}"
+    );
+    let status = tmux.run(&[
+        "display",
+        "-p",
+        "-t",
+        "e2e",
+        "#{alternate_on} #{cursor_flag}",
+    ]);
+    assert_eq!(
+        status.trim(),
+        "0 1",
+        "alternate screen left and cursor shown again"
+    );
+
+    let listed = binary::run(h, &["list", "--json"], &[], None);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&listed.stdout).unwrap();
+    let gpu = all.iter().find(|a| a["name"] == "gpu-too-hot").unwrap();
+    assert_eq!(gpu["enabled"], false, "the toggle was stored");
+    assert!(
+        all.iter()
+            .filter(|a| a["name"] != "gpu-too-hot")
+            .all(|a| a["enabled"] == (a["name"] != "unlink-audit")),
+        "nothing else changed"
+    );
+}
