@@ -79,11 +79,20 @@ fn suspend() {
     ratatui::restore();
 }
 
+/// Takes the terminal back after an editor ran. `Terminal::clear` would ask the terminal for the
+/// cursor position, which races with the event reader just stopped; so the screen is cleared
+/// directly and an empty frame makes ratatui forget what it last drew.
 fn resume(terminal: &mut DefaultTerminal) -> Result<(), String> {
-    crossterm::terminal::enable_raw_mode().map_err(|e| e.to_string())?;
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)
-        .map_err(|e| e.to_string())?;
-    terminal.clear().map_err(|e| e.to_string())
+    use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, enable_raw_mode};
+    enable_raw_mode().map_err(|e| e.to_string())?;
+    crossterm::execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        Clear(ClearType::All),
+        crossterm::cursor::Hide
+    )
+    .map_err(|e| e.to_string())?;
+    terminal.draw(|_| {}).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Opens `text` in `$VISUAL`/`$EDITOR` (else `vi`) in a private temporary file; returns the text saved.

@@ -15,17 +15,28 @@ use wbauto::app::{State, update};
 use wbauto::backend::Backend;
 
 /// Runs effects through the runner and feeds answers back until nothing is in flight.
-async fn settle(state: &mut State, runner: &Runner, rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>, mut effects: Vec<Effect>) {
+async fn settle(
+    state: &mut State,
+    runner: &Runner,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    mut effects: Vec<Effect>,
+) {
     let mut in_flight = 0;
     loop {
         for e in effects.drain(..) {
-            assert!(runner.run(e, state.backend).is_none(), "no terminal effects expected");
+            assert!(
+                runner.run(e, state.backend).is_none(),
+                "no terminal effects expected"
+            );
             in_flight += 1;
         }
         if in_flight == 0 {
             return;
         }
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv()).await.expect("an answer").expect("channel open");
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+            .await
+            .expect("an answer")
+            .expect("channel open");
         in_flight -= 1;
         effects = update(state, msg);
     }
@@ -37,8 +48,16 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     let backend: Arc<dyn Backend> = Arc::new(fake.backend());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let runner = Runner::new(vec![backend.clone()], tx);
-    let choice = BackendChoice { info: backend.info(), entity: Some("acme".into()) };
-    let mut state = State::new(vec![choice], "acme".into(), backend.capabilities().await.unwrap(), 0);
+    let choice = BackendChoice {
+        info: backend.info(),
+        entity: Some("acme".into()),
+    };
+    let mut state = State::new(
+        vec![choice],
+        "acme".into(),
+        backend.capabilities().await.unwrap(),
+        0,
+    );
     update(&mut state, Msg::Resize(120, 40));
     let first = vec![update::list(&mut state)];
     settle(&mut state, &runner, &mut rx, first).await;
@@ -49,8 +68,14 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     for _ in 0..6 {
         fake.fault(Some("UpdateAutomation"), Fault::Status(500));
     }
-    let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)));
-    assert!(!state.selected_item().unwrap().saved.automation.enabled, "optimistic");
+    let effects = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)),
+    );
+    assert!(
+        !state.selected_item().unwrap().saved.automation.enabled,
+        "optimistic"
+    );
     settle(&mut state, &runner, &mut rx, effects).await;
     let row = state.selected_item().unwrap();
     assert_eq!(row.saved.automation.name, name);
@@ -58,17 +83,46 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     assert!(state.pending.is_empty());
     let toast = state.toasts.back().unwrap();
     assert_eq!(toast.kind, ToastKind::Error);
-    assert!(toast.text.starts_with(&format!("could not disable {name}")) && toast.text.contains("HTTP 500"), "{}", toast.text);
+    assert!(
+        toast.text.starts_with(&format!("could not disable {name}"))
+            && toast.text.contains("HTTP 500"),
+        "{}",
+        toast.text
+    );
     let on_server = backend.list_automations("acme").await.unwrap();
-    assert!(on_server.automations.iter().find(|s| s.automation.name == name).unwrap().automation.enabled, "nothing changed on W&B");
+    assert!(
+        on_server
+            .automations
+            .iter()
+            .find(|s| s.automation.name == name)
+            .unwrap()
+            .automation
+            .enabled,
+        "nothing changed on W&B"
+    );
 
     // Once W&B answers again, the same key works and can be undone.
     fake.state().faults.clear();
-    let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)));
+    let effects = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::NONE)),
+    );
     settle(&mut state, &runner, &mut rx, effects).await;
     assert!(!state.selected_item().unwrap().saved.automation.enabled);
-    let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)));
+    let effects = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
+    );
     settle(&mut state, &runner, &mut rx, effects).await;
     let on_server = backend.list_automations("acme").await.unwrap();
-    assert!(on_server.automations.iter().find(|s| s.automation.name == name).unwrap().automation.enabled, "undone on W&B");
+    assert!(
+        on_server
+            .automations
+            .iter()
+            .find(|s| s.automation.name == name)
+            .unwrap()
+            .automation
+            .enabled,
+        "undone on W&B"
+    );
 }

@@ -59,22 +59,20 @@ fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
 }
 
-#[test]
-fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
+/// Starts wbauto in a fresh tmux server on a temporary data dir; `env` adds variables. After
+/// wbauto exits, the shell prints its status and waits, so the terminal's state (alternate
+/// screen, cursor) can be read from a live pane.
+fn start(name: &str, h: &Path, env: &str) -> Tmux {
     let version = Command::new("tmux").arg("-V").output();
     assert!(
         version.is_ok_and(|o| o.status.success()),
         "this test needs tmux (.ci/run installs it)"
     );
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
     let tmux = Tmux {
-        socket: format!("wbauto-e2e-{}", std::process::id()),
+        socket: format!("wbauto-{name}-{}", std::process::id()),
     };
-    // After wbauto exits, the shell prints its status and waits, so the terminal's state (alternate
-    // screen, cursor) can be read from a live pane.
     let command = format!(
-        "env -u WANDB_API_KEY HOME={home} WBAUTO_DATA_DIR={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {bin}; echo \"wbauto exited with $?\"; sleep 30",
+        "env -u WANDB_API_KEY HOME={home} WBAUTO_DATA_DIR={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {env} {bin}; echo \"wbauto exited with $?\"; sleep 30",
         home = shell_quote(h),
         bin = shell_quote(Path::new(env!("CARGO_BIN_EXE_wbauto")))
     );
@@ -89,6 +87,14 @@ fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
         "40",
         &command,
     ]);
+    tmux
+}
+
+#[test]
+fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = start("toggle", h, "");
     let first = tmux.wait_for("the demo list", |s| {
         s.contains("gpu-too-hot") && s.contains("enter open")
     });
@@ -148,4 +154,44 @@ fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
             .all(|a| a["enabled"] == (a["name"] != "unlink-audit")),
         "nothing else changed"
     );
+}
+
+#[test]
+fn edit_as_a_file_in_the_editor_saves_after_review() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let editor = h.join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/threshold: 85/threshold: 90/' \"$1\"\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("755")
+        .arg(&editor)
+        .status()
+        .unwrap();
+    let tmux = start("edit", h, &format!("EDITOR={}", shell_quote(&editor)));
+    tmux.wait_for("the demo list", |s| {
+        s.contains("gpu-too-hot") && s.contains("enter open")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["gpu"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["E"]);
+    let review = tmux.wait_for("the review", |s| s.contains("review edit"));
+    assert!(
+        review.contains("-   threshold: 85") && review.contains("+   threshold: 90"),
+        "{review}"
+    );
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the saved toast", |s| s.contains("saved gpu-too-hot"));
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    let shown = binary::run(h, &["show", "gpu-too-hot", "--json"], &[], None);
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(json["event"]["threshold"], 90);
 }

@@ -23,12 +23,12 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
             out.push(DiffLine::Same(a[i].to_string()));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push(DiffLine::Added(b[j].to_string()));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
             out.push(DiffLine::Removed(a[i].to_string()));
             i += 1;
+        } else {
+            out.push(DiffLine::Added(b[j].to_string()));
+            j += 1;
         }
     }
     out
@@ -45,8 +45,8 @@ mod tests {
             d,
             [
                 DiffLine::Same("a".into()),
-                DiffLine::Added("B".into()),
                 DiffLine::Removed("b".into()),
+                DiffLine::Added("B".into()),
                 DiffLine::Same("c".into()),
                 DiffLine::Added("d".into())
             ]
