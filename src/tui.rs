@@ -33,7 +33,7 @@ pub struct Setup {
     pub warnings: Vec<String>,
     /// Draw without colour.
     pub mono: bool,
-    /// Exit right after the first frame is on screen (start-up measurements).
+    /// Exit right after the first frame with the list on screen (start-up measurements).
     pub exit_after_first_frame: bool,
 }
 
@@ -178,7 +178,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
             last_draw = Instant::now();
-            if exit_after_first_frame {
+            if exit_after_first_frame && state.loading != crate::app::state::Loading::Loading {
                 return Ok(());
             }
         }
