@@ -366,9 +366,11 @@ fn stored_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredTrigger, String)> {
     ))
 }
 
+/// Renders stored rows as W&B returns them and parses them, one row at a time (so a long listing
+/// never holds every intermediate JSON tree at once).
 fn render(
     conn: &Connection,
-    rows: Vec<(StoredTrigger, String)>,
+    rows: impl Iterator<Item = rusqlite::Result<(StoredTrigger, String)>>,
     entity: &str,
 ) -> Result<Listing, BackendError> {
     let scopes = scopes(conn)?;
@@ -384,7 +386,8 @@ fn render(
         paths: &scopes.paths,
     };
     let mut listing = Listing::default();
-    for (mut stored, scope_id) in rows {
+    for row in rows {
+        let (mut stored, scope_id) = row?;
         stored.scope = scopes
             .objects
             .get(&scope_id)
@@ -425,9 +428,7 @@ pub fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
          OR (a.scope_type = 'ENTITY' AND a.scope_id IN (SELECT id FROM entities WHERE name = ?1))
          ORDER BY a.num",
     )?;
-    let rows = stmt
-        .query_map([entity], stored_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt.query_map([entity], stored_from_row)?;
     render(conn, rows, entity)
 }
 
@@ -441,7 +442,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, Backe
         )
         .optional()?;
     let Some(row) = row else { return Ok(None) };
-    let mut listing = render(conn, vec![row], "")?;
+    let mut listing = render(conn, std::iter::once(Ok(row)), "")?;
     match listing.automations.pop() {
         Some(saved) => Ok(Some(saved)),
         None => Err(BackendError::Server(format!(
