@@ -34,3 +34,4 @@ pub mod model;
 pub mod tui;
 pub mod ui;
 pub mod wire;
+pub mod wizard;

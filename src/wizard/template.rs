@@ -1,0 +1,141 @@
+//! Start templates: common automations pre-filled for newcomers, editable afterwards.
+
+use super::answers::Answers;
+use crate::model::{
+    ActionKind, Agg, ArtifactEvent, ChangeType, Cmp, Direction, EventKind, RunState, ScopeKind,
+    Severity,
+};
+
+/// A starting point of the wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    /// Slack when a run fails.
+    FailedRuns,
+    /// Slack when a metric crosses a threshold.
+    MetricThreshold,
+    /// Tell me when loss stops improving (a change condition).
+    LossPlateau,
+    /// Alert on a metric anomaly (z-score).
+    Anomaly,
+    /// Call a webhook (GitHub repository_dispatch) when an artifact gets the alias prod.
+    ProdAliasWebhook,
+    /// Start blank.
+    Blank,
+}
+
+/// The GitHub `repository_dispatch` payload of the W&B docs (wire spec 6.2).
+pub const GITHUB_DISPATCH: &str = r#"{
+  "event_type": "BUILD_AND_DEPLOY",
+  "client_payload": {
+    "event_author": "${event_author}",
+    "artifact_version": "${artifact_version}",
+    "artifact_version_string": "${artifact_version_string}",
+    "artifact_collection_name": "${artifact_collection_name}",
+    "project_name": "${project_name}",
+    "entity_name": "${entity_name}"
+  }
+}"#;
+
+impl Template {
+    /// Every template, in menu order.
+    pub const ALL: [Template; 6] = [
+        Template::FailedRuns,
+        Template::MetricThreshold,
+        Template::LossPlateau,
+        Template::Anomaly,
+        Template::ProdAliasWebhook,
+        Template::Blank,
+    ];
+
+    /// The menu label.
+    pub fn title(self) -> &'static str {
+        match self {
+            Template::FailedRuns => "Slack me when a run fails",
+            Template::MetricThreshold => "Slack when a metric crosses a threshold",
+            Template::LossPlateau => "Tell me when loss stops improving",
+            Template::Anomaly => "Alert on a metric anomaly",
+            Template::ProdAliasWebhook => "Call a webhook when an artifact gets the alias prod",
+            Template::Blank => "Start blank",
+        }
+    }
+
+    /// One line on what it does.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Template::FailedRuns => {
+                "a run state event: fires once when a run of the project fails or crashes"
+            }
+            Template::MetricThreshold => {
+                "fires when the average of the last 5 logged values of loss goes above 0.5"
+            }
+            Template::LossPlateau => {
+                "a change condition: the last 10 values of val_loss average 5% above the 50 before"
+            }
+            Template::Anomaly => {
+                "a z-score: accuracy moves more than 3 standard deviations from its mean over 30 values"
+            }
+            Template::ProdAliasWebhook => {
+                "starts a GitHub Actions workflow (repository_dispatch) for the version that got prod"
+            }
+            Template::Blank => "every step starts empty",
+        }
+    }
+
+    /// The answers this template starts with, in `entity`.
+    pub fn answers(self, entity: &str) -> Answers {
+        let mut a = Answers::blank(entity);
+        match self {
+            Template::FailedRuns => {
+                a.event = EventKind::RunState;
+                a.states.insert(RunState::Failed);
+                a.action = ActionKind::Slack;
+                a.severity = Severity::Error;
+                a.title = "A run failed".into();
+                a.message = "A run of the project failed or crashed.".into();
+                a.name = "run-failed".into();
+            }
+            Template::MetricThreshold => {
+                a.metric = "loss".into();
+                a.agg = Some(Agg::Avg);
+                a.window = "5".into();
+                a.cmp = Cmp::Gt;
+                a.threshold = "0.5".into();
+                a.severity = Severity::Warn;
+                a.title = "loss went above 0.5".into();
+                a.name = "loss-threshold".into();
+            }
+            Template::LossPlateau => {
+                a.event = EventKind::MetricChange;
+                a.metric = "val_loss".into();
+                a.agg = Some(Agg::Avg);
+                a.window = "10".into();
+                a.prior_window = "50".into();
+                a.direction = Direction::Increase;
+                a.change = ChangeType::Relative;
+                a.amount = "0.05".into();
+                a.title = "val_loss stopped improving".into();
+                a.name = "loss-plateau".into();
+            }
+            Template::Anomaly => {
+                a.event = EventKind::MetricZScore;
+                a.metric = "accuracy".into();
+                a.window = "30".into();
+                a.zscore = "3.0".into();
+                a.direction = Direction::Any;
+                a.severity = Severity::Error;
+                a.title = "accuracy anomaly".into();
+                a.name = "accuracy-anomaly".into();
+            }
+            Template::ProdAliasWebhook => {
+                a.scope_kind = ScopeKind::Collection;
+                a.event = EventKind::Artifact(ArtifactEvent::AddAlias);
+                a.artifact_pattern = "^prod$".into();
+                a.action = ActionKind::Webhook;
+                a.payload = GITHUB_DISPATCH.into();
+                a.name = "deploy-on-prod".into();
+            }
+            Template::Blank => {}
+        }
+        a
+    }
+}
