@@ -55,6 +55,12 @@ pub enum Action {
     Mark,
     /// Start or finish a range of marks.
     RangeMark,
+    /// A new automation, in the wizard.
+    New,
+    /// Edit in the wizard.
+    Edit,
+    /// A copy in the wizard, with a fresh name.
+    Duplicate,
     /// Edit as a file in `$VISUAL`/`$EDITOR`.
     EditFile,
     /// Raw JSON view.
@@ -391,12 +397,36 @@ pub fn defaults() -> Vec<Binding> {
             false,
         ),
         binding(
-            A::EditFile,
-            ("edit_file", "edit as a file in $EDITOR", "edit"),
-            &[c('E')],
+            A::New,
+            ("new", "new automation (wizard)", "new"),
+            &[c('n')],
+            &[C::List],
+            true,
+            true,
+        ),
+        binding(
+            A::Edit,
+            ("edit", "edit in the wizard", "edit"),
+            &[c('e')],
             ROW,
             true,
             true,
+        ),
+        binding(
+            A::Duplicate,
+            ("duplicate", "duplicate in the wizard", "copy"),
+            &[c('N')],
+            ROW,
+            true,
+            false,
+        ),
+        binding(
+            A::EditFile,
+            ("edit_file", "edit as a file in $EDITOR", "edit file"),
+            &[c('E')],
+            ROW,
+            true,
+            false,
         ),
         binding(
             A::Raw,

@@ -8,6 +8,7 @@ pub mod msg;
 pub mod runner;
 pub mod state;
 pub mod update;
+pub mod wizard_screen;
 
 pub use msg::{Effect, Msg};
 pub use state::State;

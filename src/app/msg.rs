@@ -64,6 +64,21 @@ pub enum Msg {
         entity: String,
         result: Result<Capabilities, BackendError>,
     },
+    /// The wizard's picker options arrived.
+    OptionsLoaded {
+        request: u64,
+        result: Result<crate::wizard::fields::Options, BackendError>,
+    },
+    /// A project's collections arrived (for the wizard).
+    CollectionsLoaded {
+        request: u64,
+        result: Result<Vec<String>, BackendError>,
+    },
+    /// The wizard's automation was saved (or not).
+    WizardSaved {
+        edit: bool,
+        result: Result<SavedAutomation, BackendError>,
+    },
 }
 
 /// Something `update` asks the effects runner or the terminal loop to do.
@@ -99,4 +114,18 @@ pub enum Effect {
     Edit { id: String, text: String },
     /// Switch to another backend and/or entity.
     Switch { backend: usize, entity: String },
+    /// Load the wizard's picker options (projects, registries, integrations) of an entity.
+    LoadOptions { request: u64, entity: String },
+    /// Load a project's collections for the wizard.
+    LoadCollections {
+        request: u64,
+        entity: String,
+        project: String,
+    },
+    /// Resolve and save the wizard's automation: create it, or update it when `edit`.
+    SaveWizard {
+        automation: Box<Automation>,
+        entity: String,
+        edit: bool,
+    },
 }

@@ -85,6 +85,35 @@ impl Runner {
                 let result = backend.delete_automation(&id).await;
                 Msg::Deleted { id, result }
             }),
+            Effect::LoadOptions { request, entity } => self.spawn(async move {
+                Msg::OptionsLoaded {
+                    request,
+                    result: load_options(backend.as_ref(), &entity).await,
+                }
+            }),
+            Effect::LoadCollections {
+                request,
+                entity,
+                project,
+            } => self.spawn(async move {
+                let result = backend
+                    .list_collections(&entity, &project)
+                    .await
+                    .map(|c| c.into_iter().map(|c| c.name).collect());
+                Msg::CollectionsLoaded { request, result }
+            }),
+            Effect::SaveWizard {
+                automation,
+                entity,
+                edit,
+            } => self.spawn(async move {
+                let result = match prepare(backend.as_ref(), *automation, &entity).await {
+                    Ok(resolved) if edit => backend.update_automation(&resolved).await,
+                    Ok(resolved) => backend.create_automation(&resolved).await,
+                    Err(e) => Err(e),
+                };
+                Msg::WizardSaved { edit, result }
+            }),
             Effect::Switch {
                 backend: index,
                 entity,
@@ -113,4 +142,39 @@ impl Runner {
         }
         None
     }
+}
+
+/// Projects, registries and integrations of an entity, for the wizard's pickers. Registries are
+/// optional (a server without registry search still gets its projects and integrations).
+async fn load_options(
+    backend: &dyn Backend,
+    entity: &str,
+) -> Result<crate::wizard::fields::Options, crate::backend::BackendError> {
+    use crate::model::IntegrationKind;
+    let projects = backend.list_projects(entity).await?;
+    let registries = backend.list_registries(entity).await.unwrap_or_default();
+    let integrations = backend.list_integrations(entity).await?;
+    let prefix = crate::model::scope::REGISTRY_PREFIX;
+    Ok(crate::wizard::fields::Options {
+        projects: projects
+            .into_iter()
+            .map(|p| p.name)
+            .filter(|n| !n.starts_with(prefix))
+            .collect(),
+        registries: registries
+            .into_iter()
+            .map(|p| (p.name.trim_start_matches(prefix).to_string(), p.entity))
+            .collect(),
+        collections: Vec::new(),
+        slack: integrations
+            .iter()
+            .filter(|i| matches!(i.kind, IntegrationKind::Slack { .. }))
+            .map(|i| i.label().to_string())
+            .collect(),
+        webhooks: integrations
+            .iter()
+            .filter(|i| matches!(i.kind, IntegrationKind::Webhook { .. }))
+            .map(|i| i.label().to_string())
+            .collect(),
+    })
 }

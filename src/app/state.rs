@@ -180,6 +180,8 @@ pub enum Overlay {
     },
     /// Switching entity or backend.
     Switch { input: String, backend: usize },
+    /// The creation wizard.
+    Wizard(Box<super::wizard_screen::WizardScreen>),
 }
 
 /// Kinds of toast.

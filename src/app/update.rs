@@ -6,9 +6,11 @@ use super::msg::{Effect, Msg, SaveKind};
 use super::state::{
     Confirm, DetailTab, Item, Loading, Overlay, Pending, SortKey, State, ToastKind, Undo,
 };
+use super::wizard_screen::{OptionsState, Outcome, WizardScreen};
 use crate::backend::BackendError;
 use crate::file::{Format, parse_text, render, to_value};
 use crate::model::Automation;
+use crate::wizard::Wizard;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Applies a message; returns what must happen outside.
@@ -16,6 +18,35 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(state, key),
         Msg::Key(_) => Vec::new(),
+        Msg::OptionsLoaded { request, result } => {
+            if let Overlay::Wizard(w) = &mut state.overlay
+                && w.options_state == OptionsState::Loading(request)
+            {
+                match result {
+                    Ok(options) => {
+                        let collections = std::mem::take(&mut w.options.collections);
+                        w.options = options;
+                        w.options.collections = collections;
+                        w.options_state = OptionsState::Ready;
+                    }
+                    Err(e) => w.options_state = OptionsState::Failed(e.to_string()),
+                }
+            }
+            Vec::new()
+        }
+        Msg::CollectionsLoaded { request, result } => {
+            if let Overlay::Wizard(w) = &mut state.overlay
+                && w.collections_request == Some(request)
+            {
+                w.collections_request = None;
+                match result {
+                    Ok(names) => w.options.collections = names,
+                    Err(e) => w.options_state = OptionsState::Failed(e.to_string()),
+                }
+            }
+            Vec::new()
+        }
+        Msg::WizardSaved { edit, result } => on_wizard_saved(state, edit, result),
         Msg::Resize(w, h) => {
             state.width = w;
             state.height = h;
@@ -485,6 +516,34 @@ pub fn apply(state: &mut State, action: Action) -> Vec<Effect> {
     use Action as A;
     let selected_id = state.selected_item().map(|i| i.id().to_string());
     match action {
+        A::New | A::Edit | A::Duplicate => {
+            if refuse_if_read_only(state, "creating or editing") {
+                return Vec::new();
+            }
+            let wizard = match (action, state.selected_item()) {
+                (A::New, _) => Ok(Wizard::new(&state.entity)),
+                (_, Some(item)) => {
+                    let taken: Vec<String> = state
+                        .items
+                        .iter()
+                        .map(|i| i.saved.automation.name.clone())
+                        .collect();
+                    Wizard::from_automation(&item.saved.automation, action == A::Edit, &taken)
+                }
+                (_, None) => return Vec::new(),
+            };
+            match wizard {
+                Ok(wizard) => {
+                    let request = state.request_id();
+                    state.overlay = Overlay::Wizard(Box::new(WizardScreen::new(wizard, request)));
+                    return vec![Effect::LoadOptions {
+                        request,
+                        entity: state.entity.clone(),
+                    }];
+                }
+                Err(message) => state.toast(ToastKind::Error, message),
+            }
+        }
         A::Down
         | A::Up
         | A::Top
@@ -896,6 +955,7 @@ fn on_overlay_text_key(state: &mut State, key: KeyEvent) -> Option<Vec<Effect>> 
             Some(Vec::new())
         }
         Overlay::Confirm { .. } => Some(on_confirm_key(state, key)),
+        Overlay::Wizard(_) => Some(on_wizard_key(state, key)),
         _ => None,
     }
 }
@@ -918,6 +978,76 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Some(action) => apply(state, action),
         None => Vec::new(),
     }
+}
+
+fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let entity = state.entity.clone();
+    let caps = state.capabilities.clone();
+    let mut next = state.next_request;
+    let Overlay::Wizard(w) = &mut state.overlay else {
+        return Vec::new();
+    };
+    let outcome = w.key(key, &caps, &entity, &mut || {
+        next += 1;
+        next - 1
+    });
+    state.next_request = next;
+    match outcome {
+        Outcome::Stay(effects) => effects,
+        Outcome::Close => {
+            state.overlay = Overlay::None;
+            Vec::new()
+        }
+        Outcome::Save { automation, edit } => vec![Effect::SaveWizard {
+            automation,
+            entity,
+            edit,
+        }],
+    }
+}
+
+fn on_wizard_saved(
+    state: &mut State,
+    edit: bool,
+    result: Result<crate::backend::SavedAutomation, BackendError>,
+) -> Vec<Effect> {
+    let Overlay::Wizard(w) = &mut state.overlay else {
+        return Vec::new();
+    };
+    w.saving = false;
+    match result {
+        Ok(saved) => {
+            let before = w.wizard.editing.clone();
+            let name = saved.automation.name.clone();
+            let id = saved.automation.id.clone();
+            state.overlay = Overlay::None;
+            if let (true, Some(before)) = (edit, before) {
+                state.undo.push(Undo::Restore {
+                    label: format!("edit of {name}"),
+                    before: Box::new(before),
+                });
+            }
+            match id.as_deref().and_then(|id| state.index_of(id)) {
+                Some(i) => state.items[i] = Item::new(saved),
+                None => state.items.push(Item::new(saved)),
+            }
+            state.recompute_keeping(id.as_deref());
+            let verb = if edit { "saved" } else { "created" };
+            state.toast(ToastKind::Info, format!("{verb} {name}"));
+        }
+        Err(BackendError::Invalid(problems)) => w.wizard.show_problems(problems),
+        Err(BackendError::Conflict(message)) => w
+            .wizard
+            .show_problems(vec![crate::model::Problem::new("name", message)]),
+        Err(BackendError::NotFound(message)) => w
+            .wizard
+            .show_problems(vec![crate::model::Problem::new("scope", message)]),
+        Err(e) => {
+            let message = format!("not saved: {e}");
+            state.toast(ToastKind::Error, message);
+        }
+    }
+    Vec::new()
 }
 
 /// The sort label for the header, e.g. `name ↑`.

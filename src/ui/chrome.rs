@@ -153,6 +153,15 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                 ("enter", "switch"),
                 ("esc", "cancel"),
             ]),
+            Overlay::Wizard(_) => fixed(&[
+                ("tab/↓", "next field"),
+                ("←/→", "choose"),
+                ("enter", "next"),
+                ("pgdn", "next step"),
+                ("pgup", "back"),
+                ("ctrl-s", "review"),
+                ("esc", "close"),
+            ]),
             _ => state
                 .keymap
                 .in_context(state.context())

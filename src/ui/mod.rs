@@ -6,6 +6,7 @@ pub mod integrations;
 pub mod list;
 pub mod overlays;
 pub mod theme;
+pub mod wizard;
 
 use crate::app::State;
 use crate::app::layout::{Arrangement, MIN_HEIGHT, MIN_WIDTH, arrangement};
@@ -51,6 +52,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Overlay::Integrations { selected } => {
             integrations::screen(state, theme, *selected, frame, body)
         }
+        Overlay::Wizard(w) => wizard::draw(state, w, theme, frame, body),
         _ => main_screen(state, theme, frame, body),
     }
     chrome::footer(state, theme, frame, footer);

@@ -2,6 +2,7 @@
 //! Pure: options reach it as data, nothing here talks to a backend or draws.
 
 pub mod answers;
+pub mod fields;
 pub mod template;
 pub mod variables;
 

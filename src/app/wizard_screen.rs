@@ -1,0 +1,321 @@
+//! The wizard as a screen of the dashboard: the pure wizard plus focus, picker options and the
+//! state of saving. Keys are handled here; `update` routes them.
+
+use super::msg::Effect;
+use crate::model::validate::Problem;
+use crate::model::{Automation, Capabilities, ScopeKind};
+use crate::wizard::fields::{Kind, Options, change, fields, text_mut, toggle};
+use crate::wizard::variables::for_event;
+use crate::wizard::{Step, Template, Wizard};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the picker options stand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionsState {
+    /// Loading (request id).
+    Loading(u64),
+    /// Loaded.
+    Ready,
+    /// Failed; ctrl-r retries.
+    Failed(String),
+}
+
+/// The wizard screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WizardScreen {
+    /// The wizard itself.
+    pub wizard: Wizard,
+    /// The focused field (or review row).
+    pub focus: usize,
+    /// The highlighted option of a multi-select, the template or the next `${variable}`.
+    pub cursor: usize,
+    /// Picker options.
+    pub options: Options,
+    /// Their state.
+    pub options_state: OptionsState,
+    /// The collections request in flight, if any.
+    pub collections_request: Option<u64>,
+    /// A save is in flight.
+    pub saving: bool,
+    /// Esc was pressed with unsaved answers: asking whether to discard.
+    pub confirm_discard: bool,
+    /// Anything was answered since the wizard opened.
+    pub dirty: bool,
+}
+
+/// What a key did to the wizard screen.
+pub enum Outcome {
+    /// Stay, with these effects.
+    Stay(Vec<Effect>),
+    /// Close the wizard.
+    Close,
+    /// Save this automation (resolved on save); `edit` = update instead of create.
+    Save {
+        automation: Box<Automation>,
+        edit: bool,
+    },
+}
+
+impl WizardScreen {
+    /// A screen around a wizard, loading options with request `request`.
+    pub fn new(wizard: Wizard, request: u64) -> Self {
+        Self {
+            wizard,
+            focus: 0,
+            cursor: 0,
+            options: Options::default(),
+            options_state: OptionsState::Loading(request),
+            collections_request: None,
+            saving: false,
+            confirm_discard: false,
+            dirty: false,
+        }
+    }
+
+    /// The review's rows: one per step to jump back to, then Save.
+    pub const REVIEW_ROWS: [Step; 5] = [
+        Step::Scope,
+        Step::Event,
+        Step::Condition,
+        Step::Action,
+        Step::Details,
+    ];
+
+    fn count(&self, caps: &Capabilities) -> usize {
+        match self.wizard.step {
+            Step::Review => Self::REVIEW_ROWS.len() + 1,
+            _ => fields(&self.wizard, &self.options, caps).len().max(1),
+        }
+    }
+
+    fn go(&mut self, step: Step) {
+        self.wizard.step = step;
+        self.focus = 0;
+        self.cursor = 0;
+    }
+
+    fn next_step(&mut self, caps: &Capabilities) {
+        let before = self.wizard.step;
+        if self.wizard.next(caps) {
+            self.focus = 0;
+            self.cursor = 0;
+        } else if let Some(first) = self.wizard.errors.first() {
+            // Focus the first field with a problem.
+            let keys: Vec<&str> = fields(&self.wizard, &self.options, caps)
+                .iter()
+                .map(|f| f.key)
+                .collect();
+            self.focus = keys
+                .iter()
+                .position(|k| problem_matches(first, k))
+                .unwrap_or(self.focus);
+            self.wizard.step = before;
+        }
+    }
+
+    /// Handles a key; `request` gives fresh request ids for option loads.
+    pub fn key(
+        &mut self,
+        key: KeyEvent,
+        caps: &Capabilities,
+        entity: &str,
+        request: &mut dyn FnMut() -> u64,
+    ) -> Outcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.confirm_discard {
+            return match key.code {
+                KeyCode::Esc | KeyCode::Char('d') => Outcome::Close,
+                _ => {
+                    self.confirm_discard = false;
+                    Outcome::Stay(Vec::new())
+                }
+            };
+        }
+        if self.saving {
+            return Outcome::Stay(Vec::new());
+        }
+        let list = fields(&self.wizard, &self.options, caps);
+        let focused = list.get(self.focus).cloned();
+        let count = self.count(caps);
+        let mut effects = Vec::new();
+        match key.code {
+            KeyCode::Esc if self.dirty => self.confirm_discard = true,
+            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Char('r') if ctrl => {
+                let id = request();
+                self.options_state = OptionsState::Loading(id);
+                effects.push(Effect::LoadOptions {
+                    request: id,
+                    entity: entity.to_string(),
+                });
+            }
+            KeyCode::Char('s') if ctrl => {
+                self.go(Step::Review);
+                self.wizard.errors = self.wizard.problems(Step::Review, caps);
+            }
+            KeyCode::Char('n') if ctrl => self.next_step(caps),
+            KeyCode::PageDown => self.next_step(caps),
+            KeyCode::Char('p') if ctrl => {
+                self.wizard.back();
+                self.focus = 0;
+            }
+            KeyCode::PageUp => {
+                self.wizard.back();
+                self.focus = 0;
+            }
+            KeyCode::Down | KeyCode::Up | KeyCode::Char('j') | KeyCode::Char('k')
+                if self.wizard.step == Step::Start =>
+            {
+                let n = Template::ALL.len();
+                let down = matches!(key.code, KeyCode::Down | KeyCode::Char('j'));
+                self.cursor = if down {
+                    (self.cursor + 1) % n
+                } else {
+                    (self.cursor + n - 1) % n
+                };
+            }
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
+            KeyCode::Enter => match (self.wizard.step, &focused) {
+                (Step::Start, _) => {
+                    self.wizard
+                        .start_from(Template::ALL[self.cursor.min(Template::ALL.len() - 1)]);
+                    self.dirty = true;
+                    self.focus = 0;
+                }
+                (Step::Review, _) if self.focus < Self::REVIEW_ROWS.len() => {
+                    self.go(Self::REVIEW_ROWS[self.focus])
+                }
+                (Step::Review, _) => {
+                    let problems = self.wizard.problems(Step::Review, caps);
+                    if problems.is_empty() {
+                        self.saving = true;
+                        return Outcome::Save {
+                            automation: Box::new(self.wizard.automation()),
+                            edit: self.wizard.editing.is_some(),
+                        };
+                    }
+                    self.wizard.show_problems(problems);
+                    self.focus = 0;
+                }
+                (
+                    _,
+                    Some(Field {
+                        kind: Kind::Area, ..
+                    }),
+                ) => {
+                    if let Some(text) = text_mut(&mut self.wizard, "action.payload") {
+                        text.push('\n');
+                    }
+                }
+                _ if self.focus + 1 >= count => self.next_step(caps),
+                _ => self.focus += 1,
+            },
+            KeyCode::Left | KeyCode::Right => {
+                if let Some(f) = &focused {
+                    let before_project = (
+                        self.wizard.answers.scope_kind,
+                        self.wizard.answers.project.clone(),
+                    );
+                    let template = change(
+                        &mut self.wizard,
+                        f.key,
+                        key.code == KeyCode::Right,
+                        &self.options,
+                        caps,
+                        &mut self.cursor,
+                    );
+                    if template.is_none() {
+                        self.dirty = true;
+                    }
+                    effects.extend(self.collections_if_needed(before_project, entity, request));
+                }
+            }
+            KeyCode::Char(' ')
+                if focused
+                    .as_ref()
+                    .is_some_and(|f| matches!(f.kind, Kind::Multi { .. } | Kind::Toggle(_))) =>
+            {
+                if let Some(f) = &focused {
+                    toggle(&mut self.wizard, f.key, self.cursor);
+                    self.dirty = true;
+                }
+            }
+            KeyCode::Char('v')
+                if ctrl && focused.as_ref().is_some_and(|f| f.kind == Kind::Area) =>
+            {
+                let vars = for_event(self.wizard.answers.event);
+                let var = vars[self.cursor % vars.len()].text;
+                self.cursor += 1;
+                if let Some(text) = text_mut(&mut self.wizard, "action.payload") {
+                    text.push_str(var);
+                }
+                self.dirty = true;
+            }
+            KeyCode::Char(c) if !ctrl => {
+                if let Some(f) = &focused {
+                    let before_project = (
+                        self.wizard.answers.scope_kind,
+                        self.wizard.answers.project.clone(),
+                    );
+                    if let Some(text) = text_mut(&mut self.wizard, f.key) {
+                        text.push(c);
+                        self.dirty = true;
+                    }
+                    effects.extend(self.collections_if_needed(before_project, entity, request));
+                }
+            }
+            KeyCode::Backspace => {
+                if let Some(text) = focused
+                    .as_ref()
+                    .and_then(|f| text_mut(&mut self.wizard, f.key))
+                {
+                    text.pop();
+                    self.dirty = true;
+                }
+            }
+            _ => {}
+        }
+        Outcome::Stay(effects)
+    }
+
+    fn collections_if_needed(
+        &mut self,
+        before: (ScopeKind, String),
+        entity: &str,
+        request: &mut dyn FnMut() -> u64,
+    ) -> Option<Effect> {
+        let a = &self.wizard.answers;
+        let changed = (a.scope_kind, a.project.clone()) != before;
+        if !changed
+            || a.scope_kind != ScopeKind::Collection
+            || !self.options.projects.contains(&a.project)
+        {
+            return None;
+        }
+        let id = request();
+        self.collections_request = Some(id);
+        self.options.collections.clear();
+        let owner = if a.entity.trim().is_empty() {
+            entity.to_string()
+        } else {
+            a.entity.trim().to_string()
+        };
+        Some(Effect::LoadCollections {
+            request: id,
+            entity: owner,
+            project: a.project.clone(),
+        })
+    }
+}
+
+use crate::wizard::fields::Field;
+
+/// Whether a problem belongs under a field (`event.threshold` under `event.threshold`, `scope`
+/// under the scope kind, `action.integration` under the integration picker...).
+pub fn problem_matches(problem: &Problem, key: &str) -> bool {
+    problem.path == key
+        || (problem.path == "scope" && key == "scope.kind")
+        || (problem.path == "action.type" && key == "action.type")
+        || (problem.path == "event.run_filter" && key == "event.run_filter")
+}

@@ -1,0 +1,362 @@
+//! The wizard screen: a step rail, the current step's fields with their errors and help, the live
+//! sentence, and the review (sentence, automation file and the exact wire input).
+
+use super::chrome::SPINNER;
+use super::theme::Theme;
+use crate::app::State;
+use crate::app::wizard_screen::{OptionsState, WizardScreen, problem_matches};
+use crate::file::{Format, render, to_value};
+use crate::wizard::fields::{Field, Kind, fields};
+use crate::wizard::variables::{for_event, preview};
+use crate::wizard::{Step, Template};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+fn rail(w: &WizardScreen, theme: Theme) -> Vec<Line<'static>> {
+    let current = w.wizard.step;
+    Step::ALL
+        .iter()
+        .map(|s| {
+            let (glyph, style) = match s.cmp(&current) {
+                std::cmp::Ordering::Less => ("✓", theme.dim()),
+                std::cmp::Ordering::Equal => ("▶", theme.title()),
+                std::cmp::Ordering::Greater => (" ", theme.dim()),
+            };
+            Line::styled(format!("{glyph} {} {}", s.number(), s.title()), style)
+        })
+        .collect()
+}
+
+fn field_lines(
+    w: &WizardScreen,
+    field: &Field,
+    focused: bool,
+    theme: Theme,
+    out: &mut Vec<Line<'static>>,
+) {
+    let marker = if focused {
+        Span::styled("▶ ", theme.key())
+    } else {
+        Span::raw("  ")
+    };
+    let label = Span::styled(
+        format!("{:<14}", field.label),
+        if focused { theme.title() } else { theme.dim() },
+    );
+    match &field.kind {
+        Kind::Text { suggestions } => {
+            let cursor = if focused { "▏" } else { "" };
+            let mut spans = vec![marker, label, Span::raw(format!("{}{cursor}", field.text))];
+            if focused && !suggestions.is_empty() {
+                spans.push(Span::styled(
+                    format!("   ←/→ {} to pick from", suggestions.len()),
+                    theme.dim(),
+                ));
+            }
+            out.push(Line::from(spans));
+        }
+        Kind::Select { options, selected } => {
+            let (value, greyed) = options.get(*selected).cloned().unwrap_or_default();
+            let mut spans = vec![
+                marker,
+                label,
+                Span::styled(format!("‹ {value} ›"), theme.key()),
+            ];
+            if let Some(reason) = greyed {
+                spans.push(Span::styled(format!("  ({reason})"), theme.warn()));
+            }
+            out.push(Line::from(spans));
+            if focused && options.len() > 1 {
+                for (i, (option, reason)) in options.iter().enumerate() {
+                    let text = match reason {
+                        Some(r) => {
+                            Line::styled(format!("                  {option} — {r}"), theme.dim())
+                        }
+                        None if i == *selected => {
+                            Line::styled(format!("                ▸ {option}"), theme.key())
+                        }
+                        None => Line::raw(format!("                  {option}")),
+                    };
+                    out.push(text);
+                }
+            }
+        }
+        Kind::Multi { options, chosen } => {
+            let mut spans = vec![marker, label];
+            for (i, (option, on)) in options.iter().zip(chosen).enumerate() {
+                let text = format!("[{}] {option}  ", if *on { "x" } else { " " });
+                let style = if focused && i == w.cursor % options.len().max(1) {
+                    theme.selected()
+                } else {
+                    theme.key()
+                };
+                spans.push(Span::styled(text, style));
+            }
+            out.push(Line::from(spans));
+        }
+        Kind::Toggle(on) => out.push(Line::from(vec![
+            marker,
+            label,
+            Span::styled(format!("[{}]", if *on { "x" } else { " " }), theme.key()),
+        ])),
+        Kind::Area => {
+            out.push(Line::from(vec![marker, label]));
+            let text = if field.text.is_empty() {
+                "(no payload)".to_string()
+            } else {
+                field.text.clone()
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            let last = lines.len().saturating_sub(1);
+            for (i, l) in lines.iter().enumerate() {
+                let cursor = if focused && i == last { "▏" } else { "" };
+                out.push(Line::raw(format!("    │ {l}{cursor}")));
+            }
+            let event = w.wizard.answers.event;
+            let status = match serde_json::from_str::<serde_json::Value>(&field.text) {
+                _ if field.text.trim().is_empty() => {
+                    Line::styled("    no payload: W&B sends its default", theme.dim())
+                }
+                Ok(serde_json::Value::Object(_)) => Line::styled(
+                    format!(
+                        "    ✓ valid JSON · preview: {}",
+                        compact(&preview(&field.text, event))
+                    ),
+                    theme.on(),
+                ),
+                Ok(_) => Line::styled("    ✗ the payload must be a JSON object", theme.error()),
+                Err(e) => Line::styled(
+                    format!(
+                        "    ✗ not valid JSON yet: line {}, column {}",
+                        e.line(),
+                        e.column()
+                    ),
+                    theme.warn(),
+                ),
+            };
+            out.push(status);
+            if focused {
+                let vars: Vec<&str> = for_event(event).iter().map(|v| v.text).collect();
+                out.push(Line::styled(
+                    format!("    ctrl-v inserts: {}", vars.join(" ")),
+                    theme.dim(),
+                ));
+            }
+        }
+    }
+    for problem in w
+        .wizard
+        .errors
+        .iter()
+        .filter(|p| problem_matches(p, field.key))
+    {
+        out.push(Line::styled(
+            format!("    ✗ {}", problem.message),
+            theme.error(),
+        ));
+    }
+    if focused {
+        out.push(Line::styled(format!("    {}", field.help), theme.dim()));
+    }
+}
+
+fn compact(text: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+fn review_lines(state: &State, w: &WizardScreen, theme: Theme) -> Vec<Line<'static>> {
+    let wizard = &w.wizard;
+    let automation = wizard.automation();
+    let mut out = vec![
+        Line::styled(
+            format!("In {}, {}.", automation.scope.path, wizard.sentence()),
+            theme.title(),
+        ),
+        Line::raw(""),
+    ];
+    let rows = [
+        automation.scope.path.to_string(),
+        automation.event.kind().short().to_string(),
+        crate::model::summary::event_sentence(&automation.event),
+        crate::model::summary::action_sentence(&automation.action),
+        format!(
+            "{} ({})",
+            automation.name,
+            if automation.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }
+        ),
+    ];
+    for (i, (step, text)) in WizardScreen::REVIEW_ROWS.iter().zip(rows).enumerate() {
+        let marker = if w.focus == i { "▶ " } else { "  " };
+        let line = Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{:<11}", step.title()), theme.dim()),
+            Span::raw(text),
+        ]);
+        out.push(if w.focus == i {
+            line.style(theme.selected())
+        } else {
+            line
+        });
+    }
+    let save = if wizard.editing.is_some() {
+        "Save changes"
+    } else {
+        "Create"
+    };
+    let button = if w.focus == WizardScreen::REVIEW_ROWS.len() {
+        Span::styled(format!("▶ {save} ◀"), theme.selected())
+    } else {
+        Span::raw(format!("  {save}  "))
+    };
+    out.push(Line::raw(""));
+    out.push(Line::from(vec![Span::raw("  "), button]));
+    for problem in &wizard.errors {
+        out.push(Line::styled(format!("  ✗ {problem}"), theme.error()));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("Automation file", theme.title()));
+    out.extend(
+        render(&to_value(&automation, &state.entity, false), Format::Yaml)
+            .lines()
+            .map(|l| Line::raw(format!("  {l}"))),
+    );
+    let mut wire = automation.clone();
+    wire.scope.id = Some("<scope id, resolved on save>".into());
+    if let Some(i) = wire.action.integration_mut() {
+        i.id = Some("<integration id, resolved on save>".into());
+    }
+    if let Ok(input) = crate::wire::encode::create_input(&wire) {
+        out.push(Line::styled(
+            "Wire input (CreateFilterTriggerInput)",
+            theme.title(),
+        ));
+        let text = serde_json::to_string_pretty(&input).unwrap_or_default();
+        out.extend(text.lines().map(|l| Line::raw(format!("  {l}"))));
+    }
+    out
+}
+
+/// Draws the wizard over the body.
+pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, body: Rect) {
+    frame.render_widget(Clear, body);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(16), Constraint::Fill(1)]).areas(body);
+    let step = w.wizard.step;
+    let rail_title = format!(" {}/6 ", step.number());
+    frame.render_widget(
+        Paragraph::new(rail(w, theme)).block(
+            Block::bordered()
+                .border_style(theme.dim())
+                .title(rail_title),
+        ),
+        left,
+    );
+    let title = match &w.wizard.editing {
+        Some(a) => format!(" Edit {} — {} ", a.name, step.title()),
+        None => format!(" New automation — {} ", step.title()),
+    };
+    let mut lines = Vec::new();
+    match &w.options_state {
+        OptionsState::Loading(_) => lines.push(Line::styled(
+            format!(
+                "{} loading projects and integrations…",
+                SPINNER[state.frame % SPINNER.len()]
+            ),
+            theme.warn(),
+        )),
+        OptionsState::Failed(e) => lines.push(Line::styled(
+            format!("could not load choices ({e}); type names, or ctrl-r to retry"),
+            theme.error(),
+        )),
+        OptionsState::Ready => {}
+    }
+    if w.saving {
+        lines.push(Line::styled(
+            format!("{} saving…", SPINNER[state.frame % SPINNER.len()]),
+            theme.warn(),
+        ));
+    }
+    match step {
+        Step::Start => {
+            lines.push(Line::raw(
+                "What should happen? Pick a start (←/→), then enter. Everything stays editable.",
+            ));
+            lines.push(Line::raw(""));
+            for (i, t) in Template::ALL.iter().enumerate() {
+                let focused = i == w.cursor % Template::ALL.len();
+                let line = Line::raw(format!(
+                    "{}{}",
+                    if focused { "▶ " } else { "  " },
+                    t.title()
+                ));
+                lines.push(if focused {
+                    line.style(theme.selected())
+                } else {
+                    line
+                });
+                if focused {
+                    lines.push(Line::styled(
+                        format!("    {}", t.explanation()),
+                        theme.dim(),
+                    ));
+                }
+            }
+        }
+        Step::Review => lines.extend(review_lines(state, w, theme)),
+        _ => {
+            for (i, field) in fields(&w.wizard, &w.options, &state.capabilities)
+                .iter()
+                .enumerate()
+            {
+                field_lines(w, field, i == w.focus, theme, &mut lines);
+            }
+            for problem in w.wizard.errors.iter().filter(|p| p.path.is_empty()) {
+                lines.push(Line::styled(
+                    format!("✗ {}", problem.message),
+                    theme.error(),
+                ));
+            }
+            if step == Step::Condition {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(w.wizard.sentence(), theme.title()));
+            }
+        }
+    }
+    let block = Block::bordered()
+        .border_style(theme.title())
+        .title(Span::styled(title, theme.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        right,
+    );
+    if w.confirm_discard {
+        let area = super::centered(body, 60, 6);
+        frame.render_widget(Clear, area);
+        let text = vec![
+            Line::raw("Discard your answers?"),
+            Line::raw(""),
+            Line::styled(
+                "esc or d discards · any other key keeps editing",
+                theme.dim(),
+            ),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).block(
+                Block::bordered()
+                    .border_style(theme.warn())
+                    .title(" close the wizard "),
+            ),
+            area,
+        );
+    }
+}

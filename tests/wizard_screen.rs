@@ -1,0 +1,300 @@
+//! The wizard inside the dashboard: every step drawn at 80x24 and 160x48 (with errors and greyed
+//! options), and keys driving it to a saved automation, with server errors sent back to their step.
+
+#[path = "support/dashboard.rs"]
+mod dashboard;
+
+use crossterm::event::KeyCode;
+use dashboard::{ch, ctrl, demo_state, key, typed};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::state::Overlay;
+use wbauto::app::{State, update};
+use wbauto::backend::BackendError;
+use wbauto::model::Problem;
+use wbauto::wizard::Step;
+use wbauto::wizard::fields::Options;
+
+fn render(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn options() -> Options {
+    Options {
+        projects: vec!["nlp".into(), "speech".into(), "vision".into()],
+        registries: vec![
+            ("dataset".into(), "acme-corp".into()),
+            ("model".into(), "acme-corp".into()),
+        ],
+        collections: vec![],
+        slack: vec!["#ml-alerts".into(), "#oncall".into()],
+        webhooks: vec!["ci-deploy".into(), "github-dispatch".into()],
+    }
+}
+
+/// Opens the wizard and delivers the picker options.
+fn open(state: &mut State) {
+    let effects = update(state, ch('n'));
+    let [Effect::LoadOptions { request, entity }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(entity, "acme");
+    update(
+        state,
+        Msg::OptionsLoaded {
+            request: *request,
+            result: Ok(options()),
+        },
+    );
+}
+
+fn wizard(state: &State) -> &wbauto::app::wizard_screen::WizardScreen {
+    match &state.overlay {
+        Overlay::Wizard(w) => w,
+        other => panic!("no wizard: {other:?}"),
+    }
+}
+
+/// Snapshots a wizard screen at both sizes; `setup` brings it there from the opened wizard.
+async fn both(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut state = demo_state(w, h).await;
+        open(&mut state);
+        setup(&mut state);
+        insta::assert_snapshot!(format!("wizard_{name}_{w}x{h}"), render(&state));
+    }
+}
+
+/// From the start step, the "metric threshold to Slack" template through to `step`.
+fn threshold_to(state: &mut State, step: Step) {
+    update(state, key(KeyCode::Down));
+    update(state, key(KeyCode::Enter));
+    update(state, key(KeyCode::Tab));
+    update(state, key(KeyCode::Tab));
+    update(state, key(KeyCode::Right));
+    update(state, key(KeyCode::Right));
+    while wizard(state).wizard.step < step {
+        update(state, key(KeyCode::PageDown));
+        if wizard(state).wizard.step == Step::Action {
+            update(state, key(KeyCode::Tab));
+            update(state, key(KeyCode::Right));
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_step_is_drawn() {
+    both("start", |_| {}).await;
+    for step in [
+        Step::Scope,
+        Step::Event,
+        Step::Condition,
+        Step::Action,
+        Step::Details,
+        Step::Review,
+    ] {
+        both(&step.title().to_lowercase(), |s| {
+            threshold_to(s, step)
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn errors_greyed_options_webhook_payload_and_discard_are_drawn() {
+    both("condition_errors", |s| {
+        threshold_to(s, Step::Condition);
+        update(s, ch('x'));
+        for _ in 0..4 {
+            update(s, key(KeyCode::Tab));
+        }
+        update(s, key(KeyCode::Backspace));
+        update(s, key(KeyCode::Backspace));
+        update(s, key(KeyCode::Backspace));
+        typed(s, "abc");
+        update(s, key(KeyCode::PageDown));
+    })
+    .await;
+    both("greyed_events", |s| {
+        s.capabilities = wbauto::backend::wandb::features::Features::default().capabilities();
+        threshold_to(s, Step::Event);
+    })
+    .await;
+    both("webhook_payload", |s| {
+        update(s, ch('k'));
+        update(s, ch('k'));
+        update(s, key(KeyCode::Enter));
+        threshold_to(s, Step::Action);
+        update(s, key(KeyCode::Tab));
+        update(s, key(KeyCode::Tab));
+        typed(s, ",");
+    })
+    .await;
+    both("discard", |s| {
+        update(s, key(KeyCode::Enter));
+        update(s, key(KeyCode::Esc));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn keys_create_an_automation_and_select_it() {
+    let mut s = demo_state(160, 48).await;
+    open(&mut s);
+    threshold_to(&mut s, Step::Review);
+    assert_eq!(
+        wizard(&s).wizard.step,
+        Step::Review,
+        "{:?}",
+        wizard(&s).wizard.errors
+    );
+    update(&mut s, key(KeyCode::BackTab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [
+        Effect::SaveWizard {
+            automation,
+            edit: false,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(automation.name, "loss-threshold");
+    assert_eq!(automation.scope.path.to_string(), "project acme/speech");
+    assert!(wizard(&s).saving);
+    // The server says the name is taken: back to Details with the message under the name.
+    update(
+        &mut s,
+        Msg::WizardSaved {
+            edit: false,
+            result: Err(BackendError::Conflict(
+                "the name \"loss-threshold\" is already used".into(),
+            )),
+        },
+    );
+    let w = wizard(&s);
+    assert_eq!(w.wizard.step, Step::Details);
+    assert!(w.wizard.errors[0].message.contains("already used"));
+    assert!(!w.saving);
+    // A missing integration goes back to the Action step.
+    update(
+        &mut s,
+        Msg::WizardSaved {
+            edit: false,
+            result: Err(BackendError::Invalid(vec![Problem::new(
+                "action.integration",
+                "no Slack integration named \"#x\"",
+            )])),
+        },
+    );
+    assert_eq!(wizard(&s).wizard.step, Step::Action);
+    // Saved: the wizard closes and the new automation is selected.
+    let mut saved = s.items[0].saved.clone();
+    saved.automation.name = "loss-threshold".into();
+    saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
+    update(
+        &mut s,
+        Msg::WizardSaved {
+            edit: false,
+            result: Ok(saved),
+        },
+    );
+    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(dashboard::selected(&s), "loss-threshold");
+    assert!(
+        s.toasts
+            .back()
+            .unwrap()
+            .text
+            .starts_with("created loss-threshold")
+    );
+}
+
+#[tokio::test]
+async fn edit_and_duplicate_open_prefilled_and_read_only_refuses() {
+    let mut s = demo_state(160, 48).await;
+    let effects = update(&mut s, ch('e'));
+    assert!(matches!(effects.as_slice(), [Effect::LoadOptions { .. }]));
+    let w = wizard(&s);
+    assert_eq!(w.wizard.step, Step::Scope);
+    assert_eq!(w.wizard.answers.name, "accuracy-anomaly");
+    assert!(w.wizard.editing.is_some());
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(
+        s.overlay,
+        Overlay::None,
+        "nothing changed: esc closes at once"
+    );
+    update(&mut s, ch('N'));
+    assert_eq!(wizard(&s).wizard.answers.name, "accuracy-anomaly-copy");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ch('x'));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(
+        wizard(&s).confirm_discard,
+        "answers changed: esc asks first"
+    );
+    update(&mut s, key(KeyCode::Enter));
+    assert!(!wizard(&s).confirm_discard);
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ch('d'));
+    assert_eq!(s.overlay, Overlay::None);
+    s.filter = "nightly".into();
+    s.refilter();
+    assert!(update(&mut s, ch('e')).is_empty());
+    assert!(s.toasts.back().unwrap().text.contains("cannot be edited"));
+    s.read_only = Some("--read-only".into());
+    assert!(update(&mut s, ch('n')).is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+}
+
+#[tokio::test]
+async fn collections_load_when_a_project_is_picked_and_ctrl_r_retries_options() {
+    let mut s = demo_state(160, 48).await;
+    let effects = update(&mut s, ch('n'));
+    let [Effect::LoadOptions { request, .. }] = effects.as_slice() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::OptionsLoaded {
+            request: *request,
+            result: Err(BackendError::Network("offline".into())),
+        },
+    );
+    assert!(render(&s).contains("could not load choices (offline)"));
+    let effects = update(&mut s, ctrl('r'));
+    let [Effect::LoadOptions { request, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut s,
+        Msg::OptionsLoaded {
+            request: *request,
+            result: Ok(options()),
+        },
+    );
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        wizard(&s).wizard.answers.scope_kind,
+        wbauto::model::ScopeKind::Collection
+    );
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Right));
+    let [
+        Effect::LoadCollections {
+            project, entity, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((project.as_str(), entity.as_str()), ("nlp", "acme"));
+}
