@@ -195,3 +195,44 @@ fn edit_as_a_file_in_the_editor_saves_after_review() {
     let json: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
     assert_eq!(json["event"]["threshold"], 90);
 }
+
+#[test]
+fn the_wizard_creates_an_automation_with_keys_only() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = start("wizard", h, "");
+    tmux.wait_for("the demo list", |s| s.contains("gpu-too-hot") && s.contains("enter open"));
+    tmux.keys(&["n"]);
+    tmux.wait_for("the start step", |s| s.contains("Slack me when a run fails"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the scope step", |s| s.contains("New automation — Scope"));
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the project choices", |s| s.contains("to pick from"));
+    tmux.keys(&["Right"]);
+    for step in ["Event", "Condition", "Action"] {
+        tmux.keys(&["PageDown"]);
+        tmux.wait_for(step, |s| s.contains(&format!("New automation — {step}")));
+    }
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["Right"]);
+    tmux.keys(&["PageDown"]);
+    tmux.wait_for("Details", |s| s.contains("New automation — Details"));
+    tmux.keys(&["BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace"]);
+    tmux.keys(&["e2e-failed"]);
+    tmux.keys(&["PageDown"]);
+    let review = tmux.wait_for("Review", |s| s.contains("New automation — Review"));
+    assert!(review.contains("In project acme/nlp, fires when a run is failed"), "{review}");
+    tmux.keys(&["BTab"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the created toast", |s| s.contains("created run-e2e-failed"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+    let shown = binary::run(h, &["show", "run-e2e-failed", "--json"], &[], None);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(json["scope"]["project"], "acme/nlp");
+    assert_eq!(json["event"]["states"], serde_json::json!(["failed"]));
+    assert_eq!(json["action"]["integration"], "#ml-alerts");
+    assert_eq!(json["action"]["severity"], "error");
+}
