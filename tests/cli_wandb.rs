@@ -110,7 +110,12 @@ async fn every_example_sends_what_the_sdk_sends() {
     }
     assert_eq!(
         compared,
-        oracle["inputs"].as_object().unwrap().len(),
+        oracle["inputs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with("templates/"))
+            .count(),
         "every recorded SDK input was compared"
     );
     let request = fake

@@ -201,9 +201,13 @@ fn the_wizard_creates_an_automation_with_keys_only() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let tmux = start("wizard", h, "");
-    tmux.wait_for("the demo list", |s| s.contains("gpu-too-hot") && s.contains("enter open"));
+    tmux.wait_for("the demo list", |s| {
+        s.contains("gpu-too-hot") && s.contains("enter open")
+    });
     tmux.keys(&["n"]);
-    tmux.wait_for("the start step", |s| s.contains("Slack me when a run fails"));
+    tmux.wait_for("the start step", |s| {
+        s.contains("Slack me when a run fails")
+    });
     tmux.keys(&["Enter"]);
     tmux.wait_for("the scope step", |s| s.contains("New automation — Scope"));
     tmux.keys(&["Tab"]);
@@ -222,10 +226,15 @@ fn the_wizard_creates_an_automation_with_keys_only() {
     tmux.keys(&["e2e-failed"]);
     tmux.keys(&["PageDown"]);
     let review = tmux.wait_for("Review", |s| s.contains("New automation — Review"));
-    assert!(review.contains("In project acme/nlp, fires when a run is failed"), "{review}");
+    assert!(
+        review.contains("In project acme/nlp, fires when a run is failed"),
+        "{review}"
+    );
     tmux.keys(&["BTab"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the created toast", |s| s.contains("created run-e2e-failed"));
+    tmux.wait_for("the created toast", |s| {
+        s.contains("created run-e2e-failed")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
     let shown = binary::run(h, &["show", "run-e2e-failed", "--json"], &[], None);

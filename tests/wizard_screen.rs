@@ -96,10 +96,7 @@ async fn every_step_is_drawn() {
         Step::Details,
         Step::Review,
     ] {
-        both(&step.title().to_lowercase(), |s| {
-            threshold_to(s, step)
-        })
-        .await;
+        both(&step.title().to_lowercase(), |s| threshold_to(s, step)).await;
     }
 }
 

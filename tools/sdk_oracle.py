@@ -1,7 +1,8 @@
 """Records what the official `wandb` SDK sends for wbauto's example automation files.
 
 The SDK is the oracle for wbauto's wire encoding: this script translates each automation of
-examples/automations/ into `wandb.automations` objects (with placeholder ids) and writes the
+examples/automations/ and of tests/fixtures/templates/ (the wizard's start templates) into
+`wandb.automations` objects (with placeholder ids) and writes the
 `CreateFilterTriggerInput` the SDK builds for it to tests/fixtures/sdk_inputs.json. The Rust test
 `tests/sdk_equivalence.rs` checks that wbauto sends the same input, so CI never needs the SDK.
 
@@ -140,10 +141,12 @@ def sdk_input(a):
 
 def main():
     out = {"sdk_version": wandb.__version__, "inputs": {}}
-    for path in sorted((ROOT / "examples" / "automations").iterdir()):
-        doc = json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
-        for i, a in enumerate(doc if isinstance(doc, list) else [doc]):
-            out["inputs"][f"{path.name}#{i}"] = sdk_input(a)
+    sources = [("", ROOT / "examples" / "automations"), ("templates/", ROOT / "tests" / "fixtures" / "templates")]
+    for prefix, folder in sources:
+        for path in sorted(folder.iterdir()):
+            doc = json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
+            for i, a in enumerate(doc if isinstance(doc, list) else [doc]):
+                out["inputs"][f"{prefix}{path.name}#{i}"] = sdk_input(a)
     target = ROOT / "tests" / "fixtures" / "sdk_inputs.json"
     target.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {len(out['inputs'])} inputs from wandb {wandb.__version__} to {target}", file=sys.stderr)
