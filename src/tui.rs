@@ -10,10 +10,12 @@ use crate::app::{State, update};
 use crate::backend::Backend;
 use crate::config::file::{ConfigFile, ThemeName};
 use crate::model::Capabilities;
+use crate::wizard::draft::Draft;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,6 +37,47 @@ pub struct Setup {
     pub mono: bool,
     /// Exit right after the first frame with the list on screen (start-up measurements).
     pub exit_after_first_frame: bool,
+    /// Where the wizard keeps its draft (`None`: no drafts).
+    pub draft_path: Option<PathBuf>,
+}
+
+/// Reads the wizard's draft, if one was left; a broken one is set aside with a warning.
+fn load_draft(path: Option<&Path>) -> (Option<Draft>, Option<String>) {
+    let Some(path) = path else {
+        return (None, None);
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return (None, None);
+    };
+    match Draft::from_text(&text) {
+        Ok(draft) => (Some(draft), None),
+        Err(e) => {
+            let _ = std::fs::rename(path, path.with_extension("json.broken"));
+            (None, Some(e))
+        }
+    }
+}
+
+/// Writes or removes the draft off the UI thread (the write is atomic and private).
+fn store_draft(path: Option<&Path>, text: Option<String>) {
+    let Some(path) = path.map(Path::to_path_buf) else {
+        return;
+    };
+    tokio::task::spawn_blocking(move || {
+        let result = match text {
+            Some(text) => crate::fsutil::write_private(&path, text.as_bytes()),
+            None => std::fs::remove_file(&path).or_else(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, path = %path.display(), "cannot store the wizard draft");
+        }
+    });
 }
 
 const MIN_FRAME: Duration = Duration::from_millis(10);
@@ -141,6 +184,12 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let exit_after_first_frame = setup.exit_after_first_frame;
     let mut state = initial_state(&setup, now_secs());
+    let draft_path = setup.draft_path.clone();
+    let (draft, problem) = load_draft(draft_path.as_deref());
+    state.draft = draft;
+    if let Some(problem) = problem {
+        state.toast(ToastKind::Error, problem);
+    }
     let runner = Runner::new(setup.backends.into_iter().map(|(b, _)| b).collect(), tx);
     let size = terminal.size().map_err(|e| e.to_string())?;
     update(&mut state, Msg::Resize(size.width, size.height));
@@ -162,6 +211,8 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
                     effects.extend(update(&mut state, Msg::Edited { id, result }));
                     dirty = true;
                 }
+                Some(Effect::SaveDraft { text }) => store_draft(draft_path.as_deref(), Some(text)),
+                Some(Effect::ClearDraft) => store_draft(draft_path.as_deref(), None),
                 Some(other) => tracing::warn!(?other, "an effect had no backend to run on"),
                 None => {}
             }

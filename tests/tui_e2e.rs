@@ -245,3 +245,58 @@ fn the_wizard_creates_an_automation_with_keys_only() {
     assert_eq!(json["action"]["integration"], "#ml-alerts");
     assert_eq!(json["action"]["severity"], "error");
 }
+
+#[test]
+fn a_wizard_killed_midway_is_offered_back_on_the_next_start() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = start("draft", h, "");
+    tmux.wait_for("the demo list", |s| {
+        s.contains("gpu-too-hot") && s.contains("enter open")
+    });
+    tmux.keys(&["n"]);
+    tmux.wait_for("the start step", |s| {
+        s.contains("Slack me when a run fails")
+    });
+    tmux.keys(&["Down"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the scope step", |s| s.contains("New automation — Scope"));
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the project choices", |s| s.contains("to pick from"));
+    tmux.keys(&["Right"]);
+    tmux.keys(&["PageDown"]);
+    tmux.keys(&["PageDown"]);
+    tmux.wait_for("the condition step", |s| {
+        s.contains("New automation — Condition")
+    });
+    tmux.keys(&["_killed"]);
+    std::thread::sleep(Duration::from_millis(500));
+    // The terminal session drops: SIGHUP to wbauto's process group, as when SSH goes away.
+    let pid = tmux.run(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
+    Command::new("pkill")
+        .args(["-KILL", "-P", pid.trim()])
+        .status()
+        .unwrap();
+    tmux.wait_for("wbauto to die", |s| s.contains("wbauto exited with"));
+    assert!(
+        h.join("wizard-draft.json").exists(),
+        "the draft was saved before the crash"
+    );
+    drop(tmux);
+    let tmux = start("draft2", h, "");
+    tmux.wait_for("the list again", |s| {
+        s.contains("gpu-too-hot") && s.contains("enter open")
+    });
+    tmux.keys(&["n"]);
+    let offered = tmux.wait_for("the draft offered", |s| s.contains("Resume the draft"));
+    assert!(
+        offered.contains("Resume the draft: loss-threshold (at Condition)"),
+        "{offered}"
+    );
+    tmux.keys(&["Enter"]);
+    let resumed = tmux.wait_for("the condition step", |s| {
+        s.contains("New automation — Condition")
+    });
+    assert!(resumed.contains("loss_killed"), "{resumed}");
+}

@@ -289,9 +289,70 @@ async fn collections_load_when_a_project_is_picked_and_ctrl_r_retries_options() 
         Effect::LoadCollections {
             project, entity, ..
         },
+        Effect::SaveDraft { .. },
     ] = effects.as_slice()
     else {
         panic!("{effects:?}")
     };
     assert_eq!((project.as_str(), entity.as_str()), ("nlp", "acme"));
+}
+
+#[tokio::test]
+async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
+    let mut s = demo_state(160, 48).await;
+    open(&mut s);
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, ch('x'));
+    let [Effect::SaveDraft { text }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let draft = wbauto::wizard::draft::Draft::from_text(text).unwrap();
+    assert_eq!(draft.answers.entity, "acmex");
+    assert_eq!(draft.step, Step::Scope);
+    assert!(
+        update(&mut s, key(KeyCode::Tab)).is_empty(),
+        "nothing changed: nothing written"
+    );
+    // Esc, then s: closed, the draft kept.
+    update(&mut s, key(KeyCode::Esc));
+    assert!(update(&mut s, ch('s')).is_empty());
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(s.draft.is_some());
+    assert!(s.toasts.back().unwrap().text.contains("kept as a draft"));
+    // n offers it first; enter resumes where it was.
+    update(&mut s, ch('n'));
+    assert!(
+        render(&s).contains("Resume the draft: run-failed (at Scope)"),
+        "{}",
+        render(&s)
+    );
+    update(&mut s, key(KeyCode::Enter));
+    let w = wizard(&s);
+    assert_eq!(
+        (w.wizard.step, w.wizard.answers.entity.as_str()),
+        (Step::Scope, "acmex")
+    );
+    // Discarding forgets it.
+    update(&mut s, key(KeyCode::Esc));
+    let effects = update(&mut s, ch('d'));
+    assert_eq!(effects, [Effect::ClearDraft]);
+    assert!(s.draft.is_none());
+    // Saving forgets it too.
+    open(&mut s);
+    threshold_to(&mut s, Step::Review);
+    assert!(s.draft.is_some());
+    update(&mut s, key(KeyCode::BackTab));
+    update(&mut s, key(KeyCode::Enter));
+    let mut saved = s.items[0].saved.clone();
+    saved.automation.name = "loss-threshold".into();
+    saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
+    let effects = update(
+        &mut s,
+        Msg::WizardSaved {
+            edit: false,
+            result: Ok(saved),
+        },
+    );
+    assert_eq!(effects, [Effect::ClearDraft]);
 }

@@ -122,6 +122,10 @@ pub enum Effect {
         entity: String,
         project: String,
     },
+    /// Keep the wizard in progress (atomically, private to the user).
+    SaveDraft { text: String },
+    /// Forget the wizard in progress.
+    ClearDraft,
     /// Resolve and save the wizard's automation: create it, or update it when `edit`.
     SaveWizard {
         automation: Box<Automation>,

@@ -37,7 +37,10 @@ impl Runner {
             return Some(effect);
         };
         match effect {
-            Effect::Copy { .. } | Effect::Edit { .. } => return Some(effect),
+            Effect::Copy { .. }
+            | Effect::Edit { .. }
+            | Effect::SaveDraft { .. }
+            | Effect::ClearDraft => return Some(effect),
             Effect::List { request, entity } => self.spawn(async move {
                 Msg::Listed {
                     request,

@@ -331,6 +331,8 @@ pub struct State {
     pub matcher: Filter,
     /// Draw without colour (the `mono` theme or `NO_COLOR`).
     pub mono: bool,
+    /// A wizard in progress kept from before, offered back by `n`.
+    pub draft: Option<crate::wizard::draft::Draft>,
 }
 
 impl State {
@@ -381,6 +383,7 @@ impl State {
             quit: false,
             matcher: Filter::default(),
             mono: false,
+            draft: None,
         }
     }
 

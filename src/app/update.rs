@@ -535,7 +535,11 @@ pub fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             match wizard {
                 Ok(wizard) => {
                     let request = state.request_id();
-                    state.overlay = Overlay::Wizard(Box::new(WizardScreen::new(wizard, request)));
+                    let mut screen = WizardScreen::new(wizard, request);
+                    if action == A::New {
+                        screen.resume = state.draft.clone();
+                    }
+                    state.overlay = Overlay::Wizard(Box::new(screen));
                     return vec![Effect::LoadOptions {
                         request,
                         entity: state.entity.clone(),
@@ -993,9 +997,30 @@ fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     });
     state.next_request = next;
     match outcome {
-        Outcome::Stay(effects) => effects,
-        Outcome::Close => {
+        Outcome::Stay(mut effects) => {
+            let now = state.now;
+            if let Overlay::Wizard(w) = &mut state.overlay
+                && let Some(draft) = w.draft_if_changed(now)
+            {
+                effects.push(Effect::SaveDraft {
+                    text: draft.to_text(),
+                });
+                state.draft = Some(draft);
+            }
+            effects
+        }
+        Outcome::Close { discard } => {
             state.overlay = Overlay::None;
+            if discard && state.draft.take().is_some() {
+                return vec![Effect::ClearDraft];
+            }
+            if state.draft.is_some() {
+                let key = state.keymap.key_of(Action::New);
+                state.toast(
+                    ToastKind::Info,
+                    format!("kept as a draft: {key} resumes it"),
+                );
+            }
             Vec::new()
         }
         Outcome::Save { automation, edit } => vec![Effect::SaveWizard {
@@ -1034,6 +1059,9 @@ fn on_wizard_saved(
             state.recompute_keeping(id.as_deref());
             let verb = if edit { "saved" } else { "created" };
             state.toast(ToastKind::Info, format!("{verb} {name}"));
+            if !edit && state.draft.take().is_some() {
+                return vec![Effect::ClearDraft];
+            }
         }
         Err(BackendError::Invalid(problems)) => w.wizard.show_problems(problems),
         Err(BackendError::Conflict(message)) => w

@@ -4,6 +4,7 @@
 use super::msg::Effect;
 use crate::model::validate::Problem;
 use crate::model::{Automation, Capabilities, ScopeKind};
+use crate::wizard::draft::Draft;
 use crate::wizard::fields::{Kind, Options, change, fields, text_mut, toggle};
 use crate::wizard::variables::for_event;
 use crate::wizard::{Step, Template, Wizard};
@@ -41,14 +42,18 @@ pub struct WizardScreen {
     pub confirm_discard: bool,
     /// Anything was answered since the wizard opened.
     pub dirty: bool,
+    /// A draft to offer on the start step (new automations only).
+    pub resume: Option<Draft>,
+    /// The draft text last saved, so unchanged answers are not written again.
+    pub last_draft: String,
 }
 
 /// What a key did to the wizard screen.
 pub enum Outcome {
     /// Stay, with these effects.
     Stay(Vec<Effect>),
-    /// Close the wizard.
-    Close,
+    /// Close the wizard; `discard` forgets the draft, else it is kept to resume.
+    Close { discard: bool },
     /// Save this automation (resolved on save); `edit` = update instead of create.
     Save {
         automation: Box<Automation>,
@@ -69,6 +74,8 @@ impl WizardScreen {
             saving: false,
             confirm_discard: false,
             dirty: false,
+            resume: None,
+            last_draft: String::new(),
         }
     }
 
@@ -124,7 +131,8 @@ impl WizardScreen {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if self.confirm_discard {
             return match key.code {
-                KeyCode::Esc | KeyCode::Char('d') => Outcome::Close,
+                KeyCode::Esc | KeyCode::Char('d') => Outcome::Close { discard: true },
+                KeyCode::Char('s') => Outcome::Close { discard: false },
                 _ => {
                     self.confirm_discard = false;
                     Outcome::Stay(Vec::new())
@@ -140,7 +148,7 @@ impl WizardScreen {
         let mut effects = Vec::new();
         match key.code {
             KeyCode::Esc if self.dirty => self.confirm_discard = true,
-            KeyCode::Esc => return Outcome::Close,
+            KeyCode::Esc => return Outcome::Close { discard: false },
             KeyCode::Char('r') if ctrl => {
                 let id = request();
                 self.options_state = OptionsState::Loading(id);
@@ -166,7 +174,7 @@ impl WizardScreen {
             KeyCode::Down | KeyCode::Up | KeyCode::Char('j') | KeyCode::Char('k')
                 if self.wizard.step == Step::Start =>
             {
-                let n = Template::ALL.len();
+                let n = self.start_options();
                 let down = matches!(key.code, KeyCode::Down | KeyCode::Char('j'));
                 self.cursor = if down {
                     (self.cursor + 1) % n
@@ -178,10 +186,20 @@ impl WizardScreen {
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
             KeyCode::Enter => match (self.wizard.step, &focused) {
                 (Step::Start, _) => {
-                    self.wizard
-                        .start_from(Template::ALL[self.cursor.min(Template::ALL.len() - 1)]);
+                    match (self.cursor, self.resume.clone()) {
+                        (0, Some(draft)) => {
+                            self.wizard.answers = draft.answers;
+                            self.wizard.step = draft.step.max(Step::Scope);
+                        }
+                        (i, resume) => {
+                            let index = if resume.is_some() { i - 1 } else { i };
+                            self.wizard
+                                .start_from(Template::ALL[index.min(Template::ALL.len() - 1)]);
+                        }
+                    }
                     self.dirty = true;
                     self.focus = 0;
+                    self.cursor = 0;
                 }
                 (Step::Review, _) if self.focus < Self::REVIEW_ROWS.len() => {
                     self.go(Self::REVIEW_ROWS[self.focus])
@@ -277,6 +295,29 @@ impl WizardScreen {
             _ => {}
         }
         Outcome::Stay(effects)
+    }
+
+    /// How many choices the start step offers: the templates, and the draft first if there is one.
+    pub fn start_options(&self) -> usize {
+        Template::ALL.len() + usize::from(self.resume.is_some())
+    }
+
+    /// The draft of the answers when they changed since the last one saved (new automations only).
+    pub fn draft_if_changed(&mut self, now: i64) -> Option<Draft> {
+        if !self.dirty || self.wizard.editing.is_some() || self.wizard.step == Step::Start {
+            return None;
+        }
+        let draft = Draft {
+            step: self.wizard.step,
+            answers: self.wizard.answers.clone(),
+            saved_at: now,
+        };
+        let key = serde_json::to_string(&(&draft.step, &draft.answers)).unwrap_or_default();
+        if key == self.last_draft {
+            return None;
+        }
+        self.last_draft = key;
+        Some(draft)
     }
 
     fn collections_if_needed(

@@ -52,6 +52,9 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
     }
     let read_only = cli.read_only.then(|| "--read-only".to_string());
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let draft_path = crate::config::data_dir(cli.data_dir.clone())
+        .ok()
+        .map(|d| d.join("wizard-draft.json"));
     let setup = Setup {
         backends,
         entity,
@@ -61,6 +64,7 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
         warnings,
         mono,
         exit_after_first_frame: cli.exit_after_first_frame,
+        draft_path,
     };
     run(setup).await.map_err(failure)
 }

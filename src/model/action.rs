@@ -3,7 +3,9 @@
 use serde_json::{Map, Value};
 
 /// Severity of a Slack notification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// Informational (the default).
     #[default]
@@ -107,7 +109,9 @@ pub enum Action {
 }
 
 /// The kinds of action a user can pick, one per file `action.type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ActionKind {
     /// `slack`
     Slack,

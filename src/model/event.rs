@@ -4,7 +4,9 @@ use super::expr::Expr;
 use serde_json::Number;
 
 /// Aggregation over a window of logged metric values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Agg {
     /// Average of the window (`AVERAGE` on the wire).
     Avg,
@@ -50,7 +52,9 @@ impl Agg {
 }
 
 /// Comparison of a metric with a threshold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Cmp {
     /// `>`
     Gt,
@@ -115,7 +119,7 @@ impl Cmp {
 }
 
 /// Direction of a change or of a z-score excursion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// Going up.
     Increase,
@@ -156,7 +160,7 @@ impl Direction {
 }
 
 /// Whether a change is measured as a difference or as a fraction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ChangeType {
     /// Arithmetic difference.
     Absolute,
@@ -193,7 +197,9 @@ impl ChangeType {
 }
 
 /// A reported run state. Ordered alphabetically by wire name, the order W&B is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum RunState {
     /// The run failed or crashed.
     Failed,
@@ -294,7 +300,9 @@ impl MetricCondition {
 }
 
 /// The artifact events W&B knows, including the one that can only be read back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ArtifactEvent {
     /// A new artifact version is created in a collection.
     Create,
@@ -425,7 +433,9 @@ pub enum Event {
 }
 
 /// The kinds of event a user can pick, one per file `event.type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EventKind {
     /// `run_metric_threshold`
     MetricThreshold,

@@ -422,3 +422,17 @@ mod tests {
         assert_eq!(normalize(Some(Expr::And(vec![Expr::And(vec![])]))), None);
     }
 }
+
+/// Filters are stored (e.g. in wizard drafts) in their canonical JSON form.
+impl serde::Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Expr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Expr::from_wire(&value).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}

@@ -44,7 +44,9 @@ pub enum ScopePath {
 }
 
 /// The kinds of scope, for capabilities and pickers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ScopeKind {
     /// A project.
     Project,

@@ -290,23 +290,29 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
                 "What should happen? Pick a start (←/→), then enter. Everything stays editable.",
             ));
             lines.push(Line::raw(""));
-            for (i, t) in Template::ALL.iter().enumerate() {
-                let focused = i == w.cursor % Template::ALL.len();
-                let line = Line::raw(format!(
-                    "{}{}",
-                    if focused { "▶ " } else { "  " },
-                    t.title()
+            let mut choices: Vec<(String, String)> = Vec::new();
+            if let Some(draft) = &w.resume {
+                let when = super::ago(state.now, draft.saved_at);
+                choices.push((
+                    draft.label(),
+                    format!("saved {when} ago; your answers as you left them"),
                 ));
+            }
+            choices.extend(
+                Template::ALL
+                    .iter()
+                    .map(|t| (t.title().to_string(), t.explanation().to_string())),
+            );
+            for (i, (title, explanation)) in choices.iter().enumerate() {
+                let focused = i == w.cursor % choices.len();
+                let line = Line::raw(format!("{}{title}", if focused { "▶ " } else { "  " }));
                 lines.push(if focused {
                     line.style(theme.selected())
                 } else {
                     line
                 });
                 if focused {
-                    lines.push(Line::styled(
-                        format!("    {}", t.explanation()),
-                        theme.dim(),
-                    ));
+                    lines.push(Line::styled(format!("    {explanation}"), theme.dim()));
                 }
             }
         }
@@ -340,13 +346,13 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
         right,
     );
     if w.confirm_discard {
-        let area = super::centered(body, 60, 6);
+        let area = super::centered(body, 64, 6);
         frame.render_widget(Clear, area);
         let text = vec![
             Line::raw("Discard your answers?"),
             Line::raw(""),
             Line::styled(
-                "esc or d discards · any other key keeps editing",
+                "esc or d discards · s keeps a draft for later · other keys go back",
                 theme.dim(),
             ),
         ];

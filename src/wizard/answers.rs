@@ -6,7 +6,7 @@ use crate::model::{
 use std::collections::BTreeSet;
 
 /// Every answer of the wizard. Text fields hold what was typed, so nothing is lost while invalid.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Answers {
     /// Scope kind.
     pub scope_kind: ScopeKind,

@@ -2,6 +2,7 @@
 //! Pure: options reach it as data, nothing here talks to a backend or draws.
 
 pub mod answers;
+pub mod draft;
 pub mod fields;
 pub mod template;
 pub mod variables;
@@ -19,7 +20,9 @@ use serde_json::{Number, Value};
 pub use template::Template;
 
 /// The wizard's steps, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Step {
     /// Pick a template.
     Start,
