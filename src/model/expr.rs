@@ -358,6 +358,20 @@ fn check_operand(op: &str, operand: &Value, path: &str, lenient: bool) -> Result
     }
 }
 
+/// Filters are stored (e.g. in wizard drafts) in their canonical JSON form.
+impl serde::Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Expr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Expr::from_wire(&value).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,19 +434,5 @@ mod tests {
     fn normalize_maps_empty_and_to_none() {
         assert_eq!(normalize(Some(Expr::And(vec![]))), None);
         assert_eq!(normalize(Some(Expr::And(vec![Expr::And(vec![])]))), None);
-    }
-}
-
-/// Filters are stored (e.g. in wizard drafts) in their canonical JSON form.
-impl serde::Serialize for Expr {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Expr {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        Expr::from_wire(&value).map_err(|e| serde::de::Error::custom(e.message))
     }
 }
