@@ -356,3 +356,25 @@ async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
     );
     assert_eq!(effects, [Effect::ClearDraft]);
 }
+
+#[tokio::test]
+async fn a_field_is_checked_when_it_is_left() {
+    let mut s = demo_state(160, 48).await;
+    open(&mut s);
+    threshold_to(&mut s, Step::Condition);
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    assert!(wizard(&s).wizard.errors.is_empty(), "no error while typing");
+    update(&mut s, key(KeyCode::Tab));
+    let errors = &wizard(&s).wizard.errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].path, "event.threshold");
+    update(&mut s, key(KeyCode::BackTab));
+    typed(&mut s, "2");
+    update(&mut s, key(KeyCode::Tab));
+    assert!(wizard(&s).wizard.errors.is_empty(), "fixed on leaving");
+}

@@ -182,8 +182,13 @@ impl WizardScreen {
                     (self.cursor + n - 1) % n
                 };
             }
-            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % count,
-            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + count - 1) % count,
+            KeyCode::Tab | KeyCode::Down | KeyCode::BackTab | KeyCode::Up => {
+                if let Some(f) = &focused {
+                    self.check_field(f.key, caps);
+                }
+                let forward = matches!(key.code, KeyCode::Tab | KeyCode::Down);
+                self.focus = if forward { (self.focus + 1) % count } else { (self.focus + count - 1) % count };
+            }
             KeyCode::Enter => match (self.wizard.step, &focused) {
                 (Step::Start, _) => {
                     match (self.cursor, self.resume.clone()) {
@@ -295,6 +300,13 @@ impl WizardScreen {
             _ => {}
         }
         Outcome::Stay(effects)
+    }
+
+    /// Validates one field as it is left: its problems replace the ones shown under it.
+    fn check_field(&mut self, key: &str, caps: &Capabilities) {
+        let problems = self.wizard.problems(self.wizard.step, caps);
+        self.wizard.errors.retain(|p| !problem_matches(p, key));
+        self.wizard.errors.extend(problems.into_iter().filter(|p| problem_matches(p, key)));
     }
 
     /// How many choices the start step offers: the templates, and the draft first if there is one.
