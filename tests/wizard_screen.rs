@@ -126,7 +126,8 @@ async fn errors_greyed_options_webhook_payload_and_discard_are_drawn() {
         update(s, key(KeyCode::Enter));
         threshold_to(s, Step::Action);
         update(s, key(KeyCode::Tab));
-        update(s, key(KeyCode::Tab));
+        update(s, key(KeyCode::Up));
+        update(s, key(KeyCode::End));
         typed(s, ",");
     })
     .await;
@@ -377,4 +378,45 @@ async fn a_field_is_checked_when_it_is_left() {
     typed(&mut s, "2");
     update(&mut s, key(KeyCode::Tab));
     assert!(wizard(&s).wizard.errors.is_empty(), "fixed on leaving");
+}
+
+#[tokio::test]
+async fn the_payload_is_edited_in_a_text_area() {
+    let mut s = demo_state(160, 48).await;
+    open(&mut s);
+    update(&mut s, ch('k'));
+    update(&mut s, ch('k'));
+    update(&mut s, key(KeyCode::Enter));
+    threshold_to(&mut s, Step::Action);
+    update(&mut s, key(KeyCode::Tab));
+    let before = wizard(&s).wizard.answers.payload.clone();
+    update(&mut s, key(KeyCode::Enter));
+    typed(&mut s, "x");
+    assert_eq!(
+        wizard(&s).wizard.answers.payload,
+        format!("{before}\nx"),
+        "enter adds a line at the cursor (the end)"
+    );
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    assert_eq!(wizard(&s).wizard.answers.payload, before);
+    update(&mut s, ctrl('v'));
+    assert!(
+        wizard(&s)
+            .wizard
+            .answers
+            .payload
+            .ends_with("}${project_name}"),
+        "ctrl-v inserts a variable at the cursor"
+    );
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(wizard(&s).focus, 0, "tab leaves the text area");
+    assert!(
+        wizard(&s)
+            .wizard
+            .errors
+            .iter()
+            .any(|p| p.path == "action.payload"),
+        "invalid JSON is flagged on leaving"
+    );
 }

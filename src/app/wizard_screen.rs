@@ -9,6 +9,39 @@ use crate::wizard::fields::{Kind, Options, change, fields, text_mut, toggle};
 use crate::wizard::variables::for_event;
 use crate::wizard::{Step, Template, Wizard};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::{CursorMove, TextArea};
+
+/// The webhook payload's text area: cursor movement, selection, word jumps and undo come from
+/// ratatui-textarea; the text is mirrored into the answers after every key.
+#[derive(Clone, Debug)]
+pub struct PayloadEditor(pub TextArea<'static>);
+
+impl PayloadEditor {
+    /// An editor holding `text`.
+    pub fn new(text: &str) -> Self {
+        let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
+        Self(area)
+    }
+
+    /// Its text.
+    pub fn text(&self) -> String {
+        self.0.lines().join("\n")
+    }
+
+    /// The cursor as (line, column).
+    pub fn cursor(&self) -> (usize, usize) {
+        let c = self.0.cursor();
+        (c.0, c.1)
+    }
+}
+
+impl PartialEq for PayloadEditor {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.lines() == other.0.lines() && self.cursor() == other.cursor()
+    }
+}
 
 /// Where the picker options stand.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +79,8 @@ pub struct WizardScreen {
     pub resume: Option<Draft>,
     /// The draft text last saved, so unchanged answers are not written again.
     pub last_draft: String,
+    /// The webhook payload editor.
+    pub payload: PayloadEditor,
 }
 
 /// What a key did to the wizard screen.
@@ -64,6 +99,7 @@ pub enum Outcome {
 impl WizardScreen {
     /// A screen around a wizard, loading options with request `request`.
     pub fn new(wizard: Wizard, request: u64) -> Self {
+        let wizard_payload = wizard.answers.payload.clone();
         Self {
             wizard,
             focus: 0,
@@ -76,6 +112,7 @@ impl WizardScreen {
             dirty: false,
             resume: None,
             last_draft: String::new(),
+            payload: PayloadEditor::new(&wizard_payload),
         }
     }
 
@@ -144,6 +181,21 @@ impl WizardScreen {
         }
         let list = fields(&self.wizard, &self.options, caps);
         let focused = list.get(self.focus).cloned();
+        if self.payload.text() != self.wizard.answers.payload {
+            // A template or a resumed draft replaced the payload.
+            self.payload = PayloadEditor::new(&self.wizard.answers.payload);
+        }
+        let navigation = matches!(
+            key.code,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Esc | KeyCode::PageDown | KeyCode::PageUp
+        ) || (ctrl
+            && matches!(key.code, KeyCode::Char('s' | 'n' | 'p' | 'v' | 'r' | 'c')));
+        if focused.as_ref().is_some_and(|f| f.kind == Kind::Area) && !navigation {
+            self.payload.0.input(key);
+            self.wizard.answers.payload = self.payload.text();
+            self.dirty = true;
+            return Outcome::Stay(Vec::new());
+        }
         let count = self.count(caps);
         let mut effects = Vec::new();
         match key.code {
@@ -187,7 +239,11 @@ impl WizardScreen {
                     self.check_field(f.key, caps);
                 }
                 let forward = matches!(key.code, KeyCode::Tab | KeyCode::Down);
-                self.focus = if forward { (self.focus + 1) % count } else { (self.focus + count - 1) % count };
+                self.focus = if forward {
+                    (self.focus + 1) % count
+                } else {
+                    (self.focus + count - 1) % count
+                };
             }
             KeyCode::Enter => match (self.wizard.step, &focused) {
                 (Step::Start, _) => {
@@ -220,16 +276,6 @@ impl WizardScreen {
                     }
                     self.wizard.show_problems(problems);
                     self.focus = 0;
-                }
-                (
-                    _,
-                    Some(Field {
-                        kind: Kind::Area, ..
-                    }),
-                ) => {
-                    if let Some(text) = text_mut(&mut self.wizard, "action.payload") {
-                        text.push('\n');
-                    }
                 }
                 _ if self.focus + 1 >= count => self.next_step(caps),
                 _ => self.focus += 1,
@@ -270,9 +316,8 @@ impl WizardScreen {
                 let vars = for_event(self.wizard.answers.event);
                 let var = vars[self.cursor % vars.len()].text;
                 self.cursor += 1;
-                if let Some(text) = text_mut(&mut self.wizard, "action.payload") {
-                    text.push_str(var);
-                }
+                self.payload.0.insert_str(var);
+                self.wizard.answers.payload = self.payload.text();
                 self.dirty = true;
             }
             KeyCode::Char(c) if !ctrl => {
@@ -306,7 +351,9 @@ impl WizardScreen {
     fn check_field(&mut self, key: &str, caps: &Capabilities) {
         let problems = self.wizard.problems(self.wizard.step, caps);
         self.wizard.errors.retain(|p| !problem_matches(p, key));
-        self.wizard.errors.extend(problems.into_iter().filter(|p| problem_matches(p, key)));
+        self.wizard
+            .errors
+            .extend(problems.into_iter().filter(|p| problem_matches(p, key)));
     }
 
     /// How many choices the start step offers: the templates, and the draft first if there is one.
@@ -361,8 +408,6 @@ impl WizardScreen {
         })
     }
 }
-
-use crate::wizard::fields::Field;
 
 /// Whether a problem belongs under a field (`event.threshold` under `event.threshold`, `scope`
 /// under the scope kind, `action.integration` under the integration picker...).

@@ -108,11 +108,21 @@ fn field_lines(
             } else {
                 field.text.clone()
             };
-            let lines: Vec<&str> = text.lines().collect();
-            let last = lines.len().saturating_sub(1);
+            let (row, col) = w.payload.cursor();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if lines.is_empty() || field.text.ends_with('\n') {
+                lines.push(String::new());
+            }
             for (i, l) in lines.iter().enumerate() {
-                let cursor = if focused && i == last { "▏" } else { "" };
-                out.push(Line::raw(format!("    │ {l}{cursor}")));
+                let shown = if focused && i == row && !field.text.is_empty() {
+                    let at = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+                    format!("{}▏{}", &l[..at], &l[at..])
+                } else if focused && field.text.is_empty() && i == 0 {
+                    "▏".to_string()
+                } else {
+                    l.clone()
+                };
+                out.push(Line::raw(format!("    │ {shown}")));
             }
             let event = w.wizard.answers.event;
             let status = match serde_json::from_str::<serde_json::Value>(&field.text) {
