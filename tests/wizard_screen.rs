@@ -401,14 +401,26 @@ async fn the_payload_is_edited_in_a_text_area() {
     update(&mut s, key(KeyCode::Backspace));
     assert_eq!(wizard(&s).wizard.answers.payload, before);
     update(&mut s, ctrl('v'));
+    assert_eq!(
+        wizard(&s).variables,
+        Some(0),
+        "ctrl-v opens the variable menu"
+    );
+    assert!(
+        render(&s).contains("${artifact_version_string}"),
+        "the menu lists the event's variables"
+    );
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
     assert!(
         wizard(&s)
             .wizard
             .answers
             .payload
-            .ends_with("}${project_name}"),
-        "ctrl-v inserts a variable at the cursor"
+            .ends_with("}${entity_name}"),
+        "enter inserts the chosen variable at the cursor"
     );
+    assert_eq!(wizard(&s).variables, None);
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(wizard(&s).focus, 0, "tab leaves the text area");
     assert!(

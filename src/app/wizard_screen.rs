@@ -81,6 +81,8 @@ pub struct WizardScreen {
     pub last_draft: String,
     /// The webhook payload editor.
     pub payload: PayloadEditor,
+    /// The `${...}` variable menu, open with its highlighted entry.
+    pub variables: Option<usize>,
 }
 
 /// What a key did to the wizard screen.
@@ -113,6 +115,7 @@ impl WizardScreen {
             resume: None,
             last_draft: String::new(),
             payload: PayloadEditor::new(&wizard_payload),
+            variables: None,
         }
     }
 
@@ -177,6 +180,27 @@ impl WizardScreen {
             };
         }
         if self.saving {
+            return Outcome::Stay(Vec::new());
+        }
+        if let Some(selected) = self.variables {
+            let vars = for_event(self.wizard.answers.event);
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.variables = Some((selected + 1) % vars.len())
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.variables = Some((selected + vars.len() - 1) % vars.len())
+                }
+                KeyCode::Enter => {
+                    self.payload
+                        .0
+                        .insert_str(vars[selected.min(vars.len() - 1)].text);
+                    self.wizard.answers.payload = self.payload.text();
+                    self.dirty = true;
+                    self.variables = None;
+                }
+                _ => self.variables = None,
+            }
             return Outcome::Stay(Vec::new());
         }
         let list = fields(&self.wizard, &self.options, caps);
@@ -313,12 +337,7 @@ impl WizardScreen {
             KeyCode::Char('v')
                 if ctrl && focused.as_ref().is_some_and(|f| f.kind == Kind::Area) =>
             {
-                let vars = for_event(self.wizard.answers.event);
-                let var = vars[self.cursor % vars.len()].text;
-                self.cursor += 1;
-                self.payload.0.insert_str(var);
-                self.wizard.answers.payload = self.payload.text();
-                self.dirty = true;
+                self.variables = Some(0);
             }
             KeyCode::Char(c) if !ctrl => {
                 if let Some(f) = &focused {

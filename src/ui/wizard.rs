@@ -147,10 +147,29 @@ fn field_lines(
                 ),
             };
             out.push(status);
-            if focused {
+            if let (true, Some(selected)) = (focused, w.variables) {
+                out.push(Line::styled(
+                    "    insert a variable (↑/↓, enter; other keys close):",
+                    theme.title(),
+                ));
+                for (i, v) in for_event(event).iter().enumerate() {
+                    let text = format!(
+                        "      {}{:<28} {} (e.g. {})",
+                        if i == selected { "▶ " } else { "  " },
+                        v.text,
+                        v.meaning,
+                        v.sample
+                    );
+                    out.push(if i == selected {
+                        Line::styled(text, theme.selected())
+                    } else {
+                        Line::raw(text)
+                    });
+                }
+            } else if focused {
                 let vars: Vec<&str> = for_event(event).iter().map(|v| v.text).collect();
                 out.push(Line::styled(
-                    format!("    ctrl-v inserts: {}", vars.join(" ")),
+                    format!("    ctrl-v: insert a variable ({})", vars.join(" ")),
                     theme.dim(),
                 ));
             }
