@@ -6,13 +6,15 @@
 mod binary;
 #[path = "support/fake_wandb/mod.rs"]
 mod fake_wandb;
+#[path = "support/sdk.rs"]
+mod sdk;
+
+use sdk::{normalized, oracle, with_placeholders};
 
 use binary::{Run, examples};
 use fake_wandb::{API_KEY, FakeWandb};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use wbauto::file::{Format, parse_text};
-use wbauto::model::ScopePath;
 
 /// Runs the binary on the W&B backend against `fake`, as `--entity acme`, with trace logging.
 fn wbauto_with(
@@ -45,32 +47,9 @@ fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], key: &str) -> Run {
     wbauto_with(fake, home, args, key, None)
 }
 
-/// Parses the JSON-in-JSON strings so that inputs compare by meaning.
-fn normalized(input: &Value) -> Value {
-    let mut v = input.clone();
-    let parse = |s: &Value| {
-        serde_json::from_str::<Value>(s.as_str().unwrap_or("null")).unwrap_or(Value::Null)
-    };
-    let mut filter = parse(&v["eventFilter"]);
-    if filter.get("run_filter").is_some() {
-        filter["run_filter"] = parse(&filter["run_filter"]);
-    }
-    v["eventFilter"] = filter;
-    if let Some(config) = v["triggeredActionConfig"].get_mut("genericWebhookActionInput")
-        && config.get("requestPayload").is_some()
-    {
-        config["requestPayload"] = parse(&config["requestPayload"]);
-    }
-    v
-}
-
-fn placeholder_scope(path: &ScopePath) -> String {
-    format!("SCOPE:{}:{}", path.kind().file_key(), path.path())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_sends_what_the_sdk_sends() {
-    let oracle: Value = serde_json::from_str(include_str!("fixtures/sdk_inputs.json")).unwrap();
+    let oracle = oracle();
     let fake = FakeWandb::demo().await;
     let home = tempfile::tempdir().unwrap();
     let mut compared = 0;
@@ -88,16 +67,7 @@ async fn every_example_sends_what_the_sdk_sends() {
         let automations = parse_text(&text, Format::for_path(&file)).unwrap();
         assert_eq!(sent.len() - before, automations.len());
         for (i, (vars, a)) in sent[before..].iter().zip(&automations).enumerate() {
-            let mut input = vars["input"].clone();
-            input["scopeID"] = placeholder_scope(&a.scope.path).into();
-            if let (Some(config), Some(integration)) = (
-                input["triggeredActionConfig"]
-                    .as_object_mut()
-                    .and_then(|c| c.values_mut().next()),
-                a.action.integration(),
-            ) {
-                config["integrationID"] = format!("INTEGRATION:{}", integration.label).into();
-            }
+            let input = with_placeholders(&vars["input"], a);
             let key = format!("{}#{i}", file.file_name().unwrap().to_string_lossy());
             let expected = &oracle["inputs"][&key];
             assert!(

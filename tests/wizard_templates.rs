@@ -5,9 +5,12 @@
 
 #[path = "support/fake_wandb/mod.rs"]
 mod fake_wandb;
+#[path = "support/sdk.rs"]
+mod sdk;
+
+use sdk::{normalized, oracle, with_placeholders};
 
 use fake_wandb::FakeWandb;
-use serde_json::Value;
 use std::path::Path;
 use wbauto::backend::Backend;
 use wbauto::backend::resolve::prepare;
@@ -57,27 +60,9 @@ fn template_files_are_what_the_wizard_builds() {
     }
 }
 
-fn normalized(input: &Value) -> Value {
-    let mut v = input.clone();
-    let parse = |s: &Value| {
-        serde_json::from_str::<Value>(s.as_str().unwrap_or("null")).unwrap_or(Value::Null)
-    };
-    let mut filter = parse(&v["eventFilter"]);
-    if filter.get("run_filter").is_some() {
-        filter["run_filter"] = parse(&filter["run_filter"]);
-    }
-    v["eventFilter"] = filter;
-    if let Some(config) = v["triggeredActionConfig"].get_mut("genericWebhookActionInput")
-        && config.get("requestPayload").is_some()
-    {
-        config["requestPayload"] = parse(&config["requestPayload"]);
-    }
-    v
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_template_saves_what_the_sdk_sends() {
-    let oracle: Value = serde_json::from_str(include_str!("fixtures/sdk_inputs.json")).unwrap();
+    let oracle = oracle();
     let fake = FakeWandb::demo().await;
     let backend = fake.backend();
     for t in Template::ALL {
@@ -89,21 +74,10 @@ async fn every_template_saves_what_the_sdk_sends() {
             .create_automation(&automation)
             .await
             .unwrap_or_else(|e| panic!("{t:?}: {e}"));
-        let mut input = fake.variables_of("CreateAutomation").pop().unwrap()["input"].clone();
-        input["scopeID"] = format!(
-            "SCOPE:{}:{}",
-            automation.scope.path.kind().file_key(),
-            automation.scope.path.path()
-        )
-        .into();
-        if let (Some(config), Some(i)) = (
-            input["triggeredActionConfig"]
-                .as_object_mut()
-                .and_then(|c| c.values_mut().next()),
-            automation.action.integration(),
-        ) {
-            config["integrationID"] = format!("INTEGRATION:{}", i.label).into();
-        }
+        let input = with_placeholders(
+            &fake.variables_of("CreateAutomation").pop().unwrap()["input"],
+            &automation,
+        );
         let key = format!("templates/{}#0", file_name(t));
         let expected = &oracle["inputs"][&key];
         assert!(

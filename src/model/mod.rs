@@ -8,7 +8,6 @@ pub mod event;
 pub mod expr;
 pub mod ids;
 pub mod integration;
-pub mod python;
 pub mod scope;
 pub mod summary;
 pub mod validate;

@@ -201,7 +201,7 @@ pub fn full(
     let lines = match tab {
         DetailTab::Overview => overview(state, theme, item, true),
         DetailTab::Wire => wire_lines(item),
-        DetailTab::Python => crate::model::python::python_code(&item.saved.automation)
+        DetailTab::Python => crate::wire::python::python_code(&item.saved.automation)
             .lines()
             .map(|l| Line::raw(l.to_string()))
             .collect(),

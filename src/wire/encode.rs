@@ -22,7 +22,8 @@ pub fn wrap_artifact_filter(filter: Option<&Expr>) -> Value {
     json!({"$or": [wrap_run_filter(filter)]})
 }
 
-fn metric_filter_json(condition: &MetricCondition) -> Result<Value, WireError> {
+/// The `run_metric_filter` object of a metric condition, keys in the SDK's order.
+pub fn metric_filter_json(condition: &MetricCondition) -> Result<Value, WireError> {
     let mut inner = Map::new();
     let key = match condition {
         MetricCondition::Threshold {

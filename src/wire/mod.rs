@@ -3,6 +3,7 @@
 pub mod encode;
 pub mod ops;
 pub mod parse;
+pub mod python;
 pub mod saved;
 
 /// Why something could not be encoded for, or parsed from, W&B's wire format.

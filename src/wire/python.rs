@@ -2,8 +2,9 @@
 //! It builds the SDK objects from ids, exactly as tools/sdk_oracle.py does, so it sends what
 //! wbauto sends.
 
-use super::expr::{Expr, conjuncts};
-use super::{Action, Automation, Event, MetricCondition, ScopePath};
+use super::encode::metric_filter_json;
+use crate::model::expr::{Expr, conjuncts};
+use crate::model::{Action, ArtifactEvent, Automation, Event, ScopePath};
 use serde_json::{Map, Value, json};
 
 fn py(v: &Value) -> String {
@@ -43,7 +44,7 @@ fn scope_code(a: &Automation) -> (String, String) {
             format!(
                 "RegistryScope.model_validate({})",
                 py(
-                    &json!({"__typename": "Project", "id": id, "full_name": format!("{}{registry}", super::scope::REGISTRY_PREFIX)})
+                    &json!({"__typename": "Project", "id": id, "full_name": format!("{}{registry}", crate::model::scope::REGISTRY_PREFIX)})
                 )
             ),
         ),
@@ -75,61 +76,6 @@ fn scope_code(a: &Automation) -> (String, String) {
     }
 }
 
-fn metric_filter(condition: &MetricCondition) -> Value {
-    let mut inner = Map::new();
-    let key = match condition {
-        MetricCondition::Threshold {
-            metric,
-            agg,
-            window,
-            cmp,
-            threshold,
-        } => {
-            inner.insert("name".into(), json!(metric));
-            if let Some(agg) = agg {
-                inner.insert("agg_op".into(), json!(agg.wire_name()));
-            }
-            inner.insert("window_size".into(), json!(window));
-            inner.insert("cmp_op".into(), json!(cmp.wire_name()));
-            inner.insert("threshold".into(), Value::Number(threshold.clone()));
-            "threshold_filter"
-        }
-        MetricCondition::Change {
-            metric,
-            agg,
-            window,
-            prior_window,
-            direction,
-            change,
-            amount,
-        } => {
-            inner.insert("name".into(), json!(metric));
-            if let Some(agg) = agg {
-                inner.insert("agg_op".into(), json!(agg.wire_name()));
-            }
-            inner.insert("current_window_size".into(), json!(window));
-            inner.insert("prior_window_size".into(), json!(prior_window));
-            inner.insert("change_type".into(), json!(change.wire_name()));
-            inner.insert("change_dir".into(), json!(direction.wire_name()));
-            inner.insert("change_amount".into(), Value::Number(amount.clone()));
-            "change_filter"
-        }
-        MetricCondition::ZScore {
-            metric,
-            window,
-            threshold,
-            direction,
-        } => {
-            inner.insert("name".into(), json!(metric));
-            inner.insert("window_size".into(), json!(window));
-            inner.insert("threshold".into(), json!(threshold));
-            inner.insert("change_dir".into(), json!(direction.wire_name()));
-            "zscore_filter"
-        }
-    };
-    json!({ key: Value::Object(inner) })
-}
-
 fn event_code(event: &Event, scope: &str) -> Option<(String, String)> {
     let with_run_filter = |mut m: Map<String, Value>, run_filter: Option<&Expr>| {
         if let Some(f) = filter_value(run_filter) {
@@ -143,7 +89,10 @@ fn event_code(event: &Event, scope: &str) -> Option<(String, String)> {
             condition,
         } => {
             let mut m = Map::new();
-            m.insert("run_metric_filter".into(), metric_filter(condition));
+            m.insert(
+                "run_metric_filter".into(),
+                metric_filter_json(condition).ok()?,
+            );
             (
                 "OnRunMetric".into(),
                 format!(
@@ -168,15 +117,15 @@ fn event_code(event: &Event, scope: &str) -> Option<(String, String)> {
         }
         Event::Artifact { kind, filter } => {
             let class = match kind {
-                super::ArtifactEvent::Create => "OnCreateArtifact",
-                super::ArtifactEvent::Link => "OnLinkArtifact",
-                super::ArtifactEvent::Unlink => "OnUnlinkArtifact",
-                super::ArtifactEvent::AddAlias => "OnAddArtifactAlias",
-                super::ArtifactEvent::AddTag => "OnAddArtifactTag",
-                super::ArtifactEvent::RemoveTag => "OnRemoveArtifactTag",
-                super::ArtifactEvent::AddCollectionTag => "OnAddCollectionTag",
-                super::ArtifactEvent::RemoveCollectionTag => "OnRemoveCollectionTag",
-                super::ArtifactEvent::UpdateAlias => return None,
+                ArtifactEvent::Create => "OnCreateArtifact",
+                ArtifactEvent::Link => "OnLinkArtifact",
+                ArtifactEvent::Unlink => "OnUnlinkArtifact",
+                ArtifactEvent::AddAlias => "OnAddArtifactAlias",
+                ArtifactEvent::AddTag => "OnAddArtifactTag",
+                ArtifactEvent::RemoveTag => "OnRemoveArtifactTag",
+                ArtifactEvent::AddCollectionTag => "OnAddCollectionTag",
+                ArtifactEvent::RemoveCollectionTag => "OnRemoveCollectionTag",
+                ArtifactEvent::UpdateAlias => return None,
             };
             let args = match filter_value(filter.as_ref()) {
                 Some(f) => format!("scope={scope}, filter={}", py(&f)),
