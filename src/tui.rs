@@ -16,7 +16,8 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Everything the dashboard starts with.
@@ -58,12 +59,23 @@ fn load_draft(path: Option<&Path>) -> (Option<Draft>, Option<String>) {
     }
 }
 
-/// Writes or removes the draft off the UI thread (the write is atomic and private).
+/// The number of the newest draft write asked for; older ones still queued are skipped.
+static DRAFT_GENERATION: AtomicU64 = AtomicU64::new(0);
+/// Draft writes run one at a time, so a slower older write never lands after a newer one.
+static DRAFT_WRITER: Mutex<()> = Mutex::new(());
+
+/// Writes or removes the draft off the UI thread (the write is atomic and private). Writes
+/// happen one at a time and only the newest one asked for is carried out.
 fn store_draft(path: Option<&Path>, text: Option<String>) {
     let Some(path) = path.map(Path::to_path_buf) else {
         return;
     };
+    let generation = DRAFT_GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
     tokio::task::spawn_blocking(move || {
+        let _writer = DRAFT_WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+        if DRAFT_GENERATION.load(Ordering::SeqCst) != generation {
+            return;
+        }
         let result = match text {
             Some(text) => crate::fsutil::write_private(&path, text.as_bytes()),
             None => std::fs::remove_file(&path).or_else(|e| {
