@@ -432,3 +432,33 @@ async fn the_payload_is_edited_in_a_text_area() {
         "invalid JSON is flagged on leaving"
     );
 }
+
+#[tokio::test]
+async fn a_long_payload_scrolls_with_its_cursor() {
+    let mut s = demo_state(80, 24).await;
+    open(&mut s);
+    update(&mut s, ch('k'));
+    update(&mut s, ch('k'));
+    update(&mut s, key(KeyCode::Enter));
+    threshold_to(&mut s, Step::Action);
+    update(&mut s, key(KeyCode::Tab));
+    for _ in 0..30 {
+        update(&mut s, key(KeyCode::Enter));
+    }
+    typed(&mut s, "bottom-line");
+    let screen = render(&s);
+    assert!(screen.contains("bottom-line▏"), "{screen}");
+    assert!(screen.contains("│ ↑ 29 more line(s)"), "{screen}");
+    assert!(!screen.contains("↓ more line(s)"), "{screen}");
+    assert!(
+        screen.contains("▶ payload"),
+        "the field's label stays in sight"
+    );
+    for _ in 0..50 {
+        update(&mut s, key(KeyCode::Up));
+    }
+    let screen = render(&s);
+    assert!(screen.contains("│ ▏{"), "{screen}");
+    assert!(screen.contains("│ ↓ 29 more line(s)"), "{screen}");
+    assert!(!screen.contains("bottom-line"), "{screen}");
+}

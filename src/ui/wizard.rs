@@ -103,27 +103,7 @@ fn field_lines(
         ])),
         Kind::Area => {
             out.push(Line::from(vec![marker, label]));
-            let text = if field.text.is_empty() {
-                "(no payload)".to_string()
-            } else {
-                field.text.clone()
-            };
-            let (row, col) = w.payload.cursor();
-            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-            if lines.is_empty() || field.text.ends_with('\n') {
-                lines.push(String::new());
-            }
-            for (i, l) in lines.iter().enumerate() {
-                let shown = if focused && i == row && !field.text.is_empty() {
-                    let at = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
-                    format!("{}▏{}", &l[..at], &l[at..])
-                } else if focused && field.text.is_empty() && i == 0 {
-                    "▏".to_string()
-                } else {
-                    l.clone()
-                };
-                out.push(Line::raw(format!("    │ {shown}")));
-            }
+            payload_lines(w, &field.text, focused, theme, out);
             let event = w.wizard.answers.event;
             let status = match serde_json::from_str::<serde_json::Value>(&field.text) {
                 _ if field.text.trim().is_empty() => {
@@ -188,6 +168,84 @@ fn field_lines(
     }
     if focused {
         out.push(Line::styled(format!("    {}", field.help), theme.dim()));
+    }
+}
+
+/// How many payload lines the wizard shows at once; longer payloads scroll with the cursor.
+const PAYLOAD_ROWS: usize = 12;
+
+/// The payload text with the cursor drawn in, at most [`PAYLOAD_ROWS`] lines around the cursor,
+/// and a note for the lines above and below that are out of sight.
+fn payload_lines(
+    w: &WizardScreen,
+    text: &str,
+    focused: bool,
+    theme: Theme,
+    out: &mut Vec<Line<'static>>,
+) {
+    if text.is_empty() {
+        let shown = if focused { "▏" } else { "(no payload)" };
+        out.push(Line::raw(format!("    │ {shown}")));
+        return;
+    }
+    let (row, col) = w.payload.cursor();
+    let mut lines: Vec<&str> = text.lines().collect();
+    if text.ends_with('\n') {
+        lines.push("");
+    }
+    let first = (row + 1)
+        .saturating_sub(PAYLOAD_ROWS)
+        .min(lines.len().saturating_sub(PAYLOAD_ROWS));
+    let last = (first + PAYLOAD_ROWS).min(lines.len());
+    if first > 0 {
+        out.push(Line::styled(
+            format!("    │ ↑ {first} more line(s)"),
+            theme.dim(),
+        ));
+    }
+    for (i, l) in lines.iter().enumerate().take(last).skip(first) {
+        let shown = if focused && i == row {
+            let at = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+            format!("{}▏{}", &l[..at], &l[at..])
+        } else {
+            (*l).to_string()
+        };
+        out.push(Line::raw(format!("    │ {shown}")));
+    }
+    if last < lines.len() {
+        out.push(Line::styled(
+            format!("    │ ↓ {} more line(s)", lines.len() - last),
+            theme.dim(),
+        ));
+    }
+}
+
+/// How many terminal rows `lines` take when wrapped at `width` columns.
+fn wrapped_rows(lines: &[Line], width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum()
+}
+
+/// The first row to show so that the focused lines (`focus`, a range of line indices) are in
+/// sight: their end if it fits, their start always.
+fn scroll_to_focus(
+    lines: &[Line],
+    focus: std::ops::Range<usize>,
+    height: u16,
+    width: u16,
+) -> usize {
+    let start = wrapped_rows(&lines[..focus.start.min(lines.len())], width);
+    let end = wrapped_rows(&lines[..focus.end.min(lines.len())], width);
+    end.saturating_sub(usize::from(height)).min(start)
+}
+
+/// The note on the frame's bottom edge saying which way more of the step is out of sight.
+fn more_hint(scroll: usize, total: usize, height: u16) -> Option<&'static str> {
+    match (scroll > 0, total > scroll + usize::from(height)) {
+        (true, true) => Some(" ↑↓ more above and below "),
+        (true, false) => Some(" ↑ more above "),
+        (false, true) => Some(" ↓ more below "),
+        (false, false) => None,
     }
 }
 
@@ -293,6 +351,7 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
         None => format!(" New automation — {} ", step.title()),
     };
     let mut lines = Vec::new();
+    let mut focus = 0..0;
     match &w.options_state {
         OptionsState::Loading(_) => lines.push(Line::styled(
             format!(
@@ -351,7 +410,11 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
                 .iter()
                 .enumerate()
             {
+                let start = lines.len();
                 field_lines(w, field, i == w.focus, theme, &mut lines);
+                if i == w.focus {
+                    focus = start..lines.len();
+                }
             }
             for problem in w.wizard.errors.iter().filter(|p| p.path.is_empty()) {
                 lines.push(Line::styled(
@@ -365,12 +428,23 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
             }
         }
     }
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_style(theme.title())
         .title(Span::styled(title, theme.title()));
+    let inner = block.inner(right);
+    let scroll = scroll_to_focus(&lines, focus, inner.height, inner.width);
+    if let Some(hint) = more_hint(scroll, wrapped_rows(&lines, inner.width), inner.height) {
+        let hint = if step == Step::Review {
+            " ↓ more below: a taller terminal shows all of it "
+        } else {
+            hint
+        };
+        block = block.title_bottom(Span::styled(hint, theme.dim()));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
             .block(block),
         right,
     );
