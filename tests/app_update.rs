@@ -58,7 +58,7 @@ async fn paging_scrolls_a_short_terminal() {
 
 #[tokio::test]
 async fn open_tabs_raw_and_back() {
-    let mut s = demo_state(160, 48).await;
+    let mut s = demo_state(80, 24).await;
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(
         s.overlay,
@@ -661,5 +661,52 @@ async fn a_refresh_keeps_the_selection_and_in_flight_toggles() {
     assert!(
         !s.selected_item().unwrap().saved.automation.enabled,
         "the pending toggle is not undone by the refresh"
+    );
+}
+
+#[tokio::test]
+async fn scrolling_stops_at_the_last_page() {
+    let mut s = demo_state(80, 24).await;
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ch('G'));
+    let Overlay::Detail { scroll: bottom, .. } = s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert!(bottom > 0, "the wire JSON is longer than 80x24 shows");
+    assert_eq!(bottom, wbauto::ui::scroll_limit(&s));
+    update(&mut s, ch('j'));
+    assert_eq!(
+        s.overlay,
+        Overlay::Detail {
+            tab: DetailTab::Wire,
+            scroll: bottom
+        },
+        "j at the end stays"
+    );
+    update(&mut s, ch('k'));
+    assert_eq!(
+        s.overlay,
+        Overlay::Detail {
+            tab: DetailTab::Wire,
+            scroll: bottom - 1
+        },
+        "k moves at once after G"
+    );
+    update(&mut s, ch('q'));
+    update(&mut s, ch('y'));
+    update(&mut s, ch('G'));
+    assert_eq!(
+        s.overlay,
+        Overlay::Raw {
+            scroll: wbauto::ui::scroll_limit(&s)
+        }
+    );
+    s.width = 400;
+    s.height = 200;
+    assert_eq!(
+        wbauto::ui::scroll_limit(&s),
+        0,
+        "nothing to scroll when all fits"
     );
 }

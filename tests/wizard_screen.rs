@@ -462,3 +462,31 @@ async fn a_long_payload_scrolls_with_its_cursor() {
     assert!(screen.contains("│ ↓ 29 more line(s)"), "{screen}");
     assert!(!screen.contains("bottom-line"), "{screen}");
 }
+
+#[tokio::test]
+async fn the_review_scrolls_to_the_wire_input_on_a_small_terminal() {
+    let mut s = demo_state(80, 24).await;
+    open(&mut s);
+    threshold_to(&mut s, Step::Review);
+    assert!(!render(&s).contains("CreateFilterTriggerInput"));
+    update(&mut s, ch('G'));
+    let limit = wbauto::ui::scroll_limit(&s);
+    assert!(limit > 0);
+    assert_eq!(wizard(&s).review_scroll, limit);
+    let screen = render(&s);
+    assert!(screen.contains("↑ more above"), "{screen}");
+    assert!(
+        screen.contains("\"triggeredActionType\": \"NOTIFICATION\""),
+        "{screen}"
+    );
+    update(&mut s, ch('j'));
+    assert_eq!(wizard(&s).review_scroll, limit, "j at the end stays");
+    update(&mut s, ch('k'));
+    assert_eq!(wizard(&s).review_scroll, limit - 1, "k moves at once");
+    update(&mut s, ch('g'));
+    assert_eq!(wizard(&s).review_scroll, 0);
+    update(&mut s, ch('j'));
+    update(&mut s, key(KeyCode::PageUp));
+    assert_eq!(wizard(&s).wizard.step, Step::Details);
+    assert_eq!(wizard(&s).review_scroll, 0, "leaving the Review resets it");
+}

@@ -10,7 +10,7 @@ use super::wizard_screen::{OptionsState, Outcome, WizardScreen};
 use crate::backend::BackendError;
 use crate::file::{Format, parse_text, render, to_value};
 use crate::model::Automation;
-use crate::wizard::Wizard;
+use crate::wizard::{Step, Wizard};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Applies a message; returns what must happen outside.
@@ -492,9 +492,11 @@ fn movement(state: &mut State, action: Action) {
         Action::Bottom => isize::MAX / 2,
         _ => 0,
     };
+    let limit = crate::ui::scroll_limit(state);
     match &mut state.overlay {
         Overlay::Detail { scroll: s, .. } | Overlay::Raw { scroll: s } => {
-            scroll(s, delta.clamp(-10_000, 10_000))
+            scroll(s, delta.clamp(-10_000, 10_000));
+            *s = (*s).min(limit);
         }
         Overlay::Integrations { selected } => {
             let n = state
@@ -984,17 +986,47 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// How far a key scrolls the wizard's Review (`j`/`k` a row, `g`/`G` to either end), if it is
+/// on screen and nothing else takes the key.
+fn review_scroll_key(state: &State, key: KeyEvent) -> Option<i32> {
+    let Overlay::Wizard(w) = &state.overlay else {
+        return None;
+    };
+    if w.wizard.step != Step::Review || w.confirm_discard || w.saving {
+        return None;
+    }
+    match key.code {
+        KeyCode::Char('j') => Some(1),
+        KeyCode::Char('k') => Some(-1),
+        KeyCode::Char('g') => Some(-i32::from(u16::MAX)),
+        KeyCode::Char('G') => Some(i32::from(u16::MAX)),
+        _ => None,
+    }
+}
+
 fn on_wizard_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if let Some(by) = review_scroll_key(state, key) {
+        let limit = i32::from(crate::ui::scroll_limit(state));
+        if let Overlay::Wizard(w) = &mut state.overlay {
+            let to = (i32::from(w.review_scroll) + by).clamp(0, limit);
+            w.review_scroll = u16::try_from(to).unwrap_or(0);
+        }
+        return Vec::new();
+    }
     let entity = state.entity.clone();
     let caps = state.capabilities.clone();
     let mut next = state.next_request;
     let Overlay::Wizard(w) = &mut state.overlay else {
         return Vec::new();
     };
+    let step = w.wizard.step;
     let outcome = w.key(key, &caps, &entity, &mut || {
         next += 1;
         next - 1
     });
+    if w.wizard.step != step {
+        w.review_scroll = 0;
+    }
     state.next_request = next;
     match outcome {
         Outcome::Stay(mut effects) => {

@@ -73,6 +73,8 @@ pub struct WizardScreen {
     pub saving: bool,
     /// Esc was pressed with unsaved answers: asking whether to discard.
     pub confirm_discard: bool,
+    /// Rows the Review is scrolled down (`j`/`k`), kept within its text by `update`.
+    pub review_scroll: u16,
     /// Anything was answered since the wizard opened.
     pub dirty: bool,
     /// A draft to offer on the start step (new automations only).
@@ -111,6 +113,7 @@ impl WizardScreen {
             collections_request: None,
             saving: false,
             confirm_discard: false,
+            review_scroll: 0,
             dirty: false,
             resume: None,
             last_draft: String::new(),

@@ -153,6 +153,13 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                 ("enter", "switch"),
                 ("esc", "cancel"),
             ]),
+            Overlay::Wizard(w) if w.wizard.step == crate::wizard::Step::Review => fixed(&[
+                ("↑/↓", "row"),
+                ("enter", "go to step / save"),
+                ("j/k", "scroll"),
+                ("pgup", "back"),
+                ("esc", "close"),
+            ]),
             Overlay::Wizard(_) => fixed(&[
                 ("tab/↓", "next field"),
                 ("←/→", "choose"),

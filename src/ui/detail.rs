@@ -184,8 +184,7 @@ pub fn full(
     let Some(item) = state.selected_item() else {
         return;
     };
-    let [tabs_area, content] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let [tabs_area, content] = full_areas(area);
     let titles: Vec<String> = DetailTab::ALL
         .iter()
         .map(|t| t.title().to_string())
@@ -198,24 +197,47 @@ pub fn full(
             .divider("│"),
         tabs_area,
     );
-    let lines = match tab {
-        DetailTab::Overview => overview(state, theme, item, true),
-        DetailTab::Wire => wire_lines(item),
-        DetailTab::Python => crate::wire::python::python_code(&item.saved.automation)
-            .lines()
-            .map(|l| Line::raw(l.to_string()))
-            .collect(),
-    };
     let title = format!(" {} ", item.saved.automation.name);
     let block = Block::bordered()
         .border_style(theme.dim())
         .title(Span::styled(title, theme.title()));
-    let wrap = tab == DetailTab::Overview;
-    let mut paragraph = Paragraph::new(lines).block(block).scroll((scroll, 0));
-    if wrap {
-        paragraph = paragraph.wrap(Wrap { trim: false });
-    }
-    frame.render_widget(paragraph, content);
+    let paragraph = full_text(state, theme, tab).unwrap_or_default();
+    let scroll = scroll.min(super::scroll_room(&paragraph, block.inner(content)));
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), content);
+}
+
+/// The tab bar's row and the content below it.
+fn full_areas(area: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area)
+}
+
+/// The text of a full-detail tab for the selected automation (Overview wraps, code does not).
+fn full_text(state: &State, theme: Theme, tab: DetailTab) -> Option<Paragraph<'static>> {
+    let item = state.selected_item()?;
+    Some(match tab {
+        DetailTab::Overview => {
+            Paragraph::new(overview(state, theme, item, true)).wrap(Wrap { trim: false })
+        }
+        DetailTab::Wire => Paragraph::new(wire_lines(item)),
+        DetailTab::Python => Paragraph::new(
+            crate::wire::python::python_code(&item.saved.automation)
+                .lines()
+                .map(|l| Line::raw(l.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+    })
+}
+
+/// How far the full detail (`tab`) or, without a tab, the raw view can scroll in `body`.
+pub fn scroll_limit(state: &State, theme: Theme, tab: Option<DetailTab>, body: Rect) -> u16 {
+    let inner = |area: Rect| Block::bordered().inner(area);
+    let found = match tab {
+        Some(tab) => full_text(state, theme, tab).map(|p| (p, inner(full_areas(body)[1]))),
+        None => state
+            .selected_item()
+            .map(|item| (Paragraph::new(wire_lines(item)), inner(body))),
+    };
+    found.map_or(0, |(paragraph, area)| super::scroll_room(&paragraph, area))
 }
 
 /// The raw JSON view (`y`).
@@ -227,10 +249,7 @@ pub fn raw(state: &State, theme: Theme, scroll: u16, frame: &mut Frame, area: Re
     let block = Block::bordered()
         .border_style(theme.dim())
         .title(Span::styled(title, theme.title()));
-    frame.render_widget(
-        Paragraph::new(wire_lines(item))
-            .block(block)
-            .scroll((scroll, 0)),
-        area,
-    );
+    let paragraph = Paragraph::new(wire_lines(item));
+    let scroll = scroll.min(super::scroll_room(&paragraph, block.inner(area)));
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
 }

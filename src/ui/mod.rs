@@ -39,12 +39,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         );
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, footer] = screen_areas(area);
     chrome::header(state, theme, frame, header);
     match &state.overlay {
         Overlay::Detail { tab, scroll } => detail::full(state, theme, *tab, *scroll, frame, body),
@@ -82,6 +77,37 @@ fn main_screen(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.
+/// The header row, the body and the footer row.
+fn screen_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// How many rows `paragraph` (without a block) can scroll in `inner` before its last row reaches
+/// the bottom.
+fn scroll_room(paragraph: &Paragraph, inner: Rect) -> u16 {
+    let rows = paragraph.line_count(inner.width.max(1));
+    u16::try_from(rows.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
+}
+
+/// How far the current screen's text can scroll at the state's terminal size (0 when it does
+/// not scroll). `update` keeps scroll offsets within it, so `G` lands on the last page and the
+/// next `k` moves at once.
+pub fn scroll_limit(state: &State) -> u16 {
+    let [_, body, _] = screen_areas(Rect::new(0, 0, state.width, state.height));
+    let theme = Theme::new(state.mono);
+    match &state.overlay {
+        Overlay::Detail { tab, .. } => detail::scroll_limit(state, theme, Some(*tab), body),
+        Overlay::Raw { .. } => detail::scroll_limit(state, theme, None, body),
+        Overlay::Wizard(w) => wizard::review_scroll_limit(state, w, theme, body),
+        _ => 0,
+    }
+}
+
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);

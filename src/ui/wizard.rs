@@ -221,15 +221,16 @@ fn payload_lines(
 }
 
 /// How many terminal rows `lines` take when wrapped at `width` columns.
-fn wrapped_rows(lines: &[Line], width: u16) -> usize {
-    let width = usize::from(width.max(1));
-    lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum()
+fn wrapped_rows(lines: &[Line<'static>], width: u16) -> usize {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1))
 }
 
 /// The first row to show so that the focused lines (`focus`, a range of line indices) are in
 /// sight: their end if it fits, their start always.
 fn scroll_to_focus(
-    lines: &[Line],
+    lines: &[Line<'static>],
     focus: std::ops::Range<usize>,
     height: u16,
     width: u16,
@@ -331,25 +332,13 @@ fn review_lines(state: &State, w: &WizardScreen, theme: Theme) -> Vec<Line<'stat
     out
 }
 
-/// Draws the wizard over the body.
-pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, body: Rect) {
-    frame.render_widget(Clear, body);
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(16), Constraint::Fill(1)]).areas(body);
+/// The step's text, and the range of its lines that belong to the focused field.
+fn step_lines(
+    state: &State,
+    w: &WizardScreen,
+    theme: Theme,
+) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
     let step = w.wizard.step;
-    let rail_title = format!(" {}/6 ", step.number());
-    frame.render_widget(
-        Paragraph::new(rail(w, theme)).block(
-            Block::bordered()
-                .border_style(theme.dim())
-                .title(rail_title),
-        ),
-        left,
-    );
-    let title = match &w.wizard.editing {
-        Some(a) => format!(" Edit {} — {} ", a.name, step.title()),
-        None => format!(" New automation — {} ", step.title()),
-    };
     let mut lines = Vec::new();
     let mut focus = 0..0;
     match &w.options_state {
@@ -428,17 +417,58 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
             }
         }
     }
+    (lines, focus)
+}
+
+/// The wizard's two columns: the step rail and the step.
+fn columns(body: Rect) -> [Rect; 2] {
+    Layout::horizontal([Constraint::Length(16), Constraint::Fill(1)]).areas(body)
+}
+
+/// How many rows the Review can scroll in `inner`.
+fn review_room(lines: &[Line<'static>], inner: Rect) -> usize {
+    wrapped_rows(lines, inner.width).saturating_sub(usize::from(inner.height))
+}
+
+/// How far the Review can scroll in the wizard drawn over `body` (0 on other steps).
+pub fn review_scroll_limit(state: &State, w: &WizardScreen, theme: Theme, body: Rect) -> u16 {
+    if w.wizard.step != Step::Review {
+        return 0;
+    }
+    let inner = Block::bordered().inner(columns(body)[1]);
+    let (lines, _) = step_lines(state, w, theme);
+    u16::try_from(review_room(&lines, inner)).unwrap_or(u16::MAX)
+}
+
+/// Draws the wizard over the body.
+pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, body: Rect) {
+    frame.render_widget(Clear, body);
+    let [left, right] = columns(body);
+    let step = w.wizard.step;
+    let rail_title = format!(" {}/6 ", step.number());
+    frame.render_widget(
+        Paragraph::new(rail(w, theme)).block(
+            Block::bordered()
+                .border_style(theme.dim())
+                .title(rail_title),
+        ),
+        left,
+    );
+    let title = match &w.wizard.editing {
+        Some(a) => format!(" Edit {} — {} ", a.name, step.title()),
+        None => format!(" New automation — {} ", step.title()),
+    };
+    let (lines, focus) = step_lines(state, w, theme);
     let mut block = Block::bordered()
         .border_style(theme.title())
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(right);
-    let scroll = scroll_to_focus(&lines, focus, inner.height, inner.width);
+    let scroll = if step == Step::Review {
+        usize::from(w.review_scroll).min(review_room(&lines, inner))
+    } else {
+        scroll_to_focus(&lines, focus, inner.height, inner.width)
+    };
     if let Some(hint) = more_hint(scroll, wrapped_rows(&lines, inner.width), inner.height) {
-        let hint = if step == Step::Review {
-            " ↓ more below: a taller terminal shows all of it "
-        } else {
-            hint
-        };
         block = block.title_bottom(Span::styled(hint, theme.dim()));
     }
     frame.render_widget(
