@@ -59,6 +59,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn concurrent_writes_never_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.json");
+        let writers: Vec<_> = (0..8u8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let text = vec![b'a' + i; 4096];
+                    for _ in 0..50 {
+                        write_private(&path, &text).unwrap();
+                        let read = fs::read(&path).unwrap();
+                        assert_eq!(read.len(), 4096, "never a half-written file");
+                        assert!(read.iter().all(|b| *b == read[0]), "never two writes mixed");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left behind"
+        );
+    }
+
+    #[test]
     fn writes_atomically_with_private_mode() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.yaml");
