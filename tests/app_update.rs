@@ -710,3 +710,17 @@ async fn scrolling_stops_at_the_last_page() {
         "nothing to scroll when all fits"
     );
 }
+
+#[tokio::test]
+async fn the_help_scrolls_no_further_than_its_end() {
+    let mut s = demo_state(80, 24).await;
+    update(&mut s, ch('?'));
+    let limit = wbauto::ui::scroll_limit(&s);
+    assert!(limit > 0, "the help is longer than 80x24 shows");
+    for _ in 0..limit + 20 {
+        update(&mut s, key(KeyCode::Down));
+    }
+    assert!(matches!(s.overlay, Overlay::Help { scroll, .. } if scroll == limit));
+    update(&mut s, key(KeyCode::Up));
+    assert!(matches!(s.overlay, Overlay::Help { scroll, .. } if scroll == limit - 1));
+}

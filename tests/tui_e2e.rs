@@ -196,11 +196,9 @@ fn edit_as_a_file_in_the_editor_saves_after_review() {
     assert_eq!(json["event"]["threshold"], 90);
 }
 
-#[test]
-fn the_wizard_creates_an_automation_with_keys_only() {
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    let tmux = start("wizard", h, "");
+/// From the demo list: `n`, the start template reached with `to_template`, and the first
+/// project picked on the Scope step.
+fn open_wizard_on_a_project(tmux: &Tmux, to_template: &[&str]) {
     tmux.wait_for("the demo list", |s| {
         s.contains("gpu-too-hot") && s.contains("enter open")
     });
@@ -208,12 +206,23 @@ fn the_wizard_creates_an_automation_with_keys_only() {
     tmux.wait_for("the start step", |s| {
         s.contains("Slack me when a run fails")
     });
+    if !to_template.is_empty() {
+        tmux.keys(to_template);
+    }
     tmux.keys(&["Enter"]);
     tmux.wait_for("the scope step", |s| s.contains("New automation — Scope"));
     tmux.keys(&["Tab"]);
     tmux.keys(&["Tab"]);
     tmux.wait_for("the project choices", |s| s.contains("to pick from"));
     tmux.keys(&["Right"]);
+}
+
+#[test]
+fn the_wizard_creates_an_automation_with_keys_only() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = start("wizard", h, "");
+    open_wizard_on_a_project(&tmux, &[]);
     for step in ["Event", "Condition", "Action"] {
         tmux.keys(&["PageDown"]);
         tmux.wait_for(step, |s| s.contains(&format!("New automation — {step}")));
@@ -251,20 +260,7 @@ fn a_wizard_killed_midway_is_offered_back_on_the_next_start() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let tmux = start("draft", h, "");
-    tmux.wait_for("the demo list", |s| {
-        s.contains("gpu-too-hot") && s.contains("enter open")
-    });
-    tmux.keys(&["n"]);
-    tmux.wait_for("the start step", |s| {
-        s.contains("Slack me when a run fails")
-    });
-    tmux.keys(&["Down"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the scope step", |s| s.contains("New automation — Scope"));
-    tmux.keys(&["Tab"]);
-    tmux.keys(&["Tab"]);
-    tmux.wait_for("the project choices", |s| s.contains("to pick from"));
-    tmux.keys(&["Right"]);
+    open_wizard_on_a_project(&tmux, &["Down"]);
     tmux.keys(&["PageDown"]);
     tmux.keys(&["PageDown"]);
     tmux.wait_for("the condition step", |s| {

@@ -888,11 +888,15 @@ pub fn palette_actions(state: &State, input: &str) -> Vec<Action> {
 }
 
 fn on_overlay_text_key(state: &mut State, key: KeyEvent) -> Option<Vec<Effect>> {
+    let help_limit = match &state.overlay {
+        Overlay::Help { .. } if key.code == KeyCode::Down => crate::ui::scroll_limit(state),
+        _ => 0,
+    };
     match &mut state.overlay {
         Overlay::Help { filter, scroll } => {
             match key.code {
                 KeyCode::Esc => state.overlay = Overlay::None,
-                KeyCode::Down => *scroll = scroll.saturating_add(1),
+                KeyCode::Down => *scroll = scroll.saturating_add(1).min(help_limit),
                 KeyCode::Up => *scroll = scroll.saturating_sub(1),
                 KeyCode::Char('?') if filter.is_empty() => state.overlay = Overlay::None,
                 _ => {

@@ -104,6 +104,7 @@ pub fn scroll_limit(state: &State) -> u16 {
         Overlay::Detail { tab, .. } => detail::scroll_limit(state, theme, Some(*tab), body),
         Overlay::Raw { .. } => detail::scroll_limit(state, theme, None, body),
         Overlay::Wizard(w) => wizard::review_scroll_limit(state, w, theme, body),
+        Overlay::Help { filter, .. } => overlays::help_scroll_limit(state, theme, filter, body),
         _ => 0,
     }
 }

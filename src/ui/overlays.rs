@@ -22,13 +22,9 @@ fn boxed(
     let block = Block::bordered()
         .border_style(theme.title())
         .title(Span::styled(format!(" {title} "), theme.title()));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block)
-            .scroll((scroll, 0)),
-        area,
-    );
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let scroll = scroll.min(super::scroll_room(&paragraph, block.inner(area)));
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
 }
 
 fn buttons(theme: Theme, no: &str, yes: &str, yes_focused: bool) -> Line<'static> {
@@ -102,6 +98,23 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
 }
 
 fn help(state: &State, theme: Theme, filter: &str, scroll: u16, frame: &mut Frame, body: Rect) {
+    let lines = help_lines(state, theme, filter);
+    boxed(frame, theme, help_area(body), "help", lines, scroll);
+}
+
+/// Where the help box sits in the body.
+fn help_area(body: Rect) -> Rect {
+    centered(body, 84, body.height.saturating_sub(2))
+}
+
+/// How far the help (narrowed by `filter`) can scroll in `body`.
+pub fn help_scroll_limit(state: &State, theme: Theme, filter: &str, body: Rect) -> u16 {
+    let paragraph = Paragraph::new(help_lines(state, theme, filter)).wrap(Wrap { trim: false });
+    super::scroll_room(&paragraph, Block::bordered().inner(help_area(body)))
+}
+
+/// The help's text: the filter, every binding that matches it, and two hints.
+fn help_lines(state: &State, theme: Theme, filter: &str) -> Vec<Line<'static>> {
     let needle = filter.to_lowercase();
     let mut lines = vec![input_line(theme, "filter:", filter), Line::raw("")];
     for b in state
@@ -130,14 +143,7 @@ fn help(state: &State, theme: Theme, filter: &str, scroll: u16, frame: &mut Fram
         "Keys are remapped in config.toml under [keys] by the names in brackets.",
         theme.dim(),
     ));
-    boxed(
-        frame,
-        theme,
-        centered(body, 84, body.height.saturating_sub(2)),
-        "help",
-        lines,
-        scroll,
-    );
+    lines
 }
 
 fn palette(

@@ -220,23 +220,23 @@ fn payload_lines(
     }
 }
 
-/// How many terminal rows `lines` take when wrapped at `width` columns.
-fn wrapped_rows(lines: &[Line<'static>], width: u16) -> usize {
-    Paragraph::new(lines.to_vec())
-        .wrap(Wrap { trim: false })
-        .line_count(width.max(1))
+/// How many terminal rows each of `lines` takes when wrapped at `width` columns.
+fn line_rows(lines: &[Line<'static>], width: u16) -> Vec<usize> {
+    lines
+        .iter()
+        .map(|l| {
+            Paragraph::new(l.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(width.max(1))
+        })
+        .collect()
 }
 
 /// The first row to show so that the focused lines (`focus`, a range of line indices) are in
-/// sight: their end if it fits, their start always.
-fn scroll_to_focus(
-    lines: &[Line<'static>],
-    focus: std::ops::Range<usize>,
-    height: u16,
-    width: u16,
-) -> usize {
-    let start = wrapped_rows(&lines[..focus.start.min(lines.len())], width);
-    let end = wrapped_rows(&lines[..focus.end.min(lines.len())], width);
+/// sight: their end if it fits, their start always. `rows` comes from [`line_rows`].
+fn scroll_to_focus(rows: &[usize], focus: std::ops::Range<usize>, height: u16) -> usize {
+    let start: usize = rows.iter().take(focus.start).sum();
+    let end: usize = rows.iter().take(focus.end).sum();
     end.saturating_sub(usize::from(height)).min(start)
 }
 
@@ -426,8 +426,10 @@ fn columns(body: Rect) -> [Rect; 2] {
 }
 
 /// How many rows the Review can scroll in `inner`.
-fn review_room(lines: &[Line<'static>], inner: Rect) -> usize {
-    wrapped_rows(lines, inner.width).saturating_sub(usize::from(inner.height))
+fn review_room(rows: &[usize], inner: Rect) -> usize {
+    rows.iter()
+        .sum::<usize>()
+        .saturating_sub(usize::from(inner.height))
 }
 
 /// How far the Review can scroll in the wizard drawn over `body` (0 on other steps).
@@ -437,7 +439,7 @@ pub fn review_scroll_limit(state: &State, w: &WizardScreen, theme: Theme, body: 
     }
     let inner = Block::bordered().inner(columns(body)[1]);
     let (lines, _) = step_lines(state, w, theme);
-    u16::try_from(review_room(&lines, inner)).unwrap_or(u16::MAX)
+    u16::try_from(review_room(&line_rows(&lines, inner.width), inner)).unwrap_or(u16::MAX)
 }
 
 /// Draws the wizard over the body.
@@ -463,12 +465,13 @@ pub fn draw(state: &State, w: &WizardScreen, theme: Theme, frame: &mut Frame, bo
         .border_style(theme.title())
         .title(Span::styled(title, theme.title()));
     let inner = block.inner(right);
+    let rows = line_rows(&lines, inner.width);
     let scroll = if step == Step::Review {
-        usize::from(w.review_scroll).min(review_room(&lines, inner))
+        usize::from(w.review_scroll).min(review_room(&rows, inner))
     } else {
-        scroll_to_focus(&lines, focus, inner.height, inner.width)
+        scroll_to_focus(&rows, focus, inner.height)
     };
-    if let Some(hint) = more_hint(scroll, wrapped_rows(&lines, inner.width), inner.height) {
+    if let Some(hint) = more_hint(scroll, rows.iter().sum(), inner.height) {
         block = block.title_bottom(Span::styled(hint, theme.dim()));
     }
     frame.render_widget(

@@ -249,6 +249,18 @@ fn enum_value(v: &Value, what: &str, allowed: &[&str]) -> Result<(), String> {
     }
 }
 
+fn positive_number(v: &Value, what: &str) -> Result<(), String> {
+    if v.as_f64().is_some_and(|n| n > 0.0) {
+        Ok(())
+    } else {
+        Err(format!("{what} must be positive"))
+    }
+}
+
+fn change_dir(v: &Value) -> Result<(), String> {
+    enum_value(v, "change_dir", &["INCREASE", "DECREASE", "ANY"])
+}
+
 fn agg(v: Option<&Value>) -> Result<(), String> {
     match v {
         None | Some(Value::Null) => Ok(()),
@@ -345,14 +357,8 @@ fn check_event_filter(event_type: &str, filter: &Value) -> Result<(), String> {
             positive_int(&f["current_window_size"], "current_window_size")?;
             positive_int(&f["prior_window_size"], "prior_window_size")?;
             enum_value(&f["change_type"], "change_type", &["ABSOLUTE", "RELATIVE"])?;
-            enum_value(
-                &f["change_dir"],
-                "change_dir",
-                &["INCREASE", "DECREASE", "ANY"],
-            )?;
-            if !f["change_amount"].as_f64().is_some_and(|a| a > 0.0) {
-                return Err("change_amount must be positive".into());
-            }
+            change_dir(&f["change_dir"])?;
+            positive_number(&f["change_amount"], "change_amount")?;
         }
         "RUN_METRIC_ZSCORE" => {
             let f = metric("zscore_filter")?;
@@ -363,14 +369,8 @@ fn check_event_filter(event_type: &str, filter: &Value) -> Result<(), String> {
                 &["name", "window_size", "threshold", "change_dir"],
             )?;
             positive_int(&f["window_size"], "window_size")?;
-            enum_value(
-                &f["change_dir"],
-                "change_dir",
-                &["INCREASE", "DECREASE", "ANY"],
-            )?;
-            if !f["threshold"].as_f64().is_some_and(|t| t > 0.0) {
-                return Err("threshold must be positive".into());
-            }
+            change_dir(&f["change_dir"])?;
+            positive_number(&f["threshold"], "threshold")?;
         }
         "RUN_STATE" => {
             let f = v
