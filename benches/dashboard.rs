@@ -1,7 +1,7 @@
 //! Dashboard budgets (design.md section 8): `view()` of the list at 200x50, and one filter
 //! keystroke (recompute + view), with 10k and 100k automations. Run with `cargo bench`.
 
-#[path = "../tests/support/dashboard.rs"]
+#[path = "../tests/it/support/dashboard.rs"]
 mod dashboard;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

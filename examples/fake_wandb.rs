@@ -5,7 +5,7 @@
 //! WANDB_API_KEY=<the key it prints> cargo run -- --backend wandb --base-url http://127.0.0.1:8080 list
 //! ```
 
-#[path = "../tests/support/fake_wandb/mod.rs"]
+#[path = "../tests/it/support/fake_wandb/mod.rs"]
 mod fake_wandb;
 
 fn port_from_args() -> Result<u16, String> {

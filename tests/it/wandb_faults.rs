@@ -1,7 +1,6 @@
 //! The W&B backend under load and faults: long listings, retries, give-ups, bad data, old servers.
 
-#[path = "support/fake_wandb/mod.rs"]
-mod fake_wandb;
+use crate::support::fake_wandb;
 
 use fake_wandb::state::{Fault, State};
 use fake_wandb::{API_KEY, FakeWandb, fast_policy};

@@ -1,8 +1,7 @@
 //! One contract suite, run against the local backend and against the W&B backend on the fake
 //! W&B server: the UI and the CLI must not be able to tell them apart.
 
-#[path = "support/fake_wandb/mod.rs"]
-mod fake_wandb;
+use crate::support::fake_wandb;
 
 use fake_wandb::FakeWandb;
 use wbauto::backend::local::LocalBackend;

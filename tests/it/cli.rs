@@ -4,8 +4,7 @@ use serde_json::Value;
 use std::path::Path;
 use wbauto::file::{Format, parse_text};
 
-#[path = "support/binary.rs"]
-mod binary;
+use crate::support::binary;
 
 use binary::{Run, examples};
 

@@ -1,7 +1,6 @@
 //! Snapshots of every screen at 80x24 and 160x48, with the demo data and with errors.
 
-#[path = "support/dashboard.rs"]
-mod dashboard;
+use crate::support::dashboard;
 
 use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, demo_state, key, typed};

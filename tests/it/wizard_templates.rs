@@ -3,10 +3,8 @@
 //! the wizard builds (checked here; `WBAUTO_WRITE_TEMPLATES=1` rewrites them) and what
 //! tools/sdk_oracle.py gave to the SDK.
 
-#[path = "support/fake_wandb/mod.rs"]
-mod fake_wandb;
-#[path = "support/sdk.rs"]
-mod sdk;
+use crate::support::fake_wandb;
+use crate::support::sdk;
 
 use sdk::{normalized, oracle, with_placeholders};
 

@@ -1,8 +1,7 @@
 //! The real binary in a real terminal (tmux): open on a temporary data dir, toggle an automation,
 //! check with `wbauto list --json` that it is stored, quit, and check the terminal was restored.
 
-#[path = "support/binary.rs"]
-mod binary;
+use crate::support::binary;
 
 use std::path::Path;
 use std::process::Command;

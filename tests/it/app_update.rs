@@ -1,7 +1,6 @@
 //! `update()` for every key action: what changes in the state and which effects are asked for.
 
-#[path = "support/dashboard.rs"]
-mod dashboard;
+use crate::support::dashboard;
 
 use crossterm::event::KeyCode;
 use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};

@@ -5,7 +5,7 @@ use wbauto::model::Automation;
 
 /// The recorded SDK inputs, by `file#index` (templates as `templates/file#0`).
 pub fn oracle() -> Value {
-    serde_json::from_str(include_str!("../fixtures/sdk_inputs.json"))
+    serde_json::from_str(include_str!("../../fixtures/sdk_inputs.json"))
         .expect("the SDK fixture is JSON")
 }
 

@@ -1,8 +1,7 @@
 //! The wizard's state machine, without a terminal: every event × action reaches Review and builds a
 //! valid automation, every validation rule refuses bad input with its message, templates, editing.
 
-#[path = "support/dashboard.rs"]
-mod dashboard;
+use crate::support::dashboard;
 
 use wbauto::backend::wandb::features::Features;
 use wbauto::file::{read::from_document, to_value};

@@ -2,12 +2,9 @@
 //! example file sends the same `variables.input` as the `wandb` SDK (recorded by
 //! tools/sdk_oracle.py), and the API key is never shown anywhere.
 
-#[path = "support/binary.rs"]
-mod binary;
-#[path = "support/fake_wandb/mod.rs"]
-mod fake_wandb;
-#[path = "support/sdk.rs"]
-mod sdk;
+use crate::support::binary;
+use crate::support::fake_wandb;
+use crate::support::sdk;
 
 use sdk::{normalized, oracle, with_placeholders};
 

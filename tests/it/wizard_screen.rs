@@ -1,8 +1,7 @@
 //! The wizard inside the dashboard: every step drawn at 80x24 and 160x48 (with errors and greyed
 //! options), and keys driving it to a saved automation, with server errors sent back to their step.
 
-#[path = "support/dashboard.rs"]
-mod dashboard;
+use crate::support::dashboard;
 
 use crossterm::event::KeyCode;
 use dashboard::{ch, ctrl, demo_state, key, typed};

@@ -1,8 +1,7 @@
 //! The dashboard's core driven against the W&B backend on the fake server: a toggle that W&B
 //! refuses with 500s leaves the row as it was, says why, and changes nothing on the server.
 
-#[path = "support/fake_wandb/mod.rs"]
-mod fake_wandb;
+use crate::support::fake_wandb;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fake_wandb::FakeWandb;

@@ -1,0 +1,18 @@
+//! The integration tests, one binary so the library and the fake W&B server compile once.
+
+mod support;
+
+mod app_update;
+mod cli;
+mod cli_wandb;
+mod contract;
+mod dashboard_wandb;
+mod local_backend;
+mod tui_e2e;
+mod ui_snapshots;
+mod wandb_faults;
+mod wire_golden;
+mod wire_roundtrip;
+mod wizard;
+mod wizard_screen;
+mod wizard_templates;

@@ -1,0 +1,7 @@
+//! Helpers shared by the integration tests: the real binary, a demo dashboard state, the fake
+//! W&B server and the SDK oracle's fixtures.
+
+pub mod binary;
+pub mod dashboard;
+pub mod fake_wandb;
+pub mod sdk;
