@@ -31,6 +31,7 @@ pub mod file;
 pub mod fsutil;
 pub mod logging;
 pub mod model;
+pub mod ops;
 pub mod tui;
 pub mod ui;
 pub mod wire;

@@ -5,7 +5,8 @@
 use crate::app::keys::Keymap;
 use crate::app::msg::{Effect, Msg};
 use crate::app::runner::Runner;
-use crate::app::state::{BackendChoice, ToastKind};
+use crate::app::state::ToastKind;
+use crate::app::store::session::BackendChoice;
 use crate::app::{State, update};
 use crate::backend::Backend;
 use crate::config::file::{ConfigFile, ThemeName};
@@ -107,17 +108,15 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
         setup.capabilities.clone(),
         now,
     );
-    state.read_only = setup.read_only.clone();
+    state.session.set_read_only(setup.read_only.clone());
     state.refresh_every = setup.config.refresh_every();
     state.mono = setup.mono || setup.config.theme == ThemeName::Mono;
     let (keymap, warnings) = Keymap::with_remaps(&setup.config.remaps());
     state.keymap = keymap;
     for w in setup.warnings.iter().chain(&warnings) {
-        state.toast(ToastKind::Error, w.clone());
-        if let Some(t) = state.toasts.back_mut() {
-            t.until = now + 12;
-        }
+        state.toast_for(ToastKind::Error, w.clone(), 12);
     }
+    crate::app::derive::refresh(&mut state);
     state
 }
 
@@ -212,7 +211,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
     let mut last_draw = Instant::now() - MIN_FRAME;
     loop {
         for effect in std::mem::take(&mut effects) {
-            match runner.run(effect, state.backend) {
+            match runner.run(effect, state.session.backend()) {
                 Some(Effect::Copy { text }) => copy(&text),
                 Some(Effect::Edit { id, text }) => {
                     drop(events);
@@ -241,7 +240,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
             last_draw = Instant::now();
-            if exit_after_first_frame && state.loading != crate::app::state::Loading::Loading {
+            if exit_after_first_frame
+                && *state.list.loading() != crate::app::store::list::Loading::Loading
+            {
                 return Ok(());
             }
         }
@@ -258,9 +259,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
             _ = ticker.tick() => Msg::Tick(now_secs()),
             _ = tokio::time::sleep(wait), if dirty => continue,
         };
-        let animated = !state.pending.is_empty()
-            || !state.toasts.is_empty()
-            || state.loading == crate::app::state::Loading::Loading;
+        let animated = state.animated();
         let second = state.now;
         let tick = matches!(msg, Msg::Tick(_));
         effects = update(&mut state, msg);

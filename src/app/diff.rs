@@ -1,6 +1,6 @@
 //! A line diff of two small texts (automation files), for the edit review.
 
-use super::state::DiffLine;
+use super::modals::confirm::DiffLine;
 
 /// The lines of `old` and `new` as unchanged, removed and added, by longest common subsequence.
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {

@@ -1,6 +1,6 @@
 //! The list filter: `event:` `scope:` `action:` `on:` `off:` terms plus fuzzy words.
 
-use super::state::Item;
+use super::store::list::Item;
 use memchr::memmem::Finder;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -129,6 +129,15 @@ impl SearchIndex {
         items
             .iter()
             .filter_map(|&i| self.rank.get(i).map(|&r| r as usize))
+    }
+
+    /// Patches the enabled flag of one item (a toggle) without rebuilding.
+    pub fn set_enabled(&mut self, item: usize, enabled: bool) {
+        if let Some(&rank) = self.rank.get(item)
+            && let Some(row) = self.rows.get_mut(rank as usize)
+        {
+            row.enabled = enabled;
+        }
     }
 
     /// Every rank.

@@ -1,5 +1,8 @@
-//! One key table: it dispatches keys and generates the footer, the help screen and the palette.
-//! Every action has a name (used in `config.toml` to remap it) and the contexts it works in.
+//! The command registry: one table for every context (the list, the detail, each modal, each
+//! wizard step and the review). It dispatches keys, and the footer, help and palette are made
+//! from it. Every row has a name (used in `config.toml` to remap it) and the contexts it works
+//! in; a key that no row of the context takes, or that a row's handler declines, goes on to the
+//! context's text input (a filter, a text field, the payload editor).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
@@ -16,6 +19,111 @@ pub enum Context {
     Raw,
     /// The integrations screen.
     Integrations,
+    /// Typing the list filter.
+    Filter,
+    /// The help box (typing filters it).
+    Help,
+    /// The command palette (typing filters it).
+    Palette,
+    /// A confirmation (typing the count when several are deleted).
+    Confirm,
+    /// An edited file that was not saved.
+    EditError,
+    /// Switching entity or backend (typing the entity).
+    Switch,
+    /// The wizard's first step: choosing a start.
+    WizardStart,
+    /// A wizard step's fields (text fields take what no row takes).
+    WizardFields,
+    /// The webhook payload editor (it takes every key but navigation).
+    WizardPayload,
+    /// The `${...}` variable menu of the payload editor.
+    WizardVariables,
+    /// The wizard's Review.
+    WizardReview,
+    /// "Discard your answers?"
+    WizardDiscard,
+    /// The terminal is too small to show anything: only quitting works.
+    TooSmall,
+}
+
+impl Context {
+    /// Every context, in the order help lists them.
+    pub const ALL: [Context; 17] = [
+        C::List,
+        C::Detail,
+        C::Raw,
+        C::Integrations,
+        C::Filter,
+        C::Help,
+        C::Palette,
+        C::Confirm,
+        C::EditError,
+        C::Switch,
+        C::WizardStart,
+        C::WizardFields,
+        C::WizardPayload,
+        C::WizardVariables,
+        C::WizardReview,
+        C::WizardDiscard,
+        C::TooSmall,
+    ];
+
+    /// Its heading in help.
+    pub fn title(self) -> &'static str {
+        match self {
+            C::List => "list",
+            C::Detail => "detail",
+            C::Raw => "raw JSON",
+            C::Integrations => "integrations",
+            C::Filter => "typing a filter",
+            C::Help => "help",
+            C::Palette => "palette",
+            C::Confirm => "confirmation",
+            C::EditError => "edit not saved",
+            C::Switch => "switch",
+            C::WizardStart => "wizard: start",
+            C::WizardFields => "wizard: fields",
+            C::WizardPayload => "wizard: payload editor",
+            C::WizardVariables => "wizard: variable menu",
+            C::WizardReview => "wizard: review",
+            C::WizardDiscard => "wizard: discard?",
+            C::TooSmall => "terminal too small",
+        }
+    }
+
+    /// Keys this context's text input keeps for itself, whatever the table says: printable
+    /// characters where a line is typed, and the editing keys of the payload editor.
+    pub fn reserves(self, chord: Chord) -> bool {
+        let printable = matches!(chord.code, KeyCodeKey::Char(_)) && !chord.ctrl;
+        match self {
+            C::Filter | C::Help | C::Palette | C::Switch => printable,
+            C::WizardPayload => {
+                printable
+                    || matches!(
+                        chord.code,
+                        KeyCodeKey::Enter
+                            | KeyCodeKey::Up
+                            | KeyCodeKey::Down
+                            | KeyCodeKey::Left
+                            | KeyCodeKey::Right
+                            | KeyCodeKey::Home
+                            | KeyCodeKey::End
+                    )
+            }
+            _ => false,
+        }
+    }
+
+    /// What typing does here, for the footer ("type to filter").
+    pub fn typing(self) -> Option<&'static str> {
+        match self {
+            C::Filter => Some("to filter (event: scope: action: on: off:)"),
+            C::Help | C::Palette => Some("to filter"),
+            C::Switch => Some("entity"),
+            _ => None,
+        }
+    }
 }
 
 /// Something the user can do.
@@ -89,6 +197,60 @@ pub enum Action {
     NextTab,
     /// Previous tab of the detail view.
     PrevTab,
+    /// Keep the filter typed.
+    KeepFilter,
+    /// Put back the filter as it was.
+    RestoreFilter,
+    /// Run the highlighted command, or switch.
+    Run,
+    /// Close a box.
+    Close,
+    /// The next backend to switch to.
+    NextBackend,
+    /// Move the focus between a confirmation's buttons.
+    SwitchButton,
+    /// Press the focused button.
+    Choose,
+    /// Cancel a confirmation.
+    Cancel,
+    /// Open an unsaved edit in the editor again.
+    EditAgain,
+    /// Throw an unsaved edit away.
+    Discard,
+    /// The wizard's next field (or Review row).
+    NextField,
+    /// The wizard's previous field.
+    PrevField,
+    /// The next choice of a picker.
+    ChooseNext,
+    /// The previous choice of a picker.
+    ChoosePrev,
+    /// Pick or unpick a choice, or flip a switch.
+    Pick,
+    /// Next field, next step; on Review, go to the row's step or save.
+    WizardNext,
+    /// The wizard's next step.
+    NextStep,
+    /// The wizard's previous step.
+    PrevStep,
+    /// Jump to Review.
+    Review,
+    /// Close the wizard (asks first when something was answered).
+    CloseWizard,
+    /// Load the pickers' choices again.
+    RetryOptions,
+    /// The `${...}` variable menu.
+    Variables,
+    /// Insert the highlighted variable.
+    InsertVariable,
+    /// Scroll the Review down a row.
+    ScrollDown,
+    /// Scroll the Review up a row.
+    ScrollUp,
+    /// Throw the wizard's answers away.
+    DiscardAnswers,
+    /// Close the wizard keeping its answers as a draft.
+    KeepDraft,
 }
 
 /// A key with its modifiers, e.g. `ctrl-r`, `D`, `space`.
@@ -117,6 +279,10 @@ pub enum KeyCodeKey {
     Up,
     /// Arrow down.
     Down,
+    /// Arrow left.
+    Left,
+    /// Arrow right.
+    Right,
     /// Page up.
     PageUp,
     /// Page down.
@@ -157,6 +323,8 @@ impl Chord {
             KeyCode::BackTab => KeyCodeKey::BackTab,
             KeyCode::Up => KeyCodeKey::Up,
             KeyCode::Down => KeyCodeKey::Down,
+            KeyCode::Left => KeyCodeKey::Left,
+            KeyCode::Right => KeyCodeKey::Right,
             KeyCode::PageUp => KeyCodeKey::PageUp,
             KeyCode::PageDown => KeyCodeKey::PageDown,
             KeyCode::Home => KeyCodeKey::Home,
@@ -167,7 +335,7 @@ impl Chord {
     }
 
     /// Parses `t`, `D`, `ctrl-r`, `space`, `enter`, `esc`, `tab`, `backtab`, `up`, `down`,
-    /// `pgup`, `pgdn`, `home`, `end`.
+    /// `left`, `right`, `pgup`, `pgdn`, `home`, `end`.
     pub fn parse(s: &str) -> Option<Self> {
         let (ctrl, rest) = match s.strip_prefix("ctrl-") {
             Some(r) => (true, r),
@@ -181,6 +349,8 @@ impl Chord {
             "backtab" => KeyCodeKey::BackTab,
             "up" => KeyCodeKey::Up,
             "down" => KeyCodeKey::Down,
+            "left" => KeyCodeKey::Left,
+            "right" => KeyCodeKey::Right,
             "pgup" => KeyCodeKey::PageUp,
             "pgdn" => KeyCodeKey::PageDown,
             "home" => KeyCodeKey::Home,
@@ -206,11 +376,25 @@ impl fmt::Display for Chord {
             KeyCodeKey::BackTab => f.write_str("backtab"),
             KeyCodeKey::Up => f.write_str("↑"),
             KeyCodeKey::Down => f.write_str("↓"),
+            KeyCodeKey::Left => f.write_str("←"),
+            KeyCodeKey::Right => f.write_str("→"),
             KeyCodeKey::PageUp => f.write_str("pgup"),
             KeyCodeKey::PageDown => f.write_str("pgdn"),
             KeyCodeKey::Home => f.write_str("home"),
             KeyCodeKey::End => f.write_str("end"),
         }
+    }
+}
+
+impl Binding {
+    /// Whether every word of `needle` (any case) is in its description, name or footer label:
+    /// the one matcher of help and the palette.
+    pub fn matches(&self, needle: &str) -> bool {
+        let haystack = format!("{} {} {}", self.description, self.name, self.short).to_lowercase();
+        needle
+            .to_lowercase()
+            .split_whitespace()
+            .all(|word| haystack.contains(word))
     }
 }
 
@@ -236,10 +420,32 @@ pub struct Binding {
 }
 
 use Context as C;
-const ALL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
+const SCREENS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
 const LISTS: &[Context] = &[C::List, C::Integrations];
 const ROW: &[Context] = &[C::List, C::Detail];
 const SCROLL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
+const MOVE: &[Context] = &[
+    C::List,
+    C::Detail,
+    C::Raw,
+    C::Integrations,
+    C::Filter,
+    C::Help,
+    C::Palette,
+    C::WizardStart,
+    C::WizardVariables,
+];
+const ENDS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::WizardReview];
+const STEPS: &[Context] = &[C::WizardStart, C::WizardFields, C::WizardPayload];
+const FIELDS: &[Context] = &[C::WizardFields, C::WizardPayload, C::WizardReview];
+const WIZARD: &[Context] = &[
+    C::WizardStart,
+    C::WizardFields,
+    C::WizardPayload,
+    C::WizardReview,
+];
+const BOXES: &[Context] = &[C::Help, C::Palette, C::Switch];
+const EVERYWHERE: &[Context] = &Context::ALL;
 
 /// How an action shows up: its config name, its description and its footer label.
 type Words = (&'static str, &'static str, &'static str);
@@ -276,7 +482,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Down,
             ("down", "move down", "down"),
             &[c('j'), k(K::Down)],
-            SCROLL,
+            MOVE,
             false,
             false,
         ),
@@ -284,7 +490,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Up,
             ("up", "move up", "up"),
             &[c('k'), k(K::Up)],
-            SCROLL,
+            MOVE,
             false,
             false,
         ),
@@ -292,7 +498,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Top,
             ("top", "go to the top", "top"),
             &[c('g'), k(K::Home)],
-            SCROLL,
+            ENDS,
             false,
             false,
         ),
@@ -300,7 +506,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Bottom,
             ("bottom", "go to the bottom", "bottom"),
             &[c('G'), k(K::End)],
-            SCROLL,
+            ENDS,
             false,
             false,
         ),
@@ -524,7 +730,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Help,
             ("help", "help", "help"),
             &[c('?')],
-            ALL,
+            SCREENS,
             false,
             true,
         ),
@@ -532,7 +738,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Palette,
             ("palette", "command palette", "palette"),
             &[c(':')],
-            ALL,
+            SCREENS,
             false,
             false,
         ),
@@ -540,7 +746,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Back,
             ("back", "back; quit from the list", "back"),
             &[c('q'), k(K::Esc)],
-            ALL,
+            &[C::List, C::Detail, C::Raw, C::Integrations, C::TooSmall],
             false,
             true,
         ),
@@ -548,9 +754,229 @@ pub fn defaults() -> Vec<Binding> {
             A::Quit,
             ("quit", "quit", "quit"),
             &[Chord::ctrl('c')],
-            ALL,
+            EVERYWHERE,
             false,
             false,
+        ),
+        binding(
+            A::KeepFilter,
+            ("keep_filter", "keep the filter typed", "keep filter"),
+            &[k(K::Enter)],
+            &[C::Filter],
+            false,
+            true,
+        ),
+        binding(
+            A::RestoreFilter,
+            ("restore_filter", "put the filter back as it was", "restore"),
+            &[k(K::Esc)],
+            &[C::Filter],
+            false,
+            true,
+        ),
+        binding(
+            A::Run,
+            ("run", "run the highlighted command / switch", "run"),
+            &[k(K::Enter)],
+            &[C::Palette, C::Switch],
+            false,
+            true,
+        ),
+        binding(
+            A::NextBackend,
+            ("next_backend", "the next backend", "next backend"),
+            &[k(K::Tab)],
+            &[C::Switch],
+            false,
+            true,
+        ),
+        binding(
+            A::Close,
+            ("close", "close the box", "close"),
+            &[k(K::Esc)],
+            BOXES,
+            false,
+            true,
+        ),
+        binding(
+            A::SwitchButton,
+            ("switch_button", "move between the buttons", "switch button"),
+            &[k(K::Tab), k(K::BackTab), k(K::Left), k(K::Right)],
+            &[C::Confirm],
+            false,
+            true,
+        ),
+        binding(
+            A::Choose,
+            ("choose", "press the focused button", "choose"),
+            &[k(K::Enter)],
+            &[C::Confirm],
+            false,
+            true,
+        ),
+        binding(
+            A::Cancel,
+            ("cancel", "cancel", "cancel"),
+            &[k(K::Esc)],
+            &[C::Confirm],
+            false,
+            true,
+        ),
+        binding(
+            A::EditAgain,
+            ("edit_again", "open your text in the editor again", "edit again"),
+            &[c('e'), k(K::Enter)],
+            &[C::EditError],
+            false,
+            true,
+        ),
+        binding(
+            A::Discard,
+            ("discard", "throw the edit away", "discard"),
+            &[k(K::Esc), c('q')],
+            &[C::EditError],
+            false,
+            true,
+        ),
+        binding(
+            A::NextField,
+            ("next_field", "next field (Review: next row)", "next field"),
+            &[k(K::Tab), k(K::Down)],
+            FIELDS,
+            false,
+            true,
+        ),
+        binding(
+            A::PrevField,
+            ("prev_field", "previous field (Review: previous row)", "prev field"),
+            &[k(K::BackTab), k(K::Up)],
+            FIELDS,
+            false,
+            false,
+        ),
+        binding(
+            A::ChoosePrev,
+            ("choose_prev", "previous choice", "choose"),
+            &[k(K::Left)],
+            &[C::WizardFields],
+            false,
+            false,
+        ),
+        binding(
+            A::ChooseNext,
+            ("choose_next", "next choice", "choose"),
+            &[k(K::Right)],
+            &[C::WizardFields],
+            false,
+            true,
+        ),
+        binding(
+            A::Pick,
+            ("pick", "pick a choice / flip a switch", "pick"),
+            &[c(' ')],
+            &[C::WizardFields],
+            false,
+            false,
+        ),
+        binding(
+            A::WizardNext,
+            ("wizard_next", "next (Review: go to the step / save)", "next"),
+            &[k(K::Enter)],
+            &[C::WizardStart, C::WizardFields, C::WizardReview],
+            false,
+            true,
+        ),
+        binding(
+            A::NextStep,
+            ("next_step", "next step", "next step"),
+            &[k(K::PageDown), Chord::ctrl('n')],
+            STEPS,
+            false,
+            true,
+        ),
+        binding(
+            A::PrevStep,
+            ("prev_step", "previous step", "back"),
+            &[k(K::PageUp), Chord::ctrl('p')],
+            &[
+                C::WizardFields,
+                C::WizardPayload,
+                C::WizardReview,
+            ],
+            false,
+            true,
+        ),
+        binding(
+            A::Review,
+            ("review", "go to Review", "review"),
+            &[Chord::ctrl('s')],
+            STEPS,
+            false,
+            true,
+        ),
+        binding(
+            A::RetryOptions,
+            ("retry_choices", "load the choices again", "retry"),
+            &[Chord::ctrl('r')],
+            STEPS,
+            false,
+            false,
+        ),
+        binding(
+            A::Variables,
+            ("variables", "insert a ${variable}", "variable"),
+            &[Chord::ctrl('v')],
+            &[C::WizardPayload],
+            false,
+            true,
+        ),
+        binding(
+            A::InsertVariable,
+            ("insert_variable", "insert the highlighted variable", "insert"),
+            &[k(K::Enter)],
+            &[C::WizardVariables],
+            false,
+            true,
+        ),
+        binding(
+            A::ScrollDown,
+            ("scroll_down", "scroll the Review down", "scroll"),
+            &[c('j')],
+            &[C::WizardReview],
+            false,
+            true,
+        ),
+        binding(
+            A::ScrollUp,
+            ("scroll_up", "scroll the Review up", "scroll up"),
+            &[c('k')],
+            &[C::WizardReview],
+            false,
+            false,
+        ),
+        binding(
+            A::CloseWizard,
+            ("close_wizard", "close the wizard", "close"),
+            &[k(K::Esc)],
+            WIZARD,
+            false,
+            true,
+        ),
+        binding(
+            A::DiscardAnswers,
+            ("discard_answers", "throw the answers away", "discard"),
+            &[k(K::Esc), c('d')],
+            &[C::WizardDiscard],
+            false,
+            true,
+        ),
+        binding(
+            A::KeepDraft,
+            ("keep_draft", "keep the answers as a draft", "keep draft"),
+            &[c('s')],
+            &[C::WizardDiscard],
+            false,
+            true,
         ),
     ]
 }
@@ -608,12 +1034,33 @@ impl Keymap {
         (map, warnings)
     }
 
-    /// The action a key triggers in a context.
+    /// The action a key triggers in a context (none for a key the context reserves).
     pub fn action(&self, context: Context, chord: Chord) -> Option<Action> {
+        if context.reserves(chord) {
+            return None;
+        }
         self.bindings
             .iter()
             .find(|b| b.contexts.contains(&context) && b.keys.contains(&chord))
             .map(|b| b.action)
+    }
+
+    /// The keys of an action that work in a context, as shown to users.
+    pub fn keys_in(&self, action: Action, context: Context) -> Vec<Chord> {
+        self.bindings
+            .iter()
+            .filter(|b| b.action == action && b.contexts.contains(&context))
+            .flat_map(|b| b.keys.iter().copied())
+            .filter(|k| !context.reserves(*k))
+            .collect()
+    }
+
+    /// The first key of an action in a context, as shown to users ("" when none).
+    pub fn key_in(&self, action: Action, context: Context) -> String {
+        self.keys_in(action, context)
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 
     /// The binding of an action.

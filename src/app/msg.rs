@@ -60,6 +60,7 @@ pub enum Msg {
     },
     /// The backend or entity was switched (or not).
     Switched {
+        request: u64,
         backend: usize,
         entity: String,
         result: Result<Capabilities, BackendError>,
@@ -113,7 +114,11 @@ pub enum Effect {
     /// Open text in `$VISUAL`/`$EDITOR` (the terminal loop suspends the screen).
     Edit { id: String, text: String },
     /// Switch to another backend and/or entity.
-    Switch { backend: usize, entity: String },
+    Switch {
+        request: u64,
+        backend: usize,
+        entity: String,
+    },
     /// Load the wizard's picker options (projects, registries, integrations) of an entity.
     LoadOptions { request: u64, entity: String },
     /// Load a project's collections for the wizard.

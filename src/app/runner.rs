@@ -1,9 +1,9 @@
-//! The effects runner: owns the backends and runs their calls on tokio tasks, sending each answer
-//! back as a `Msg`. Nothing here touches the dashboard's state.
+//! The effects runner: owns the backends and maps each effect to an operation of `ops` on a
+//! tokio task, sending the answer back as a `Msg`. Nothing here touches the dashboard's state.
 
 use super::msg::{Effect, Msg};
 use crate::backend::Backend;
-use crate::backend::resolve::prepare;
+use crate::ops::{self, SaveMode};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -58,7 +58,7 @@ impl Runner {
                 Msg::Saved {
                     id,
                     kind,
-                    result: backend.update_automation(&automation).await,
+                    result: ops::replace(backend.as_ref(), &automation).await,
                 }
             }),
             Effect::SaveFile {
@@ -67,10 +67,7 @@ impl Runner {
                 entity,
                 kind,
             } => self.spawn(async move {
-                let result = match prepare(backend.as_ref(), *automation, &entity).await {
-                    Ok(resolved) => backend.update_automation(&resolved).await,
-                    Err(e) => Err(e),
-                };
+                let result = ops::save(backend.as_ref(), *automation, &entity, SaveMode::Update).await;
                 Msg::Saved { id, kind, result }
             }),
             Effect::Recreate {
@@ -78,20 +75,17 @@ impl Runner {
                 entity,
                 label,
             } => self.spawn(async move {
-                let result = match prepare(backend.as_ref(), *automation, &entity).await {
-                    Ok(resolved) => backend.create_automation(&resolved).await,
-                    Err(e) => Err(e),
-                };
+                let result = ops::save(backend.as_ref(), *automation, &entity, SaveMode::Create).await;
                 Msg::Recreated { label, result }
             }),
             Effect::Delete { id } => self.spawn(async move {
-                let result = backend.delete_automation(&id).await;
+                let result = ops::delete(backend.as_ref(), &id).await;
                 Msg::Deleted { id, result }
             }),
             Effect::LoadOptions { request, entity } => self.spawn(async move {
                 Msg::OptionsLoaded {
                     request,
-                    result: load_options(backend.as_ref(), &entity).await,
+                    result: ops::picker_options(backend.as_ref(), &entity).await,
                 }
             }),
             Effect::LoadCollections {
@@ -99,10 +93,7 @@ impl Runner {
                 entity,
                 project,
             } => self.spawn(async move {
-                let result = backend
-                    .list_collections(&entity, &project)
-                    .await
-                    .map(|c| c.into_iter().map(|c| c.name).collect());
+                let result = ops::collection_names(backend.as_ref(), &entity, &project).await;
                 Msg::CollectionsLoaded { request, result }
             }),
             Effect::SaveWizard {
@@ -110,32 +101,29 @@ impl Runner {
                 entity,
                 edit,
             } => self.spawn(async move {
-                let result = match prepare(backend.as_ref(), *automation, &entity).await {
-                    Ok(resolved) if edit => backend.update_automation(&resolved).await,
-                    Ok(resolved) => backend.create_automation(&resolved).await,
-                    Err(e) => Err(e),
+                let mode = if edit {
+                    SaveMode::Update
+                } else {
+                    SaveMode::Create
                 };
+                let result = ops::save(backend.as_ref(), *automation, &entity, mode).await;
                 Msg::WizardSaved { edit, result }
             }),
             Effect::Switch {
+                request,
                 backend: index,
                 entity,
             } => {
                 let target = self.backends.get(index).cloned();
                 self.spawn(async move {
                     let result = match target {
-                        Some(b) => match b.entity(&entity).await {
-                            Ok(Some(_)) => b.capabilities().await,
-                            Ok(None) => Err(crate::backend::BackendError::NotFound(format!(
-                                "there is no entity named {entity}"
-                            ))),
-                            Err(e) => Err(e),
-                        },
+                        Some(b) => ops::open_entity(b.as_ref(), &entity).await,
                         None => Err(crate::backend::BackendError::NotFound(
                             "no such backend".into(),
                         )),
                     };
                     Msg::Switched {
+                        request,
                         backend: index,
                         entity,
                         result,
@@ -145,39 +133,4 @@ impl Runner {
         }
         None
     }
-}
-
-/// Projects, registries and integrations of an entity, for the wizard's pickers. Registries are
-/// optional (a server without registry search still gets its projects and integrations).
-async fn load_options(
-    backend: &dyn Backend,
-    entity: &str,
-) -> Result<crate::wizard::fields::Options, crate::backend::BackendError> {
-    use crate::model::IntegrationKind;
-    let projects = backend.list_projects(entity).await?;
-    let registries = backend.list_registries(entity).await.unwrap_or_default();
-    let integrations = backend.list_integrations(entity).await?;
-    let prefix = crate::model::scope::REGISTRY_PREFIX;
-    Ok(crate::wizard::fields::Options {
-        projects: projects
-            .into_iter()
-            .map(|p| p.name)
-            .filter(|n| !n.starts_with(prefix))
-            .collect(),
-        registries: registries
-            .into_iter()
-            .map(|p| (p.name.trim_start_matches(prefix).to_string(), p.entity))
-            .collect(),
-        collections: Vec::new(),
-        slack: integrations
-            .iter()
-            .filter(|i| matches!(i.kind, IntegrationKind::Slack { .. }))
-            .map(|i| i.label().to_string())
-            .collect(),
-        webhooks: integrations
-            .iter()
-            .filter(|i| matches!(i.kind, IntegrationKind::Webhook { .. }))
-            .map(|i| i.label().to_string())
-            .collect(),
-    })
 }

@@ -18,7 +18,7 @@ pub struct Context {
     /// The entity whose automations are listed and where integrations are looked up.
     pub entity: String,
     /// Whether writes are refused.
-    pub read_only: bool,
+    pub gate: crate::ops::WriteGate,
     /// The backend's capabilities, asked once.
     pub capabilities: Capabilities,
 }
@@ -135,19 +135,14 @@ impl Context {
         Ok(Self {
             backend,
             entity,
-            read_only: cli.read_only,
+            gate: crate::ops::WriteGate::new(cli.read_only.then(|| "--read-only".to_string())),
             capabilities,
         })
     }
 
     /// Fails if writes are not allowed, naming what would have changed.
     pub fn check_writable(&self, what: &str) -> Result<(), CliError> {
-        if self.read_only {
-            return Err(failure(format!(
-                "read-only mode (--read-only): not {what}; run without --read-only to change things"
-            )));
-        }
-        Ok(())
+        self.gate.check(what).map_err(failure)
     }
 }
 

@@ -153,17 +153,7 @@ pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
     for a in automations {
         let existing =
             find_target(&a, &listings).map_err(|e| failure(format!("{}: {e}", a.name)))?;
-        if let Some(reason) = existing.read_only_reason() {
-            return Err(failure(format!(
-                "{}: cannot be updated: {reason}",
-                existing.name
-            )));
-        }
-        let mut next = a;
-        next.id = existing.id.clone();
-        next.updated_at = existing.updated_at.clone();
-        next.created_at = existing.created_at.clone();
-        planned.push(next);
+        planned.push(crate::ops::retarget(a, existing).map_err(failure)?);
     }
     if dry_run {
         let inputs = planned

@@ -76,16 +76,8 @@ pub async fn set_enabled(
             println!("{} is already {verb}", a.name);
             continue;
         }
-        if let Some(reason) = a.read_only_reason() {
-            return Err(failure(format!(
-                "{} cannot be {verb}: it is read-only ({reason})",
-                a.name
-            )));
-        }
-        let mut changed = a.clone();
-        changed.enabled = enabled;
-        ctx.backend
-            .update_automation(&changed)
+        let changed = crate::ops::with_enabled(a, enabled).map_err(failure)?;
+        crate::ops::replace(ctx.backend.as_ref(), &changed)
             .await
             .map_err(|e| failure(format!("{}: {e}", a.name)))?;
         println!("{verb} {} ({})", a.name, a.scope.path);
@@ -145,8 +137,7 @@ pub async fn delete(
         }
     }
     for (id, label) in doomed {
-        ctx.backend
-            .delete_automation(&id)
+        crate::ops::delete(ctx.backend.as_ref(), &id)
             .await
             .map_err(|e| failure(format!("{label}: {e}")))?;
         println!("deleted {label}");

@@ -2,7 +2,7 @@
 
 use crate::backend::{Listing, SavedAutomation};
 use crate::model::Automation;
-use crate::model::summary::{action_sentence, action_short, event_sentence, event_short};
+use crate::model::summary::{card, row_cells, when};
 
 fn pad(s: &str, width: usize) -> String {
     let len = s.chars().count();
@@ -16,16 +16,13 @@ fn pad(s: &str, width: usize) -> String {
 /// The cells of one list row: state, name, event, scope, action.
 pub fn row(a: &Automation) -> [String; 5] {
     let state = if a.enabled { "on" } else { "off" };
-    let mut action = action_short(&a.action);
-    if !a.is_editable() {
-        action.push_str(" (read-only)");
-    }
+    let cells = row_cells(a);
     [
         state.to_string(),
         a.name.clone(),
-        event_short(&a.event),
-        a.scope.path.to_string(),
-        action,
+        cells.event,
+        cells.scope,
+        cells.action,
     ]
 }
 
@@ -60,15 +57,6 @@ pub fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
     out.join("\n")
 }
 
-/// A stored timestamp for people, e.g. `2026-10-16 09:20 UTC`; unparsable text is shown as is.
-pub fn when(stamp: Option<&str>) -> Option<String> {
-    let stamp = stamp?;
-    Some(match stamp.parse::<jiff::Timestamp>() {
-        Ok(t) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        Err(_) => stamp.to_string(),
-    })
-}
-
 /// One automation in plain words.
 pub fn details(a: &Automation) -> String {
     let mut out = vec![format!(
@@ -78,11 +66,8 @@ pub fn details(a: &Automation) -> String {
     )];
     let mut field = |k: &str, v: &str| out.push(format!("  {}{v}", pad(k, 13)));
     field("id", a.id.as_deref().unwrap_or("-"));
-    field("scope", &a.scope.path.to_string());
-    field("when", &event_sentence(&a.event));
-    field("then", &action_sentence(&a.action));
-    if let Some(d) = a.description.as_deref().filter(|d| !d.is_empty()) {
-        field("description", d);
+    for (label, value) in card(a) {
+        field(label, &value);
     }
     field(
         "created",

@@ -339,6 +339,52 @@ pub fn automation_sentence(a: &Automation) -> String {
     )
 }
 
+/// The cells of one list row, the same in `wbauto list` and the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowCells {
+    /// The event, short: `avg(loss)[5] > 0.5`.
+    pub event: String,
+    /// The scope: `project acme/vision`.
+    pub scope: String,
+    /// The action, short, marked when read-only: `slack #ml-alerts`.
+    pub action: String,
+}
+
+/// The row cells of an automation.
+pub fn row_cells(a: &Automation) -> RowCells {
+    let mut action = action_short(&a.action);
+    if !a.is_editable() {
+        action.push_str(" (read-only)");
+    }
+    RowCells {
+        event: event_short(&a.event),
+        scope: a.scope.path.to_string(),
+        action,
+    }
+}
+
+/// The labelled lines both detail views show: scope, when, then and the description if any.
+pub fn card(a: &Automation) -> Vec<(&'static str, String)> {
+    let mut out = vec![
+        ("scope", a.scope.path.to_string()),
+        ("when", event_sentence(&a.event)),
+        ("then", action_sentence(&a.action)),
+    ];
+    if let Some(d) = a.description.as_deref().filter(|d| !d.is_empty()) {
+        out.push(("description", d.to_string()));
+    }
+    out
+}
+
+/// A stored timestamp for people, e.g. `2026-10-16 09:20 UTC`; unparsable text is shown as is.
+pub fn when(stamp: Option<&str>) -> Option<String> {
+    let stamp = stamp?;
+    Some(match stamp.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => stamp.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,62 +2,43 @@
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::keys::Action;
-use crate::app::state::{Confirm, Loading, Overlay, ToastKind};
+use crate::app::screens::wizard::text::spinner;
+use crate::app::store::list::Loading;
+use crate::app::state::ToastKind;
 use crate::app::update::sort_label;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-/// Spinner frames for work in flight.
-pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
 /// The top line: app, backend, entity, counts, filter, sort, read-only, freshness.
 pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let info = state.backend_info();
-    let endpoint = info
-        .endpoint
-        .rsplit('/')
-        .next()
-        .filter(|_| info.kind == crate::backend::BackendKind::Local)
-        .unwrap_or(&info.endpoint);
     let sep = || Span::styled(" │ ", theme.dim());
     let mut spans = vec![
         Span::styled(" wbauto", theme.title()),
         sep(),
-        Span::raw(format!("{} {endpoint}", info.kind)),
+        Span::raw(state.session.backend_label().to_string()),
         sep(),
-        Span::styled(state.entity.clone(), theme.title()),
+        Span::styled(state.entity().to_string(), theme.title()),
         sep(),
     ];
-    let off = state
-        .items
-        .iter()
-        .filter(|i| !i.saved.automation.enabled)
-        .count();
-    let total = state.items.len();
-    let shown = match (state.view.len() == total, area.width < 100) {
+    let (total, shown) = (state.list.len(), state.list.view_len());
+    let counts = match (shown == total, area.width < 100) {
         (true, false) => format!("{total} automations"),
         (true, true) => format!("{total}"),
-        (false, _) => format!("{}/{total} shown", state.view.len()),
+        (false, _) => format!("{shown}/{total} shown"),
     };
-    spans.push(Span::raw(format!("{shown} · {off} off")));
-    if !state.marks.is_empty() {
-        spans.push(Span::styled(
-            format!(" · {} marked", state.marks.len()),
-            theme.marked(),
-        ));
+    spans.push(Span::raw(format!("{counts} · {} off", state.list.disabled())));
+    let marks = state.selection.marks().len();
+    if marks > 0 {
+        spans.push(Span::styled(format!(" · {marks} marked"), theme.marked()));
     }
-    if !state.filter.is_empty() || state.filter_editing.is_some() {
+    let editing = state.selection.editing_filter();
+    if !state.list.filter().is_empty() || editing {
         spans.push(sep());
-        let cursor = if state.filter_editing.is_some() {
-            "▏"
-        } else {
-            ""
-        };
+        let cursor = if editing { "▏" } else { "" };
         spans.push(Span::styled(
-            format!("/{}{cursor}", state.filter),
+            format!("/{}{cursor}", state.list.filter()),
             theme.key(),
         ));
     }
@@ -65,26 +46,28 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if !narrow {
         spans.push(sep());
         spans.push(Span::styled(
-            format!("sort {}", sort_label(state.sort, state.reverse)),
+            format!("sort {}", sort_label(state.list.sort(), state.list.reverse())),
             theme.dim(),
         ));
     }
-    if state.read_only.is_some() {
+    if state.read_only().is_some() {
         spans.push(sep());
         spans.push(Span::styled("RO", theme.warn()));
     }
     spans.push(sep());
-    let fresh = match (&state.loading, state.loaded_at) {
-        (Loading::Loading, _) => Span::styled(
-            format!("{} loading", SPINNER[state.frame % SPINNER.len()]),
-            theme.warn(),
-        ),
+    let fresh = match (state.list.loading(), state.list.loaded_at()) {
+        (Loading::Loading, _) => {
+            Span::styled(format!("{} loading", spinner(state.frame)), theme.warn())
+        }
         (Loading::Failed(_), _) => Span::styled("load failed (ctrl-r retries)", theme.error()),
         (Loading::Ready, Some(at)) => {
             let paused = if state.paused { ", paused" } else { "" };
             let word = if narrow { "" } else { "updated " };
             Span::styled(
-                format!("{word}{} ago{paused}", super::ago(state.now, at)),
+                format!(
+                    "{word}{} ago{paused}",
+                    crate::app::layout::ago(state.now, at)
+                ),
                 theme.dim(),
             )
         }
@@ -94,113 +77,32 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn pairs(theme: Theme, items: &[(String, &str)]) -> Line<'static> {
+/// The bottom line: the keys that work now, as prepared from the registry; entries are dropped
+/// from the middle until it fits, the last two (help, back) stay.
+pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let items = &state.footer.items;
+    let width = |from: &[&(String, String)]| {
+        from.iter()
+            .map(|(k, d)| k.chars().count() + d.chars().count() + 3)
+            .sum::<usize>()
+    };
+    let room = area.width as usize - if state.read_only().is_some() { 11 } else { 0 };
+    let mut shown: Vec<&(String, String)> = items.iter().collect();
+    while width(&shown) > room && shown.len() > 2 {
+        shown.remove(shown.len() - 3);
+    }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (key, what)) in items.iter().enumerate() {
+    for (i, (key, what)) in shown.iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
         spans.push(Span::styled(key.clone(), theme.key()));
         spans.push(Span::raw(format!(" {what}")));
     }
-    Line::from(spans)
-}
-
-/// The bottom line: the keys that work now.
-pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let fixed = |items: &[(&str, &'static str)]| {
-        items
-            .iter()
-            .map(|(k, d)| (k.to_string(), *d))
-            .collect::<Vec<_>>()
-    };
-    let items: Vec<(String, &str)> = if state.filter_editing.is_some() {
-        fixed(&[
-            ("enter", "keep filter"),
-            ("esc", "restore"),
-            ("↑↓", "move"),
-            ("", "event: scope: action: on: off:"),
-        ])
-    } else {
-        match &state.overlay {
-            Overlay::Help { .. } => {
-                fixed(&[("type", "to filter"), ("↑↓", "scroll"), ("esc", "close")])
-            }
-            Overlay::Palette { .. } => fixed(&[
-                ("type", "to filter"),
-                ("↑↓", "choose"),
-                ("enter", "run"),
-                ("esc", "close"),
-            ]),
-            Overlay::Confirm {
-                what: Confirm::Delete { ids, .. },
-                ..
-            } if ids.len() > 1 => fixed(&[
-                ("type", "the count"),
-                ("tab", "switch button"),
-                ("enter", "choose"),
-                ("esc", "cancel"),
-            ]),
-            Overlay::Confirm { .. } => fixed(&[
-                ("tab", "switch button"),
-                ("enter", "choose"),
-                ("esc", "cancel"),
-            ]),
-            Overlay::EditError { .. } => fixed(&[("e", "edit again"), ("esc", "discard")]),
-            Overlay::Switch { .. } => fixed(&[
-                ("type", "entity"),
-                ("tab", "next backend"),
-                ("enter", "switch"),
-                ("esc", "cancel"),
-            ]),
-            Overlay::Wizard(w) if w.wizard.step == crate::wizard::Step::Review => fixed(&[
-                ("↑/↓", "row"),
-                ("enter", "go to step / save"),
-                ("j/k", "scroll"),
-                ("pgup", "back"),
-                ("esc", "close"),
-            ]),
-            Overlay::Wizard(_) => fixed(&[
-                ("tab/↓", "next field"),
-                ("←/→", "choose"),
-                ("enter", "next"),
-                ("pgdn", "next step"),
-                ("pgup", "back"),
-                ("ctrl-s", "review"),
-                ("esc", "close"),
-            ]),
-            _ => state
-                .keymap
-                .in_context(state.context())
-                .filter(|b| b.in_footer && !(b.writes && state.read_only.is_some()))
-                .filter_map(|b| {
-                    let label = if b.action == Action::Back && state.overlay == Overlay::None {
-                        "quit"
-                    } else {
-                        b.short
-                    };
-                    b.keys.first().map(|k| (k.to_string(), label))
-                })
-                .collect(),
-        }
-    };
-    let mut items = items;
-    let width = |items: &[(String, &str)]| {
-        items
-            .iter()
-            .map(|(k, d)| k.chars().count() + d.chars().count() + 3)
-            .sum::<usize>()
-    };
-    let room = area.width as usize - if state.read_only.is_some() { 11 } else { 0 };
-    // Drop entries from the middle until it fits; the last two (help, back/quit) stay.
-    while width(&items) > room && items.len() > 2 {
-        items.remove(items.len() - 3);
+    if state.read_only().is_some() {
+        spans.push(Span::styled("  read-only", theme.warn()));
     }
-    let mut line = pairs(theme, &items);
-    if state.read_only.is_some() {
-        line.spans.push(Span::styled("  read-only", theme.warn()));
-    }
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// Toasts, newest at the bottom, over the lower right of the body.

@@ -1,19 +1,20 @@
-//! Drawing: `view(&State, &mut Frame)`, a pure function of the state. One module per screen.
+//! Drawing: `view(&State, &mut Frame)` paints what the state holds, prepared; it computes
+//! nothing and changes nothing. One module per screen (`screens/`) and per modal (`modals/`),
+//! mirroring `app`, plus the header, footer and toasts (`chrome`) and the theme.
 
 pub mod chrome;
-pub mod detail;
-pub mod integrations;
-pub mod list;
-pub mod overlays;
+pub mod modals;
+pub mod screens;
 pub mod theme;
-pub mod wizard;
 
 use crate::app::State;
 use crate::app::layout::{Arrangement, MIN_HEIGHT, MIN_WIDTH, arrangement};
-use crate::app::state::Overlay;
+use crate::app::screens::Screen;
+use crate::app::text::{Doc, TextLine};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::widgets::Paragraph;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 use theme::Theme;
 
 /// Draws the whole screen.
@@ -41,17 +42,17 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     let [header, body, footer] = screen_areas(area);
     chrome::header(state, theme, frame, header);
-    match &state.overlay {
-        Overlay::Detail { tab, scroll } => detail::full(state, theme, *tab, *scroll, frame, body),
-        Overlay::Raw { scroll } => detail::raw(state, theme, *scroll, frame, body),
-        Overlay::Integrations { selected } => {
-            integrations::screen(state, theme, *selected, frame, body)
-        }
-        Overlay::Wizard(w) => wizard::draw(state, w, theme, frame, body),
-        _ => main_screen(state, theme, frame, body),
+    match &state.screen {
+        Screen::Detail(d) => screens::detail::full(state, d, theme, frame, body),
+        Screen::Raw(r) => screens::raw::draw(state, r, theme, frame, body),
+        Screen::Integrations(i) => screens::integrations::draw(state, i, theme, frame, body),
+        Screen::Wizard(w) => screens::wizard::draw(w, theme, frame, body),
+        Screen::List => main_screen(state, theme, frame, body),
     }
     chrome::footer(state, theme, frame, footer);
-    overlays::draw(state, theme, frame, body);
+    for modal in &state.modals {
+        modals::draw(state, modal, theme, frame, body);
+    }
     chrome::toasts(state, theme, frame, body);
 }
 
@@ -63,20 +64,19 @@ fn main_screen(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
                 Constraint::Length((body.width * 36 / 100).clamp(36, 64)),
             ])
             .areas(body);
-            list::draw(state, theme, frame, left);
-            detail::pane(state, theme, frame, right);
+            screens::list::draw(state, theme, frame, left);
+            screens::detail::pane(state, theme, frame, right);
         }
         Arrangement::Stacked(height) => {
             let [top, bottom] =
                 Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body);
-            list::draw(state, theme, frame, top);
-            detail::pane(state, theme, frame, bottom);
+            screens::list::draw(state, theme, frame, top);
+            screens::detail::pane(state, theme, frame, bottom);
         }
-        _ => list::draw(state, theme, frame, body),
+        _ => screens::list::draw(state, theme, frame, body),
     }
 }
 
-/// A rectangle of at most `width` x `height`, centred in `area`.
 /// The header row, the body and the footer row.
 fn screen_areas(area: Rect) -> [Rect; 3] {
     Layout::vertical([
@@ -87,28 +87,33 @@ fn screen_areas(area: Rect) -> [Rect; 3] {
     .areas(area)
 }
 
-/// How many rows `paragraph` (without a block) can scroll in `inner` before its last row reaches
-/// the bottom.
-fn scroll_room(paragraph: &Paragraph, inner: Rect) -> u16 {
-    let rows = paragraph.line_count(inner.width.max(1));
-    u16::try_from(rows.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX)
+/// A prepared line in the theme's styles.
+pub fn line(text: &TextLine, theme: Theme) -> Line<'static> {
+    Line::from(
+        text.pieces
+            .iter()
+            .map(|p| Span::styled(p.text.clone(), theme.tone(p.tone)))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.tone(text.tone))
 }
 
-/// How far the current screen's text can scroll at the state's terminal size (0 when it does
-/// not scroll). `update` keeps scroll offsets within it, so `G` lands on the last page and the
-/// next `k` moves at once.
-pub fn scroll_limit(state: &State) -> u16 {
-    let [_, body, _] = screen_areas(Rect::new(0, 0, state.width, state.height));
-    let theme = Theme::new(state.mono);
-    match &state.overlay {
-        Overlay::Detail { tab, .. } => detail::scroll_limit(state, theme, Some(*tab), body),
-        Overlay::Raw { .. } => detail::scroll_limit(state, theme, None, body),
-        Overlay::Wizard(w) => wizard::review_scroll_limit(state, w, theme, body),
-        Overlay::Help { filter, .. } => overlays::help_scroll_limit(state, theme, filter, body),
-        _ => 0,
+/// Prepared lines in the theme's styles.
+pub fn lines(lines: &[TextLine], theme: Theme) -> Vec<Line<'static>> {
+    lines.iter().map(|l| line(l, theme)).collect()
+}
+
+/// A prepared text as a paragraph, wrapped when it is prose, scrolled by `scroll` rows.
+pub fn paragraph(doc: &Doc, theme: Theme, scroll: u16) -> Paragraph<'static> {
+    let p = Paragraph::new(lines(&doc.lines, theme)).scroll((scroll, 0));
+    if doc.wrap {
+        p.wrap(Wrap { trim: false })
+    } else {
+        p
     }
 }
 
+/// A rectangle of at most `width` x `height`, centred in `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
@@ -117,21 +122,5 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
-    }
-}
-
-/// "12s", "5m", "3h", "4d", "2mo", "1y" since `then` (Unix seconds); "-" when unknown.
-pub fn ago(now: i64, then: i64) -> String {
-    if then <= 0 {
-        return "-".into();
-    }
-    let s = (now - then).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        86_400..2_592_000 => format!("{}d", s / 86_400),
-        2_592_000..31_536_000 => format!("{}mo", s / 2_592_000),
-        _ => format!("{}y", s / 31_536_000),
     }
 }

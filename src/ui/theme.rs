@@ -81,4 +81,23 @@ impl Theme {
     pub fn removed(self) -> Style {
         self.color(Color::Red)
     }
+
+    /// The style of a tone of prepared text.
+    pub fn tone(self, tone: crate::app::text::Tone) -> Style {
+        use crate::app::text::Tone as T;
+        match tone {
+            T::Plain => Style::default(),
+            T::Dim => self.dim(),
+            T::Title => self.title(),
+            T::On => self.on(),
+            T::Off => self.off(),
+            T::Warn => self.warn(),
+            T::Error => self.error(),
+            T::Key => self.key(),
+            T::Selected => self.selected(),
+            T::Marked => self.marked(),
+            T::Added => self.added(),
+            T::Removed => self.removed(),
+        }
+    }
 }

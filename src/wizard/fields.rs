@@ -25,7 +25,7 @@ pub struct Options {
 /// How a field is edited.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// One line of text (suggestions, if any, cycle with ←/→).
+    /// One line of text (suggestions, if any, cycle with the choose keys).
     Text { suggestions: Vec<String> },
     /// One of several; each option greyed with a reason when it cannot be picked.
     Select {
@@ -54,8 +54,26 @@ pub struct Field {
     pub kind: Kind,
     /// The text of a text field.
     pub text: String,
-    /// A line of help.
+    /// A line of help, without keys: the dashboard writes the keys of [`Field::keys`] from its
+    /// key table.
     pub help: &'static str,
+    /// Which keys the help should name.
+    pub keys: FieldKeys,
+}
+
+/// The keys a field's help names (their key depends on the user's key table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKeys {
+    /// None.
+    None,
+    /// Previous / next choice.
+    Choose,
+    /// Moving between choices and picking them.
+    Pick,
+    /// Flipping a switch.
+    Flip,
+    /// The payload editor's variable menu.
+    Payload,
 }
 
 fn text(key: &'static str, label: &'static str, value: &str, help: &'static str) -> Field {
@@ -67,6 +85,7 @@ fn text(key: &'static str, label: &'static str, value: &str, help: &'static str)
         },
         text: value.to_string(),
         help,
+        keys: FieldKeys::None,
     }
 }
 
@@ -85,6 +104,7 @@ fn picker(
         },
         text: value.to_string(),
         help,
+        keys: FieldKeys::Choose,
     }
 }
 
@@ -109,6 +129,7 @@ fn select<T: PartialEq + Copy>(
         kind: Kind::Select { options, selected },
         text: String::new(),
         help,
+        keys: FieldKeys::None,
     }
 }
 
@@ -166,7 +187,7 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                     "project",
                     &a.project,
                     &options.projects,
-                    "←/→ pick one of the entity's projects",
+                    "pick one of the entity's projects",
                 )),
                 ScopeKind::Collection => {
                     out.push(picker(
@@ -174,14 +195,14 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                         "project",
                         &a.project,
                         &options.projects,
-                        "←/→ pick the project that holds the collection",
+                        "pick the project that holds the collection",
                     ));
                     out.push(picker(
                         "scope.collection",
                         "collection",
                         &a.collection,
                         &options.collections,
-                        "←/→ pick an artifact collection",
+                        "pick an artifact collection",
                     ));
                 }
                 ScopeKind::Registry => {
@@ -195,7 +216,7 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                         "registry",
                         &a.registry,
                         &names,
-                        "←/→ pick a registry of the organisation",
+                        "pick a registry of the organisation",
                     ));
                 }
                 ScopeKind::Team | ScopeKind::Org => {}
@@ -244,7 +265,7 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                         "channel",
                         &a.integration,
                         &options.slack,
-                        "←/→ pick a Slack channel connected to the team",
+                        "pick a Slack channel connected to the team",
                     ));
                     out.push(text(
                         "action.title",
@@ -267,9 +288,16 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                         "webhook",
                         &a.integration,
                         &options.webhooks,
-                        "←/→ pick a webhook integration",
+                        "pick a webhook integration",
                     ));
-                    out.push(Field { key: "action.payload", label: "payload", kind: Kind::Area, text: a.payload.clone(), help: "JSON sent to the webhook; enter adds a line, ctrl-v inserts a ${variable}" });
+                    out.push(Field {
+                        key: "action.payload",
+                        label: "payload",
+                        kind: Kind::Area,
+                        text: a.payload.clone(),
+                        help: "JSON sent to the webhook; enter adds a line",
+                        keys: FieldKeys::Payload,
+                    });
                 }
                 _ => {}
             }
@@ -293,7 +321,8 @@ pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> 
                 label: "enabled",
                 kind: Kind::Toggle(a.enabled),
                 text: String::new(),
-                help: "space turns it on or off",
+                help: "turns it on or off",
+                keys: FieldKeys::Flip,
             },
         ],
         Step::Review => Vec::new(),
@@ -439,7 +468,8 @@ fn condition_fields(w: &Wizard, caps: &Capabilities) -> Vec<Field> {
                     chosen: RunState::ALL.iter().map(|s| a.states.contains(s)).collect(),
                 },
                 text: String::new(),
-                help: "←/→ move, space picks; a crashed run counts as failed",
+                help: "a crashed run counts as failed",
+                keys: FieldKeys::Pick,
             },
             run_name,
         ],

@@ -5,7 +5,13 @@ use crate::support::dashboard;
 use crossterm::event::KeyCode;
 use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};
 use wbauto::app::msg::{Effect, Msg, SaveKind};
-use wbauto::app::state::{Confirm, DetailTab, Loading, Overlay, Pending, SortKey, ToastKind};
+use dashboard::{Overlay, overlay, set_filter};
+use wbauto::app::modals::confirm::Confirm;
+use wbauto::app::screens::detail::DetailTab;
+use wbauto::app::state::ToastKind;
+use wbauto::app::store::list::{Loading, SortKey};
+use wbauto::app::store::session::RequestKind;
+use wbauto::app::store::writes::Pending;
 use wbauto::app::update;
 use wbauto::backend::{BackendError, SavedAutomation};
 
@@ -25,22 +31,22 @@ async fn movement_keys() {
     assert_eq!(selected(&s), "accuracy-anomaly");
     update(&mut s, ch('j'));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.selected, 2);
+    assert_eq!(s.selection.selected(), 2);
     update(&mut s, ch('k'));
-    assert_eq!(s.selected, 1);
+    assert_eq!(s.selection.selected(), 1);
     update(&mut s, ch('G'));
-    assert_eq!(s.selected, s.view.len() - 1);
+    assert_eq!(s.selection.selected(), s.list.view_len() - 1);
     update(&mut s, ch('g'));
-    assert_eq!(s.selected, 0);
+    assert_eq!(s.selection.selected(), 0);
     update(&mut s, key(KeyCode::PageDown));
-    assert_eq!(s.selected, 14, "a page is longer than the list here");
+    assert_eq!(s.selection.selected(), 14, "a page is longer than the list here");
     update(&mut s, key(KeyCode::Home));
     update(&mut s, ctrl('d'));
-    assert!(s.selected > 0);
+    assert!(s.selection.selected() > 0);
     update(&mut s, ctrl('u'));
-    assert_eq!(s.selected, 0);
+    assert_eq!(s.selection.selected(), 0);
     update(&mut s, key(KeyCode::Up));
-    assert_eq!(s.selected, 0, "never above the top");
+    assert_eq!(s.selection.selected(), 0, "never above the top");
 }
 
 #[tokio::test]
@@ -48,9 +54,9 @@ async fn paging_scrolls_a_short_terminal() {
     let mut s = demo_state(80, 16).await;
     let rows = s.page_rows();
     update(&mut s, key(KeyCode::PageDown));
-    assert_eq!(s.selected, rows);
+    assert_eq!(s.selection.selected(), rows);
     assert!(
-        s.offset > 0 && s.selected < s.offset + rows,
+        s.selection.offset() > 0 && s.selection.selected() < s.selection.offset() + rows,
         "the selection stays visible"
     );
 }
@@ -60,7 +66,7 @@ async fn open_tabs_raw_and_back() {
     let mut s = demo_state(80, 24).await;
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::Detail {
             tab: DetailTab::Overview,
             scroll: 0
@@ -69,7 +75,7 @@ async fn open_tabs_raw_and_back() {
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, key(KeyCode::Tab));
     assert!(matches!(
-        s.overlay,
+        overlay(&s),
         Overlay::Detail {
             tab: DetailTab::Python,
             ..
@@ -77,7 +83,7 @@ async fn open_tabs_raw_and_back() {
     ));
     update(&mut s, key(KeyCode::BackTab));
     assert!(matches!(
-        s.overlay,
+        overlay(&s),
         Overlay::Detail {
             tab: DetailTab::Wire,
             ..
@@ -85,15 +91,15 @@ async fn open_tabs_raw_and_back() {
     ));
     update(&mut s, ch('j'));
     assert!(
-        matches!(s.overlay, Overlay::Detail { scroll: 1, .. }),
+        matches!(overlay(&s), Overlay::Detail { scroll: 1, .. }),
         "j scrolls in the detail"
     );
     update(&mut s, ch('q'));
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     update(&mut s, ch('y'));
-    assert_eq!(s.overlay, Overlay::Raw { scroll: 0 });
+    assert_eq!(overlay(&s), Overlay::Raw { scroll: 0 });
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     assert!(!s.quit);
     update(&mut s, ch('q'));
     assert!(s.quit, "q quits from the list");
@@ -112,28 +118,24 @@ async fn filter_typing_narrows_keeps_and_restores() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('/'));
     typed(&mut s, "loss");
-    let names: Vec<String> = s
-        .view
-        .iter()
-        .map(|&i| s.items[i].saved.automation.name.clone())
-        .collect();
+    let names = dashboard::shown_names(&s);
     assert_eq!(names, ["loss-plateau", "loss-spike"]);
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.filter, "los");
-    assert!(s.filter_editing.is_none());
+    assert_eq!(s.list.filter(), "los");
+    assert!(!s.selection.editing_filter());
     update(&mut s, ch('/'));
     typed(&mut s, " off:");
-    assert_eq!(s.view.len(), 0);
+    assert_eq!(s.list.view_len(), 0);
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.filter, "los", "esc restores the filter from before");
+    assert_eq!(s.list.filter(), "los", "esc restores the filter from before");
     update(&mut s, ch('/'));
     update(&mut s, ctrl('u'));
     typed(&mut s, "event:zscore");
-    assert_eq!(s.view.len(), 1);
+    assert_eq!(s.list.view_len(), 1);
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, ch('q'));
-    assert!(s.filter.is_empty() && !s.quit, "q first clears the filter");
+    assert!(s.list.filter().is_empty() && !s.quit, "q first clears the filter");
     for (filter, count) in [
         ("scope:team", 2),
         ("action:webhook", 4),
@@ -141,9 +143,8 @@ async fn filter_typing_narrows_keeps_and_restores() {
         ("off:", 1),
         ("action:queue", 1),
     ] {
-        s.filter = filter.into();
-        s.recompute();
-        assert_eq!(s.view.len(), count, "{filter}");
+        set_filter(&mut s, filter);
+        assert_eq!(s.list.view_len(), count, "{filter}");
     }
 }
 
@@ -151,7 +152,7 @@ async fn filter_typing_narrows_keeps_and_restores() {
 async fn sort_and_reverse() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('s'));
-    assert_eq!(s.sort, SortKey::Updated);
+    assert_eq!(s.list.sort(), SortKey::Updated);
     assert_eq!(
         selected(&s),
         "accuracy-anomaly",
@@ -160,11 +161,11 @@ async fn sort_and_reverse() {
     update(&mut s, ch('g'));
     assert_eq!(selected(&s), "loss-spike", "newest change first");
     update(&mut s, ch('S'));
-    assert!(s.reverse);
+    assert!(s.list.reverse());
     for _ in 0..4 {
         update(&mut s, ch('s'));
     }
-    assert_eq!(s.sort, SortKey::Name);
+    assert_eq!(s.list.sort(), SortKey::Name);
 }
 
 #[tokio::test]
@@ -186,7 +187,7 @@ async fn toggle_is_optimistic_and_confirmed() {
         "the row flips at once"
     );
     assert!(matches!(
-        s.pending.values().next(),
+        s.writes.pending(s.selected_item().unwrap().id()),
         Some(Pending::Toggle(_))
     ));
     assert!(
@@ -203,7 +204,7 @@ async fn toggle_is_optimistic_and_confirmed() {
             result: Ok(saved),
         },
     );
-    assert!(s.pending.is_empty());
+    assert!(!s.writes.any_pending());
     assert_eq!(
         s.selected_item()
             .unwrap()
@@ -220,7 +221,7 @@ async fn toggle_is_optimistic_and_confirmed() {
             .text
             .starts_with("disabled accuracy-anomaly")
     );
-    assert_eq!(s.undo.len(), 1);
+    assert_eq!(s.writes.undo_len(), 1);
 }
 
 #[tokio::test]
@@ -238,22 +239,21 @@ async fn a_failed_toggle_rolls_back_and_says_why() {
     );
     let item = s.selected_item().unwrap();
     assert!(item.saved.automation.enabled, "rolled back");
-    assert!(s.pending.is_empty());
+    assert!(!s.writes.any_pending());
     let toast = s.toasts.back().unwrap();
     assert_eq!(toast.kind, ToastKind::Error);
     assert_eq!(toast.text, "could not disable accuracy-anomaly: HTTP 500");
-    assert!(s.undo.is_empty());
+    assert!(s.writes.undo_len() == 0);
 }
 
 #[tokio::test]
 async fn read_only_kinds_and_read_only_mode_refuse_writes() {
     let mut s = demo_state(160, 48).await;
-    s.filter = "nightly".into();
-    s.recompute();
+    set_filter(&mut s, "nightly");
     assert!(update(&mut s, ch('t')).is_empty());
     assert!(s.toasts.back().unwrap().text.contains("read-only"));
     assert!(update(&mut s, ch('E')).is_empty());
-    s.read_only = Some("--read-only".into());
+    s.session.set_read_only(Some("--read-only".into()));
     for c in ['t', 'D', 'E', 'z'] {
         assert!(update(&mut s, ch(c)).is_empty(), "{c}");
         assert!(
@@ -261,10 +261,10 @@ async fn read_only_kinds_and_read_only_mode_refuse_writes() {
                 .back()
                 .unwrap()
                 .text
-                .starts_with("read-only (--read-only)"),
+                .starts_with("read-only mode (--read-only): not "),
             "{c}"
         );
-        assert_eq!(s.overlay, Overlay::None);
+        assert_eq!(overlay(&s), Overlay::None);
     }
 }
 
@@ -273,28 +273,28 @@ async fn marks_ranges_and_bulk_toggle() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch(' '));
     update(&mut s, ch(' '));
-    assert_eq!(s.marks.len(), 2);
-    assert_eq!(s.selected, 2);
+    assert_eq!(s.selection.marks().len(), 2);
+    assert_eq!(s.selection.selected(), 2);
     update(&mut s, ch('v'));
     typed(&mut s, "jj");
     update(&mut s, ch('v'));
-    assert_eq!(s.marks.len(), 5);
+    assert_eq!(s.selection.marks().len(), 5);
     update(&mut s, ch('t'));
     let Overlay::Confirm {
         what: Confirm::Toggle { ids, .. },
         yes: false,
-    } = &s.overlay
+    } = overlay(&s)
     else {
-        panic!("{:?}", s.overlay)
+        panic!("{:?}", overlay(&s))
     };
     assert_eq!(ids.len(), 5);
     update(&mut s, key(KeyCode::Tab));
     let effects = update(&mut s, key(KeyCode::Enter));
     assert_eq!(effects.len(), 5);
-    assert!(s.marks.is_empty());
+    assert!(s.selection.marks().is_empty());
     update(&mut s, ch(' '));
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.marks.is_empty(), "esc clears marks first");
+    assert!(s.selection.marks().is_empty(), "esc clears marks first");
     assert!(!s.quit);
 }
 
@@ -303,7 +303,7 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('D'));
     assert!(matches!(
-        s.overlay,
+        overlay(&s),
         Overlay::Confirm {
             what: Confirm::Delete { .. },
             yes: false
@@ -313,14 +313,14 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
         update(&mut s, key(KeyCode::Enter)).is_empty(),
         "enter on Cancel cancels"
     );
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     update(&mut s, ch('D'));
     update(&mut s, key(KeyCode::Right));
     let effects = update(&mut s, key(KeyCode::Enter));
     let [Effect::Delete { id }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(s.pending.get(id), Some(&Pending::Delete));
+    assert_eq!(s.writes.pending(id), Some(&Pending::Delete));
     let name = selected(&s);
     update(
         &mut s,
@@ -329,7 +329,7 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
             result: Ok(()),
         },
     );
-    assert_eq!(s.items.len(), 14);
+    assert_eq!(s.list.len(), 14);
     assert!(
         s.toasts
             .back()
@@ -370,8 +370,8 @@ async fn a_failed_delete_keeps_the_row() {
             result: Err(BackendError::NotFound("gone".into())),
         },
     );
-    assert_eq!(s.items.len(), 15);
-    assert!(s.pending.is_empty());
+    assert_eq!(s.list.len(), 15);
+    assert!(!s.writes.any_pending());
     assert_eq!(s.toasts.back().unwrap().kind, ToastKind::Error);
 }
 
@@ -439,11 +439,11 @@ async fn edit_as_file_flow() {
         text: kept,
         message,
         ..
-    } = &s.overlay
+    } = overlay(&s)
     else {
-        panic!("{:?}", s.overlay)
+        panic!("{:?}", overlay(&s))
     };
-    assert_eq!(kept, &broken);
+    assert_eq!(kept, broken);
     assert!(message.contains("event.window"), "{message}");
     let effects = update(&mut s, ch('e'));
     assert!(matches!(effects.as_slice(), [Effect::Edit { text, .. }] if *text == broken));
@@ -459,13 +459,13 @@ async fn edit_as_file_flow() {
     let Overlay::Confirm {
         what: Confirm::SaveEdit { diff, .. },
         ..
-    } = &s.overlay
+    } = overlay(&s)
     else {
-        panic!("{:?}", s.overlay)
+        panic!("{:?}", overlay(&s))
     };
     assert_eq!(
         diff.iter()
-            .filter(|d| !matches!(d, wbauto::app::state::DiffLine::Same(_)))
+            .filter(|d| !matches!(d, wbauto::app::modals::confirm::DiffLine::Same(_)))
             .count(),
         2
     );
@@ -497,10 +497,10 @@ async fn edit_as_file_flow() {
         },
     );
     assert!(
-        matches!(&s.overlay, Overlay::EditError { text, message, .. } if *text == good && message.contains("changed elsewhere"))
+        matches!(&overlay(&s), Overlay::EditError { text, message, .. } if *text == good && message.contains("changed elsewhere"))
     );
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     // The editor could not run.
     update(
         &mut s,
@@ -525,7 +525,7 @@ async fn copy_integrations_switch_refresh_and_pause() {
     assert!(
         matches!(effects.as_slice(), [Effect::ListIntegrations { entity, .. }] if entity == "acme")
     );
-    let request = s.integrations_request;
+    let request = s.session.latest(RequestKind::Integrations);
     update(
         &mut s,
         Msg::IntegrationsLoaded {
@@ -556,13 +556,16 @@ async fn copy_integrations_switch_refresh_and_pause() {
     assert_eq!(
         effects,
         [Effect::Switch {
+            request: s.session.latest(RequestKind::Switch),
             backend: 1,
             entity: "acme-corp".into()
         }]
     );
+    let request = s.session.latest(RequestKind::Switch);
     let effects = update(
         &mut s,
         Msg::Switched {
+            request,
             backend: 1,
             entity: "acme-corp".into(),
             result: Ok(Default::default()),
@@ -570,10 +573,10 @@ async fn copy_integrations_switch_refresh_and_pause() {
     );
     assert!(matches!(effects.as_slice(), [Effect::List { entity, .. }] if entity == "acme-corp"));
     assert_eq!(
-        (s.backend, s.entity.as_str(), s.items.len()),
+        (s.session.backend(), s.entity(), s.list.len()),
         (1, "acme-corp", 0)
     );
-    let stale = s.list_request - 1;
+    let stale = s.session.latest(RequestKind::List) - 1;
     update(
         &mut s,
         Msg::Listed {
@@ -582,7 +585,7 @@ async fn copy_integrations_switch_refresh_and_pause() {
         },
     );
     assert!(
-        s.items.is_empty(),
+        s.list.is_empty(),
         "an answer to an older request is dropped"
     );
     update(&mut s, ch('p'));
@@ -599,7 +602,7 @@ async fn auto_refresh_and_load_errors() {
     assert!(matches!(effects.as_slice(), [Effect::List { .. }]));
     s.paused = true;
     assert!(update(&mut s, Msg::Tick(now + 100)).is_empty());
-    let request = s.list_request;
+    let request = s.session.latest(RequestKind::List);
     update(
         &mut s,
         Msg::Listed {
@@ -607,8 +610,8 @@ async fn auto_refresh_and_load_errors() {
             result: Err(BackendError::Network("offline".into())),
         },
     );
-    assert_eq!(s.loading, Loading::Failed("offline".into()));
-    assert_eq!(s.items.len(), 15, "the last good listing stays");
+    assert_eq!(s.list.loading().clone(), Loading::Failed("offline".into()));
+    assert_eq!(s.list.len(), 15, "the last good listing stays");
     assert!(s.toasts.back().unwrap().text.contains("offline"));
     update(&mut s, Msg::Tick(now + 200));
     assert!(s.toasts.is_empty(), "toasts expire");
@@ -619,13 +622,13 @@ async fn help_and_palette_run_actions() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('?'));
     typed(&mut s, "copy");
-    assert!(matches!(&s.overlay, Overlay::Help { filter, .. } if filter == "copy"));
+    assert!(matches!(&overlay(&s), Overlay::Help { filter, .. } if filter == "copy"));
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, ch(':'));
     typed(&mut s, "raw");
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::Raw { scroll: 0 },
         "the palette ran the raw view"
     );
@@ -634,7 +637,7 @@ async fn help_and_palette_run_actions() {
     typed(&mut s, "sort");
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Enter));
-    assert!(s.reverse, "the second match (reverse the sort) ran");
+    assert!(s.list.reverse(), "the second match (reverse the sort) ran");
 }
 
 #[tokio::test]
@@ -669,14 +672,14 @@ async fn scrolling_stops_at_the_last_page() {
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, ch('G'));
-    let Overlay::Detail { scroll: bottom, .. } = s.overlay else {
-        panic!("{:?}", s.overlay)
+    let Overlay::Detail { scroll: bottom, .. } = overlay(&s) else {
+        panic!("{:?}", overlay(&s))
     };
     assert!(bottom > 0, "the wire JSON is longer than 80x24 shows");
-    assert_eq!(bottom, wbauto::ui::scroll_limit(&s));
+    assert_eq!(bottom, s.scroll_limit());
     update(&mut s, ch('j'));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::Detail {
             tab: DetailTab::Wire,
             scroll: bottom
@@ -685,7 +688,7 @@ async fn scrolling_stops_at_the_last_page() {
     );
     update(&mut s, ch('k'));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::Detail {
             tab: DetailTab::Wire,
             scroll: bottom - 1
@@ -696,15 +699,15 @@ async fn scrolling_stops_at_the_last_page() {
     update(&mut s, ch('y'));
     update(&mut s, ch('G'));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::Raw {
-            scroll: wbauto::ui::scroll_limit(&s)
+            scroll: s.scroll_limit()
         }
     );
     s.width = 400;
     s.height = 200;
     assert_eq!(
-        wbauto::ui::scroll_limit(&s),
+        s.scroll_limit(),
         0,
         "nothing to scroll when all fits"
     );
@@ -714,12 +717,12 @@ async fn scrolling_stops_at_the_last_page() {
 async fn the_help_scrolls_no_further_than_its_end() {
     let mut s = demo_state(80, 24).await;
     update(&mut s, ch('?'));
-    let limit = wbauto::ui::scroll_limit(&s);
+    let limit = s.scroll_limit();
     assert!(limit > 0, "the help is longer than 80x24 shows");
     for _ in 0..limit + 20 {
         update(&mut s, key(KeyCode::Down));
     }
-    assert!(matches!(s.overlay, Overlay::Help { scroll, .. } if scroll == limit));
+    assert!(matches!(overlay(&s), Overlay::Help { scroll, .. } if scroll == limit));
     update(&mut s, key(KeyCode::Up));
-    assert!(matches!(s.overlay, Overlay::Help { scroll, .. } if scroll == limit - 1));
+    assert!(matches!(overlay(&s), Overlay::Help { scroll, .. } if scroll == limit - 1));
 }

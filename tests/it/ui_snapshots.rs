@@ -7,7 +7,6 @@ use dashboard::{NOW, ch, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Msg, SaveKind};
-use wbauto::app::state::Loading;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::{Integration, IntegrationKind};
@@ -138,7 +137,7 @@ async fn edit_review_and_edit_error() {
     both("edit_review", |s| {
         let id = s.selected_item().unwrap().id().to_string();
         let text =
-            wbauto::app::update::file_text(&s.selected_item().unwrap().saved.automation, "acme")
+            wbauto::app::rows::file_text(&s.selected_item().unwrap().saved.automation, "acme")
                 .replace("window: 30", "window: 50")
                 .replace("enabled: true", "enabled: false");
         update(
@@ -167,7 +166,7 @@ async fn edit_review_and_edit_error() {
 async fn integrations() {
     both("integrations", |s| {
         update(s, ch('i'));
-        let request = s.integrations_request;
+        let request = s.session.latest(wbauto::app::store::session::RequestKind::Integrations);
         let list = vec![
             Integration {
                 id: "SW50ZWdyYXRpb246MQ==".into(),
@@ -220,8 +219,7 @@ async fn errors() {
             wbauto::app::Effect::List { request, .. } => request,
             _ => unreachable!(),
         };
-        s.items.clear();
-        s.recompute();
+        s.list.clear();
         update(s, Msg::Listed { request, result: Err(BackendError::Network("cannot reach W&B at https://api.wandb.ai: no answer in time; gave up after 6 attempt(s) in 60.0s".into())) });
     })
     .await;
@@ -237,7 +235,7 @@ async fn errors() {
     })
     .await;
     both("read_only", |s| {
-        s.read_only = Some("--read-only".into());
+        s.session.set_read_only(Some("--read-only".into()));
         update(s, ch('D'));
     })
     .await;
@@ -246,9 +244,8 @@ async fn errors() {
 #[tokio::test]
 async fn loading_and_too_small() {
     let mut state = demo_state(80, 24).await;
-    state.items.clear();
-    state.recompute();
-    state.loading = Loading::Loading;
+    state.list.clear();
+    update(&mut state, Msg::Resize(80, 24));
     insta::assert_snapshot!("loading_80x24", render(&state));
     update(&mut state, Msg::Resize(59, 20));
     insta::assert_snapshot!("too_small_59x20", render(&state));

@@ -8,7 +8,7 @@ use dashboard::{ch, ctrl, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Effect, Msg};
-use wbauto::app::state::Overlay;
+use crate::support::dashboard::{Overlay, overlay, set_filter};
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::Problem;
@@ -50,10 +50,10 @@ fn open(state: &mut State) {
     );
 }
 
-fn wizard(state: &State) -> &wbauto::app::wizard_screen::WizardScreen {
-    match &state.overlay {
-        Overlay::Wizard(w) => w,
-        other => panic!("no wizard: {other:?}"),
+fn wizard(state: &State) -> &wbauto::app::screens::wizard::WizardScreen {
+    match &state.screen {
+        wbauto::app::screens::Screen::Wizard(w) => w,
+        _ => panic!("no wizard: {:?}", overlay(state)),
     }
 }
 
@@ -115,7 +115,9 @@ async fn errors_greyed_options_webhook_payload_and_discard_are_drawn() {
     })
     .await;
     both("greyed_events", |s| {
-        s.capabilities = wbauto::backend::wandb::features::Features::default().capabilities();
+        let caps = wbauto::backend::wandb::features::Features::default().capabilities();
+        let entity = s.entity().to_string();
+        s.session.switch(0, entity, caps);
         threshold_to(s, Step::Event);
     })
     .await;
@@ -190,7 +192,7 @@ async fn keys_create_an_automation_and_select_it() {
     );
     assert_eq!(wizard(&s).wizard.step, Step::Action);
     // Saved: the wizard closes and the new automation is selected.
-    let mut saved = s.items[0].saved.clone();
+    let mut saved = s.list.items()[0].saved.clone();
     saved.automation.name = "loss-threshold".into();
     saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
     update(
@@ -200,7 +202,7 @@ async fn keys_create_an_automation_and_select_it() {
             result: Ok(saved),
         },
     );
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     assert_eq!(dashboard::selected(&s), "loss-threshold");
     assert!(
         s.toasts
@@ -222,7 +224,7 @@ async fn edit_and_duplicate_open_prefilled_and_read_only_refuses() {
     assert!(w.wizard.editing.is_some());
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(
-        s.overlay,
+        overlay(&s),
         Overlay::None,
         "nothing changed: esc closes at once"
     );
@@ -239,14 +241,13 @@ async fn edit_and_duplicate_open_prefilled_and_read_only_refuses() {
     assert!(!wizard(&s).confirm_discard);
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, ch('d'));
-    assert_eq!(s.overlay, Overlay::None);
-    s.filter = "nightly".into();
-    s.refilter();
+    assert_eq!(overlay(&s), Overlay::None);
+    set_filter(&mut s, "nightly");
     assert!(update(&mut s, ch('e')).is_empty());
     assert!(s.toasts.back().unwrap().text.contains("cannot be edited"));
-    s.read_only = Some("--read-only".into());
+    s.session.set_read_only(Some("--read-only".into()));
     assert!(update(&mut s, ch('n')).is_empty());
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
 }
 
 #[tokio::test]
@@ -317,7 +318,7 @@ async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
     // Esc, then s: closed, the draft kept.
     update(&mut s, key(KeyCode::Esc));
     assert!(update(&mut s, ch('s')).is_empty());
-    assert_eq!(s.overlay, Overlay::None);
+    assert_eq!(overlay(&s), Overlay::None);
     assert!(s.draft.is_some());
     assert!(s.toasts.back().unwrap().text.contains("kept as a draft"));
     // n offers it first; enter resumes where it was.
@@ -344,7 +345,7 @@ async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
     assert!(s.draft.is_some());
     update(&mut s, key(KeyCode::BackTab));
     update(&mut s, key(KeyCode::Enter));
-    let mut saved = s.items[0].saved.clone();
+    let mut saved = s.list.items()[0].saved.clone();
     saved.automation.name = "loss-threshold".into();
     saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
     let effects = update(
@@ -469,7 +470,7 @@ async fn the_review_scrolls_to_the_wire_input_on_a_small_terminal() {
     threshold_to(&mut s, Step::Review);
     assert!(!render(&s).contains("CreateFilterTriggerInput"));
     update(&mut s, ch('G'));
-    let limit = wbauto::ui::scroll_limit(&s);
+    let limit = s.scroll_limit();
     assert!(limit > 0);
     assert_eq!(wizard(&s).review_scroll, limit);
     let screen = render(&s);

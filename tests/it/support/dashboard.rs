@@ -2,8 +2,12 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use wbauto::app::modals::Modal;
+use wbauto::app::modals::confirm::Confirm;
 use wbauto::app::msg::{Effect, Msg};
-use wbauto::app::state::BackendChoice;
+use wbauto::app::screens::Screen;
+use wbauto::app::screens::detail::DetailTab;
+use wbauto::app::store::session::BackendChoice;
 use wbauto::app::{State, update};
 use wbauto::backend::local::LocalBackend;
 use wbauto::backend::{Backend, BackendInfo, BackendKind, Listing};
@@ -98,4 +102,88 @@ pub fn selected(state: &State) -> String {
         .selected_item()
         .map(|i| i.saved.automation.name.clone())
         .unwrap_or_default()
+}
+
+/// What covers the list, summarised from the screen and the top modal, for assertions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    /// The list.
+    None,
+    /// The full detail.
+    Detail { tab: DetailTab, scroll: u16 },
+    /// The raw view.
+    Raw { scroll: u16 },
+    /// The integrations screen.
+    Integrations { selected: usize },
+    /// Help.
+    Help { filter: String, scroll: u16 },
+    /// The palette.
+    Palette { input: String, selected: usize },
+    /// A confirmation.
+    Confirm { what: Confirm, yes: bool },
+    /// An unsaved edit.
+    EditError {
+        id: String,
+        text: String,
+        message: String,
+    },
+    /// The switch box.
+    Switch { input: String, backend: usize },
+    /// The wizard.
+    Wizard,
+}
+
+/// What the state shows: the top modal, else the screen.
+pub fn overlay(s: &State) -> Overlay {
+    match s.modal() {
+        Some(Modal::Help(m)) => Overlay::Help {
+            filter: m.filter.clone(),
+            scroll: m.scroll,
+        },
+        Some(Modal::Palette(m)) => Overlay::Palette {
+            input: m.input.clone(),
+            selected: m.selected,
+        },
+        Some(Modal::Confirm(m)) => Overlay::Confirm {
+            what: m.what.clone(),
+            yes: m.yes,
+        },
+        Some(Modal::EditError(m)) => Overlay::EditError {
+            id: m.id.clone(),
+            text: m.text.clone(),
+            message: m.message.clone(),
+        },
+        Some(Modal::Switch(m)) => Overlay::Switch {
+            input: m.input.clone(),
+            backend: m.backend,
+        },
+        None => match &s.screen {
+            Screen::List => Overlay::None,
+            Screen::Detail(d) => Overlay::Detail {
+                tab: d.tab,
+                scroll: d.scroll,
+            },
+            Screen::Raw(r) => Overlay::Raw { scroll: r.scroll },
+            Screen::Integrations(i) => Overlay::Integrations {
+                selected: i.selected,
+            },
+            Screen::Wizard(_) => Overlay::Wizard,
+        },
+    }
+}
+
+/// Sets the filter as if typed and kept.
+pub fn set_filter(s: &mut State, text: &str) {
+    update(s, key(KeyCode::Char('/')));
+    update(s, ctrl('u'));
+    typed(s, text);
+    update(s, key(KeyCode::Enter));
+}
+
+/// Names in the order the list shows them.
+pub fn shown_names(s: &State) -> Vec<String> {
+    s.list
+        .rows(0, usize::MAX)
+        .map(|i| i.saved.automation.name.clone())
+        .collect()
 }

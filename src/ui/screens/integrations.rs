@@ -1,8 +1,9 @@
 //! The integrations screen (`i`).
 
-use super::chrome::SPINNER;
-use super::theme::Theme;
 use crate::app::State;
+use crate::app::screens::integrations::IntegrationsScreen;
+use crate::app::screens::wizard::text::spinner;
+use crate::ui::theme::Theme;
 use crate::model::IntegrationKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -11,14 +12,21 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 /// Draws the entity's integrations.
-pub fn screen(state: &State, theme: Theme, selected: usize, frame: &mut Frame, area: Rect) {
-    let title = format!(" integrations of {} ", state.entity);
+pub fn draw(
+    state: &State,
+    screen: &IntegrationsScreen,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let selected = screen.selected;
+    let title = format!(" integrations of {} ", state.entity());
     let block = Block::bordered()
         .border_style(theme.dim())
         .title(Span::styled(title, theme.title()));
     let list = match &state.integrations {
         None => {
-            let text = format!("{} loading…", SPINNER[state.frame % SPINNER.len()]);
+            let text = format!("{} loading…", spinner(state.frame));
             frame.render_widget(Paragraph::new(text).style(theme.warn()).block(block), area);
             return;
         }
@@ -38,7 +46,7 @@ pub fn screen(state: &State, theme: Theme, selected: usize, frame: &mut Frame, a
     if list.is_empty() {
         let text = format!(
             "{} has no Slack or webhook integrations.\nAdd one with `wbauto integrations add-webhook NAME URL`.",
-            state.entity
+            state.entity()
         );
         frame.render_widget(Paragraph::new(text).style(theme.dim()).block(block), area);
         return;

@@ -1,9 +1,9 @@
 //! The automation list: rows are built for the visible slice only.
 
-use super::chrome::SPINNER;
-use super::theme::Theme;
 use crate::app::State;
-use crate::app::state::{Item, Loading};
+use crate::app::screens::wizard::text::spinner;
+use crate::app::store::list::{Item, Loading};
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -11,8 +11,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 fn state_cell(state: &State, item: &Item, theme: Theme) -> Span<'static> {
-    if state.pending.contains_key(item.id()) {
-        return Span::styled(SPINNER[state.frame % SPINNER.len()], theme.warn());
+    if state.writes.pending(item.id()).is_some() {
+        return Span::styled(spinner(state.frame), theme.warn());
     }
     if item.saved.automation.enabled {
         Span::styled("●", theme.on())
@@ -36,19 +36,22 @@ fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
 /// Draws the list in `area`. Rows are written straight into the buffer, only for the visible
 /// slice, with the columns laid out once per frame.
 pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    if state.view.is_empty() {
-        let text = match (&state.loading, state.items.is_empty()) {
+    if state.list.view_len() == 0 {
+        let text = match (state.list.loading(), state.list.is_empty()) {
             (Loading::Loading, _) => format!(
                 "{} loading the automations of {}…",
-                SPINNER[state.frame % SPINNER.len()],
-                state.entity
+                spinner(state.frame),
+                state.entity()
             ),
             (Loading::Failed(e), true) => format!(
                 "could not load the automations of {}:\n{e}\n\nctrl-r tries again; @ switches entity or backend",
-                state.entity
+                state.entity()
             ),
-            (_, true) => format!("{} has no automations yet.", state.entity),
-            (_, false) => format!("nothing matches /{}\nesc clears the filter", state.filter),
+            (_, true) => format!("{} has no automations yet.", state.entity()),
+            (_, false) => format!(
+                "nothing matches /{}\nesc clears the filter",
+                state.list.filter()
+            ),
         };
         let y = area.height / 3;
         let msg = Rect {
@@ -96,16 +99,17 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         buf.set_stringn(column.x, area.y, title, column.width as usize, header_style);
     }
     let rows_visible = area.height.saturating_sub(1) as usize;
-    let end = (state.offset + rows_visible).min(state.view.len());
+    let (offset, at) = (state.selection.offset(), state.selection.selected());
     let range = state
-        .range_from
-        .map(|from| (from.min(state.selected), from.max(state.selected)));
-    for (line, pos) in (state.offset..end).enumerate() {
+        .selection
+        .range_from()
+        .map(|from| (from.min(at), from.max(at)));
+    for (line, item) in state.list.rows(offset, offset + rows_visible).enumerate() {
+        let pos = offset + line;
         let y = area.y + 1 + line as u16;
-        let item = &state.items[state.view[pos]];
         let a = &item.saved.automation;
-        let selected = pos == state.selected;
-        let marked = state.marks.contains(item.id())
+        let selected = pos == at;
+        let marked = state.selection.marks().contains(item.id())
             || range.is_some_and(|(lo, hi)| (lo..=hi).contains(&pos));
         let row_style = if selected {
             theme.selected()
@@ -140,7 +144,7 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             state_glyph.content.as_ref(),
             row_style.patch(state_glyph.style),
         );
-        let ago = super::ago(state.now, item.changed);
+        let ago = crate::app::layout::ago(state.now, item.changed);
         let cells: [&str; 5] = [&a.name, &item.event, &item.scope, &item.action, &ago];
         let shown: &[usize] = if wide { &[0, 1, 2, 3, 4] } else { &[0, 1, 3] };
         for (column, &cell) in columns[1..].iter().zip(shown) {

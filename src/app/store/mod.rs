@@ -1,0 +1,6 @@
+//! The dashboard's stores, each with private fields and the invariants its methods keep.
+
+pub mod list;
+pub mod selection;
+pub mod session;
+pub mod writes;

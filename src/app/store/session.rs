@@ -1,0 +1,144 @@
+//! What the dashboard is connected to: the backends on offer, the one in use, the entity, what
+//! it accepts, the write gate, and the ids of the newest request of each kind (older answers are
+//! dropped, so the last thing asked for wins).
+
+use crate::backend::BackendInfo;
+use crate::model::Capabilities;
+use crate::ops::WriteGate;
+
+/// A backend the dashboard can switch to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendChoice {
+    /// Which and where.
+    pub info: BackendInfo,
+    /// Its default entity, if known.
+    pub entity: Option<String>,
+}
+
+/// Kinds of request whose newest answer alone counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// The automation list.
+    List,
+    /// The integrations screen.
+    Integrations,
+    /// A switch of entity or backend.
+    Switch,
+}
+
+/// The session store.
+#[derive(Debug)]
+pub struct Session {
+    backends: Vec<BackendChoice>,
+    backend: usize,
+    entity: String,
+    capabilities: Capabilities,
+    gate: WriteGate,
+    next_request: u64,
+    latest: [u64; 3],
+    /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
+    labels: Vec<String>,
+}
+
+fn label(info: &BackendInfo) -> String {
+    let endpoint = match info.kind {
+        crate::backend::BackendKind::Local => info.endpoint.rsplit('/').next().unwrap_or_default(),
+        _ => &info.endpoint,
+    };
+    format!("{} {endpoint}", info.kind)
+}
+
+impl Session {
+    /// A session on `backends[0]` and `entity`.
+    pub fn new(backends: Vec<BackendChoice>, entity: String, capabilities: Capabilities) -> Self {
+        let labels = backends.iter().map(|b| label(&b.info)).collect();
+        Self {
+            labels,
+            backends,
+            backend: 0,
+            entity,
+            capabilities,
+            gate: WriteGate::default(),
+            next_request: 1,
+            latest: [0; 3],
+        }
+    }
+
+    /// The backends on offer.
+    pub fn backends(&self) -> &[BackendChoice] {
+        &self.backends
+    }
+
+    /// The index of the backend in use.
+    pub fn backend(&self) -> usize {
+        self.backend
+    }
+
+    /// The backend in use as the header shows it, e.g. `local local.db`.
+    pub fn backend_label(&self) -> &str {
+        self.labels.get(self.backend).map_or("", String::as_str)
+    }
+
+    /// Every backend on offer with its full endpoint, for the switch box.
+    pub fn choices(&self) -> impl Iterator<Item = String> + '_ {
+        self.backends
+            .iter()
+            .map(|b| format!("{} {}", b.info.kind, b.info.endpoint))
+    }
+
+    /// The backend in use.
+    pub fn backend_info(&self) -> &BackendInfo {
+        &self.backends[self.backend.min(self.backends.len().saturating_sub(1))].info
+    }
+
+    /// The entity shown.
+    pub fn entity(&self) -> &str {
+        &self.entity
+    }
+
+    /// What the backend in use accepts.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// Whether writes are allowed.
+    pub fn gate(&self) -> &WriteGate {
+        &self.gate
+    }
+
+    /// Refuses writes from now on, for `reason`.
+    pub fn set_read_only(&mut self, reason: Option<String>) {
+        self.gate = WriteGate::new(reason);
+    }
+
+    /// Moves to another backend and entity.
+    pub fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
+        self.backend = backend;
+        self.entity = entity;
+        self.capabilities = capabilities;
+    }
+
+    /// A fresh id for any request.
+    pub fn request_id(&mut self) -> u64 {
+        let id = self.next_request;
+        self.next_request += 1;
+        id
+    }
+
+    /// A fresh id that becomes the newest of its kind.
+    pub fn request(&mut self, kind: RequestKind) -> u64 {
+        let id = self.request_id();
+        self.latest[kind as usize] = id;
+        id
+    }
+
+    /// The newest request of a kind (0 before the first).
+    pub fn latest(&self, kind: RequestKind) -> u64 {
+        self.latest[kind as usize]
+    }
+
+    /// Whether `id` is the newest request of its kind.
+    pub fn is_latest(&self, kind: RequestKind, id: u64) -> bool {
+        self.latest[kind as usize] == id
+    }
+}
