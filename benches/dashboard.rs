@@ -1,5 +1,6 @@
-//! Dashboard budgets (design.md section 8): `view()` of the list at 200x50, and one filter
-//! keystroke (recompute + view), with 10k and 100k automations. Run with `cargo bench`.
+//! Dashboard budgets (design.md section 8): `view()` of the list at 200x50, one filter
+//! keystroke (recompute + view) and one toggle, with 10k and 100k automations. Run with
+//! `cargo bench`.
 
 #[path = "../tests/it/support/dashboard.rs"]
 mod dashboard;
@@ -10,23 +11,32 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
 use wbauto::app::msg::Msg;
-use wbauto::app::state::Item;
+use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 
 /// A demo state with `n` automations (the demo team's, repeated under distinct names and ids).
 fn state_with(n: usize) -> State {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut state = runtime.block_on(dashboard::demo_state(200, 50));
-    let demo: Vec<Item> = state.items.clone();
-    state.items = (0..n)
+    let mut listing = runtime.block_on(dashboard::demo_listing());
+    let demo = std::mem::take(&mut listing.automations);
+    listing.automations = (0..n)
         .map(|i| {
-            let mut saved = demo[i % demo.len()].saved.clone();
+            let mut saved = demo[i % demo.len()].clone();
             saved.automation.name = format!("{}-{i:06}", saved.automation.name);
             saved.automation.id = Some(format!("id-{i}"));
-            Item::new(saved)
+            saved
         })
         .collect();
-    state.recompute();
+    update(&mut state, dashboard::ctrl('r'));
+    let request = state.session.latest(RequestKind::List);
+    update(
+        &mut state,
+        Msg::Listed {
+            request,
+            result: Ok(listing),
+        },
+    );
     state
 }
 
@@ -40,6 +50,21 @@ fn benches(c: &mut Criterion) {
                 terminal
                     .draw(|f| wbauto::ui::view(black_box(&state), f))
                     .expect("draw");
+            });
+        });
+        c.bench_with_input(BenchmarkId::new("toggle", n), &n, |b, _| {
+            b.iter(|| {
+                update(&mut state, dashboard::ch('t'));
+                let id = state.selected_id().expect("a row");
+                let automation = state.selected_item().expect("a row").saved.clone();
+                update(
+                    &mut state,
+                    Msg::Saved {
+                        id,
+                        kind: wbauto::app::msg::SaveKind::Toggle,
+                        result: Ok(automation),
+                    },
+                );
             });
         });
         update(&mut state, dashboard::ch('/'));
@@ -69,7 +94,7 @@ fn benches(c: &mut Criterion) {
                     terminal
                         .draw(|f| wbauto::ui::view(&state, f))
                         .expect("draw");
-                    state.filter.pop();
+                    state.list.set_filter("l");
                 });
             },
         );

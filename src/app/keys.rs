@@ -824,7 +824,11 @@ pub fn defaults() -> Vec<Binding> {
         ),
         binding(
             A::EditAgain,
-            ("edit_again", "open your text in the editor again", "edit again"),
+            (
+                "edit_again",
+                "open your text in the editor again",
+                "edit again",
+            ),
             &[c('e'), k(K::Enter)],
             &[C::EditError],
             false,
@@ -848,7 +852,11 @@ pub fn defaults() -> Vec<Binding> {
         ),
         binding(
             A::PrevField,
-            ("prev_field", "previous field (Review: previous row)", "prev field"),
+            (
+                "prev_field",
+                "previous field (Review: previous row)",
+                "prev field",
+            ),
             &[k(K::BackTab), k(K::Up)],
             FIELDS,
             false,
@@ -880,7 +888,11 @@ pub fn defaults() -> Vec<Binding> {
         ),
         binding(
             A::WizardNext,
-            ("wizard_next", "next (Review: go to the step / save)", "next"),
+            (
+                "wizard_next",
+                "next (Review: go to the step / save)",
+                "next",
+            ),
             &[k(K::Enter)],
             &[C::WizardStart, C::WizardFields, C::WizardReview],
             false,
@@ -898,11 +910,7 @@ pub fn defaults() -> Vec<Binding> {
             A::PrevStep,
             ("prev_step", "previous step", "back"),
             &[k(K::PageUp), Chord::ctrl('p')],
-            &[
-                C::WizardFields,
-                C::WizardPayload,
-                C::WizardReview,
-            ],
+            &[C::WizardFields, C::WizardPayload, C::WizardReview],
             false,
             true,
         ),
@@ -932,7 +940,11 @@ pub fn defaults() -> Vec<Binding> {
         ),
         binding(
             A::InsertVariable,
-            ("insert_variable", "insert the highlighted variable", "insert"),
+            (
+                "insert_variable",
+                "insert the highlighted variable",
+                "insert",
+            ),
             &[k(K::Enter)],
             &[C::WizardVariables],
             false,

@@ -61,7 +61,10 @@ pub fn detail_text(width: u16, height: u16) -> (u16, u16) {
 
 /// The text area of the raw view: width, height.
 pub fn raw_text(width: u16, height: u16) -> (u16, u16) {
-    (width.saturating_sub(2), body_height(height).saturating_sub(2))
+    (
+        width.saturating_sub(2),
+        body_height(height).saturating_sub(2),
+    )
 }
 
 /// The help box's size in the body: at most 84 wide, two rows shorter than the body.

@@ -58,7 +58,10 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 let names = names_of(state, &ids);
                 state
                     .modals
-                    .push(Modal::Confirm(ConfirmModal::new(Confirm::Toggle { ids, names })));
+                    .push(Modal::Confirm(ConfirmModal::new(Confirm::Toggle {
+                        ids,
+                        names,
+                    })));
                 Vec::new()
             } else {
                 ids.first()
@@ -74,11 +77,13 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let ids = targets(state);
             if !ids.is_empty() {
                 let names = names_of(state, &ids);
-                state.modals.push(Modal::Confirm(ConfirmModal::new(Confirm::Delete {
-                    ids,
-                    names,
-                    typed: String::new(),
-                })));
+                state
+                    .modals
+                    .push(Modal::Confirm(ConfirmModal::new(Confirm::Delete {
+                        ids,
+                        names,
+                        typed: String::new(),
+                    })));
             }
             Vec::new()
         }

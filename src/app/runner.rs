@@ -67,7 +67,8 @@ impl Runner {
                 entity,
                 kind,
             } => self.spawn(async move {
-                let result = ops::save(backend.as_ref(), *automation, &entity, SaveMode::Update).await;
+                let result =
+                    ops::save(backend.as_ref(), *automation, &entity, SaveMode::Update).await;
                 Msg::Saved { id, kind, result }
             }),
             Effect::Recreate {
@@ -75,7 +76,8 @@ impl Runner {
                 entity,
                 label,
             } => self.spawn(async move {
-                let result = ops::save(backend.as_ref(), *automation, &entity, SaveMode::Create).await;
+                let result =
+                    ops::save(backend.as_ref(), *automation, &entity, SaveMode::Create).await;
                 Msg::Recreated { label, result }
             }),
             Effect::Delete { id } => self.spawn(async move {

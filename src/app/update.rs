@@ -5,9 +5,9 @@
 
 use super::diff::diff_lines;
 use super::keys::{Action, Chord, Context};
-use super::modals::{self, Modal};
 use super::modals::confirm::{Confirm, ConfirmModal};
 use super::modals::edit_error::EditErrorModal;
+use super::modals::{self, Modal};
 use super::msg::{Effect, Msg, SaveKind};
 use super::rows::file_text;
 use super::screens::{self, Screen, global, wizard};
@@ -135,7 +135,11 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_listed(state: &mut State, request: u64, result: Result<Listing, BackendError>) -> Vec<Effect> {
+fn on_listed(
+    state: &mut State,
+    request: u64,
+    result: Result<Listing, BackendError>,
+) -> Vec<Effect> {
     if !state.session.is_latest(RequestKind::List, request) {
         return Vec::new();
     }
@@ -144,9 +148,8 @@ fn on_listed(state: &mut State, request: u64, result: Result<Listing, BackendErr
         Ok(listing) => {
             let now = state.now;
             let writes = state.writes.clone();
-            state.change_list(|list| {
-                list.replace(listing, now, |id| writes.optimistic_enabled(id))
-            });
+            state
+                .change_list(|list| list.replace(listing, now, |id| writes.optimistic_enabled(id)));
             let n = state.list.unreadable().len();
             if n > 0 && first {
                 state.toast(ToastKind::Error, format!("{n} automation(s) could not be read; they are listed at the end of `wbauto list`"));
@@ -307,9 +310,11 @@ fn on_edited(state: &mut State, id: String, result: Result<String, String>) -> V
         return Vec::new();
     }
     let refuse = |state: &mut State, text: String, message: String| {
-        state
-            .modals
-            .push(Modal::EditError(EditErrorModal { id: id.clone(), text, message }));
+        state.modals.push(Modal::EditError(EditErrorModal {
+            id: id.clone(),
+            text,
+            message,
+        }));
         Vec::new()
     };
     let parsed = parse_text(&text, Format::Yaml)
@@ -333,12 +338,14 @@ fn on_edited(state: &mut State, id: String, result: Result<String, String>) -> V
         Err(message) => return refuse(state, text, message),
     };
     let diff = diff_lines(&original, &text);
-    state.modals.push(Modal::Confirm(ConfirmModal::new(Confirm::SaveEdit {
-        before: Box::new(before),
-        after: Box::new(after),
-        text,
-        diff,
-    })));
+    state
+        .modals
+        .push(Modal::Confirm(ConfirmModal::new(Confirm::SaveEdit {
+            before: Box::new(before),
+            after: Box::new(after),
+            text,
+            diff,
+        })));
     Vec::new()
 }
 

@@ -3,8 +3,8 @@
 use super::theme::Theme;
 use crate::app::State;
 use crate::app::screens::wizard::text::spinner;
-use crate::app::store::list::Loading;
 use crate::app::state::ToastKind;
+use crate::app::store::list::Loading;
 use crate::app::update::sort_label;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -28,7 +28,10 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         (true, true) => format!("{total}"),
         (false, _) => format!("{shown}/{total} shown"),
     };
-    spans.push(Span::raw(format!("{counts} · {} off", state.list.disabled())));
+    spans.push(Span::raw(format!(
+        "{counts} · {} off",
+        state.list.disabled()
+    )));
     let marks = state.selection.marks().len();
     if marks > 0 {
         spans.push(Span::styled(format!(" · {marks} marked"), theme.marked()));
@@ -46,7 +49,10 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if !narrow {
         spans.push(sep());
         spans.push(Span::styled(
-            format!("sort {}", sort_label(state.list.sort(), state.list.reverse())),
+            format!(
+                "sort {}",
+                sort_label(state.list.sort(), state.list.reverse())
+            ),
             theme.dim(),
         ));
     }

@@ -3,10 +3,10 @@
 use crate::support::dashboard;
 
 use crossterm::event::KeyCode;
-use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};
-use wbauto::app::msg::{Effect, Msg, SaveKind};
 use dashboard::{Overlay, overlay, set_filter};
+use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};
 use wbauto::app::modals::confirm::Confirm;
+use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::screens::detail::DetailTab;
 use wbauto::app::state::ToastKind;
 use wbauto::app::store::list::{Loading, SortKey};
@@ -39,7 +39,11 @@ async fn movement_keys() {
     update(&mut s, ch('g'));
     assert_eq!(s.selection.selected(), 0);
     update(&mut s, key(KeyCode::PageDown));
-    assert_eq!(s.selection.selected(), 14, "a page is longer than the list here");
+    assert_eq!(
+        s.selection.selected(),
+        14,
+        "a page is longer than the list here"
+    );
     update(&mut s, key(KeyCode::Home));
     update(&mut s, ctrl('d'));
     assert!(s.selection.selected() > 0);
@@ -128,14 +132,21 @@ async fn filter_typing_narrows_keeps_and_restores() {
     typed(&mut s, " off:");
     assert_eq!(s.list.view_len(), 0);
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.list.filter(), "los", "esc restores the filter from before");
+    assert_eq!(
+        s.list.filter(),
+        "los",
+        "esc restores the filter from before"
+    );
     update(&mut s, ch('/'));
     update(&mut s, ctrl('u'));
     typed(&mut s, "event:zscore");
     assert_eq!(s.list.view_len(), 1);
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, ch('q'));
-    assert!(s.list.filter().is_empty() && !s.quit, "q first clears the filter");
+    assert!(
+        s.list.filter().is_empty() && !s.quit,
+        "q first clears the filter"
+    );
     for (filter, count) in [
         ("scope:team", 2),
         ("action:webhook", 4),
@@ -706,11 +717,7 @@ async fn scrolling_stops_at_the_last_page() {
     );
     s.width = 400;
     s.height = 200;
-    assert_eq!(
-        s.scroll_limit(),
-        0,
-        "nothing to scroll when all fits"
-    );
+    assert_eq!(s.scroll_limit(), 0, "nothing to scroll when all fits");
 }
 
 #[tokio::test]

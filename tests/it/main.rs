@@ -6,6 +6,7 @@ mod app_update;
 mod cli;
 mod cli_wandb;
 mod contract;
+mod core;
 mod dashboard_wandb;
 mod local_backend;
 mod tui_e2e;

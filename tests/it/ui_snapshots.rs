@@ -166,7 +166,9 @@ async fn edit_review_and_edit_error() {
 async fn integrations() {
     both("integrations", |s| {
         update(s, ch('i'));
-        let request = s.session.latest(wbauto::app::store::session::RequestKind::Integrations);
+        let request = s
+            .session
+            .latest(wbauto::app::store::session::RequestKind::Integrations);
         let list = vec![
             Integration {
                 id: "SW50ZWdyYXRpb246MQ==".into(),

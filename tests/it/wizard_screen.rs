@@ -3,12 +3,12 @@
 
 use crate::support::dashboard;
 
+use crate::support::dashboard::{Overlay, overlay, set_filter};
 use crossterm::event::KeyCode;
 use dashboard::{ch, ctrl, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Effect, Msg};
-use crate::support::dashboard::{Overlay, overlay, set_filter};
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::Problem;

@@ -100,8 +100,12 @@ impl HelpModal {
 
     /// Typing narrows the help; the help key closes it while nothing is typed.
     pub(super) fn on_text(mut self, state: &mut State, key: KeyEvent) -> Reply {
-        let help_key = super::super::keys::Chord::from_event(&key)
-            .is_some_and(|c| state.keymap.keys_in(Action::Help, Context::List).contains(&c));
+        let help_key = super::super::keys::Chord::from_event(&key).is_some_and(|c| {
+            state
+                .keymap
+                .keys_in(Action::Help, Context::List)
+                .contains(&c)
+        });
         if help_key && self.filter.is_empty() {
             return Reply::Close(Vec::new());
         }

@@ -150,8 +150,8 @@ pub fn overview(now: i64, item: &Item, full: bool) -> Vec<TextLine> {
         lines.push(TextLine::toned(Tone::Warn, format!("read-only: {reason}")));
     }
     lines.extend(card(a).into_iter().map(|(k, v)| field(k, v)));
-    let stamp = when(a.updated_at.as_deref().or(a.created_at.as_deref()))
-        .unwrap_or_else(|| "-".into());
+    let stamp =
+        when(a.updated_at.as_deref().or(a.created_at.as_deref())).unwrap_or_else(|| "-".into());
     lines.push(field(
         "updated",
         format!("{stamp} ({} ago)", layout::ago(now, item.changed)),
@@ -224,10 +224,7 @@ fn details(a: &Automation) -> Vec<TextLine> {
                 None => lines.push(field("payload", "none".into())),
             }
         }
-        Then::NoOp => lines.push(field(
-            "no-op",
-            "does nothing (for testing an event)".into(),
-        )),
+        Then::NoOp => lines.push(field("no-op", "does nothing (for testing an event)".into())),
         Then::Raw {
             action_type,
             action,

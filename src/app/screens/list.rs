@@ -15,7 +15,8 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match action {
         _ if super::is_movement(action) => {
             let page = state.page_rows() as isize;
-            let to = (state.selection.selected() as isize).saturating_add(super::delta(action, page));
+            let to =
+                (state.selection.selected() as isize).saturating_add(super::delta(action, page));
             state.select(to);
         }
         A::Open => {

@@ -16,5 +16,11 @@ pub fn draw(modal: &EditErrorModal, theme: Theme, frame: &mut Frame, body: Rect)
         Line::raw(""),
         Line::raw("Your text is kept: e opens it again to fix it; esc discards it."),
     ];
-    boxed(frame, theme, centered(body, 76, 12), "edit not saved", lines);
+    boxed(
+        frame,
+        theme,
+        centered(body, 76, 12),
+        "edit not saved",
+        lines,
+    );
 }

@@ -11,5 +11,12 @@ use ratatui::layout::Rect;
 /// Draws help.
 pub fn draw(modal: &HelpModal, theme: Theme, frame: &mut Frame, body: Rect) {
     let (w, h) = help_box(body.width, body.height + 2);
-    boxed_doc(frame, theme, centered(body, w, h), "help", &modal.doc, modal.scroll);
+    boxed_doc(
+        frame,
+        theme,
+        centered(body, w, h),
+        "help",
+        &modal.doc,
+        modal.scroll,
+    );
 }

@@ -14,7 +14,10 @@ pub fn pane(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(theme.dim())
         .title(Span::styled(" detail ", theme.dim()));
-    frame.render_widget(crate::ui::paragraph(&state.pane, theme, 0).block(block), area);
+    frame.render_widget(
+        crate::ui::paragraph(&state.pane, theme, 0).block(block),
+        area,
+    );
 }
 
 /// The full detail with its tabs.

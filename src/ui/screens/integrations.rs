@@ -3,8 +3,8 @@
 use crate::app::State;
 use crate::app::screens::integrations::IntegrationsScreen;
 use crate::app::screens::wizard::text::spinner;
-use crate::ui::theme::Theme;
 use crate::model::IntegrationKind;
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Modifier;

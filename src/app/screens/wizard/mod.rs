@@ -291,7 +291,8 @@ impl WizardScreen {
                     A::Top => -100_000,
                     _ => 100_000,
                 };
-                self.review_scroll = (self.review_scroll as isize + by).clamp(0, u16::MAX as isize) as u16;
+                self.review_scroll =
+                    (self.review_scroll as isize + by).clamp(0, u16::MAX as isize) as u16;
             }
             A::NextField | A::PrevField => {
                 if let Some(f) = &focused {
@@ -407,7 +408,11 @@ impl WizardScreen {
             self.wizard.answers.project.clone(),
         );
         match key.code {
-            KeyCode::Char(c) if !key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
                 if let Some(text) = text_mut(&mut self.wizard, focused.key) {
                     text.push(c);
                     self.dirty = true;
@@ -687,10 +692,12 @@ pub fn on_saved(
             let id = saved.automation.id.clone();
             state.screen = Screen::List;
             if let (true, Some(before)) = (edit, before) {
-                state.writes.push_undo(super::super::store::writes::Undo::Restore {
-                    label: format!("edit of {name}"),
-                    before: Box::new(before),
-                });
+                state
+                    .writes
+                    .push_undo(super::super::store::writes::Undo::Restore {
+                        label: format!("edit of {name}"),
+                        before: Box::new(before),
+                    });
             }
             state.change_list_keeping(id.as_deref(), |list| list.upsert(saved));
             let verb = if edit { "saved" } else { "created" };
@@ -700,12 +707,12 @@ pub fn on_saved(
             }
         }
         Err(BackendError::Invalid(problems)) => w.wizard.show_problems(problems),
-        Err(BackendError::Conflict(message)) => w
-            .wizard
-            .show_problems(vec![Problem::new("name", message)]),
-        Err(BackendError::NotFound(message)) => w
-            .wizard
-            .show_problems(vec![Problem::new("scope", message)]),
+        Err(BackendError::Conflict(message)) => {
+            w.wizard.show_problems(vec![Problem::new("name", message)])
+        }
+        Err(BackendError::NotFound(message)) => {
+            w.wizard.show_problems(vec![Problem::new("scope", message)])
+        }
         Err(e) => {
             let message = format!("not saved: {e}");
             state.toast(ToastKind::Error, message);

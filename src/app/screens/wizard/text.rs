@@ -72,14 +72,24 @@ impl Hints {
                 .map(ToString::to_string)
                 .unwrap_or_default()
         };
-        let arrows = |context| format!("{}/{}", last(Action::Up, context), last(Action::Down, context));
+        let arrows = |context| {
+            format!(
+                "{}/{}",
+                last(Action::Up, context),
+                last(Action::Down, context)
+            )
+        };
         let discard: Vec<String> = keymap
             .keys_in(Action::DiscardAnswers, Context::WizardDiscard)
             .iter()
             .map(ToString::to_string)
             .collect();
         Self {
-            choose: pair(Action::ChoosePrev, Action::ChooseNext, Context::WizardFields),
+            choose: pair(
+                Action::ChoosePrev,
+                Action::ChooseNext,
+                Context::WizardFields,
+            ),
             pick: k(Action::Pick, Context::WizardFields),
             flip: k(Action::Pick, Context::WizardFields),
             variables: k(Action::Variables, Context::WizardPayload),
@@ -100,10 +110,9 @@ impl Hints {
             FieldKeys::Choose => format!("{} {}", self.choose, field.help),
             FieldKeys::Pick => format!("{} move, {} picks; {}", self.choose, self.pick, field.help),
             FieldKeys::Flip => format!("{} {}", self.flip, field.help),
-            FieldKeys::Payload => format!(
-                "{}, {} inserts a ${{variable}}",
-                field.help, self.variables
-            ),
+            FieldKeys::Payload => {
+                format!("{}, {} inserts a ${{variable}}", field.help, self.variables)
+            }
         }
     }
 }
@@ -125,7 +134,9 @@ impl WizardScreen {
         let total: usize = self.rows.iter().sum();
         let room = total.saturating_sub(usize::from(height));
         if self.wizard.step == Step::Review {
-            self.review_scroll = self.review_scroll.min(u16::try_from(room).unwrap_or(u16::MAX));
+            self.review_scroll = self
+                .review_scroll
+                .min(u16::try_from(room).unwrap_or(u16::MAX));
             self.scroll = usize::from(self.review_scroll);
         } else {
             self.scroll = scroll_to_focus(&self.rows, self.focus_lines.clone(), height);
@@ -194,7 +205,11 @@ fn field_lines(
     match &field.kind {
         Kind::Text { suggestions } => {
             let cursor = if focused { "▏" } else { "" };
-            let mut spans = vec![marker, label, Piece::plain(format!("{}{cursor}", field.text))];
+            let mut spans = vec![
+                marker,
+                label,
+                Piece::plain(format!("{}{cursor}", field.text)),
+            ];
             if focused && !suggestions.is_empty() {
                 spans.push(span(
                     format!("   {} {} to pick from", hints.choose, suggestions.len()),
@@ -205,11 +220,7 @@ fn field_lines(
         }
         Kind::Select { options, selected } => {
             let (value, greyed) = options.get(*selected).cloned().unwrap_or_default();
-            let mut spans = vec![
-                marker,
-                label,
-                span(format!("‹ {value} ›"), Tone::Key),
-            ];
+            let mut spans = vec![marker, label, span(format!("‹ {value} ›"), Tone::Key)];
             if let Some(reason) = greyed {
                 spans.push(span(format!("  ({reason})"), Tone::Warn));
             }
@@ -217,9 +228,7 @@ fn field_lines(
             if focused && options.len() > 1 {
                 for (i, (option, reason)) in options.iter().enumerate() {
                     let text = match reason {
-                        Some(r) => {
-                            styled(format!("                  {option} — {r}"), Tone::Dim)
-                        }
+                        Some(r) => styled(format!("                  {option} — {r}"), Tone::Dim),
                         None if i == *selected => {
                             styled(format!("                ▸ {option}"), Tone::Key)
                         }
@@ -314,10 +323,7 @@ fn field_lines(
         .iter()
         .filter(|p| problem_matches(p, field.key))
     {
-        out.push(styled(
-            format!("    ✗ {}", problem.message),
-            Tone::Error,
-        ));
+        out.push(styled(format!("    ✗ {}", problem.message), Tone::Error));
     }
     if focused {
         out.push(styled(format!("    {}", hints.help(field)), Tone::Dim));
@@ -329,12 +335,7 @@ const PAYLOAD_ROWS: usize = 12;
 
 /// The payload text with the cursor drawn in, at most [`PAYLOAD_ROWS`] lines around the cursor,
 /// and a note for the lines above and below that are out of sight.
-fn payload_lines(
-    w: &WizardScreen,
-    text: &str,
-    focused: bool,
-    out: &mut Vec<TextLine>,
-) {
+fn payload_lines(w: &WizardScreen, text: &str, focused: bool, out: &mut Vec<TextLine>) {
     if text.is_empty() {
         let shown = if focused { "▏" } else { "(no payload)" };
         out.push(TextLine::plain(format!("    │ {shown}")));
@@ -350,10 +351,7 @@ fn payload_lines(
         .min(lines.len().saturating_sub(PAYLOAD_ROWS));
     let last = (first + PAYLOAD_ROWS).min(lines.len());
     if first > 0 {
-        out.push(styled(
-            format!("    │ ↑ {first} more line(s)"),
-            Tone::Dim,
-        ));
+        out.push(styled(format!("    │ ↑ {first} more line(s)"), Tone::Dim));
     }
     for (i, l) in lines.iter().enumerate().take(last).skip(first) {
         let shown = if focused && i == row {
@@ -467,10 +465,7 @@ fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
         i.id = Some("<integration id, resolved on save>".into());
     }
     if let Ok(input) = crate::wire::encode::create_input(&wire) {
-        out.push(styled(
-            "Wire input (CreateFilterTriggerInput)",
-            Tone::Title,
-        ));
+        out.push(styled("Wire input (CreateFilterTriggerInput)", Tone::Title));
         let text = serde_json::to_string_pretty(&input).unwrap_or_default();
         out.extend(text.lines().map(|l| TextLine::plain(format!("  {l}"))));
     }
@@ -511,12 +506,10 @@ fn step_lines(
     }
     match step {
         Step::Start => {
-            lines.push(TextLine::plain(
-                format!(
-                    "What should happen? Pick a start ({}), then {}. Everything stays editable.",
-                    hints.start_move, hints.start_next
-                ),
-            ));
+            lines.push(TextLine::plain(format!(
+                "What should happen? Pick a start ({}), then {}. Everything stays editable.",
+                hints.start_move, hints.start_next
+            )));
             lines.push(TextLine::plain(""));
             let mut choices: Vec<(String, String)> = Vec::new();
             if let Some(draft) = &w.resume {
@@ -557,10 +550,7 @@ fn step_lines(
                 }
             }
             for problem in w.wizard.errors.iter().filter(|p| p.path.is_empty()) {
-                lines.push(styled(
-                    format!("✗ {}", problem.message),
-                    Tone::Error,
-                ));
+                lines.push(styled(format!("✗ {}", problem.message), Tone::Error));
             }
             if step == Step::Condition {
                 lines.push(TextLine::plain(""));
@@ -570,4 +560,3 @@ fn step_lines(
     }
     (lines, focus)
 }
-
