@@ -46,6 +46,18 @@ impl Query {
     }
 }
 
+/// The texts of an item the filter searches: name, description, event, scope, action.
+fn searchable(item: &Item) -> [String; 5] {
+    let a = &item.saved.automation;
+    [
+        a.name.clone(),
+        a.description.clone().unwrap_or_default(),
+        format!("{} {}", a.event.kind().file_name(), item.event),
+        item.scope.clone(),
+        format!("{} {}", a.action.kind().file_name(), item.action),
+    ]
+}
+
 /// The set of letters, digits and `-_.` in a text, as bits; `None` for a word with other characters.
 /// A fuzzy match needs every character of the word in the name, so a word whose set is not inside
 /// the name's cannot match: checked before running the fuzzy matcher.
@@ -99,18 +111,9 @@ impl SearchIndex {
             index.rank[i] = rank as u32;
             let a = &item.saved.automation;
             let mut bounds = [0u32; 6];
-            let event_words = format!("{} {}", a.event.kind().file_name(), item.event);
-            let action_words = format!("{} {}", a.action.kind().file_name(), item.action);
-            let parts = [
-                a.name.as_str(),
-                a.description.as_deref().unwrap_or(""),
-                &event_words,
-                &item.scope,
-                &action_words,
-            ];
-            for (i, part) in parts.iter().enumerate() {
-                bounds[i] = index.text.len() as u32;
-                index.text.extend(part.chars().flat_map(char::to_lowercase));
+            for (part, text) in searchable(item).iter().enumerate() {
+                bounds[part] = index.text.len() as u32;
+                index.text.extend(text.chars().flat_map(char::to_lowercase));
                 index.text.push('\u{1f}');
             }
             bounds[5] = index.text.len() as u32;
@@ -122,6 +125,31 @@ impl SearchIndex {
             });
         }
         index
+    }
+
+    /// The position of an item in the sorted order it was indexed in.
+    pub fn rank_of(&self, item: usize) -> Option<usize> {
+        self.rank.get(item).map(|&r| r as usize)
+    }
+
+    /// Whether the indexed text of `item` is still what `now` would index (a toggle or a save
+    /// that changed no searchable text), so the index can be patched instead of rebuilt.
+    pub fn same_text(&self, item: usize, now: &Item) -> bool {
+        let Some(row) = self.rank_of(item).and_then(|r| self.rows.get(r)) else {
+            return false;
+        };
+        let mut stored = self.part(row, 0, 5).chars();
+        for text in searchable(now) {
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if stored.next() != Some(c) {
+                    return false;
+                }
+            }
+            if stored.next() != Some('\u{1f}') {
+                return false;
+            }
+        }
+        stored.next().is_none()
     }
 
     /// The ranks of item indexes (for narrowing a view that is in sorted order).

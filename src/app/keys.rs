@@ -115,6 +115,17 @@ impl Context {
         }
     }
 
+    /// What moving up and down does here, for footers where the arrows are the only movement
+    /// keys (the letters are typed).
+    pub fn moving(self) -> Option<&'static str> {
+        match self {
+            C::Filter => Some("move"),
+            C::Help => Some("scroll"),
+            C::Palette | C::WizardVariables => Some("choose"),
+            _ => None,
+        }
+    }
+
     /// What typing does here, for the footer ("type to filter").
     pub fn typing(self) -> Option<&'static str> {
         match self {

@@ -284,6 +284,20 @@ impl Footer {
             .map(|t| ("type".to_string(), t.to_string()))
             .into_iter()
             .collect();
+        if let Some(label) = context.moving() {
+            let last = |action| {
+                keymap
+                    .keys_in(action, context)
+                    .last()
+                    .map(ToString::to_string)
+            };
+            if let (Some(up), Some(down)) = (
+                last(super::keys::Action::Up),
+                last(super::keys::Action::Down),
+            ) {
+                items.push((format!("{up}{down}"), label.to_string()));
+            }
+        }
         let mut seen = Vec::new();
         for b in keymap.in_context(context) {
             if !b.in_footer || (b.writes && ro) || seen.contains(&b.action) {

@@ -222,3 +222,126 @@ fn layers_import_one_way() {
         broken.join("\n")
     );
 }
+
+/// A list store changed step by step shows what a store built from scratch shows.
+mod list_store {
+    use proptest::prelude::*;
+    use wbauto::app::store::list::{AutomationList, SortKey};
+    use wbauto::backend::{Listing, SavedAutomation};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Toggle(usize),
+        Rename(usize, String),
+        Touch(usize, i64),
+        Remove(usize),
+        Sort(usize, bool),
+        Filter(String),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0usize..12).prop_map(Op::Toggle),
+            (0usize..12, "[a-d]{1,3}").prop_map(|(i, n)| Op::Rename(i, n)),
+            (0usize..12, 0i64..5).prop_map(|(i, t)| Op::Touch(i, t)),
+            (0usize..12).prop_map(Op::Remove),
+            (0usize..5, any::<bool>()).prop_map(|(k, r)| Op::Sort(k, r)),
+            prop_oneof![
+                Just(String::new()),
+                Just("a".to_string()),
+                Just("on:".to_string()),
+                Just("off: b".to_string())
+            ]
+            .prop_map(Op::Filter),
+        ]
+    }
+
+    fn listing() -> Listing {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(crate::support::dashboard::demo_listing())
+    }
+
+    fn fresh(
+        items: &[SavedAutomation],
+        sort: SortKey,
+        reverse: bool,
+        filter: &str,
+    ) -> AutomationList {
+        let mut list = AutomationList::default();
+        list.replace(
+            Listing {
+                automations: items.to_vec(),
+                unreadable: Vec::new(),
+            },
+            0,
+            |_| None,
+        );
+        list.set_sort(sort, reverse);
+        list.set_filter(filter);
+        list
+    }
+
+    fn ids(list: &AutomationList) -> Vec<String> {
+        list.rows(0, usize::MAX)
+            .map(|i| i.id().to_string())
+            .collect()
+    }
+
+    fn names(list: &AutomationList) -> Vec<String> {
+        list.rows(0, usize::MAX)
+            .map(|i| i.saved.automation.name.clone())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn patched_equals_rebuilt(ops in proptest::collection::vec(op(), 1..25)) {
+            let base = listing();
+            let mut items = base.automations.clone();
+            let mut list = AutomationList::default();
+            list.replace(base, 0, |_| None);
+            let sorts = [SortKey::Name, SortKey::Updated, SortKey::Event, SortKey::Scope, SortKey::State];
+            for op in ops {
+                match op {
+                    Op::Toggle(i) if i < items.len() => {
+                        let a = &mut items[i].automation;
+                        a.enabled = !a.enabled;
+                        list.set_enabled(a.id.as_deref().unwrap(), a.enabled);
+                    }
+                    Op::Rename(i, name) if i < items.len() => {
+                        items[i].automation.name = name;
+                        list.upsert(items[i].clone());
+                    }
+                    Op::Touch(i, t) if i < items.len() => {
+                        let stamp = jiff::Timestamp::from_second(1_795_000_000 + t * 60).unwrap();
+                        items[i].automation.updated_at = Some(stamp.to_string());
+                        list.upsert(items[i].clone());
+                    }
+                    Op::Remove(i) if i < items.len() => {
+                        let gone = items.remove(i);
+                        list.remove(gone.automation.id.as_deref().unwrap());
+                    }
+                    Op::Sort(k, r) => list.set_sort(sorts[k], r),
+                    Op::Filter(f) => list.set_filter(&f),
+                    _ => {}
+                }
+                let expected = fresh(&items, list.sort(), list.reverse(), list.filter());
+                // The same rows, in the same order (rows that tie on the sort key and the name
+                // may sit either way, so the order is compared by name).
+                prop_assert_eq!(names(&list), names(&expected));
+                let (mut shown, mut want) = (ids(&list), ids(&expected));
+                shown.sort();
+                want.sort();
+                prop_assert_eq!(shown, want);
+                prop_assert_eq!(list.len(), items.len());
+                prop_assert_eq!(list.disabled(), items.iter().filter(|s| !s.automation.enabled).count());
+                for s in &items {
+                    prop_assert!(list.get(s.automation.id.as_deref().unwrap()).is_some());
+                }
+            }
+        }
+    }
+}

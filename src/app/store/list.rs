@@ -295,7 +295,15 @@ impl AutomationList {
             Some(i) => {
                 self.disabled = self.disabled + usize::from(!item.enabled())
                     - usize::from(!self.items[i].enabled());
+                let enabled = item.enabled();
+                let same_text = self.search.same_text(i, &item);
                 self.items[i] = item;
+                if same_text && self.still_in_place(i) {
+                    // A toggle's answer or a save that moved nothing: patch, do not rebuild.
+                    self.search.set_enabled(i, enabled);
+                    self.refilter();
+                    return;
+                }
                 self.order.retain(|&o| o != i);
                 self.insert_sorted(i);
             }
@@ -388,6 +396,28 @@ impl AutomationList {
             .iter()
             .map(|&i| self.items[i].id().to_string())
             .collect()
+    }
+
+    /// Whether item `i` still sorts between its neighbours in `order`.
+    fn still_in_place(&self, i: usize) -> bool {
+        let Some(at) = self
+            .search
+            .rank_of(i)
+            .filter(|&r| self.order.get(r) == Some(&i))
+        else {
+            return false;
+        };
+        let before = |a: usize, b: usize| {
+            let ord = self.sort.compare(&self.items[a], &self.items[b]);
+            if self.reverse {
+                ord != Ordering::Less
+            } else {
+                ord != Ordering::Greater
+            }
+        };
+        let left = at == 0 || before(self.order[at - 1], i);
+        let right = at + 1 >= self.order.len() || before(i, self.order[at + 1]);
+        left && right
     }
 
     fn insert_sorted(&mut self, i: usize) {
