@@ -27,6 +27,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod engine;
 pub mod file;
 pub mod fsutil;
 pub mod logging;

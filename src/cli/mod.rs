@@ -2,11 +2,13 @@
 
 pub mod context;
 pub mod dashboard;
+pub mod engine;
 pub mod files;
 pub mod integrations;
 pub mod lookup;
 pub mod manage;
 pub mod render;
+pub mod serve;
 
 use crate::backend::BackendError;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -146,6 +148,43 @@ pub enum Command {
     },
     /// Settings in force, reachability and features.
     Doctor,
+    /// Sends events to the local engine (evaluated and delivered at once when no engine runs).
+    Emit {
+        /// JSON Lines of events (`-` for standard input).
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: Option<PathBuf>,
+        #[command(subcommand)]
+        kind: Option<engine::EmitKind>,
+    },
+    /// What the local engine did: executions, newest first.
+    History {
+        /// An automation's name or id.
+        target: Option<String>,
+        /// in_progress, success, failed or skipped.
+        #[arg(long)]
+        status: Option<String>,
+        /// e.g. 30m, 2h, 7d, or an RFC 3339 time.
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Secrets for webhooks (access tokens, signing keys), by name.
+    Secrets {
+        #[command(subcommand)]
+        action: engine::SecretsCommand,
+    },
+    /// Runs the local engine until SIGINT/SIGTERM: POST /v1/events, GET /v1/health.
+    Engine {
+        /// Where to listen (loopback only unless --listen-any).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Accept events from other hosts too (the endpoint has no authentication).
+        #[arg(long)]
+        listen_any: bool,
+    },
 }
 
 /// Adding integrations.
@@ -213,6 +252,31 @@ pub fn failure(message: impl Into<String>) -> CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Doctor) => return integrations::doctor(&cli).await,
+        Some(Command::Emit { ref file, ref kind }) => {
+            return engine::emit(&cli, file.as_deref(), kind.as_ref()).await;
+        }
+        Some(Command::History {
+            ref target,
+            ref status,
+            ref since,
+            limit,
+            json,
+        }) => {
+            return engine::show_history(
+                &cli,
+                target.as_deref(),
+                status.as_deref(),
+                since.as_deref(),
+                limit,
+                json,
+            )
+            .await;
+        }
+        Some(Command::Secrets { ref action }) => return engine::secrets(&cli, action).await,
+        Some(Command::Engine {
+            ref listen,
+            listen_any,
+        }) => return serve::run(&cli, listen.as_deref(), listen_any).await,
         None => return dashboard::open(&cli).await,
         _ => {}
     }
@@ -243,6 +307,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             files::export(&ctx, project.as_deref(), dir.as_deref()).await
         }
         Some(Command::Integrations { json, action }) => integrations::run(&ctx, json, action).await,
-        Some(Command::Doctor) => Ok(()),
+        Some(
+            Command::Doctor
+            | Command::Emit { .. }
+            | Command::History { .. }
+            | Command::Secrets { .. }
+            | Command::Engine { .. },
+        ) => Ok(()),
     }
 }

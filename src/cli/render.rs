@@ -4,6 +4,25 @@ use crate::backend::{Listing, SavedAutomation};
 use crate::model::Automation;
 use crate::model::summary::{card, row_cells, when};
 
+/// Text from a backend or a file made safe for a terminal: control characters (escape sequences,
+/// newlines) are shown escaped instead of acting.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .flat_map(|c| {
+                if c.is_control() {
+                    c.escape_default().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .collect(),
+    )
+}
+
 fn pad(s: &str, width: usize) -> String {
     let len = s.chars().count();
     if len >= width {

@@ -40,6 +40,43 @@ pub struct ConfigFile {
     /// Action name → key(s).
     #[serde(default)]
     pub keys: BTreeMap<String, Keys>,
+    /// The local engine.
+    #[serde(default)]
+    pub engine: EngineSettings,
+}
+
+/// `[engine]` in `config.toml`: rate limits, delivery and history retention.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineSettings {
+    /// Executions per minute per automation.
+    pub rate_per_minute: u32,
+    /// Executions allowed at once per automation.
+    pub burst: u32,
+    /// Attempts per delivery.
+    pub attempts: u32,
+    /// Seconds one attempt may take.
+    pub timeout_secs: u64,
+    /// The first retry's delay in milliseconds (doubling, with jitter).
+    pub retry_base_ms: u64,
+    /// Days of history kept.
+    pub retention_days: i64,
+    /// Executions kept per automation.
+    pub retention_rows: i64,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            rate_per_minute: 10,
+            burst: 10,
+            attempts: 5,
+            timeout_secs: 10,
+            retry_base_ms: 1000,
+            retention_days: 90,
+            retention_rows: 10_000,
+        }
+    }
 }
 
 impl ConfigFile {

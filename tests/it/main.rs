@@ -8,6 +8,7 @@ mod cli_wandb;
 mod contract;
 mod core;
 mod dashboard_wandb;
+mod engine;
 mod local_backend;
 mod tui_e2e;
 mod ui_snapshots;

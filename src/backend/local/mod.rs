@@ -47,6 +47,11 @@ impl LocalBackend {
         })
     }
 
+    /// The connection, shared with the local engine (which keeps its own tables in this file).
+    pub fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
+    }
+
     /// Closes the connection, checkpointing the write-ahead log into the file.
     pub fn close(self) -> Result<(), BackendError> {
         let conn = Arc::try_unwrap(self.conn)

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +65,54 @@ CREATE TABLE automations (
 CREATE INDEX automations_scope ON automations (scope_id);
 ";
 
+/// Version 2: the local engine. Secrets by name; what the evaluator remembers per run and per
+/// automation; executions (history) and their outbox; events waiting for the engine; the lease
+/// that lets one process evaluate at a time. Demo integrations are marked so nothing is sent.
+const SCHEMA_V2: &str = "
+ALTER TABLE integrations ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+UPDATE integrations SET demo = 1 WHERE url LIKE 'https://hooks.slack.com/services/T0DEMO/%'
+    OR url IN ('https://ci.example.com/hooks/wandb', 'https://audit.example.com/wandb',
+               'https://api.github.com/repos/acme/deploy/dispatches');
+CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE engine_windows (
+    automation_id TEXT NOT NULL,
+    run TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (automation_id, run)
+);
+CREATE TABLE engine_runs (run TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE engine_buckets (automation_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE executions (
+    num INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    automation_id TEXT NOT NULL,
+    automation_name TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    run TEXT,
+    step INTEGER,
+    collection TEXT,
+    trigger_values TEXT,
+    status TEXT NOT NULL CHECK (status IN ('in_progress', 'success', 'failed', 'skipped')),
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    response_status INTEGER,
+    response_body TEXT,
+    error TEXT,
+    test INTEGER NOT NULL DEFAULT 0,
+    request TEXT
+);
+CREATE INDEX executions_automation ON executions (automation_id, num);
+CREATE TABLE outbox (
+    execution_id TEXT PRIMARY KEY REFERENCES executions(id),
+    request TEXT NOT NULL,
+    next_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE inbox (num INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
+CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, until INTEGER NOT NULL);
+";
+
 /// A storage error that names the file and says what to do.
 pub fn storage_error(path: &Path, e: impl std::fmt::Display) -> BackendError {
     let p = path.display();
@@ -93,10 +141,18 @@ pub fn open(path: &Path) -> Result<(Connection, bool), BackendError> {
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| storage_error(path, e))?;
     let fresh = version == 0;
-    if fresh {
-        let tx = conn.transaction().map_err(|e| storage_error(path, e))?;
-        tx.execute_batch(SCHEMA_V1)
+    if version < SCHEMA_VERSION {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| storage_error(path, e))?;
+        // Another process may have migrated while this one waited for the lock.
+        let now: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| storage_error(path, e))?;
+        let steps = [SCHEMA_V1, SCHEMA_V2];
+        for step in steps.iter().skip(usize::try_from(now).unwrap_or(0)) {
+            tx.execute_batch(step).map_err(|e| storage_error(path, e))?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| storage_error(path, e))?;
         tx.commit().map_err(|e| storage_error(path, e))?;

@@ -76,6 +76,8 @@ pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
                 };
                 store::insert_integration(conn, &i.entity, &kind)?;
             }
+            // The demo's integrations point at no real host: the engine records, never sends.
+            conn.execute("UPDATE integrations SET demo = 1", [])?;
             Ok(())
         })
         .await?;

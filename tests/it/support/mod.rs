@@ -4,4 +4,5 @@
 pub mod binary;
 pub mod dashboard;
 pub mod fake_wandb;
+pub mod receiver;
 pub mod sdk;

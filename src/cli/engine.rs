@@ -1,0 +1,517 @@
+//! The local engine's commands: `emit`, `history`, `secrets`, `engine` and `test`. They always
+//! use the local database (W&B fires its own automations; the engine never fires them twice).
+
+use super::context::local_db_path;
+use super::{Cli, CliError, failure};
+use crate::backend::local::LocalBackend;
+use crate::engine::event::{EngineEvent, parse_lines};
+use crate::engine::{Engine, history, store};
+use crate::model::Automation;
+use clap::Subcommand;
+use serde_json::{Map, Value, json};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+/// The kinds of event `emit` builds from flags.
+#[derive(Debug, Subcommand)]
+pub enum EmitKind {
+    /// Metrics logged by a run: KEY=VALUE pairs.
+    RunMetric {
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        project: String,
+        #[arg(long, value_name = "ID")]
+        run: String,
+        /// The run's display name.
+        #[arg(long, value_name = "DISPLAY")]
+        name: Option<String>,
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+        #[arg(long, value_name = "N")]
+        step: Option<i64>,
+        /// RFC 3339; default now.
+        #[arg(long, value_name = "TIME")]
+        time: Option<String>,
+        /// e.g. loss=0.7 val/acc=0.5
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        metrics: Vec<String>,
+    },
+    /// A run's state: running, finished, failed, crashed or killed.
+    RunState {
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        project: String,
+        #[arg(long, value_name = "ID")]
+        run: String,
+        #[arg(long, value_name = "DISPLAY")]
+        name: Option<String>,
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+        #[arg(long)]
+        state: String,
+        #[arg(long, value_name = "TIME")]
+        time: Option<String>,
+    },
+    /// An artifact event: create, link, unlink, add_alias, add_tag, remove_tag.
+    Artifact {
+        #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
+        collection: String,
+        #[arg(long)]
+        event: String,
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+        #[arg(long)]
+        alias: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        author: Option<String>,
+        /// A JSON object.
+        #[arg(long, value_name = "JSON")]
+        metadata: Option<String>,
+        #[arg(long, value_name = "TIME")]
+        time: Option<String>,
+    },
+    /// A collection's tag added or removed.
+    CollectionTag {
+        #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
+        collection: String,
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        tag: String,
+        #[arg(long, value_name = "TIME")]
+        time: Option<String>,
+    },
+}
+
+/// `secrets` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Sets a secret: asked on a terminal, else one line of standard input (never an argument).
+    Set { name: String },
+    /// Secret names (never their values).
+    List,
+    /// Deletes a secret.
+    Delete { name: String },
+}
+
+fn refuse_wandb(cli: &Cli, what: &str) -> Result<(), CliError> {
+    if cli.backend == Some(super::BackendChoice::Wandb) {
+        return Err(failure(format!(
+            "{what} works on the local backend only: W&B fires its own automations. Drop --backend wandb"
+        )));
+    }
+    Ok(())
+}
+
+/// The local engine with the settings of `config.toml`.
+pub async fn open(cli: &Cli, what: &str) -> Result<Engine, CliError> {
+    refuse_wandb(cli, what)?;
+    let backend = LocalBackend::open(&local_db_path(cli)?).await?;
+    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    Ok(Engine::new(backend.connection(), config.engine))
+}
+
+fn put(o: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value {
+        o.insert(key.into(), v);
+    }
+}
+
+fn metric_pair(pair: &str) -> Result<(String, Value), CliError> {
+    let (k, v) = pair.split_once('=').ok_or_else(|| {
+        failure(format!(
+            "{pair:?}: write metrics as KEY=VALUE, e.g. loss=0.7"
+        ))
+    })?;
+    let value = match v {
+        "NaN" | "Infinity" | "-Infinity" => json!(v),
+        _ => serde_json::from_str::<serde_json::Number>(v)
+            .map(Value::Number)
+            .map_err(|_| failure(format!("{pair:?}: {v:?} is not a number")))?,
+    };
+    Ok((k.to_string(), value))
+}
+
+/// The JSON form of an event given by flags (then checked like any other event).
+fn flags_event(kind: &EmitKind) -> Result<Value, CliError> {
+    let mut o = Map::new();
+    match kind {
+        EmitKind::RunMetric {
+            project,
+            run,
+            name,
+            user,
+            step,
+            time,
+            metrics,
+        } => {
+            o.insert("type".into(), json!("run_metric"));
+            o.insert("project".into(), json!(project));
+            o.insert("run".into(), json!(run));
+            put(&mut o, "display_name", name.as_ref().map(|n| json!(n)));
+            put(&mut o, "user", user.as_ref().map(|u| json!(u)));
+            put(&mut o, "step", step.map(|s| json!(s)));
+            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
+            let m: Map<String, Value> = metrics
+                .iter()
+                .map(|p| metric_pair(p))
+                .collect::<Result<_, _>>()?;
+            o.insert("metrics".into(), Value::Object(m));
+        }
+        EmitKind::RunState {
+            project,
+            run,
+            name,
+            user,
+            state,
+            time,
+        } => {
+            o.insert("type".into(), json!("run_state"));
+            o.insert("project".into(), json!(project));
+            o.insert("run".into(), json!(run));
+            o.insert("state".into(), json!(state));
+            put(&mut o, "display_name", name.as_ref().map(|n| json!(n)));
+            put(&mut o, "user", user.as_ref().map(|u| json!(u)));
+            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
+        }
+        EmitKind::Artifact {
+            collection,
+            event,
+            version,
+            alias,
+            tag,
+            author,
+            metadata,
+            time,
+        } => {
+            o.insert("type".into(), json!("artifact"));
+            o.insert("event".into(), json!(event));
+            o.insert("collection".into(), json!(collection));
+            put(&mut o, "version", version.map(|v| json!(v)));
+            put(&mut o, "alias", alias.as_ref().map(|v| json!(v)));
+            put(&mut o, "tag", tag.as_ref().map(|v| json!(v)));
+            put(&mut o, "author", author.as_ref().map(|v| json!(v)));
+            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
+            if let Some(m) = metadata {
+                let v: Value = serde_json::from_str(m)
+                    .map_err(|e| failure(format!("--metadata is not JSON ({e})")))?;
+                o.insert("metadata".into(), v);
+            }
+        }
+        EmitKind::CollectionTag {
+            collection,
+            event,
+            tag,
+            time,
+        } => {
+            o.insert("type".into(), json!("collection_tag"));
+            o.insert("event".into(), json!(event));
+            o.insert("collection".into(), json!(collection));
+            o.insert("tag".into(), json!(tag));
+            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
+        }
+    }
+    Ok(Value::Object(o))
+}
+
+/// Reads events: the file (JSON Lines, `-` for stdin) or the flags. Nothing is stored when any
+/// event is wrong.
+fn read_events(file: Option<&Path>, kind: Option<&EmitKind>) -> Result<Vec<EngineEvent>, CliError> {
+    match (file, kind) {
+        (Some(path), None) => {
+            let (text, name) = if path == Path::new("-") {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| failure(format!("cannot read standard input: {e}")))?;
+                (text, "standard input".to_string())
+            } else {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| failure(format!("cannot read {}: {e}", path.display())))?;
+                (text, path.display().to_string())
+            };
+            parse_lines(&text).map_err(|e| failure(format!("{name}: {e}; nothing was stored")))
+        }
+        (None, Some(kind)) => {
+            let value = flags_event(kind)?;
+            EngineEvent::from_json(&value)
+                .map(|e| vec![e])
+                .map_err(|e| failure(format!("{e}")))
+        }
+        _ => Err(CliError::Usage(
+            "give an event kind (run-metric, run-state, artifact, collection-tag) or -f FILE"
+                .into(),
+        )),
+    }
+}
+
+fn holder() -> String {
+    format!("{}-{}", std::process::id(), fastrand::u32(..))
+}
+
+/// `emit`: stores the events; evaluates and delivers them itself unless an engine holds the lease.
+pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Result<(), CliError> {
+    let events = read_events(file, kind)?;
+    let mut engine = open(cli, "emit").await?;
+    let me = holder();
+    let now = jiff::Timestamp::now().as_second();
+    let taken = engine.with(|c| store::take_lease(c, &me, now, now + 600))?;
+    if !taken {
+        let count = events.len();
+        let values: Vec<Value> = events
+            .into_iter()
+            .map(|mut e| {
+                e.time.get_or_insert(now);
+                e.to_json()
+            })
+            .collect();
+        engine.with(|c| {
+            let tx = c.transaction().map_err(store::db)?;
+            store::push_inbox(&tx, &values)?;
+            tx.commit().map_err(store::db)
+        })?;
+        println!("queued {count} event(s) for the running engine");
+        return Ok(());
+    }
+    let result = async {
+        let report = engine.ingest(events, now)?;
+        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
+            engine.settings.timeout_secs.max(1),
+        ));
+        engine.drain(&client, None).await?;
+        Ok::<_, crate::backend::BackendError>(report)
+    }
+    .await;
+    let _ = engine.with(|c| store::release_lease(c, &me));
+    let report = result?;
+    let [ok, failed, skipped, pending] = engine.with(|c| store::tally(c, &report.ids))?;
+    let mut line = format!(
+        "{} event(s), {} execution(s): {ok} succeeded, {failed} failed, {skipped} skipped",
+        report.events,
+        report.ids.len()
+    );
+    if pending > 0 {
+        line.push_str(&format!(", {pending} still being delivered"));
+    }
+    println!("{line} (`wbauto history` shows them)");
+    Ok(())
+}
+
+/// A duration such as `30m`, `2h`, `7d` before now, or an RFC 3339 time.
+fn since(text: &str) -> Result<String, CliError> {
+    if text.parse::<jiff::Timestamp>().is_ok() {
+        return Ok(text.to_string());
+    }
+    let (n, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = n.parse().map_err(|_| {
+        failure(format!(
+            "--since {text:?}: use e.g. 30m, 2h, 7d or an RFC 3339 time"
+        ))
+    })?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => {
+            return Err(failure(format!(
+                "--since {text:?}: the unit is s, m, h or d"
+            )));
+        }
+    };
+    let t = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_secs(seconds))
+        .map_err(|e| failure(format!("--since {text:?}: {e}")))?;
+    Ok(t.to_string())
+}
+
+/// The automations a NAME or ID names, among the local ones.
+fn matching(all: &[Automation], target: &str) -> Result<Vec<String>, CliError> {
+    let ids: Vec<String> = all
+        .iter()
+        .filter(|a| a.id.as_deref() == Some(target) || a.name == target)
+        .filter_map(|a| a.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Err(failure(format!(
+            "no local automation is named or has the id {target:?}; `wbauto list` shows them"
+        )));
+    }
+    Ok(ids)
+}
+
+/// `history`.
+pub async fn show_history(
+    cli: &Cli,
+    target: Option<&str>,
+    status: Option<&str>,
+    since_text: Option<&str>,
+    limit: usize,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let engine = open(cli, "history").await?;
+    if let Some(s) = status
+        && store::Status::parse(s).is_none()
+    {
+        return Err(failure(format!(
+            "--status {s:?}: use in_progress, success, failed or skipped"
+        )));
+    }
+    let automations = match target {
+        Some(t) => Some(matching(&engine.with(|c| store::automations(c))?, t)?),
+        None => None,
+    };
+    let query = history::Query {
+        automations,
+        status: status.map(str::to_string),
+        since: since_text.map(since).transpose()?,
+        limit,
+    };
+    let rows = engine.with(|c| history::list(c, &query))?;
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("no executions yet; `wbauto emit ...` sends an event");
+        return Ok(());
+    }
+    println!(
+        "{:<20}  {:<11}  {:<24}  {:<18}  {:<20}  {:>5}  {:>4}  RESULT",
+        "TIME", "STATUS", "AUTOMATION", "EVENT", "RUN/COLLECTION", "STEP", "TRY"
+    );
+    for r in rows {
+        let time = crate::model::summary::when(Some(&r.created_at)).unwrap_or_default();
+        let what = r.run.clone().or(r.collection.clone()).unwrap_or_default();
+        let result = match (&r.error, r.response_status) {
+            (Some(e), _) => e.clone(),
+            (None, Some(s)) => format!("HTTP {s}"),
+            (None, None) if r.status == "success" => "no-op".into(),
+            _ => String::new(),
+        };
+        let test = if r.test { " (test)" } else { "" };
+        println!(
+            "{:<20}  {:<11}  {:<24}  {:<18}  {:<20}  {:>5}  {:>4}  {}{test}",
+            time,
+            r.status,
+            super::render::printable(&r.automation_name),
+            r.event_type,
+            super::render::printable(&what),
+            r.step.map(|s| s.to_string()).unwrap_or_default(),
+            r.attempts,
+            super::render::printable(&result),
+        );
+    }
+    Ok(())
+}
+
+/// Reads a secret's value: from the terminal without echo, else one line of standard input.
+fn read_secret(name: &str) -> Result<String, CliError> {
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if stdin.is_terminal() {
+        eprint!("value of {name} (not shown): ");
+        let _ = std::io::stderr().flush();
+        let echo = EchoOff::new();
+        stdin
+            .read_line(&mut line)
+            .map_err(|e| failure(format!("cannot read the value: {e}")))?;
+        drop(echo);
+        eprintln!();
+    } else {
+        stdin
+            .read_line(&mut line)
+            .map_err(|e| failure(format!("cannot read the value from standard input: {e}")))?;
+    }
+    let value = line.trim_end_matches(['\n', '\r']).to_string();
+    if value.is_empty() {
+        return Err(failure(format!(
+            "no value given for {name}; nothing was stored"
+        )));
+    }
+    Ok(value)
+}
+
+/// Turns the terminal's echo off while alive.
+struct EchoOff(Option<libc::termios>);
+
+impl EchoOff {
+    fn new() -> Self {
+        // SAFETY: termios is plain data; tcgetattr fills it for the terminal on fd 0.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return Self(None);
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            Self(Some(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(t) = self.0 {
+            // SAFETY: restores the settings read in `new`.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, &t);
+            }
+        }
+    }
+}
+
+fn check_secret_name(name: &str) -> Result<(), CliError> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(failure(format!(
+            "{name:?} cannot name a secret: use letters, digits, _ and - (e.g. GITHUB_TOKEN)"
+        )))
+    }
+}
+
+/// `secrets`.
+pub async fn secrets(cli: &Cli, command: &SecretsCommand) -> Result<(), CliError> {
+    let engine = open(cli, "secrets").await?;
+    match command {
+        SecretsCommand::Set { name } => {
+            check_secret_name(name)?;
+            if cli.read_only {
+                return Err(failure(
+                    "read-only mode (--read-only): not setting a secret; run without --read-only to change things",
+                ));
+            }
+            let value = read_secret(name)?;
+            engine.with(|c| store::set_secret(c, name, &value))?;
+            println!("set {name}");
+        }
+        SecretsCommand::List => {
+            let names = engine.with(|c| store::secret_names(c))?;
+            if names.is_empty() {
+                println!("no secrets; `wbauto secrets set NAME` adds one");
+            }
+            for (name, at) in names {
+                let when = crate::model::summary::when(Some(&at)).unwrap_or_default();
+                println!("{name}  (set {when})");
+            }
+        }
+        SecretsCommand::Delete { name } => {
+            if engine.with(|c| store::delete_secret(c, name))? {
+                println!("deleted {name}");
+            } else {
+                return Err(failure(format!("there is no secret named {name}")));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,452 @@
+//! The evaluator: W&B's semantics over events, per run and per automation, in event order
+//! (design §10). Pure — events and state in, decisions out — so the live engine, a replay and a
+//! backtest give the same answers; the state is plain data the store persists between batches.
+
+use super::event::{EngineEvent, EventBody, RunRef};
+use super::filter::{Patterns, holds};
+use crate::model::{
+    Agg, Automation, ChangeType, Cmp, Direction, Event, MetricCondition, ScopePath,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+
+/// W&B's rule: a run event fires at most once per run per 24 hours (in event time).
+pub const ONCE_PER: i64 = 86_400;
+
+/// The rate limit per automation: a token bucket in event time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    /// Executions per minute, refilled continuously.
+    pub per_minute: f64,
+    /// Executions allowed at once.
+    pub burst: f64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self {
+            per_minute: 10.0,
+            burst: 10.0,
+        }
+    }
+}
+
+/// What the evaluator remembers of one automation on one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// The most recent finite values of the automation's metric, oldest first.
+    pub values: VecDeque<f64>,
+    /// When it last fired on this run (event time).
+    pub last_fired: Option<i64>,
+}
+
+/// What the evaluator remembers of one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMemory {
+    /// The last step logged.
+    pub last_step: Option<i64>,
+    /// The last state reported (lower case).
+    pub state: Option<String>,
+}
+
+/// A rate-limit bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Tokens left.
+    pub tokens: f64,
+    /// When they were counted (event time).
+    pub at: i64,
+}
+
+/// Everything the evaluator remembers, keyed by automation id and run key (`ENTITY/PROJECT/RUN`).
+#[derive(Clone, Debug, Default)]
+pub struct Memory {
+    /// Windows by (automation id, run key).
+    pub windows: HashMap<(String, String), Window>,
+    /// Runs by run key.
+    pub runs: HashMap<String, RunMemory>,
+    /// Buckets by automation id.
+    pub buckets: HashMap<String, Bucket>,
+}
+
+/// Why a firing was not carried out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Held {
+    /// Over the automation's rate limit.
+    RateLimited,
+    /// It fired on this run less than 24 hours before (event time).
+    OncePerDay,
+}
+
+/// A decision to fire (or why not).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Firing {
+    /// The automation's index in the slice evaluated.
+    pub automation: usize,
+    /// The step of a metric event.
+    pub step: Option<i64>,
+    /// Event time.
+    pub time: i64,
+    /// The value compared (aggregate, delta or z-score), for metric events.
+    pub value: Option<f64>,
+    /// The window's values, for metric events.
+    pub values: Vec<f64>,
+    /// `None` when it fires; else why it is held back.
+    pub held: Option<Held>,
+}
+
+/// The run key of a run.
+pub fn run_key(run: &RunRef) -> String {
+    format!("{}/{}/{}", run.entity, run.project, run.run)
+}
+
+/// Whether an automation's scope contains a run of `entity/project`.
+fn scope_has_run(scope: &ScopePath, entity: &str, project: &str) -> bool {
+    match scope {
+        ScopePath::Project {
+            entity: e,
+            project: p,
+        } => e == entity && p == project,
+        ScopePath::Team { entity: e } | ScopePath::Org { entity: e } => e == entity,
+        _ => false,
+    }
+}
+
+/// Whether an automation's scope contains a collection.
+fn scope_has_collection(scope: &ScopePath, c: &super::event::CollectionRef) -> bool {
+    match scope {
+        ScopePath::Project { entity, project } => *entity == c.entity && *project == c.project,
+        ScopePath::Collection {
+            entity,
+            project,
+            collection,
+        } => *entity == c.entity && *project == c.project && *collection == c.collection,
+        ScopePath::Registry { entity, registry } => {
+            *entity == c.entity
+                && c.project == format!("{}{registry}", crate::model::scope::REGISTRY_PREFIX)
+        }
+        ScopePath::Team { entity } | ScopePath::Org { entity } => *entity == c.entity,
+    }
+}
+
+/// How many recent values a condition needs.
+pub fn needed(c: &MetricCondition) -> usize {
+    let n = |w: i64| usize::try_from(w.max(1)).unwrap_or(1);
+    match c {
+        MetricCondition::Threshold { agg: None, .. } => 1,
+        MetricCondition::Threshold { window, .. } => n(*window),
+        MetricCondition::Change {
+            window,
+            prior_window,
+            ..
+        } => n(*window) + n(*prior_window),
+        MetricCondition::ZScore { window, .. } => n(*window) + 1,
+    }
+}
+
+fn aggregate(agg: Option<Agg>, values: &[f64]) -> f64 {
+    match agg {
+        None => values.last().copied().unwrap_or(f64::NAN),
+        Some(Agg::Avg) => values.iter().sum::<f64>() / values.len() as f64,
+        Some(Agg::Sum) => values.iter().sum(),
+        Some(Agg::Min) => values.iter().copied().fold(f64::INFINITY, f64::min),
+        Some(Agg::Max) => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    }
+}
+
+fn compare(cmp: Cmp, a: f64, b: f64) -> bool {
+    match cmp {
+        Cmp::Gt => a > b,
+        Cmp::Gte => a >= b,
+        Cmp::Lt => a < b,
+        Cmp::Lte => a <= b,
+        Cmp::Eq => a == b,
+        Cmp::Ne => a != b,
+    }
+}
+
+fn beyond(direction: Direction, delta: f64, amount: f64) -> bool {
+    match direction {
+        Direction::Increase => delta >= amount,
+        Direction::Decrease => -delta >= amount,
+        Direction::Any => delta.abs() >= amount,
+    }
+}
+
+/// Checks a condition over a run's recent values: (the value compared if it holds, the value
+/// compared whether or not it holds — a backtest's closest approach); both `None` until the
+/// window is full, or when the condition cannot be judged (a relative change from 0, a flat
+/// window for a z-score).
+pub fn check(c: &MetricCondition, values: &VecDeque<f64>) -> (Option<f64>, Option<f64>) {
+    if values.len() < needed(c) {
+        return (None, None);
+    }
+    let all: Vec<f64> = values.iter().copied().collect();
+    let tail = |n: usize| &all[all.len() - n..];
+    let n = |w: i64| usize::try_from(w.max(1)).unwrap_or(1);
+    match c {
+        MetricCondition::Threshold {
+            agg,
+            window,
+            cmp,
+            threshold,
+            ..
+        } => {
+            let size = if agg.is_some() { n(*window) } else { 1 };
+            let v = aggregate(*agg, tail(size));
+            let t = threshold.as_f64().unwrap_or(f64::NAN);
+            (compare(*cmp, v, t).then_some(v), Some(v))
+        }
+        MetricCondition::Change {
+            agg,
+            window,
+            prior_window,
+            direction,
+            change,
+            amount,
+            ..
+        } => {
+            let (w, p) = (n(*window), n(*prior_window));
+            let recent = tail(w + p);
+            let (prior, current) = recent.split_at(p);
+            let (now, before) = (aggregate(*agg, current), aggregate(*agg, prior));
+            let delta = match change {
+                ChangeType::Absolute => now - before,
+                ChangeType::Relative if before == 0.0 => return (None, None),
+                ChangeType::Relative => (now - before) / before.abs(),
+            };
+            let amount = amount.as_f64().unwrap_or(f64::NAN);
+            (
+                beyond(*direction, delta, amount).then_some(delta),
+                Some(delta),
+            )
+        }
+        MetricCondition::ZScore {
+            window,
+            threshold,
+            direction,
+            ..
+        } => {
+            let w = n(*window);
+            if w < 2 {
+                return (None, None);
+            }
+            let recent = tail(w + 1);
+            let (history, newest) = recent.split_at(w);
+            let mean = history.iter().sum::<f64>() / w as f64;
+            let var = history.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (w - 1) as f64;
+            let sd = var.sqrt();
+            if sd == 0.0 {
+                return (None, None);
+            }
+            let z = (newest[0] - mean) / sd;
+            (beyond(*direction, z, *threshold).then_some(z), Some(z))
+        }
+    }
+}
+
+/// The evaluator over a set of automations (the enabled ones of the local backend).
+#[derive(Debug, Default)]
+pub struct Evaluator {
+    patterns: Patterns,
+    /// The rate limit per automation.
+    pub limit: RateLimit,
+}
+
+impl Evaluator {
+    /// An evaluator with a rate limit.
+    pub fn new(limit: RateLimit) -> Self {
+        Self {
+            patterns: Patterns::default(),
+            limit,
+        }
+    }
+
+    fn run_matches(&mut self, a: &Automation, run: &RunRef) -> bool {
+        let Some(filter) = a.event.run_filter() else {
+            return true;
+        };
+        let name = run.display_name.as_deref().unwrap_or(&run.run);
+        holds(
+            &mut self.patterns,
+            filter,
+            &[
+                ("display_name", Some(name)),
+                ("username", run.user.as_deref()),
+            ],
+        )
+    }
+
+    fn take_token(&self, memory: &mut Memory, id: &str, time: i64) -> bool {
+        let bucket = memory.buckets.entry(id.to_string()).or_insert(Bucket {
+            tokens: self.limit.burst,
+            at: time,
+        });
+        let elapsed = (time - bucket.at).max(0) as f64;
+        bucket.tokens =
+            (bucket.tokens + elapsed * self.limit.per_minute / 60.0).min(self.limit.burst);
+        bucket.at = bucket.at.max(time);
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Applies the 24-hour rule (run events) and the rate limit to a firing.
+    fn decide(
+        &self,
+        memory: &mut Memory,
+        a: &Automation,
+        run: Option<&str>,
+        mut f: Firing,
+    ) -> Firing {
+        let id = a.id.as_deref().unwrap_or_default();
+        if let Some(run) = run {
+            let window = memory
+                .windows
+                .entry((id.to_string(), run.to_string()))
+                .or_default();
+            if window.last_fired.is_some_and(|t| f.time - t < ONCE_PER) {
+                f.held = Some(Held::OncePerDay);
+                return f;
+            }
+            window.last_fired = Some(f.time);
+        }
+        if !self.take_token(memory, id, f.time) {
+            f.held = Some(Held::RateLimited);
+        }
+        f
+    }
+
+    /// Evaluates one event (its time filled in) against `automations`, updating `memory`.
+    /// Disabled automations are never evaluated. Returns every firing, held ones included.
+    pub fn evaluate(
+        &mut self,
+        automations: &[Automation],
+        memory: &mut Memory,
+        event: &EngineEvent,
+    ) -> Vec<Firing> {
+        let time = event.time.unwrap_or(0);
+        let mut out = Vec::new();
+        match (&event.body, &event.run) {
+            (EventBody::Metric { step, metrics }, Some(run)) => {
+                let key = run_key(run);
+                let info = memory.runs.entry(key.clone()).or_default();
+                let step = step.unwrap_or_else(|| info.last_step.map_or(0, |s| s + 1));
+                info.last_step = Some(step);
+                for (i, a) in automations.iter().enumerate() {
+                    let Event::RunMetric { condition, .. } = &a.event else {
+                        continue;
+                    };
+                    if !a.enabled
+                        || !scope_has_run(&a.scope.path, &run.entity, &run.project)
+                        || !self.run_matches(a, run)
+                    {
+                        continue;
+                    }
+                    let Some(&(_, value)) = metrics.iter().find(|(k, _)| k == condition.metric())
+                    else {
+                        continue;
+                    };
+                    if !value.is_finite() {
+                        continue;
+                    }
+                    let id = a.id.clone().unwrap_or_default();
+                    let window = memory.windows.entry((id, key.clone())).or_default();
+                    window.values.push_back(value);
+                    while window.values.len() > needed(condition) {
+                        window.values.pop_front();
+                    }
+                    if let (Some(v), _) = check(condition, &window.values) {
+                        let values = window.values.iter().copied().collect();
+                        let firing = Firing {
+                            automation: i,
+                            step: Some(step),
+                            time,
+                            value: Some(v),
+                            values,
+                            held: None,
+                        };
+                        out.push(self.decide(memory, a, Some(&key), firing));
+                    }
+                }
+            }
+            (EventBody::State(state), Some(run)) => {
+                let key = run_key(run);
+                let info = memory.runs.entry(key.clone()).or_default();
+                let repeated = info.state.as_deref() == Some(state.name());
+                info.state = Some(state.name().to_string());
+                let Some(reached) = state.run_state().filter(|_| !repeated) else {
+                    return out;
+                };
+                for (i, a) in automations.iter().enumerate() {
+                    let Event::RunState { states, .. } = &a.event else {
+                        continue;
+                    };
+                    if !a.enabled
+                        || !states.contains(&reached)
+                        || !scope_has_run(&a.scope.path, &run.entity, &run.project)
+                        || !self.run_matches(a, run)
+                    {
+                        continue;
+                    }
+                    let firing = Firing {
+                        automation: i,
+                        step: memory.runs.get(&key).and_then(|r| r.last_step),
+                        time,
+                        value: None,
+                        values: Vec::new(),
+                        held: None,
+                    };
+                    out.push(self.decide(memory, a, Some(&key), firing));
+                }
+            }
+            (
+                EventBody::Artifact {
+                    kind,
+                    collection,
+                    alias,
+                    tag,
+                    ..
+                },
+                _,
+            ) => {
+                for (i, a) in automations.iter().enumerate() {
+                    let Event::Artifact {
+                        kind: wanted,
+                        filter,
+                    } = &a.event
+                    else {
+                        continue;
+                    };
+                    if !a.enabled
+                        || wanted != kind
+                        || !scope_has_collection(&a.scope.path, collection)
+                    {
+                        continue;
+                    }
+                    let fields = [("alias", alias.as_deref()), ("tag", tag.as_deref())];
+                    if filter
+                        .as_ref()
+                        .is_some_and(|f| !holds(&mut self.patterns, f, &fields))
+                    {
+                        continue;
+                    }
+                    let firing = Firing {
+                        automation: i,
+                        step: None,
+                        time,
+                        value: None,
+                        values: Vec::new(),
+                        held: None,
+                    };
+                    out.push(self.decide(memory, a, None, firing));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading executions back: `wbauto history` and the dashboard's History.
+
+use super::store::db;
+use crate::backend::BackendError;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One execution as history shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Execution {
+    /// Its id (also the delivery id).
+    pub id: String,
+    /// The automation's id.
+    pub automation_id: String,
+    /// The automation's name when it fired.
+    pub automation_name: String,
+    /// W&B's name of the event.
+    pub event_type: String,
+    /// `in_progress`, `success`, `failed` or `skipped`.
+    pub status: String,
+    /// When it was decided (RFC 3339).
+    pub created_at: String,
+    /// When it ended.
+    pub finished_at: Option<String>,
+    /// The run's id, for run events.
+    pub run: Option<String>,
+    /// The run's project (`ENTITY/PROJECT`), for run events.
+    pub project: Option<String>,
+    /// The step, for metric events.
+    pub step: Option<i64>,
+    /// The collection, for artifact events.
+    pub collection: Option<String>,
+    /// What made it fire: the value compared and the window.
+    pub trigger: Option<Value>,
+    /// Delivery attempts made.
+    pub attempts: i64,
+    /// The last HTTP status.
+    pub response_status: Option<i64>,
+    /// The first 2 KB of the last answer.
+    pub response_body: Option<String>,
+    /// What went wrong, or why it was skipped.
+    pub error: Option<String>,
+    /// A test fire.
+    pub test: bool,
+    /// The request, secrets masked.
+    pub request: Option<Value>,
+}
+
+/// What to list.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// Only these automations (ids).
+    pub automations: Option<Vec<String>>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only executions at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
+
+/// Executions matching `q`, newest first.
+pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError> {
+    let mut sql = String::from(
+        "SELECT id, automation_id, automation_name, event_type, status, created_at, finished_at, run, step, collection, trigger_values, attempts, response_status, response_body, error, test, request FROM executions WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    if let Some(ids) = &q.automations {
+        let marks: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                args.push(id.clone());
+                format!("?{}", args.len())
+            })
+            .collect();
+        sql.push_str(&format!(" AND automation_id IN ({})", marks.join(", ")));
+    }
+    if let Some(s) = &q.status {
+        args.push(s.clone());
+        sql.push_str(&format!(" AND status = ?{}", args.len()));
+    }
+    if let Some(s) = &q.since {
+        args.push(s.clone());
+        sql.push_str(&format!(" AND created_at >= ?{}", args.len()));
+    }
+    sql.push_str(&format!(" ORDER BY num DESC LIMIT {}", q.limit.max(1)));
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            let run: Option<String> = r.get(7)?;
+            let (project, run) = match run.as_deref().and_then(|k| k.rsplit_once('/')) {
+                Some((p, id)) => (Some(p.to_string()), Some(id.to_string())),
+                None => (None, run),
+            };
+            let json = |i: usize| -> rusqlite::Result<Option<Value>> {
+                Ok(r.get::<_, Option<String>>(i)?
+                    .and_then(|t| serde_json::from_str(&t).ok()))
+            };
+            Ok(Execution {
+                id: r.get(0)?,
+                automation_id: r.get(1)?,
+                automation_name: r.get(2)?,
+                event_type: r.get(3)?,
+                status: r.get(4)?,
+                created_at: r.get(5)?,
+                finished_at: r.get(6)?,
+                run,
+                project,
+                step: r.get(8)?,
+                collection: r.get(9)?,
+                trigger: json(10)?,
+                attempts: r.get(11)?,
+                response_status: r.get(12)?,
+                response_body: r.get(13)?,
+                error: r.get(14)?,
+                test: r.get(15)?,
+                request: json(16)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}
+
+/// The newest execution of each automation: (automation id, status, created_at).
+pub fn latest(conn: &Connection) -> Result<Vec<(String, String, String)>, BackendError> {
+    let mut stmt = conn
+        .prepare("SELECT automation_id, status, created_at FROM executions WHERE num IN (SELECT MAX(num) FROM executions GROUP BY automation_id)")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(db)?;
+    rows.collect::<Result<_, _>>().map_err(db)
+}

@@ -1,0 +1,272 @@
+//! The local engine (design §10): events in, W&B's evaluation semantics, actions out through a
+//! durable outbox, execution history. It acts only on automations of the local backend.
+//!
+//! - [`event`]: the event type and its JSON form; [`filter`] and [`eval`]: the pure evaluator.
+//! - [`request`]: what an action sends (variables, Slack message, signature).
+//! - [`store`]: the engine's tables; [`deliver`]: sending with retries; [`history`]: reading
+//!   executions back.
+//!
+//! Deciding to fire writes the execution and its outbox row in the transaction that stores the
+//! evaluator's memory, so a `kill -9` at any point neither loses nor doubles a decision;
+//! delivery is at-least-once with the execution id as the delivery id.
+
+pub mod deliver;
+pub mod eval;
+pub mod event;
+pub mod filter;
+pub mod history;
+pub mod request;
+pub mod store;
+
+use crate::backend::BackendError;
+use crate::config::file::EngineSettings;
+use eval::{Evaluator, Firing, Held, RateLimit, run_key};
+use event::{EngineEvent, EventBody};
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use store::{NewExecution, Status};
+
+/// What one batch of events did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Events evaluated.
+    pub events: usize,
+    /// Executions queued for delivery.
+    pub queued: usize,
+    /// Executions finished at once (no-ops).
+    pub done: usize,
+    /// Executions skipped (rate limit, demo integration).
+    pub skipped: usize,
+    /// Executions that failed at once (a missing integration).
+    pub failed: usize,
+    /// The ids of every execution decided.
+    pub ids: Vec<String>,
+}
+
+/// The engine over one local database.
+pub struct Engine {
+    conn: Arc<Mutex<Connection>>,
+    evaluator: Evaluator,
+    /// Delivery and retention settings.
+    pub settings: EngineSettings,
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// A fresh execution id (also the delivery id receivers use to drop repeats).
+pub fn execution_id() -> String {
+    format!("exe_{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..))
+}
+
+fn poisoned() -> BackendError {
+    BackendError::Storage("the database connection was poisoned by an earlier failure".into())
+}
+
+impl Engine {
+    /// An engine on a connection to the local database (already migrated).
+    pub fn new(conn: Arc<Mutex<Connection>>, settings: EngineSettings) -> Self {
+        let limit = RateLimit {
+            per_minute: f64::from(settings.rate_per_minute.max(1)),
+            burst: f64::from(settings.burst.max(1)),
+        };
+        Self {
+            conn,
+            evaluator: Evaluator::new(limit),
+            settings,
+        }
+    }
+
+    /// The shared connection (the HTTP endpoint queues events through it).
+    pub fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
+    }
+
+    /// Runs `f` with the connection.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, BackendError>,
+    ) -> Result<T, BackendError> {
+        let mut guard = self.conn.lock().map_err(|_| poisoned())?;
+        f(&mut guard)
+    }
+
+    /// Evaluates events (times filled in with `now` where missing) and stores every decision,
+    /// the evaluator's memory and the outbox in one transaction: all of it or none.
+    pub fn ingest(&mut self, events: Vec<EngineEvent>, now: i64) -> Result<Report, BackendError> {
+        self.ingest_from(events, now, None)
+    }
+
+    /// Evaluates the events queued in the inbox (up to `limit`), removing them in the same
+    /// transaction; events that no longer parse are dropped with a warning in the log.
+    pub fn ingest_inbox(&mut self, now: i64, limit: usize) -> Result<Report, BackendError> {
+        let queued = self.with(|c| store::peek_inbox(c, limit))?;
+        let Some(&(last, _)) = queued.last() else {
+            return Ok(Report::default());
+        };
+        let events = queued
+            .iter()
+            .filter_map(|(num, text)| {
+                let parsed = serde_json::from_str(text)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| EngineEvent::from_json(&v).map_err(|e| e.to_string()));
+                parsed
+                    .map_err(|e| tracing::warn!(inbox = num, error = %e, "dropping an unreadable queued event"))
+                    .ok()
+            })
+            .collect();
+        self.ingest_from(events, now, Some(last))
+    }
+
+    fn ingest_from(
+        &mut self,
+        mut events: Vec<EngineEvent>,
+        now: i64,
+        inbox_upto: Option<i64>,
+    ) -> Result<Report, BackendError> {
+        for e in &mut events {
+            e.time.get_or_insert(now);
+        }
+        let conn = self.conn.clone();
+        let mut guard = conn.lock().map_err(|_| poisoned())?;
+        let tx = guard
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(store::db)?;
+        let automations: Vec<_> = store::automations(&tx)?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .collect();
+        let integrations = store::integrations(&tx)?;
+        let mut runs: Vec<String> = events
+            .iter()
+            .filter_map(|e| e.run.as_ref().map(run_key))
+            .collect();
+        runs.sort();
+        runs.dedup();
+        let mut memory = store::load_memory(&tx, &runs)?;
+        let mut report = Report {
+            events: events.len(),
+            ..Report::default()
+        };
+        let at = crate::backend::local::store::now();
+        let due = now_ms();
+        for event in &events {
+            for firing in self.evaluator.evaluate(&automations, &mut memory, event) {
+                if firing.held == Some(Held::OncePerDay) {
+                    continue;
+                }
+                let a = &automations[firing.automation];
+                let id = execution_id();
+                let (status, error, request, shown) =
+                    decide(a, &integrations, event, &firing, &self.evaluator.limit, &id);
+                match status {
+                    Status::InProgress => report.queued += 1,
+                    Status::Success => report.done += 1,
+                    Status::Skipped => report.skipped += 1,
+                    Status::Failed => report.failed += 1,
+                }
+                report.ids.push(id.clone());
+                let run = event.run.as_ref().map(run_key);
+                let record = NewExecution {
+                    id: &id,
+                    automation: a,
+                    event_type: event.kind_name(),
+                    run: run.as_deref(),
+                    step: firing.step,
+                    collection: match &event.body {
+                        EventBody::Artifact { collection, .. } => Some(collection.path()),
+                        _ => None,
+                    },
+                    values: firing
+                        .value
+                        .map(|v| json!({"value": v, "values": firing.values})),
+                    status,
+                    error,
+                    test: false,
+                    shown,
+                    at: &at,
+                };
+                let queued = request.filter(|_| status == Status::InProgress);
+                store::insert_execution(&tx, &record, queued.as_ref(), due)?;
+            }
+        }
+        store::save_memory(&tx, &memory)?;
+        if let Some(num) = inbox_upto {
+            store::drop_inbox(&tx, num)?;
+        }
+        store::prune(
+            &tx,
+            self.settings.retention_days,
+            self.settings.retention_rows,
+        )?;
+        tx.commit().map_err(store::db)?;
+        Ok(report)
+    }
+}
+
+type Decision = (
+    Status,
+    Option<String>,
+    Option<request::Request>,
+    Option<serde_json::Value>,
+);
+
+/// What an execution does: queue a request, finish at once (no-op), or why not.
+fn decide(
+    a: &crate::model::Automation,
+    integrations: &std::collections::HashMap<String, (crate::model::Integration, bool)>,
+    event: &EngineEvent,
+    firing: &Firing,
+    limit: &RateLimit,
+    id: &str,
+) -> Decision {
+    if firing.held == Some(Held::RateLimited) {
+        let why = format!(
+            "rate limit: at most {} per minute (burst {}) for this automation",
+            limit.per_minute, limit.burst
+        );
+        return (Status::Skipped, Some(why), None, None);
+    }
+    let reference = match &a.action {
+        crate::model::Action::NoOp => return (Status::Success, None, None, None),
+        crate::model::Action::Slack { integration, .. }
+        | crate::model::Action::Webhook { integration, .. } => integration,
+        crate::model::Action::Raw { action_type, .. } => {
+            let why = format!("the local engine cannot run {action_type} actions");
+            return (Status::Failed, Some(why), None, None);
+        }
+    };
+    let found = reference
+        .id
+        .as_deref()
+        .and_then(|id| integrations.get(id))
+        .map(|(i, demo)| (i, *demo));
+    let Some(found) = found else {
+        let why = format!("the integration {} no longer exists", reference.display());
+        return (Status::Failed, Some(why), None, None);
+    };
+    match request::build(a, Some(found), event, firing, id) {
+        Some(r) if r.demo => {
+            let shown = request::shown(&r);
+            (
+                Status::Skipped,
+                Some("demo integration: not sent".into()),
+                None,
+                Some(shown),
+            )
+        }
+        Some(r) => {
+            let shown = request::shown(&r);
+            (Status::InProgress, None, Some(r), Some(shown))
+        }
+        None => (
+            Status::Failed,
+            Some("the Slack integration has no incoming-webhook URL; add one with `wbauto integrations add-slack`".into()),
+            None,
+            None,
+        ),
+    }
+}

@@ -1,0 +1,562 @@
+//! The local engine, driven only through the real binary: events in with `wbauto emit` (and the
+//! engine's HTTP endpoint), deliveries to a loopback receiver the test starts, history out.
+
+use crate::support::binary::{self, Run};
+use crate::support::receiver::{Received, Receiver};
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A data dir with a fast-retrying config, a webhook to the receiver and its secrets.
+struct Setup {
+    home: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Setup {
+    async fn new(receiver: &Receiver, engine: &str) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("config.toml");
+        std::fs::write(&config, format!("[engine]\nretry_base_ms = 20\n{engine}")).unwrap();
+        let s = Self { home, config };
+        let url = format!("{}/hook", receiver.url);
+        s.ok(
+            &[
+                "integrations",
+                "add-webhook",
+                "hook",
+                &url,
+                "--secret-ref",
+                "SIGN",
+                "--access-token-ref",
+                "TOKEN",
+            ],
+            None,
+        )
+        .await;
+        s.ok(&["secrets", "set", "SIGN"], Some("s3cret\n")).await;
+        s.ok(&["secrets", "set", "TOKEN"], Some("tok-123\n")).await;
+        s
+    }
+
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let (home, config) = (self.home.path().to_path_buf(), self.config.clone());
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let stdin = stdin.map(str::to_string);
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            binary::run(
+                &home,
+                &args,
+                &[("WBAUTO_CONFIG", config.to_str().unwrap())],
+                stdin.as_deref(),
+            )
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let r = self.run(args, stdin).await;
+        assert_eq!(r.code, 0, "wbauto {args:?}: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// Creates automations from YAML.
+    async fn create(&self, yaml: &str) {
+        let path = self.home.path().join("automations.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        self.ok(&["create", "-f", path.to_str().unwrap()], None)
+            .await;
+    }
+
+    async fn emit(&self, events: &[Value]) -> String {
+        let path = self.home.path().join("events.jsonl");
+        let text: Vec<String> = events.iter().map(Value::to_string).collect();
+        std::fs::write(&path, text.join("\n")).unwrap();
+        self.ok(&["emit", "-f", path.to_str().unwrap()], None).await
+    }
+
+    async fn history(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["history", "--json", "--limit", "1000"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all, None).await).unwrap()
+    }
+
+    fn path(&self) -> &Path {
+        self.home.path()
+    }
+}
+
+fn webhook(name: &str, event: &str) -> String {
+    let scope = if event.contains("create_artifact") {
+        "{collection: acme/vision/resnet-weights}"
+    } else {
+        "{project: acme/vision}"
+    };
+    format!(
+        "- name: {name}\n  scope: {scope}\n  event: {event}\n  action:\n    type: webhook\n    integration: hook\n    payload: {{automation: \"${{automation_name}}\", run: \"${{run_name}}\", values: \"${{metric_values}}\", alias: \"${{alias}}\", tag: \"${{tag}}\", event: \"${{event_type}}\", token: \"${{ACCESS_TOKEN}}\"}}\n"
+    )
+}
+
+fn metric(run: &str, name: &str, step: i64, metrics: Value) -> Value {
+    json!({"type": "run_metric", "project": "acme/vision", "run": run, "display_name": name, "step": step, "time": "2026-12-01T10:00:00Z", "metrics": metrics})
+}
+
+fn by_automation(requests: &[Received]) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut out: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+    for r in requests {
+        let body = r.json();
+        out.entry(body["automation"].as_str().unwrap_or_default().to_string())
+            .or_default()
+            .push(body);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiver_gets_exactly_what_w_and_b_semantics_predict() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    let mut yaml = String::new();
+    yaml += &webhook(
+        "thr-latest",
+        "{type: run_metric_threshold, metric: a, cmp: \">\", threshold: 1}",
+    );
+    yaml += &webhook(
+        "thr-avg",
+        "{type: run_metric_threshold, metric: b, agg: avg, window: 3, cmp: \">=\", threshold: 2}",
+    );
+    yaml += &webhook(
+        "chg-abs-up",
+        "{type: run_metric_change, metric: c, direction: increase, change: absolute, amount: 1}",
+    );
+    yaml += &webhook(
+        "chg-rel-down",
+        "{type: run_metric_change, metric: d, direction: decrease, change: relative, amount: 0.5}",
+    );
+    yaml += &webhook(
+        "zscore",
+        "{type: run_metric_zscore, metric: e, window: 3, threshold: 2, direction: increase}",
+    );
+    yaml += &webhook(
+        "sweeps-only",
+        "{type: run_metric_threshold, metric: f, cmp: \">\", threshold: 0, run_filter: {display_name: {$regex: \"^sweep-\"}}}",
+    );
+    yaml += &webhook("finished", "{type: run_state, states: [finished]}");
+    yaml += &webhook("crashed", "{type: run_state, states: [crashed]}");
+    yaml += &webhook("on-create", "{type: create_artifact}");
+    yaml += &webhook("on-link", "{type: link_artifact}");
+    yaml += &webhook("on-unlink", "{type: unlink_artifact}");
+    yaml += &webhook(
+        "on-prod",
+        "{type: add_artifact_alias, filter: {alias: prod}}",
+    );
+    yaml += &webhook("on-tag", "{type: add_artifact_tag}");
+    yaml += &webhook("on-untag", "{type: remove_artifact_tag}");
+    yaml += &webhook("on-col-tag", "{type: add_collection_tag}");
+    yaml += &webhook("on-col-untag", "{type: remove_collection_tag}");
+    yaml += &webhook("disabled", "{type: create_artifact}")
+        .replace("  scope:", "  enabled: false\n  scope:");
+    yaml += "- name: team-wide\n  scope: {team: acme}\n  event: {type: run_state, states: [failed]}\n  action: {type: webhook, integration: hook, payload: {automation: \"${automation_name}\", run: \"${run_name}\"}}\n";
+    yaml += "- name: other-project\n  scope: {project: acme/nlp}\n  event: {type: run_metric_threshold, metric: a, cmp: \">\", threshold: 1}\n  action: {type: webhook, integration: hook, payload: {automation: \"${automation_name}\"}}\n";
+    s.create(&yaml).await;
+    let col = "acme/vision/resnet-weights";
+    let mut events = vec![
+        metric("r1", "sweep-1", 0, json!({"a": 0.5})),
+        metric("r1", "sweep-1", 1, json!({"a": 1.5})),
+        metric("r2", "sweep-2", 0, json!({"b": 1})),
+        metric("r2", "sweep-2", 1, json!({"b": 2})),
+        metric("r2", "sweep-2", 2, json!({"b": 3})),
+        metric("r3", "sweep-3", 0, json!({"c": 1})),
+        metric("r3", "sweep-3", 1, json!({"c": 2.5})),
+        metric("r4", "sweep-4", 0, json!({"d": 4})),
+        metric("r4", "sweep-4", 1, json!({"d": 1})),
+        metric("r5", "sweep-5", 0, json!({"e": 1})),
+        metric("r5", "sweep-5", 1, json!({"e": 1.1})),
+        metric("r5", "sweep-5", 2, json!({"e": 0.9})),
+        metric("r5", "sweep-5", 3, json!({"e": "NaN"})),
+        metric("r5", "sweep-5", 4, json!({"e": 10})),
+        metric("r6", "other", 0, json!({"f": 1})),
+        metric("r7", "sweep-7", 0, json!({"f": 1})),
+    ];
+    for state in ["running", "finished", "finished", "killed"] {
+        events.push(json!({"type": "run_state", "project": "acme/vision", "run": "r8", "display_name": "say \"hi\"", "state": state}));
+    }
+    events
+        .push(json!({"type": "run_state", "project": "acme/nlp", "run": "r9", "state": "crashed"}));
+    events.push(
+        json!({"type": "run_state", "project": "acme/vision", "run": "r10", "state": "crashed"}),
+    );
+    for (event, extra) in [
+        ("create", json!({})),
+        ("link", json!({})),
+        ("unlink", json!({})),
+        ("add_alias", json!({"alias": "staging"})),
+        ("add_alias", json!({"alias": "prod"})),
+        ("add_tag", json!({"tag": "gold"})),
+        ("remove_tag", json!({"tag": "gold"})),
+    ] {
+        let mut e = json!({"type": "artifact", "event": event, "collection": col, "version": 3});
+        e.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        events.push(e);
+    }
+    events
+        .push(json!({"type": "collection_tag", "event": "add", "collection": col, "tag": "gold"}));
+    events.push(
+        json!({"type": "collection_tag", "event": "remove", "collection": col, "tag": "gold"}),
+    );
+    s.emit(&events).await;
+
+    let got = by_automation(&receiver.requests());
+    let count = |name: &str| got.get(name).map_or(0, Vec::len);
+    let expected = [
+        ("thr-latest", 1),
+        ("thr-avg", 1),
+        ("chg-abs-up", 1),
+        ("chg-rel-down", 1),
+        ("zscore", 1),
+        ("sweeps-only", 1),
+        ("finished", 1),
+        ("crashed", 1),
+        ("team-wide", 2),
+        ("on-create", 1),
+        ("on-link", 1),
+        ("on-unlink", 1),
+        ("on-prod", 1),
+        ("on-tag", 1),
+        ("on-untag", 1),
+        ("on-col-tag", 1),
+        ("on-col-untag", 1),
+        ("disabled", 0),
+        ("other-project", 0),
+    ];
+    for (name, n) in expected {
+        assert_eq!(count(name), n, "{name}: {:?}", got.get(name));
+    }
+    assert_eq!(got.len(), 17, "{:?}", got.keys().collect::<Vec<_>>());
+    assert_eq!(got["thr-avg"][0]["values"], "[1, 2, 3]");
+    assert_eq!(got["on-prod"][0]["alias"], "prod");
+    assert_eq!(got["on-link"][0]["event"], "LINK_ARTIFACT");
+    assert!(
+        got["sweeps-only"][0]["run"]
+            .as_str()
+            .unwrap()
+            .starts_with("sweep-")
+    );
+    assert_eq!(
+        got["finished"][0]["run"], "say \"hi\"",
+        "a name with quotes stays valid JSON"
+    );
+    assert_eq!(
+        got["team-wide"][0]["run"], "r9",
+        "no display name: the run's id"
+    );
+    for r in receiver.requests() {
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(b"s3cret").unwrap();
+        mac.update(r.body.as_bytes());
+        let expected =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        assert_eq!(
+            r.header("x-wandb-signature"),
+            Some(expected.as_str()),
+            "the signature verifies"
+        );
+        assert_eq!(r.header("authorization"), Some("Bearer tok-123"));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert!(
+            r.header("x-wbauto-delivery")
+                .is_some_and(|d| d.starts_with("exe_"))
+        );
+        if let Some(token) = r.json().get("token") {
+            assert_eq!(token, "tok-123", "the access token is filled in when sent");
+        }
+    }
+    // History has every execution, the secret nowhere.
+    let history = s.history(&[]).await;
+    let ours: Vec<&Value> = history
+        .iter()
+        .filter(|h| got.contains_key(h["automation_name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ours.len(), 18);
+    assert!(
+        ours.iter()
+            .all(|h| h["status"] == "success" && h["attempts"] == 1)
+    );
+    let text = serde_json::to_string(&history).unwrap();
+    assert!(
+        !text.contains("tok-123") && !text.contains("s3cret"),
+        "no secret in history"
+    );
+    let keys = [
+        "id",
+        "automation_id",
+        "automation_name",
+        "event_type",
+        "status",
+        "created_at",
+        "finished_at",
+        "run",
+        "step",
+        "attempts",
+        "response_status",
+        "error",
+        "test",
+    ];
+    for k in keys {
+        assert!(history[0].get(k).is_some(), "history --json has {k}");
+    }
+    // A second emit of the same run state fires nothing new.
+    let before = receiver.requests().len();
+    s.emit(&[
+        json!({"type": "run_state", "project": "acme/vision", "run": "r8", "state": "killed"}),
+    ])
+    .await;
+    assert_eq!(receiver.requests().len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_until_success_with_one_delivery_id_and_a_400_is_final() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook("on-create", "{type: create_artifact}"))
+        .await;
+    receiver.answer(&[500, 503, 200]);
+    let create =
+        json!({"type": "artifact", "event": "create", "collection": "acme/vision/resnet-weights"});
+    s.emit(std::slice::from_ref(&create)).await;
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 3);
+    let ids: std::collections::BTreeSet<&str> = requests
+        .iter()
+        .filter_map(|r| r.header("x-wbauto-delivery"))
+        .collect();
+    assert_eq!(ids.len(), 1, "one delivery id across retries");
+    let history = s.history(&["on-create"]).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["status"], "success");
+    assert_eq!(history[0]["attempts"], 3);
+    assert_eq!(history[0]["response_status"], 200);
+
+    receiver.answer(&[400]);
+    s.emit(&[create]).await;
+    assert_eq!(receiver.requests().len(), 4, "a 400 is tried once");
+    let history = s.history(&["on-create", "--status", "failed"]).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["attempts"], 1);
+    assert_eq!(history[0]["response_status"], 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_over_the_rate_limit_is_skipped() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook("on-tag", "{type: add_artifact_tag}"))
+        .await;
+    let events: Vec<Value> = (0..15)
+        .map(|i| json!({"type": "artifact", "event": "add_tag", "collection": "acme/vision/resnet-weights", "tag": format!("t{i}"), "time": "2026-12-01T10:00:00Z"}))
+        .collect();
+    let out = s.emit(&events).await;
+    assert!(out.contains("10 succeeded, 0 failed, 5 skipped"), "{out}");
+    assert_eq!(receiver.requests().len(), 10);
+    let skipped = s.history(&["on-tag", "--status", "skipped"]).await;
+    assert_eq!(skipped.len(), 5);
+    assert!(
+        skipped[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("rate limit")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_events_store_nothing_and_say_where() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook("on-create", "{type: create_artifact}"))
+        .await;
+    let path = s.path().join("bad.jsonl");
+    std::fs::write(
+        &path,
+        "{\"type\":\"artifact\",\"event\":\"create\",\"collection\":\"acme/vision/resnet-weights\"}\n{\"type\":\"run_metric\",\"project\":\"acme/vision\",\"run\":\"r\",\"metrics\":{\"loss\":\"high\"}}\n",
+    )
+    .unwrap();
+    let r = s.run(&["emit", "-f", path.to_str().unwrap()], None).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("line 2: metrics.loss: must be a number"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("nothing was stored"), "{}", r.stderr);
+    assert!(receiver.requests().is_empty());
+    assert!(s.history(&[]).await.is_empty());
+    let r = s
+        .run(
+            &[
+                "emit",
+                "run-metric",
+                "--project",
+                "acme/vision",
+                "--run",
+                "r",
+                "loss",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn spawn_engine(s: &Setup, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+        .args(["engine", "--listen", &format!("127.0.0.1:{port}")])
+        .env("HOME", s.path())
+        .env("WBAUTO_DATA_DIR", s.path())
+        .env("XDG_STATE_HOME", s.path().join("state"))
+        .env("WBAUTO_CONFIG", &s.config)
+        .env_remove("WANDB_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_engine_resumes_its_delivery_with_the_same_id() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "timeout_secs = 2\n").await;
+    s.create(&webhook("on-create", "{type: create_artifact}"))
+        .await;
+    // The first answer never comes in time; the engine is killed while waiting for it.
+    receiver.answer_late(200, Duration::from_secs(30));
+    let port = free_port();
+    let mut engine = spawn_engine(&s, port);
+    let health = format!("http://127.0.0.1:{port}/v1/health");
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    while client.get(&health).send().await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the engine did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let answer = client
+        .post(format!("http://127.0.0.1:{port}/v1/events"))
+        .body(r#"{"type":"artifact","event":"create","collection":"acme/vision/resnet-weights"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 202);
+    let bad = client
+        .post(format!("http://127.0.0.1:{port}/v1/events"))
+        .body(r#"[{"type":"artifact","event":"nope","collection":"a/b/c"}]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let problem: Value = bad.json().await.unwrap();
+    assert_eq!(problem["path"], "[0].event");
+    let r2 = &receiver;
+    tokio::task::block_in_place(|| {
+        wait_for("the first attempt", Duration::from_secs(20), || {
+            !r2.requests().is_empty()
+        })
+    });
+    // SIGKILL while the delivery is in flight.
+    engine.kill().unwrap();
+    engine.wait().unwrap();
+    let mut engine = spawn_engine(&s, port);
+    tokio::task::block_in_place(|| {
+        wait_for("the resumed delivery", Duration::from_secs(30), || {
+            let h = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+                .args(["history", "on-create", "--json"])
+                .env("HOME", s.path())
+                .env("WBAUTO_DATA_DIR", s.path())
+                .env("WBAUTO_CONFIG", &s.config)
+                .env_remove("WANDB_API_KEY")
+                .output()
+                .unwrap();
+            let rows: Vec<Value> = serde_json::from_slice(&h.stdout).unwrap_or_default();
+            rows.len() == 1 && rows[0]["status"] == "success"
+        })
+    });
+    // SIGTERM: drains and exits 0.
+    // SAFETY: sends SIGTERM to the child we started.
+    unsafe {
+        libc::kill(engine.id() as i32, libc::SIGTERM);
+    }
+    let status = engine.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let ids: std::collections::BTreeSet<String> = receiver
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("x-wbauto-delivery").map(str::to_string))
+        .collect();
+    assert_eq!(ids.len(), 1, "the receiver saw one delivery id");
+    assert_eq!(s.history(&["on-create"]).await.len(), 1, "one history row");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emit_of_a_large_file_killed_midway_stores_all_or_nothing() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(
+        &receiver,
+        "rate_per_minute = 1000000\nburst = 1000000\nretention_rows = 1000000\n",
+    )
+    .await;
+    s.create("- name: noop\n  scope: {collection: acme/vision/resnet-weights}\n  event: {type: create_artifact}\n  action: {type: no_op}\n").await;
+    let n = 20_000;
+    let line = r#"{"type":"artifact","event":"create","collection":"acme/vision/resnet-weights","time":"2026-12-01T10:00:00Z"}"#;
+    let path = s.path().join("many.jsonl");
+    std::fs::write(&path, vec![line; n].join("\n")).unwrap();
+    for delay in [5u64, 40, 120, 400] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+            .args(["emit", "-f", path.to_str().unwrap()])
+            .env("HOME", s.path())
+            .env("WBAUTO_DATA_DIR", s.path())
+            .env("WBAUTO_CONFIG", &s.config)
+            .env_remove("WANDB_API_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
+        let stored: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM executions WHERE automation_name = 'noop'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            stored % n as i64 == 0,
+            "after {delay} ms: {stored} executions stored, not a whole file"
+        );
+    }
+}
