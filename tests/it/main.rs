@@ -9,6 +9,7 @@ mod contract;
 mod core;
 mod dashboard_wandb;
 mod engine;
+mod evaluator;
 mod local_backend;
 mod tui_e2e;
 mod ui_snapshots;
