@@ -13,6 +13,15 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    if !matches!(cli.command, Some(wbauto::cli::Command::Engine { .. })) {
+        // Output piped into `head` ends the process quietly, as other command-line tools do,
+        // instead of a panic on a broken pipe. Sockets are unaffected (Rust sends with
+        // MSG_NOSIGNAL); the engine keeps the signal ignored all the same.
+        // SAFETY: setting a signal's disposition to the default at start-up, before any thread.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let _log = wbauto::config::data_dir(cli.data_dir.clone())
         .ok()
         .and_then(|dir| wbauto::logging::init(&wbauto::config::log_dir(&dir), &cli.log_level));

@@ -515,3 +515,112 @@ pub async fn secrets(cli: &Cli, command: &SecretsCommand) -> Result<(), CliError
     }
     Ok(())
 }
+
+fn confirm(prompt: &str) -> bool {
+    eprint!("{prompt} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
+}
+
+/// `test`: shows the request a firing of the automation would send (secrets masked), sends it
+/// on confirmation and records it in history as a test.
+pub async fn test_fire(
+    cli: &Cli,
+    target: &str,
+    event_file: Option<&Path>,
+    yes: bool,
+) -> Result<(), CliError> {
+    let engine = open(cli, "test").await?;
+    let all = engine.with(|c| store::automations(c))?;
+    let ids = matching(&all, target)?;
+    if ids.len() > 1 {
+        return Err(failure(format!(
+            "{target:?} names {} automations in different scopes; give the id (`wbauto list --json` shows ids)",
+            ids.len()
+        )));
+    }
+    let Some(a) = all
+        .iter()
+        .find(|a| a.id.as_deref() == ids.first().map(String::as_str))
+    else {
+        return Err(failure(format!("no local automation {target:?}")));
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let event = match event_file {
+        Some(path) => {
+            let mut events = read_events(Some(path), None)?;
+            if events.len() != 1 {
+                return Err(failure(format!(
+                    "{}: holds {} events; a test fire takes exactly one",
+                    path.display(),
+                    events.len()
+                )));
+            }
+            let mut e = events.remove(0);
+            e.time.get_or_insert(now);
+            e
+        }
+        None => Engine::sample_event(a, now),
+    };
+    let name = super::render::printable(&a.name).to_string();
+    let (id, answer) = engine.test_request(a, &event)?;
+    let request = match answer {
+        Ok(r) => r,
+        Err(why) => {
+            println!("{name}: not sent: {why}");
+            return Ok(());
+        }
+    };
+    let Some(request) = request else {
+        engine.record_test(a, &event, &id, None)?;
+        println!("{name} does nothing (no_op): a test execution was recorded, nothing was sent");
+        return Ok(());
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&crate::engine::request::shown(&request)).unwrap_or_default()
+    );
+    if cli.read_only {
+        return Err(failure(
+            "read-only mode (--read-only): not sending a test; run without --read-only to change things",
+        ));
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(failure(
+                "refusing to send without confirmation: there is no terminal to ask on; pass --yes",
+            ));
+        }
+        if !confirm(&format!("Send this test of {name}?")) {
+            return Err(failure("nothing sent"));
+        }
+    }
+    engine.record_test(a, &event, &id, Some(&request))?;
+    let client = crate::engine::deliver::client(std::time::Duration::from_secs(
+        engine.settings.timeout_secs.max(1),
+    ));
+    engine.drain(&client, None).await?;
+    let query = history::Query {
+        automations: Some(vec![a.id.clone().unwrap_or_default()]),
+        limit: 1,
+        ..history::Query::default()
+    };
+    let rows = engine.with(|c| history::list(c, &query))?;
+    match rows.first() {
+        Some(r) if r.status == "success" => {
+            println!(
+                "sent: HTTP {} after {} attempt(s)",
+                r.response_status.unwrap_or(0),
+                r.attempts
+            );
+            Ok(())
+        }
+        Some(r) => Err(failure(format!(
+            "the test was not delivered: {}",
+            r.error.clone().unwrap_or_else(|| r.status.clone())
+        ))),
+        None => Err(failure("the test execution is missing from history")),
+    }
+}

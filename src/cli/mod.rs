@@ -176,6 +176,16 @@ pub enum Command {
         #[command(subcommand)]
         action: engine::SecretsCommand,
     },
+    /// Test-fires an automation: shows the request (secrets masked), sends it on confirmation.
+    Test {
+        /// An automation's name or id.
+        target: String,
+        /// One event (JSON) instead of a sample.
+        #[arg(long, value_name = "FILE")]
+        event: Option<PathBuf>,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Runs the local engine until SIGINT/SIGTERM: POST /v1/events, GET /v1/health.
     Engine {
         /// Where to listen (loopback only unless --listen-any).
@@ -273,6 +283,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             .await;
         }
         Some(Command::Secrets { ref action }) => return engine::secrets(&cli, action).await,
+        Some(Command::Test {
+            ref target,
+            ref event,
+            yes,
+        }) => return engine::test_fire(&cli, target, event.as_deref(), yes).await,
         Some(Command::Engine {
             ref listen,
             listen_any,
@@ -312,6 +327,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Emit { .. }
             | Command::History { .. }
             | Command::Secrets { .. }
+            | Command::Test { .. }
             | Command::Engine { .. },
         ) => Ok(()),
     }

@@ -560,3 +560,66 @@ async fn emit_of_a_large_file_killed_midway_stores_all_or_nothing() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_fire_shows_the_masked_request_sends_it_and_no_secret_leaks() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook("on-tag", "{type: add_artifact_tag}"))
+        .await;
+    let refused = s.run(&["test", "on-tag"], None).await;
+    assert_eq!(refused.code, 1, "no terminal and no --yes: nothing is sent");
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert!(receiver.requests().is_empty());
+    let out = s.ok(&["test", "on-tag", "--yes"], None).await;
+    assert!(
+        out.contains("Bearer ••••") && out.contains("sent: HTTP 200"),
+        "{out}"
+    );
+    assert_eq!(receiver.requests().len(), 1);
+    assert_eq!(
+        receiver.requests()[0].header("authorization"),
+        Some("Bearer tok-123")
+    );
+    let history = s.history(&["on-tag"]).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["test"], true);
+    // The secrets appear in no output and in no file but the database that holds them.
+    let mut outputs = vec![out];
+    for args in [
+        vec!["secrets", "list"],
+        vec!["history"],
+        vec!["history", "--json"],
+        vec!["integrations", "--json"],
+        vec!["doctor"],
+    ] {
+        let r = s.run(&args, None).await;
+        outputs.push(r.stdout + &r.stderr);
+    }
+    s.emit(&[json!({"type": "artifact", "event": "add_tag", "collection": "acme/vision/resnet-weights", "tag": "x"})]).await;
+    for text in &outputs {
+        assert!(
+            !text.contains("tok-123") && !text.contains("s3cret"),
+            "{text}"
+        );
+    }
+    let mut stack = vec![s.path().to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if !p
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("local.db")
+        {
+            let bytes = std::fs::read(&p).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("tok-123") && !text.contains("s3cret"),
+                "{} holds a secret",
+                p.display()
+            );
+        }
+    }
+}

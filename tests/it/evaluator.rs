@@ -8,7 +8,9 @@ use wbauto::file::{Format, parse_text};
 use wbauto::model::{Agg, ChangeType, Cmp, Direction, MetricCondition};
 
 fn automation(event: &str) -> wbauto::model::Automation {
-    let text = format!("name: a\nscope: {{project: acme/vision}}\nevent: {event}\naction: {{type: no_op}}\n");
+    let text = format!(
+        "name: a\nscope: {{project: acme/vision}}\nevent: {event}\naction: {{type: no_op}}\n"
+    );
     let mut a = parse_text(&text, Format::Yaml).unwrap().remove(0);
     a.id = Some("A".into());
     a
@@ -43,7 +45,13 @@ fn reference(c: &MetricCondition, series: &[f64]) -> Vec<usize> {
         seen.push(x);
         let n = seen.len();
         let fires = match c {
-            MetricCondition::Threshold { agg: a, window, cmp, threshold, .. } => {
+            MetricCondition::Threshold {
+                agg: a,
+                window,
+                cmp,
+                threshold,
+                ..
+            } => {
                 let w = if a.is_some() { *window as usize } else { 1 };
                 n >= w && {
                     let v = agg(*a, &seen[n - w..]);
@@ -58,7 +66,15 @@ fn reference(c: &MetricCondition, series: &[f64]) -> Vec<usize> {
                     }
                 }
             }
-            MetricCondition::Change { agg: a, window, prior_window, direction, change, amount, .. } => {
+            MetricCondition::Change {
+                agg: a,
+                window,
+                prior_window,
+                direction,
+                change,
+                amount,
+                ..
+            } => {
                 let (w, p) = (*window as usize, *prior_window as usize);
                 n >= w + p && {
                     let now = agg(*a, &seen[n - w..]);
@@ -66,16 +82,25 @@ fn reference(c: &MetricCondition, series: &[f64]) -> Vec<usize> {
                     let amount = amount.as_f64().unwrap();
                     match change {
                         ChangeType::Absolute => dir(*direction, now - before, amount),
-                        ChangeType::Relative => before != 0.0 && dir(*direction, (now - before) / before.abs(), amount),
+                        ChangeType::Relative => {
+                            before != 0.0 && dir(*direction, (now - before) / before.abs(), amount)
+                        }
                     }
                 }
             }
-            MetricCondition::ZScore { window, threshold, direction, .. } => {
+            MetricCondition::ZScore {
+                window,
+                threshold,
+                direction,
+                ..
+            } => {
                 let w = *window as usize;
                 w >= 2 && n > w && {
                     let hist = &seen[n - 1 - w..n - 1];
                     let mean = hist.iter().sum::<f64>() / w as f64;
-                    let sd = (hist.iter().map(|h| (h - mean).powi(2)).sum::<f64>() / (w - 1) as f64).sqrt();
+                    let sd = (hist.iter().map(|h| (h - mean).powi(2)).sum::<f64>()
+                        / (w - 1) as f64)
+                        .sqrt();
                     sd != 0.0 && dir(*direction, (seen[n - 1] - mean) / sd, *threshold)
                 }
             }
@@ -105,8 +130,21 @@ fn event(step: usize, value: f64, time: i64) -> EngineEvent {
 }
 
 fn condition() -> impl Strategy<Value = String> {
-    let agg = prop_oneof![Just(""), Just("agg: avg,"), Just("agg: min,"), Just("agg: max,"), Just("agg: sum,")];
-    let cmp = prop_oneof![Just(">"), Just(">="), Just("<"), Just("<="), Just("=="), Just("!=")];
+    let agg = prop_oneof![
+        Just(""),
+        Just("agg: avg,"),
+        Just("agg: min,"),
+        Just("agg: max,"),
+        Just("agg: sum,")
+    ];
+    let cmp = prop_oneof![
+        Just(">"),
+        Just(">="),
+        Just("<"),
+        Just("<="),
+        Just("=="),
+        Just("!=")
+    ];
     let d = prop_oneof![Just("increase"), Just("decrease"), Just("any")];
     prop_oneof![
         (agg.clone(), 1..6i64, cmp, -3..4i64).prop_map(|(a, w, c, t)| format!("{{type: run_metric_threshold, metric: m, {a} window: {w}, cmp: \"{c}\", threshold: {t}}}")),

@@ -1,0 +1,83 @@
+//! Engine budget (design.md section 8): the pure evaluator alone, in memory, must take at least
+//! 1 M metric values per second per core. Run with `cargo bench --bench engine`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use wbauto::engine::eval::{Evaluator, Memory, RateLimit};
+use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+use wbauto::file::{Format, parse_text};
+
+/// Ten automations on one project: thresholds with and without agg, changes, z-scores.
+fn automations() -> Vec<wbauto::model::Automation> {
+    let events = [
+        "{type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 100}",
+        "{type: run_metric_threshold, metric: loss, agg: avg, window: 5, cmp: \">\", threshold: 100}",
+        "{type: run_metric_threshold, metric: acc, agg: max, window: 10, cmp: \"<\", threshold: -1}",
+        "{type: run_metric_change, metric: loss, agg: avg, window: 5, direction: increase, change: relative, amount: 10}",
+        "{type: run_metric_change, metric: acc, window: 3, prior_window: 6, direction: any, change: absolute, amount: 100}",
+        "{type: run_metric_zscore, metric: loss, window: 30, threshold: 50}",
+        "{type: run_metric_zscore, metric: acc, window: 10, direction: decrease, threshold: 50}",
+        "{type: run_metric_threshold, metric: lr, cmp: \"<\", threshold: 0}",
+        "{type: run_metric_threshold, metric: loss, agg: min, window: 20, cmp: \"<\", threshold: -5}",
+        "{type: run_metric_change, metric: lr, direction: decrease, change: absolute, amount: 5}",
+    ];
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let text = format!(
+                "name: a{i}\nscope: {{project: acme/vision}}\nevent: {e}\naction: {{type: no_op}}\n"
+            );
+            let mut a = parse_text(&text, Format::Yaml)
+                .expect("automation")
+                .remove(0);
+            a.id = Some(format!("A{i}"));
+            a
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let automations = automations();
+    let n = 10_000usize;
+    let events: Vec<EngineEvent> = (0..n)
+        .map(|i| EngineEvent {
+            run: Some(RunRef {
+                entity: "acme".into(),
+                project: "vision".into(),
+                run: format!("r{}", i % 8),
+                display_name: None,
+                user: None,
+            }),
+            body: EventBody::Metric {
+                step: Some(i as i64),
+                metrics: vec![
+                    ("loss".into(), 1.0 / (1.0 + i as f64)),
+                    ("acc".into(), (i % 100) as f64 / 100.0),
+                    ("lr".into(), 0.001),
+                ],
+            },
+            time: Some(i as i64),
+        })
+        .collect();
+    // Each event carries 3 values, each read by several of the 10 automations.
+    let mut group = c.benchmark_group("evaluator");
+    group.throughput(Throughput::Elements((n * 3) as u64));
+    group.bench_function("10_automations_3_metrics_per_event", |b| {
+        b.iter(|| {
+            let mut evaluator = Evaluator::new(RateLimit::default());
+            let mut memory = Memory::default();
+            for e in &events {
+                black_box(evaluator.evaluate(&automations, &mut memory, e));
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = engine_benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    targets = benches
+}
+criterion_main!(engine_benches);
