@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 pub struct Setup {
     /// Backends to offer; the first is opened.
     pub backends: Vec<(Arc<dyn Backend>, BackendChoice)>,
+    /// The local engine of each backend that has one (indexed like `backends`).
+    pub engines: Vec<Option<Arc<crate::engine::Engine>>>,
     /// The entity to show.
     pub entity: String,
     /// The first backend's capabilities.
@@ -201,10 +203,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
     if let Some(problem) = problem {
         state.toast(ToastKind::Error, problem);
     }
-    let runner = Runner::new(setup.backends.into_iter().map(|(b, _)| b).collect(), tx);
+    let runner = Runner::new(
+        setup.backends.into_iter().map(|(b, _)| b).collect(),
+        setup.engines,
+        tx,
+    );
     let size = terminal.size().map_err(|e| e.to_string())?;
     update(&mut state, Msg::Resize(size.width, size.height));
-    let mut effects = vec![update::list(&mut state)];
+    let mut effects = vec![update::list(&mut state), update::activity(&mut state)];
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     let mut dirty = true;

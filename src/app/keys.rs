@@ -19,6 +19,8 @@ pub enum Context {
     Raw,
     /// The integrations screen.
     Integrations,
+    /// The local engine's executions.
+    History,
     /// Typing the list filter.
     Filter,
     /// The help box (typing filters it).
@@ -49,11 +51,12 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order help lists them.
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         C::List,
         C::Detail,
         C::Raw,
         C::Integrations,
+        C::History,
         C::Filter,
         C::Help,
         C::Palette,
@@ -76,6 +79,7 @@ impl Context {
             C::Detail => "detail",
             C::Raw => "raw JSON",
             C::Integrations => "integrations",
+            C::History => "history",
             C::Filter => "typing a filter",
             C::Help => "help",
             C::Palette => "palette",
@@ -262,6 +266,14 @@ pub enum Action {
     DiscardAnswers,
     /// Close the wizard keeping its answers as a draft.
     KeepDraft,
+    /// The local engine's history.
+    History,
+    /// Test-fire the selected automation.
+    TestFire,
+    /// The history's next status filter.
+    CycleStatus,
+    /// The history of the highlighted row's automation only, or of all.
+    ByAutomation,
 }
 
 /// A key with its modifiers, e.g. `ctrl-r`, `D`, `space`.
@@ -431,22 +443,30 @@ pub struct Binding {
 }
 
 use Context as C;
-const SCREENS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
-const LISTS: &[Context] = &[C::List, C::Integrations];
+const SCREENS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::History];
+const LISTS: &[Context] = &[C::List, C::Integrations, C::History];
 const ROW: &[Context] = &[C::List, C::Detail];
-const SCROLL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations];
+const SCROLL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::History];
 const MOVE: &[Context] = &[
     C::List,
     C::Detail,
     C::Raw,
     C::Integrations,
+    C::History,
     C::Filter,
     C::Help,
     C::Palette,
     C::WizardStart,
     C::WizardVariables,
 ];
-const ENDS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::WizardReview];
+const ENDS: &[Context] = &[
+    C::List,
+    C::Detail,
+    C::Raw,
+    C::Integrations,
+    C::History,
+    C::WizardReview,
+];
 const STEPS: &[Context] = &[C::WizardStart, C::WizardFields, C::WizardPayload];
 const FIELDS: &[Context] = &[C::WizardFields, C::WizardPayload, C::WizardReview];
 const WIZARD: &[Context] = &[
@@ -555,9 +575,9 @@ pub fn defaults() -> Vec<Binding> {
         ),
         binding(
             A::Open,
-            ("open", "open the full detail", "open"),
+            ("open", "open the detail / the execution", "open"),
             &[k(K::Enter)],
-            &[C::List],
+            &[C::List, C::History],
             false,
             true,
         ),
@@ -698,6 +718,54 @@ pub fn defaults() -> Vec<Binding> {
             true,
         ),
         binding(
+            A::History,
+            (
+                "history",
+                "what the local engine fired (history)",
+                "history",
+            ),
+            &[c('h')],
+            &[C::List],
+            false,
+            true,
+        ),
+        binding(
+            A::CycleStatus,
+            (
+                "status_filter",
+                "show only one status (all, success, failed, skipped…)",
+                "status",
+            ),
+            &[c('f')],
+            &[C::History],
+            false,
+            true,
+        ),
+        binding(
+            A::ByAutomation,
+            (
+                "by_automation",
+                "only this row's automation / all",
+                "this automation",
+            ),
+            &[c('a')],
+            &[C::History],
+            false,
+            true,
+        ),
+        binding(
+            A::TestFire,
+            (
+                "test_fire",
+                "test-fire: show the request, send on yes",
+                "test",
+            ),
+            &[c('X')],
+            ROW,
+            true,
+            false,
+        ),
+        binding(
             A::Switch,
             ("switch", "switch entity or backend", "switch"),
             &[c('@')],
@@ -757,7 +825,14 @@ pub fn defaults() -> Vec<Binding> {
             A::Back,
             ("back", "back; quit from the list", "back"),
             &[c('q'), k(K::Esc)],
-            &[C::List, C::Detail, C::Raw, C::Integrations, C::TooSmall],
+            &[
+                C::List,
+                C::Detail,
+                C::Raw,
+                C::Integrations,
+                C::History,
+                C::TooSmall,
+            ],
             false,
             true,
         ),

@@ -80,6 +80,27 @@ pub enum Msg {
         edit: bool,
         result: Result<SavedAutomation, BackendError>,
     },
+    /// The local engine's activity (last executions, whether an engine runs).
+    ActivityLoaded {
+        request: u64,
+        result: Result<crate::ops::Activity, String>,
+    },
+    /// Executions for the History screen or tab.
+    HistoryLoaded {
+        request: u64,
+        result: Result<Vec<crate::engine::history::Execution>, String>,
+    },
+    /// A test fire was prepared (the request to confirm), or why not.
+    TestPrepared {
+        id: String,
+        name: String,
+        result: Result<crate::ops::TestFire, String>,
+    },
+    /// A test fire was sent (the outcome in words), or failed.
+    TestSent {
+        name: String,
+        result: Result<String, String>,
+    },
 }
 
 /// Something `update` asks the effects runner or the terminal loop to do.
@@ -136,5 +157,20 @@ pub enum Effect {
         automation: Box<Automation>,
         entity: String,
         edit: bool,
+    },
+    /// Load the local engine's activity.
+    LoadActivity { request: u64 },
+    /// Load executions, of one automation or of all.
+    LoadHistory {
+        request: u64,
+        automation: Option<String>,
+    },
+    /// Prepare a test fire of an automation.
+    PrepareTest { id: String, name: String },
+    /// Send a prepared test fire.
+    SendTest {
+        id: String,
+        name: String,
+        test: Box<crate::ops::TestFire>,
     },
 }

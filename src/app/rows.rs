@@ -102,6 +102,18 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             Vec::new()
         }
         A::CopyName | A::CopyJson => copy(state, action),
+        A::TestFire => {
+            if refused(state, "test-firing") {
+                return Some(Vec::new());
+            }
+            match state.selected_item() {
+                Some(item) => vec![Effect::PrepareTest {
+                    id: item.id().to_string(),
+                    name: item.saved.automation.name.clone(),
+                }],
+                None => Vec::new(),
+            }
+        }
         _ => return None,
     };
     Some(effects)

@@ -10,13 +10,54 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Runs effects that need a backend.
 pub struct Runner {
     backends: Vec<Arc<dyn Backend>>,
+    /// The local engine of each backend that has one (the local backend's database).
+    engines: Vec<Option<Arc<crate::engine::Engine>>>,
     tx: UnboundedSender<Msg>,
 }
 
 impl Runner {
     /// A runner over `backends` (indexed like the state's backend choices), answering on `tx`.
-    pub fn new(backends: Vec<Arc<dyn Backend>>, tx: UnboundedSender<Msg>) -> Self {
-        Self { backends, tx }
+    pub fn new(
+        backends: Vec<Arc<dyn Backend>>,
+        engines: Vec<Option<Arc<crate::engine::Engine>>>,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        Self {
+            backends,
+            engines,
+            tx,
+        }
+    }
+
+    fn engine(&self, active: usize) -> Result<Arc<crate::engine::Engine>, String> {
+        self.engines.get(active).cloned().flatten().ok_or_else(|| {
+            "the local engine runs on the local backend only; W&B fires its own automations"
+                .to_string()
+        })
+    }
+
+    /// Runs an engine effect on a blocking thread (the engine's calls touch the database).
+    fn engine_task<T, F>(
+        &self,
+        active: usize,
+        work: F,
+        answer: impl FnOnce(Result<T, String>) -> Msg + Send + 'static,
+    ) where
+        T: Send + 'static,
+        F: FnOnce(&crate::engine::Engine) -> Result<T, crate::backend::BackendError>
+            + Send
+            + 'static,
+    {
+        let engine = self.engine(active);
+        self.spawn(async move {
+            let result = match engine {
+                Ok(e) => tokio::task::spawn_blocking(move || work(&e).map_err(|e| e.to_string()))
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string())),
+                Err(why) => Err(why),
+            };
+            answer(result)
+        });
     }
 
     fn spawn<F>(&self, task: F)
@@ -111,6 +152,40 @@ impl Runner {
                 let result = ops::save(backend.as_ref(), *automation, &entity, mode).await;
                 Msg::WizardSaved { edit, result }
             }),
+            Effect::LoadActivity { request } => {
+                self.engine_task(active, ops::activity, move |result| Msg::ActivityLoaded {
+                    request,
+                    result,
+                })
+            }
+            Effect::LoadHistory {
+                request,
+                automation,
+            } => self.engine_task(
+                active,
+                move |e| ops::executions(e, automation.as_deref(), 500),
+                move |result| Msg::HistoryLoaded { request, result },
+            ),
+            Effect::PrepareTest { id, name } => {
+                let key = id.clone();
+                self.engine_task(
+                    active,
+                    move |e| ops::prepare_test(e, &key, None),
+                    move |result| Msg::TestPrepared { id, name, result },
+                )
+            }
+            Effect::SendTest { id, name, test } => {
+                let engine = self.engine(active);
+                self.spawn(async move {
+                    let result = match engine {
+                        Ok(e) => ops::send_test(&e, &id, &test)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(why) => Err(why),
+                    };
+                    Msg::TestSent { name, result }
+                })
+            }
             Effect::Switch {
                 request,
                 backend: index,

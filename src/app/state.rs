@@ -87,6 +87,12 @@ pub struct State {
     pub(super) pane_for: Option<PaneKey>,
     /// The footer, prepared when the context changes.
     pub footer: Footer,
+    /// What the local engine did lately; `None` before it is known or where there is no engine.
+    pub activity: Option<crate::ops::Activity>,
+    /// Whether the backend in use has a local engine to ask (`false` once it says it has none).
+    pub engine_available: bool,
+    /// The second the activity was last asked for.
+    pub(super) activity_polled: i64,
 }
 
 /// What the pane's text depends on.
@@ -128,6 +134,9 @@ impl State {
             pane: Doc::default(),
             pane_for: None,
             footer: Footer::default(),
+            activity: None,
+            engine_available: true,
+            activity_polled: 0,
         };
         super::derive::refresh(&mut state);
         state
@@ -253,6 +262,20 @@ impl State {
             }
             _ => 0,
         }
+    }
+
+    /// The LAST cell of an automation: a status glyph and how long ago, when it has fired.
+    pub fn last_execution(&self, id: &str) -> Option<(&str, i64)> {
+        self.activity
+            .as_ref()?
+            .latest
+            .get(id)
+            .map(|(status, at)| (status.as_str(), *at))
+    }
+
+    /// Whether the list shows the LAST column: the local engine has fired something.
+    pub fn shows_last(&self) -> bool {
+        self.activity.as_ref().is_some_and(|a| !a.latest.is_empty())
     }
 
     /// Whether something on screen moves by itself (spinners, toasts), so ticks redraw.

@@ -70,6 +70,44 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::WizardSaved { edit, result } => wizard::on_saved(state, edit, result),
+        Msg::ActivityLoaded { request, result } => {
+            if state.session.is_latest(RequestKind::Activity, request) {
+                match result {
+                    Ok(activity) => state.activity = Some(activity),
+                    Err(_) => {
+                        state.activity = None;
+                        state.engine_available = false;
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Msg::HistoryLoaded { request, result } => {
+            screens::history::on_loaded(state, request, result);
+            Vec::new()
+        }
+        Msg::TestPrepared { id, name, result } => {
+            match result {
+                Ok(test) => {
+                    state
+                        .modals
+                        .push(Modal::Confirm(ConfirmModal::new(Confirm::TestFire {
+                            id,
+                            name,
+                            test: Box::new(test),
+                        })))
+                }
+                Err(e) => state.toast(ToastKind::Error, format!("cannot test {name}: {e}")),
+            }
+            Vec::new()
+        }
+        Msg::TestSent { name, result } => {
+            match result {
+                Ok(outcome) => state.toast(ToastKind::Info, format!("test of {name}: {outcome}")),
+                Err(e) => state.toast(ToastKind::Error, format!("test of {name} failed: {e}")),
+            }
+            vec![activity(state)]
+        }
     };
     super::derive::refresh(state);
     effects
@@ -79,6 +117,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 pub fn list(state: &mut State) -> Effect {
     global::list_request(state)
 }
+
+/// A new request for the local engine's activity.
+pub fn activity(state: &mut State) -> Effect {
+    Effect::LoadActivity {
+        request: state.session.request(RequestKind::Activity),
+    }
+}
+
+/// Seconds between looks at the local engine's activity (and the open history).
+const ACTIVITY_EVERY: i64 = 3;
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let context = state.context();
@@ -124,15 +172,30 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     {
         w.stale = true;
     }
+    let mut effects = Vec::new();
+    if state.engine_available && now % ACTIVITY_EVERY == 0 && now != state.activity_polled {
+        state.activity_polled = now;
+        effects.push(activity(state));
+        let follow = match &state.screen {
+            Screen::History(_) => Some(None),
+            Screen::Detail(d) if d.tab == screens::detail::DetailTab::History => {
+                Some(state.selected_id())
+            }
+            _ => None,
+        };
+        if let Some(automation) = follow {
+            effects.push(screens::history::request(state, automation));
+        }
+    }
     let due = match (state.refresh_every, state.list.loaded_at()) {
         (Some(every), Some(at)) => !state.paused && now >= at + every,
         _ => false,
     };
     let ready = *state.list.loading() == super::store::list::Loading::Ready;
     if due && !state.writes.any_pending() && ready {
-        return vec![list(state)];
+        effects.push(list(state));
     }
-    Vec::new()
+    effects
 }
 
 fn on_listed(
@@ -183,7 +246,9 @@ fn on_switched(
             state.writes.clear_undo();
             state.integrations = None;
             state.screen = Screen::List;
-            vec![list(state)]
+            state.activity = None;
+            state.engine_available = true;
+            vec![list(state), activity(state)]
         }
         Err(e) => {
             state.toast(

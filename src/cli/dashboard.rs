@@ -50,6 +50,22 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
             Err(e) => tracing::warn!(error = %e, "the other backend is not available"),
         }
     }
+    let mut engines = Vec::new();
+    for (backend, _) in &backends {
+        let engine = match backend.info().kind {
+            crate::backend::BackendKind::Local => {
+                let local =
+                    crate::backend::local::LocalBackend::open(&super::context::local_db_path(cli)?)
+                        .await?;
+                Some(Arc::new(crate::engine::Engine::new(
+                    local.connection(),
+                    config.engine.clone(),
+                )))
+            }
+            crate::backend::BackendKind::Wandb => None,
+        };
+        engines.push(engine);
+    }
     let read_only = cli.read_only.then(|| "--read-only".to_string());
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let draft_path = crate::config::data_dir(cli.data_dir.clone())
@@ -57,6 +73,7 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
         .map(|d| d.join("wizard-draft.json"));
     let setup = Setup {
         backends,
+        engines,
         entity,
         capabilities,
         read_only,

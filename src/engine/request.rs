@@ -299,15 +299,14 @@ pub fn shown(request: &Request) -> Value {
     let body = serde_json::from_str::<Value>(&request.body)
         .map(|b| fill_json(&b, &keep, &[]))
         .unwrap_or(Value::String(request.body.clone()));
-    let mut headers = vec![
-        json!(["Content-Type", "application/json"]),
-        json!(["X-Wbauto-Delivery", request.delivery]),
-    ];
+    let mut headers = Map::new();
+    headers.insert("Content-Type".into(), json!("application/json"));
+    headers.insert("X-Wbauto-Delivery".into(), json!(request.delivery));
     if request.access_token_ref.is_some() {
-        headers.push(json!(["Authorization", format!("Bearer {MASK}")]));
+        headers.insert("Authorization".into(), json!(format!("Bearer {MASK}")));
     }
     if request.secret_ref.is_some() {
-        headers.push(json!(["X-Wandb-Signature", MASK]));
+        headers.insert("X-Wandb-Signature".into(), json!(MASK));
     }
     json!({"method": "POST", "url": request.url, "headers": headers, "body": body})
 }

@@ -167,3 +167,124 @@ pub async fn open_entity(
         ))),
     }
 }
+
+/// What the local engine did lately: the newest execution of each automation (status, Unix
+/// seconds) and whether an engine process holds the lease on the database.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Automation id → (status, when).
+    pub latest: std::collections::HashMap<String, (String, i64)>,
+    /// An engine process is evaluating this database.
+    pub engine_running: bool,
+}
+
+/// The engine's activity, for the list's LAST column and the header.
+pub fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
+    let now = jiff::Timestamp::now().as_second();
+    let latest = engine.with(|c| crate::engine::history::latest(c))?;
+    let running = engine.with(|c| crate::engine::store::lease_holder(c, now))?;
+    Ok(Activity {
+        latest: latest
+            .into_iter()
+            .map(|(id, status, at)| {
+                let secs = at.parse::<jiff::Timestamp>().map_or(0, |t| t.as_second());
+                (id, (status, secs))
+            })
+            .collect(),
+        engine_running: running.is_some_and(|(holder, _)| holder.starts_with("engine-")),
+    })
+}
+
+/// Executions, newest first: of one automation, or of all.
+pub fn executions(
+    engine: &crate::engine::Engine,
+    automation: Option<&str>,
+    limit: usize,
+) -> Result<Vec<crate::engine::history::Execution>, BackendError> {
+    let query = crate::engine::history::Query {
+        automations: automation.map(|a| vec![a.to_string()]),
+        limit,
+        ..Default::default()
+    };
+    engine.with(|c| crate::engine::history::list(c, &query))
+}
+
+/// A test fire prepared: the request shown (secrets masked) and what sending needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestFire {
+    /// The execution id it will have.
+    pub id: String,
+    /// The request, secrets masked, as lines of JSON; or why it cannot be sent.
+    pub shown: Result<Vec<String>, String>,
+    /// The sample event.
+    pub event: crate::engine::event::EngineEvent,
+    /// What to send (`None`: a no-op, recorded only).
+    pub request: Option<crate::engine::request::Request>,
+}
+
+/// Prepares a test fire of the local automation `id` with `event`, or a sample event.
+pub fn prepare_test(
+    engine: &crate::engine::Engine,
+    id: &str,
+    event: Option<crate::engine::event::EngineEvent>,
+) -> Result<TestFire, BackendError> {
+    let all = engine.with(|c| crate::engine::store::automations(c))?;
+    let a = all
+        .iter()
+        .find(|a| a.id.as_deref() == Some(id))
+        .ok_or_else(|| BackendError::NotFound("the automation is gone".into()))?;
+    let now = jiff::Timestamp::now().as_second();
+    let mut event = event.unwrap_or_else(|| crate::engine::Engine::sample_event(a, now));
+    event.time.get_or_insert(now);
+    let (exec, answer) = engine.test_request(a, &event)?;
+    let (shown, request) = match answer {
+        Ok(Some(r)) => {
+            let text = serde_json::to_string_pretty(&crate::engine::request::shown(&r))
+                .unwrap_or_default();
+            (Ok(text.lines().map(str::to_string).collect()), Some(r))
+        }
+        Ok(None) => (
+            Ok(vec![
+                "no-op: nothing is sent; the test is recorded".to_string(),
+            ]),
+            None,
+        ),
+        Err(why) => (Err(why), None),
+    };
+    Ok(TestFire {
+        id: exec,
+        shown,
+        event,
+        request,
+    })
+}
+
+/// Sends a prepared test fire and waits for its delivery (bounded); returns the outcome in words.
+pub async fn send_test(
+    engine: &crate::engine::Engine,
+    id: &str,
+    test: &TestFire,
+) -> Result<String, BackendError> {
+    let all = engine.with(|c| crate::engine::store::automations(c))?;
+    let a = all
+        .iter()
+        .find(|a| a.id.as_deref() == Some(id))
+        .ok_or_else(|| BackendError::NotFound("the automation is gone".into()))?;
+    engine.record_test(a, &test.event, &test.id, test.request.as_ref())?;
+    let client = crate::engine::deliver::client(std::time::Duration::from_secs(
+        engine.settings.timeout_secs.max(1),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    engine.drain(&client, Some(deadline)).await?;
+    let rows = executions(engine, Some(id), 1)?;
+    Ok(match rows.first() {
+        Some(r) if r.status == "success" && test.request.is_none() => {
+            "recorded (no-op)".to_string()
+        }
+        Some(r) if r.status == "success" => {
+            format!("sent: HTTP {}", r.response_status.unwrap_or(0))
+        }
+        Some(r) => format!("{}: {}", r.status, r.error.clone().unwrap_or_default()),
+        None => "recorded".to_string(),
+    })
+}

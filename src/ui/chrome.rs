@@ -60,6 +60,10 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         spans.push(sep());
         spans.push(Span::styled("RO", theme.warn()));
     }
+    if state.activity.as_ref().is_some_and(|a| a.engine_running) {
+        spans.push(sep());
+        spans.push(Span::styled("engine ●", theme.on()));
+    }
     spans.push(sep());
     let fresh = match (state.list.loading(), state.list.loaded_at()) {
         (Loading::Loading, _) => {

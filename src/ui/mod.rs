@@ -46,6 +46,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Detail(d) => screens::detail::full(state, d, theme, frame, body),
         Screen::Raw(r) => screens::raw::draw(state, r, theme, frame, body),
         Screen::Integrations(i) => screens::integrations::draw(state, i, theme, frame, body),
+        Screen::History(h) => screens::history::draw(h, theme, frame, body),
         Screen::Wizard(w) => screens::wizard::draw(w, theme, frame, body),
         Screen::List => main_screen(state, theme, frame, body),
     }

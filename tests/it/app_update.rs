@@ -582,7 +582,9 @@ async fn copy_integrations_switch_refresh_and_pause() {
             result: Ok(Default::default()),
         },
     );
-    assert!(matches!(effects.as_slice(), [Effect::List { entity, .. }] if entity == "acme-corp"));
+    assert!(
+        matches!(effects.as_slice(), [Effect::List { entity, .. }, Effect::LoadActivity { .. }] if entity == "acme-corp")
+    );
     assert_eq!(
         (s.session.backend(), s.entity(), s.list.len()),
         (1, "acme-corp", 0)

@@ -253,3 +253,168 @@ async fn loading_and_too_small() {
     insta::assert_snapshot!("too_small_59x20", render(&state));
     assert_eq!(state.now, NOW);
 }
+
+/// Executions as the local engine records them, at fixed times before `NOW`.
+fn executions(s: &State) -> Vec<wbauto::engine::history::Execution> {
+    let items = s.list.items();
+    let at = |ago: i64| jiff::Timestamp::from_second(NOW - ago).unwrap().to_string();
+    let row = |i: usize, status: &str, ago: i64, error: Option<&str>, http: Option<i64>| {
+        let a = &items[i].saved.automation;
+        wbauto::engine::history::Execution {
+            id: format!("exe_{i:024}"),
+            automation_id: a.id.clone().unwrap(),
+            automation_name: a.name.clone(),
+            event_type: a.event.wire_type().to_string(),
+            status: status.into(),
+            created_at: at(ago),
+            finished_at: Some(at(ago - 1)),
+            run: Some("3kx9q2".into()),
+            project: Some("acme/vision".into()),
+            step: Some(42),
+            collection: None,
+            trigger: Some(serde_json::json!({"value": 0.71, "values": [0.61, 0.7, 0.82]})),
+            attempts: if status == "failed" { 5 } else { 1 },
+            response_status: http,
+            response_body: http.map(|_| "{\"ok\":true}".to_string()),
+            error: error.map(str::to_string),
+            test: false,
+            request: Some(
+                serde_json::json!({"method": "POST", "url": "https://hooks.example/x", "headers": {"Authorization": "Bearer ••••"}, "body": {"run": "sweep-7"}}),
+            ),
+        }
+    };
+    vec![
+        row(0, "success", 120, None, Some(200)),
+        row(
+            1,
+            "failed",
+            900,
+            Some("HTTP 503; gave up after 5 attempt(s)"),
+            Some(503),
+        ),
+        row(
+            2,
+            "skipped",
+            3_600,
+            Some("rate limit: at most 10 per minute (burst 10) for this automation"),
+            None,
+        ),
+        row(0, "in_progress", 30, None, None),
+    ]
+}
+
+fn load_history(s: &mut State) {
+    let request = s
+        .session
+        .latest(wbauto::app::store::session::RequestKind::History);
+    let rows = executions(s);
+    update(
+        s,
+        Msg::HistoryLoaded {
+            request,
+            result: Ok(rows),
+        },
+    );
+}
+
+fn load_activity(s: &mut State, running: bool) {
+    update(s, Msg::Tick(NOW + 3));
+    let request = s
+        .session
+        .latest(wbauto::app::store::session::RequestKind::Activity);
+    let latest = executions(s)
+        .into_iter()
+        .take(3)
+        .map(|e| {
+            let at = e.created_at.parse::<jiff::Timestamp>().unwrap().as_second();
+            (e.automation_id, (e.status, at))
+        })
+        .collect();
+    let activity = wbauto::ops::Activity {
+        latest,
+        engine_running: running,
+    };
+    update(
+        s,
+        Msg::ActivityLoaded {
+            request,
+            result: Ok(activity),
+        },
+    );
+}
+
+#[tokio::test]
+async fn history_screen() {
+    both("history_loading", |s| {
+        update(s, ch('h'));
+    })
+    .await;
+    both("history", |s| {
+        update(s, ch('h'));
+        load_history(s);
+        update(s, ch('j'));
+    })
+    .await;
+    both("history_failed_only", |s| {
+        update(s, ch('h'));
+        load_history(s);
+        update(s, ch('f'));
+        update(s, ch('f'));
+    })
+    .await;
+    both("history_open", |s| {
+        update(s, ch('h'));
+        load_history(s);
+        update(s, ch('j'));
+        update(s, key(KeyCode::Enter));
+    })
+    .await;
+    both("history_empty", |s| {
+        update(s, ch('h'));
+        let request = s
+            .session
+            .latest(wbauto::app::store::session::RequestKind::History);
+        update(
+            s,
+            Msg::HistoryLoaded {
+                request,
+                result: Ok(Vec::new()),
+            },
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn detail_history_tab() {
+    both("detail_history", |s| {
+        update(s, key(KeyCode::Enter));
+        for _ in 0..3 {
+            update(s, key(KeyCode::Tab));
+        }
+        load_history(s);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn last_column_and_running_engine() {
+    both("list_last", |s| load_activity(s, true)).await;
+}
+
+#[tokio::test]
+async fn test_fire_confirmation() {
+    both("test_fire", |s| {
+        let event = wbauto::engine::event::EngineEvent::from_json(&serde_json::json!({"type": "run_state", "project": "acme/vision", "run": "sample-run", "state": "failed"})).unwrap();
+        let shown = serde_json::json!({"method": "POST", "url": "http://127.0.0.1:9000/hook", "headers": {"Content-Type": "application/json", "Authorization": "Bearer ••••", "X-Wandb-Signature": "••••"}, "body": {"run": "sample-run"}});
+        let test = wbauto::ops::TestFire {
+            id: "exe_0".into(),
+            shown: Ok(serde_json::to_string_pretty(&shown).unwrap().lines().map(str::to_string).collect()),
+            event,
+            request: None,
+        };
+        let id = s.selected_id().unwrap();
+        update(s, Msg::TestPrepared { id, name: "accuracy-anomaly".into(), result: Ok(test) });
+    })
+    .await;
+}

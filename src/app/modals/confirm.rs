@@ -36,6 +36,12 @@ pub enum Confirm {
         ids: Vec<String>,
         names: Vec<String>,
     },
+    /// Send a test fire, whose request the box shows.
+    TestFire {
+        id: String,
+        name: String,
+        test: Box<crate::ops::TestFire>,
+    },
     /// Save an automation edited as a file.
     SaveEdit {
         before: Box<Automation>,
@@ -113,6 +119,10 @@ impl ConfirmModal {
                     .filter_map(|id| start_toggle(state, id))
                     .collect()
             }
+            Confirm::TestFire { id, name, test } if test.shown.is_ok() => {
+                vec![Effect::SendTest { id, name, test }]
+            }
+            Confirm::TestFire { .. } => Vec::new(),
             Confirm::SaveEdit {
                 before,
                 after,

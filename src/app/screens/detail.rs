@@ -22,11 +22,18 @@ pub enum DetailTab {
     Wire,
     /// The same automation as `wandb.automations` code.
     Python,
+    /// What the local engine did with it.
+    History,
 }
 
 impl DetailTab {
     /// Every tab, in order.
-    pub const ALL: [DetailTab; 3] = [DetailTab::Overview, DetailTab::Wire, DetailTab::Python];
+    pub const ALL: [DetailTab; 4] = [
+        DetailTab::Overview,
+        DetailTab::Wire,
+        DetailTab::Python,
+        DetailTab::History,
+    ];
 
     /// Its title.
     pub fn title(self) -> &'static str {
@@ -34,6 +41,7 @@ impl DetailTab {
             DetailTab::Overview => "Overview",
             DetailTab::Wire => "Wire",
             DetailTab::Python => "Python",
+            DetailTab::History => "History",
         }
     }
 }
@@ -49,9 +57,23 @@ pub struct DetailScreen {
     pub doc: Doc,
     /// What the text was made for: the automation's id, change stamp and state, and the tab.
     made_for: (String, Option<String>, bool, DetailTab),
+    /// The automation's executions, once the History tab asked for them.
+    history: Option<Result<Vec<crate::engine::history::Execution>, String>>,
 }
 
 impl DetailScreen {
+    /// The History tab's executions arrived.
+    pub fn set_history(
+        &mut self,
+        result: Result<Vec<crate::engine::history::Execution>, String>,
+        now: i64,
+    ) {
+        self.history = Some(result);
+        if self.tab == DetailTab::History {
+            self.doc = history_doc(self.history.as_ref(), now);
+        }
+    }
+
     /// The detail of the automation `id` (the selected one), on its Overview.
     pub fn open(state: &State, id: String) -> Self {
         let mut screen = Self {
@@ -59,6 +81,7 @@ impl DetailScreen {
             scroll: 0,
             doc: Doc::default(),
             made_for: (id, None, false, DetailTab::Wire),
+            history: None,
         };
         screen.prepare(state);
         screen
@@ -89,6 +112,7 @@ impl DetailScreen {
                     .map(TextLine::plain)
                     .collect(),
             ),
+            DetailTab::History => history_doc(self.history.as_ref(), state.now),
         };
         self.scroll = self.scroll.min(self.limit_at(state.width, state.height));
     }
@@ -120,6 +144,10 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
             let step = if action == Action::NextTab { 1 } else { n - 1 };
             screen.tab = DetailTab::ALL[(i + step) % n];
             screen.scroll = 0;
+            if screen.tab == DetailTab::History {
+                let id = state.selected_id();
+                return Some(vec![super::history::request(state, id)]);
+            }
         }
         Action::Back => state.screen = Screen::List,
         _ => return rows::on_action(state, action),
@@ -246,5 +274,50 @@ pub fn wire_lines(item: &Item) -> Vec<TextLine> {
             .map(TextLine::plain)
             .collect(),
         Err(_) => vec![TextLine::plain(item.saved.wire.clone())],
+    }
+}
+
+/// The History tab: the automation's executions, newest first.
+fn history_doc(
+    history: Option<&Result<Vec<crate::engine::history::Execution>, String>>,
+    now: i64,
+) -> Doc {
+    match history {
+        None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
+        Some(Err(e)) => Doc::prose(vec![TextLine::toned(Tone::Error, e.clone())]),
+        Some(Ok(rows)) if rows.is_empty() => Doc::prose(vec![TextLine::toned(
+            Tone::Dim,
+            "it has not fired yet (X test-fires it; h shows every automation's history)",
+        )]),
+        Some(Ok(rows)) => Doc::code(
+            rows.iter()
+                .map(|r| {
+                    let (glyph, tone) = super::history::glyph(&r.status);
+                    let at = r
+                        .created_at
+                        .parse::<jiff::Timestamp>()
+                        .map_or(0, |t| t.as_second());
+                    let what = r
+                        .run
+                        .clone()
+                        .or_else(|| r.collection.clone())
+                        .unwrap_or_default();
+                    let result = r
+                        .error
+                        .clone()
+                        .or(r.response_status.map(|s| format!("HTTP {s}")))
+                        .unwrap_or_default();
+                    TextLine::new(vec![
+                        Piece::new(tone, format!("{glyph} {:<11}", r.status)),
+                        Piece::new(Tone::Dim, format!("{:>4} ", layout::ago(now, at))),
+                        Piece::plain(format!("{:<18} {what:<22} ", r.event_type)),
+                        Piece::new(
+                            Tone::Dim,
+                            format!("{result}{}", if r.test { " (test)" } else { "" }),
+                        ),
+                    ])
+                })
+                .collect(),
+        ),
     }
 }

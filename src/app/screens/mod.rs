@@ -4,6 +4,7 @@
 
 pub mod detail;
 pub mod global;
+pub mod history;
 pub mod integrations;
 pub mod list;
 pub mod raw;
@@ -24,6 +25,8 @@ pub enum Screen {
     Raw(raw::RawScreen),
     /// The integrations of the entity.
     Integrations(integrations::IntegrationsScreen),
+    /// What the local engine fired.
+    History(history::HistoryScreen),
     /// The creation wizard.
     Wizard(Box<wizard::WizardScreen>),
 }
@@ -36,6 +39,7 @@ impl Screen {
             Screen::Detail(_) => Context::Detail,
             Screen::Raw(_) => Context::Raw,
             Screen::Integrations(_) => Context::Integrations,
+            Screen::History(_) => Context::History,
             Screen::Wizard(w) => w.context(),
         }
     }
@@ -56,6 +60,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Screen::Detail(_) => detail::on_action(state, action),
         Screen::Raw(_) => raw::on_action(state, action),
         Screen::Integrations(_) => integrations::on_action(state, action),
+        Screen::History(_) => history::on_action(state, action),
         Screen::Wizard(_) => wizard::on_action(state, action),
     };
     taken.or_else(|| global::on_action(state, action))

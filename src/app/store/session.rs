@@ -24,6 +24,10 @@ pub enum RequestKind {
     Integrations,
     /// A switch of entity or backend.
     Switch,
+    /// The local engine's activity.
+    Activity,
+    /// Executions for the history.
+    History,
 }
 
 /// The session store.
@@ -35,7 +39,7 @@ pub struct Session {
     capabilities: Capabilities,
     gate: WriteGate,
     next_request: u64,
-    latest: [u64; 3],
+    latest: [u64; 5],
     /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
     labels: Vec<String>,
 }
@@ -60,7 +64,7 @@ impl Session {
             capabilities,
             gate: WriteGate::default(),
             next_request: 1,
-            latest: [0; 3],
+            latest: [0; 5],
         }
     }
 

@@ -56,6 +56,37 @@ pub fn draw(modal: &ConfirmModal, theme: Theme, frame: &mut Frame, body: Rect) {
             let height = lines.len() as u16 + 2;
             boxed(frame, theme, centered(body, 64, height), "toggle", lines);
         }
+        Confirm::TestFire { name, test, .. } => {
+            let (intro, shown, sendable) = match &test.shown {
+                Ok(lines) => (
+                    format!("Send a test of {name}? This is the request:"),
+                    lines.clone(),
+                    true,
+                ),
+                Err(why) => (
+                    format!("A test of {name} cannot be sent:"),
+                    why.lines().map(str::to_string).collect(),
+                    false,
+                ),
+            };
+            let mut lines = vec![Line::raw(intro), Line::raw("")];
+            let room = body.height.saturating_sub(7) as usize;
+            lines.extend(shown.iter().take(room).map(|l| Line::raw(l.clone())));
+            if shown.len() > room {
+                lines.push(Line::styled(
+                    format!("… {} more line(s)", shown.len() - room),
+                    theme.dim(),
+                ));
+            }
+            lines.push(Line::raw(""));
+            lines.push(if sendable {
+                buttons(theme, "Cancel", "Send", yes)
+            } else {
+                buttons(theme, "Close", "Close", yes)
+            });
+            let height = (lines.len() as u16 + 2).min(body.height);
+            boxed(frame, theme, centered(body, 90, height), "test fire", lines);
+        }
         Confirm::SaveEdit { after, diff, .. } => {
             let mut lines = vec![
                 Line::raw(format!("Save these changes to {}?", after.name)),

@@ -68,15 +68,20 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let wide = area.width >= 70;
+    let last = wide && state.shows_last();
     let constraints = if wide {
-        vec![
+        let mut c = vec![
             Constraint::Length(3),
             Constraint::Fill(3),
             Constraint::Fill(3),
             Constraint::Fill(3),
             Constraint::Fill(2),
             Constraint::Length(4),
-        ]
+        ];
+        if last {
+            c.insert(5, Constraint::Length(6));
+        }
+        c
     } else {
         vec![
             Constraint::Length(3),
@@ -88,7 +93,9 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let columns = Layout::horizontal(constraints)
         .spacing(1)
         .split(Rect { height: 1, ..area });
-    let titles: &[&str] = if wide {
+    let titles: &[&str] = if last {
+        &["", "NAME", "EVENT", "SCOPE", "ACTION", "LAST", "UPD"]
+    } else if wide {
         &["", "NAME", "EVENT", "SCOPE", "ACTION", "UPD"]
     } else {
         &["", "NAME", "EVENT", "ACTION"]
@@ -145,13 +152,32 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             row_style.patch(state_glyph.style),
         );
         let ago = crate::app::layout::ago(state.now, item.changed);
-        let cells: [&str; 5] = [&a.name, &item.event, &item.scope, &item.action, &ago];
-        let shown: &[usize] = if wide { &[0, 1, 2, 3, 4] } else { &[0, 1, 3] };
+        let (fired, fired_style) = match state.last_execution(item.id()) {
+            Some((status, at)) => {
+                let (glyph, tone) = crate::app::screens::history::glyph(status);
+                let when = crate::app::layout::ago(state.now, at);
+                (format!("{glyph} {when}"), theme.tone(tone))
+            }
+            None => ("-".to_string(), theme.dim()),
+        };
+        let cells: [&str; 6] = [
+            &a.name,
+            &item.event,
+            &item.scope,
+            &item.action,
+            &ago,
+            &fired,
+        ];
+        let shown: &[usize] = match (last, wide) {
+            (true, _) => &[0, 1, 2, 3, 5, 4],
+            (false, true) => &[0, 1, 2, 3, 4],
+            (false, false) => &[0, 1, 3],
+        };
         for (column, &cell) in columns[1..].iter().zip(shown) {
-            let style = if cell == 4 {
-                theme.dim().patch(row_style)
-            } else {
-                row_style
+            let style = match cell {
+                4 => theme.dim().patch(row_style),
+                5 => fired_style.patch(row_style),
+                _ => row_style,
             };
             buf.set_stringn(
                 column.x,

@@ -1,6 +1,7 @@
 //! One painter per screen of `app::screens`.
 
 pub mod detail;
+pub mod history;
 pub mod integrations;
 pub mod list;
 pub mod raw;

@@ -131,6 +131,8 @@ pub enum Overlay {
     Switch { input: String, backend: usize },
     /// The wizard.
     Wizard,
+    /// The engine's history.
+    History,
 }
 
 /// What the state shows: the top modal, else the screen.
@@ -168,6 +170,7 @@ pub fn overlay(s: &State) -> Overlay {
                 selected: i.selected,
             },
             Screen::Wizard(_) => Overlay::Wizard,
+            Screen::History(_) => Overlay::History,
         },
     }
 }
