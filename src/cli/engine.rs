@@ -565,62 +565,38 @@ pub async fn test_fire(
         None => Engine::sample_event(a, now),
     };
     let name = super::render::printable(&a.name).to_string();
-    let (id, answer) = engine.test_request(a, &event)?;
-    let request = match answer {
-        Ok(r) => r,
+    let id = a.id.clone().unwrap_or_default();
+    let test = crate::ops::prepare_test(&engine, &id, Some(event))?;
+    let lines = match &test.shown {
+        Ok(lines) => lines,
         Err(why) => {
             println!("{name}: not sent: {why}");
             return Ok(());
         }
     };
-    let Some(request) = request else {
-        engine.record_test(a, &event, &id, None)?;
-        println!("{name} does nothing (no_op): a test execution was recorded, nothing was sent");
-        return Ok(());
-    };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&crate::engine::request::shown(&request)).unwrap_or_default()
-    );
-    if cli.read_only {
-        return Err(failure(
-            "read-only mode (--read-only): not sending a test; run without --read-only to change things",
-        ));
-    }
-    if !yes {
-        if !std::io::stdin().is_terminal() {
+    println!("{}", lines.join("\n"));
+    if test.request.is_some() {
+        if cli.read_only {
             return Err(failure(
-                "refusing to send without confirmation: there is no terminal to ask on; pass --yes",
+                "read-only mode (--read-only): not sending a test; run without --read-only to change things",
             ));
         }
-        if !confirm(&format!("Send this test of {name}?")) {
-            return Err(failure("nothing sent"));
+        if !yes {
+            if !std::io::stdin().is_terminal() {
+                return Err(failure(
+                    "refusing to send without confirmation: there is no terminal to ask on; pass --yes",
+                ));
+            }
+            if !confirm(&format!("Send this test of {name}?")) {
+                return Err(failure("nothing sent"));
+            }
         }
     }
-    engine.record_test(a, &event, &id, Some(&request))?;
-    let client = crate::engine::deliver::client(std::time::Duration::from_secs(
-        engine.settings.timeout_secs.max(1),
-    ));
-    engine.drain(&client, None).await?;
-    let query = history::Query {
-        automations: Some(vec![a.id.clone().unwrap_or_default()]),
-        limit: 1,
-        ..history::Query::default()
-    };
-    let rows = engine.with(|c| history::list(c, &query))?;
-    match rows.first() {
-        Some(r) if r.status == "success" => {
-            println!(
-                "sent: HTTP {} after {} attempt(s)",
-                r.response_status.unwrap_or(0),
-                r.attempts
-            );
-            Ok(())
-        }
-        Some(r) => Err(failure(format!(
-            "the test was not delivered: {}",
-            r.error.clone().unwrap_or_else(|| r.status.clone())
-        ))),
-        None => Err(failure("the test execution is missing from history")),
+    let outcome = crate::ops::send_test(&engine, &id, &test).await?;
+    if outcome.starts_with("sent") || outcome.starts_with("recorded") {
+        println!("{outcome}");
+        Ok(())
+    } else {
+        Err(failure(format!("the test was not delivered: {outcome}")))
     }
 }

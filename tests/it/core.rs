@@ -193,6 +193,7 @@ fn layers_import_one_way() {
         ("wizard", &["app", "ui", "backend", "cli"]),
         ("backend", &["app", "ui", "cli", "ops"]),
         ("ops", &["app", "ui", "cli"]),
+        ("engine", &["app", "ui", "cli", "ops", "tui"]),
         ("app", &["ui", "cli", "tui"]),
         ("ui", &["backend", "cli", "ops"]),
     ];
