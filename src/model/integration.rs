@@ -54,10 +54,14 @@ pub fn validate_slack(channel: &str, webhook_url: &str) -> Vec<Problem> {
             format!("{channel:?} is not a Slack channel; write it like #ml-alerts"),
         ));
     }
-    if !webhook_url.starts_with("https://") || !url_ok(webhook_url) {
+    // Plain http only to this machine (a local relay or a test receiver), never across a network.
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| webhook_url.starts_with(p));
+    if !(webhook_url.starts_with("https://") || loopback) || !url_ok(webhook_url) {
         out.push(Problem::new(
             "webhook_url",
-            "give the channel's Slack incoming-webhook URL (https://hooks.slack.com/services/...)",
+            "give the channel's Slack incoming-webhook URL (https://hooks.slack.com/services/...; plain http only to 127.0.0.1 or localhost)",
         ));
     }
     out

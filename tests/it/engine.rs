@@ -623,3 +623,79 @@ async fn test_fire_shows_the_masked_request_sends_it_and_no_secret_leaks() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engine() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    let url = format!("{}/slack", receiver.url);
+    s.ok(
+        &[
+            "integrations",
+            "add-slack",
+            "#alerts",
+            "--webhook-url",
+            &url,
+        ],
+        None,
+    )
+    .await;
+    s.create("- name: tell-slack\n  scope: {project: acme/vision}\n  event: {type: run_state, states: [failed]}\n  action: {type: slack, integration: \"#alerts\", title: \"Run ${run_name} failed\", message: \"state ${run_status}\", severity: error}\n").await;
+    let port = free_port();
+    let mut engine = spawn_engine(&s, port);
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    while client
+        .get(format!("http://127.0.0.1:{port}/v1/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the engine did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let out = s
+        .ok(
+            &[
+                "emit",
+                "run-state",
+                "--project",
+                "acme/vision",
+                "--run",
+                "r1",
+                "--name",
+                "sweep-1",
+                "--state",
+                "crashed",
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        out.contains("queued 1 event(s) for the running engine"),
+        "{out}"
+    );
+    let r2 = &receiver;
+    tokio::task::block_in_place(|| {
+        wait_for("the Slack post", Duration::from_secs(20), || {
+            !r2.requests().is_empty()
+        })
+    });
+    let post = &receiver.requests()[0];
+    assert_eq!(post.target, "POST /slack");
+    let body = post.json();
+    assert_eq!(body["text"], "[error] Run sweep-1 failed: state failed");
+    assert_eq!(body["blocks"][0]["text"]["text"], "Run sweep-1 failed");
+    // SAFETY: sends SIGINT to the child we started.
+    unsafe {
+        libc::kill(engine.id() as i32, libc::SIGINT);
+    }
+    assert_eq!(
+        engine.wait().unwrap().code(),
+        Some(0),
+        "SIGINT drains and exits 0"
+    );
+}
