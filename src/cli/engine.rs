@@ -279,6 +279,7 @@ pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Re
             engine.settings.timeout_secs.max(1),
         ));
         engine.drain(&client, None).await?;
+        engine.prune()?;
         Ok::<_, crate::backend::BackendError>(report)
     }
     .await;

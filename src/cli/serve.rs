@@ -192,6 +192,9 @@ pub async fn run(cli: &Cli, listen: Option<&str>, listen_any: bool) -> Result<()
                 }
                 if renewed.elapsed() > Duration::from_secs(5) {
                     renewed = Instant::now();
+                    if let Err(e) = engine.prune() {
+                        tracing::warn!(error = %e, "cannot prune the history");
+                    }
                     match engine.with(|c| store::take_lease(c, &me, now(), now() + LEASE_SECS)) {
                         Ok(true) => {}
                         Ok(false) => break Err(crate::backend::BackendError::Conflict("another process took the evaluator's lease".into())),

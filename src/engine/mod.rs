@@ -80,6 +80,13 @@ impl Engine {
         }
     }
 
+    /// Drops history past its retention (days, rows per automation); executions still being
+    /// delivered are kept.
+    pub fn prune(&self) -> Result<(), BackendError> {
+        let (days, rows) = (self.settings.retention_days, self.settings.retention_rows);
+        self.with(|c| store::prune(c, days, rows))
+    }
+
     /// The shared connection (the HTTP endpoint queues events through it).
     pub fn connection(&self) -> Arc<Mutex<Connection>> {
         self.conn.clone()

@@ -699,3 +699,38 @@ async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engin
         "SIGINT drains and exits 0"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_and_org_scopes_and_history_retention() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "retention_rows = 3\n").await;
+    let hook = "action: {type: webhook, integration: acme/hook, payload: {automation: \"${automation_name}\", project: \"${project_name}\", version: \"${artifact_version_string}\"}}";
+    s.create(&format!(
+        "- name: in-registry\n  scope: {{registry: acme-corp/model}}\n  event: {{type: link_artifact}}\n  {hook}\n\
+         - name: in-org\n  scope: {{org: acme-corp}}\n  event: {{type: add_artifact_tag}}\n  {hook}\n"
+    ))
+    .await;
+    let registry = "acme-corp/wandb-registry-model/prod-classifiers";
+    s.emit(&[
+        json!({"type": "artifact", "event": "link", "collection": registry, "version": 7}),
+        json!({"type": "artifact", "event": "link", "collection": "acme/vision/resnet-weights", "version": 1}),
+        json!({"type": "artifact", "event": "add_tag", "collection": "acme-corp/wandb-registry-dataset/eval-sets", "tag": "gold"}),
+        json!({"type": "artifact", "event": "add_tag", "collection": "acme/vision/resnet-weights", "tag": "gold"}),
+    ])
+    .await;
+    let got = by_automation(&receiver.requests());
+    assert_eq!(
+        got["in-registry"].len(),
+        1,
+        "only the registry's collections"
+    );
+    assert_eq!(got["in-registry"][0]["project"], "wandb-registry-model");
+    assert_eq!(got["in-registry"][0]["version"], format!("{registry}:v7"));
+    assert_eq!(got["in-org"].len(), 1, "only the org entity's projects");
+    // History keeps at most retention_rows executions per automation.
+    let tags: Vec<Value> = (0..5)
+        .map(|i| json!({"type": "artifact", "event": "add_tag", "collection": "acme-corp/wandb-registry-dataset/eval-sets", "tag": format!("t{i}")}))
+        .collect();
+    s.emit(&tags).await;
+    assert_eq!(s.history(&["in-org"]).await.len(), 3);
+}
