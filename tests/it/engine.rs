@@ -532,7 +532,8 @@ async fn emit_of_a_large_file_killed_midway_stores_all_or_nothing() {
     let line = r#"{"type":"artifact","event":"create","collection":"acme/vision/resnet-weights","time":"2026-12-01T10:00:00Z"}"#;
     let path = s.path().join("many.jsonl");
     std::fs::write(&path, vec![line; n].join("\n")).unwrap();
-    for delay in [5u64, 40, 120, 400] {
+    // Kills spread over the run (about 0.6 s in a debug build), then one run left to finish.
+    for delay in [5u64, 150, 300, 450, 550, 650, 800, 60_000] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
             .args(["emit", "-f", path.to_str().unwrap()])
             .env("HOME", s.path())
@@ -543,9 +544,13 @@ async fn emit_of_a_large_file_killed_midway_stores_all_or_nothing() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay));
-        let _ = child.kill();
-        let _ = child.wait();
+        if delay == 60_000 {
+            assert!(child.wait().unwrap().success());
+        } else {
+            std::thread::sleep(Duration::from_millis(delay));
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
         let stored: i64 = db
             .query_row(
@@ -733,4 +738,26 @@ async fn registry_and_org_scopes_and_history_retention() {
         .collect();
     s.emit(&tags).await;
     assert_eq!(s.history(&["in-org"]).await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_spans_separate_emits() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook(
+        "avg3",
+        "{type: run_metric_threshold, metric: b, agg: avg, window: 3, cmp: \">=\", threshold: 2}",
+    ))
+    .await;
+    s.emit(&[
+        metric("r1", "sweep-1", 0, json!({"b": 1})),
+        metric("r1", "sweep-1", 1, json!({"b": 2})),
+    ])
+    .await;
+    assert!(receiver.requests().is_empty(), "the window is not full yet");
+    // Another process, the same memory: the third value completes the window.
+    s.emit(&[metric("r1", "sweep-1", 2, json!({"b": 3}))]).await;
+    let got = by_automation(&receiver.requests());
+    assert_eq!(got["avg3"].len(), 1);
+    assert_eq!(got["avg3"][0]["values"], "[1, 2, 3]");
 }
