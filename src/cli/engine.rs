@@ -105,10 +105,80 @@ fn refuse_wandb(cli: &Cli, what: &str) -> Result<(), CliError> {
 
 /// The local engine with the settings of `config.toml`.
 pub async fn open(cli: &Cli, what: &str) -> Result<Engine, CliError> {
+    Ok(open_with_entity(cli, what).await?.0)
+}
+
+/// The local engine, and the entity runs logged without one belong to.
+pub async fn open_with_entity(cli: &Cli, what: &str) -> Result<(Engine, String), CliError> {
+    use crate::backend::Backend;
     refuse_wandb(cli, what)?;
     let backend = LocalBackend::open(&local_db_path(cli)?).await?;
     let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
-    Ok(Engine::new(backend.connection(), config.engine))
+    let entity = match cli.entity.clone().or(config.default_entity.clone()) {
+        Some(e) => e,
+        None => backend.default_entity().await?,
+    };
+    Ok((Engine::new(backend.connection(), config.engine), entity))
+}
+
+/// `--project ENTITY/PROJECT` for run logs.
+pub fn mapping(
+    project: Option<&str>,
+    default_entity: &str,
+) -> Result<crate::engine::runlog::events::Mapping, CliError> {
+    let project = match project {
+        Some(p) => Some(
+            p.split_once('/')
+                .filter(|(e, p)| !e.is_empty() && !p.is_empty() && !p.contains('/'))
+                .map(|(e, p)| (e.to_string(), p.to_string()))
+                .ok_or_else(|| failure(format!("--project {p:?}: write ENTITY/PROJECT")))?,
+        ),
+        None => None,
+    };
+    Ok(crate::engine::runlog::events::Mapping {
+        project,
+        default_entity: default_entity.to_string(),
+    })
+}
+
+/// `emit --run-dir`: reads what is in the run logs now, evaluates, delivers, and exits; a second
+/// replay of the same directory fires nothing new (where each log was left is remembered).
+pub async fn replay(cli: &Cli, dir: &Path, project: Option<&str>) -> Result<(), CliError> {
+    if !dir.is_dir() {
+        return Err(failure(format!("{} is not a directory", dir.display())));
+    }
+    let (mut engine, entity) = open_with_entity(cli, "emit --run-dir").await?;
+    let mapping = mapping(project, &entity)?;
+    let me = holder();
+    let now = jiff::Timestamp::now().as_second();
+    if !engine.with(|c| store::take_lease(c, &me, now, now + 600))? {
+        return Err(failure(
+            "an engine is running on this database; give it --watch DIR instead of replaying here",
+        ));
+    }
+    let result = async {
+        let followed = engine.follow(dir, &mapping, now)?;
+        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
+            engine.settings.timeout_secs.max(1),
+        ));
+        engine.drain(&client, None).await?;
+        engine.prune()?;
+        Ok::<_, crate::backend::BackendError>(followed)
+    }
+    .await;
+    let _ = engine.with(|c| store::release_lease(c, &me));
+    let followed = result?;
+    for w in &followed.warnings {
+        eprintln!("warning: {}", super::render::printable(w));
+    }
+    let [ok, failed, skipped, _] = engine.with(|c| store::tally(c, &followed.ids))?;
+    println!(
+        "{} run log(s), {} new event(s), {} execution(s): {ok} succeeded, {failed} failed, {skipped} skipped",
+        followed.files,
+        followed.events,
+        followed.ids.len()
+    );
+    Ok(())
 }
 
 fn put(o: &mut Map<String, Value>, key: &str, value: Option<Value>) {

@@ -153,6 +153,12 @@ pub enum Command {
         /// JSON Lines of events (`-` for standard input).
         #[arg(short = 'f', long = "file", value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Replay the run logs (`run-*.wandb`) under a directory, e.g. ./wandb.
+        #[arg(long, value_name = "DIR")]
+        run_dir: Option<PathBuf>,
+        /// With --run-dir: put every run found into this project.
+        #[arg(long, value_name = "ENTITY/PROJECT", requires = "run_dir")]
+        project: Option<String>,
         #[command(subcommand)]
         kind: Option<engine::EmitKind>,
     },
@@ -194,6 +200,12 @@ pub enum Command {
         /// Accept events from other hosts too (the endpoint has no authentication).
         #[arg(long)]
         listen_any: bool,
+        /// Follow the run logs under a directory (repeatable), e.g. ./wandb.
+        #[arg(long, value_name = "DIR")]
+        watch: Vec<PathBuf>,
+        /// With --watch: put every run found into this project.
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        project: Option<String>,
     },
 }
 
@@ -262,8 +274,21 @@ pub fn failure(message: impl Into<String>) -> CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Doctor) => return integrations::doctor(&cli).await,
-        Some(Command::Emit { ref file, ref kind }) => {
-            return engine::emit(&cli, file.as_deref(), kind.as_ref()).await;
+        Some(Command::Emit {
+            ref file,
+            ref run_dir,
+            ref project,
+            ref kind,
+        }) => {
+            return match run_dir {
+                Some(dir) if file.is_none() && kind.is_none() => {
+                    engine::replay(&cli, dir, project.as_deref()).await
+                }
+                Some(_) => Err(CliError::Usage(
+                    "--run-dir replays run logs; give it without -f or an event kind".into(),
+                )),
+                None => engine::emit(&cli, file.as_deref(), kind.as_ref()).await,
+            };
         }
         Some(Command::History {
             ref target,
@@ -291,7 +316,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Engine {
             ref listen,
             listen_any,
-        }) => return serve::run(&cli, listen.as_deref(), listen_any).await,
+            ref watch,
+            ref project,
+        }) => {
+            let options = serve::Options {
+                listen: listen.clone(),
+                listen_any,
+                watch: watch.clone(),
+                project: project.clone(),
+            };
+            return serve::run(&cli, &options).await;
+        }
         None => return dashboard::open(&cli).await,
         _ => {}
     }

@@ -2,7 +2,6 @@
 //! `wbauto emit` queue into the database's inbox), delivers the outbox, and on SIGINT/SIGTERM
 //! stops taking events, finishes what is in flight (bounded) and exits 0.
 
-use super::engine::open;
 use super::{Cli, CliError, failure};
 use crate::engine::event::EngineEvent;
 use crate::engine::{Engine, store};
@@ -127,9 +126,54 @@ fn step(engine: &mut Engine) -> Result<(), crate::backend::BackendError> {
     }
 }
 
+/// How the engine runs.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Where to listen.
+    pub listen: Option<String>,
+    /// Listen on other addresses than loopback too.
+    pub listen_any: bool,
+    /// Directories whose run logs to follow.
+    pub watch: Vec<std::path::PathBuf>,
+    /// With `watch`: the project every run goes into.
+    pub project: Option<String>,
+}
+
+/// Reads what is new in the watched run logs.
+fn follow(
+    engine: &mut Engine,
+    watch: &[std::path::PathBuf],
+    mapping: &crate::engine::runlog::events::Mapping,
+) {
+    for dir in watch {
+        match engine.follow(dir, mapping, now()) {
+            Ok(f) => {
+                for w in f.warnings {
+                    tracing::warn!(dir = %dir.display(), "{w}");
+                    eprintln!("warning: {}", super::render::printable(&w));
+                }
+                if f.events > 0 {
+                    tracing::info!(dir = %dir.display(), events = f.events, "run logs read");
+                }
+            }
+            Err(e) => eprintln!("warning: {}: {e}", dir.display()),
+        }
+    }
+}
+
 /// Runs the engine until SIGINT or SIGTERM.
-pub async fn run(cli: &Cli, listen: Option<&str>, listen_any: bool) -> Result<(), CliError> {
-    let mut engine = open(cli, "the engine").await?;
+pub async fn run(cli: &Cli, options: &Options) -> Result<(), CliError> {
+    let (listen, listen_any) = (options.listen.as_deref(), options.listen_any);
+    let (mut engine, entity) = super::engine::open_with_entity(cli, "the engine").await?;
+    let mapping = super::engine::mapping(options.project.as_deref(), &entity)?;
+    for dir in &options.watch {
+        if !dir.is_dir() {
+            return Err(failure(format!(
+                "--watch {}: not a directory",
+                dir.display()
+            )));
+        }
+    }
     let addr: SocketAddr = listen.unwrap_or(DEFAULT_LISTEN).parse().map_err(|_| {
         failure(format!(
             "--listen {:?}: give an address such as {DEFAULT_LISTEN}",
@@ -180,12 +224,17 @@ pub async fn run(cli: &Cli, listen: Option<&str>, listen_any: bool) -> Result<()
     tokio::pin!(signal);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut renewed = Instant::now();
+    let mut watched = Instant::now() - Duration::from_secs(1);
     let result: Result<(), crate::backend::BackendError> = loop {
         tokio::select! {
             _ = &mut signal => break Ok(()),
             _ = tick.tick() => {
                 if let Err(e) = step(&mut engine) {
                     break Err(e);
+                }
+                if !options.watch.is_empty() && watched.elapsed() >= Duration::from_secs(1) {
+                    watched = Instant::now();
+                    follow(&mut engine, &options.watch, &mapping);
                 }
                 if let Err(e) = engine.deliver_due(&client).await {
                     break Err(e);

@@ -63,6 +63,9 @@ pub struct EngineSettings {
     pub retention_days: i64,
     /// Executions kept per automation.
     pub retention_rows: i64,
+    /// Seconds a run log may go without growing before its run counts as crashed (when no exit
+    /// record came and no live writer is known).
+    pub run_stale_secs: i64,
 }
 
 impl Default for EngineSettings {
@@ -75,6 +78,7 @@ impl Default for EngineSettings {
             retry_base_ms: 1000,
             retention_days: 90,
             retention_rows: 10_000,
+            run_stale_secs: 60,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod event;
 pub mod filter;
 pub mod history;
 pub mod request;
+pub mod runlog;
 pub mod store;
 
 use crate::backend::BackendError;
@@ -104,7 +105,7 @@ impl Engine {
     /// Evaluates events (times filled in with `now` where missing) and stores every decision,
     /// the evaluator's memory and the outbox in one transaction: all of it or none.
     pub fn ingest(&mut self, events: Vec<EngineEvent>, now: i64) -> Result<Report, BackendError> {
-        self.ingest_from(events, now, None)
+        self.ingest_from(events, now, None, |_| Ok(()))
     }
 
     /// Evaluates the events queued in the inbox (up to `limit`), removing them in the same
@@ -125,14 +126,16 @@ impl Engine {
                     .ok()
             })
             .collect();
-        self.ingest_from(events, now, Some(last))
+        self.ingest_from(events, now, Some(last), |_| Ok(()))
     }
 
-    fn ingest_from(
+    /// Evaluates events and, in the same transaction, runs `also` (a run log's new offset).
+    pub fn ingest_from(
         &mut self,
         mut events: Vec<EngineEvent>,
         now: i64,
         inbox_upto: Option<i64>,
+        also: impl FnOnce(&Connection) -> Result<(), BackendError>,
     ) -> Result<Report, BackendError> {
         for e in &mut events {
             e.time.get_or_insert(now);
@@ -204,6 +207,7 @@ impl Engine {
         if let Some(num) = inbox_upto {
             store::drop_inbox(&tx, num)?;
         }
+        also(&tx)?;
         store::prune(
             &tx,
             self.settings.retention_days,
@@ -359,6 +363,99 @@ fn test_firing(event: &EngineEvent) -> Firing {
         value: values.first().copied(),
         values,
         held: None,
+    }
+}
+
+/// What following run logs did.
+#[derive(Clone, Debug, Default)]
+pub struct Followed {
+    /// Log files found.
+    pub files: usize,
+    /// Events taken from them.
+    pub events: usize,
+    /// The ids of the executions decided.
+    pub ids: Vec<String>,
+    /// Things to tell the user.
+    pub warnings: Vec<String>,
+}
+
+impl Engine {
+    /// Reads what is new in every run log under `dir`, evaluates it and remembers where each
+    /// log was left, in one transaction per batch; a run without an exit record whose writer is
+    /// gone ends as failed (crashed). Unknown projects are created in a known entity; runs of an
+    /// unknown entity are reported once and skipped.
+    pub fn follow(
+        &mut self,
+        dir: &std::path::Path,
+        mapping: &runlog::events::Mapping,
+        now: i64,
+    ) -> Result<Followed, BackendError> {
+        use runlog::follow;
+        let mut out = Followed::default();
+        for path in follow::find(dir) {
+            out.files += 1;
+            let key = std::fs::canonicalize(&path)
+                .unwrap_or(path.clone())
+                .display()
+                .to_string();
+            let mut log = self.with(|c| store::runlog(c, &key))?;
+            loop {
+                let reading = match follow::read(&path, &log, mapping, now, 20_000) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.warnings.push(e);
+                        break;
+                    }
+                };
+                out.warnings.extend(reading.warnings);
+                let mut next = reading.log;
+                let mut events = reading.events;
+                if !reading.more
+                    && follow::writer_gone(&path, &next, now, self.settings.run_stale_secs)
+                {
+                    events.extend(next.crashed());
+                }
+                let (entity, project) = next
+                    .run
+                    .as_ref()
+                    .map(|(e, p, _, _)| (e.clone(), p.clone()))
+                    .unwrap_or_default();
+                let known = self
+                    .with(|c| crate::backend::local::store::entity(c, &entity))?
+                    .is_some();
+                if !known {
+                    if !next.skipped {
+                        out.warnings.push(format!(
+                            "{}: the run's entity {entity:?} is not in the local database; its events are skipped (use --project ENTITY/PROJECT)",
+                            path.display()
+                        ));
+                    }
+                    next.skipped = true;
+                    events.clear();
+                }
+                if next != log || !events.is_empty() {
+                    out.events += events.len();
+                    let saved = next.clone();
+                    let key = key.clone();
+                    let report = self.ingest_from(events, now, None, move |tx| {
+                        if known
+                            && !crate::backend::local::store::projects(tx, &entity)?
+                                .iter()
+                                .any(|p| p.name == project)
+                        {
+                            crate::backend::local::store::insert_project(tx, &entity, &project)?;
+                        }
+                        store::save_runlog(tx, &key, &saved)
+                    })?;
+                    out.ids.extend(report.ids);
+                }
+                log = next;
+                if !reading.more {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -526,3 +526,55 @@ pub fn release_lease(conn: &Connection, holder: &str) -> Result<(), BackendError
     .map_err(db)?;
     Ok(())
 }
+
+/// What the follower remembers of a run log, by path.
+pub fn runlog(
+    conn: &Connection,
+    path: &str,
+) -> Result<super::runlog::events::RunLog, BackendError> {
+    let state: Option<String> = conn
+        .query_row(
+            "SELECT state FROM runlog_files WHERE path = ?1",
+            [path],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db)?;
+    Ok(state
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
+
+/// Remembers a run log's state (in the transaction of its events' evaluation).
+pub fn save_runlog(
+    conn: &Connection,
+    path: &str,
+    log: &super::runlog::events::RunLog,
+) -> Result<(), BackendError> {
+    conn.execute(
+        "INSERT INTO runlog_files (path, state) VALUES (?1, ?2) ON CONFLICT(path) DO UPDATE SET state = ?2",
+        params![path, serde_json::to_string(log).unwrap_or_default()],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Every run log followed, with its state (for the dashboard's runs).
+pub fn runlogs(
+    conn: &Connection,
+) -> Result<Vec<(String, super::runlog::events::RunLog)>, BackendError> {
+    let mut stmt = conn
+        .prepare("SELECT path, state FROM runlog_files ORDER BY path")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (path, state) = row.map_err(db)?;
+        if let Ok(log) = serde_json::from_str(&state) {
+            out.push((path, log));
+        }
+    }
+    Ok(out)
+}

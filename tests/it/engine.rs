@@ -761,3 +761,195 @@ async fn a_window_spans_separate_emits() {
     assert_eq!(got["avg3"].len(), 1);
     assert_eq!(got["avg3"][0]["values"], "[1, 2, 3]");
 }
+
+/// The fixtures made by the real SDK, copied under `dir/wandb` as `wandb` lays them out, with
+/// their logs older than the staleness limit (so a run without an exit counts as crashed).
+fn copy_fixtures(dir: &Path) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
+    let to = dir.join("wandb");
+    let old = std::time::SystemTime::now() - Duration::from_secs(3_600);
+    for scenario in std::fs::read_dir(&from).unwrap() {
+        let scenario = scenario.unwrap().path();
+        for run in std::fs::read_dir(&scenario).unwrap() {
+            let run = run.unwrap().path();
+            if !run.is_dir() {
+                continue;
+            }
+            let target = to.join(run.file_name().unwrap());
+            std::fs::create_dir_all(target.join("logs")).unwrap();
+            std::fs::copy(run.join("logs/debug.log"), target.join("logs/debug.log")).unwrap();
+            for f in std::fs::read_dir(&run).unwrap() {
+                let f = f.unwrap().path();
+                if f.is_file() {
+                    let dest = target.join(f.file_name().unwrap());
+                    std::fs::copy(&f, &dest).unwrap();
+                    std::fs::File::options()
+                        .write(true)
+                        .open(&dest)
+                        .unwrap()
+                        .set_modified(old)
+                        .unwrap();
+                }
+            }
+        }
+    }
+    to
+}
+
+fn run_state_hooks() -> String {
+    let mut yaml = String::new();
+    yaml += &webhook("ended-finished", "{type: run_state, states: [finished]}");
+    yaml += &webhook("ended-failed", "{type: run_state, states: [failed]}");
+    yaml += &webhook("started", "{type: run_state, states: [running]}");
+    yaml += &webhook(
+        "loss-over-5",
+        "{type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 5}",
+    );
+    yaml
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&run_state_hooks()).await;
+    let wandb = copy_fixtures(s.path());
+    let out = s
+        .ok(
+            &[
+                "emit",
+                "--run-dir",
+                wandb.to_str().unwrap(),
+                "--project",
+                "acme/vision",
+            ],
+            None,
+        )
+        .await;
+    assert!(out.starts_with("10 run log(s)"), "{out}");
+    let got = by_automation(&receiver.requests());
+    let runs = |name: &str| {
+        let mut r: Vec<String> = got
+            .get(name)
+            .map(|v| {
+                v.iter()
+                    .map(|b| b["run"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        r.sort();
+        r
+    };
+    assert_eq!(
+        runs("ended-finished"),
+        ["sweep-1", "sweep-10", "sweep-5", "sweep-8", "sweep-9"],
+        "exit 0, preempted then finished"
+    );
+    assert_eq!(
+        runs("ended-failed"),
+        ["kil00001", "sweep-2", "sweep-3", "sweep-4", "sweep-7"],
+        "exit 1, 3, 255, and two SIGKILLs"
+    );
+    assert_eq!(runs("started").len(), 9, "every run with a run record");
+    assert_eq!(runs("loss-over-5"), ["sweep-8"]);
+    let history = s.history(&["loss-over-5"]).await;
+    assert_eq!(
+        history[0]["step"], 1234,
+        "the threshold crossed at its step in the multi-block run"
+    );
+    // A second replay fires nothing new.
+    let before = receiver.requests().len();
+    let again = s
+        .ok(
+            &[
+                "emit",
+                "--run-dir",
+                wandb.to_str().unwrap(),
+                "--project",
+                "acme/vision",
+            ],
+            None,
+        )
+        .await;
+    assert!(again.contains(" 0 new event(s)"), "{again}");
+    assert_eq!(receiver.requests().len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&run_state_hooks()).await;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs/multiblock");
+    let run = std::fs::read_dir(&fixture)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let bytes = std::fs::read(run.join("run-mul00001.wandb")).unwrap();
+    let watch = s.path().join("wandb");
+    let dir = watch.join(run.file_name().unwrap());
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::copy(run.join("logs/debug.log"), dir.join("logs/debug.log")).unwrap();
+    let log = dir.join("run-mul00001.wandb");
+    let port = free_port();
+    let start_engine = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+            .args([
+                "engine",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--watch",
+                watch.to_str().unwrap(),
+            ])
+            .env("HOME", s.path())
+            .env("WBAUTO_DATA_DIR", s.path())
+            .env("XDG_STATE_HOME", s.path().join("state"))
+            .env("WBAUTO_CONFIG", &s.config)
+            .env_remove("WANDB_API_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut engine = start_engine();
+    // Write 90% of the log (step 1234 is in it) in pieces of 1, 7, 4093 and 32768 bytes.
+    let mut file = std::fs::File::create(&log).unwrap();
+    let cut = bytes.len() * 9 / 10;
+    let (mut at, mut i) = (0usize, 0usize);
+    while at < cut {
+        let n = [1, 7, 4093, 32_768][i % 4].min(cut - at);
+        std::io::Write::write_all(&mut file, &bytes[at..at + n]).unwrap();
+        at += n;
+        i += 1;
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    let r = &receiver;
+    let fired = |name: &str| by_automation(&r.requests()).get(name).map_or(0, Vec::len);
+    tokio::task::block_in_place(|| {
+        wait_for("the threshold", Duration::from_secs(30), || {
+            fired("loss-over-5") == 1
+        })
+    });
+    // SIGKILL mid-file, write the rest, start again: nothing missed, nothing repeated.
+    engine.kill().unwrap();
+    engine.wait().unwrap();
+    std::io::Write::write_all(&mut file, &bytes[cut..]).unwrap();
+    drop(file);
+    let mut engine = start_engine();
+    tokio::task::block_in_place(|| {
+        wait_for("the finished run", Duration::from_secs(30), || {
+            fired("ended-finished") == 1
+        })
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: sends SIGTERM to the child we started.
+    unsafe {
+        libc::kill(engine.id() as i32, libc::SIGTERM);
+    }
+    assert_eq!(engine.wait().unwrap().code(), Some(0));
+    assert_eq!(fired("loss-over-5"), 1);
+    assert_eq!(fired("started"), 1);
+    assert_eq!(fired("ended-finished"), 1);
+    assert_eq!(fired("ended-failed"), 0);
+}

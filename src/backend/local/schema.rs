@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -113,6 +113,11 @@ CREATE TABLE inbox (num INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
 CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, until INTEGER NOT NULL);
 ";
 
+/// Version 3: run logs followed by the engine, with where reading stopped in each.
+const SCHEMA_V3: &str = "
+CREATE TABLE runlog_files (path TEXT PRIMARY KEY, state TEXT NOT NULL);
+";
+
 /// A storage error that names the file and says what to do.
 pub fn storage_error(path: &Path, e: impl std::fmt::Display) -> BackendError {
     let p = path.display();
@@ -149,7 +154,7 @@ pub fn open(path: &Path) -> Result<(Connection, bool), BackendError> {
         let now: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| storage_error(path, e))?;
-        let steps = [SCHEMA_V1, SCHEMA_V2];
+        let steps = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
         for step in steps.iter().skip(usize::try_from(now).unwrap_or(0)) {
             tx.execute_batch(step).map_err(|e| storage_error(path, e))?;
         }

@@ -1,0 +1,215 @@
+//! Following run logs on disk: finding `run-*.wandb` files under a directory (recursively, new
+//! ones as they appear, `latest-run` links ignored), reading only what was appended since the
+//! remembered offset, and telling whether a log's writer is gone. Works by polling, so it works
+//! on NFS too.
+
+use super::events::{Mapping, RunLog};
+use super::framing::{FileHeader, Framer, HEADER, Step, file_header};
+use super::record::decode;
+use crate::engine::event::EngineEvent;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Every `run-*.wandb` under `dir`, sorted; symbolic links (such as `wandb/latest-run`) are not
+/// followed, so a run is found once.
+pub fn find(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() && name.starts_with("run-") && name.ends_with(".wandb") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The run id in a log's file name (`run-<id>.wandb`).
+pub fn run_id(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .and_then(|n| {
+            n.strip_prefix("run-")
+                .and_then(|r| r.strip_suffix(".wandb"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
+/// What one read of a log produced.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The events, in file order.
+    pub events: Vec<EngineEvent>,
+    /// What the follower remembers now (save it with the events).
+    pub log: RunLog,
+    /// Things to tell the user (skipped bytes, lost records, a file that shrank).
+    pub warnings: Vec<String>,
+    /// Whether there may be more to read right away (the record limit was reached).
+    pub more: bool,
+}
+
+/// Reads what was appended to `path` since `log.offset`, at most `limit` records.
+pub fn read(
+    path: &Path,
+    log: &RunLog,
+    mapping: &Mapping,
+    now: i64,
+    limit: usize,
+) -> Result<Reading, String> {
+    let shown = path.display();
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .len();
+    let mut out = Reading {
+        log: log.clone(),
+        ..Reading::default()
+    };
+    if size < log.size {
+        out.warnings.push(format!(
+            "{shown} shrank ({} to {size} bytes): reading it again from the start",
+            log.size
+        ));
+        out.log = RunLog::default();
+    }
+    if size > out.log.size || out.log.grew_at == 0 {
+        // First sight: the file last grew when it was last written.
+        out.log.grew_at = if out.log.size == 0 {
+            modified(path).unwrap_or(now)
+        } else {
+            now
+        };
+    }
+    out.log.size = size;
+    out.log.assume_run(&run_id(path), mapping);
+    let mut head = [0u8; HEADER as usize];
+    let got = file
+        .read(&mut head)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    match file_header(&head[..got]) {
+        FileHeader::NotStarted => return Ok(out),
+        FileHeader::Ok => {}
+        FileHeader::Newer(v) => {
+            return Err(format!(
+                "{shown} was written by a newer wandb (log format {v}); this wbauto reads format 0 — upgrade wbauto"
+            ));
+        }
+        FileHeader::Bad => {
+            return Err(format!(
+                "{shown} is not a W&B transaction log (bad file header)"
+            ));
+        }
+    }
+    let start = out.log.offset.max(HEADER);
+    let mut framer = Framer::at(start);
+    file.seek(SeekFrom::Start(start))
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut records = 0;
+    'reading: loop {
+        loop {
+            match framer.next_step() {
+                Step::Record { payload, end, .. } => {
+                    out.log.offset = end;
+                    match decode(&payload) {
+                        Ok(r) => {
+                            let events = out.log.on_record(r, mapping, &mut out.warnings);
+                            out.events.extend(events);
+                        }
+                        Err(_) => out.warnings.push(format!(
+                            "{shown}: a record at offset {end} could not be decoded; skipped"
+                        )),
+                    }
+                    records += 1;
+                    if records >= limit {
+                        out.more = true;
+                        break 'reading;
+                    }
+                }
+                Step::Skipped { from, to, why } => {
+                    out.warnings
+                        .push(format!("{shown}: skipped bytes {from}..{to} ({why})"));
+                }
+                Step::NeedMore => break,
+            }
+        }
+        let n = file
+            .read(&mut chunk)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        framer.push(&chunk[..n]);
+    }
+    out.log.offset = out.log.offset.max(framer.resume_at().min(size));
+    Ok(out)
+}
+
+fn modified(path: &Path) -> Option<i64> {
+    let t = std::fs::metadata(path).ok()?.modified().ok()?;
+    t.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs() as i64)
+}
+
+/// This machine's host name.
+fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    if !ok {
+        return String::new();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).to_string()
+}
+
+/// The writer's process id from the run's `logs/debug.log` (`MainThread:<pid>`).
+fn writer_pid(log: &Path) -> Option<i64> {
+    let debug = log.parent()?.join("logs").join("debug.log");
+    let mut text = String::new();
+    std::fs::File::open(debug)
+        .ok()?
+        .take(4096)
+        .read_to_string(&mut text)
+        .ok()?;
+    let at = text.find("MainThread:")? + "MainThread:".len();
+    text[at..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Whether the writer of a log (without an exit record) is gone: the log was synced, its
+/// writer's process on this host is not alive (or is a newer process with the same id), or the
+/// file has not grown for `stale_secs`.
+pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool {
+    let synced = path.with_extension("wandb.synced").exists();
+    let stale = now - log.grew_at >= stale_secs;
+    let here = log.host.as_deref().is_some_and(|h| h == hostname());
+    let dead = here
+        && writer_pid(path).is_some_and(|pid| {
+            let alive = crate::engine::store::alive(pid);
+            let started = modified(Path::new(&format!("/proc/{pid}")));
+            let newer = started
+                .zip(modified(path.parent().unwrap_or(path)))
+                .is_some_and(|(p, d)| p > d);
+            !alive || newer
+        });
+    synced || stale || dead
+}
