@@ -1,10 +1,13 @@
-//! Engine budget (design.md section 8): the pure evaluator alone, in memory, must take at least
-//! 1 M metric values per second per core. Run with `cargo bench --bench engine`.
+//! Engine budgets (design.md section 8): the pure evaluator alone, in memory, must take at least
+//! 1 M metric values per second per core; framing and decoding a `.wandb` run log at least
+//! 200 MB/s. Run with `cargo bench --bench engine`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use wbauto::engine::eval::{Evaluator, Memory, RateLimit};
 use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+use wbauto::engine::runlog::framing::{Framer, Step};
+use wbauto::engine::runlog::record::decode;
 use wbauto::file::{Format, parse_text};
 
 /// Ten automations on one project: thresholds with and without agg, changes, z-scores.
@@ -70,6 +73,26 @@ fn benches(c: &mut Criterion) {
             for e in &events {
                 black_box(evaluator.evaluate(&automations, &mut memory, e));
             }
+        });
+    });
+    group.finish();
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs/multiblock");
+    let log = wbauto::engine::runlog::follow::find(&dir)
+        .pop()
+        .expect("the multiblock fixture");
+    let bytes = std::fs::read(&log).expect("the multiblock fixture");
+    let mut group = c.benchmark_group("runlog");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("frame_and_decode_multiblock", |b| {
+        b.iter(|| {
+            let mut framer = Framer::at(7);
+            framer.push(&bytes[7..]);
+            let mut n = 0usize;
+            while let Step::Record { payload, .. } = framer.next_step() {
+                n += usize::from(decode(&payload).is_ok());
+            }
+            black_box(n)
         });
     });
     group.finish();

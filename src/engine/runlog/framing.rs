@@ -109,12 +109,15 @@ impl Framer {
         &self.buf[(from - self.base) as usize..(to - self.base) as usize]
     }
 
-    /// Forgets bytes before the next record (keeps memory bounded).
+    /// Forgets bytes before the next record once they are most of the buffer (keeps memory
+    /// bounded without moving the rest of the buffer after every record).
     fn compact(&mut self) {
         if self.next > self.base {
             let cut = ((self.next - self.base) as usize).min(self.buf.len());
-            self.buf.drain(..cut);
-            self.base += cut as u64;
+            if cut >= 1 << 16 && cut * 2 >= self.buf.len() {
+                self.buf.drain(..cut);
+                self.base += cut as u64;
+            }
         }
     }
 
