@@ -77,7 +77,8 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs/multiblock");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs/multiblock");
     let log = wbauto::engine::runlog::follow::find(&dir)
         .pop()
         .expect("the multiblock fixture");

@@ -21,6 +21,8 @@ pub enum Context {
     Integrations,
     /// The local engine's executions.
     History,
+    /// The runs the engine follows.
+    Runs,
     /// Typing the list filter.
     Filter,
     /// The help box (typing filters it).
@@ -51,12 +53,13 @@ pub enum Context {
 
 impl Context {
     /// Every context, in the order help lists them.
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         C::List,
         C::Detail,
         C::Raw,
         C::Integrations,
         C::History,
+        C::Runs,
         C::Filter,
         C::Help,
         C::Palette,
@@ -80,6 +83,7 @@ impl Context {
             C::Raw => "raw JSON",
             C::Integrations => "integrations",
             C::History => "history",
+            C::Runs => "runs",
             C::Filter => "typing a filter",
             C::Help => "help",
             C::Palette => "palette",
@@ -274,6 +278,8 @@ pub enum Action {
     CycleStatus,
     /// The history of the highlighted row's automation only, or of all.
     ByAutomation,
+    /// The runs the engine follows through their run logs.
+    Runs,
 }
 
 /// A key with its modifiers, e.g. `ctrl-r`, `D`, `space`.
@@ -443,16 +449,31 @@ pub struct Binding {
 }
 
 use Context as C;
-const SCREENS: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::History];
-const LISTS: &[Context] = &[C::List, C::Integrations, C::History];
+const SCREENS: &[Context] = &[
+    C::List,
+    C::Detail,
+    C::Raw,
+    C::Integrations,
+    C::History,
+    C::Runs,
+];
+const LISTS: &[Context] = &[C::List, C::Integrations, C::History, C::Runs];
 const ROW: &[Context] = &[C::List, C::Detail];
-const SCROLL: &[Context] = &[C::List, C::Detail, C::Raw, C::Integrations, C::History];
+const SCROLL: &[Context] = &[
+    C::List,
+    C::Detail,
+    C::Raw,
+    C::Integrations,
+    C::History,
+    C::Runs,
+];
 const MOVE: &[Context] = &[
     C::List,
     C::Detail,
     C::Raw,
     C::Integrations,
     C::History,
+    C::Runs,
     C::Filter,
     C::Help,
     C::Palette,
@@ -465,6 +486,7 @@ const ENDS: &[Context] = &[
     C::Raw,
     C::Integrations,
     C::History,
+    C::Runs,
     C::WizardReview,
 ];
 const STEPS: &[Context] = &[C::WizardStart, C::WizardFields, C::WizardPayload];
@@ -577,7 +599,7 @@ pub fn defaults() -> Vec<Binding> {
             A::Open,
             ("open", "open the detail / the execution", "open"),
             &[k(K::Enter)],
-            &[C::List, C::History],
+            &[C::List, C::History, C::Runs],
             false,
             true,
         ),
@@ -718,6 +740,14 @@ pub fn defaults() -> Vec<Binding> {
             true,
         ),
         binding(
+            A::Runs,
+            ("runs", "the runs followed through their run logs", "runs"),
+            &[c('r')],
+            &[C::List],
+            false,
+            false,
+        ),
+        binding(
             A::History,
             (
                 "history",
@@ -831,6 +861,7 @@ pub fn defaults() -> Vec<Binding> {
                 C::Raw,
                 C::Integrations,
                 C::History,
+                C::Runs,
                 C::TooSmall,
             ],
             false,

@@ -96,6 +96,11 @@ pub enum Msg {
         name: String,
         result: Result<crate::ops::TestFire, String>,
     },
+    /// The runs the engine follows.
+    RunsLoaded {
+        request: u64,
+        result: Result<Vec<crate::ops::FollowedRun>, String>,
+    },
     /// A test fire was sent (the outcome in words), or failed.
     TestSent {
         name: String,
@@ -165,6 +170,8 @@ pub enum Effect {
         request: u64,
         automation: Option<String>,
     },
+    /// Load the runs the engine follows.
+    LoadRuns { request: u64 },
     /// Prepare a test fire of an automation.
     PrepareTest { id: String, name: String },
     /// Send a prepared test fire.

@@ -166,6 +166,12 @@ impl Runner {
                 move |e| ops::executions(e, automation.as_deref(), 500),
                 move |result| Msg::HistoryLoaded { request, result },
             ),
+            Effect::LoadRuns { request } => {
+                self.engine_task(active, ops::followed_runs, move |result| Msg::RunsLoaded {
+                    request,
+                    result,
+                })
+            }
             Effect::PrepareTest { id, name } => {
                 let key = id.clone();
                 self.engine_task(

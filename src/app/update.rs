@@ -82,6 +82,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::RunsLoaded { request, result } => {
+            screens::runs::on_loaded(state, request, result);
+            Vec::new()
+        }
         Msg::HistoryLoaded { request, result } => {
             screens::history::on_loaded(state, request, result);
             Vec::new()
@@ -185,6 +189,9 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
         };
         if let Some(automation) = follow {
             effects.push(screens::history::request(state, automation));
+        }
+        if matches!(state.screen, Screen::Runs(_)) {
+            effects.push(screens::runs::request(state));
         }
     }
     let due = match (state.refresh_every, state.list.loaded_at()) {

@@ -437,6 +437,7 @@ pub async fn show_history(
         status: status.map(str::to_string),
         since: since_text.map(since).transpose()?,
         limit,
+        ..history::Query::default()
     };
     let rows = engine.with(|c| history::list(c, &query))?;
     if json_out {

@@ -56,6 +56,8 @@ pub struct Query {
     pub status: Option<String>,
     /// Only executions at or after this time (RFC 3339).
     pub since: Option<String>,
+    /// Only executions of this run (`ENTITY/PROJECT/RUN`).
+    pub run: Option<String>,
     /// At most this many, newest first.
     pub limit: usize,
 }
@@ -83,6 +85,10 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
     if let Some(s) = &q.since {
         args.push(s.clone());
         sql.push_str(&format!(" AND created_at >= ?{}", args.len()));
+    }
+    if let Some(r) = &q.run {
+        args.push(r.clone());
+        sql.push_str(&format!(" AND run = ?{}", args.len()));
     }
     sql.push_str(&format!(" ORDER BY num DESC LIMIT {}", q.limit.max(1)));
     let mut stmt = conn.prepare(&sql).map_err(db)?;

@@ -288,3 +288,54 @@ pub async fn send_test(
         None => "recorded".to_string(),
     })
 }
+
+/// A run the engine follows through its run log, with what fired on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FollowedRun {
+    /// The run's display name (its id when it has none).
+    pub name: String,
+    /// `ENTITY/PROJECT`.
+    pub project: String,
+    /// `running`, `finished`, `failed` or `crashed`.
+    pub state: String,
+    /// The last step logged.
+    pub last_step: Option<i64>,
+    /// The last event time (Unix seconds).
+    pub last_time: Option<i64>,
+    /// The log file.
+    pub path: String,
+    /// Executions on this run, newest first.
+    pub firings: Vec<crate::engine::history::Execution>,
+}
+
+/// The runs the engine follows, most recently active first.
+pub fn followed_runs(engine: &crate::engine::Engine) -> Result<Vec<FollowedRun>, BackendError> {
+    let logs = engine.with(|c| crate::engine::store::runlogs(c))?;
+    let mut out = Vec::new();
+    for (path, log) in logs {
+        let Some((entity, project, run, display)) = log.run.clone() else {
+            continue;
+        };
+        let query = crate::engine::history::Query {
+            run: Some(format!("{entity}/{project}/{run}")),
+            limit: 100,
+            ..Default::default()
+        };
+        let firings = engine.with(|c| crate::engine::history::list(c, &query))?;
+        out.push(FollowedRun {
+            name: display.unwrap_or(run),
+            project: format!("{entity}/{project}"),
+            state: log.outcome.clone().unwrap_or_else(|| "running".into()),
+            last_step: log.last_step,
+            last_time: log.last_time,
+            path,
+            firings,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.last_time
+            .cmp(&a.last_time)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(out)
+}

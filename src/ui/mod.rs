@@ -47,6 +47,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Screen::Raw(r) => screens::raw::draw(state, r, theme, frame, body),
         Screen::Integrations(i) => screens::integrations::draw(state, i, theme, frame, body),
         Screen::History(h) => screens::history::draw(h, theme, frame, body),
+        Screen::Runs(r) => screens::runs::draw(r, theme, frame, body),
         Screen::Wizard(w) => screens::wizard::draw(w, theme, frame, body),
         Screen::List => main_screen(state, theme, frame, body),
     }
@@ -112,6 +113,28 @@ pub fn paragraph(doc: &Doc, theme: Theme, scroll: u16) -> Paragraph<'static> {
     } else {
         p
     }
+}
+
+/// Prepared text in a titled box: with `focus`, scrolled so that line is in sight, else by
+/// `scroll` rows.
+pub fn titled(
+    frame: &mut Frame,
+    theme: Theme,
+    area: Rect,
+    title: &str,
+    doc: &Doc,
+    focus: Option<usize>,
+    scroll: u16,
+) {
+    let block = ratatui::widgets::Block::bordered()
+        .border_style(theme.dim())
+        .title(Span::styled(title.to_string(), theme.title()));
+    let rows = area.height.saturating_sub(2) as usize;
+    let scroll = match focus {
+        Some(line) => u16::try_from((line + 1).saturating_sub(rows)).unwrap_or(u16::MAX),
+        None => scroll,
+    };
+    frame.render_widget(paragraph(doc, theme, scroll).block(block), area);
 }
 
 /// A rectangle of at most `width` x `height`, centred in `area`.

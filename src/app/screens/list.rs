@@ -74,6 +74,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         }
         A::Switch => state.modals.push(super::super::modals::switch::open(state)),
         A::History => return Some(super::history::open(state)),
+        A::Runs => return Some(super::runs::open(state)),
         _ => return rows::on_action(state, action),
     }
     Some(Vec::new())

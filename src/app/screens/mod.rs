@@ -8,6 +8,7 @@ pub mod history;
 pub mod integrations;
 pub mod list;
 pub mod raw;
+pub mod runs;
 pub mod wizard;
 
 use super::keys::{Action, Context};
@@ -27,6 +28,8 @@ pub enum Screen {
     Integrations(integrations::IntegrationsScreen),
     /// What the local engine fired.
     History(history::HistoryScreen),
+    /// The runs the engine follows through their run logs.
+    Runs(runs::RunsScreen),
     /// The creation wizard.
     Wizard(Box<wizard::WizardScreen>),
 }
@@ -40,6 +43,7 @@ impl Screen {
             Screen::Raw(_) => Context::Raw,
             Screen::Integrations(_) => Context::Integrations,
             Screen::History(_) => Context::History,
+            Screen::Runs(_) => Context::Runs,
             Screen::Wizard(w) => w.context(),
         }
     }
@@ -61,6 +65,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
         Screen::Raw(_) => raw::on_action(state, action),
         Screen::Integrations(_) => integrations::on_action(state, action),
         Screen::History(_) => history::on_action(state, action),
+        Screen::Runs(_) => runs::on_action(state, action),
         Screen::Wizard(_) => wizard::on_action(state, action),
     };
     taken.or_else(|| global::on_action(state, action))

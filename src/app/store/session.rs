@@ -28,6 +28,8 @@ pub enum RequestKind {
     Activity,
     /// Executions for the history.
     History,
+    /// The runs the engine follows.
+    Runs,
 }
 
 /// The session store.
@@ -39,7 +41,7 @@ pub struct Session {
     capabilities: Capabilities,
     gate: WriteGate,
     next_request: u64,
-    latest: [u64; 5],
+    latest: [u64; 6],
     /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
     labels: Vec<String>,
 }
@@ -64,7 +66,7 @@ impl Session {
             capabilities,
             gate: WriteGate::default(),
             next_request: 1,
-            latest: [0; 5],
+            latest: [0; 6],
         }
     }
 

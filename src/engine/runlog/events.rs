@@ -43,6 +43,12 @@ pub struct RunLog {
     pub grew_at: i64,
     /// The run's entity is unknown here: its events are skipped (reported once).
     pub skipped: bool,
+    /// How the run ended: `finished`, `failed` or `crashed` (`None` while running).
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// The last step logged.
+    #[serde(default)]
+    pub last_step: Option<i64>,
 }
 
 impl RunLog {
@@ -160,6 +166,9 @@ impl RunLog {
                 let Some(run) = self.run_ref() else {
                     return Vec::new();
                 };
+                if at_step.is_some() {
+                    self.last_step = at_step;
+                }
                 if metrics.is_empty() {
                     return Vec::new();
                 }
@@ -183,6 +192,7 @@ impl RunLog {
                 } else {
                     StateReport::Failed
                 };
+                self.outcome = Some(state.name().to_string());
                 self.state(state, None).into_iter().collect()
             }
             Record::Preempting | Record::Other => Vec::new(),
@@ -195,6 +205,7 @@ impl RunLog {
             return None;
         }
         self.ended = true;
+        self.outcome = Some("crashed".into());
         self.state(StateReport::Failed, None)
     }
 }

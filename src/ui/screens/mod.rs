@@ -5,4 +5,5 @@ pub mod history;
 pub mod integrations;
 pub mod list;
 pub mod raw;
+pub mod runs;
 pub mod wizard;

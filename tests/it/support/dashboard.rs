@@ -133,6 +133,8 @@ pub enum Overlay {
     Wizard,
     /// The engine's history.
     History,
+    /// The runs followed.
+    Runs,
 }
 
 /// What the state shows: the top modal, else the screen.
@@ -171,6 +173,7 @@ pub fn overlay(s: &State) -> Overlay {
             },
             Screen::Wizard(_) => Overlay::Wizard,
             Screen::History(_) => Overlay::History,
+            Screen::Runs(_) => Overlay::Runs,
         },
     }
 }
