@@ -230,3 +230,137 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rows_become_metrics_with_joined_keys_and_hidden_underscores() {
+    use wbauto::engine::event::EventBody;
+    use wbauto::engine::runlog::events::{Mapping, RunLog};
+    let (bytes, _) = scenario("valuetypes");
+    let mapping = Mapping {
+        project: None,
+        default_entity: "acme".into(),
+    };
+    let mut log = RunLog::default();
+    let mut warnings = Vec::new();
+    let mut events = Vec::new();
+    for (_, _, payload) in read(&bytes).0 {
+        events.extend(log.on_record(decode(&payload).unwrap(), &mapping, &mut warnings));
+    }
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let metric = events
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::Metric { metrics, step } => Some((metrics.clone(), *step)),
+            _ => None,
+        })
+        .unwrap();
+    let names: Vec<&str> = metric.0.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "big", "dict.y.z", "float", "inf", "int", "nan", "ninf", "one"
+        ]
+    );
+    assert_eq!(metric.1, Some(0));
+    let run = events[0].run.as_ref().unwrap();
+    assert_eq!(
+        (
+            run.entity.as_str(),
+            run.project.as_str(),
+            run.display_name.as_deref()
+        ),
+        ("acme", "vision", Some("sweep-10"))
+    );
+    assert_eq!(
+        run.user.as_deref(),
+        None,
+        "the environment record comes after the run record"
+    );
+    assert!(matches!(
+        events.last().unwrap().body,
+        EventBody::State(wbauto::engine::event::StateReport::Finished)
+    ));
+}
+
+#[test]
+fn finding_logs_shrinking_files_and_gone_writers() {
+    use wbauto::engine::runlog::events::{Mapping, RunLog};
+    use wbauto::engine::runlog::follow;
+    let dir = tempfile::tempdir().unwrap();
+    let wandb = dir.path().join("wandb");
+    let (bytes, golden) = scenario("finished");
+    let run = wandb.join("offline-run-20261201_092455-fin00001-1");
+    std::fs::create_dir_all(run.join("logs")).unwrap();
+    let log_path = run.join("run-fin00001.wandb");
+    std::fs::write(&log_path, &bytes).unwrap();
+    std::os::unix::fs::symlink(&run, wandb.join("latest-run")).unwrap();
+    assert_eq!(
+        follow::find(&wandb),
+        [log_path.clone()],
+        "the -1 suffix is fine; latest-run is not followed"
+    );
+    assert_eq!(follow::run_id(&log_path), "fin00001");
+    let mapping = Mapping {
+        project: None,
+        default_entity: "acme".into(),
+    };
+    let first = follow::read(&log_path, &RunLog::default(), &mapping, 1_000, 1_000_000).unwrap();
+    assert_eq!(
+        first.log.last_num,
+        golden["records"].as_array().unwrap().len() as i64
+    );
+    assert!(first.log.ended);
+    // Replaced by a shorter file: read again from the start, with a note.
+    std::fs::write(&log_path, &bytes[..bytes.len() / 2]).unwrap();
+    let again = follow::read(&log_path, &first.log, &mapping, 1_001, 1_000_000).unwrap();
+    assert!(
+        again.warnings.iter().any(|w| w.contains("shrank")),
+        "{:?}",
+        again.warnings
+    );
+    assert!(!again.events.is_empty() && !again.log.ended);
+    // A newer format is refused in words.
+    std::fs::write(&log_path, b":W&B\xe1\xbe\x01").unwrap();
+    let err = follow::read(&log_path, &RunLog::default(), &mapping, 1, 10).unwrap_err();
+    assert!(err.contains("newer wandb"), "{err}");
+    // A writer on this host: alive keeps the run going; gone (or a synced log) ends it.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let mut alive = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let live = wandb.join("offline-run-20261201_100000-liv00001");
+    std::fs::create_dir_all(live.join("logs")).unwrap();
+    let live_log = live.join("run-liv00001.wandb");
+    std::fs::write(&live_log, &bytes[..7]).unwrap();
+    let debug = |pid: u32| {
+        std::fs::write(live.join("logs/debug.log"), format!("2026-12-01 10:00:00,000 INFO    MainThread:{pid} [wandb_setup.py:_flush():81] Configure stats pid to {pid}\n")).unwrap()
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let here = RunLog {
+        host: Some(host.trim().to_string()),
+        grew_at: now,
+        ..RunLog::default()
+    };
+    debug(alive.id());
+    assert!(
+        !follow::writer_gone(&live_log, &here, now, 60),
+        "a live writer"
+    );
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
+    dead.wait().unwrap();
+    debug(dead.id());
+    assert!(
+        follow::writer_gone(&live_log, &here, now, 60),
+        "a dead writer"
+    );
+    debug(alive.id());
+    assert!(
+        follow::writer_gone(&live_log, &here, now + 61, 60),
+        "no growth for too long"
+    );
+    std::fs::write(live.join("run-liv00001.wandb.synced"), b"").unwrap();
+    assert!(follow::writer_gone(&live_log, &here, now, 60), "synced");
+    alive.kill().unwrap();
+    let _ = alive.wait();
+}
