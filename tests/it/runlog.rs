@@ -296,7 +296,7 @@ fn finding_logs_shrinking_files_and_gone_writers() {
     std::os::unix::fs::symlink(&run, wandb.join("latest-run")).unwrap();
     assert_eq!(
         follow::find(&wandb),
-        [log_path.clone()],
+        std::slice::from_ref(&log_path),
         "the -1 suffix is fine; latest-run is not followed"
     );
     assert_eq!(follow::run_id(&log_path), "fin00001");
