@@ -38,6 +38,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ wbauto::cli::CliError::Signal(_)) => ExitCode::from(e.exit_code()),
         Err(e) => {
             tracing::warn!(error = %e, "command failed");
             eprintln!("error: {e}");

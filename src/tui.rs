@@ -122,13 +122,28 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
     state
 }
 
-/// Runs the dashboard until the user quits.
-pub async fn run(setup: Setup) -> Result<(), String> {
+/// Runs the dashboard until the user quits, or until SIGTERM, SIGHUP (a dropped SSH session) or
+/// SIGINT; the terminal is restored on every way out. Returns the signal that ended it, if any.
+pub async fn run(setup: Setup) -> Result<Option<i32>, String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
     let result = event_loop(&mut terminal, setup).await;
     ratatui::restore();
     result
+}
+
+/// A stream of one signal (one that never fires when it cannot be installed).
+fn signal(kind: tokio::signal::unix::SignalKind) -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
 fn suspend() {
@@ -193,7 +208,11 @@ fn copy(text: &str) {
     let _ = out.flush();
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), String> {
+async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Option<i32>, String> {
+    use tokio::signal::unix::SignalKind;
+    let mut term = signal(SignalKind::terminate());
+    let mut hangup = signal(SignalKind::hangup());
+    let mut interrupt = signal(SignalKind::interrupt());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let exit_after_first_frame = setup.exit_after_first_frame;
     let mut state = initial_state(&setup, now_secs());
@@ -235,7 +254,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
             }
         }
         if state.quit {
-            return Ok(());
+            return Ok(None);
         }
         if !effects.is_empty() {
             continue;
@@ -249,7 +268,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
             if exit_after_first_frame
                 && *state.list.loading() != crate::app::store::list::Loading::Loading
             {
-                return Ok(());
+                return Ok(None);
             }
         }
         let wait = MIN_FRAME.saturating_sub(last_draw.elapsed());
@@ -259,8 +278,11 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<(), 
                 Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
-                None => return Ok(()),
+                None => return Ok(None),
             },
+            _ = next(&mut term) => return Ok(Some(libc::SIGTERM)),
+            _ = next(&mut hangup) => return Ok(Some(libc::SIGHUP)),
+            _ = next(&mut interrupt) => return Ok(Some(libc::SIGINT)),
             Some(msg) = rx.recv() => msg,
             _ = ticker.tick() => Msg::Tick(now_secs()),
             _ = tokio::time::sleep(wait), if dirty => continue,

@@ -83,5 +83,8 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
         exit_after_first_frame: cli.exit_after_first_frame,
         draft_path,
     };
-    run(setup).await.map_err(failure)
+    match run(setup).await.map_err(failure)? {
+        Some(signal) => Err(CliError::Signal(signal)),
+        None => Ok(()),
+    }
 }

@@ -247,6 +247,9 @@ pub enum CliError {
     /// Exit 2: the command line itself is wrong.
     #[error("{0}")]
     Usage(String),
+    /// Ended by a signal (the dashboard, after restoring the terminal): exit 128 + the signal.
+    #[error("stopped by signal {0}")]
+    Signal(i32),
 }
 
 impl CliError {
@@ -255,6 +258,7 @@ impl CliError {
         match self {
             CliError::Failure(_) => 1,
             CliError::Usage(_) => 2,
+            CliError::Signal(n) => u8::try_from(128 + n).unwrap_or(1),
         }
     }
 }

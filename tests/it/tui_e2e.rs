@@ -62,6 +62,11 @@ fn shell_quote(p: &Path) -> String {
 /// wbauto exits, the shell prints its status and waits, so the terminal's state (alternate
 /// screen, cursor) can be read from a live pane.
 fn start(name: &str, h: &Path, env: &str) -> Tmux {
+    start_then(name, h, env, "")
+}
+
+/// [`start`], running `after` in the shell once wbauto has exited.
+fn start_then(name: &str, h: &Path, env: &str, after: &str) -> Tmux {
     let version = Command::new("tmux").arg("-V").output();
     assert!(
         version.is_ok_and(|o| o.status.success()),
@@ -71,7 +76,7 @@ fn start(name: &str, h: &Path, env: &str) -> Tmux {
         socket: format!("wbauto-{name}-{}", std::process::id()),
     };
     let command = format!(
-        "env -u WANDB_API_KEY HOME={home} WBAUTO_DATA_DIR={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {env} {bin}; echo \"wbauto exited with $?\"; sleep 30",
+        "env -u WANDB_API_KEY HOME={home} WBAUTO_DATA_DIR={home} XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config {env} {bin}; echo \"wbauto exited with $?\"; {after} sleep 30",
         home = shell_quote(h),
         bin = shell_quote(Path::new(env!("CARGO_BIN_EXE_wbauto")))
     );
@@ -294,4 +299,81 @@ fn a_wizard_killed_midway_is_offered_back_on_the_next_start() {
         s.contains("New automation — Condition")
     });
     assert!(resumed.contains("loss_killed"), "{resumed}");
+}
+
+/// The process id of wbauto, the child of the pane's shell.
+fn wbauto_pid(tmux: &Tmux) -> i32 {
+    let shell = tmux.run(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
+    let shell = shell.trim();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    children.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn sigterm_sighup_and_sigint_restore_the_terminal() {
+    for (signal, name, code) in [
+        (libc::SIGTERM, "term", 143),
+        (libc::SIGHUP, "hup", 129),
+        (libc::SIGINT, "int", 130),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let stty = home.path().join("stty.txt");
+        let after = format!("stty -a > {};", shell_quote(&stty));
+        let tmux = start_then(&format!("sig{name}"), home.path(), "", &after);
+        tmux.wait_for("the demo list", |s| s.contains("gpu-too-hot"));
+        // SAFETY: sends a signal to the wbauto process this test started.
+        unsafe {
+            libc::kill(wbauto_pid(&tmux), signal);
+        }
+        let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+        assert!(
+            after.contains(&format!("wbauto exited with {code}")),
+            "{name}: {after}"
+        );
+        let modes = std::fs::read_to_string(&stty).unwrap_or_default();
+        let words: Vec<&str> = modes.split([' ', ';', '\n']).collect();
+        for mode in ["isig", "icanon", "echo"] {
+            assert!(
+                words.contains(&mode),
+                "{name}: {mode} is off, the tty is still raw:\n{modes}"
+            );
+        }
+        let status = tmux.run(&[
+            "display",
+            "-p",
+            "-t",
+            "e2e",
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            status.trim(),
+            "0 1",
+            "{name}: alternate screen left and cursor shown again"
+        );
+    }
+}
+
+#[test]
+fn keys_do_nothing_on_the_too_small_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let tmux = start("small", h, "");
+    tmux.wait_for("the demo list", |s| s.contains("gpu-too-hot"));
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "40", "-y", "10"]);
+    tmux.wait_for("the too-small note", |s| s.contains("too small"));
+    for keys in [["t"], ["D"], ["Tab"], ["Enter"]] {
+        tmux.keys(&keys);
+    }
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "120", "-y", "40"]);
+    tmux.wait_for("the list again", |s| s.contains("gpu-too-hot"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+    let listed = binary::run(h, &["list", "--json"], &[], None);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(all.len(), 15, "nothing was deleted");
+    assert_eq!(
+        all.iter().filter(|a| a["enabled"] == false).count(),
+        1,
+        "nothing was toggled"
+    );
 }
