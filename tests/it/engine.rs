@@ -953,3 +953,47 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
     assert_eq!(fired("ended-finished"), 1);
     assert_eq!(fired("ended-failed"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&webhook("started", "{type: run_state, states: [running]}"))
+        .await;
+    let wandb = copy_fixtures(s.path());
+    s.ok(&["emit", "--run-dir", wandb.to_str().unwrap()], None)
+        .await;
+    // The fixtures were logged to acme/vision; the SIGKILLed one without a run record goes to
+    // the default entity's `uncategorized`, created as W&B creates a project on a first run.
+    let got = by_automation(&receiver.requests());
+    assert_eq!(got["started"].len(), 9);
+    let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
+    let created: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM projects WHERE entity = 'acme' AND name = 'uncategorized'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(created, 1);
+    // Runs of an unknown entity are reported and skipped (other copies of the logs: new files).
+    let other = copy_fixtures(&s.path().join("elsewhere"));
+    let r = s
+        .run(
+            &[
+                "emit",
+                "--run-dir",
+                other.to_str().unwrap(),
+                "--project",
+                "nobody/vision",
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("\"nobody\" is not in the local database"),
+        "{}",
+        r.stderr
+    );
+}
