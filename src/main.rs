@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Err(e @ wbauto::cli::CliError::Signal(_)) => ExitCode::from(e.exit_code()),
         Err(e) => {
             tracing::warn!(error = %e, "command failed");
-            eprintln!("error: {e}");
+            eprintln!("error: {}", wbauto::cli::render::printable(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }

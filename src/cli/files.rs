@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::lookup::{filtered, project_filter};
+use super::render::printable;
 use super::{CliError, failure};
 use crate::backend::resolve::prepare;
 use crate::backend::{BackendError, Listing};
@@ -102,8 +103,8 @@ pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
         let s = &saved.automation;
         println!(
             "created {} in {} ({})",
-            s.name,
-            s.scope.path,
+            printable(&s.name),
+            printable(&s.scope.path.to_string()),
             s.id.as_deref().unwrap_or("?")
         );
     }
@@ -172,7 +173,8 @@ pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
             .map_err(|e| failure(format!("{}: {e}", a.name)))?;
         println!(
             "updated {} in {}",
-            saved.automation.name, saved.automation.scope.path
+            printable(&saved.automation.name),
+            printable(&saved.automation.scope.path.to_string())
         );
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use super::context::Context;
 use super::lookup::{filtered, find, project_filter};
-use super::render::{details, table};
+use super::render::{details, printable, table};
 use super::{CliError, failure};
 use crate::backend::SavedAutomation;
 use crate::file::{Format, render as render_doc, to_value};
@@ -73,14 +73,18 @@ pub async fn set_enabled(
     for saved in found {
         let a = &saved.automation;
         if a.enabled == enabled {
-            println!("{} is already {verb}", a.name);
+            println!("{} is already {verb}", printable(&a.name));
             continue;
         }
         let changed = crate::ops::with_enabled(a, enabled).map_err(failure)?;
         crate::ops::replace(ctx.backend.as_ref(), &changed)
             .await
             .map_err(|e| failure(format!("{}: {e}", a.name)))?;
-        println!("{verb} {} ({})", a.name, a.scope.path);
+        println!(
+            "{verb} {} ({})",
+            printable(&a.name),
+            printable(&a.scope.path.to_string())
+        );
     }
     Ok(())
 }
@@ -140,7 +144,7 @@ pub async fn delete(
         crate::ops::delete(ctx.backend.as_ref(), &id)
             .await
             .map_err(|e| failure(format!("{label}: {e}")))?;
-        println!("deleted {label}");
+        println!("deleted {}", printable(&label));
     }
     Ok(())
 }

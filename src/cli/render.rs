@@ -38,10 +38,10 @@ pub fn row(a: &Automation) -> [String; 5] {
     let cells = row_cells(a);
     [
         state.to_string(),
-        a.name.clone(),
-        cells.event,
-        cells.scope,
-        cells.action,
+        printable(&a.name).into_owned(),
+        printable(&cells.event).into_owned(),
+        printable(&cells.scope).into_owned(),
+        printable(&cells.action).into_owned(),
     ]
 }
 
@@ -69,8 +69,8 @@ pub fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
     for u in &listing.unreadable {
         out.push(format!(
             "?      {}  unreadable: {}",
-            u.name.as_deref().or(u.id.as_deref()).unwrap_or("(no name)"),
-            u.reason
+            printable(u.name.as_deref().or(u.id.as_deref()).unwrap_or("(no name)")),
+            printable(&u.reason)
         ));
     }
     out.join("\n")
@@ -80,10 +80,10 @@ pub fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
 pub fn details(a: &Automation) -> String {
     let mut out = vec![format!(
         "{}  ({})",
-        a.name,
+        printable(&a.name),
         if a.enabled { "enabled" } else { "disabled" }
     )];
-    let mut field = |k: &str, v: &str| out.push(format!("  {}{v}", pad(k, 13)));
+    let mut field = |k: &str, v: &str| out.push(format!("  {}{}", pad(k, 13), printable(v)));
     field("id", a.id.as_deref().unwrap_or("-"));
     for (label, value) in card(a) {
         field(label, &value);

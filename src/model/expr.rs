@@ -145,6 +145,32 @@ impl Expr {
         out
     }
 
+    /// Every `$regex` pattern the expression holds (also inside `$not`).
+    pub fn patterns(&self) -> Vec<&str> {
+        fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+            match e {
+                Expr::And(items) | Expr::Or(items) | Expr::Nor(items) => {
+                    items.iter().for_each(|i| walk(i, out))
+                }
+                Expr::Not(inner) => walk(inner, out),
+                Expr::Field { ops, .. } => {
+                    for (op, v) in ops {
+                        match (op.as_str(), v) {
+                            ("$regex", Value::String(p)) => out.push(p),
+                            ("$not", Value::Object(m)) => {
+                                out.extend(m.get("$regex").and_then(Value::as_str))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
     fn collect_fields<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Expr::And(items) | Expr::Or(items) | Expr::Nor(items) => {

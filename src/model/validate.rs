@@ -49,6 +49,12 @@ pub fn one_line(problems: &[Problem]) -> String {
         .join("; ")
 }
 
+/// The largest webhook payload accepted, in bytes of JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+
+/// The longest description accepted, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+
 /// Which scopes an event kind may use (as W&B's SDK allows them).
 pub fn scopes_for(kind: EventKind) -> &'static [ScopeKind] {
     match kind {
@@ -71,7 +77,12 @@ pub fn filter_fields_for(kind: EventKind) -> &'static [&'static str] {
 pub fn validate(a: &Automation) -> Vec<Problem> {
     let mut out = Vec::new();
     let chars = a.name.chars().count();
-    if a.name.trim().is_empty() {
+    if a.name.chars().any(char::is_control) {
+        out.push(Problem::new(
+            "name",
+            "the name has a control character (a newline, tab or escape); W&B names are one line of plain text",
+        ));
+    } else if a.name.trim().is_empty() {
         out.push(Problem::new(
             "name",
             "give the automation a name (1 to 255 characters)",
@@ -81,6 +92,22 @@ pub fn validate(a: &Automation) -> Vec<Problem> {
             "name",
             format!("the name is {chars} characters long; W&B accepts at most {MAX_NAME_CHARS}"),
         ));
+    }
+    if let Some(d) = &a.description {
+        let n = d.chars().count();
+        if n > MAX_DESCRIPTION_CHARS {
+            out.push(Problem::new(
+                "description",
+                format!(
+                    "the description is {n} characters long; keep it to {MAX_DESCRIPTION_CHARS}"
+                ),
+            ));
+        } else if d.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            out.push(Problem::new(
+                "description",
+                "the description has a control character (an escape sequence); use plain text",
+            ));
+        }
     }
     if let Some(reason) = a.read_only_reason() {
         out.push(Problem::new(
@@ -198,6 +225,21 @@ fn validate_event(event: &Event, out: &mut Vec<Problem>) {
 
 fn validate_filter(path: &str, filter: Option<&Expr>, kind: EventKind, out: &mut Vec<Problem>) {
     let Some(filter) = filter else { return };
+    for pattern in filter.patterns() {
+        if let Err(e) = regex::Regex::new(pattern) {
+            let why = e.to_string();
+            let last = why
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("error: ");
+            out.push(Problem::new(
+                path,
+                format!("$regex {pattern:?} is not a valid regular expression: {last}"),
+            ));
+        }
+    }
     let allowed = filter_fields_for(kind);
     for field in filter.fields() {
         if !allowed.contains(&field) {
@@ -223,6 +265,18 @@ fn validate_action(action: &Action, out: &mut Vec<Problem>) {
             "action.integration",
             "name the integration to use (a webhook name or a Slack #channel)",
         ));
+    }
+    if let Action::Webhook {
+        payload: Some(p), ..
+    } = action
+    {
+        let size = serde_json::to_string(p).map_or(0, |t| t.len());
+        if size > MAX_PAYLOAD_BYTES {
+            out.push(Problem::new(
+                "action.payload",
+                format!("the payload is {size} bytes; keep it to {MAX_PAYLOAD_BYTES}"),
+            ));
+        }
     }
 }
 
@@ -257,6 +311,31 @@ mod tests {
             created_at: None,
             updated_at: None,
         }
+    }
+
+    #[test]
+    fn control_characters_bad_regexes_and_sizes_are_refused() {
+        let mut a = base();
+        a.name = "qa\u{1b}[31mred".into();
+        assert_eq!(validate(&a)[0].path, "name");
+        a.name = "two\nlines".into();
+        assert_eq!(validate(&a)[0].path, "name");
+        a.name = "ok".into();
+        a.description = Some("x".repeat(MAX_DESCRIPTION_CHARS + 1));
+        assert_eq!(validate(&a)[0].path, "description");
+        a.description = Some("multi\nline is fine".into());
+        assert!(validate(&a).is_empty());
+        a.event = Event::RunState {
+            run_filter: Some(Expr::field("display_name", "$regex", json!("sweep-("))),
+            states: vec![RunState::Failed],
+        };
+        let p = validate(&a);
+        assert_eq!(p[0].path, "event.run_filter");
+        assert!(
+            p[0].message.contains("not a valid regular expression"),
+            "{}",
+            p[0].message
+        );
     }
 
     #[test]

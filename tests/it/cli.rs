@@ -364,3 +364,53 @@ fn integrations_list_and_add() {
         "{doctor}"
     );
 }
+
+#[test]
+fn control_characters_are_refused_on_input_and_escaped_on_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["list"]);
+    let file = d.join("bad.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "qa\u001b[31mred", "scope": {"project": "acme/vision"}, "event": {"type": "run_state", "states": ["failed"]}, "action": {"type": "no_op"}}"#,
+    )
+    .unwrap();
+    let err = fails(d, &["create", "-f", file.to_str().unwrap()], None);
+    assert!(err.contains("control character"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "the error itself is escaped: {err:?}"
+    );
+    // A name with an escape already stored (by another client) is shown escaped, one line a row.
+    let db = rusqlite::Connection::open(d.join("local.db")).unwrap();
+    db.execute("UPDATE automations SET name = 'qa' || char(27) || '[31mred' || char(10) || 'x' WHERE name = 'loss-spike'", []).unwrap();
+    drop(db);
+    let listed = ok(d, &["list"]);
+    assert!(!listed.contains('\u{1b}'), "{listed:?}");
+    assert!(listed.contains("qa\\u{1b}[31mred\\nx"), "{listed}");
+    assert_eq!(
+        listed.lines().count(),
+        16,
+        "one line a row, plus the header"
+    );
+    let shown = ok(d, &["show", "qa\u{1b}[31mred\nx"]);
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+}
+
+#[test]
+fn an_invalid_regex_is_refused_with_the_regex_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("bad.yaml");
+    std::fs::write(
+        &file,
+        "name: bad-regex\nscope: {project: acme/vision}\nevent: {type: run_state, states: [failed], run_filter: {display_name: {$regex: \"sweep-(\"}}}\naction: {type: no_op}\n",
+    )
+    .unwrap();
+    let err = fails(d, &["create", "-f", file.to_str().unwrap()], None);
+    assert!(
+        err.contains("not a valid regular expression") && err.contains("unclosed group"),
+        "{err}"
+    );
+}
