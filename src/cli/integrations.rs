@@ -137,7 +137,11 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
     );
     line(
         "W&B URL",
-        format!("{} (from {})", w.base_url.value, w.base_url.source),
+        format!(
+            "{} (from {})",
+            crate::config::wandb::redact_userinfo(&w.base_url.value),
+            w.base_url.source
+        ),
     );
     line(
         "W&B API key",

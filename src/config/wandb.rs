@@ -211,6 +211,20 @@ fn netrc_candidates(env: &Environment) -> Vec<PathBuf> {
 }
 
 /// Checks a base URL the way the SDK does; the error says what to use instead.
+/// A URL for people: any `user:password@` in it is replaced by `***@`, so a key written into
+/// `--base-url` is never printed or logged.
+pub fn redact_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 pub fn check_base_url(url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| format!("{url:?} is not a URL ({e}); use e.g. {DEFAULT_BASE_URL}"))?;

@@ -263,6 +263,41 @@ async fn the_api_key_never_appears_in_output_logs_or_files() {
     fake.fault(None, fake_wandb::state::Fault::Status(503));
     fake.fault(None, fake_wandb::state::Fault::Status(503));
     outputs.push(wbauto(&fake, h, &["list"], API_KEY));
+    // A key written into --base-url as userinfo is never shown either (doctor, errors, logs).
+    let with_userinfo = fake
+        .url
+        .replacen("http://", &format!("http://user:{API_KEY}@"), 1);
+    let refused_port = format!("http://user:{API_KEY}@127.0.0.1:1");
+    for (url, args) in [
+        (&with_userinfo, vec!["doctor"]),
+        (&with_userinfo, vec!["list"]),
+        (&refused_port, vec!["list"]),
+    ] {
+        let mut all = vec![
+            "--backend",
+            "wandb",
+            "--base-url",
+            url,
+            "--entity",
+            "acme",
+            "--log-level",
+            "trace",
+        ];
+        all.extend_from_slice(&args);
+        let run = binary::run(
+            h,
+            &all,
+            &[("WANDB_API_KEY", API_KEY), ("WBAUTO_HTTP_RETRIES", "1")],
+            None,
+        );
+        assert!(
+            run.stdout.contains("***@") || run.stderr.contains("***@") || run.code == 0,
+            "{}{}",
+            run.stdout,
+            run.stderr
+        );
+        outputs.push(run);
+    }
 
     let logs = files_under(&h.join("state"));
     assert!(!logs.is_empty(), "trace logging wrote a log file");

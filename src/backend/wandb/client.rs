@@ -136,7 +136,8 @@ enum Failure {
 pub struct Client {
     http: reqwest::Client,
     url: String,
-    base_url: String,
+    /// The base URL for messages, without any userinfo.
+    shown: String,
     policy: RetryPolicy,
 }
 
@@ -247,14 +248,14 @@ impl Client {
         Ok(Self {
             http,
             url: format!("{base_url}/graphql"),
-            base_url,
+            shown: crate::config::wandb::redact_userinfo(&base_url),
             policy,
         })
     }
 
     /// The base URL this client talks to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.shown
     }
 
     async fn attempt(&self, request: &Request) -> Attempt {
@@ -300,7 +301,7 @@ impl Client {
             401 | 403 => {
                 return Attempt::Fail(BackendError::Auth(format!(
                     "W&B at {} refused the API key (HTTP {status}: {}); check WANDB_API_KEY or your ~/.netrc entry, or run `wandb login --relogin`",
-                    self.base_url,
+                    self.shown,
                     message()
                 )));
             }
@@ -370,15 +371,15 @@ impl Client {
                 return Err(match reason {
                     Failure::Status(status, message) => BackendError::Server(format!(
                         "W&B at {} keeps failing (HTTP {status}: {message}); {tries}",
-                        self.base_url
+                        self.shown
                     )),
                     Failure::Transport(message) => BackendError::Network(format!(
                         "cannot reach W&B at {}: {message}; {tries}. Check the network and --base-url",
-                        self.base_url
+                        self.shown
                     )),
                     Failure::Malformed(message) => BackendError::Server(format!(
                         "W&B at {} sent a broken answer: {message}; {tries}",
-                        self.base_url
+                        self.shown
                     )),
                 });
             }
