@@ -414,3 +414,18 @@ fn an_invalid_regex_is_refused_with_the_regex_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_database_truncated_to_nothing_gets_the_demo_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["list"]);
+    std::fs::write(d.join("local.db"), b"").unwrap();
+    let r = wbauto(d, &["list", "--json"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("had no data"), "{}", r.stderr);
+    let all: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(all.len(), 15);
+    let again = wbauto(d, &["list"], None);
+    assert!(again.stderr.is_empty(), "seeded once: {}", again.stderr);
+}

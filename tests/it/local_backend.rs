@@ -202,3 +202,20 @@ async fn legacy_automations_are_read_only() {
     let err = b.update_automation(&toggled).await.unwrap_err();
     assert!(err.to_string().contains("read-only"), "{err}");
 }
+
+#[tokio::test]
+async fn a_database_removed_or_replaced_under_us_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.db");
+    let backend = LocalBackend::open(&path).await.unwrap();
+    let listing = backend.list_automations("acme").await.unwrap();
+    let mut a = listing.automations[0].automation.clone();
+    a.enabled = !a.enabled;
+    std::fs::remove_file(&path).unwrap();
+    let err = backend.update_automation(&a).await.unwrap_err();
+    assert!(err.to_string().contains("removed or replaced"), "{err}");
+    // Replaced by another file at the same path: refused too.
+    let _other = LocalBackend::open(&path).await.unwrap();
+    let err = backend.update_automation(&a).await.unwrap_err();
+    assert!(err.to_string().contains("removed or replaced"), "{err}");
+}

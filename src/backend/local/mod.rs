@@ -20,6 +20,15 @@ use std::sync::{Arc, Mutex};
 pub struct LocalBackend {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// The file opened (device, inode, birth time), to notice it being removed or replaced.
+    identity: Option<(u64, u64, Option<std::time::SystemTime>)>,
+}
+
+fn identity(path: &Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino(), m.created().ok()))
 }
 
 fn invalid(message: impl Into<String>) -> BackendError {
@@ -35,7 +44,24 @@ impl LocalBackend {
         if !path.exists() {
             seed::create_seeded(path).await?;
         }
-        Self::open_unseeded(path)
+        let backend = Self::open_unseeded(path)?;
+        if backend
+            .run(
+                |conn| Ok(store::meta(conn, "default_entity")?.is_none() && store::is_empty(conn)?),
+            )
+            .await?
+        {
+            // The schema without the demo: a file truncated to 0 bytes, or made by hand.
+            tracing::warn!(path = %path.display(), "the local database had no data; seeding the demo team");
+            eprintln!(
+                "note: the local database {} had no data (empty or truncated); it now holds the demo team again",
+                path.display()
+            );
+            backend.close()?;
+            seed::reseed(path).await?;
+            return Self::open_unseeded(path);
+        }
+        Ok(backend)
     }
 
     /// Opens (creating an empty schema if needed) without seeding.
@@ -44,6 +70,7 @@ impl LocalBackend {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_path_buf(),
+            identity: identity(path),
         })
     }
 
@@ -60,6 +87,17 @@ impl LocalBackend {
             .map_err(|_| BackendError::Storage("the database connection was poisoned".into()))?;
         conn.close()
             .map_err(|(_, e)| schema::storage_error(&self.path, e))
+    }
+
+    /// Refuses to write when the file opened was removed or replaced (the write would be lost).
+    fn same_file(&self) -> Result<(), BackendError> {
+        if identity(&self.path) != self.identity {
+            return Err(BackendError::Storage(format!(
+                "the database file {} was removed or replaced since wbauto opened it; nothing was saved. Restart wbauto to use the file that is there now",
+                self.path.display()
+            )));
+        }
+        Ok(())
     }
 
     /// Runs `f` with the connection on a blocking thread.
@@ -88,6 +126,7 @@ impl LocalBackend {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, BackendError> + Send + 'static,
     {
+        self.same_file()?;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
@@ -111,6 +150,7 @@ impl LocalBackend {
         input: serde_json::Value,
         expected: Option<Option<String>>,
     ) -> Result<SavedAutomation, BackendError> {
+        self.same_file()?;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let id = match &expected {

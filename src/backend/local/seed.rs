@@ -134,12 +134,25 @@ fn temp_path(path: &Path) -> PathBuf {
 /// written to a temporary file, closed (checkpointing its log), then linked into place. If
 /// another process got there first, its database is kept.
 pub async fn create_seeded(path: &Path) -> Result<(), BackendError> {
+    seed_into(path, false).await
+}
+
+/// Replaces a database that has the schema but no demo (a file truncated to 0 bytes, say) with
+/// a freshly seeded one, made aside and moved into place.
+pub async fn reseed(path: &Path) -> Result<(), BackendError> {
+    seed_into(path, true).await
+}
+
+async fn seed_into(path: &Path, replace: bool) -> Result<(), BackendError> {
     let tmp = temp_path(path);
     let _ = std::fs::remove_file(&tmp);
     let result = async {
         let backend = LocalBackend::open_unseeded(&tmp)?;
         seed(&backend).await?;
         backend.close()?;
+        if replace {
+            return std::fs::rename(&tmp, path).map_err(|e| super::schema::storage_error(path, e));
+        }
         match std::fs::hard_link(&tmp, path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),

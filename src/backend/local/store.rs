@@ -29,6 +29,16 @@ pub fn now() -> String {
         .to_string()
 }
 
+/// Whether the database holds nothing: no entity, no automation.
+pub fn is_empty(conn: &Connection) -> Result<bool, BackendError> {
+    let n: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM entities) + (SELECT COUNT(*) FROM automations)",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n == 0)
+}
+
 /// Reads a metadata value.
 pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, BackendError> {
     Ok(conn
