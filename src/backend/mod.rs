@@ -38,6 +38,17 @@ pub enum BackendError {
     Storage(String),
 }
 
+/// A batch that stopped: what was created before the failure, and the failure.
+#[derive(Debug)]
+pub struct BatchError {
+    /// Created before it failed (empty where the batch is all or nothing).
+    pub done: Vec<SavedAutomation>,
+    /// The index of the automation that failed.
+    pub index: usize,
+    /// Why.
+    pub error: BackendError,
+}
+
 /// `Ok` when there are no problems, else [`BackendError::Invalid`] with all of them.
 pub fn ensure_valid(problems: Vec<Problem>) -> Result<(), BackendError> {
     if problems.is_empty() {
@@ -213,6 +224,23 @@ pub trait Backend: Send + Sync {
         &self,
         automation: &Automation,
     ) -> Result<SavedAutomation, BackendError>;
+
+    /// Creates several resolved, validated automations. Where the backend has transactions (the
+    /// local one) it is all or nothing; elsewhere (W&B) they are created in order and a failure
+    /// says which were created before it.
+    async fn create_automations(
+        &self,
+        automations: &[Automation],
+    ) -> Result<Vec<SavedAutomation>, BatchError> {
+        let mut done = Vec::with_capacity(automations.len());
+        for (index, a) in automations.iter().enumerate() {
+            match self.create_automation(a).await {
+                Ok(saved) => done.push(saved),
+                Err(error) => return Err(BatchError { done, index, error }),
+            }
+        }
+        Ok(done)
+    }
 
     /// Replaces a saved automation (by its id) with this one; `updated_at` is the one read.
     async fn update_automation(

@@ -94,19 +94,66 @@ pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
         return Ok(());
     }
     ctx.check_writable("creating automations")?;
-    for a in &automations {
-        let saved = ctx
-            .backend
-            .create_automation(a)
-            .await
-            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
-        let s = &saved.automation;
+    if ctx.backend.info().kind == crate::backend::BackendKind::Wandb {
+        names_free(ctx, &automations).await?;
+    }
+    let print = |s: &crate::backend::SavedAutomation| {
+        let a = &s.automation;
         println!(
             "created {} in {} ({})",
-            printable(&s.name),
-            printable(&s.scope.path.to_string()),
-            s.id.as_deref().unwrap_or("?")
+            printable(&a.name),
+            printable(&a.scope.path.to_string()),
+            a.id.as_deref().unwrap_or("?")
         );
+    };
+    match ctx.backend.create_automations(&automations).await {
+        Ok(saved) => saved.iter().for_each(print),
+        Err(crate::backend::BatchError { done, index, error }) => {
+            done.iter().for_each(print);
+            let name = automations.get(index).map_or("?", |a| a.name.as_str());
+            if done.is_empty() {
+                return Err(failure(format!("{name}: {error}; nothing was created")));
+            }
+            let rest: Vec<&str> = automations[index..]
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            return Err(failure(format!(
+                "{name}: {error}; {} of {} were created before it (listed above), not created: {}. Fix the file and create the rest",
+                done.len(),
+                automations.len(),
+                rest.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// W&B has no transactions: every name is checked against what is there before the first
+/// automation is created, so a clash stops the batch before it starts.
+async fn names_free(ctx: &Context, automations: &[Automation]) -> Result<(), CliError> {
+    let mut entities: Vec<String> = Vec::new();
+    for a in automations {
+        let e = a.scope.path.entity().to_string();
+        if !entities.contains(&e) {
+            entities.push(e);
+        }
+    }
+    for entity in entities {
+        let listing = ctx.backend.list_automations(&entity).await?;
+        for a in automations {
+            let taken = listing
+                .automations
+                .iter()
+                .any(|s| s.automation.name == a.name && s.automation.scope.id == a.scope.id);
+            if taken {
+                return Err(failure(format!(
+                    "{}: the name is already used in {}; nothing was created",
+                    printable(&a.name),
+                    a.scope.path
+                )));
+            }
+        }
     }
     Ok(())
 }

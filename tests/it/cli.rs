@@ -39,6 +39,16 @@ fn fails(data: &Path, args: &[&str], stdin: Option<&str>) -> String {
     r.stderr
 }
 
+fn ok_stdin(data: &Path, args: &[&str], stdin: &str) -> String {
+    let r = wbauto(data, args, Some(stdin));
+    assert_eq!(
+        r.code, 0,
+        "wbauto {args:?} failed: {}{}",
+        r.stdout, r.stderr
+    );
+    r.stdout
+}
+
 fn count(data: &Path, entity: &str) -> usize {
     let out = ok(data, &["list", "--json", "--entity", entity]);
     serde_json::from_str::<Vec<Value>>(&out).unwrap().len()
@@ -428,4 +438,63 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert_eq!(all.len(), 15);
     let again = wbauto(d, &["list"], None);
     assert!(again.stderr.is_empty(), "seeded once: {}", again.stderr);
+}
+
+fn batch_of(n: usize, taken_at: Option<usize>) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| {
+            let name = if Some(i) == taken_at { "loss-spike".to_string() } else { format!("batch-{i:04}") };
+            format!(r#"{{"name": "{name}", "scope": {{"project": "acme/vision"}}, "event": {{"type": "run_state", "states": ["failed"]}}, "action": {{"type": "no_op"}}}}"#)
+        })
+        .collect();
+    format!("[{}]", items.join(",\n"))
+}
+
+#[test]
+fn a_batch_with_a_taken_name_in_the_middle_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let before = count(d, "acme");
+    let err = fails(d, &["create", "-f", "-"], Some(&batch_of(5, Some(2))));
+    assert!(
+        err.contains("loss-spike") && err.contains("nothing was created"),
+        "{err}"
+    );
+    assert_eq!(count(d, "acme"), before, "all or nothing");
+    // The same file without the clash creates all of it, in one go.
+    let out = ok_stdin(d, &["create", "-f", "-"], &batch_of(5, None));
+    assert_eq!(out.lines().count(), 5);
+    assert_eq!(count(d, "acme"), before + 5);
+}
+
+#[test]
+fn a_batch_killed_midway_stores_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let before = count(d, "acme");
+    let file = d.join("batch.json");
+    std::fs::write(&file, batch_of(500, None)).unwrap();
+    for delay in [10u64, 60, 150, 300, 600] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+            .args(["create", "-f", file.to_str().unwrap()])
+            .env("HOME", d)
+            .env("WBAUTO_DATA_DIR", d)
+            .env_remove("WANDB_API_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let now = count(d, "acme");
+        assert!(
+            now == before || now == before + 500,
+            "after {delay} ms: {} of 500 created",
+            now - before
+        );
+        if status.success() {
+            break;
+        }
+    }
 }

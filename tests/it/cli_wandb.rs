@@ -333,3 +333,68 @@ async fn the_api_key_never_appears_in_output_logs_or_files() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_on_wandb_checks_names_first_and_says_what_a_failure_midway_left() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let batch = |names: &[&str]| {
+        let items: Vec<String> = names
+            .iter()
+            .map(|n| format!(r#"{{"name": "{n}", "scope": {{"project": "acme/vision"}}, "event": {{"type": "run_state", "states": ["failed"]}}, "action": {{"type": "no_op"}}}}"#))
+            .collect();
+        format!("[{}]", items.join(","))
+    };
+    let clash = wbauto_with(
+        &fake,
+        h,
+        &["create", "-f", "-"],
+        API_KEY,
+        Some(&batch(&["b-1", "b-2", "loss-spike", "b-4"])),
+    );
+    assert_eq!(clash.code, 1);
+    assert!(
+        clash
+            .stderr
+            .contains("loss-spike: the name is already used")
+            && clash.stderr.contains("nothing was created"),
+        "{}",
+        clash.stderr
+    );
+    assert!(
+        fake.variables_of("CreateAutomation").is_empty(),
+        "no mutation was sent"
+    );
+    // A failure midway: the first two were created, the message says which were not.
+    use fake_wandb::state::Fault;
+    fake.fault(
+        Some("CreateAutomation"),
+        Fault::Latency(std::time::Duration::ZERO),
+    );
+    fake.fault(
+        Some("CreateAutomation"),
+        Fault::Latency(std::time::Duration::ZERO),
+    );
+    fake.fault(Some("CreateAutomation"), Fault::Status(500));
+    fake.fault(Some("CreateAutomation"), Fault::Status(500));
+    let midway = wbauto_with(
+        &fake,
+        h,
+        &["create", "-f", "-"],
+        API_KEY,
+        Some(&batch(&["c-1", "c-2", "c-3", "c-4"])),
+    );
+    assert_eq!(midway.code, 1);
+    assert!(
+        midway.stdout.contains("created c-1") && midway.stdout.contains("created c-2"),
+        "{}",
+        midway.stdout
+    );
+    assert!(
+        midway.stderr.contains("2 of 4 were created")
+            && midway.stderr.contains("not created: c-3, c-4"),
+        "{}",
+        midway.stderr
+    );
+}

@@ -212,6 +212,31 @@ impl Backend for LocalBackend {
         self.save(input, None).await
     }
 
+    async fn create_automations(
+        &self,
+        automations: &[Automation],
+    ) -> Result<Vec<SavedAutomation>, super::BatchError> {
+        let fail = |index, error| super::BatchError {
+            done: Vec::new(),
+            index,
+            error,
+        };
+        let mut inputs = Vec::with_capacity(automations.len());
+        for (i, a) in automations.iter().enumerate() {
+            super::resolve::check(self, a)
+                .await
+                .map_err(|e| fail(i, e))?;
+            inputs.push(create_input(a).map_err(|e| fail(i, invalid(e.0)))?);
+        }
+        self.same_file().map_err(|e| fail(0, e))?;
+        // One transaction: every name and reference is checked against the database and the
+        // automations before it; the first problem rolls all of it back.
+        self.run(move |conn| Ok(insert_all(conn, &inputs)))
+            .await
+            .map_err(|e| fail(0, e))?
+            .map_err(|(i, e): (usize, BackendError)| fail(i, e))
+    }
+
     async fn update_automation(
         &self,
         automation: &Automation,
@@ -290,4 +315,29 @@ impl Backend for LocalBackend {
         let name = name.to_string();
         self.run(move |conn| store::entity(conn, &name)).await
     }
+}
+
+/// Inserts every input in one transaction; the first failure (with its index) rolls all back.
+fn insert_all(
+    conn: &mut Connection,
+    inputs: &[serde_json::Value],
+) -> Result<Vec<SavedAutomation>, (usize, BackendError)> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| (0, BackendError::from(e)))?;
+    let mut ids = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        ids.push(store::insert(&tx, input).map_err(|e| (i, e))?);
+    }
+    tx.commit().map_err(|e| (0, BackendError::from(e)))?;
+    let mut saved = Vec::with_capacity(ids.len());
+    for id in ids {
+        saved.push(store::get(conn, &id).map_err(|e| (0, e))?.ok_or_else(|| {
+            (
+                0,
+                BackendError::Storage(format!("automation {id} vanished right after it was saved")),
+            )
+        })?);
+    }
+    Ok(saved)
 }
