@@ -29,12 +29,18 @@ pub fn refused(state: &mut State, what: &str) -> bool {
     }
 }
 
-/// Ids a command applies to: the marked rows, else the selected one.
+/// Ids a command applies to: the marked rows and an open range (as the list draws them),
+/// else the selected one.
 fn targets(state: &State) -> Vec<String> {
-    if state.selection.marks().is_empty() {
+    let mut ids: std::collections::BTreeSet<String> = state.selection.marks().clone();
+    if let Some(from) = state.selection.range_from() {
+        let at = state.selection.selected();
+        ids.extend(state.list.ids_between(from.min(at), from.max(at)));
+    }
+    if ids.is_empty() {
         state.selected_id().into_iter().collect()
     } else {
-        state.selection.marks().iter().cloned().collect()
+        ids.into_iter().collect()
     }
 }
 

@@ -735,3 +735,19 @@ async fn the_help_scrolls_no_further_than_its_end() {
     update(&mut s, key(KeyCode::Up));
     assert!(matches!(overlay(&s), Overlay::Help { scroll, .. } if scroll == limit - 1));
 }
+
+#[tokio::test]
+async fn an_open_range_is_acted_on_as_it_is_drawn() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch('v'));
+    typed(&mut s, "jj");
+    update(&mut s, ch('t'));
+    let Overlay::Confirm {
+        what: Confirm::Toggle { ids, .. },
+        ..
+    } = overlay(&s)
+    else {
+        panic!("{:?}", overlay(&s))
+    };
+    assert_eq!(ids.len(), 3, "the three rows of the open range");
+}
