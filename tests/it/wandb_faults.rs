@@ -373,3 +373,67 @@ async fn the_fake_is_as_strict_as_wandb() {
         .unwrap_err();
     assert!(extra.to_string().contains("$bogus"), "{extra}");
 }
+
+fn list_against(
+    url: &str,
+    deadline_secs: &str,
+) -> (crate::support::binary::Run, std::time::Duration) {
+    let home = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    let run = crate::support::binary::run(
+        home.path(),
+        &[
+            "--backend",
+            "wandb",
+            "--base-url",
+            url,
+            "--entity",
+            "acme",
+            "list",
+        ],
+        &[
+            ("WANDB_API_KEY", "k".repeat(40).as_str()),
+            ("WBAUTO_HTTP_DEADLINE", deadline_secs),
+        ],
+        None,
+    );
+    (run, start.elapsed())
+}
+
+#[test]
+fn a_refused_port_fails_at_once_and_a_silent_server_gets_one_deadline() {
+    // Nothing listens: one attempt, the reason in words.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (run, took) = list_against(&format!("http://127.0.0.1:{port}"), "30");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("connection was refused"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "a refused port is not retried for {took:?}"
+    );
+    // Accepts and never answers: the server-features probe and the listing share one deadline.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let hold = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().take(16) {
+            held.push(s);
+        }
+    });
+    let (run, took) = list_against(&url, "4");
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("gave up after"), "{}", run.stderr);
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "two deadlines were spent: {took:?}"
+    );
+    drop(hold);
+}

@@ -192,6 +192,20 @@ fn graphql_errors(errors: &[Value]) -> String {
         .join("; ")
 }
 
+/// Whether a request failed because the connection was refused.
+fn refused(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 impl Client {
     /// A client for `base_url` authenticating with `key`; `vars` supplies W&B's optional headers
     /// (`WANDB_USERNAME`, `WANDB_USER_EMAIL`, `WANDB__EXTRA_HTTP_HEADERS`).
@@ -258,10 +272,29 @@ impl Client {
         &self.shown
     }
 
-    async fn attempt(&self, request: &Request) -> Attempt {
-        let response = match self.http.post(&self.url).json(&request.body()).send().await {
+    async fn attempt(&self, request: &Request, left: Duration) -> Attempt {
+        // An attempt never outlives the operation's deadline.
+        let timeout = self
+            .policy
+            .attempt_timeout
+            .min(left.max(Duration::from_millis(100)));
+        let sent = self
+            .http
+            .post(&self.url)
+            .timeout(timeout)
+            .json(&request.body())
+            .send()
+            .await;
+        let response = match sent {
             Ok(r) => r,
             Err(e) => {
+                if refused(&e) {
+                    // Nothing listens there: another try in a moment would find the same.
+                    return Attempt::Fail(BackendError::Network(format!(
+                        "cannot reach W&B at {}: the connection was refused (nothing listens there); check --base-url or WANDB_BASE_URL",
+                        self.shown
+                    )));
+                }
                 let kind = if e.is_timeout() {
                     "no answer in time"
                 } else if e.is_connect() {
@@ -355,7 +388,8 @@ impl Client {
         let start = Instant::now();
         let mut retries = 0;
         loop {
-            let (reason, after) = match self.attempt(request).await {
+            let left = self.policy.deadline.saturating_sub(start.elapsed());
+            let (reason, after) = match self.attempt(request, left).await {
                 Attempt::Done(data) => return Ok(data),
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry { reason, after } => (reason, after),

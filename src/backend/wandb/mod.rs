@@ -93,8 +93,9 @@ impl WandbBackend {
         }
     }
 
-    /// The server's features, asked once per process. A failure other than a refused key means
-    /// "no features", as in the SDK.
+    /// The server's features, asked once per process. A refused key, or a server that cannot be
+    /// reached at all, is an error (the operation would only spend a second deadline failing the
+    /// same way); another failure means "no features", as in the SDK.
     pub async fn features(&self) -> Result<&Features, BackendError> {
         self.features
             .get_or_try_init(|| async {
@@ -107,7 +108,7 @@ impl WandbBackend {
                     .await
                 {
                     Ok(data) => Ok(Features::from_response(&data)),
-                    Err(e @ BackendError::Auth(_)) => Err(e),
+                    Err(e @ (BackendError::Auth(_) | BackendError::Network(_))) => Err(e),
                     Err(e) => {
                         tracing::warn!(error = %e, "server features unavailable; assuming none");
                         Ok(Features::default())
