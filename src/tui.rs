@@ -27,10 +27,9 @@ pub struct Setup {
     pub backends: Vec<(Arc<dyn Backend>, BackendChoice)>,
     /// The local engine of each backend that has one (indexed like `backends`).
     pub engines: Vec<Option<Arc<crate::engine::Engine>>>,
-    /// The entity to show.
-    pub entity: String,
-    /// The first backend's capabilities.
-    pub capabilities: Capabilities,
+    /// The entity to show, when known without asking the backend (else its default, asked for
+    /// behind the first frame).
+    pub entity: Option<String>,
     /// Why writes are refused, if they are.
     pub read_only: Option<String>,
     /// `config.toml`.
@@ -106,8 +105,8 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
     let choices = setup.backends.iter().map(|(_, c)| c.clone()).collect();
     let mut state = State::new(
         choices,
-        setup.entity.clone(),
-        setup.capabilities.clone(),
+        setup.entity.clone().unwrap_or_default(),
+        Capabilities::default(),
         now,
     );
     state.session.set_read_only(setup.read_only.clone());
@@ -229,7 +228,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     );
     let size = terminal.size().map_err(|e| e.to_string())?;
     update(&mut state, Msg::Resize(size.width, size.height));
-    let mut effects = vec![update::list(&mut state), update::activity(&mut state)];
+    let mut effects = vec![update::connect(&mut state, setup.entity.clone())];
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     let mut dirty = true;

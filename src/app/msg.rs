@@ -139,11 +139,11 @@ pub enum Effect {
     Copy { text: String },
     /// Open text in `$VISUAL`/`$EDITOR` (the terminal loop suspends the screen).
     Edit { id: String, text: String },
-    /// Switch to another backend and/or entity.
+    /// Switch to another backend and/or entity (`None`: the backend's default entity).
     Switch {
         request: u64,
         backend: usize,
-        entity: String,
+        entity: Option<String>,
     },
     /// Load the wizard's picker options (projects, registries, integrations) of an entity.
     LoadOptions { request: u64, entity: String },

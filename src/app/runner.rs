@@ -199,11 +199,14 @@ impl Runner {
             } => {
                 let target = self.backends.get(index).cloned();
                 self.spawn(async move {
-                    let result = match target {
-                        Some(b) => ops::open_entity(b.as_ref(), &entity).await,
-                        None => Err(crate::backend::BackendError::NotFound(
-                            "no such backend".into(),
-                        )),
+                    let (entity, result) = match target {
+                        Some(b) => ops::open_entity(b.as_ref(), entity.as_deref()).await,
+                        None => (
+                            entity.unwrap_or_default(),
+                            Err(crate::backend::BackendError::NotFound(
+                                "no such backend".into(),
+                            )),
+                        ),
                     };
                     Msg::Switched {
                         request,

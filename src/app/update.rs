@@ -122,6 +122,16 @@ pub fn list(state: &mut State) -> Effect {
     global::list_request(state)
 }
 
+/// Connects to the first backend behind the first frame: settles the entity (its default when
+/// `entity` is `None`) and what the backend accepts, then lists.
+pub fn connect(state: &mut State, entity: Option<String>) -> Effect {
+    Effect::Switch {
+        request: state.session.request(RequestKind::Switch),
+        backend: state.session.backend(),
+        entity,
+    }
+}
+
 /// A new request for the local engine's activity.
 pub fn activity(state: &mut State) -> Effect {
     Effect::LoadActivity {
@@ -257,7 +267,19 @@ fn on_switched(
             state.engine_available = true;
             vec![list(state), activity(state)]
         }
+        Err(e) if !state.session.connected() => {
+            // The first connection failed: say so where the list would be.
+            state.toast(ToastKind::Error, format!("could not connect: {e}"));
+            let now = state.now;
+            state.list.failed(e.to_string(), now);
+            Vec::new()
+        }
         Err(e) => {
+            let entity = if entity.is_empty() {
+                "the default entity".into()
+            } else {
+                entity
+            };
             state.toast(
                 ToastKind::Error,
                 format!("could not switch to {entity}: {e}"),

@@ -108,19 +108,25 @@ pub async fn entity_for(
     config: &ConfigFile,
     backend: &dyn Backend,
 ) -> Result<String, CliError> {
-    Ok(
-        match (
-            &cli.entity,
-            selection.choice,
-            &selection.wandb.entity,
-            &config.default_entity,
-        ) {
-            (Some(e), _, _, _) => e.clone(),
-            (None, BackendChoice::Wandb, Some(e), _) => e.value.clone(),
-            (None, _, _, Some(e)) => e.clone(),
-            _ => backend.default_entity().await?,
-        },
-    )
+    match known_entity(cli, selection, config) {
+        Some(e) => Ok(e),
+        None => Ok(backend.default_entity().await?),
+    }
+}
+
+/// The entity given by flag, environment, settings or config, without asking the backend.
+pub fn known_entity(cli: &Cli, selection: &Selection, config: &ConfigFile) -> Option<String> {
+    match (
+        &cli.entity,
+        selection.choice,
+        &selection.wandb.entity,
+        &config.default_entity,
+    ) {
+        (Some(e), _, _, _) => Some(e.clone()),
+        (None, BackendChoice::Wandb, Some(e), _) => Some(e.value.clone()),
+        (None, _, _, Some(e)) => Some(e.clone()),
+        _ => None,
+    }
 }
 
 impl Context {

@@ -1,6 +1,6 @@
 //! `wbauto` with no subcommand: the dashboard (or, without a terminal, the list).
 
-use super::context::{Context, Selection, entity_for, open_backend, select};
+use super::context::{Context, Selection, known_entity, open_backend, select};
 use super::{BackendChoice, Cli, CliError, failure, manage};
 use crate::app::store::session::BackendChoice as Choice;
 use crate::backend::Backend;
@@ -26,10 +26,11 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
     let env = Environment::current();
     let selection = select(cli, &env);
     let (config, warnings) = load(path().as_deref());
+    // Nothing here may wait on the network: the dashboard draws at once and connects behind
+    // its first frame (the entity and what the backend accepts come back as a message).
     let first = open_backend(cli, &selection, &env).await?;
-    let entity = entity_for(cli, &selection, &config, first.as_ref()).await?;
-    let capabilities = first.capabilities().await?;
-    let first_choice = choice(first.as_ref(), Some(entity.clone()));
+    let entity = known_entity(cli, &selection, &config);
+    let first_choice = choice(first.as_ref(), entity.clone());
     let mut backends: Vec<(Arc<dyn Backend>, Choice)> = vec![(Arc::from(first), first_choice)];
     let other = match selection.choice {
         BackendChoice::Local if selection.wandb.api_key.is_some() => Some(BackendChoice::Wandb),
@@ -75,7 +76,6 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
         backends,
         engines,
         entity,
-        capabilities,
         read_only,
         config,
         warnings,

@@ -155,17 +155,27 @@ pub async fn collection_names(
         .collect())
 }
 
-/// Checks that `entity` exists on `backend` and returns what the backend accepts (switching).
+/// Settles the entity to show (the backend's default when none is given), checks that it
+/// exists and returns it with what the backend accepts (connecting, switching).
 pub async fn open_entity(
     backend: &dyn Backend,
-    entity: &str,
-) -> Result<crate::model::Capabilities, BackendError> {
-    match backend.entity(entity).await? {
-        Some(_) => backend.capabilities().await,
-        None => Err(BackendError::NotFound(format!(
+    entity: Option<&str>,
+) -> (String, Result<crate::model::Capabilities, BackendError>) {
+    let entity = match entity {
+        Some(e) => e.to_string(),
+        None => match backend.default_entity().await {
+            Ok(e) => e,
+            Err(e) => return (String::new(), Err(e)),
+        },
+    };
+    let result = match backend.entity(&entity).await {
+        Ok(Some(_)) => backend.capabilities().await,
+        Ok(None) => Err(BackendError::NotFound(format!(
             "there is no entity named {entity}"
         ))),
-    }
+        Err(e) => Err(e),
+    };
+    (entity, result)
 }
 
 /// What the local engine did lately: the newest execution of each automation (status, Unix

@@ -19,7 +19,14 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         sep(),
         Span::raw(state.session.backend_label().to_string()),
         sep(),
-        Span::styled(state.entity().to_string(), theme.title()),
+        Span::styled(
+            if state.entity().is_empty() {
+                "…".to_string()
+            } else {
+                state.entity().to_string()
+            },
+            theme.title(),
+        ),
         sep(),
     ];
     let (total, shown) = (state.list.len(), state.list.view_len());
@@ -66,6 +73,14 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     spans.push(sep());
     let fresh = match (state.list.loading(), state.list.loaded_at()) {
+        (Loading::Loading, _) if !state.session.connected() => Span::styled(
+            format!(
+                "{} connecting to {}",
+                spinner(state.frame),
+                state.session.backend_label()
+            ),
+            theme.warn(),
+        ),
         (Loading::Loading, _) => {
             Span::styled(format!("{} loading", spinner(state.frame)), theme.warn())
         }

@@ -569,7 +569,7 @@ async fn copy_integrations_switch_refresh_and_pause() {
         [Effect::Switch {
             request: s.session.latest(RequestKind::Switch),
             backend: 1,
-            entity: "acme-corp".into()
+            entity: Some("acme-corp".into())
         }]
     );
     let request = s.session.latest(RequestKind::Switch);

@@ -377,3 +377,38 @@ fn keys_do_nothing_on_the_too_small_screen() {
         "nothing was toggled"
     );
 }
+
+#[test]
+fn the_first_frame_comes_at_once_and_q_works_while_w_and_b_does_not_answer() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let hold = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming().take(8) {
+            held.push(s);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let env = format!("WANDB_API_KEY={} WANDB_BASE_URL={url}", "k".repeat(40));
+    let tmux = start("silent", home.path(), &env);
+    let start = Instant::now();
+    let first = tmux.wait_for("the first frame", |s| s.contains("connecting to"));
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "waited {:?} for the first frame",
+        start.elapsed()
+    );
+    assert!(
+        first.contains("wandb http://127.0.0.1"),
+        "the header says what it waits for:\n{first}"
+    );
+    tmux.keys(&["j", "k"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    assert!(
+        !after.contains("jk"),
+        "typed keys did not reach the shell:\n{after}"
+    );
+    drop(hold);
+}

@@ -43,7 +43,7 @@ impl SwitchModal {
                 Reply::Close(vec![Effect::Switch {
                     request,
                     backend: self.backend,
-                    entity,
+                    entity: Some(entity),
                 }])
             }
             _ => Reply::Pass(Modal::Switch(self)),

@@ -19,6 +19,11 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match action {
         Action::Help => state.modals.push(modals::help::open(state)),
         Action::Palette => state.modals.push(modals::palette::open(state)),
+        Action::Refresh if !state.session.connected() => {
+            state.toast(ToastKind::Info, "connecting again");
+            let entity = (!state.entity().is_empty()).then(|| state.entity().to_string());
+            return Some(vec![super::super::update::connect(state, entity)]);
+        }
         Action::Refresh => {
             state.toast(ToastKind::Info, "reloading");
             return Some(vec![list_request(state)]);

@@ -44,6 +44,8 @@ pub struct Session {
     latest: [u64; 6],
     /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
     labels: Vec<String>,
+    /// The backend answered the first connection (the entity and capabilities are known).
+    connected: bool,
 }
 
 fn label(info: &BackendInfo) -> String {
@@ -59,6 +61,7 @@ impl Session {
     pub fn new(backends: Vec<BackendChoice>, entity: String, capabilities: Capabilities) -> Self {
         let labels = backends.iter().map(|b| label(&b.info)).collect();
         Self {
+            connected: false,
             labels,
             backends,
             backend: 0,
@@ -117,11 +120,17 @@ impl Session {
         self.gate = WriteGate::new(reason);
     }
 
-    /// Moves to another backend and entity.
+    /// Moves to another backend and entity (also the first connection).
     pub fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
         self.backend = backend;
         self.entity = entity;
         self.capabilities = capabilities;
+        self.connected = true;
+    }
+
+    /// Whether the backend has answered the first connection.
+    pub fn connected(&self) -> bool {
+        self.connected
     }
 
     /// A fresh id for any request.

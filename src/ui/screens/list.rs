@@ -38,6 +38,11 @@ fn fit(text: &str, width: usize) -> std::borrow::Cow<'_, str> {
 pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if state.list.view_len() == 0 {
         let text = match (state.list.loading(), state.list.is_empty()) {
+            (Loading::Loading, _) if !state.session.connected() => format!(
+                "{} connecting to {}…\nq quits at any time",
+                spinner(state.frame),
+                state.session.backend_label()
+            ),
             (Loading::Loading, _) => format!(
                 "{} loading the automations of {}…",
                 spinner(state.frame),

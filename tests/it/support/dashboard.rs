@@ -58,8 +58,21 @@ pub async fn demo_state(width: u16, height: u16) -> State {
     ];
     let mut state = State::new(choices, "acme".into(), Capabilities::everything(), NOW);
     update(&mut state, Msg::Resize(width, height));
-    let request = match update::list(&mut state) {
-        Effect::List { request, .. } => request,
+    // Connect as the terminal loop does: the backend answers with the entity and capabilities.
+    let Effect::Switch { request, .. } = update::connect(&mut state, Some("acme".into())) else {
+        panic!("connecting switches")
+    };
+    let effects = update(
+        &mut state,
+        Msg::Switched {
+            request,
+            backend: 0,
+            entity: "acme".into(),
+            result: Ok(Capabilities::everything()),
+        },
+    );
+    let request = match effects.first() {
+        Some(Effect::List { request, .. }) => *request,
         other => panic!("{other:?}"),
     };
     update(
