@@ -9,7 +9,7 @@ use crate::engine::{Engine, history, store};
 use crate::model::Automation;
 use clap::Subcommand;
 use serde_json::{Map, Value, json};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The kinds of event `emit` builds from flags.
@@ -289,17 +289,13 @@ fn flags_event(kind: &EmitKind) -> Result<Value, CliError> {
 fn read_events(file: Option<&Path>, kind: Option<&EmitKind>) -> Result<Vec<EngineEvent>, CliError> {
     match (file, kind) {
         (Some(path), None) => {
-            let (text, name) = if path == Path::new("-") {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|e| failure(format!("cannot read standard input: {e}")))?;
-                (text, "standard input".to_string())
+            let name = if path == Path::new("-") {
+                "standard input".to_string()
             } else {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| failure(format!("cannot read {}: {e}", path.display())))?;
-                (text, path.display().to_string())
+                path.display().to_string()
             };
+            let text =
+                crate::fsutil::read_input(path, crate::fsutil::MAX_EVENT_FILE).map_err(failure)?;
             parse_lines(&text).map_err(|e| failure(format!("{name}: {e}; nothing was stored")))
         }
         (None, Some(kind)) => {

@@ -11,20 +11,17 @@ use crate::model::Automation;
 use crate::wire::encode::{create_input, update_input};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::Path;
 
 fn read_file(path: &Path) -> Result<(String, Format), CliError> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| failure(format!("cannot read standard input: {e}")))?;
-        return Ok((text, Format::Detect));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| failure(format!("cannot read {}: {e}", path.display())))?;
-    Ok((text, Format::for_path(path)))
+    let text =
+        crate::fsutil::read_input(path, crate::fsutil::MAX_AUTOMATION_FILE).map_err(failure)?;
+    let format = if path == Path::new("-") {
+        Format::Detect
+    } else {
+        Format::for_path(path)
+    };
+    Ok((text, format))
 }
 
 /// How to name the file in messages: its path, or "standard input" for `-`.

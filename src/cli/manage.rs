@@ -72,19 +72,22 @@ pub async fn set_enabled(
         .collect::<Result<_, _>>()?;
     for saved in found {
         let a = &saved.automation;
-        if a.enabled == enabled {
-            println!("{} is already {verb}", printable(&a.name));
-            continue;
-        }
-        let changed = crate::ops::with_enabled(a, enabled).map_err(failure)?;
-        crate::ops::replace(ctx.backend.as_ref(), &changed)
+        let done = crate::ops::set_enabled(ctx.backend.as_ref(), &ctx.entity, a, enabled)
             .await
-            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
-        println!(
-            "{verb} {} ({})",
-            printable(&a.name),
-            printable(&a.scope.path.to_string())
-        );
+            .map_err(|e| match e {
+                crate::backend::BackendError::Invalid(p) => {
+                    failure(crate::model::validate::one_line(&p))
+                }
+                other => failure(format!("{}: {other}", a.name)),
+            })?;
+        match done {
+            None => println!("{} is already {verb}", printable(&a.name)),
+            Some(_) => println!(
+                "{verb} {} ({})",
+                printable(&a.name),
+                printable(&a.scope.path.to_string())
+            ),
+        }
     }
     Ok(())
 }

@@ -58,6 +58,44 @@ pub async fn replace(
     backend.update_automation(changed).await
 }
 
+/// Sets `enabled` on an automation read from `entity`'s listing. The change is idempotent, so
+/// when the automation changed elsewhere between the read and the write, it is read again and
+/// tried again (a few times). `None` when it already was so.
+pub async fn set_enabled(
+    backend: &dyn Backend,
+    entity: &str,
+    automation: &Automation,
+    enabled: bool,
+) -> Result<Option<SavedAutomation>, BackendError> {
+    let mut current = automation.clone();
+    let mut conflicts = 0;
+    loop {
+        if current.enabled == enabled {
+            return Ok(None);
+        }
+        let changed = with_enabled(&current, enabled)
+            .map_err(|m| BackendError::Invalid(vec![crate::model::Problem::new("", m)]))?;
+        match backend.update_automation(&changed).await {
+            Ok(saved) => return Ok(Some(saved)),
+            Err(BackendError::Conflict(_)) if conflicts < 3 => {
+                conflicts += 1;
+                let id = current.id.clone().unwrap_or_default();
+                current = backend
+                    .list_automations(entity)
+                    .await?
+                    .automations
+                    .into_iter()
+                    .map(|s| s.automation)
+                    .find(|a| a.id.as_deref() == Some(id.as_str()))
+                    .ok_or_else(|| {
+                        BackendError::NotFound(format!("{} was deleted elsewhere", current.name))
+                    })?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// How [`save`] stores an automation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SaveMode {

@@ -498,3 +498,10 @@ fn a_batch_killed_midway_stores_all_or_nothing() {
         }
     }
 }
+
+#[test]
+fn endless_input_is_refused_at_its_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(dir.path(), &["create", "-f", "/dev/zero"], None);
+    assert!(err.contains("over 16 MiB"), "{err}");
+}

@@ -219,3 +219,45 @@ async fn a_database_removed_or_replaced_under_us_refuses_writes() {
     let err = backend.update_automation(&a).await.unwrap_err();
     assert!(err.to_string().contains("removed or replaced"), "{err}");
 }
+
+#[tokio::test]
+async fn enabling_retries_when_the_automation_changed_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.db");
+    let ours = LocalBackend::open(&path).await.unwrap();
+    let theirs = LocalBackend::open(&path).await.unwrap();
+    let stale = ours.list_automations("acme").await.unwrap().automations[0]
+        .automation
+        .clone();
+    // Someone else edits it in between: our copy is now stale.
+    let mut edited = theirs.list_automations("acme").await.unwrap().automations[0]
+        .automation
+        .clone();
+    edited.description = Some("changed elsewhere".into());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    theirs.update_automation(&edited).await.unwrap();
+    assert!(
+        matches!(
+            ours.update_automation(&wbauto::ops::with_enabled(&stale, !stale.enabled).unwrap())
+                .await,
+            Err(BackendError::Conflict(_))
+        ),
+        "a plain write of the stale copy is refused"
+    );
+    let saved = wbauto::ops::set_enabled(&ours, "acme", &stale, !stale.enabled)
+        .await
+        .unwrap()
+        .expect("it changed");
+    assert_eq!(saved.automation.enabled, !stale.enabled);
+    assert_eq!(
+        saved.automation.description.as_deref(),
+        Some("changed elsewhere"),
+        "their edit is kept"
+    );
+    assert!(
+        wbauto::ops::set_enabled(&ours, "acme", &saved.automation, !stale.enabled)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
