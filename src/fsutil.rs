@@ -54,6 +54,41 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// The most read from one automation file (or standard input).
+pub const MAX_AUTOMATION_FILE: u64 = 16 << 20;
+
+/// The most read from one file of events (JSON Lines, stored whole or not at all).
+pub const MAX_EVENT_FILE: u64 = 512 << 20;
+
+/// Reads a whole file, or standard input for `-`, refusing more than `limit` bytes (so
+/// `-f /dev/zero` fails at once instead of filling the memory). Errors name the input.
+pub fn read_input(path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let stdin = path == Path::new("-");
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let reader: Box<dyn Read> = if stdin {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "{name} is over {} MiB; split it into smaller files",
+            limit >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8 text"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,39 +142,4 @@ mod tests {
             "no temporary file is left behind"
         );
     }
-}
-
-/// The most read from one automation file (or standard input).
-pub const MAX_AUTOMATION_FILE: u64 = 16 << 20;
-
-/// The most read from one file of events (JSON Lines, stored whole or not at all).
-pub const MAX_EVENT_FILE: u64 = 512 << 20;
-
-/// Reads a whole file, or standard input for `-`, refusing more than `limit` bytes (so
-/// `-f /dev/zero` fails at once instead of filling the memory). Errors name the input.
-pub fn read_input(path: &Path, limit: u64) -> Result<String, String> {
-    use std::io::Read;
-    let stdin = path == Path::new("-");
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        path.display().to_string()
-    };
-    let reader: Box<dyn Read> = if stdin {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?)
-    };
-    let mut bytes = Vec::new();
-    reader
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "{name} is over {} MiB; split it into smaller files",
-            limit >> 20
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| format!("{name} is not UTF-8 text"))
 }
