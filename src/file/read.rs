@@ -21,6 +21,56 @@ const TOP_KEYS: [&str; 9] = [
     "updated_at",
 ];
 
+/// Whether a digit at `i` starts a value (a number, not part of a word such as `sweep-12`).
+fn starts_value(chars: &[char], i: usize) -> bool {
+    let before = match i.checked_sub(1).map(|j| chars[j]) {
+        Some('-') => i.checked_sub(2).map(|j| chars[j]),
+        other => other,
+    };
+    before.is_none_or(|c| matches!(c, ' ' | '\t' | ':' | '[' | '{' | ','))
+}
+
+/// The first bare integer literal (outside quotes and comments) too large for 64 bits, with its
+/// line and column: it would silently become a float.
+fn inexact_integer(text: &str) -> Option<(usize, usize, String)> {
+    for (n, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut quote: Option<char> = None;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) if c == '\\' => i += 1,
+                Some(_) => {}
+                None if c == '"' || c == '\'' => quote = Some(c),
+                None if c == '#' => break,
+                None if c.is_ascii_digit() && starts_value(&chars, i) => {
+                    let start = i;
+                    while i < chars.len() && chars[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    let next = chars.get(i).copied();
+                    let integer = !matches!(next, Some('.' | 'e' | 'E'))
+                        && !next.is_some_and(char::is_alphanumeric);
+                    let digits: String = chars[start..i].iter().collect();
+                    if integer && digits.parse::<u64>().is_err() {
+                        let negative = start > 0 && chars[start - 1] == '-';
+                        let fits = negative && format!("-{digits}").parse::<i64>().is_ok();
+                        if !fits {
+                            return Some((n + 1, start + 1, digits));
+                        }
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
 /// Parses a document's text into a JSON value (YAML is a superset of JSON).
 pub fn parse_value(text: &str, format: Format) -> Result<Value, FileError> {
     let format = match format {
@@ -28,6 +78,20 @@ pub fn parse_value(text: &str, format: Format) -> Result<Value, FileError> {
         Format::Detect => Format::Yaml,
         other => other,
     };
+    if let Some((line, column, digits)) = inexact_integer(text) {
+        return Err(FileError::Syntax {
+            format: if format == Format::Json {
+                "JSON"
+            } else {
+                "YAML"
+            },
+            line,
+            column,
+            message: format!(
+                "the number {digits} has more digits than can be kept exactly (at most 64 bits); write it as a float, e.g. 1.2e29, if that is what you mean"
+            ),
+        });
+    }
     match format {
         Format::Json => serde_json::from_str(text).map_err(|e| FileError::Syntax {
             format: "JSON",
@@ -448,4 +512,46 @@ fn read_action(v: Option<&Value>, path: &str, problems: &mut Vec<Problem>) -> Op
         }
     };
     Some(action)
+}
+
+#[cfg(test)]
+mod exactness {
+    use super::inexact_integer;
+
+    #[test]
+    fn only_bare_integers_over_64_bits_are_caught() {
+        assert_eq!(
+            inexact_integer("threshold: 123456789012345678901234567890").map(|x| x.1),
+            Some(12)
+        );
+        assert_eq!(
+            inexact_integer("[1, 18446744073709551616]").map(|x| x.0),
+            Some(1)
+        );
+        assert!(
+            inexact_integer("threshold: 18446744073709551615").is_none(),
+            "u64::MAX is exact"
+        );
+        assert!(
+            inexact_integer("threshold: -9223372036854775808").is_none(),
+            "i64::MIN is exact"
+        );
+        assert!(
+            inexact_integer("threshold: 123456789012345678901234567890.0").is_none(),
+            "a float as written"
+        );
+        assert!(inexact_integer("threshold: 1.2e29").is_none());
+        assert!(
+            inexact_integer("name: \"123456789012345678901234567890\"").is_none(),
+            "in quotes"
+        );
+        assert!(
+            inexact_integer("name: sweep-123456789012345678901234567890").is_none(),
+            "part of a word"
+        );
+        assert!(
+            inexact_integer("x: 1 # 123456789012345678901234567890").is_none(),
+            "in a comment"
+        );
+    }
 }
