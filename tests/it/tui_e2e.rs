@@ -330,7 +330,15 @@ fn sigterm_sighup_and_sigint_restore_the_terminal() {
             after.contains(&format!("wbauto exited with {code}")),
             "{name}: {after}"
         );
-        let modes = std::fs::read_to_string(&stty).unwrap_or_default();
+        // The shell writes the modes just after the exit line: wait for them.
+        let start = Instant::now();
+        let modes = loop {
+            let modes = std::fs::read_to_string(&stty).unwrap_or_default();
+            if modes.contains("echo") || start.elapsed() > Duration::from_secs(10) {
+                break modes;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         let words: Vec<&str> = modes.split([' ', ';', '\n']).collect();
         for mode in ["isig", "icanon", "echo"] {
             assert!(
