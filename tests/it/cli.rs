@@ -438,6 +438,18 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert_eq!(all.len(), 15);
     let again = wbauto(d, &["list"], None);
     assert!(again.stderr.is_empty(), "seeded once: {}", again.stderr);
+    // doctor says what it found.
+    std::fs::write(d.join("local.db"), b"").unwrap();
+    let doctor = wbauto(d, &["doctor"], None);
+    assert_eq!(doctor.code, 0, "{}", doctor.stderr);
+    assert!(doctor.stderr.contains("had no data"), "{}", doctor.stderr);
+    assert!(
+        doctor
+            .stdout
+            .contains("database      schema 3, 3 entities, 17 automations"),
+        "{}",
+        doctor.stdout
+    );
 }
 
 fn batch_of(n: usize, taken_at: Option<usize>) -> String {

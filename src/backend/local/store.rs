@@ -29,6 +29,28 @@ pub fn now() -> String {
         .to_string()
 }
 
+/// What the database holds, in words (for `doctor`): its schema and how many of each thing.
+pub fn describe(conn: &Connection) -> Result<String, BackendError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let count = |table: &str| -> Result<i64, BackendError> {
+        Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+    };
+    let demo = meta(conn, "default_entity")?.is_some();
+    Ok(format!(
+        "schema {version}, {} entities, {} automations, {} integrations, {} executions, {} run logs followed{}",
+        count("entities")?,
+        count("automations")?,
+        count("integrations")?,
+        count("executions")?,
+        count("runlog_files")?,
+        if demo {
+            ""
+        } else {
+            "; no default entity (pass --entity)"
+        }
+    ))
+}
+
 /// Whether the database holds nothing: no entity, no automation.
 pub fn is_empty(conn: &Connection) -> Result<bool, BackendError> {
     let n: i64 = conn.query_row(
