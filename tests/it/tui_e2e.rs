@@ -420,3 +420,28 @@ fn the_first_frame_comes_at_once_and_q_works_while_w_and_b_does_not_answer() {
     );
     drop(hold);
 }
+
+#[test]
+fn a_refused_port_is_said_on_the_first_screen_and_q_quits() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "WANDB_API_KEY={} WANDB_BASE_URL=http://127.0.0.1:{port}",
+        "k".repeat(40)
+    );
+    let tmux = start("refused", home.path(), &env);
+    let start = Instant::now();
+    let screen = tmux.wait_for("the reason", |s| s.contains("refused"));
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert!(screen.contains("could not"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+}
