@@ -240,7 +240,8 @@ pub fn check(c: &MetricCondition, values: &VecDeque<f64>) -> (Option<f64>, Optio
                 return (None, None);
             }
             let z = (newest[0] - mean) / sd;
-            (beyond(*direction, z, *threshold).then_some(z), Some(z))
+            let threshold = threshold.as_f64().unwrap_or(f64::NAN);
+            (beyond(*direction, z, threshold).then_some(z), Some(z))
         }
     }
 }

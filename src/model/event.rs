@@ -281,8 +281,8 @@ pub enum MetricCondition {
         metric: String,
         /// Window the mean and deviation are computed over.
         window: i64,
-        /// Z-score threshold (> 0), always a float on the wire.
-        threshold: f64,
+        /// Z-score threshold (> 0); keeps its JSON type (`3` is sent as `3`, as the SDK does).
+        threshold: Number,
         /// Which way the excursion must go.
         direction: Direction,
     },

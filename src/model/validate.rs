@@ -202,7 +202,12 @@ fn validate_event(event: &Event, out: &mut Vec<Problem>) {
                     window, threshold, ..
                 } => {
                     positive_window("event.window", *window, out);
-                    positive_number("event.threshold", "a z-score threshold", *threshold, out);
+                    positive_number(
+                        "event.threshold",
+                        "a z-score threshold",
+                        threshold.as_f64().unwrap_or(f64::NAN),
+                        out,
+                    );
                 }
             }
             validate_filter("event.run_filter", run_filter.as_ref(), kind, out);

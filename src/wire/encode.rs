@@ -5,7 +5,7 @@
 use super::WireError;
 use crate::model::expr::{Expr, conjuncts};
 use crate::model::{Action, Automation, Event, MetricCondition};
-use serde_json::{Map, Number, Value, json};
+use serde_json::{Map, Value, json};
 
 /// Compact JSON text, as the SDK writes it (no spaces, raw UTF-8).
 pub fn compact(v: &Value) -> String {
@@ -70,14 +70,9 @@ pub fn metric_filter_json(condition: &MetricCondition) -> Result<Value, WireErro
             threshold,
             direction,
         } => {
-            let threshold = Number::from_f64(*threshold).ok_or_else(|| {
-                WireError::new(format!(
-                    "the z-score threshold {threshold} is not a finite number"
-                ))
-            })?;
             inner.insert("name".into(), json!(metric));
             inner.insert("window_size".into(), json!(window));
-            inner.insert("threshold".into(), Value::Number(threshold));
+            inner.insert("threshold".into(), Value::Number(threshold.clone()));
             inner.insert("change_dir".into(), json!(direction.wire_name()));
             "zscore_filter"
         }

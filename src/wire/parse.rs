@@ -290,8 +290,9 @@ fn zscore(obj: &Map<String, Value>) -> Option<MetricCondition> {
         metric: get_str(obj, "name")?.to_string(),
         window: int_or(obj, "window_size", 30)?,
         threshold: match obj.get("threshold") {
-            None | Some(Value::Null) => 3.0,
-            Some(v) => v.as_f64()?,
+            None | Some(Value::Null) => Number::from_f64(3.0)?,
+            Some(Value::Number(n)) => n.clone(),
+            Some(_) => return None,
         },
         direction: match get_str(obj, "change_dir") {
             None => Direction::Any,

@@ -249,9 +249,7 @@ impl Wizard {
             EventKind::MetricZScore => Some(MetricCondition::ZScore {
                 metric: a.metric.trim().to_string(),
                 window: window(&a.window),
-                threshold: parse_number(&a.zscore)
-                    .and_then(|n| n.as_f64())
-                    .unwrap_or(0.0),
+                threshold: parse_number(&a.zscore).unwrap_or_else(|| Number::from(0)),
                 direction: a.direction,
             }),
             EventKind::MetricThreshold => Some(MetricCondition::Threshold {
@@ -639,7 +637,7 @@ fn fill_event(a: &mut Answers, event: &Event) {
                 (a.metric, a.window, a.zscore, a.direction) = (
                     metric.clone(),
                     window.to_string(),
-                    format!("{threshold:?}"),
+                    threshold.to_string(),
                     *direction,
                 );
             }

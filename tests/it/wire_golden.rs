@@ -101,7 +101,12 @@ fn run_event_filters() {
             r#"{"run_filter":"{\"$and\":[]}","run_metric_filter":{"change_filter":{"name":"loss","agg_op":null,"current_window_size":1,"change_amount":2,"prior_window_size":1,"change_type":"ABSOLUTE","change_dir":"ANY"}},"metric_filter":null}"#,
         ),
         (
+            // Like every number, the threshold keeps the type written: the SDK sends 2 for 2.
             "{type: run_metric_zscore, metric: accuracy, threshold: 2}",
+            r#"{"run_filter":"{\"$and\":[]}","run_metric_filter":{"zscore_filter":{"name":"accuracy","window_size":30,"threshold":2,"change_dir":"ANY"}},"metric_filter":null}"#,
+        ),
+        (
+            "{type: run_metric_zscore, metric: accuracy, threshold: 2.0}",
             r#"{"run_filter":"{\"$and\":[]}","run_metric_filter":{"zscore_filter":{"name":"accuracy","window_size":30,"threshold":2.0,"change_dir":"ANY"}},"metric_filter":null}"#,
         ),
         (

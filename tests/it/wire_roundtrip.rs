@@ -117,11 +117,16 @@ fn metric_condition() -> impl Strategy<Value = MetricCondition> {
                     }
                 }
             ),
-        (text(), 1i64..500, 0.01f64..50.0, direction()).prop_map(
-            |(metric, window, threshold, direction)| MetricCondition::ZScore {
+        (text(), 1i64..500, 0.01f64..50.0, any::<bool>(), direction()).prop_map(
+            |(metric, window, threshold, whole, direction)| MetricCondition::ZScore {
                 metric,
                 window,
-                threshold,
+                // Whole thresholds stay integers, as written (`3` is sent as `3`).
+                threshold: if whole {
+                    serde_json::Number::from(threshold.ceil() as i64)
+                } else {
+                    serde_json::Number::from_f64(threshold).unwrap()
+                },
                 direction
             }
         ),
