@@ -155,47 +155,48 @@ async fn names_free(ctx: &Context, automations: &[Automation]) -> Result<(), Cli
     Ok(())
 }
 
+/// The automation a file without an id updates: the one of that name in its scope.
 fn find_target<'a>(
     a: &Automation,
     listings: &'a [Listing],
 ) -> Result<&'a Automation, BackendError> {
-    let all = listings
+    listings
         .iter()
         .flat_map(|l| l.automations.iter())
-        .map(|s| &s.automation);
-    let found = match &a.id {
-        Some(id) => all.into_iter().find(|s| s.id.as_ref() == Some(id)),
-        None => all
-            .into_iter()
-            .find(|s| s.scope.id == a.scope.id && s.name == a.name),
-    };
-    found.ok_or_else(|| match &a.id {
-        Some(id) => BackendError::NotFound(format!(
-            "no automation has the id {id}; it may have been deleted (create it instead)"
-        )),
-        None => BackendError::NotFound(format!(
-            "no automation named {:?} in {}; use `wbauto create -f` to make it",
-            a.name, a.scope.path
-        )),
-    })
+        .map(|s| &s.automation)
+        .find(|s| s.scope.id == a.scope.id && s.name == a.name)
+        .ok_or_else(|| {
+            BackendError::NotFound(format!(
+                "no automation named {:?} in {}; use `wbauto create -f` to make it",
+                a.name, a.scope.path
+            ))
+        })
 }
 
 /// `update -f FILE [--dry-run]`: by the file's id when it has one (so it can rename), else by name.
 pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
     let automations = load(ctx, path).await?;
-    let mut entities: Vec<String> = vec![ctx.entity.clone()];
-    for a in &automations {
-        let e = a.scope.path.entity().to_string();
-        if !entities.contains(&e) {
-            entities.push(e);
-        }
-    }
+    // With an id there is nothing to look up: the update is sent as the SDK sends it, and the
+    // server says whether the automation is still there. Without one, it is found by name.
     let mut listings = Vec::new();
-    for e in &entities {
-        listings.push(ctx.backend.list_automations(e).await?);
+    if automations.iter().any(|a| a.id.is_none()) {
+        let mut entities: Vec<String> = vec![ctx.entity.clone()];
+        for a in automations.iter().filter(|a| a.id.is_none()) {
+            let e = a.scope.path.entity().to_string();
+            if !entities.contains(&e) {
+                entities.push(e);
+            }
+        }
+        for e in &entities {
+            listings.push(ctx.backend.list_automations(e).await?);
+        }
     }
     let mut planned = Vec::new();
     for a in automations {
+        if a.id.is_some() {
+            planned.push(a);
+            continue;
+        }
         let existing =
             find_target(&a, &listings).map_err(|e| failure(format!("{}: {e}", a.name)))?;
         planned.push(crate::ops::retarget(a, existing).map_err(failure)?);
@@ -210,11 +211,13 @@ pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
     }
     ctx.check_writable("updating automations")?;
     for a in &planned {
-        let saved = ctx
-            .backend
-            .update_automation(a)
-            .await
-            .map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        let saved = ctx.backend.update_automation(a).await.map_err(|e| match e {
+            BackendError::NotFound(why) if a.id.is_some() => failure(format!(
+                "{}: it was deleted elsewhere ({why}); nothing was changed. `wbauto create -f` makes it again",
+                a.name
+            )),
+            other => failure(format!("{}: {other}", a.name)),
+        })?;
         println!(
             "updated {} in {}",
             printable(&saved.automation.name),

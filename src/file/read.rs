@@ -334,9 +334,9 @@ fn read_event(v: Option<&Value>, path: &str, problems: &mut Vec<Problem>) -> Opt
             let condition = MetricCondition::ZScore {
                 metric: f.req_str("metric", metric_hint),
                 window: f.opt_int("window").unwrap_or(30),
-                threshold: f
-                    .opt_number("threshold")
-                    .unwrap_or_else(|| serde_json::Number::from_f64(3.0).unwrap_or_else(|| serde_json::Number::from(3))),
+                threshold: f.opt_number("threshold").unwrap_or_else(|| {
+                    serde_json::Number::from_f64(3.0).unwrap_or_else(|| serde_json::Number::from(3))
+                }),
                 direction: f
                     .opt_enum("direction", DIRECTIONS, Direction::parse)
                     .unwrap_or(Direction::Any),

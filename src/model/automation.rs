@@ -23,7 +23,8 @@ pub struct Automation {
     pub action: Action,
     /// When it was created (RFC 3339), for saved automations.
     pub created_at: Option<String>,
-    /// When it was last changed (RFC 3339), for saved automations; also the edit precondition.
+    /// When it was last changed (RFC 3339), for saved automations; also the edit precondition
+    /// (an automation that was never read, `created_at` unset, is updated without one).
     pub updated_at: Option<String>,
 }
 

@@ -264,6 +264,14 @@ fn update_by_id_renames_and_by_name_replaces() {
         Some(&by_name.replace("gpu-temperature", "never-made")),
     );
     assert!(err.contains("use `wbauto create -f`"), "{err}");
+    // By the id of an automation deleted elsewhere: the store says so, nothing is made.
+    ok(d, &["delete", "gpu-temperature", "--yes"]);
+    let err = fails(d, &["update", "-f", "-"], Some(&renamed));
+    assert!(
+        err.contains("gpu-temperature: it was deleted elsewhere") && err.contains("create -f"),
+        "{err}"
+    );
+    fails(d, &["show", "gpu-temperature"], None);
 }
 
 #[test]

@@ -398,3 +398,32 @@ async fn a_batch_on_wandb_checks_names_first_and_says_what_a_failure_midway_left
         midway.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_by_the_id_of_a_deleted_automation_sends_one_update_and_says_so() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let shown = run_ok(&fake, h, &["show", "gpu-too-hot", "--yaml"], None);
+    run_ok(&fake, h, &["delete", "gpu-too-hot", "--yes"], None);
+    let before = fake.requests().len();
+    let out = wbauto_with(&fake, h, &["update", "-f", "-"], API_KEY, Some(&shown));
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("gpu-too-hot: it was deleted elsewhere")
+            && out.stderr.contains("nothing was changed"),
+        "{}",
+        out.stderr
+    );
+    let sent: Vec<String> = fake.requests()[before..]
+        .iter()
+        .map(|r| r.operation.clone())
+        .collect();
+    // Names in the file still resolve to ids (project, integration); no automation is listed.
+    assert!(
+        !sent.iter().any(|op| op == "GetEntityAutomations"),
+        "{sent:?}"
+    );
+    let mutations = sent.iter().filter(|op| *op == "UpdateAutomation").count();
+    assert_eq!(mutations, 1, "{sent:?}");
+}

@@ -101,7 +101,12 @@ fn reference(c: &MetricCondition, series: &[f64]) -> Vec<usize> {
                     let sd = (hist.iter().map(|h| (h - mean).powi(2)).sum::<f64>()
                         / (w - 1) as f64)
                         .sqrt();
-                    sd != 0.0 && dir(*direction, (seen[n - 1] - mean) / sd, threshold.as_f64().unwrap())
+                    sd != 0.0
+                        && dir(
+                            *direction,
+                            (seen[n - 1] - mean) / sd,
+                            threshold.as_f64().unwrap(),
+                        )
                 }
             }
         };

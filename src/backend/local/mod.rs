@@ -148,14 +148,14 @@ impl LocalBackend {
     async fn save(
         &self,
         input: serde_json::Value,
-        expected: Option<Option<String>>,
+        expected: Option<store::Precondition>,
     ) -> Result<SavedAutomation, BackendError> {
         self.same_file()?;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let id = match &expected {
                 None => store::insert(&tx, &input)?,
-                Some(updated_at) => store::update(&tx, &input, updated_at.as_deref())?,
+                Some(precondition) => store::update(&tx, &input, precondition)?,
             };
             tx.commit()?;
             store::get(conn, &id)?.ok_or_else(|| {
@@ -243,7 +243,12 @@ impl Backend for LocalBackend {
     ) -> Result<SavedAutomation, BackendError> {
         super::resolve::check(self, automation).await?;
         let input = update_input(automation).map_err(|e| invalid(e.0))?;
-        self.save(input, Some(automation.updated_at.clone())).await
+        let precondition = match automation.created_at {
+            // Never read (a file names the id): nothing to compare, as on W&B.
+            None => store::Precondition::Unread,
+            Some(_) => store::Precondition::Unchanged(automation.updated_at.clone()),
+        };
+        self.save(input, Some(precondition)).await
     }
 
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {

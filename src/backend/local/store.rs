@@ -625,12 +625,20 @@ pub fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> 
     assign_id(conn, "automations", "Trigger")
 }
 
-/// Applies an `UpdateFilterTriggerInput` if the row still has `expected_updated_at`. A missing
-/// description keeps the stored one. Run inside a write transaction.
+/// What an update checks before it writes.
+pub enum Precondition {
+    /// The row must still carry this `updated_at` (`None`: it was never updated).
+    Unchanged(Option<String>),
+    /// Nothing: the caller read no version (an update by id from a file, as the SDK sends it).
+    Unread,
+}
+
+/// Applies an `UpdateFilterTriggerInput` if its precondition holds. A missing description keeps
+/// the stored one. Run inside a write transaction.
 pub fn update(
     conn: &Connection,
     input: &Value,
-    expected_updated_at: Option<&str>,
+    precondition: &Precondition,
 ) -> Result<String, BackendError> {
     let id = text(input, "id")?.to_string();
     let current: Option<(String, Option<String>)> = conn
@@ -645,7 +653,9 @@ pub fn update(
             "the automation {id} no longer exists; it was deleted elsewhere"
         )));
     };
-    if stored_updated_at.as_deref() != expected_updated_at {
+    if let Precondition::Unchanged(expected) = precondition
+        && stored_updated_at != *expected
+    {
         return Err(BackendError::Conflict(format!(
             "{old_name:?} was changed elsewhere (at {}) since it was read; refresh and try again",
             stored_updated_at.as_deref().unwrap_or("an unknown time")

@@ -201,7 +201,8 @@ impl WandbBackend {
 
     /// Best effort: refuse an update when the automation (found by its name) changed since read.
     async fn check_unchanged(&self, a: &Automation) -> Result<(), BackendError> {
-        if !self.features().await?.entity_listing() {
+        // Never read (a file names the id): no version to compare; the server answers for it.
+        if a.created_at.is_none() || !self.features().await?.entity_listing() {
             return Ok(());
         }
         let entity = a.scope.path.entity();
