@@ -40,13 +40,26 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Joins problems into one line, for one-line error output.
+/// How many problems one line names before it only counts the rest.
+const PROBLEMS_PER_LINE: usize = 10;
+
+/// Joins problems into one line, for one-line error output; past the first few it counts the
+/// rest, so a 10,000-item file with one mistake repeated stays readable.
 pub fn one_line(problems: &[Problem]) -> String {
-    problems
+    let mut line = problems
         .iter()
+        .take(PROBLEMS_PER_LINE)
         .map(Problem::to_string)
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if let Some(more) = problems
+        .len()
+        .checked_sub(PROBLEMS_PER_LINE)
+        .filter(|n| *n > 0)
+    {
+        line.push_str(&format!("; and {more} more"));
+    }
+    line
 }
 
 /// The largest webhook payload accepted, in bytes of JSON.
@@ -292,6 +305,21 @@ mod tests {
     use crate::model::event::{Cmp, RunState};
     use crate::model::scope::{Scope, ScopePath};
     use serde_json::json;
+
+    #[test]
+    fn one_line_names_the_first_problems_and_counts_the_rest() {
+        let problems: Vec<Problem> = (0..12)
+            .map(|i| Problem::new(format!("[{i}].name"), "is empty"))
+            .collect();
+        let line = one_line(&problems);
+        assert!(line.starts_with("[0].name: is empty; [1].name"), "{line}");
+        assert!(
+            line.contains("[9].name") && !line.contains("[10].name"),
+            "{line}"
+        );
+        assert!(line.ends_with("; and 2 more"), "{line}");
+        assert_eq!(one_line(&problems[..10]).matches("is empty").count(), 10);
+    }
 
     fn base() -> Automation {
         Automation {
