@@ -156,18 +156,7 @@ pub async fn replay(cli: &Cli, dir: &Path, project: Option<&str>) -> Result<(), 
             "an engine is running on this database; give it --watch DIR instead of replaying here",
         ));
     }
-    let result = async {
-        let followed = engine.follow(dir, &mapping, now)?;
-        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
-            engine.settings.timeout_secs.max(1),
-        ));
-        engine.drain(&client, None).await?;
-        engine.prune()?;
-        Ok::<_, crate::backend::BackendError>(followed)
-    }
-    .await;
-    let _ = engine.with(|c| store::release_lease(c, &me));
-    let followed = result?;
+    let followed = evaluate_here(&mut engine, &me, |e| e.follow(dir, &mapping, now)).await?;
     for w in &followed.warnings {
         eprintln!("warning: {}", super::render::printable(w));
     }
@@ -311,6 +300,27 @@ fn read_events(file: Option<&Path>, kind: Option<&EmitKind>) -> Result<Vec<Engin
     }
 }
 
+/// With the lease `me` holds: runs `work` (which stores decisions), delivers and prunes, then
+/// lets the lease go whatever happened.
+async fn evaluate_here<T>(
+    engine: &mut Engine,
+    me: &str,
+    work: impl FnOnce(&mut Engine) -> Result<T, crate::backend::BackendError>,
+) -> Result<T, crate::backend::BackendError> {
+    let result = async {
+        let done = work(engine)?;
+        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
+            engine.settings.timeout_secs.max(1),
+        ));
+        engine.drain(&client, None).await?;
+        engine.prune()?;
+        Ok(done)
+    }
+    .await;
+    let _ = engine.with(|c| store::release_lease(c, me));
+    result
+}
+
 fn holder() -> String {
     format!("{}-{}", std::process::id(), fastrand::u32(..))
 }
@@ -339,18 +349,7 @@ pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Re
         println!("queued {count} event(s) for the running engine");
         return Ok(());
     }
-    let result = async {
-        let report = engine.ingest(events, now)?;
-        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
-            engine.settings.timeout_secs.max(1),
-        ));
-        engine.drain(&client, None).await?;
-        engine.prune()?;
-        Ok::<_, crate::backend::BackendError>(report)
-    }
-    .await;
-    let _ = engine.with(|c| store::release_lease(c, &me));
-    let report = result?;
+    let report = evaluate_here(&mut engine, &me, |e| e.ingest(events, now)).await?;
     let [ok, failed, skipped, pending] = engine.with(|c| store::tally(c, &report.ids))?;
     let mut line = format!(
         "{} event(s), {} execution(s): {ok} succeeded, {failed} failed, {skipped} skipped",
@@ -453,13 +452,8 @@ pub async fn show_history(
     );
     for r in rows {
         let time = crate::model::summary::when(Some(&r.created_at)).unwrap_or_default();
-        let what = r.run.clone().or(r.collection.clone()).unwrap_or_default();
-        let result = match (&r.error, r.response_status) {
-            (Some(e), _) => e.clone(),
-            (None, Some(s)) => format!("HTTP {s}"),
-            (None, None) if r.status == "success" => "no-op".into(),
-            _ => String::new(),
-        };
+        let what = r.subject();
+        let result = r.outcome();
         let test = if r.test { " (test)" } else { "" };
         println!(
             "{:<20}  {:<11}  {:<24}  {:<18}  {:<20}  {:>5}  {:>4}  {}{test}",
@@ -467,7 +461,7 @@ pub async fn show_history(
             r.status,
             super::render::printable(&r.automation_name),
             r.event_type,
-            super::render::printable(&what),
+            super::render::printable(what),
             r.step.map(|s| s.to_string()).unwrap_or_default(),
             r.attempts,
             super::render::printable(&result),

@@ -293,20 +293,9 @@ fn history_doc(
             rows.iter()
                 .map(|r| {
                     let (glyph, tone) = super::history::glyph(&r.status);
-                    let at = r
-                        .created_at
-                        .parse::<jiff::Timestamp>()
-                        .map_or(0, |t| t.as_second());
-                    let what = r
-                        .run
-                        .clone()
-                        .or_else(|| r.collection.clone())
-                        .unwrap_or_default();
-                    let result = r
-                        .error
-                        .clone()
-                        .or(r.response_status.map(|s| format!("HTTP {s}")))
-                        .unwrap_or_default();
+                    let at = r.decided_at();
+                    let what = r.subject();
+                    let result = r.outcome();
                     TextLine::new(vec![
                         Piece::new(tone, format!("{glyph} {:<11}", r.status)),
                         Piece::new(Tone::Dim, format!("{:>4} ", layout::ago(now, at))),

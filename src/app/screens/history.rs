@@ -105,21 +105,10 @@ impl HistoryScreen {
 
 fn row_line(r: &Execution, now: i64, selected: bool) -> TextLine {
     let (glyph, tone) = glyph(&r.status);
-    let at = r
-        .created_at
-        .parse::<jiff::Timestamp>()
-        .map_or(0, |t| t.as_second());
-    let what = r
-        .run
-        .clone()
-        .or_else(|| r.collection.clone())
-        .unwrap_or_default();
+    let at = r.decided_at();
+    let what = r.subject();
     let step = r.step.map(|s| format!("step {s}")).unwrap_or_default();
-    let result = match (&r.error, r.response_status) {
-        (Some(e), _) => e.clone(),
-        (None, Some(s)) => format!("HTTP {s}"),
-        _ => String::new(),
-    };
+    let result = r.outcome();
     let test = if r.test { " (test)" } else { "" };
     let line = TextLine::new(vec![
         Piece::plain(if selected { "▶ " } else { "  " }),
