@@ -91,8 +91,10 @@ pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
         return Ok(());
     }
     ctx.check_writable("creating automations")?;
-    if ctx.backend.info().kind == crate::backend::BackendKind::Wandb {
-        names_free(ctx, &automations).await?;
+    let automations = skip_existing(ctx, automations).await?;
+    if automations.is_empty() {
+        println!("nothing to create: every automation in the file exists as it says");
+        return Ok(());
     }
     let print = |s: &crate::backend::SavedAutomation| {
         let a = &s.automation;
@@ -116,7 +118,7 @@ pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
                 .map(|a| a.name.as_str())
                 .collect();
             return Err(failure(format!(
-                "{name}: {error}; {} of {} were created before it (listed above), not created: {}. Fix the file and create the rest",
+                "{name}: {error}; {} of {} were created before it (listed above), not created: {}. Fix it and run the same command again: what exists as the file says is skipped",
                 done.len(),
                 automations.len(),
                 rest.join(", ")
@@ -126,33 +128,56 @@ pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
     Ok(())
 }
 
-/// W&B has no transactions: every name is checked against what is there before the first
-/// automation is created, so a clash stops the batch before it starts.
-async fn names_free(ctx: &Context, automations: &[Automation]) -> Result<(), CliError> {
+/// Every name is checked against what is there before the first automation is created (W&B
+/// has no transactions, so a clash stops the batch before it starts). One that exists exactly as
+/// the file says is skipped, so a batch stopped midway continues when run again.
+async fn skip_existing(
+    ctx: &Context,
+    automations: Vec<Automation>,
+) -> Result<Vec<Automation>, CliError> {
     let mut entities: Vec<String> = Vec::new();
-    for a in automations {
+    for a in &automations {
         let e = a.scope.path.entity().to_string();
         if !entities.contains(&e) {
             entities.push(e);
         }
     }
+    let mut listings = Vec::new();
     for entity in entities {
-        let listing = ctx.backend.list_automations(&entity).await?;
-        for a in automations {
-            let taken = listing
-                .automations
-                .iter()
-                .any(|s| s.automation.name == a.name && s.automation.scope.id == a.scope.id);
-            if taken {
+        listings.push(ctx.backend.list_automations(&entity).await?);
+    }
+    let mut fresh = Vec::with_capacity(automations.len());
+    for a in automations {
+        let existing = listings
+            .iter()
+            .flat_map(|l| l.automations.iter())
+            .map(|s| &s.automation)
+            .find(|s| s.name == a.name && s.scope.id == a.scope.id);
+        match existing {
+            None => fresh.push(a),
+            Some(e) if same_input(&a, e) => eprintln!(
+                "unchanged {} in {}: it exists as the file says",
+                printable(&a.name),
+                printable(&a.scope.path.to_string())
+            ),
+            Some(_) => {
                 return Err(failure(format!(
-                    "{}: the name is already used in {}; nothing was created",
+                    "{}: the name is already used by another automation in {}; nothing was created",
                     printable(&a.name),
                     a.scope.path
                 )));
             }
         }
     }
-    Ok(())
+    Ok(fresh)
+}
+
+/// Whether creating `a` would store what `existing` is (the same `CreateFilterTriggerInput`).
+fn same_input(a: &Automation, existing: &Automation) -> bool {
+    match (create_input(a), create_input(existing)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// The automation a file without an id updates: the one of that name in its scope.

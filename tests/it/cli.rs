@@ -185,6 +185,29 @@ fn a_list_file_is_checked_whole_before_anything_is_created() {
         "{err}"
     );
     assert_eq!(count(dir.path(), "acme"), before);
+    // Run again after a fix, and once more: what exists as the file says is skipped.
+    let made = wbauto(dir.path(), &["create", "-f", "-"], Some(&batch));
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let after = count(dir.path(), "acme");
+    assert!(after > before);
+    let again = wbauto(dir.path(), &["create", "-f", "-"], Some(&batch));
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("nothing to create")
+            && again.stderr.contains("unchanged dataset-created"),
+        "{}{}",
+        again.stdout,
+        again.stderr
+    );
+    // A different automation under a taken name is still refused, before anything is written.
+    let changed = batch.replacen("\"ci-deploy\"", "\"github-dispatch\"", 1);
+    assert_ne!(changed, batch);
+    let err = fails(dir.path(), &["create", "-f", "-"], Some(&changed));
+    assert!(
+        err.contains("already used") && err.contains("nothing was created"),
+        "{err}"
+    );
+    assert_eq!(count(dir.path(), "acme"), after);
 }
 
 #[test]

@@ -397,6 +397,27 @@ async fn a_batch_on_wandb_checks_names_first_and_says_what_a_failure_midway_left
         "{}",
         midway.stderr
     );
+    // The same command again continues: the two made are skipped, the rest created.
+    let before = fake.variables_of("CreateAutomation").len();
+    let again = wbauto_with(
+        &fake,
+        h,
+        &["create", "-f", "-"],
+        API_KEY,
+        Some(&batch(&["c-1", "c-2", "c-3", "c-4"])),
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("unchanged c-1") && again.stderr.contains("unchanged c-2"),
+        "{}",
+        again.stderr
+    );
+    assert!(
+        again.stdout.contains("created c-3") && again.stdout.contains("created c-4"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(fake.variables_of("CreateAutomation").len() - before, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
