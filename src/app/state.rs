@@ -5,12 +5,13 @@ use super::keys::{Context, Keymap};
 use super::layout;
 use super::modals::Modal;
 use super::screens::Screen;
+use super::screens::integrations::IntegrationRow;
 use super::store::list::{AutomationList, Item};
 use super::store::selection::Selection;
 use super::store::session::{BackendChoice, Session};
 use super::store::writes::Writes;
 use super::text::Doc;
-use crate::model::{Capabilities, Integration};
+use crate::model::Capabilities;
 use std::collections::VecDeque;
 
 /// Kinds of toast.
@@ -60,7 +61,7 @@ pub struct State {
     /// Toasts, oldest first.
     pub toasts: VecDeque<Toast>,
     /// Integrations of the entity, once loaded.
-    pub integrations: Option<Result<Vec<Integration>, String>>,
+    pub integrations: Option<Result<Vec<IntegrationRow>, String>>,
     /// The current time (Unix seconds), advanced by ticks; `view` never reads the clock.
     pub now: i64,
     /// Animation frame for spinners.

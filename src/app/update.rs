@@ -10,6 +10,7 @@ use super::modals::edit_error::EditErrorModal;
 use super::modals::{self, Modal};
 use super::msg::{Effect, Msg, SaveKind};
 use super::rows::file_text;
+use super::screens::integrations::IntegrationRow;
 use super::screens::{self, Screen, global, wizard};
 use super::state::{State, ToastKind};
 use super::store::session::RequestKind;
@@ -37,7 +38,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Listed { request, result } => on_listed(state, request, result),
         Msg::IntegrationsLoaded { request, result } => {
             if state.session.is_latest(RequestKind::Integrations, request) {
-                state.integrations = Some(result.map_err(|e| e.to_string()));
+                state.integrations = Some(
+                    result
+                        .map(|list| list.iter().map(IntegrationRow::of).collect())
+                        .map_err(|e| e.to_string()),
+                );
             }
             Vec::new()
         }

@@ -5,6 +5,65 @@ use super::super::msg::Effect;
 use super::super::state::State;
 use super::super::store::session::RequestKind;
 use super::Screen;
+use crate::model::{Integration, IntegrationKind};
+
+/// One integration as its row shows it, prepared when the list arrives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntegrationRow {
+    /// `slack` or `webhook`.
+    pub kind: &'static str,
+    /// The channel or the webhook's name.
+    pub name: String,
+    /// The Slack workspace or the webhook's URL.
+    pub target: String,
+    /// Which secrets it refers to, by name (never their values), or the Slack incoming webhook.
+    pub secrets: String,
+    /// Its id.
+    pub id: String,
+}
+
+impl IntegrationRow {
+    /// The row of one integration.
+    pub fn of(integration: &Integration) -> Self {
+        let (kind, target, secrets) = match &integration.kind {
+            IntegrationKind::Slack {
+                team_name,
+                webhook_url,
+                ..
+            } => (
+                "slack",
+                format!("workspace {team_name}"),
+                if webhook_url.is_some() {
+                    "incoming webhook".into()
+                } else {
+                    String::new()
+                },
+            ),
+            IntegrationKind::Webhook {
+                url,
+                secret_ref,
+                access_token_ref,
+                ..
+            } => {
+                let refs: Vec<String> = [
+                    secret_ref.as_ref().map(|s| format!("secret {s}")),
+                    access_token_ref.as_ref().map(|t| format!("token {t}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                ("webhook", url.clone(), refs.join(", "))
+            }
+        };
+        Self {
+            kind,
+            name: integration.label().to_string(),
+            target,
+            secrets,
+            id: integration.id.clone(),
+        }
+    }
+}
 
 /// The integrations screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

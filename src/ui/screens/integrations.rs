@@ -3,7 +3,6 @@
 use crate::app::State;
 use crate::app::screens::integrations::IntegrationsScreen;
 use crate::app::screens::wizard::text::spinner;
-use crate::model::IntegrationKind;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -54,45 +53,15 @@ pub fn draw(
     let rows: Vec<Row> = list
         .iter()
         .enumerate()
-        .map(|(i, integration)| {
-            let (kind, target, secrets) = match &integration.kind {
-                IntegrationKind::Slack {
-                    team_name,
-                    webhook_url,
-                    ..
-                } => (
-                    "slack",
-                    format!("workspace {team_name}"),
-                    if webhook_url.is_some() {
-                        "incoming webhook".into()
-                    } else {
-                        String::new()
-                    },
-                ),
-                IntegrationKind::Webhook {
-                    url,
-                    secret_ref,
-                    access_token_ref,
-                    ..
-                } => {
-                    let refs: Vec<String> = [
-                        secret_ref.as_ref().map(|s| format!("secret {s}")),
-                        access_token_ref.as_ref().map(|t| format!("token {t}")),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                    ("webhook", url.clone(), refs.join(", "))
-                }
-            };
+        .map(|(i, r)| {
             let glyph = if i == selected { "▶" } else { " " };
             let row = Row::new(vec![
-                glyph.to_string(),
-                kind.to_string(),
-                integration.label().to_string(),
-                target,
-                secrets,
-                integration.id.clone(),
+                glyph,
+                r.kind,
+                r.name.as_str(),
+                r.target.as_str(),
+                r.secrets.as_str(),
+                r.id.as_str(),
             ]);
             if i == selected {
                 row.style(theme.selected())
