@@ -3,9 +3,11 @@
 //! after every message, so the view only paints what is here.
 
 use super::keys::Context;
+use super::msg::Effect;
 use super::screens::Screen;
-use super::screens::detail::overview;
+use super::screens::detail::{DetailTab, overview};
 use super::state::{PaneKey, State};
+use super::store::wire::key_of;
 use super::text::{Doc, TextLine, Tone};
 
 /// Brings every derived text up to date.
@@ -30,8 +32,27 @@ pub fn refresh(state: &mut State) {
             w.prepare(state);
             state.screen = Screen::Wizard(w);
         }
+        Screen::Raw(mut r) => {
+            r.prepare(state);
+            state.screen = Screen::Raw(r);
+        }
         other => state.screen = other,
     }
+}
+
+/// The stored JSON to ask the backend for: the selected automation's, when the Wire tab or the
+/// raw view shows it and the listing left it out.
+pub fn wire_request(state: &mut State) -> Option<Effect> {
+    let shows = match &state.screen {
+        Screen::Detail(d) => d.tab == DetailTab::Wire,
+        Screen::Raw(_) => true,
+        _ => false,
+    };
+    let item = state
+        .selected_item()
+        .filter(|i| shows && i.saved.wire.is_none())?;
+    let key = key_of(item);
+    state.wire.to_ask(key).map(|key| Effect::LoadWire { key })
 }
 
 fn pane(state: &mut State) {

@@ -32,6 +32,11 @@ pub enum Msg {
         request: u64,
         result: Result<Listing, BackendError>,
     },
+    /// The stored JSON of one automation arrived.
+    WireLoaded {
+        key: crate::app::store::wire::WireKey,
+        result: Result<String, BackendError>,
+    },
     /// Integrations arrived.
     IntegrationsLoaded {
         request: u64,
@@ -115,6 +120,10 @@ pub enum Effect {
     List { request: u64, entity: String },
     /// Load an entity's integrations.
     ListIntegrations { request: u64, entity: String },
+    /// Load the stored JSON of one automation (the listing left it out).
+    LoadWire {
+        key: crate::app::store::wire::WireKey,
+    },
     /// Save a resolved automation (by its id).
     Update {
         automation: Box<Automation>,

@@ -88,6 +88,12 @@ impl Runner {
                     result: backend.list_automations(&entity).await,
                 }
             }),
+            Effect::LoadWire { key } => self.spawn(async move {
+                Msg::WireLoaded {
+                    result: backend.trigger_wire(&key.0).await,
+                    key,
+                }
+            }),
             Effect::ListIntegrations { request, entity } => self.spawn(async move {
                 Msg::IntegrationsLoaded {
                     request,

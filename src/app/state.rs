@@ -9,6 +9,7 @@ use super::screens::integrations::IntegrationRow;
 use super::store::list::{AutomationList, Item};
 use super::store::selection::Selection;
 use super::store::session::{BackendChoice, Session};
+use super::store::wire::WireCache;
 use super::store::writes::Writes;
 use super::text::Doc;
 use crate::model::Capabilities;
@@ -60,6 +61,8 @@ pub struct State {
     pub modals: Vec<Modal>,
     /// Toasts, oldest first.
     pub toasts: VecDeque<Toast>,
+    /// The stored JSON of the selected automation, where the listing left it out.
+    pub wire: WireCache,
     /// Integrations of the entity, once loaded.
     pub integrations: Option<Result<Vec<IntegrationRow>, String>>,
     /// The current time (Unix seconds), advanced by ticks; `view` never reads the clock.
@@ -121,6 +124,7 @@ impl State {
             screen: Screen::List,
             modals: Vec::new(),
             toasts: VecDeque::new(),
+            wire: WireCache::default(),
             integrations: None,
             now,
             frame: 0,

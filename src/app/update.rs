@@ -21,7 +21,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 /// Applies a message; returns what must happen outside.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let effects = match msg {
+    let mut effects = match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(state, key),
         Msg::Key(_) => Vec::new(),
         Msg::Resize(w, h) => {
@@ -36,6 +36,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::Listed { request, result } => on_listed(state, request, result),
+        Msg::WireLoaded { key, result } => {
+            state.wire.loaded(key, result.map_err(|e| e.to_string()));
+            Vec::new()
+        }
         Msg::IntegrationsLoaded { request, result } => {
             if state.session.is_latest(RequestKind::Integrations, request) {
                 state.integrations = Some(
@@ -119,6 +123,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
     };
     super::derive::refresh(state);
+    effects.extend(super::derive::wire_request(state));
     effects
 }
 
@@ -267,6 +272,7 @@ fn on_switched(
             state.selection.reset();
             state.writes.clear_undo();
             state.integrations = None;
+            state.wire.clear();
             state.screen = Screen::List;
             state.activity = None;
             state.engine_available = true;

@@ -90,8 +90,9 @@ pub struct BackendInfo {
 pub struct SavedAutomation {
     /// The parsed automation.
     pub automation: Automation,
-    /// The trigger JSON as stored, compact.
-    pub wire: String,
+    /// The trigger JSON as stored, compact, where the listing carries it (W&B); `None` where the
+    /// backend renders it only when asked ([`Backend::trigger_wire`], the local database).
+    pub wire: Option<String>,
 }
 
 /// A saved automation that could not be read, kept so the rest of a listing still shows.
@@ -250,6 +251,13 @@ pub trait Backend: Send + Sync {
 
     /// Deletes an automation by id.
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError>;
+
+    /// The trigger JSON of one automation, compact, for a listing that left it out.
+    async fn trigger_wire(&self, id: &str) -> Result<String, BackendError> {
+        Err(BackendError::NotFound(format!(
+            "the listing carried no stored JSON for {id}; ctrl-r reloads it"
+        )))
+    }
 
     /// An entity's Slack and webhook integrations.
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError>;

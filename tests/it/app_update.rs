@@ -3,8 +3,8 @@
 use crate::support::dashboard;
 
 use crossterm::event::KeyCode;
+use dashboard::{NOW, ch, ctrl, demo_listing, demo_state, key, selected, typed};
 use dashboard::{Overlay, overlay, set_filter};
-use dashboard::{ch, ctrl, demo_listing, demo_state, key, selected, typed};
 use wbauto::app::modals::confirm::Confirm;
 use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::screens::detail::DetailTab;
@@ -750,4 +750,107 @@ async fn an_open_range_is_acted_on_as_it_is_drawn() {
         panic!("{:?}", overlay(&s))
     };
     assert_eq!(ids.len(), 3, "the three rows of the open range");
+}
+
+/// The text of the screen on top (the detail's tab or the raw view).
+fn screen_text(s: &wbauto::app::State) -> String {
+    let doc = match &s.screen {
+        wbauto::app::screens::Screen::Detail(d) => &d.doc,
+        wbauto::app::screens::Screen::Raw(r) => &r.doc,
+        other => panic!("{other:?}"),
+    };
+    doc.lines
+        .iter()
+        .flat_map(|l| l.pieces.iter().map(|p| p.text.as_str()))
+        .collect()
+}
+
+fn asked_wire(effects: &[Effect]) -> Option<wbauto::app::store::wire::WireKey> {
+    effects.iter().find_map(|e| match e {
+        Effect::LoadWire { key } => Some(key.clone()),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn the_wire_view_asks_for_json_the_listing_left_out_once_and_again_when_it_changed() {
+    let mut s = demo_state(160, 48).await;
+    // As the local listing sends it: no stored JSON carried.
+    let mut listing = demo_listing().await;
+    listing.automations.iter_mut().for_each(|a| a.wire = None);
+    let Effect::List { request, .. } = update::list(&mut s) else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Msg::Listed {
+            request,
+            result: Ok(listing),
+        },
+    );
+    assert!(
+        asked_wire(&update(&mut s, key(KeyCode::Enter))).is_none(),
+        "the Overview needs none"
+    );
+    let key_asked = asked_wire(&update(&mut s, key(KeyCode::Tab))).expect("the Wire tab asks");
+    assert_eq!(key_asked.0, s.selected_id().unwrap());
+    assert!(
+        screen_text(&s).contains("loading the stored JSON"),
+        "{}",
+        screen_text(&s)
+    );
+    assert!(
+        asked_wire(&update(&mut s, Msg::Tick(NOW + 1))).is_none(),
+        "asked once"
+    );
+    // A late answer for something else is dropped; the right one is shown.
+    let mut other = key_asked.clone();
+    other.0 = "Trigger:else".into();
+    update(
+        &mut s,
+        Msg::WireLoaded {
+            key: other,
+            result: Ok("{\"name\":\"else\"}".into()),
+        },
+    );
+    assert!(screen_text(&s).contains("loading"));
+    update(
+        &mut s,
+        Msg::WireLoaded {
+            key: key_asked.clone(),
+            result: Ok("{\"name\":\"from-the-db\"}".into()),
+        },
+    );
+    assert!(
+        screen_text(&s).contains("\"name\": \"from-the-db\""),
+        "{}",
+        screen_text(&s)
+    );
+    // A toggle changes the automation: its JSON is asked for again.
+    let toggled = saved_with(&s, |a| a.enabled = !a.enabled);
+    let id = s.selected_id().unwrap();
+    let effects = update(
+        &mut s,
+        Msg::Saved {
+            id,
+            kind: SaveKind::Toggle,
+            result: Ok(toggled),
+        },
+    );
+    assert!(screen_text(&s).contains("loading"), "{}", screen_text(&s));
+    let again = asked_wire(&effects).expect("asked again");
+    assert_ne!(again, key_asked);
+    assert!(asked_wire(&update(&mut s, Msg::Tick(NOW + 2))).is_none());
+    update(
+        &mut s,
+        Msg::WireLoaded {
+            key: again,
+            result: Err(BackendError::NotFound("gone".into())),
+        },
+    );
+    assert!(
+        screen_text(&s).contains("could not read the stored JSON: "),
+        "{}",
+        screen_text(&s)
+    );
 }

@@ -55,8 +55,9 @@ pub struct DetailScreen {
     pub scroll: u16,
     /// The tab's text.
     pub doc: Doc,
-    /// What the text was made for: the automation's id, change stamp and state, and the tab.
-    made_for: (String, Option<String>, bool, DetailTab),
+    /// What the text was made for: the automation's id, change stamp and state, the tab, and
+    /// whether its stored JSON was at hand.
+    made_for: (String, Option<String>, bool, DetailTab, bool),
     /// The automation's executions, once the History tab asked for them.
     history: Option<Result<Vec<crate::engine::history::Execution>, String>>,
 }
@@ -80,7 +81,7 @@ impl DetailScreen {
             tab: DetailTab::Overview,
             scroll: 0,
             doc: Doc::default(),
-            made_for: (id, None, false, DetailTab::Wire),
+            made_for: (id, None, false, DetailTab::Wire, false),
             history: None,
         };
         screen.prepare(state);
@@ -98,6 +99,7 @@ impl DetailScreen {
             a.updated_at.clone(),
             a.enabled,
             self.tab,
+            state.wire.text(item).is_some(),
         );
         if key == self.made_for {
             return;
@@ -105,7 +107,7 @@ impl DetailScreen {
         self.made_for = key;
         self.doc = match self.tab {
             DetailTab::Overview => Doc::prose(overview(state.now, item, true)),
-            DetailTab::Wire => Doc::code(wire_lines(item)),
+            DetailTab::Wire => Doc::code(wire_lines(state.wire.text(item))),
             DetailTab::Python => Doc::code(
                 crate::wire::python::python_code(a)
                     .lines()
@@ -265,15 +267,22 @@ fn details(a: &Automation) -> Vec<TextLine> {
     lines
 }
 
-/// The stored JSON, pretty.
-pub fn wire_lines(item: &Item) -> Vec<TextLine> {
-    match serde_json::from_str::<Value>(&item.saved.wire) {
-        Ok(v) => serde_json::to_string_pretty(&v)
-            .unwrap_or_default()
-            .lines()
-            .map(TextLine::plain)
-            .collect(),
-        Err(_) => vec![TextLine::plain(item.saved.wire.clone())],
+/// The stored JSON, pretty; `None` while it loads.
+pub fn wire_lines(wire: Option<Result<&str, &str>>) -> Vec<TextLine> {
+    match wire {
+        None => vec![TextLine::toned(Tone::Warn, "loading the stored JSON…")],
+        Some(Err(e)) => vec![TextLine::toned(
+            Tone::Error,
+            format!("could not read the stored JSON: {e}"),
+        )],
+        Some(Ok(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(v) => serde_json::to_string_pretty(&v)
+                .unwrap_or_default()
+                .lines()
+                .map(TextLine::plain)
+                .collect(),
+            Err(_) => vec![TextLine::plain(text)],
+        },
     }
 }
 

@@ -5,6 +5,7 @@ use super::super::layout;
 use super::super::msg::Effect;
 use super::super::rows;
 use super::super::state::State;
+use super::super::store::wire::{WireKey, key_of};
 use super::super::text::Doc;
 use super::Screen;
 
@@ -15,18 +16,32 @@ pub struct RawScreen {
     pub scroll: u16,
     /// The JSON, pretty.
     pub doc: Doc,
+    /// What the text was made for: the automation as it was, and whether its JSON was at hand.
+    made_for: Option<(WireKey, bool)>,
 }
 
 impl RawScreen {
     /// The raw view of the selected automation.
     pub fn open(state: &State, _id: String) -> Self {
-        let lines = state
-            .selected_item()
-            .map(super::detail::wire_lines)
-            .unwrap_or_default();
-        Self {
+        let mut screen = Self {
             scroll: 0,
-            doc: Doc::code(lines),
+            doc: Doc::default(),
+            made_for: None,
+        };
+        screen.prepare(state);
+        screen
+    }
+
+    /// Makes the text again when the automation changed or its stored JSON arrived.
+    pub fn prepare(&mut self, state: &State) {
+        let Some(item) = state.selected_item() else {
+            return;
+        };
+        let wire = state.wire.text(item);
+        let key = Some((key_of(item), wire.is_some()));
+        if key != self.made_for {
+            self.made_for = key;
+            self.doc = Doc::code(super::detail::wire_lines(wire));
         }
     }
 }

@@ -3,4 +3,5 @@
 pub mod list;
 pub mod selection;
 pub mod session;
+pub mod wire;
 pub mod writes;

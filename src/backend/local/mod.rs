@@ -251,6 +251,11 @@ impl Backend for LocalBackend {
         self.save(input, Some(precondition)).await
     }
 
+    async fn trigger_wire(&self, id: &str) -> Result<String, BackendError> {
+        let id = id.to_string();
+        self.run(move |conn| store::wire(conn, &id)).await
+    }
+
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
         let id = id.to_string();
         self.write(move |conn| store::delete(conn, &id)).await

@@ -403,11 +403,13 @@ fn stored_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredTrigger, String)> {
 }
 
 /// Renders stored rows as W&B returns them and parses them, one row at a time (so a long listing
-/// never holds every intermediate JSON tree at once).
+/// never holds every intermediate JSON tree at once). The JSON text is kept only with `keep_wire`
+/// (one automation); a listing leaves it to [`wire`], which the Wire view asks for.
 fn render(
     conn: &Connection,
     rows: impl Iterator<Item = rusqlite::Result<(StoredTrigger, String)>>,
     entity: &str,
+    keep_wire: bool,
 ) -> Result<Listing, BackendError> {
     let scopes = scopes(conn)?;
     let mut all_integrations: HashMap<String, Integration> = HashMap::new();
@@ -440,7 +442,7 @@ fn render(
                 }
                 listing.automations.push(SavedAutomation {
                     automation,
-                    wire: wire.to_string(),
+                    wire: keep_wire.then(|| wire.to_string()),
                 });
             }
             Err(e) => listing.unreadable.push(Unreadable {
@@ -465,7 +467,7 @@ pub fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
          ORDER BY a.num"
     ))?;
     let rows = stmt.query_map([entity], stored_from_row)?;
-    render(conn, rows, entity)
+    render(conn, rows, entity, false)
 }
 
 /// One automation by id.
@@ -478,11 +480,27 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, Backe
         )
         .optional()?;
     let Some(row) = row else { return Ok(None) };
-    let mut listing = render(conn, std::iter::once(Ok(row)), "")?;
-    match listing.automations.pop() {
-        Some(saved) => Ok(Some(saved)),
-        None => Err(BackendError::Server(format!(
+    let mut listing = render(conn, std::iter::once(Ok(row)), "", true)?;
+    match (listing.automations.pop(), listing.unreadable.pop()) {
+        (Some(saved), _) => Ok(Some(saved)),
+        (None, Some(u)) => Err(BackendError::Server(format!(
+            "automation {id} is stored but cannot be read back: {}",
+            u.reason
+        ))),
+        (None, None) => Err(BackendError::Server(format!(
             "automation {id} is stored but cannot be read back"
+        ))),
+    }
+}
+
+/// The trigger JSON of one automation as W&B would return it, compact.
+pub fn wire(conn: &Connection, id: &str) -> Result<String, BackendError> {
+    match get(conn, id)? {
+        Some(SavedAutomation {
+            wire: Some(wire), ..
+        }) => Ok(wire),
+        _ => Err(BackendError::NotFound(format!(
+            "the automation {id} no longer exists; it was deleted elsewhere"
         ))),
     }
 }

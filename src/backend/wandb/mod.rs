@@ -168,7 +168,7 @@ impl WandbBackend {
         )
         .map(|automation| SavedAutomation {
             automation,
-            wire: node.to_string(),
+            wire: Some(node.to_string()),
         })
         .map_err(|e| Unreadable {
             id: node.get("id").and_then(Value::as_str).map(str::to_string),

@@ -28,10 +28,13 @@ pub async fn demo_listing() -> Listing {
         let updated = jiff::Timestamp::from_second(NOW - 3_600 * (5 + 7 * i as i64)).unwrap();
         saved.automation.created_at = Some(created.to_string());
         saved.automation.updated_at = (i % 3 != 2).then(|| updated.to_string());
-        let mut wire: serde_json::Value = serde_json::from_str(&saved.wire).unwrap();
+        // Carried, as W&B's listing carries it (the local listing leaves it to the Wire view).
+        let id = saved.automation.id.clone().unwrap();
+        let text = backend.trigger_wire(&id).await.unwrap();
+        let mut wire: serde_json::Value = serde_json::from_str(&text).unwrap();
         wire["createdAt"] = saved.automation.created_at.clone().into();
         wire["updatedAt"] = saved.automation.updated_at.clone().into();
-        saved.wire = wire.to_string();
+        saved.wire = Some(wire.to_string());
     }
     listing
 }
