@@ -1,10 +1,13 @@
 //! The saved `Trigger` object as W&B returns it (TriggerFields), built from what was sent.
 //!
 //! The local backend stores what a client sent (the create/update input) and returns it in W&B's
-//! response shape, so both backends go through the same parser.
+//! response shape, so both backends go through the same parser ([`stored_automation`] takes the
+//! same steps from the columns, without the whole tree).
 
+use super::WireError;
 use super::encode::compact;
-use crate::model::{Integration, IntegrationKind};
+use super::parse::{ParseContext, parse_action, parse_event, parse_scope};
+use crate::model::{Automation, Integration, IntegrationKind};
 use serde_json::{Value, json};
 
 /// Event types whose saved filter W&B wraps one level deeper in a `filter` key.
@@ -88,8 +91,48 @@ pub struct StoredTrigger {
     pub action_config: Value,
 }
 
+/// The automation a stored trigger is, read straight from its columns: what parsing its
+/// [`trigger_json`] gives, without building and walking the whole tree.
+pub fn stored_automation(
+    t: &StoredTrigger,
+    integration: &dyn Fn(&str) -> Option<Value>,
+    ctx: &ParseContext<'_>,
+) -> Result<Automation, WireError> {
+    Ok(Automation {
+        id: Some(t.id.clone()),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        enabled: t.enabled,
+        scope: parse_scope(&t.scope, ctx)?,
+        event: parse_event(&t.event_type, &saved_filter(&t.event_type, &t.event_filter)),
+        action: parse_action(&action_json(t, integration)),
+        created_at: Some(t.created_at.clone()),
+        updated_at: t.updated_at.clone(),
+    })
+}
+
 /// The `TriggerFields` object for a stored trigger; `integration` looks integrations up by id.
 pub fn trigger_json(t: &StoredTrigger, integration: &dyn Fn(&str) -> Option<Value>) -> Value {
+    json!({
+        "__typename": "Trigger",
+        "id": t.id,
+        "createdAt": t.created_at,
+        "updatedAt": t.updated_at,
+        "name": t.name,
+        "description": t.description,
+        "enabled": t.enabled,
+        "scope": t.scope,
+        "event": {
+            "__typename": "FilterEventTriggeringCondition",
+            "eventType": t.event_type,
+            "filter": saved_filter(&t.event_type, &t.event_filter),
+        },
+        "action": action_json(t, integration),
+    })
+}
+
+/// The `action` object of a stored trigger, its integration looked up by id.
+fn action_json(t: &StoredTrigger, integration: &dyn Fn(&str) -> Option<Value>) -> Value {
     let config = |key: &str| t.action_config.get(key).cloned().unwrap_or(Value::Null);
     let lookup = |cfg: &Value, fallback: &str| {
         let id = cfg
@@ -98,7 +141,7 @@ pub fn trigger_json(t: &StoredTrigger, integration: &dyn Fn(&str) -> Option<Valu
             .unwrap_or_default();
         integration(id).unwrap_or_else(|| json!({"__typename": fallback}))
     };
-    let action = match t.action_type.as_str() {
+    match t.action_type.as_str() {
         "NOTIFICATION" => {
             let c = config("notificationActionInput");
             json!({
@@ -128,21 +171,5 @@ pub fn trigger_json(t: &StoredTrigger, integration: &dyn Fn(&str) -> Option<Valu
         }
         "PUSH_NOTIFICATION" => json!({"__typename": "PushNotificationTriggeredAction"}),
         other => json!({"__typename": format!("{other}TriggeredAction")}),
-    };
-    json!({
-        "__typename": "Trigger",
-        "id": t.id,
-        "createdAt": t.created_at,
-        "updatedAt": t.updated_at,
-        "name": t.name,
-        "description": t.description,
-        "enabled": t.enabled,
-        "scope": t.scope,
-        "event": {
-            "__typename": "FilterEventTriggeringCondition",
-            "eventType": t.event_type,
-            "filter": saved_filter(&t.event_type, &t.event_filter),
-        },
-        "action": action,
-    })
+    }
 }

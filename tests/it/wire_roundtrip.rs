@@ -12,7 +12,7 @@ use wbauto::model::{
 };
 use wbauto::wire::encode::{action_config, create_input, event_filter};
 use wbauto::wire::parse::{ParseContext, parse_event, parse_trigger};
-use wbauto::wire::saved::{StoredTrigger, saved_filter, trigger_json};
+use wbauto::wire::saved::{StoredTrigger, saved_filter, stored_automation, trigger_json};
 
 fn text() -> impl Strategy<Value = String> {
     "\\PC{0,12}"
@@ -238,8 +238,11 @@ proptest! {
         };
         let wire = trigger_json(&stored, &integrations);
         let paths = HashMap::from([("UHJvamVjdDox".to_string(), path)]);
-        let parsed = parse_trigger(&wire, &ParseContext { entity: "acme", paths: &paths }).unwrap();
+        let ctx = ParseContext { entity: "acme", paths: &paths };
+        let parsed = parse_trigger(&wire, &ctx).unwrap();
         prop_assert_eq!(&parsed, &automation);
+        // The local listing's shortcut reads the same automation from the columns.
+        prop_assert_eq!(&stored_automation(&stored, &integrations, &ctx).unwrap(), &parsed);
         // And the automation file form reads back to the same automation.
         let file = to_value(&parsed, "acme", false);
         let mut back = from_document(&file).map_err(|e| TestCaseError::fail(e.to_string()))?.remove(0);

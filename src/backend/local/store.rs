@@ -9,8 +9,8 @@ use crate::backend::{
     Unreadable,
 };
 use crate::model::{Integration, IntegrationKind, ScopePath, ids};
-use crate::wire::parse::{ParseContext, parse_trigger};
-use crate::wire::saved::{StoredTrigger, integration_json, trigger_json};
+use crate::wire::parse::ParseContext;
+use crate::wire::saved::{StoredTrigger, integration_json, stored_automation, trigger_json};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -431,8 +431,7 @@ fn render(
             .get(&scope_id)
             .cloned()
             .unwrap_or_else(|| json!({"id": scope_id}));
-        let wire = trigger_json(&stored, &lookup);
-        match parse_trigger(&wire, &ctx) {
+        match stored_automation(&stored, &lookup, &ctx) {
             Ok(mut automation) => {
                 if let Some(r) = automation.action.integration_mut() {
                     r.entity =
@@ -442,14 +441,14 @@ fn render(
                 }
                 listing.automations.push(SavedAutomation {
                     automation,
-                    wire: keep_wire.then(|| wire.to_string()),
+                    wire: keep_wire.then(|| trigger_json(&stored, &lookup).to_string()),
                 });
             }
             Err(e) => listing.unreadable.push(Unreadable {
                 id: Some(stored.id.clone()),
                 name: Some(stored.name.clone()),
                 reason: e.to_string(),
-                wire: wire.to_string(),
+                wire: trigger_json(&stored, &lookup).to_string(),
             }),
         }
     }
