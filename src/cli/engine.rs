@@ -7,48 +7,58 @@ use crate::backend::local::LocalBackend;
 use crate::engine::event::{EngineEvent, parse_lines};
 use crate::engine::{Engine, history, store};
 use crate::model::Automation;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+
+/// The run a run event is about, as `emit` takes it from flags.
+#[derive(Debug, Args)]
+pub struct RunFlags {
+    #[arg(long, value_name = "ENTITY/PROJECT")]
+    project: String,
+    #[arg(long, value_name = "ID")]
+    run: String,
+    /// The run's display name.
+    #[arg(long, value_name = "DISPLAY")]
+    name: Option<String>,
+    #[arg(long, value_name = "USER")]
+    user: Option<String>,
+    /// RFC 3339; default now.
+    #[arg(long, value_name = "TIME")]
+    time: Option<String>,
+}
+
+impl RunFlags {
+    /// Puts the run's fields into an event object.
+    fn put_into(&self, o: &mut Map<String, Value>) {
+        o.insert("project".into(), json!(self.project));
+        o.insert("run".into(), json!(self.run));
+        put(o, "display_name", self.name.as_ref().map(|n| json!(n)));
+        put(o, "user", self.user.as_ref().map(|u| json!(u)));
+        put(o, "time", self.time.as_ref().map(|t| json!(t)));
+    }
+}
 
 /// The kinds of event `emit` builds from flags.
 #[derive(Debug, Subcommand)]
 pub enum EmitKind {
     /// Metrics logged by a run: KEY=VALUE pairs.
     RunMetric {
-        #[arg(long, value_name = "ENTITY/PROJECT")]
-        project: String,
-        #[arg(long, value_name = "ID")]
-        run: String,
-        /// The run's display name.
-        #[arg(long, value_name = "DISPLAY")]
-        name: Option<String>,
-        #[arg(long, value_name = "USER")]
-        user: Option<String>,
+        #[command(flatten)]
+        run: RunFlags,
         #[arg(long, value_name = "N")]
         step: Option<i64>,
-        /// RFC 3339; default now.
-        #[arg(long, value_name = "TIME")]
-        time: Option<String>,
         /// e.g. loss=0.7 val/acc=0.5
         #[arg(required = true, value_name = "KEY=VALUE")]
         metrics: Vec<String>,
     },
     /// A run's state: running, finished, failed, crashed or killed.
     RunState {
-        #[arg(long, value_name = "ENTITY/PROJECT")]
-        project: String,
-        #[arg(long, value_name = "ID")]
-        run: String,
-        #[arg(long, value_name = "DISPLAY")]
-        name: Option<String>,
-        #[arg(long, value_name = "USER")]
-        user: Option<String>,
+        #[command(flatten)]
+        run: RunFlags,
         #[arg(long)]
         state: String,
-        #[arg(long, value_name = "TIME")]
-        time: Option<String>,
     },
     /// An artifact event: create, link, unlink, add_alias, add_tag, remove_tag.
     Artifact {
@@ -195,43 +205,20 @@ fn metric_pair(pair: &str) -> Result<(String, Value), CliError> {
 fn flags_event(kind: &EmitKind) -> Result<Value, CliError> {
     let mut o = Map::new();
     match kind {
-        EmitKind::RunMetric {
-            project,
-            run,
-            name,
-            user,
-            step,
-            time,
-            metrics,
-        } => {
+        EmitKind::RunMetric { run, step, metrics } => {
             o.insert("type".into(), json!("run_metric"));
-            o.insert("project".into(), json!(project));
-            o.insert("run".into(), json!(run));
-            put(&mut o, "display_name", name.as_ref().map(|n| json!(n)));
-            put(&mut o, "user", user.as_ref().map(|u| json!(u)));
+            run.put_into(&mut o);
             put(&mut o, "step", step.map(|s| json!(s)));
-            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
             let m: Map<String, Value> = metrics
                 .iter()
                 .map(|p| metric_pair(p))
                 .collect::<Result<_, _>>()?;
             o.insert("metrics".into(), Value::Object(m));
         }
-        EmitKind::RunState {
-            project,
-            run,
-            name,
-            user,
-            state,
-            time,
-        } => {
+        EmitKind::RunState { run, state } => {
             o.insert("type".into(), json!("run_state"));
-            o.insert("project".into(), json!(project));
-            o.insert("run".into(), json!(run));
+            run.put_into(&mut o);
             o.insert("state".into(), json!(state));
-            put(&mut o, "display_name", name.as_ref().map(|n| json!(n)));
-            put(&mut o, "user", user.as_ref().map(|u| json!(u)));
-            put(&mut o, "time", time.as_ref().map(|t| json!(t)));
         }
         EmitKind::Artifact {
             collection,

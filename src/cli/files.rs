@@ -235,13 +235,17 @@ pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
         return Ok(());
     }
     ctx.check_writable("updating automations")?;
-    for a in &planned {
-        let saved = ctx.backend.update_automation(a).await.map_err(|e| match e {
-            BackendError::NotFound(why) if a.id.is_some() => failure(format!(
-                "{}: it was deleted elsewhere ({why}); nothing was changed. `wbauto create -f` makes it again",
-                a.name
-            )),
-            other => failure(format!("{}: {other}", a.name)),
+    for (done, a) in planned.iter().enumerate() {
+        let saved = ctx.backend.update_automation(a).await.map_err(|e| {
+            let left = match done {
+                0 => "nothing was changed".to_string(),
+                n => format!("the {n} above were updated, the rest were not"),
+            };
+            let hint = match e {
+                BackendError::NotFound(_) => ". `wbauto create -f` makes it again",
+                _ => "",
+            };
+            failure(format!("{}: {e}; {left}{hint}", printable(&a.name)))
         })?;
         println!(
             "updated {} in {}",

@@ -24,11 +24,17 @@ pub struct Automation {
     /// When it was created (RFC 3339), for saved automations.
     pub created_at: Option<String>,
     /// When it was last changed (RFC 3339), for saved automations; also the edit precondition
-    /// (an automation that was never read, `created_at` unset, is updated without one).
+    /// (see [`Automation::is_unread`]).
     pub updated_at: Option<String>,
 }
 
 impl Automation {
+    /// Whether it was never read from a backend (a file that names an id): it then carries no
+    /// version to check, and an update is sent as the SDK sends it, without a precondition.
+    pub fn is_unread(&self) -> bool {
+        self.created_at.is_none()
+    }
+
     /// Why this automation cannot be created or changed by wbauto, or `None` if it can.
     pub fn read_only_reason(&self) -> Option<String> {
         match (&self.event, &self.action) {

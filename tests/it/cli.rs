@@ -288,6 +288,7 @@ fn update_by_id_renames_and_by_name_replaces() {
     );
     assert!(err.contains("use `wbauto create -f`"), "{err}");
     // By the id of an automation deleted elsewhere: the store says so, nothing is made.
+    let gone = ok(d, &["show", "gpu-temperature", "--json"]);
     ok(d, &["delete", "gpu-temperature", "--yes"]);
     let err = fails(d, &["update", "-f", "-"], Some(&renamed));
     assert!(
@@ -295,6 +296,18 @@ fn update_by_id_renames_and_by_name_replaces() {
         "{err}"
     );
     fails(d, &["show", "gpu-temperature"], None);
+    // In a list, the message says which were updated before it.
+    let kept = ok(d, &["show", "loss-spike", "--json"]);
+    let err = fails(
+        d,
+        &["update", "-f", "-"],
+        Some(&format!("[{kept}, {gone}]")),
+    );
+    assert!(
+        err.contains("gpu-temperature: it was deleted elsewhere")
+            && err.contains("the 1 above were updated, the rest were not"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -89,15 +89,8 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
         "{}",
         toast.text
     );
-    let on_server = backend.list_automations("acme").await.unwrap();
     assert!(
-        on_server
-            .automations
-            .iter()
-            .find(|s| s.automation.name == name)
-            .unwrap()
-            .automation
-            .enabled,
+        enabled_on_server(backend.as_ref(), &name).await,
         "nothing changed on W&B"
     );
 
@@ -114,15 +107,20 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
         Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
     );
     settle(&mut state, &runner, &mut rx, effects).await;
-    let on_server = backend.list_automations("acme").await.unwrap();
     assert!(
-        on_server
-            .automations
-            .iter()
-            .find(|s| s.automation.name == name)
-            .unwrap()
-            .automation
-            .enabled,
+        enabled_on_server(backend.as_ref(), &name).await,
         "undone on W&B"
     );
+}
+
+/// Whether W&B has the automation `name` of acme enabled.
+async fn enabled_on_server(backend: &dyn Backend, name: &str) -> bool {
+    let listing = backend.list_automations("acme").await.unwrap();
+    listing
+        .automations
+        .iter()
+        .find(|s| s.automation.name == name)
+        .unwrap()
+        .automation
+        .enabled
 }

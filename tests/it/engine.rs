@@ -814,18 +814,14 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     let s = Setup::new(&receiver, "").await;
     s.create(&run_state_hooks()).await;
     let wandb = copy_fixtures(s.path());
-    let out = s
-        .ok(
-            &[
-                "emit",
-                "--run-dir",
-                wandb.to_str().unwrap(),
-                "--project",
-                "acme/vision",
-            ],
-            None,
-        )
-        .await;
+    let replay = [
+        "emit",
+        "--run-dir",
+        wandb.to_str().unwrap(),
+        "--project",
+        "acme/vision",
+    ];
+    let out = s.ok(&replay, None).await;
     assert!(out.starts_with("10 run log(s)"), "{out}");
     let got = by_automation(&receiver.requests());
     let runs = |name: &str| {
@@ -859,18 +855,7 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     );
     // A second replay fires nothing new.
     let before = receiver.requests().len();
-    let again = s
-        .ok(
-            &[
-                "emit",
-                "--run-dir",
-                wandb.to_str().unwrap(),
-                "--project",
-                "acme/vision",
-            ],
-            None,
-        )
-        .await;
+    let again = s.ok(&replay, None).await;
     assert!(again.contains(" 0 new event(s)"), "{again}");
     assert_eq!(receiver.requests().len(), before);
 }

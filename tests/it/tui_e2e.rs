@@ -40,6 +40,22 @@ impl Tmux {
         }
     }
 
+    /// Asserts the pane left the alternate screen and shows its cursor again.
+    fn assert_restored(&self, what: &str) {
+        let status = self.run(&[
+            "display",
+            "-p",
+            "-t",
+            "e2e",
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            status.trim(),
+            "0 1",
+            "{what}: alternate screen left and cursor shown again"
+        );
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
@@ -134,18 +150,7 @@ fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
         !after.contains("gpu-too-hot"),
         "the dashboard's screen is gone:\n{after}"
     );
-    let status = tmux.run(&[
-        "display",
-        "-p",
-        "-t",
-        "e2e",
-        "#{alternate_on} #{cursor_flag}",
-    ]);
-    assert_eq!(
-        status.trim(),
-        "0 1",
-        "alternate screen left and cursor shown again"
-    );
+    tmux.assert_restored("q");
 
     let listed = binary::run(h, &["list", "--json"], &[], None);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
@@ -346,18 +351,7 @@ fn sigterm_sighup_and_sigint_restore_the_terminal() {
                 "{name}: {mode} is off, the tty is still raw:\n{modes}"
             );
         }
-        let status = tmux.run(&[
-            "display",
-            "-p",
-            "-t",
-            "e2e",
-            "#{alternate_on} #{cursor_flag}",
-        ]);
-        assert_eq!(
-            status.trim(),
-            "0 1",
-            "{name}: alternate screen left and cursor shown again"
-        );
+        tmux.assert_restored(name);
     }
 }
 

@@ -243,10 +243,10 @@ impl Backend for LocalBackend {
     ) -> Result<SavedAutomation, BackendError> {
         super::resolve::check(self, automation).await?;
         let input = update_input(automation).map_err(|e| invalid(e.0))?;
-        let precondition = match automation.created_at {
-            // Never read (a file names the id): nothing to compare, as on W&B.
-            None => store::Precondition::Unread,
-            Some(_) => store::Precondition::Unchanged(automation.updated_at.clone()),
+        let precondition = if automation.is_unread() {
+            store::Precondition::Unread
+        } else {
+            store::Precondition::Unchanged(automation.updated_at.clone())
         };
         self.save(input, Some(precondition)).await
     }

@@ -499,7 +499,7 @@ pub fn wire(conn: &Connection, id: &str) -> Result<String, BackendError> {
             wire: Some(wire), ..
         }) => Ok(wire),
         _ => Err(BackendError::NotFound(format!(
-            "the automation {id} no longer exists; it was deleted elsewhere"
+            "it was deleted elsewhere (no automation has the id {id} any more)"
         ))),
     }
 }
@@ -671,7 +671,7 @@ pub fn update(
         .optional()?;
     let Some((old_name, stored_updated_at)) = current else {
         return Err(BackendError::NotFound(format!(
-            "the automation {id} no longer exists; it was deleted elsewhere"
+            "it was deleted elsewhere (no automation has the id {id} any more)"
         )));
     };
     if let Precondition::Unchanged(expected) = precondition

@@ -201,8 +201,7 @@ impl WandbBackend {
 
     /// Best effort: refuse an update when the automation (found by its name) changed since read.
     async fn check_unchanged(&self, a: &Automation) -> Result<(), BackendError> {
-        // Never read (a file names the id): no version to compare; the server answers for it.
-        if a.created_at.is_none() || !self.features().await?.entity_listing() {
+        if a.is_unread() || !self.features().await?.entity_listing() {
             return Ok(());
         }
         let entity = a.scope.path.entity();
@@ -327,7 +326,7 @@ impl Backend for WandbBackend {
         let input = update_input(a).map_err(|e| invalid(e.0))?;
         self.check_unchanged(a).await?;
         let data = self.client.execute(&Request::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
-            BackendError::NotFound(m) => BackendError::NotFound(format!("{:?} no longer exists on W&B; it was deleted elsewhere ({m})", a.name)),
+            BackendError::NotFound(m) => BackendError::NotFound(format!("it was deleted elsewhere (W&B: {m})")),
             BackendError::Conflict(m) => {
                 BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
             }
