@@ -38,7 +38,9 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e @ wbauto::cli::CliError::Signal(_)) => ExitCode::from(e.exit_code()),
+        Err(e @ (wbauto::cli::CliError::Signal(_) | wbauto::cli::CliError::Exit(_))) => {
+            ExitCode::from(e.exit_code())
+        }
         Err(e) => {
             tracing::warn!(error = %e, "command failed");
             eprintln!("error: {}", wbauto::cli::render::printable(&e.to_string()));

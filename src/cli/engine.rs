@@ -565,14 +565,6 @@ pub async fn secrets(cli: &Cli, command: &SecretsCommand) -> Result<(), CliError
     Ok(())
 }
 
-fn confirm(prompt: &str) -> bool {
-    eprint!("{prompt} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
-}
-
 /// `test`: shows the request a firing of the automation would send (secrets masked), sends it
 /// on confirmation and records it in history as a test.
 pub async fn test_fire(
@@ -630,16 +622,12 @@ pub async fn test_fire(
                 "read-only mode (--read-only): not sending a test; run without --read-only to change things",
             ));
         }
-        if !yes {
-            if !std::io::stdin().is_terminal() {
-                return Err(failure(
-                    "refusing to send without confirmation: there is no terminal to ask on; pass --yes",
-                ));
-            }
-            if !confirm(&format!("Send this test of {name}?")) {
-                return Err(failure("nothing sent"));
-            }
-        }
+        super::prompt::confirm(
+            &format!("Send this test of {name}?"),
+            yes,
+            "send",
+            "nothing sent",
+        )?;
     }
     let outcome = crate::ops::send_test(&engine, &id, &test).await?;
     if outcome.starts_with("sent") || outcome.starts_with("recorded") {

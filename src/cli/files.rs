@@ -6,14 +6,31 @@ use super::render::printable;
 use super::{CliError, failure};
 use crate::backend::resolve::prepare;
 use crate::backend::{BackendError, Listing};
-use crate::file::{Format, parse_text, render, to_value};
+use crate::file::locate::locate;
+use crate::file::read::from_document;
+use crate::file::{FileError, Format, parse_value, render, to_value};
 use crate::model::Automation;
 use crate::wire::encode::{create_input, update_input};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::path::Path;
 
-fn read_file(path: &Path) -> Result<(String, Format), CliError> {
+/// One automation read from a file, not yet resolved.
+pub struct Parsed {
+    /// The automation as written.
+    pub automation: Automation,
+    /// `file: name` or `file: [i] name`, for messages.
+    pub label: String,
+    /// `file` or `file [i]`: where it was written.
+    pub source: String,
+    /// The `updated_at` the file carries (`export` writes it; `Some(None)`: exported before any
+    /// update), to tell drift. `None` when the file does not say.
+    pub exported_at: Option<Option<String>>,
+}
+
+/// Reads and checks one automation file; an error names the file, and the line and column of
+/// each problem.
+pub fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
     let text =
         crate::fsutil::read_input(path, crate::fsutil::MAX_AUTOMATION_FILE).map_err(failure)?;
     let format = if path == Path::new("-") {
@@ -21,7 +38,54 @@ fn read_file(path: &Path) -> Result<(String, Format), CliError> {
     } else {
         Format::for_path(path)
     };
-    Ok((text, format))
+    let file = shown(path);
+    let doc = parse_value(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
+    let parsed = match from_document(&doc) {
+        Ok(p) => p,
+        Err(FileError::Invalid(problems)) => {
+            let located: Vec<String> = problems
+                .iter()
+                .take(5)
+                .map(|p| match locate(&text, &p.path) {
+                    Some((line, column)) => {
+                        format!("{} at line {line}, column {column}: {}", p.path, p.message)
+                    }
+                    None => p.to_string(),
+                })
+                .collect();
+            let more = problems.len().saturating_sub(5);
+            let tail = if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            };
+            return Err(failure(format!("{file}: {}{tail}", located.join("; "))));
+        }
+        Err(e) => return Err(failure(format!("{file}: {e}"))),
+    };
+    let times: Vec<Option<Option<String>>> = match &doc {
+        Value::Array(items) => items.iter().map(exported_at).collect(),
+        single => vec![exported_at(single)],
+    };
+    let count = parsed.len();
+    Ok(parsed
+        .into_iter()
+        .zip(times)
+        .enumerate()
+        .map(|(i, (a, at))| Parsed {
+            label: label(path, i, count, &a),
+            source: match count {
+                1 => shown(path),
+                _ => format!("{} [{i}]", shown(path)),
+            },
+            automation: a,
+            exported_at: at,
+        })
+        .collect())
+}
+
+fn exported_at(item: &Value) -> Option<Option<String>> {
+    Some(item.get("updated_at")?.as_str().map(str::to_string))
 }
 
 /// How to name the file in messages: its path, or "standard input" for `-`.
@@ -44,22 +108,20 @@ fn label(path: &Path, index: usize, count: usize, a: &Automation) -> String {
 
 /// Reads, validates and resolves every automation of a file before anything is sent.
 async fn load(ctx: &Context, path: &Path) -> Result<Vec<Automation>, CliError> {
-    let (text, format) = read_file(path)?;
-    let parsed = parse_text(&text, format).map_err(|e| failure(format!("{}: {e}", shown(path))))?;
-    let count = parsed.len();
-    let mut out = Vec::with_capacity(count);
+    let parsed = parse_file(path)?;
+    let mut out = Vec::with_capacity(parsed.len());
     let mut seen = HashSet::new();
-    for (i, a) in parsed.into_iter().enumerate() {
-        let where_ = label(path, i, count, &a);
+    for p in parsed {
+        let a = p.automation;
         if !seen.insert((a.scope.path.clone(), a.name.clone())) {
             return Err(failure(format!(
-                "{where_}: the file names this automation twice in {}",
-                a.scope.path
+                "{}: the file names this automation twice in {}",
+                p.label, a.scope.path
             )));
         }
         let prepared = prepare(ctx.backend.as_ref(), a, &ctx.entity)
             .await
-            .map_err(|e| failure(format!("{where_}: {e}")))?;
+            .map_err(|e| failure(format!("{}: {e}", p.label)))?;
         out.push(prepared);
     }
     Ok(out)
@@ -287,7 +349,7 @@ pub async fn export(
     let Some(dir) = dir else {
         let docs: Vec<Value> = rows
             .iter()
-            .map(|s| to_value(&s.automation, &ctx.entity, false))
+            .map(|s| to_value(&s.automation, &ctx.entity, true))
             .collect();
         print!("{}", render(&Value::Array(docs), Format::Yaml));
         return Ok(());
@@ -306,7 +368,7 @@ pub async fn export(
             used.insert(stem.clone());
         }
         let path = dir.join(format!("{stem}.yaml"));
-        let text = render(&to_value(a, &ctx.entity, false), Format::Yaml);
+        let text = render(&to_value(a, &ctx.entity, true), Format::Yaml);
         crate::fsutil::write_private(&path, text.as_bytes())
             .map_err(|e| failure(format!("cannot write {}: {e}", path.display())))?;
     }

@@ -29,6 +29,11 @@ impl ProjectFilter {
         }
     }
 
+    /// The project's entity.
+    pub fn entity(&self) -> &str {
+        &self.entity
+    }
+
     /// Whether a scope is this project, a collection in it, or (for `wandb-registry-*`) the registry.
     pub fn contains(&self, path: &ScopePath) -> bool {
         path.entity() == self.entity

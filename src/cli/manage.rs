@@ -8,7 +8,6 @@ use crate::backend::SavedAutomation;
 use crate::file::{Format, render as render_doc, to_value};
 use crate::model::ids;
 use serde_json::Value;
-use std::io::{BufRead, IsTerminal, Write};
 
 /// `list`: a table, or `--json` automation files with ids and timestamps.
 pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<(), CliError> {
@@ -92,14 +91,6 @@ pub async fn set_enabled(
     Ok(())
 }
 
-fn confirm(prompt: &str) -> bool {
-    eprint!("{prompt} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_lowercase().as_str(), "y" | "yes")
-}
-
 /// `delete`: names are resolved first; ids are sent as they are. Asks on a terminal unless `--yes`.
 pub async fn delete(
     ctx: &Context,
@@ -128,21 +119,17 @@ pub async fn delete(
             _ => doomed.push((t.clone(), t.clone())),
         }
     }
-    if !yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(failure(
-                "refusing to delete without confirmation: there is no terminal to ask on; pass --yes",
-            ));
-        }
-        let names: Vec<&str> = doomed.iter().map(|(_, n)| n.as_str()).collect();
-        if !confirm(&format!(
+    let names: Vec<&str> = doomed.iter().map(|(_, n)| n.as_str()).collect();
+    super::prompt::confirm(
+        &format!(
             "Delete {} automation(s): {}?",
             doomed.len(),
             names.join(", ")
-        )) {
-            return Err(failure("nothing deleted"));
-        }
-    }
+        ),
+        yes,
+        "delete",
+        "nothing deleted",
+    )?;
     for (id, label) in doomed {
         crate::ops::delete(ctx.backend.as_ref(), &id)
             .await

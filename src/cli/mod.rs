@@ -1,12 +1,16 @@
 //! The command line: the same operations as the dashboard, as plain subcommands for scripts.
 
 pub mod context;
+pub mod conventions;
 pub mod dashboard;
 pub mod engine;
 pub mod files;
 pub mod integrations;
 pub mod lookup;
 pub mod manage;
+pub mod plan;
+pub mod plan_json;
+pub mod prompt;
 pub mod render;
 pub mod serve;
 
@@ -137,6 +141,55 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// What it takes to make the backend hold what automation files say (nothing is changed).
+    Plan {
+        /// Automation files or directories of them (searched recursively; `-`: standard input).
+        #[arg(short = 'f', long = "file", value_name = "PATH", required = true)]
+        files: Vec<PathBuf>,
+        /// Also cover this project: with --prune, what no file names in it is deleted.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// Delete automations that no file names, in the scopes the files cover.
+        #[arg(long)]
+        prune: bool,
+        /// The plan as JSON (what `apply --plan` reads).
+        #[arg(long)]
+        json: bool,
+        /// Exit 0 when there is nothing to change, 2 when there is, 1 on an error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Make the backend hold what automation files say: shows the plan, asks, applies.
+    Apply {
+        /// Automation files or directories of them (searched recursively; `-`: standard input).
+        #[arg(
+            short = 'f',
+            long = "file",
+            value_name = "PATH",
+            required_unless_present = "plan",
+            conflicts_with = "plan"
+        )]
+        files: Vec<PathBuf>,
+        /// Also cover this project: with --prune, what no file names in it is deleted.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// Delete automations that no file names, in the scopes the files cover.
+        #[arg(long)]
+        prune: bool,
+        /// Apply a saved `plan --json`, only if the backend still holds what it was made from.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Shell completions for bash, zsh, fish or powershell, on standard output.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), on standard output: `wbauto man | man -l -`.
+    Man,
     /// Slack and webhook integrations.
     Integrations {
         /// As JSON.
@@ -247,6 +300,9 @@ pub enum CliError {
     /// Exit 2: the command line itself is wrong.
     #[error("{0}")]
     Usage(String),
+    /// An exit code with nothing more to say (`plan --detailed-exitcode`: 2 = there are changes).
+    #[error("exit {0}")]
+    Exit(u8),
     /// Ended by a signal (the dashboard, after restoring the terminal): exit 128 + the signal.
     #[error("stopped by signal {0}")]
     Signal(i32),
@@ -258,6 +314,7 @@ impl CliError {
         match self {
             CliError::Failure(_) => 1,
             CliError::Usage(_) => 2,
+            CliError::Exit(code) => *code,
             CliError::Signal(n) => u8::try_from(128 + n).unwrap_or(1),
         }
     }
@@ -278,6 +335,11 @@ pub fn failure(message: impl Into<String>) -> CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Doctor) => return integrations::doctor(&cli).await,
+        Some(Command::Completions { shell }) => {
+            conventions::completions(shell);
+            return Ok(());
+        }
+        Some(Command::Man) => return conventions::man(),
         Some(Command::Emit {
             ref file,
             ref run_dir,
@@ -361,8 +423,38 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             files::export(&ctx, project.as_deref(), dir.as_deref()).await
         }
         Some(Command::Integrations { json, action }) => integrations::run(&ctx, json, action).await,
+        Some(Command::Plan {
+            files,
+            project,
+            prune,
+            json,
+            detailed_exitcode,
+        }) => {
+            let req = plan::Request {
+                paths: &files,
+                project: project.as_deref(),
+                prune,
+            };
+            plan::run_plan(&ctx, &req, json, detailed_exitcode).await
+        }
+        Some(Command::Apply {
+            files,
+            project,
+            prune,
+            plan: saved,
+            yes,
+        }) => {
+            let req = plan::Request {
+                paths: &files,
+                project: project.as_deref(),
+                prune,
+            };
+            plan::run_apply(&ctx, &req, saved.as_deref(), yes).await
+        }
         Some(
             Command::Doctor
+            | Command::Completions { .. }
+            | Command::Man
             | Command::Emit { .. }
             | Command::History { .. }
             | Command::Secrets { .. }

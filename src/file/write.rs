@@ -179,7 +179,13 @@ pub fn render(doc: &Value, format: Format) -> String {
             s.push('\n');
             s
         }
-        _ => serde_saphyr::to_string(doc)
-            .unwrap_or_else(|e| format!("# could not render YAML: {e}\n")),
+        _ => {
+            let mut s = serde_saphyr::to_string(doc)
+                .unwrap_or_else(|e| format!("# could not render YAML: {e}\n"));
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! automation's identity when a file replaces it, and the wizard's picker options. The CLI calls
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
+pub mod plan;
+
 use crate::backend::resolve::prepare;
 use crate::backend::{Backend, BackendError, SavedAutomation};
 use crate::model::{Automation, IntegrationKind};

@@ -11,6 +11,7 @@ mod dashboard_wandb;
 mod engine;
 mod evaluator;
 mod local_backend;
+mod plan_apply;
 mod runlog;
 mod tui_e2e;
 mod ui_snapshots;

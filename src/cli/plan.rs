@@ -1,0 +1,346 @@
+//! `plan` and `apply`: automation files as the desired state of the scopes they name.
+
+use super::context::Context;
+use super::files::parse_file;
+use super::lookup::project_filter;
+use super::plan_json;
+use super::render::printable;
+use super::{CliError, failure};
+use crate::backend::resolve::prepare;
+use crate::model::Automation;
+use crate::ops::plan::{self, Change, ChangeKind, Desired, FieldDiff, Plan};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// What `plan` and `apply` were asked.
+pub struct Request<'a> {
+    /// Files and directories (searched recursively); `-` is standard input.
+    pub paths: &'a [PathBuf],
+    /// Also cover this project (PROJECT or ENTITY/PROJECT).
+    pub project: Option<&'a str>,
+    /// Delete what no file names, in the covered scopes.
+    pub prune: bool,
+}
+
+/// The automation files under `paths`: files as given, directories searched recursively for
+/// `.yaml`, `.yml` and `.json` (hidden entries skipped), sorted.
+fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p == Path::new("-") || !p.is_dir() {
+            if p != Path::new("-") && !p.exists() {
+                return Err(failure(format!(
+                    "{}: no such file or directory",
+                    p.display()
+                )));
+            }
+            out.push(p.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(p, &mut found)?;
+        found.sort();
+        out.extend(found);
+    }
+    if out.is_empty() {
+        return Err(failure(
+            "no automation files (.yaml, .yml, .json) found; `wbauto export --dir DIR` writes them",
+        ));
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| failure(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| failure(format!("cannot read {}: {e}", dir.display())))?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Every file read and checked before the backend is asked anything, then resolved.
+async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliError> {
+    let mut parsed = Vec::new();
+    for path in files(paths)? {
+        parsed.extend(parse_file(&path)?);
+    }
+    let mut out = Vec::with_capacity(parsed.len());
+    let mut seen = HashSet::new();
+    for p in parsed {
+        let a = p.automation;
+        if a.id.is_none() && !seen.insert((a.scope.path.clone(), a.name.clone())) {
+            return Err(failure(format!(
+                "{}: another file already names this automation in {}",
+                p.label, a.scope.path
+            )));
+        }
+        // A read-only automation (one wbauto cannot write) is only compared, never sent.
+        let resolved = if a.read_only_reason().is_some() {
+            a
+        } else {
+            prepare(ctx.backend.as_ref(), a, &ctx.entity)
+                .await
+                .map_err(|e| failure(format!("{}: {e}", p.label)))?
+        };
+        out.push(Desired {
+            automation: resolved,
+            source: p.source,
+            exported_at: p.exported_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Everything the backend has in `entities`, each automation once.
+pub async fn existing(ctx: &Context, entities: &[String]) -> Result<Vec<Automation>, CliError> {
+    let mut out: Vec<Automation> = Vec::new();
+    let mut ids = HashSet::new();
+    for entity in entities {
+        let listing = ctx.backend.list_automations(entity).await?;
+        for s in listing.automations {
+            if ids.insert(s.automation.id.clone()) {
+                out.push(s.automation);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Makes the plan for a request.
+async fn make(ctx: &Context, req: &Request<'_>) -> Result<Plan, CliError> {
+    let wanted = desired(ctx, req.paths).await?;
+    let filter = project_filter(req.project, &ctx.entity)?;
+    let mut entities: Vec<String> = Vec::new();
+    let extra = filter.as_ref().map(|f| f.entity().to_string()).into_iter();
+    for e in wanted
+        .iter()
+        .map(|d| d.automation.scope.path.entity().to_string())
+        .chain(extra)
+    {
+        if !entities.contains(&e) {
+            entities.push(e);
+        }
+    }
+    let now = existing(ctx, &entities).await?;
+    let covers = |p: &crate::model::ScopePath| filter.as_ref().is_some_and(|f| f.contains(p));
+    plan::make(wanted, &now, &covers, req.prune, &ctx.entity).map_err(failure)
+}
+
+fn value_text(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(v) => printable(&serde_json::to_string(v).unwrap_or_default()).into_owned(),
+    }
+}
+
+fn diff_line(d: &FieldDiff) -> String {
+    match (&d.old, &d.new) {
+        (None, _) => format!("      + {}: {}", d.path, value_text(&d.new)),
+        (_, None) => format!("      - {}: {}", d.path, value_text(&d.old)),
+        _ => format!(
+            "      ~ {}: {} → {}",
+            d.path,
+            value_text(&d.old),
+            value_text(&d.new)
+        ),
+    }
+}
+
+/// The plan in words, as `terraform plan` shows one.
+pub fn describe(p: &Plan) -> String {
+    let mut out = String::new();
+    for c in &p.changes {
+        let from = c
+            .source
+            .as_deref()
+            .map(|s| format!("  ({})", printable(s)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {} {} {} in {}{from}\n",
+            c.kind.mark(),
+            c.kind.word(),
+            printable(&c.name),
+            printable(&c.scope.to_string())
+        ));
+        for d in &c.diffs {
+            out.push_str(&diff_line(d));
+            out.push('\n');
+        }
+        if let Some((file, server)) = &c.drift {
+            out.push_str(&format!(
+                "      ! drift: changed on the server at {server}, after the file was exported ({file}); applying replaces that change\n"
+            ));
+        }
+        for n in &c.notes {
+            out.push_str(&format!("      note: {}\n", printable(n)));
+        }
+    }
+    if !p.unchanged.is_empty() {
+        out.push_str(&format!("  = {} unchanged\n", p.unchanged.len()));
+    }
+    if !p.kept.is_empty() {
+        out.push_str(&format!(
+            "  {} automation(s) in these scopes are in no file and are kept; --prune deletes them\n",
+            p.kept.len()
+        ));
+    }
+    if p.changes.is_empty() {
+        out.push_str("No changes: the backend holds what the files say.\n");
+    } else {
+        out.push_str(&format!(
+            "Plan: {} to create, {} to update, {} to delete, {} unchanged.\n",
+            p.count(ChangeKind::Create),
+            p.count(ChangeKind::Update),
+            p.count(ChangeKind::Delete),
+            p.unchanged.len()
+        ));
+    }
+    out
+}
+
+/// `plan -f PATH... [--project P] [--prune] [--json] [--detailed-exitcode]`.
+pub async fn run_plan(
+    ctx: &Context,
+    req: &Request<'_>,
+    json: bool,
+    detailed_exitcode: bool,
+) -> Result<(), CliError> {
+    let p = make(ctx, req).await?;
+    if json {
+        let doc = plan_json::to_json(&p, &ctx.backend.info(), &ctx.entity);
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print!("{}", describe(&p));
+    }
+    if detailed_exitcode && !p.changes.is_empty() {
+        return Err(CliError::Exit(2));
+    }
+    Ok(())
+}
+
+/// `apply -f PATH... [--prune] [--yes]` or `apply --plan FILE [--yes]`.
+pub async fn run_apply(
+    ctx: &Context,
+    req: &Request<'_>,
+    saved: Option<&Path>,
+    yes: bool,
+) -> Result<(), CliError> {
+    ctx.check_writable("applying changes")?;
+    let p = match saved {
+        Some(file) => saved_plan(ctx, file).await?,
+        None => make(ctx, req).await?,
+    };
+    print!("{}", describe(&p));
+    if p.changes.is_empty() {
+        return Ok(());
+    }
+    super::prompt::confirm(
+        &format!("Apply these {} change(s)?", p.changes.len()),
+        yes,
+        "apply",
+        "nothing applied",
+    )?;
+    let total = p.changes.len();
+    let applied = plan::apply(ctx.backend.as_ref(), p.changes, |c, _| {
+        let past = match c.kind {
+            ChangeKind::Create => "created",
+            ChangeKind::Update => "updated",
+            ChangeKind::Delete => "deleted",
+        };
+        println!(
+            "{past} {} in {}",
+            printable(&c.name),
+            printable(&c.scope.to_string())
+        );
+    })
+    .await;
+    let Some((failed, error, rest)) = applied.stopped else {
+        println!("Applied {total} change(s).");
+        return Ok(());
+    };
+    let not_done: Vec<String> = std::iter::once(&failed)
+        .chain(rest.iter())
+        .map(|c| format!("{} {}", c.kind.word(), c.name))
+        .collect();
+    Err(failure(format!(
+        "{} {}: {error}; {} of {total} change(s) were applied (listed above), not applied: {}. `wbauto plan` shows what is left",
+        failed.kind.word(),
+        printable(&failed.name),
+        applied.done.len(),
+        printable(&not_done.join(", "))
+    )))
+}
+
+/// A saved `plan --json`, applied only if the backend still holds what it was made from.
+async fn saved_plan(ctx: &Context, file: &Path) -> Result<Plan, CliError> {
+    let text =
+        crate::fsutil::read_input(file, crate::fsutil::MAX_AUTOMATION_FILE).map_err(failure)?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        failure(format!(
+            "{}: not a saved plan (line {}, column {}): {e}; make one with `wbauto plan --json`",
+            file.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let saved = plan_json::from_json(&doc, &ctx.backend.info(), &ctx.entity)
+        .map_err(|e| failure(format!("{}: {e}", file.display())))?;
+    let mut entities: Vec<String> = Vec::new();
+    for e in saved.scopes.iter().map(|s| s.entity().to_string()) {
+        if !entities.contains(&e) {
+            entities.push(e);
+        }
+    }
+    let now = existing(ctx, &entities).await?;
+    let drift = plan::drifted(&saved.base, &now, &saved.scopes);
+    if !drift.is_empty() {
+        return Err(failure(format!(
+            "the backend changed since the plan was made, so nothing was applied: {}. Make a new plan",
+            printable(&drift.join("; "))
+        )));
+    }
+    let mut changes = Vec::with_capacity(saved.changes.len());
+    for mut c in saved.changes {
+        c.desired = match c.desired.take() {
+            Some(a) => Some(resolve_saved(ctx, a, &c, &now).await?),
+            None => None,
+        };
+        changes.push(c);
+    }
+    Ok(Plan { changes, ..saved })
+}
+
+/// A saved change's automation resolved again, an update aimed at what is there now.
+async fn resolve_saved(
+    ctx: &Context,
+    a: Automation,
+    c: &Change,
+    now: &[Automation],
+) -> Result<Automation, CliError> {
+    let resolved = prepare(ctx.backend.as_ref(), a, &ctx.entity)
+        .await
+        .map_err(|e| failure(format!("{}: {e}", c.name)))?;
+    match c.kind {
+        ChangeKind::Update => {
+            let current = now
+                .iter()
+                .find(|e| e.id == c.id)
+                .ok_or_else(|| failure(format!("{}: it is gone; make a new plan", c.name)))?;
+            crate::ops::retarget(resolved, current).map_err(failure)
+        }
+        _ => Ok(resolved),
+    }
+}

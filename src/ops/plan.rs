@@ -1,0 +1,562 @@
+//! Automations as code: what it takes to make a backend hold what a set of files says (a plan of
+//! creates, updates and deletes with field-level differences), and carrying a plan out in a
+//! dependency-safe order. Matching is by id when a file has one, else by name within the scope.
+//! The plan itself is pure; [`apply`] sends it through the same backend calls `create` and
+//! `update` use.
+
+use crate::backend::{Backend, BackendError, SavedAutomation};
+use crate::file::to_value;
+use crate::model::{Automation, ScopePath};
+use crate::wire::encode::update_input;
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashMap};
+
+/// One automation a file asks for, resolved against the backend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Desired {
+    /// The automation, scope and integration resolved.
+    pub automation: Automation,
+    /// Where it was written (`dir/a.yaml`, `dir/all.yaml [2]`).
+    pub source: String,
+    /// The `updated_at` the file carries (written by `export`; `Some(None)`: exported before
+    /// any update), to tell drift. `None` when the file does not say.
+    pub exported_at: Option<Option<String>>,
+}
+
+/// What a change does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A new automation.
+    Create,
+    /// An existing automation replaced by the file's content.
+    Update,
+    /// An automation in a covered scope that no file names (only with prune).
+    Delete,
+}
+
+impl ChangeKind {
+    /// The word in plans: `create`, `update`, `delete`.
+    pub fn word(self) -> &'static str {
+        match self {
+            ChangeKind::Create => "create",
+            ChangeKind::Update => "update",
+            ChangeKind::Delete => "delete",
+        }
+    }
+
+    /// The mark in a plan: `+`, `~`, `-`.
+    pub fn mark(self) -> char {
+        match self {
+            ChangeKind::Create => '+',
+            ChangeKind::Update => '~',
+            ChangeKind::Delete => '-',
+        }
+    }
+}
+
+/// One field that differs, in file terms (`event.threshold`, `action.payload.text`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDiff {
+    /// The dotted path of the field in the automation file.
+    pub path: String,
+    /// What the backend has (`None`: the field is not there).
+    pub old: Option<Value>,
+    /// What the file says (`None`: the field goes away).
+    pub new: Option<Value>,
+}
+
+/// One change of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// What it does.
+    pub kind: ChangeKind,
+    /// The automation's name after the change (before it, for a delete).
+    pub name: String,
+    /// Its scope.
+    pub scope: ScopePath,
+    /// The id of the automation changed (none for a create).
+    pub id: Option<String>,
+    /// The file it comes from (none for a delete).
+    pub source: Option<String>,
+    /// Field-level differences (updates).
+    pub diffs: Vec<FieldDiff>,
+    /// The automation as the file wants it (creates and updates; an update's carries the id and
+    /// timestamps read).
+    pub desired: Option<Automation>,
+    /// The backend's `updated_at` of the automation changed.
+    pub updated_at: Option<String>,
+    /// Changed on the server since the file was exported: (the file's time, the server's).
+    pub drift: Option<(String, String)>,
+    /// Anything else a reader should know (a likely rename, a vanished id).
+    pub notes: Vec<String>,
+}
+
+/// An automation as the plan saw it: what `apply --plan` checks is still so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its scope.
+    pub scope: ScopePath,
+    /// Its `updated_at`.
+    pub updated_at: Option<String>,
+}
+
+/// What it takes to make the backend hold what the files say.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The scopes it covers (the files' scopes and `--project`'s), sorted.
+    pub scopes: Vec<ScopePath>,
+    /// Whether automations no file names are deleted.
+    pub prune: bool,
+    /// Updates first, then creates, then deletes: the order they are applied in.
+    pub changes: Vec<Change>,
+    /// Automations the files name that already are as they say.
+    pub unchanged: Vec<Seen>,
+    /// Automations in covered scopes that no file names and are kept (no prune).
+    pub kept: Vec<Seen>,
+    /// Every automation in the covered scopes when the plan was made.
+    pub base: Vec<Seen>,
+}
+
+impl Plan {
+    /// How many changes of a kind.
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.changes.iter().filter(|c| c.kind == kind).count()
+    }
+}
+
+/// Which scopes a plan covers besides the files' own.
+pub type Covers<'a> = &'a dyn Fn(&ScopePath) -> bool;
+
+fn seen(a: &Automation) -> Seen {
+    Seen {
+        id: a.id.clone().unwrap_or_default(),
+        name: a.name.clone(),
+        scope: a.scope.path.clone(),
+        updated_at: a.updated_at.clone(),
+    }
+}
+
+/// The plan that makes `existing` (everything listed in the entities involved) hold `desired`.
+/// `also_covers` adds scopes (e.g. `--project`) whose automations no file names are pruned.
+pub fn make(
+    desired: Vec<Desired>,
+    existing: &[Automation],
+    also_covers: Covers,
+    prune: bool,
+    default_entity: &str,
+) -> Result<Plan, String> {
+    let scopes: BTreeSet<ScopePath> = desired
+        .iter()
+        .map(|d| d.automation.scope.path.clone())
+        .chain(
+            existing
+                .iter()
+                .map(|a| a.scope.path.clone())
+                .filter(|p| also_covers(p)),
+        )
+        .collect();
+    let covered: Vec<&Automation> = existing
+        .iter()
+        .filter(|a| scopes.contains(&a.scope.path))
+        .collect();
+    let by_id: HashMap<&str, &Automation> = existing
+        .iter()
+        .filter_map(|a| a.id.as_deref().map(|id| (id, a)))
+        .collect();
+    let mut claimed: HashMap<String, String> = HashMap::new();
+    let (mut updates, mut creates, mut unchanged) = (Vec::new(), Vec::new(), Vec::new());
+    for d in desired {
+        let target = match d.automation.id.as_deref() {
+            Some(id) => by_id.get(id).copied(),
+            None => covered
+                .iter()
+                .copied()
+                .find(|e| e.scope.path == d.automation.scope.path && e.name == d.automation.name),
+        };
+        let Some(current) = target else {
+            if let Some(reason) = d.automation.read_only_reason() {
+                return Err(format!("{}: cannot be created: {reason}", d.source));
+            }
+            creates.push(creation(d));
+            continue;
+        };
+        let id = current.id.clone().unwrap_or_default();
+        if let Some(other) = claimed.insert(id.clone(), d.source.clone()) {
+            return Err(format!(
+                "{} and {other} both describe {} ({}); keep one",
+                d.source, current.name, current.scope.path
+            ));
+        }
+        match compare(d, current, default_entity)? {
+            Some(change) => updates.push(change),
+            None => unchanged.push(seen(current)),
+        }
+    }
+    let unclaimed: Vec<&Automation> = covered
+        .iter()
+        .copied()
+        .filter(|a| !claimed.contains_key(a.id.as_deref().unwrap_or_default()))
+        .collect();
+    let mut deletes = Vec::new();
+    let mut kept = Vec::new();
+    for a in &unclaimed {
+        if prune {
+            deletes.push(deletion(a));
+        } else {
+            kept.push(seen(a));
+        }
+    }
+    note_renames(
+        &mut creates,
+        &mut deletes,
+        &unclaimed,
+        prune,
+        default_entity,
+    );
+    check_names(&updates, &creates, &covered)?;
+    let mut changes = updates;
+    changes.append(&mut creates);
+    changes.append(&mut deletes);
+    Ok(Plan {
+        scopes: scopes.into_iter().collect(),
+        prune,
+        changes,
+        unchanged,
+        kept,
+        base: covered.into_iter().map(seen).collect(),
+    })
+}
+
+fn creation(d: Desired) -> Change {
+    let mut notes = Vec::new();
+    let mut automation = d.automation;
+    if let Some(id) = automation.id.take() {
+        notes.push(format!(
+            "the file's id {id} is not on the server (deleted elsewhere?): it is created anew"
+        ));
+    }
+    Change {
+        kind: ChangeKind::Create,
+        name: automation.name.clone(),
+        scope: automation.scope.path.clone(),
+        id: None,
+        source: Some(d.source),
+        diffs: Vec::new(),
+        desired: Some(automation),
+        updated_at: None,
+        drift: None,
+        notes,
+    }
+}
+
+fn deletion(a: &Automation) -> Change {
+    Change {
+        kind: ChangeKind::Delete,
+        name: a.name.clone(),
+        scope: a.scope.path.clone(),
+        id: a.id.clone(),
+        source: None,
+        diffs: Vec::new(),
+        desired: None,
+        updated_at: a.updated_at.clone(),
+        drift: None,
+        notes: vec!["no file names it".into()],
+    }
+}
+
+/// The update that makes `current` what the file says, or `None` when it already is.
+fn compare(
+    d: Desired,
+    current: &Automation,
+    default_entity: &str,
+) -> Result<Option<Change>, String> {
+    if let Some(reason) = current.read_only_reason() {
+        // What wbauto cannot write it can still find as the file says.
+        let mut want = d.automation.clone();
+        want.description = want.description.or_else(|| current.description.clone());
+        if file_form(&want, default_entity) == file_form(current, default_entity) {
+            return Ok(None);
+        }
+        return Err(format!("{}: cannot be updated: {reason}", d.source));
+    }
+    let mut want =
+        crate::ops::retarget(d.automation, current).map_err(|e| format!("{}: {e}", d.source))?;
+    // An absent description keeps the stored one (design §4).
+    if want.description.is_none() {
+        want.description = current.description.clone();
+    }
+    let same = match (update_input(&want), update_input(current)) {
+        (Ok(x), Ok(y)) => x == y,
+        (Err(e), _) => return Err(format!("{}: {}", d.source, e.0)),
+        (_, Err(_)) => false,
+    };
+    if same {
+        return Ok(None);
+    }
+    let mut diffs = Vec::new();
+    diff_values(
+        "",
+        &file_form(current, default_entity),
+        &file_form(&want, default_entity),
+        &mut diffs,
+    );
+    if diffs.is_empty() {
+        // The same in file terms, yet not on the wire: an integration of the same name was
+        // replaced by another one.
+        diffs.push(FieldDiff {
+            path: "action.integration (id)".into(),
+            old: current
+                .action
+                .integration()
+                .and_then(|r| r.id.clone())
+                .map(Value::String),
+            new: want
+                .action
+                .integration()
+                .and_then(|r| r.id.clone())
+                .map(Value::String),
+        });
+    }
+    let drift = match (&d.exported_at, &current.updated_at) {
+        (Some(file), Some(server)) if file.as_ref() != Some(server) => Some((
+            file.clone().unwrap_or_else(|| "never updated".into()),
+            server.clone(),
+        )),
+        _ => None,
+    };
+    Ok(Some(Change {
+        kind: ChangeKind::Update,
+        name: want.name.clone(),
+        scope: want.scope.path.clone(),
+        id: current.id.clone(),
+        source: Some(d.source),
+        diffs,
+        updated_at: current.updated_at.clone(),
+        desired: Some(want),
+        drift,
+        notes: Vec::new(),
+    }))
+}
+
+/// The automation file form without id and times, for field differences.
+fn file_form(a: &Automation, default_entity: &str) -> Value {
+    let mut v = to_value(a, default_entity, false);
+    if let Value::Object(m) = &mut v {
+        m.remove("id");
+    }
+    v
+}
+
+/// Every leaf that differs between two file forms, by dotted path; lists are compared whole
+/// except lists of objects, which are compared item by item (`[i]`).
+pub fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldDiff>) {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                match b.get(k) {
+                    Some(vb) => diff_values(&join(k), va, vb, out),
+                    None => out.push(FieldDiff {
+                        path: join(k),
+                        old: Some(va.clone()),
+                        new: None,
+                    }),
+                }
+            }
+            for (k, vb) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+                out.push(FieldDiff {
+                    path: join(k),
+                    old: None,
+                    new: Some(vb.clone()),
+                });
+            }
+        }
+        (Value::Null, Value::Object(b)) if !b.is_empty() => {
+            diff_values(path, &Value::Object(Map::new()), new, out)
+        }
+        (Value::Object(a), Value::Null) if !a.is_empty() => {
+            diff_values(path, old, &Value::Object(Map::new()), out)
+        }
+        (a, b) if a != b => out.push(FieldDiff {
+            path: path.to_string(),
+            old: (!a.is_null()).then(|| a.clone()),
+            new: (!b.is_null()).then(|| b.clone()),
+        }),
+        _ => {}
+    }
+}
+
+/// A create without an id next to an automation no file names, in the same scope and with the
+/// same event and action, is most likely a rename: say so on both.
+fn note_renames(
+    creates: &mut [Change],
+    deletes: &mut [Change],
+    unclaimed: &[&Automation],
+    prune: bool,
+    default_entity: &str,
+) {
+    let body = |a: &Automation| {
+        let mut v = file_form(a, default_entity);
+        if let Value::Object(m) = &mut v {
+            for key in ["name", "description", "enabled"] {
+                m.remove(key);
+            }
+        }
+        v
+    };
+    for create in creates.iter_mut() {
+        let Some(new) = create.desired.as_ref() else {
+            continue;
+        };
+        let Some(old) = unclaimed
+            .iter()
+            .find(|a| a.scope.path == new.scope.path && body(a) == body(new))
+        else {
+            continue;
+        };
+        let fate = if prune {
+            "deleted"
+        } else {
+            "kept (no --prune)"
+        };
+        create.notes.push(format!(
+            "looks like a rename of {:?}: the file has no id, so this is a new automation and {:?} is {fate}; add `id: {}` to the file to rename it in place",
+            old.name,
+            old.name,
+            old.id.as_deref().unwrap_or("?")
+        ));
+        if let Some(d) = deletes.iter_mut().find(|d| d.id == old.id) {
+            d.notes.push(format!(
+                "renamed to {:?} in {}?",
+                new.name,
+                create.source.as_deref().unwrap_or("a file")
+            ));
+        }
+    }
+}
+
+/// Names stay unique in their scope after the plan (deletes run last, so a deleted automation
+/// still holds its name while creates and updates run).
+fn check_names(
+    updates: &[Change],
+    creates: &[Change],
+    covered: &[&Automation],
+) -> Result<(), String> {
+    let updated: HashMap<&str, &Change> = updates
+        .iter()
+        .filter_map(|c| c.id.as_deref().map(|id| (id, c)))
+        .collect();
+    let mut owner: HashMap<(&ScopePath, &str), String> = HashMap::new();
+    let stays = covered
+        .iter()
+        .filter(|a| !updated.contains_key(a.id.as_deref().unwrap_or_default()))
+        .map(|a| {
+            (
+                &a.scope.path,
+                a.name.as_str(),
+                format!("{:?} on the server", a.name),
+            )
+        });
+    let after = updates.iter().chain(creates).map(|c| {
+        (
+            &c.scope,
+            c.name.as_str(),
+            c.source.clone().unwrap_or_default(),
+        )
+    });
+    for (scope, name, from) in stays.chain(after) {
+        if let Some(first) = owner.insert((scope, name), from.clone()) {
+            return Err(format!(
+                "{from}: the name {name:?} is already used in {scope} by {first}; names are unique in a scope (to reuse the name of an automation this plan deletes, rename or delete it in an apply of its own first)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How far an apply got.
+#[derive(Debug)]
+pub struct Applied {
+    /// The changes done, in order, with what the backend stored (none for a delete).
+    pub done: Vec<(Change, Option<SavedAutomation>)>,
+    /// The change that was refused and why, and the ones not tried after it.
+    pub stopped: Option<(Change, BackendError, Vec<Change>)>,
+}
+
+/// Carries out a plan's changes in order (updates, creates, deletes), stopping at the first
+/// refusal. `progress` sees each change as it is done.
+pub async fn apply(
+    backend: &dyn Backend,
+    changes: Vec<Change>,
+    mut progress: impl FnMut(&Change, Option<&SavedAutomation>),
+) -> Applied {
+    let mut done = Vec::new();
+    let mut queue = changes.into_iter();
+    while let Some(change) = queue.next() {
+        let result = match (&change.kind, &change.desired, &change.id) {
+            (ChangeKind::Update, Some(a), _) => backend.update_automation(a).await.map(Some),
+            (ChangeKind::Create, Some(a), _) => backend.create_automation(a).await.map(Some),
+            (ChangeKind::Delete, _, Some(id)) => {
+                crate::ops::delete(backend, id).await.map(|()| None)
+            }
+            _ => Err(BackendError::Invalid(vec![crate::model::Problem::new(
+                "",
+                "the plan's change is incomplete",
+            )])),
+        };
+        match result {
+            Ok(saved) => {
+                progress(&change, saved.as_ref());
+                done.push((change, saved));
+            }
+            Err(e) => {
+                return Applied {
+                    done,
+                    stopped: Some((change, e, queue.collect())),
+                };
+            }
+        }
+    }
+    Applied {
+        done,
+        stopped: None,
+    }
+}
+
+/// What changed since a plan was made: the automations in its scopes now, against its base.
+/// Empty when the backend still matches.
+pub fn drifted(base: &[Seen], now: &[Automation], scopes: &[ScopePath]) -> Vec<String> {
+    let now: Vec<Seen> = now
+        .iter()
+        .filter(|a| scopes.contains(&a.scope.path))
+        .map(seen)
+        .collect();
+    let mut out = Vec::new();
+    for b in base {
+        match now.iter().find(|n| n.id == b.id) {
+            None => out.push(format!("{:?} in {} was deleted", b.name, b.scope)),
+            Some(n) if n != b => out.push(format!(
+                "{:?} in {} was changed (updated {}; the plan saw {})",
+                n.name,
+                n.scope,
+                n.updated_at.as_deref().unwrap_or("at an unknown time"),
+                b.updated_at.as_deref().unwrap_or("no time")
+            )),
+            Some(_) => {}
+        }
+    }
+    for n in now.iter().filter(|n| !base.iter().any(|b| b.id == n.id)) {
+        out.push(format!("{:?} in {} was created", n.name, n.scope));
+    }
+    out
+}
