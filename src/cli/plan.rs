@@ -181,7 +181,7 @@ pub fn describe(p: &Plan) -> String {
         }
         if let Some((file, server)) = &c.drift {
             out.push_str(&format!(
-                "      ! drift: changed on the server at {server}, after the file was exported ({file}); applying replaces that change\n"
+                "      ! drift: changed on the server at {server}, after the file's updated_at ({file}); unless that was you, applying replaces that change (`wbauto export` refreshes the file)\n"
             ));
         }
         for n in &c.notes {
