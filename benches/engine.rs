@@ -1,9 +1,11 @@
 //! Engine budgets (design.md section 8): the pure evaluator alone, in memory, must take at least
 //! 1 M metric values per second per core; framing and decoding a `.wandb` run log at least
-//! 200 MB/s. Run with `cargo bench --bench engine`.
+//! 200 MB/s; a backtest of one automation over a run with 1 M logged values at most 200 ms.
+//! Run with `cargo bench --bench engine`.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
+use wbauto::engine::backtest::{Options, RunHistory, backtest};
 use wbauto::engine::eval::{Evaluator, Memory, RateLimit};
 use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
 use wbauto::engine::runlog::framing::{Framer, Step};
@@ -74,6 +76,51 @@ fn benches(c: &mut Criterion) {
                 black_box(evaluator.evaluate(&automations, &mut memory, e));
             }
         });
+    });
+    group.finish();
+
+    // One run, 1 M logged values of the metric, an avg window that never fires (so the closest
+    // approach is tracked all the way).
+    let run = RunRef {
+        entity: "acme".into(),
+        project: "vision".into(),
+        run: "long".into(),
+        display_name: None,
+        user: None,
+    };
+    let million: Vec<EngineEvent> = (0..1_000_000i64)
+        .map(|i| EngineEvent {
+            run: Some(run.clone()),
+            body: EventBody::Metric {
+                step: Some(i),
+                metrics: vec![("loss".into(), ((i % 1000) as f64) / 1000.0)],
+            },
+            time: Some(1_700_000_000 + i),
+        })
+        .collect();
+    let avg_loss = &automations[1..2];
+    let mut group = c.benchmark_group("backtest");
+    group.throughput(Throughput::Elements(million.len() as u64));
+    group.sample_size(10);
+    group.bench_function("one_automation_1M_values", |b| {
+        b.iter_batched(
+            || RunHistory {
+                run: run.clone(),
+                events: million.clone(),
+                notes: Vec::new(),
+            },
+            |history| {
+                black_box(backtest(
+                    &avg_loss[0],
+                    vec![history],
+                    Options {
+                        limit: RateLimit::default(),
+                        trace: false,
+                    },
+                ))
+            },
+            BatchSize::LargeInput,
+        );
     });
     group.finish();
 

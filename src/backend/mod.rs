@@ -205,6 +205,26 @@ pub struct NewSlack {
     pub webhook_url: String,
 }
 
+pub use crate::wire::runs::RunInfo;
+
+/// The most steps of one run's history read (the most recent ones): 2 M values of one metric.
+pub const MAX_HISTORY_STEPS: i64 = 2_000_000;
+
+/// One metric of one run, as logged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunSeries {
+    /// (step, Unix seconds if logged, value), by step.
+    pub points: Vec<(i64, Option<i64>, f64)>,
+    /// What the reader should know (history cut to the most recent steps, exported history).
+    pub notes: Vec<String>,
+}
+
+fn no_runs() -> BackendError {
+    BackendError::Unsupported(
+        "the local backend keeps no runs: backtest over run logs (--run-dir DIR) or a series file (--series FILE)".into(),
+    )
+}
+
 /// A store of automations: W&B or the local database. The UI and CLI never know which.
 #[async_trait]
 pub trait Backend: Send + Sync {
@@ -257,6 +277,39 @@ pub trait Backend: Send + Sync {
         Err(BackendError::NotFound(format!(
             "the listing carried no stored JSON for {id}; ctrl-r reloads it"
         )))
+    }
+
+    /// The newest runs of a project, newest first, at most `last`. Only W&B keeps runs; the
+    /// local backend's come from run logs.
+    async fn list_runs(
+        &self,
+        _entity: &str,
+        _project: &str,
+        _last: usize,
+    ) -> Result<Vec<RunInfo>, BackendError> {
+        Err(no_runs())
+    }
+
+    /// One run by its id, `None` when the project has no such run.
+    async fn run_info(
+        &self,
+        _entity: &str,
+        _project: &str,
+        _run: &str,
+    ) -> Result<Option<RunInfo>, BackendError> {
+        Err(no_runs())
+    }
+
+    /// Every logged value of `metric` on a run, by step, nothing down-sampled (bounded by
+    /// [`MAX_HISTORY_STEPS`]).
+    async fn run_history(
+        &self,
+        _entity: &str,
+        _project: &str,
+        _run: &str,
+        _metric: &str,
+    ) -> Result<RunSeries, BackendError> {
+        Err(no_runs())
     }
 
     /// An entity's Slack and webhook integrations.

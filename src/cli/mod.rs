@@ -1,5 +1,6 @@
 //! The command line: the same operations as the dashboard, as plain subcommands for scripts.
 
+pub mod backtest;
 pub mod context;
 pub mod conventions;
 pub mod dashboard;
@@ -183,6 +184,36 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Would an automation have fired, when, and why not: the local evaluator over recorded
+    /// history (W&B runs, run logs, series files). Nothing is sent.
+    Backtest {
+        /// The automation's name or id (or -f FILE).
+        target: Option<String>,
+        /// An automation file (one automation) instead of a saved one.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Look the name up only in this project.
+        #[arg(long, value_name = "PROJECT")]
+        project: Option<String>,
+        /// The run logs (run-*.wandb) under a directory, e.g. ./wandb (repeatable).
+        #[arg(long = "run-dir", value_name = "DIR")]
+        run_dirs: Vec<PathBuf>,
+        /// W&B runs of this project (default on W&B: the automation's project).
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        runs: Option<String>,
+        /// How many of the newest W&B runs.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        last: usize,
+        /// Only this W&B run (repeatable).
+        #[arg(long = "run", value_name = "ID")]
+        run_ids: Vec<String>,
+        /// A series: a .csv with a step column and one per metric, or .jsonl events (repeatable).
+        #[arg(long, value_name = "FILE")]
+        series: Vec<PathBuf>,
+        /// One object per run: run, display_name, fired, firings, suppressed, closest.
+        #[arg(long)]
+        json: bool,
+    },
     /// Shell completions for bash, zsh, fish or powershell, on standard output.
     Completions {
         /// The shell.
@@ -340,6 +371,31 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             return Ok(());
         }
         Some(Command::Man) => return conventions::man(),
+        Some(Command::Backtest {
+            ref target,
+            ref file,
+            ref project,
+            ref run_dirs,
+            ref runs,
+            last,
+            ref run_ids,
+            ref series,
+            json,
+        }) => {
+            let req = backtest::Request {
+                target: target.clone(),
+                file: file.clone(),
+                project: project.clone(),
+                run_dirs: run_dirs.clone(),
+                runs: runs.clone(),
+                last,
+                run_ids: run_ids.clone(),
+                series: series.clone(),
+                json,
+            };
+            let ctx = Context::open(&cli).await?;
+            return backtest::run(&cli, &ctx, &req).await;
+        }
         Some(Command::Emit {
             ref file,
             ref run_dir,
@@ -454,6 +510,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(
             Command::Doctor
             | Command::Completions { .. }
+            | Command::Backtest { .. }
             | Command::Man
             | Command::Emit { .. }
             | Command::History { .. }

@@ -10,6 +10,20 @@ use crate::model::{
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
+/// A metric condition judged on one value, fired or not: what a backtest charts and measures
+/// the closest approach with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Judged {
+    /// The automation's index in the slice evaluated.
+    pub automation: usize,
+    /// The step.
+    pub step: i64,
+    /// The value logged.
+    pub logged: f64,
+    /// The value compared (aggregate, delta or z-score).
+    pub compared: f64,
+}
+
 /// W&B's rule: a run event fires at most once per run per 24 hours (in event time).
 pub const ONCE_PER: i64 = 86_400;
 
@@ -58,11 +72,43 @@ pub struct Bucket {
     pub at: i64,
 }
 
+/// The windows of every automation on every run: automation id → run key → window, so the
+/// evaluator finds one without making a key per value.
+#[derive(Clone, Debug, Default)]
+pub struct Windows(HashMap<String, HashMap<String, Window>>);
+
+impl Windows {
+    /// The window of an automation on a run, made empty on first use.
+    pub fn get_mut(&mut self, id: &str, run: &str) -> &mut Window {
+        if !self.0.contains_key(id) {
+            self.0.insert(id.to_string(), HashMap::new());
+        }
+        let runs = self.0.get_mut(id).expect("inserted above");
+        if !runs.contains_key(run) {
+            runs.insert(run.to_string(), Window::default());
+        }
+        runs.get_mut(run).expect("inserted above")
+    }
+
+    /// Puts a window (loading memory).
+    pub fn insert(&mut self, id: String, run: String, window: Window) {
+        self.0.entry(id).or_default().insert(run, window);
+    }
+
+    /// Every (automation id, run key, window).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &Window)> {
+        self.0.iter().flat_map(|(id, runs)| {
+            runs.iter()
+                .map(move |(run, w)| (id.as_str(), run.as_str(), w))
+        })
+    }
+}
+
 /// Everything the evaluator remembers, keyed by automation id and run key (`ENTITY/PROJECT/RUN`).
 #[derive(Clone, Debug, Default)]
 pub struct Memory {
-    /// Windows by (automation id, run key).
-    pub windows: HashMap<(String, String), Window>,
+    /// Windows by automation id and run key.
+    pub windows: Windows,
     /// Runs by run key.
     pub runs: HashMap<String, RunMemory>,
     /// Buckets by automation id.
@@ -177,11 +223,10 @@ fn beyond(direction: Direction, delta: f64, amount: f64) -> bool {
 /// compared whether or not it holds — a backtest's closest approach); both `None` until the
 /// window is full, or when the condition cannot be judged (a relative change from 0, a flat
 /// window for a z-score).
-pub fn check(c: &MetricCondition, values: &VecDeque<f64>) -> (Option<f64>, Option<f64>) {
-    if values.len() < needed(c) {
+pub fn check(c: &MetricCondition, all: &[f64]) -> (Option<f64>, Option<f64>) {
+    if all.len() < needed(c) {
         return (None, None);
     }
-    let all: Vec<f64> = values.iter().copied().collect();
     let tail = |n: usize| &all[all.len() - n..];
     let n = |w: i64| usize::try_from(w.max(1)).unwrap_or(1);
     match c {
@@ -305,10 +350,7 @@ impl Evaluator {
     ) -> Firing {
         let id = a.id.as_deref().unwrap_or_default();
         if let Some(run) = run {
-            let window = memory
-                .windows
-                .entry((id.to_string(), run.to_string()))
-                .or_default();
+            let window = memory.windows.get_mut(id, run);
             if window.last_fired.is_some_and(|t| f.time - t < ONCE_PER) {
                 f.held = Some(Held::OncePerDay);
                 return f;
@@ -329,12 +371,26 @@ impl Evaluator {
         memory: &mut Memory,
         event: &EngineEvent,
     ) -> Vec<Firing> {
+        self.evaluate_judged(automations, memory, event, &mut |_| {})
+    }
+
+    /// [`Evaluator::evaluate`], telling `judged` every metric condition judged, fired or not.
+    pub fn evaluate_judged(
+        &mut self,
+        automations: &[Automation],
+        memory: &mut Memory,
+        event: &EngineEvent,
+        judged: &mut dyn FnMut(Judged),
+    ) -> Vec<Firing> {
         let time = event.time.unwrap_or(0);
         let mut out = Vec::new();
         match (&event.body, &event.run) {
             (EventBody::Metric { step, metrics }, Some(run)) => {
                 let key = run_key(run);
-                let info = memory.runs.entry(key.clone()).or_default();
+                if !memory.runs.contains_key(&key) {
+                    memory.runs.insert(key.clone(), RunMemory::default());
+                }
+                let info = memory.runs.get_mut(&key).expect("inserted above");
                 let step = step.unwrap_or_else(|| info.last_step.map_or(0, |s| s + 1));
                 info.last_step = Some(step);
                 for (i, a) in automations.iter().enumerate() {
@@ -354,13 +410,22 @@ impl Evaluator {
                     if !value.is_finite() {
                         continue;
                     }
-                    let id = a.id.clone().unwrap_or_default();
-                    let window = memory.windows.entry((id, key.clone())).or_default();
+                    let id = a.id.as_deref().unwrap_or_default();
+                    let window = memory.windows.get_mut(id, &key);
                     window.values.push_back(value);
                     while window.values.len() > needed(condition) {
                         window.values.pop_front();
                     }
-                    if let (Some(v), _) = check(condition, &window.values) {
+                    let (fired, compared) = check(condition, window.values.make_contiguous());
+                    if let Some(compared) = compared {
+                        judged(Judged {
+                            automation: i,
+                            step,
+                            logged: value,
+                            compared,
+                        });
+                    }
+                    if let Some(v) = fired {
                         let values = window.values.iter().copied().collect();
                         let firing = Firing {
                             automation: i,

@@ -10,6 +10,7 @@
 //! evaluator's memory, so a `kill -9` at any point neither loses nor doubles a decision;
 //! delivery is at-least-once with the execution id as the delivery id.
 
+pub mod backtest;
 pub mod deliver;
 pub mod eval;
 pub mod event;
@@ -17,6 +18,7 @@ pub mod filter;
 pub mod history;
 pub mod request;
 pub mod runlog;
+pub mod series;
 pub mod store;
 
 use crate::backend::BackendError;

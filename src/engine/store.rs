@@ -85,7 +85,7 @@ pub fn load_memory(conn: &Connection, runs: &[String]) -> Result<Memory, Backend
         for row in rows {
             let (id, state) = row.map_err(db)?;
             if let Ok(w) = serde_json::from_str::<Window>(&state) {
-                memory.windows.insert((id, run.clone()), w);
+                memory.windows.insert(id, run.clone(), w);
             }
         }
         let state: Option<String> = run_rows
@@ -122,7 +122,7 @@ pub fn save_memory(conn: &Connection, memory: &Memory) -> Result<(), BackendErro
     let mut w = conn
         .prepare("INSERT INTO engine_windows (automation_id, run, state) VALUES (?1, ?2, ?3) ON CONFLICT(automation_id, run) DO UPDATE SET state = ?3")
         .map_err(db)?;
-    for ((id, run), window) in &memory.windows {
+    for (id, run, window) in memory.windows.iter() {
         let state = serde_json::to_string(window).unwrap_or_default();
         w.execute(params![id, run, state]).map_err(db)?;
     }

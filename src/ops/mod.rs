@@ -3,6 +3,7 @@
 //! automation's identity when a file replaces it, and the wizard's picker options. The CLI calls
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
+pub mod backtest;
 pub mod plan;
 
 use crate::backend::resolve::prepare;

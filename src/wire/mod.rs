@@ -4,6 +4,7 @@ pub mod encode;
 pub mod ops;
 pub mod parse;
 pub mod python;
+pub mod runs;
 pub mod saved;
 
 /// Why something could not be encoded for, or parsed from, W&B's wire format.

@@ -105,10 +105,17 @@ pub const REGISTRIES: &str = "query FetchRegistries($organization: String!, $cur
 
 /// The operation name declared by a document (`query GetProjects(` → `GetProjects`).
 pub fn operation_name(document: &str) -> Option<&str> {
-    let rest = document
-        .trim_start()
+    // The SDK's raw documents may start with a `#graphql` comment line.
+    let mut text = document.trim_start();
+    while let Some(comment) = text.strip_prefix('#') {
+        text = comment
+            .split_once('\n')
+            .map_or("", |(_, rest)| rest)
+            .trim_start();
+    }
+    let rest = text
         .strip_prefix("query ")
-        .or_else(|| document.trim_start().strip_prefix("mutation "))?;
+        .or_else(|| text.strip_prefix("mutation "))?;
     let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
     Some(&rest[..end])
 }

@@ -134,7 +134,8 @@ fn event(step: usize, value: f64, time: i64) -> EngineEvent {
     }
 }
 
-fn condition() -> impl Strategy<Value = String> {
+/// A random metric condition (the `event` of an automation file), every kind and option.
+pub fn condition() -> impl Strategy<Value = String> {
     let agg = prop_oneof![
         Just(""),
         Just("agg: avg,"),
@@ -159,7 +160,8 @@ fn condition() -> impl Strategy<Value = String> {
     ]
 }
 
-fn value() -> impl Strategy<Value = f64> {
+/// A random logged value: mostly small numbers, sometimes NaN or infinity.
+pub fn value() -> impl Strategy<Value = f64> {
     prop_oneof![
         20 => (-40i32..40).prop_map(|v| f64::from(v) / 8.0),
         1 => Just(f64::NAN),

@@ -3,6 +3,8 @@
 mod support;
 
 mod app_update;
+mod backtest;
+mod backtest_wandb;
 mod cli;
 mod cli_wandb;
 mod contract;

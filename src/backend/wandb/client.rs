@@ -93,6 +93,15 @@ impl Request {
         }
     }
 
+    /// One of wandb-core's own operations: named, variables in declaration order.
+    pub fn core(query: impl Into<String>, name: &str, variables: Value) -> Self {
+        Self {
+            query: query.into(),
+            variables: Some(variables),
+            operation_name: name.to_string(),
+        }
+    }
+
     /// A named operation without variables (like core's `ServerFeaturesQuery`).
     pub fn named(query: impl Into<String>, name: &str) -> Self {
         Self {

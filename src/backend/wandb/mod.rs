@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod features;
+mod runs;
 
 use super::{
     Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, EntityKind,
@@ -552,6 +553,34 @@ impl Backend for WandbBackend {
                     .unwrap_or(EntityKind::Team),
             })
         }))
+    }
+
+    async fn list_runs(
+        &self,
+        entity: &str,
+        project: &str,
+        last: usize,
+    ) -> Result<Vec<crate::backend::RunInfo>, BackendError> {
+        self.newest_runs(entity, project, last).await
+    }
+
+    async fn run_info(
+        &self,
+        entity: &str,
+        project: &str,
+        run: &str,
+    ) -> Result<Option<crate::backend::RunInfo>, BackendError> {
+        self.one_run(entity, project, run).await
+    }
+
+    async fn run_history(
+        &self,
+        entity: &str,
+        project: &str,
+        run: &str,
+        metric: &str,
+    ) -> Result<crate::backend::RunSeries, BackendError> {
+        self.metric_history(entity, project, run, metric).await
     }
 
     async fn project(&self, entity: &str, name: &str) -> Result<Option<ProjectInfo>, BackendError> {

@@ -213,3 +213,43 @@ pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool
         });
     synced || stale || dead
 }
+
+/// A whole run log at once, for a backtest: its run and every event, warnings as notes. A log
+/// without an exit record whose writer is gone ends with the crash. `None` when the log names
+/// no run yet (nothing written).
+pub fn read_whole(
+    path: &Path,
+    mapping: &Mapping,
+    now: i64,
+    stale_secs: i64,
+) -> Result<Option<crate::engine::backtest::RunHistory>, String> {
+    let mut log = RunLog::default();
+    let mut events = Vec::new();
+    let mut notes = Vec::new();
+    loop {
+        let reading = read(path, &log, mapping, now, 100_000)?;
+        events.extend(reading.events);
+        notes.extend(reading.warnings);
+        log = reading.log;
+        if !reading.more {
+            break;
+        }
+    }
+    if !log.ended && writer_gone(path, &log, now, stale_secs) {
+        events.extend(log.crashed());
+    }
+    let Some((entity, project, run, display_name)) = log.run.clone() else {
+        return Ok(None);
+    };
+    Ok(Some(crate::engine::backtest::RunHistory {
+        run: crate::engine::event::RunRef {
+            entity,
+            project,
+            run,
+            display_name,
+            user: log.user.clone(),
+        },
+        events,
+        notes,
+    }))
+}

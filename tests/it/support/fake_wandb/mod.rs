@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod runs;
 pub mod state;
 pub mod strict;
 
@@ -68,7 +69,20 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         .faults
         .iter()
         .position(|(op, _)| op.as_ref().is_none_or(|o| *o == operation));
-    let fault = position.and_then(|i| s.faults.remove(i)).map(|(_, f)| f);
+    let fault = match position {
+        Some(i) => match &mut s.faults[i].1 {
+            Fault::After(0, _) => match s.faults.remove(i) {
+                Some((_, Fault::After(_, inner))) => Some(*inner),
+                _ => None,
+            },
+            Fault::After(n, _) => {
+                *n -= 1;
+                None
+            }
+            _ => s.faults.remove(i).map(|(_, f)| f),
+        },
+        None => None,
+    };
     let respond = |status: u16,
                    body: String,
                    headers: Vec<(String, String)>,
@@ -101,7 +115,7 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         }
         Some(Fault::Drop) => return HttpReply::Drop,
         Some(Fault::Latency(d)) => delay = Some(d),
-        None => {}
+        Some(Fault::After(..)) | None => {}
     }
     if req.target != "POST /graphql" {
         return respond(
@@ -213,6 +227,7 @@ impl FakeWandb {
             s.insert_raw(&json!({"name": l.name, "description": l.description, "enabled": true, "scopeType": "PROJECT", "scopeID": scope_id,
                 "triggeringEventType": l.event_type, "eventFilter": l.event_filter, "triggeredActionType": l.action_type, "triggeredActionConfig": config}));
         }
+        fake.state().runs = runs::demo_runs();
         fake.state().requests.clear();
         Ok(fake)
     }

@@ -22,6 +22,8 @@ pub enum Fault {
     MalformedJson,
     /// Close the connection without answering.
     Drop,
+    /// Let this many matching requests through, then inject the fault.
+    After(usize, Box<Fault>),
 }
 
 /// A request as the fake saw it.
@@ -124,6 +126,8 @@ pub struct State {
     pub api_key: String,
     /// The viewer's default entity.
     pub viewer_entity: String,
+    /// Runs with their history.
+    pub runs: Vec<super::runs::FakeRun>,
     next_num: i64,
     clock: i64,
 }
@@ -138,11 +142,11 @@ fn error(status: u16, message: impl Into<String>) -> Outcome {
     )
 }
 
-fn bad(message: impl Into<String>) -> Outcome {
+pub(super) fn bad(message: impl Into<String>) -> Outcome {
     error(400, message)
 }
 
-fn ok(data: Value) -> Outcome {
+pub(super) fn ok(data: Value) -> Outcome {
     (200, json!({"data": data}))
 }
 
@@ -404,6 +408,7 @@ impl State {
             requests: Vec::new(),
             api_key: api_key.to_string(),
             viewer_entity: String::new(),
+            runs: Vec::new(),
             next_num: 1,
             clock: 0,
         }
@@ -640,6 +645,11 @@ impl State {
             "GetEntity" => Ok(self.entity(vars)),
             "FetchOrgEntityFromEntity" => Ok(self.org_of(vars)),
             "FetchRegistries" => self.registries(vars),
+            "Runs" => self.runs_page(vars),
+            "Run" => Ok(self.run_node(vars)),
+            "RunHistoryKeys" => Ok(self.history_keys(vars)),
+            "RunParquetHistory" => self.parquet_history(vars),
+            "SampledHistoryPage" => self.sampled_history_page(vars),
             other => Ok(bad(format!("Cannot query operation {other:?}"))),
         };
         result.unwrap_or_else(|e| e)

@@ -61,6 +61,31 @@ const FIELDS: &[&str] = &[
     "organization",
     "orgEntity",
     "organizations",
+    "internalId",
+    "runCount",
+    "readOnly",
+    "runs",
+    "cursor",
+    "projectId",
+    "tags",
+    "displayName",
+    "sweepName",
+    "state",
+    "group",
+    "jobType",
+    "commit",
+    "heartbeatAt",
+    "notes",
+    "historyLineCount",
+    "run",
+    "config",
+    "systemMetrics",
+    "summaryMetrics",
+    "historyKeys",
+    "parquetHistory",
+    "parquetUrls",
+    "liveData",
+    "sampledHistory",
 ];
 
 /// Every argument name used on those fields.
@@ -73,6 +98,8 @@ const ARGUMENTS: &[&str] = &[
     "filters",
     "input",
     "triggerID",
+    "specs",
+    "liveKeys",
 ];
 
 fn is_ident(c: char) -> bool {

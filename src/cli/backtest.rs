@@ -1,0 +1,364 @@
+//! `backtest`: would an automation have fired, when, and why not — over W&B runs, run logs or
+//! series files. Nothing is ever sent.
+
+use super::context::Context;
+use super::lookup::{find, project_filter};
+use super::render::printable;
+use super::{CliError, failure};
+use crate::engine::backtest::{
+    Options, RunHistory, Verdict, backtest, judgeable, needed, quantity, shown,
+};
+use crate::engine::eval::RateLimit;
+use crate::model::{Automation, Event};
+use crate::ops::backtest::{
+    WandbRuns, run_dir_histories, run_log_histories, series_histories, wandb_histories,
+};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// Suppressed firings listed per run in words (all of them in `--json`).
+const SUPPRESSED_SHOWN: usize = 3;
+
+/// What `backtest` was asked.
+pub struct Request {
+    /// The automation's name or id.
+    pub target: Option<String>,
+    /// Or an automation file.
+    pub file: Option<PathBuf>,
+    /// Where to look the name up.
+    pub project: Option<String>,
+    /// Run logs under these directories.
+    pub run_dirs: Vec<PathBuf>,
+    /// W&B runs of this project (`ENTITY/PROJECT`).
+    pub runs: Option<String>,
+    /// How many of the newest W&B runs.
+    pub last: usize,
+    /// These W&B runs only.
+    pub run_ids: Vec<String>,
+    /// Series files.
+    pub series: Vec<PathBuf>,
+    /// As JSON.
+    pub json: bool,
+}
+
+async fn automation(ctx: &Context, req: &Request) -> Result<Automation, CliError> {
+    match (&req.target, &req.file) {
+        (Some(_), Some(_)) => Err(CliError::Usage(
+            "give an automation's NAME or ID, or -f FILE, not both".into(),
+        )),
+        (None, None) => Err(CliError::Usage(
+            "which automation? give its NAME or ID, or -f FILE".into(),
+        )),
+        (None, Some(path)) => {
+            let mut parsed = super::files::parse_file(path)?;
+            if parsed.len() != 1 {
+                return Err(failure(format!(
+                    "{}: the file holds {} automations; a backtest takes one (export one with `wbauto show NAME --yaml`)",
+                    path.display(),
+                    parsed.len()
+                )));
+            }
+            Ok(parsed.remove(0).automation)
+        }
+        (Some(target), None) => {
+            let filter = project_filter(req.project.as_deref(), &ctx.entity)?;
+            let listing = ctx.backend.list_automations(&ctx.entity).await?;
+            Ok(find(&listing, target, filter.as_ref(), &ctx.entity)?
+                .automation
+                .clone())
+        }
+    }
+}
+
+fn project_of(text: &str) -> Result<(String, String), CliError> {
+    text.split_once('/')
+        .filter(|(e, p)| !e.is_empty() && !p.is_empty() && !p.contains('/'))
+        .map(|(e, p)| (e.to_string(), p.to_string()))
+        .ok_or_else(|| CliError::Usage(format!("--runs {text:?}: write ENTITY/PROJECT")))
+}
+
+/// The histories the request names; with none named, the automation's own project on W&B, or
+/// the run logs the local engine follows.
+async fn histories(
+    cli: &super::Cli,
+    ctx: &Context,
+    a: &Automation,
+    req: &Request,
+) -> Result<(Vec<RunHistory>, String), CliError> {
+    let now = jiff::Timestamp::now().as_second();
+    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    let stale = config.engine.run_stale_secs;
+    let mapping = super::engine::mapping(None, &ctx.entity)?;
+    let mut out = Vec::new();
+    let mut from = Vec::new();
+    if !req.run_dirs.is_empty() {
+        let dirs = req.run_dirs.clone();
+        let m = mapping.clone();
+        out.extend(
+            tokio::task::spawn_blocking(move || run_dir_histories(&dirs, &m, now, stale))
+                .await
+                .map_err(|e| failure(e.to_string()))?
+                .map_err(failure)?,
+        );
+        from.push(format!("run logs under {}", shown_paths(&req.run_dirs)));
+    }
+    if !req.series.is_empty() {
+        out.extend(series_histories(&req.series, a).map_err(failure)?);
+        from.push(shown_paths(&req.series));
+    }
+    let wandb = match &req.runs {
+        Some(p) => Some(project_of(p)?),
+        None if from.is_empty()
+            && ctx.backend.info().kind == crate::backend::BackendKind::Wandb =>
+        {
+            let p = a.scope.path.project_name().ok_or_else(|| {
+                failure(format!(
+                    "{} is scoped to {}, not a project: say which runs with --runs ENTITY/PROJECT",
+                    a.name, a.scope.path
+                ))
+            })?;
+            Some((a.scope.path.entity().to_string(), p))
+        }
+        None => None,
+    };
+    if let Some((entity, project)) = wandb {
+        let which = WandbRuns {
+            entity: entity.clone(),
+            project: project.clone(),
+            last: req.last,
+            ids: req.run_ids.clone(),
+        };
+        out.extend(wandb_histories(ctx.backend.as_ref(), a, &which).await?);
+        from.push(match req.run_ids.len() {
+            0 => format!("the newest {} runs of {entity}/{project} on W&B", req.last),
+            n => format!("{n} run(s) of {entity}/{project} on W&B"),
+        });
+    }
+    if from.is_empty() {
+        let (engine, _) = super::engine::open_with_entity(cli, "backtest").await?;
+        let paths: Vec<PathBuf> = engine
+            .with(|c| crate::engine::store::runlogs(c))?
+            .into_iter()
+            .map(|(p, _)| PathBuf::from(p))
+            .collect();
+        if paths.is_empty() {
+            return Err(failure(
+                "no history to backtest over: give --run-dir DIR (wandb run logs), --series FILE (.csv or .jsonl), or on W&B --runs ENTITY/PROJECT",
+            ));
+        }
+        let m = mapping.clone();
+        out.extend(
+            tokio::task::spawn_blocking(move || run_log_histories(&paths, &m, now, stale))
+                .await
+                .map_err(|e| failure(e.to_string()))?
+                .map_err(failure)?,
+        );
+        from.push("the run logs the local engine follows".into());
+    }
+    Ok((out, from.join(", ")))
+}
+
+fn shown_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn time_json(t: i64) -> Value {
+    match (t > 0)
+        .then(|| jiff::Timestamp::from_second(t).ok())
+        .flatten()
+    {
+        Some(ts) => json!(ts.to_string()),
+        None => Value::Null,
+    }
+}
+
+fn number_json(v: f64) -> Value {
+    crate::engine::event::number_json(v)
+}
+
+/// One verdict as `--json` gives it.
+pub fn verdict_json(v: &Verdict) -> Value {
+    json!({
+        "run": v.run.run,
+        "display_name": v.run.display_name,
+        "project": format!("{}/{}", v.run.entity, v.run.project),
+        "fired": v.fired(),
+        "firings": v.firings.iter().map(|f| json!({
+            "step": f.step, "time": time_json(f.time),
+            "value": f.value.map(number_json),
+            "values": f.values.iter().copied().map(number_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "suppressed": v.suppressed.iter().map(|s| json!({
+            "step": s.hit.step, "time": time_json(s.hit.time), "reason": s.why.reason(),
+        })).collect::<Vec<_>>(),
+        "closest": v.closest.as_ref().map(|c| json!({"step": c.step, "value": number_json(c.value), "needed": c.needed})),
+        "judged": v.judged,
+        "excluded_by_run_filter": v.excluded,
+        "last_state": v.last_state,
+        "notes": v.notes,
+    })
+}
+
+fn when(step: Option<i64>, time: i64) -> String {
+    let at = step
+        .map(|s| format!("step {s}"))
+        .unwrap_or_else(|| "the end".into());
+    match (time > 0)
+        .then(|| jiff::Timestamp::from_second(time).ok())
+        .flatten()
+    {
+        Some(t) => format!("{at} ({})", t.strftime("%Y-%m-%d %H:%M:%S")),
+        None => at,
+    }
+}
+
+/// What the automation judges, in words: `avg(loss)[5] > 0.5`, `the run finished or failed`.
+pub fn condition_words(a: &Automation) -> String {
+    match &a.event {
+        Event::RunMetric { condition, .. } => {
+            format!("{} {}", quantity(condition), needed(condition))
+        }
+        Event::RunState { states, .. } => {
+            let names: Vec<String> = states
+                .iter()
+                .map(|s| s.wire_name().to_lowercase())
+                .collect();
+            format!("the run becomes {}", names.join(" or "))
+        }
+        _ => String::new(),
+    }
+}
+
+/// The verdicts in words, one block per run, then the count.
+pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
+    let mut out = format!(
+        "{}: {}, over {} run(s) from {from}\n",
+        printable(&a.name),
+        condition_words(a),
+        verdicts.len()
+    );
+    for v in verdicts {
+        let name = v
+            .run
+            .display_name
+            .clone()
+            .unwrap_or_else(|| v.run.run.clone());
+        let head = format!(
+            "  {} {} ({})",
+            if v.fired() { '●' } else { '○' },
+            printable(&name),
+            printable(&v.run.run)
+        );
+        match v.firings.as_slice() {
+            [] if v.suppressed.is_empty() => {
+                let why = match &v.closest {
+                    _ if v.excluded => {
+                        "never judged: the automation's run filter excludes this run".into()
+                    }
+                    Some(c) => c.words.clone(),
+                    None if v.judged == 0 => match &a.event {
+                        Event::RunMetric { condition, .. } => format!(
+                            "never judged: it needs {} logged value(s) of {} in a row",
+                            crate::engine::eval::needed(condition),
+                            condition.metric()
+                        ),
+                        _ => match &v.last_state {
+                            Some(state) => format!(
+                                "never fired: its last state was {state}; it needed {}",
+                                condition_words(a)
+                            ),
+                            None => "never fired: it reported no state".into(),
+                        },
+                    },
+                    None => "it never fired".into(),
+                };
+                let verb = if v.judged == 0 { "" } else { "never fired: " };
+                out.push_str(&format!("{head}  {verb}{}\n", printable(&why)));
+            }
+            firings => {
+                out.push_str(&format!("{head}  fired {} time(s)\n", firings.len()));
+                for f in firings {
+                    let value = f
+                        .value
+                        .map(|x| {
+                            format!(
+                                ": {} = {} [{}]",
+                                match &a.event {
+                                    Event::RunMetric { condition, .. } => quantity(condition),
+                                    _ => String::new(),
+                                },
+                                shown(x),
+                                f.values
+                                    .iter()
+                                    .map(|x| shown(*x))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "      fired at {}{}\n",
+                        when(f.step, f.time),
+                        printable(&value)
+                    ));
+                }
+            }
+        }
+        for s in v.suppressed.iter().take(SUPPRESSED_SHOWN) {
+            out.push_str(&format!(
+                "      suppressed at {}: {}\n",
+                when(s.hit.step, s.hit.time),
+                s.why.reason()
+            ));
+        }
+        if let Some(more) = v
+            .suppressed
+            .len()
+            .checked_sub(SUPPRESSED_SHOWN)
+            .filter(|n| *n > 0)
+        {
+            out.push_str(&format!(
+                "      ... and {more} more suppressed (--json lists them all)\n"
+            ));
+        }
+        for n in &v.notes {
+            out.push_str(&format!("      note: {}\n", printable(n)));
+        }
+    }
+    let fired = verdicts.iter().filter(|v| v.fired()).count();
+    out.push_str(&format!(
+        "Would have fired on {fired} of {} run(s). Nothing was sent.\n",
+        verdicts.len()
+    ));
+    out
+}
+
+/// `backtest NAME|ID|-f FILE [sources] [--json]`.
+pub async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
+    let a = automation(ctx, req).await?;
+    judgeable(&a).map_err(failure)?;
+    let (runs, from) = histories(cli, ctx, &a, req).await?;
+    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    let options = Options {
+        limit: RateLimit {
+            per_minute: f64::from(config.engine.rate_per_minute.max(1)),
+            burst: f64::from(config.engine.burst.max(1)),
+        },
+        trace: false,
+    };
+    let automation = a.clone();
+    let verdicts = tokio::task::spawn_blocking(move || backtest(&automation, runs, options))
+        .await
+        .map_err(|e| failure(e.to_string()))?;
+    if req.json {
+        let doc: Vec<Value> = verdicts.iter().map(verdict_json).collect();
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        print!("{}", describe(&a, &verdicts, &from));
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Where a backtest's history comes from, one implementation for the CLI and the dashboard:
+//! W&B runs (the newest of a project, or named ones) with their metric history, run logs under
+//! directories, and series files. Each gives one [`RunHistory`] per run.
+
+use crate::backend::{Backend, BackendError, RunInfo};
+use crate::engine::backtest::{RunHistory, final_state_only};
+use crate::engine::event::{EngineEvent, EventBody, RunRef, StateReport};
+use crate::engine::runlog::events::Mapping;
+use crate::model::{Automation, Event};
+use crate::wire::runs::wandb_time;
+use std::path::{Path, PathBuf};
+
+/// The runs to read from W&B.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WandbRuns {
+    /// The project's entity.
+    pub entity: String,
+    /// The project.
+    pub project: String,
+    /// How many of the newest runs (when no ids are given).
+    pub last: usize,
+    /// These runs only.
+    pub ids: Vec<String>,
+}
+
+fn run_ref(entity: &str, project: &str, r: &RunInfo) -> RunRef {
+    RunRef {
+        entity: entity.into(),
+        project: project.into(),
+        run: r.id.clone(),
+        display_name: r.display_name.clone(),
+        user: r.user.clone(),
+    }
+}
+
+/// The runs of `which` with what the automation needs of them: a metric's history (every
+/// logged value), or the final state (W&B keeps no state history).
+pub async fn wandb_histories(
+    backend: &dyn Backend,
+    a: &Automation,
+    which: &WandbRuns,
+) -> Result<Vec<RunHistory>, BackendError> {
+    let (entity, project) = (which.entity.as_str(), which.project.as_str());
+    let runs = if which.ids.is_empty() {
+        backend.list_runs(entity, project, which.last).await?
+    } else {
+        let mut found = Vec::new();
+        for id in &which.ids {
+            found.push(
+                backend
+                    .run_info(entity, project, id)
+                    .await?
+                    .ok_or_else(|| {
+                        BackendError::NotFound(format!(
+                            "there is no run {id} in {entity}/{project}"
+                        ))
+                    })?,
+            );
+        }
+        found
+    };
+    let mut out = Vec::with_capacity(runs.len());
+    for r in &runs {
+        let run = run_ref(entity, project, r);
+        let history = match &a.event {
+            Event::RunMetric { condition, .. } => {
+                let series = backend
+                    .run_history(entity, project, &r.id, condition.metric())
+                    .await
+                    .map_err(|e| in_run(e, r))?;
+                let metric = condition.metric().to_string();
+                RunHistory {
+                    events: series
+                        .points
+                        .into_iter()
+                        .map(|(step, time, value)| EngineEvent {
+                            run: Some(run.clone()),
+                            body: EventBody::Metric {
+                                step: Some(step),
+                                metrics: vec![(metric.clone(), value)],
+                            },
+                            time: Some(time.unwrap_or(0)),
+                        })
+                        .collect(),
+                    run,
+                    notes: series.notes,
+                }
+            }
+            _ => {
+                let time = r
+                    .heartbeat_at
+                    .as_deref()
+                    .or(r.created_at.as_deref())
+                    .and_then(wandb_time)
+                    .unwrap_or(0);
+                match StateReport::parse(&r.state) {
+                    Some(state) => final_state_only(run, state, time),
+                    None => RunHistory {
+                        run,
+                        events: Vec::new(),
+                        notes: vec![format!(
+                            "its state {:?} is not one an automation reacts to",
+                            r.state
+                        )],
+                    },
+                }
+            }
+        };
+        out.push(history);
+    }
+    Ok(out)
+}
+
+/// Names the run an error happened on, keeping its kind.
+fn in_run(e: BackendError, r: &RunInfo) -> BackendError {
+    let said = format!("reading the history of run {}: {e}", r.id);
+    match e {
+        BackendError::NotFound(_) => BackendError::NotFound(said),
+        BackendError::Auth(_) => BackendError::Auth(said),
+        BackendError::Network(_) => BackendError::Network(said),
+        _ => BackendError::Server(said),
+    }
+}
+
+/// Every run log under the directories, read whole (a log whose writer is gone ends crashed).
+pub fn run_dir_histories(
+    dirs: &[PathBuf],
+    mapping: &Mapping,
+    now: i64,
+    stale_secs: i64,
+) -> Result<Vec<RunHistory>, String> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(format!("{} is not a directory", dir.display()));
+        }
+        let logs = crate::engine::runlog::follow::find(dir);
+        if logs.is_empty() {
+            return Err(format!(
+                "no run logs (run-*.wandb) under {}; point --run-dir at a wandb directory",
+                dir.display()
+            ));
+        }
+        for log in logs {
+            out.extend(crate::engine::runlog::follow::read_whole(
+                &log, mapping, now, stale_secs,
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+/// The run logs at these paths (the ones the local engine follows), read whole.
+pub fn run_log_histories(
+    paths: &[PathBuf],
+    mapping: &Mapping,
+    now: i64,
+    stale_secs: i64,
+) -> Result<Vec<RunHistory>, String> {
+    let mut out = Vec::new();
+    for p in paths.iter().filter(|p| p.exists()) {
+        out.extend(crate::engine::runlog::follow::read_whole(
+            p, mapping, now, stale_secs,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Series files: `.csv` (a `step` column, one per metric) or `.jsonl` (engine events); each
+/// file's runs go to the automation's project.
+pub fn series_histories(paths: &[PathBuf], a: &Automation) -> Result<Vec<RunHistory>, String> {
+    let entity = a.scope.path.entity().to_string();
+    let project = a
+        .scope
+        .path
+        .project_name()
+        .unwrap_or_else(|| "uncategorized".into());
+    let mut out = Vec::new();
+    for p in paths {
+        let text = crate::fsutil::read_input(p, 1 << 30)?;
+        let name = p
+            .file_name()
+            .map_or_else(|| "series".to_string(), |n| n.to_string_lossy().to_string());
+        let shown = p.display();
+        match Path::new(&name).extension().and_then(|e| e.to_str()) {
+            Some("csv") => out.push(
+                crate::engine::series::from_csv(&text, &name, &entity, &project)
+                    .map_err(|e| format!("{shown}: {e}"))?,
+            ),
+            Some("jsonl" | "ndjson" | "json") => out.extend(
+                crate::engine::series::from_jsonl(&text, &name, &entity, &project)
+                    .map_err(|e| format!("{shown}: {e}"))?,
+            ),
+            _ => {
+                return Err(format!(
+                    "{shown}: a series is a .csv (step,metric...) or a .jsonl of events"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
