@@ -216,6 +216,10 @@ pub enum Action {
     NextTab,
     /// Previous tab of the detail view.
     PrevTab,
+    /// The Backtest tab's next run.
+    NextRun,
+    /// The Backtest tab's previous run.
+    PrevRun,
     /// Keep the filter typed.
     KeepFilter,
     /// Put back the filter as it was.
@@ -831,6 +835,26 @@ pub fn defaults() -> Vec<Binding> {
             A::PrevTab,
             ("prev_tab", "previous tab", "prev tab"),
             &[k(K::BackTab)],
+            &[C::Detail],
+            false,
+            false,
+        ),
+        binding(
+            A::NextRun,
+            ("next_run", "Backtest tab: the next (older) run", "next run"),
+            &[c(']')],
+            &[C::Detail],
+            false,
+            false,
+        ),
+        binding(
+            A::PrevRun,
+            (
+                "prev_run",
+                "Backtest tab: the previous (newer) run",
+                "prev run",
+            ),
+            &[c('[')],
             &[C::Detail],
             false,
             false,

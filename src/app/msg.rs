@@ -106,6 +106,16 @@ pub enum Msg {
         request: u64,
         result: Result<Vec<crate::ops::FollowedRun>, String>,
     },
+    /// The runs the Backtest tab offers.
+    BacktestRuns {
+        request: u64,
+        result: Result<Vec<crate::ops::backtest::RunChoice>, String>,
+    },
+    /// One run judged for the Backtest tab.
+    BacktestJudged {
+        request: u64,
+        result: Result<crate::engine::backtest::Verdict, String>,
+    },
     /// A test fire was sent (the outcome in words), or failed.
     TestSent {
         name: String,
@@ -181,6 +191,17 @@ pub enum Effect {
     },
     /// Load the runs the engine follows.
     LoadRuns { request: u64 },
+    /// Load the runs a backtest of the automation can judge.
+    LoadBacktestRuns {
+        request: u64,
+        automation: Box<Automation>,
+    },
+    /// Judge one run for the Backtest tab.
+    JudgeRun {
+        request: u64,
+        automation: Box<Automation>,
+        choice: Box<crate::ops::backtest::RunChoice>,
+    },
     /// Prepare a test fire of an automation.
     PrepareTest { id: String, name: String },
     /// Send a prepared test fire.

@@ -178,6 +178,46 @@ impl Runner {
                     result,
                 })
             }
+            Effect::LoadBacktestRuns {
+                request,
+                automation,
+            } => {
+                let engine = self.engine(active).ok();
+                self.spawn(async move {
+                    let result = crate::ops::backtest::run_choices(
+                        backend.as_ref(),
+                        engine.as_deref(),
+                        &automation,
+                    )
+                    .await
+                    .map_err(|e| e.to_string());
+                    Msg::BacktestRuns { request, result }
+                })
+            }
+            Effect::JudgeRun {
+                request,
+                automation,
+                choice,
+            } => {
+                let engine = self.engine(active).ok();
+                let (limit, stale) = engine
+                    .as_ref()
+                    .map_or((crate::engine::eval::RateLimit::default(), 300), |e| {
+                        (e.limit(), e.settings.run_stale_secs)
+                    });
+                self.spawn(async move {
+                    let result = crate::ops::backtest::judge_choice(
+                        backend.as_ref(),
+                        &automation,
+                        &choice,
+                        limit,
+                        stale,
+                    )
+                    .await
+                    .map_err(|e| e.to_string());
+                    Msg::BacktestJudged { request, result }
+                })
+            }
             Effect::PrepareTest { id, name } => {
                 let key = id.clone();
                 self.engine_task(

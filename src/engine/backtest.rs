@@ -13,7 +13,8 @@ use crate::model::{Agg, Automation, Cmp, Direction, Event, MetricCondition, Scop
 pub struct RunHistory {
     /// The run.
     pub run: RunRef,
-    /// Its events, times filled in where known.
+    /// Its events, times filled in where known; each event's own `run` is not read (the
+    /// history's is), so sources may leave it out.
     pub events: Vec<EngineEvent>,
     /// What the source could not tell (e.g. W&B keeps only a run's final state).
     pub notes: Vec<String>,
@@ -170,6 +171,7 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
     let mut verdicts = Vec::with_capacity(runs.len());
     let mut order: Vec<(i64, usize, usize)> = Vec::new();
     let mut histories = Vec::with_capacity(runs.len());
+    let mut runs_judged = Vec::with_capacity(runs.len());
     for (r, mut h) in runs.into_iter().enumerate() {
         let mut notes = std::mem::take(&mut h.notes);
         if let Some(moved) = into_scope(&h.run, &a.scope.path) {
@@ -177,9 +179,9 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
                 "the run is in {}/{}, outside the automation's scope ({}): live, it would not be judged there",
                 h.run.entity, h.run.project, a.scope.path
             ));
-            for e in &mut h.events {
-                e.run = Some(moved.clone());
-            }
+            runs_judged.push(moved);
+        } else {
+            runs_judged.push(h.run.clone());
         }
         let mut excluded = false;
         if let Some(filter) = a.event.run_filter() {
@@ -214,7 +216,9 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
     }
     // Stable: a run's events keep their order, runs interleave by time (at the same time, in
     // the order the runs were given).
-    order.sort_by_key(|&(time, _, _)| time);
+    if !order.is_sorted_by_key(|&(time, _, _)| time) {
+        order.sort_by_key(|&(time, _, _)| time);
+    }
     let mut evaluator = Evaluator::new(options.limit);
     let mut memory = Memory::default();
     let condition = match &a.event {
@@ -222,8 +226,31 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
         _ => None,
     };
     let mut best: Vec<Option<(f64, i64, f64)>> = vec![None; verdicts.len()];
+    // One event per run, its body and time moved in from the history: no run is copied per
+    // event, and the run judged is the history's (moved into the scope when it was outside).
+    let mut scratch: Vec<EngineEvent> = runs_judged
+        .into_iter()
+        .map(|run| EngineEvent {
+            run: Some(run),
+            body: EventBody::Metric {
+                step: None,
+                metrics: Vec::new(),
+            },
+            time: None,
+        })
+        .collect();
     for (_, r, i) in order {
-        let event = &histories[r][i];
+        let event = &mut scratch[r];
+        let recorded = &mut histories[r][i];
+        event.time = recorded.time;
+        event.body = std::mem::replace(
+            &mut recorded.body,
+            EventBody::Metric {
+                step: None,
+                metrics: Vec::new(),
+            },
+        );
+        let event = &scratch[r];
         let v = &mut verdicts[r];
         let slot = &mut best[r];
         let firings = evaluator.evaluate_judged(&automations, &mut memory, event, &mut |j| {

@@ -9,6 +9,34 @@ use crate::model::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the evaluator looks up a few short keys (automation ids, run keys) per value, where
+/// the standard SipHash costs more than the evaluation itself. The keys are the user's own data,
+/// so flooding is not a concern.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A map keyed by short text, hashed with [`Fnv`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// A metric condition judged on one value, fired or not: what a backtest charts and measures
 /// the closest approach with.
@@ -75,13 +103,13 @@ pub struct Bucket {
 /// The windows of every automation on every run: automation id → run key → window, so the
 /// evaluator finds one without making a key per value.
 #[derive(Clone, Debug, Default)]
-pub struct Windows(HashMap<String, HashMap<String, Window>>);
+pub struct Windows(FastMap<String, FastMap<String, Window>>);
 
 impl Windows {
     /// The window of an automation on a run, made empty on first use.
     pub fn get_mut(&mut self, id: &str, run: &str) -> &mut Window {
         if !self.0.contains_key(id) {
-            self.0.insert(id.to_string(), HashMap::new());
+            self.0.insert(id.to_string(), FastMap::default());
         }
         let runs = self.0.get_mut(id).expect("inserted above");
         if !runs.contains_key(run) {
@@ -110,9 +138,9 @@ pub struct Memory {
     /// Windows by automation id and run key.
     pub windows: Windows,
     /// Runs by run key.
-    pub runs: HashMap<String, RunMemory>,
+    pub runs: FastMap<String, RunMemory>,
     /// Buckets by automation id.
-    pub buckets: HashMap<String, Bucket>,
+    pub buckets: FastMap<String, Bucket>,
 }
 
 /// Why a firing was not carried out.
@@ -297,6 +325,30 @@ pub struct Evaluator {
     patterns: Patterns,
     /// The rate limit per automation.
     pub limit: RateLimit,
+    /// The run key of the last metric event (runs come in long stretches: not made again).
+    last_key: String,
+}
+
+/// Whether `key` is the run key of `run`, without making one.
+fn is_key_of(key: &str, run: &RunRef) -> bool {
+    let parts = [run.entity.as_str(), run.project.as_str(), run.run.as_str()];
+    key.len() == parts.iter().map(|p| p.len()).sum::<usize>() + 2 && {
+        let mut rest = key;
+        parts.iter().enumerate().all(|(i, p)| {
+            let Some(after) = rest.strip_prefix(p) else {
+                return false;
+            };
+            rest = if i < 2 {
+                match after.strip_prefix('/') {
+                    Some(r) => r,
+                    None => return false,
+                }
+            } else {
+                after
+            };
+            true
+        }) && rest.is_empty()
+    }
 }
 
 impl Evaluator {
@@ -305,6 +357,7 @@ impl Evaluator {
         Self {
             patterns: Patterns::default(),
             limit,
+            last_key: String::new(),
         }
     }
 
@@ -386,7 +439,10 @@ impl Evaluator {
         let mut out = Vec::new();
         match (&event.body, &event.run) {
             (EventBody::Metric { step, metrics }, Some(run)) => {
-                let key = run_key(run);
+                let mut key = std::mem::take(&mut self.last_key);
+                if !is_key_of(&key, run) {
+                    key = run_key(run);
+                }
                 if !memory.runs.contains_key(&key) {
                     memory.runs.insert(key.clone(), RunMemory::default());
                 }
@@ -438,6 +494,7 @@ impl Evaluator {
                         out.push(self.decide(memory, a, Some(&key), firing));
                     }
                 }
+                self.last_key = key;
             }
             (EventBody::State(state), Some(run)) => {
                 let key = run_key(run);
@@ -514,5 +571,35 @@ impl Evaluator {
             _ => {}
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RunRef, is_key_of, run_key};
+
+    #[test]
+    fn a_run_key_is_recognised_without_being_made() {
+        let run = |e: &str, p: &str, r: &str| RunRef {
+            entity: e.into(),
+            project: p.into(),
+            run: r.into(),
+            display_name: None,
+            user: None,
+        };
+        let a = run("acme", "vision", "r1");
+        assert!(is_key_of(&run_key(&a), &a));
+        for other in [
+            run("acme", "vision", "r2"),
+            run("acm", "evision", "r1"),
+            run("acme", "vision/r", "1"),
+            run("acme", "vision", "r1x"),
+        ] {
+            assert!(
+                !is_key_of(&run_key(&a), &other) || run_key(&other) == run_key(&a),
+                "{other:?}"
+            );
+        }
+        assert!(!is_key_of("", &a));
     }
 }

@@ -83,6 +83,11 @@ impl Engine {
         }
     }
 
+    /// The rate limit it applies per automation.
+    pub fn limit(&self) -> RateLimit {
+        self.evaluator.limit
+    }
+
     /// Drops history past its retention (days, rows per automation); executions still being
     /// delivered are kept.
     pub fn prune(&self) -> Result<(), BackendError> {

@@ -111,7 +111,7 @@ pub fn from_csv(text: &str, name: &str, entity: &str, project: &str) -> Result<R
             metrics.push((key.clone(), value));
         }
         events.push(EngineEvent {
-            run: Some(run.clone()),
+            run: None,
             body: EventBody::Metric {
                 step: Some(step),
                 metrics,

@@ -74,7 +74,7 @@ pub async fn wandb_histories(
                         .points
                         .into_iter()
                         .map(|(step, time, value)| EngineEvent {
-                            run: Some(run.clone()),
+                            run: None,
                             body: EventBody::Metric {
                                 step: Some(step),
                                 metrics: vec![(metric.clone(), value)],
@@ -199,4 +199,128 @@ pub fn series_histories(paths: &[PathBuf], a: &Automation) -> Result<Vec<RunHist
         }
     }
     Ok(out)
+}
+
+/// A run the dashboard's Backtest tab can judge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunChoice {
+    /// Its name for people (display name, else id).
+    pub label: String,
+    /// Its id.
+    pub id: String,
+    /// Its state as last known.
+    pub state: String,
+    /// Where its history is.
+    pub source: ChoiceSource,
+}
+
+/// Where a chosen run's history is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChoiceSource {
+    /// A W&B run of `entity/project`.
+    Wandb {
+        /// The project's entity.
+        entity: String,
+        /// The project.
+        project: String,
+    },
+    /// A run log the local engine follows.
+    Log(PathBuf),
+}
+
+/// How many recent runs the Backtest tab offers.
+pub const RECENT_RUNS: usize = 20;
+
+/// The runs to offer for an automation, most recent first: on W&B the newest of its project,
+/// on the local backend the run logs its engine follows.
+pub async fn run_choices(
+    backend: &dyn Backend,
+    engine: Option<&crate::engine::Engine>,
+    a: &Automation,
+) -> Result<Vec<RunChoice>, BackendError> {
+    crate::engine::backtest::judgeable(a).map_err(BackendError::Unsupported)?;
+    if backend.info().kind == crate::backend::BackendKind::Wandb {
+        let Some(project) = a.scope.path.project_name() else {
+            return Err(BackendError::Unsupported(format!(
+                "{} is scoped to {}, not a project; `wbauto backtest {} --runs ENTITY/PROJECT` judges a project's runs",
+                a.name, a.scope.path, a.name
+            )));
+        };
+        let entity = a.scope.path.entity().to_string();
+        let runs = backend.list_runs(&entity, &project, RECENT_RUNS).await?;
+        return Ok(runs
+            .into_iter()
+            .map(|r| RunChoice {
+                label: r.display_name.clone().unwrap_or_else(|| r.id.clone()),
+                id: r.id,
+                state: r.state,
+                source: ChoiceSource::Wandb {
+                    entity: entity.clone(),
+                    project: project.clone(),
+                },
+            })
+            .collect());
+    }
+    let Some(engine) = engine else {
+        return Err(BackendError::Unsupported(
+            "the local engine's runs are not readable here".into(),
+        ));
+    };
+    let followed = crate::ops::followed_runs(engine)?;
+    Ok(followed
+        .into_iter()
+        .take(RECENT_RUNS)
+        .map(|r| RunChoice {
+            id: r.path.clone(),
+            label: r.name,
+            state: r.state,
+            source: ChoiceSource::Log(PathBuf::from(r.path)),
+        })
+        .collect())
+}
+
+/// Judges one run with its chart kept (the Backtest tab).
+pub async fn judge_choice(
+    backend: &dyn Backend,
+    a: &Automation,
+    choice: &RunChoice,
+    limit: crate::engine::eval::RateLimit,
+    stale_secs: i64,
+) -> Result<crate::engine::backtest::Verdict, BackendError> {
+    let histories = match &choice.source {
+        ChoiceSource::Wandb { entity, project } => {
+            let which = WandbRuns {
+                entity: entity.clone(),
+                project: project.clone(),
+                last: 1,
+                ids: vec![choice.id.clone()],
+            };
+            wandb_histories(backend, a, &which).await?
+        }
+        ChoiceSource::Log(path) => {
+            let path = path.clone();
+            let entity = a.scope.path.entity().to_string();
+            let mapping = Mapping {
+                project: None,
+                default_entity: entity,
+            };
+            let now = jiff::Timestamp::now().as_second();
+            tokio::task::spawn_blocking(move || {
+                run_log_histories(&[path], &mapping, now, stale_secs)
+            })
+            .await
+            .map_err(|e| BackendError::Storage(e.to_string()))?
+            .map_err(BackendError::Storage)?
+        }
+    };
+    let automation = a.clone();
+    let options = crate::engine::backtest::Options { limit, trace: true };
+    let verdicts = tokio::task::spawn_blocking(move || {
+        crate::engine::backtest::backtest(&automation, histories, options)
+    })
+    .await
+    .map_err(|e| BackendError::Storage(e.to_string()))?;
+    verdicts.into_iter().next().ok_or_else(|| {
+        BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
+    })
 }

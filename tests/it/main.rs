@@ -4,6 +4,7 @@ mod support;
 
 mod app_update;
 mod backtest;
+mod backtest_screen;
 mod backtest_wandb;
 mod cli;
 mod cli_wandb;

@@ -9,6 +9,8 @@ use super::super::state::State;
 use super::super::store::list::Item;
 use super::super::text::{Doc, Piece, TextLine, Tone};
 use super::Screen;
+use super::backtest::BacktestView;
+use crate::app::store::session::RequestKind;
 use crate::model::summary::{card, expr_words, when};
 use crate::model::{Action as Then, Automation, Event};
 use serde_json::Value;
@@ -24,15 +26,18 @@ pub enum DetailTab {
     Python,
     /// What the local engine did with it.
     History,
+    /// Would it have fired on recent runs?
+    Backtest,
 }
 
 impl DetailTab {
     /// Every tab, in order.
-    pub const ALL: [DetailTab; 4] = [
+    pub const ALL: [DetailTab; 5] = [
         DetailTab::Overview,
         DetailTab::Wire,
         DetailTab::Python,
         DetailTab::History,
+        DetailTab::Backtest,
     ];
 
     /// Its title.
@@ -42,6 +47,7 @@ impl DetailTab {
             DetailTab::Wire => "Wire",
             DetailTab::Python => "Python",
             DetailTab::History => "History",
+            DetailTab::Backtest => "Backtest",
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct DetailScreen {
     made_for: (String, Option<String>, bool, DetailTab, bool),
     /// The automation's executions, once the History tab asked for them.
     history: Option<Result<Vec<crate::engine::history::Execution>, String>>,
+    /// The Backtest tab (boxed: it is large and most details never open it).
+    pub backtest: Box<BacktestView>,
 }
 
 impl DetailScreen {
@@ -83,6 +91,7 @@ impl DetailScreen {
             doc: Doc::default(),
             made_for: (id, None, false, DetailTab::Wire, false),
             history: None,
+            backtest: Box::default(),
         };
         screen.prepare(state);
         screen
@@ -115,6 +124,10 @@ impl DetailScreen {
                     .collect(),
             ),
             DetailTab::History => history_doc(self.history.as_ref(), state.now),
+            DetailTab::Backtest => {
+                self.backtest.prepare(a);
+                Doc::default()
+            }
         };
         self.scroll = self.scroll.min(self.limit_at(state.width, state.height));
     }
@@ -150,11 +163,87 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
                 let id = state.selected_id();
                 return Some(vec![super::history::request(state, id)]);
             }
+            if screen.tab == DetailTab::Backtest && screen.backtest.runs.is_none() {
+                return Some(backtest_runs(state));
+            }
+        }
+        Action::NextRun | Action::PrevRun if screen.tab == DetailTab::Backtest => {
+            let by = if action == Action::NextRun { 1 } else { -1 };
+            if screen.backtest.step(by) {
+                return Some(judge(state));
+            }
         }
         Action::Back => state.screen = Screen::List,
         _ => return rows::on_action(state, action),
     }
     Some(Vec::new())
+}
+
+/// Asks for the runs the selected automation's backtest offers.
+fn backtest_runs(state: &mut State) -> Vec<Effect> {
+    let Some(a) = state.selected_item().map(|i| i.saved.automation.clone()) else {
+        return Vec::new();
+    };
+    let request = state.session.request(RequestKind::BacktestRuns);
+    vec![Effect::LoadBacktestRuns {
+        request,
+        automation: Box::new(a),
+    }]
+}
+
+/// Asks for the verdict of the run picked in the Backtest tab (the newest request wins).
+fn judge(state: &mut State) -> Vec<Effect> {
+    let a = state.selected_item().map(|i| i.saved.automation.clone());
+    let Screen::Detail(screen) = &mut state.screen else {
+        return Vec::new();
+    };
+    let (Some(a), Some(choice)) = (a, screen.backtest.choice().cloned()) else {
+        return Vec::new();
+    };
+    screen.backtest.prepare(&a);
+    let request = state.session.request(RequestKind::BacktestJudge);
+    vec![Effect::JudgeRun {
+        request,
+        automation: Box::new(a),
+        choice: Box::new(choice),
+    }]
+}
+
+fn with_backtest(state: &mut State, change: impl FnOnce(&mut BacktestView)) {
+    let a = state.selected_item().map(|i| i.saved.automation.clone());
+    if let (Screen::Detail(screen), Some(a)) = (&mut state.screen, a) {
+        change(&mut screen.backtest);
+        screen.backtest.prepare(&a);
+    }
+}
+
+/// The Backtest tab's runs arrived: the newest is judged first.
+pub fn on_backtest_runs(
+    state: &mut State,
+    request: u64,
+    result: Result<Vec<crate::ops::backtest::RunChoice>, String>,
+) -> Vec<Effect> {
+    if !state.session.is_latest(RequestKind::BacktestRuns, request) {
+        return Vec::new();
+    }
+    let any = result.as_ref().is_ok_and(|r| !r.is_empty());
+    with_backtest(state, |b| {
+        b.runs = Some(result);
+        b.selected = 0;
+        b.verdict = None;
+    });
+    if any { judge(state) } else { Vec::new() }
+}
+
+/// A run's verdict arrived (stale answers are dropped).
+pub fn on_backtest_judged(
+    state: &mut State,
+    request: u64,
+    result: Result<crate::engine::backtest::Verdict, String>,
+) {
+    if state.session.is_latest(RequestKind::BacktestJudge, request) {
+        with_backtest(state, |b| b.verdict = Some(result));
+    }
 }
 
 fn field(key: &str, value: String) -> TextLine {

@@ -2,6 +2,7 @@
 //! context. `update` routes a command to the top modal first, then to the screen, then to the
 //! commands that work on every screen (`global`).
 
+pub mod backtest;
 pub mod detail;
 pub mod global;
 pub mod history;
@@ -52,6 +53,9 @@ impl Screen {
     pub fn animated(&self) -> bool {
         match self {
             Screen::Wizard(w) => w.animated(),
+            Screen::Detail(d) => {
+                d.tab == detail::DetailTab::Backtest && d.backtest.waiting.is_some()
+            }
             _ => false,
         }
     }

@@ -30,6 +30,10 @@ pub enum RequestKind {
     History,
     /// The runs the engine follows.
     Runs,
+    /// The runs a backtest offers.
+    BacktestRuns,
+    /// One run judged by a backtest.
+    BacktestJudge,
 }
 
 /// The session store.
@@ -41,7 +45,7 @@ pub struct Session {
     capabilities: Capabilities,
     gate: WriteGate,
     next_request: u64,
-    latest: [u64; 6],
+    latest: [u64; 8],
     /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
     labels: Vec<String>,
     /// The backend answered the first connection (the entity and capabilities are known).
@@ -69,7 +73,7 @@ impl Session {
             capabilities,
             gate: WriteGate::default(),
             next_request: 1,
-            latest: [0; 6],
+            latest: [0; 8],
         }
     }
 

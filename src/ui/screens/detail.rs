@@ -43,6 +43,12 @@ pub fn full(state: &State, screen: &DetailScreen, theme: Theme, frame: &mut Fram
     let block = Block::bordered()
         .border_style(theme.dim())
         .title(Span::styled(title, theme.title()));
+    if screen.tab == DetailTab::Backtest {
+        let inner = block.inner(content);
+        frame.render_widget(block, content);
+        super::backtest::draw(&screen.backtest, state.frame, theme, frame, inner);
+        return;
+    }
     frame.render_widget(
         crate::ui::paragraph(&screen.doc, theme, screen.scroll).block(block),
         content,

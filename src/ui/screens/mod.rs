@@ -1,5 +1,6 @@
 //! One painter per screen of `app::screens`.
 
+pub mod backtest;
 pub mod detail;
 pub mod history;
 pub mod integrations;

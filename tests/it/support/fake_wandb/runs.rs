@@ -230,7 +230,7 @@ pub fn demo_runs() -> Vec<FakeRun> {
         .map(|i| {
             let spike = i % 5 == 0;
             let loss = (0..300).map(move |s| {
-                let base = 1.0 / (1.0 + s as f64 / 20.0) + (i as f64) * 0.004;
+                let base = 0.4 / (1.0 + s as f64 / 30.0) + 0.05 + (i as f64) * 0.002;
                 Some(if spike && (150..158).contains(&s) {
                     base + 0.6
                 } else {

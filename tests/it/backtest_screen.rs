@@ -1,0 +1,218 @@
+//! The detail's Backtest tab: snapshots of every state (loading, fired, never fired with the
+//! closest approach, suppressed firings, an error) at 80x24 and 160x48, `[`/`]` switching runs
+//! with the newest request winning, and stale answers dropped.
+
+use crate::support::dashboard::{ch, demo_state, key, typed};
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::store::session::RequestKind;
+use wbauto::app::{State, update};
+use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
+use wbauto::engine::eval::RateLimit;
+use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+use wbauto::ops::backtest::{ChoiceSource, RunChoice};
+
+fn render(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The loss-spike automation's full detail, on its Backtest tab; the effects of the last key.
+fn open_tab(s: &mut State) -> Vec<Effect> {
+    typed(s, "jjjjjjjjj");
+    update(s, key(KeyCode::Enter));
+    let mut effects = Vec::new();
+    for _ in 0..4 {
+        effects = update(s, key(KeyCode::Tab));
+    }
+    effects
+}
+
+fn choices() -> Vec<RunChoice> {
+    (0..3)
+        .map(|i| RunChoice {
+            label: format!("sweep-{}", 7 - i),
+            id: format!("r{}", 7 - i),
+            state: "finished".into(),
+            source: ChoiceSource::Wandb {
+                entity: "acme".into(),
+                project: "vision".into(),
+            },
+        })
+        .collect()
+}
+
+fn runs_arrive(s: &mut State) -> Vec<Effect> {
+    let request = s.session.latest(RequestKind::BacktestRuns);
+    update(
+        s,
+        Msg::BacktestRuns {
+            request,
+            result: Ok(choices()),
+        },
+    )
+}
+
+/// The verdict of loss-spike over 400 steps of loss decaying from 0.45, with `spike` steps of
+/// +0.6 from step 200, a minute apart.
+fn verdict(s: &State, spike: i64) -> Verdict {
+    let a = s.selected_item().unwrap().saved.automation.clone();
+    let run = RunRef {
+        entity: "acme".into(),
+        project: "vision".into(),
+        run: "r7".into(),
+        display_name: Some("sweep-7".into()),
+        user: None,
+    };
+    let events = (0..400)
+        .map(|step| {
+            let base = 0.4 / (1.0 + step as f64 / 40.0) + 0.05;
+            let loss = if (200..200 + spike).contains(&step) {
+                base + 0.6
+            } else {
+                base
+            };
+            EngineEvent {
+                run: Some(run.clone()),
+                body: EventBody::Metric {
+                    step: Some(step),
+                    metrics: vec![("loss".into(), loss)],
+                },
+                time: Some(1_780_000_000 + step * 60),
+            }
+        })
+        .collect();
+    let history = RunHistory {
+        run,
+        events,
+        notes: Vec::new(),
+    };
+    backtest(
+        &a,
+        vec![history],
+        Options {
+            limit: RateLimit::default(),
+            trace: true,
+        },
+    )
+    .remove(0)
+}
+
+fn judged(s: &mut State, result: Result<Verdict, String>) {
+    let request = s.session.latest(RequestKind::BacktestJudge);
+    update(s, Msg::BacktestJudged { request, result });
+}
+
+async fn both(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut state = demo_state(w, h).await;
+        setup(&mut state);
+        insta::assert_snapshot!(format!("backtest_{name}_{w}x{h}"), render(&state));
+    }
+}
+
+#[tokio::test]
+async fn loading_says_what_it_waits_for() {
+    both("loading_runs", |s| {
+        open_tab(s);
+    })
+    .await;
+    both("loading_history", |s| {
+        open_tab(s);
+        runs_arrive(s);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fired() {
+    both("fired", |s| {
+        open_tab(s);
+        runs_arrive(s);
+        let v = verdict(s, 6);
+        judged(s, Ok(v));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn never_fired_with_the_closest_approach() {
+    both("never_fired", |s| {
+        open_tab(s);
+        runs_arrive(s);
+        let v = verdict(s, 0);
+        assert!(v.closest.is_some());
+        judged(s, Ok(v));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suppressed_firings_are_marked() {
+    both("suppressed", |s| {
+        open_tab(s);
+        runs_arrive(s);
+        let v = verdict(s, 40);
+        assert!(!v.suppressed.is_empty());
+        judged(s, Ok(v));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_error_says_what_went_wrong() {
+    both("error", |s| {
+        open_tab(s);
+        runs_arrive(s);
+        judged(
+            s,
+            Err("reading the history of run r7: W&B answered 500 (injected failure)".into()),
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn brackets_switch_runs_and_the_newest_request_wins() {
+    let mut s = demo_state(120, 40).await;
+    let effects = open_tab(&mut s);
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadBacktestRuns { .. }]),
+        "{effects:?}"
+    );
+    let effects = runs_arrive(&mut s);
+    let [Effect::JudgeRun { choice, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(choice.id, "r7");
+    let first = s.session.latest(RequestKind::BacktestJudge);
+    let effects = update(&mut s, ch(']'));
+    let [Effect::JudgeRun { choice, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(choice.id, "r6");
+    // The answer for the run left behind arrives late: it is dropped.
+    let late = verdict(&s, 6);
+    update(
+        &mut s,
+        Msg::BacktestJudged {
+            request: first,
+            result: Ok(late),
+        },
+    );
+    let screen = render(&s);
+    assert!(
+        screen.contains("run 2/3 sweep-6") && screen.contains("reading the history of sweep-6"),
+        "{screen}"
+    );
+    let effects = update(&mut s, ch('['));
+    assert!(matches!(effects.as_slice(), [Effect::JudgeRun { choice, .. }] if choice.id == "r7"));
+    let effects = update(&mut s, ch('['));
+    assert!(
+        matches!(effects.as_slice(), [Effect::JudgeRun { choice, .. }] if choice.id == "r5"),
+        "wraps around"
+    );
+}
