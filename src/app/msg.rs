@@ -116,6 +116,16 @@ pub enum Msg {
         request: u64,
         result: Result<crate::engine::backtest::Verdict, String>,
     },
+    /// The wizard's recent runs for its live verdict.
+    PreviewLoaded {
+        request: u64,
+        result: Result<crate::app::screens::wizard::preview::Histories, String>,
+    },
+    /// The wizard's condition judged over them.
+    PreviewJudged {
+        request: u64,
+        result: Result<Vec<crate::engine::backtest::Verdict>, String>,
+    },
     /// A test fire was sent (the outcome in words), or failed.
     TestSent {
         name: String,
@@ -201,6 +211,17 @@ pub enum Effect {
         request: u64,
         automation: Box<Automation>,
         choice: Box<crate::ops::backtest::RunChoice>,
+    },
+    /// Read the recent runs of the wizard's scope (for its live verdict).
+    LoadPreview {
+        request: u64,
+        automation: Box<Automation>,
+    },
+    /// Judge the wizard's condition over recent runs, on a worker.
+    JudgePreview {
+        request: u64,
+        automation: Box<Automation>,
+        histories: crate::app::screens::wizard::preview::Histories,
     },
     /// Prepare a test fire of an automation.
     PrepareTest { id: String, name: String },

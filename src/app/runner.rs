@@ -218,6 +218,45 @@ impl Runner {
                     Msg::BacktestJudged { request, result }
                 })
             }
+            Effect::LoadPreview {
+                request,
+                automation,
+            } => {
+                let engine = self.engine(active).ok();
+                self.spawn(async move {
+                    let result = crate::ops::backtest::recent_histories(
+                        backend.as_ref(),
+                        engine.as_deref(),
+                        &automation,
+                    )
+                    .await
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| e.to_string());
+                    Msg::PreviewLoaded { request, result }
+                })
+            }
+            Effect::JudgePreview {
+                request,
+                automation,
+                histories,
+            } => {
+                let limit = self
+                    .engine(active)
+                    .map_or(crate::engine::eval::RateLimit::default(), |e| e.limit());
+                self.spawn(async move {
+                    let options = crate::engine::backtest::Options { limit, trace: true };
+                    let result = tokio::task::spawn_blocking(move || {
+                        crate::engine::backtest::backtest(
+                            &automation,
+                            (*histories).clone(),
+                            options,
+                        )
+                    })
+                    .await
+                    .map_err(|e| e.to_string());
+                    Msg::PreviewJudged { request, result }
+                })
+            }
             Effect::PrepareTest { id, name } => {
                 let key = id.clone();
                 self.engine_task(

@@ -262,6 +262,7 @@ impl State {
             }
             Screen::Wizard(wz) => {
                 let (_, th) = layout::wizard_text(w, h);
+                let th = th - wz.chart_rows(th);
                 let total: usize = wz.rows.iter().sum();
                 u16::try_from(total.saturating_sub(usize::from(th))).unwrap_or(u16::MAX)
             }

@@ -95,6 +95,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             screens::runs::on_loaded(state, request, result);
             Vec::new()
         }
+        Msg::PreviewLoaded { request, result } => {
+            screens::wizard::on_preview_loaded(state, request, result)
+        }
+        Msg::PreviewJudged { request, result } => {
+            screens::wizard::on_preview_judged(state, request, result);
+            Vec::new()
+        }
         Msg::BacktestRuns { request, result } => {
             screens::detail::on_backtest_runs(state, request, result)
         }

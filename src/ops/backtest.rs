@@ -324,3 +324,48 @@ pub async fn judge_choice(
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
     })
 }
+
+/// The recent runs of the automation's scope with their history, for the wizard's live verdict
+/// (read once; the condition is then judged again on every edit without the network).
+pub async fn recent_histories(
+    backend: &dyn Backend,
+    engine: Option<&crate::engine::Engine>,
+    a: &Automation,
+) -> Result<Vec<RunHistory>, BackendError> {
+    let choices = run_choices(backend, engine, a).await?;
+    let mut logs = Vec::new();
+    let mut wandb: Option<WandbRuns> = None;
+    for c in choices {
+        match c.source {
+            ChoiceSource::Log(p) => logs.push(p),
+            ChoiceSource::Wandb { entity, project } => wandb
+                .get_or_insert_with(|| WandbRuns {
+                    entity,
+                    project,
+                    last: RECENT_RUNS,
+                    ids: Vec::new(),
+                })
+                .ids
+                .push(c.id),
+        }
+    }
+    let mut out = match wandb {
+        Some(which) => wandb_histories(backend, a, &which).await?,
+        None => Vec::new(),
+    };
+    if !logs.is_empty() {
+        let mapping = Mapping {
+            project: None,
+            default_entity: a.scope.path.entity().to_string(),
+        };
+        let stale = engine.map_or(300, |e| e.settings.run_stale_secs);
+        let now = jiff::Timestamp::now().as_second();
+        out.extend(
+            tokio::task::spawn_blocking(move || run_log_histories(&logs, &mapping, now, stale))
+                .await
+                .map_err(|e| BackendError::Storage(e.to_string()))?
+                .map_err(BackendError::Storage)?,
+        );
+    }
+    Ok(out)
+}

@@ -490,3 +490,139 @@ async fn the_review_scrolls_to_the_wire_input_on_a_small_terminal() {
     assert_eq!(wizard(&s).wizard.step, Step::Details);
     assert_eq!(wizard(&s).review_scroll, 0, "leaving the Review resets it");
 }
+
+/// Three recent runs of acme/speech: loss decaying from 0.45, `sweep-2` with a spike to 1.05.
+fn recent_runs() -> std::sync::Arc<Vec<wbauto::engine::backtest::RunHistory>> {
+    use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+    let runs = (1..=3)
+        .map(|i| {
+            let run = RunRef {
+                entity: "acme".into(),
+                project: "speech".into(),
+                run: format!("r{i}"),
+                display_name: Some(format!("sweep-{i}")),
+                user: None,
+            };
+            let events = (0..200)
+                .map(|step| {
+                    let base = 0.4 / (1.0 + step as f64 / 30.0) + 0.05;
+                    let spike = i == 2 && (120..126).contains(&step);
+                    EngineEvent {
+                        run: None,
+                        body: EventBody::Metric {
+                            step: Some(step),
+                            metrics: vec![("loss".into(), if spike { base + 0.6 } else { base })],
+                        },
+                        time: Some(1_780_000_000 + i * 100_000 + step * 30),
+                    }
+                })
+                .collect();
+            wbauto::engine::backtest::RunHistory {
+                run,
+                events,
+                notes: Vec::new(),
+            }
+        })
+        .collect();
+    std::sync::Arc::new(runs)
+}
+
+/// Does what the runner does with a JudgePreview effect, and returns its answer.
+fn judge(effect: &Effect) -> Msg {
+    let Effect::JudgePreview {
+        request,
+        automation,
+        histories,
+    } = effect
+    else {
+        panic!("{effect:?}")
+    };
+    let options = wbauto::engine::backtest::Options {
+        limit: wbauto::engine::eval::RateLimit::default(),
+        trace: true,
+    };
+    Msg::PreviewJudged {
+        request: *request,
+        result: Ok(wbauto::engine::backtest::backtest(
+            automation,
+            (**histories).clone(),
+            options,
+        )),
+    }
+}
+
+/// Onto the Condition step, the recent runs delivered; the effect that asks for a verdict.
+fn condition_with_runs(s: &mut State) -> Effect {
+    threshold_to(s, Step::Event);
+    let effects = update(s, key(KeyCode::PageDown));
+    let Some(Effect::LoadPreview {
+        request,
+        automation,
+    }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadPreview { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(automation.scope.path.to_string(), "project acme/speech");
+    let effects = update(
+        s,
+        Msg::PreviewLoaded {
+            request: *request,
+            result: Ok(recent_runs()),
+        },
+    );
+    effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::JudgePreview { .. }))
+        .expect("the condition judged over the runs")
+}
+
+#[tokio::test]
+async fn the_condition_step_shows_the_live_verdict_with_a_small_chart() {
+    both("condition_live_verdict", |s| {
+        let judging = condition_with_runs(s);
+        update(s, judge(&judging));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn edits_are_judged_again_without_waiting_and_stale_verdicts_are_dropped() {
+    let mut s = demo_state(120, 40).await;
+    open(&mut s);
+    let first = condition_with_runs(&mut s);
+    update(&mut s, judge(&first));
+    assert!(
+        render(&s).contains("would have fired on 1 of the last 3 runs; first: sweep-2 at step 123"),
+        "{}",
+        render(&s)
+    );
+    // Raise the threshold: a new judging is asked at once; the screen keeps the old verdict,
+    // marked as being judged again.
+    for _ in 0..4 {
+        update(&mut s, key(KeyCode::Tab));
+    }
+    for _ in 0..3 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    let effects = typed(&mut s, "2");
+    let second = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::JudgePreview { .. }))
+        .expect("a judging of the edit");
+    assert!(render(&s).contains("(judging the edit…)"), "{}", render(&s));
+    // The verdict of the first request arrives late: dropped.
+    update(&mut s, judge(&first));
+    assert!(render(&s).contains("(judging the edit…)"));
+    update(&mut s, judge(&second));
+    let screen = render(&s);
+    assert!(
+        screen.contains("would have fired on 0 of the last 3 runs"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("it needed > 2"),
+        "{screen}"
+    );
+}

@@ -186,7 +186,7 @@ fn label(v: f64) -> String {
 }
 
 /// The chart of a metric automation's verdict; `None` for run states or nothing judged.
-fn chart(a: &Automation, v: &Verdict) -> Option<Chart> {
+pub fn chart(a: &Automation, v: &Verdict) -> Option<Chart> {
     let Event::RunMetric { condition, .. } = &a.event else {
         return None;
     };

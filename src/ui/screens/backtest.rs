@@ -47,7 +47,8 @@ pub fn draw(view: &BacktestView, frame_no: usize, theme: Theme, frame: &mut Fram
     }
 }
 
-fn plot(c: &Chart, theme: Theme, frame: &mut Frame, area: Rect) {
+/// A run's chart (also the wizard's small one).
+pub fn plot(c: &Chart, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut sets = Vec::new();
     for level in &c.levels {
         sets.push(

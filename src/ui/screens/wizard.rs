@@ -31,7 +31,15 @@ pub fn draw(w: &WizardScreen, theme: Theme, frame: &mut Frame, body: Rect) {
         block = block.title_bottom(Span::styled(hint, theme.dim()));
     }
     let scroll = u16::try_from(w.scroll).unwrap_or(u16::MAX);
-    frame.render_widget(paragraph(&w.doc, theme, scroll).block(block), right);
+    let inner = block.inner(right);
+    frame.render_widget(block, right);
+    let chart_rows = w.chart_rows(inner.height);
+    let [text, chart] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_rows)]).areas(inner);
+    frame.render_widget(paragraph(&w.doc, theme, scroll), text);
+    if let Some(c) = w.preview.chart.as_ref().filter(|_| chart_rows > 0) {
+        super::backtest::plot(c, theme, frame, chart);
+    }
     if let Some(text) = &chrome.discard {
         let area = centered(body, 64, 6);
         frame.render_widget(Clear, area);

@@ -2,6 +2,7 @@
 //! state of saving, and the step's text prepared for the view (`text`). Commands of the wizard's
 //! contexts are answered here; a key none takes goes to the focused text field or payload.
 
+pub mod preview;
 pub mod text;
 
 use super::super::keys::{Action, Context};
@@ -107,6 +108,8 @@ pub struct WizardScreen {
     pub focus_lines: std::ops::Range<usize>,
     /// Something changed since `doc` was made.
     pub stale: bool,
+    /// The Condition step's live verdict over recent runs.
+    pub preview: Box<preview::Preview>,
 }
 
 /// What a key did to the wizard screen.
@@ -148,6 +151,18 @@ impl WizardScreen {
             rows: Vec::new(),
             focus_lines: 0..0,
             stale: true,
+            preview: Box::default(),
+        }
+    }
+
+    /// Rows under the step's text kept for the live verdict's chart, in a box `height` rows
+    /// high: on the Condition step, when there is a chart and room for it.
+    pub fn chart_rows(&self, height: u16) -> u16 {
+        let shown = self.wizard.step == Step::Condition && self.preview.chart.is_some();
+        if shown && height >= 2 * preview::CHART_ROWS {
+            preview::CHART_ROWS
+        } else {
+            0
         }
     }
 
@@ -601,10 +616,66 @@ pub fn on_text(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     settle(state, outcome)
 }
 
+/// The live verdict's requests after the answers changed (on the Condition step only).
+fn preview_effects(state: &mut State) -> Vec<Effect> {
+    with_wizard(state, |w, state| {
+        if w.wizard.step != Step::Condition {
+            return Vec::new();
+        }
+        let a = w.wizard.automation();
+        let valid = w
+            .wizard
+            .problems(Step::Condition, state.capabilities())
+            .is_empty();
+        let before = w.preview.lines.clone();
+        let effects = w
+            .preview
+            .effects(&a, valid, &mut || state.session.request_id());
+        w.stale |= w.preview.lines != before;
+        effects
+    })
+    .unwrap_or_default()
+}
+
+/// The recent runs arrived: the condition is judged over them at once.
+pub fn on_preview_loaded(
+    state: &mut State,
+    request: u64,
+    result: Result<preview::Histories, String>,
+) -> Vec<Effect> {
+    let kept = match &mut state.screen {
+        Screen::Wizard(w) => w.preview.loaded(request, result),
+        _ => false,
+    };
+    if kept {
+        preview_effects(state)
+    } else {
+        Vec::new()
+    }
+}
+
+/// A verdict arrived (the newest request's only).
+pub fn on_preview_judged(
+    state: &mut State,
+    request: u64,
+    result: Result<Vec<crate::engine::backtest::Verdict>, String>,
+) {
+    let caps = state.capabilities().clone();
+    if let Screen::Wizard(w) = &mut state.screen
+        && w.preview.judged(request, result)
+    {
+        let a = w.wizard.automation();
+        let valid = w.wizard.problems(Step::Condition, &caps).is_empty();
+        w.preview.prepare(&a, valid);
+        w.stale = true;
+    }
+}
+
 /// Carries out what a wizard key decided: drafts, closing, saving.
 fn settle(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::Stay(mut effects) => {
+            effects.extend(preview_effects(state));
             let now = state.now;
             if let Screen::Wizard(w) = &mut state.screen
                 && let Some(draft) = w.draft_if_changed(now)

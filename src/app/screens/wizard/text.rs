@@ -122,6 +122,7 @@ impl WizardScreen {
     /// for the terminal's size.
     pub fn prepare(&mut self, state: &State) {
         let (width, height) = layout::wizard_text(state.width, state.height);
+        let height = height - self.chart_rows(height);
         if self.stale || self.doc.lines.is_empty() {
             self.stale = false;
             let hints = Hints::new(&state.keymap);
@@ -555,6 +556,7 @@ fn step_lines(
             if step == Step::Condition {
                 lines.push(TextLine::plain(""));
                 lines.push(styled(w.wizard.sentence(), Tone::Title));
+                lines.extend(w.preview.lines.iter().cloned());
             }
         }
     }
