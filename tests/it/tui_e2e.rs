@@ -439,3 +439,40 @@ fn a_refused_port_is_said_on_the_first_screen_and_q_quits() {
     tmux.keys(&["q"]);
     tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
 }
+
+#[test]
+fn the_backtest_tab_judges_the_runs_the_engine_follows() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
+    let replay = binary::run(h, &["emit", "--run-dir", logs.to_str().unwrap()], &[], None);
+    assert_eq!(replay.code, 0, "{}", replay.stderr);
+    let tmux = start("backtest", h, "");
+    tmux.wait_for("the demo list", |s| {
+        s.contains("loss-spike") && s.contains("enter open")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["loss-spike"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filtered list", |s| s.contains("1/15 shown"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail", |s| s.contains("Backtest"));
+    for _ in 0..4 {
+        tmux.keys(&["Tab"]);
+    }
+    let judged = tmux.wait_for("a run judged", |s| {
+        s.contains("run 1/")
+            && (s.contains("would have fired")
+                || s.contains("would not have fired")
+                || s.contains("never judged"))
+    });
+    assert!(judged.contains("[ ] other runs"), "{judged}");
+    tmux.keys(&["]"]);
+    tmux.wait_for("the next run", |s| s.contains("run 2/"));
+    // Back to the list, the filter cleared, quit.
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+}

@@ -621,8 +621,5 @@ async fn edits_are_judged_again_without_waiting_and_stale_verdicts_are_dropped()
         screen.contains("would have fired on 0 of the last 3 runs"),
         "{screen}"
     );
-    assert!(
-        screen.contains("it needed > 2"),
-        "{screen}"
-    );
+    assert!(screen.contains("it needed > 2"), "{screen}");
 }
