@@ -211,20 +211,6 @@ fn project(path: &str) -> Option<(String, String)> {
         .then(|| (e.to_string(), p.to_string()))
 }
 
-/// A metric value: a number, or W&B's `"NaN"`, `"Infinity"`, `"-Infinity"`.
-fn metric_value(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Some(f64::NAN),
-            "Infinity" => Some(f64::INFINITY),
-            "-Infinity" => Some(f64::NEG_INFINITY),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// Flattens nested metrics with `.` (`{"a":{"b":1}}` → `a.b`), as W&B does.
 fn flatten(
     prefix: &str,
@@ -239,7 +225,7 @@ fn flatten(
         };
         match v {
             Value::Object(inner) => flatten(&key, inner, out)?,
-            other => match metric_value(other) {
+            other => match crate::wire::runs::metric_value(other) {
                 Some(x) => out.push((key, x)),
                 None => {
                     return Err(err(

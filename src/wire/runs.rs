@@ -101,10 +101,10 @@ pub fn last_step(history_keys: Option<&Value>) -> i64 {
         .unwrap_or(-1)
 }
 
-/// A logged value: a JSON number, or the strings W&B may write for non-finite ones; `null`,
-/// other text and missing keys are no value.
-fn logged(v: Option<&Value>) -> Option<f64> {
-    match v? {
+/// A logged value: a JSON number, or the strings W&B writes for non-finite ones (`"NaN"`,
+/// `"Infinity"`, `"-Infinity"`); `null` and other text are no value.
+pub fn metric_value(v: &Value) -> Option<f64> {
+    match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => match s.as_str() {
             "NaN" => Some(f64::NAN),
@@ -131,7 +131,7 @@ pub fn page_points(
             let Some(step) = row.get("_step").and_then(Value::as_f64) else {
                 continue;
             };
-            let Some(value) = logged(row.get(metric)) else {
+            let Some(value) = row.get(metric).and_then(metric_value) else {
                 continue;
             };
             let time = row

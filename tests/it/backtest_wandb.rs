@@ -13,22 +13,27 @@ use std::path::Path;
 
 const AVG_LOSS: &str = "name: loss-avg\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, agg: avg, window: 5, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n";
 
-fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], retries: &str) -> Run {
-    let mut all = vec![
-        "--backend",
-        "wandb",
-        "--base-url",
-        &fake.url,
-        "--entity",
-        "acme",
+/// `backtest -f FILE --runs acme/vision EXTRA...` on the W&B backend.
+fn backtest_vision(
+    fake: &FakeWandb,
+    home: &Path,
+    file: &Path,
+    extra: &[&str],
+    retries: &str,
+) -> Run {
+    let mut args = vec![
+        "backtest",
+        "-f",
+        file.to_str().unwrap(),
+        "--runs",
+        "acme/vision",
     ];
-    all.extend_from_slice(args);
-    binary::run(
-        home,
-        &all,
-        &[("WANDB_API_KEY", API_KEY), ("WBAUTO_HTTP_RETRIES", retries)],
-        None,
-    )
+    args.extend_from_slice(extra);
+    wbauto(fake, home, &args, retries)
+}
+
+fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], retries: &str) -> Run {
+    binary::wandb(&fake.url, home, args, API_KEY, retries, None)
 }
 
 /// The long run: 100k steps of loss 0.1 with a spike to 0.9 at steps 77,777..=77,781, and a NaN
@@ -104,21 +109,7 @@ fn sent(fake: &FakeWandb, ops: &[&str]) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_project_of_120_runs_and_a_run_of_100k_rows_backtest_correctly_with_the_sdks_requests() {
     let (fake, home, file) = fake_with_runs().await;
-    let r = wbauto(
-        &fake,
-        home.path(),
-        &[
-            "backtest",
-            "-f",
-            file.to_str().unwrap(),
-            "--runs",
-            "acme/vision",
-            "--last",
-            "120",
-            "--json",
-        ],
-        "1",
-    );
+    let r = backtest_vision(&fake, home.path(), &file, &["--last", "120", "--json"], "1");
     assert_eq!(r.code, 0, "{}", r.stderr);
     let verdicts: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(verdicts.len(), 120);
@@ -171,20 +162,7 @@ async fn a_project_of_120_runs_and_a_run_of_100k_rows_backtest_correctly_with_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_runs_history_is_read_as_the_sdk_reads_it() {
     let (fake, home, file) = fake_with_runs().await;
-    let r = wbauto(
-        &fake,
-        home.path(),
-        &[
-            "backtest",
-            "-f",
-            file.to_str().unwrap(),
-            "--runs",
-            "acme/vision",
-            "--run",
-            "run-4",
-        ],
-        "1",
-    );
+    let r = backtest_vision(&fake, home.path(), &file, &["--run", "run-4"], "1");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.contains(
@@ -221,19 +199,11 @@ async fn a_500_midway_is_an_error_and_no_verdict_is_shown() {
         Some("SampledHistoryPage"),
         Fault::After(40, Box::new(Fault::Status(500))),
     );
-    let r = wbauto(
+    let r = backtest_vision(
         &fake,
         home.path(),
-        &[
-            "backtest",
-            "-f",
-            file.to_str().unwrap(),
-            "--runs",
-            "acme/vision",
-            "--run",
-            "run-7",
-            "--json",
-        ],
+        &file,
+        &["--run", "run-7", "--json"],
         "0",
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);

@@ -13,7 +13,7 @@ use fake_wandb::{API_KEY, FakeWandb};
 use std::path::{Path, PathBuf};
 use wbauto::file::{Format, parse_text};
 
-/// Runs the binary on the W&B backend against `fake`, as `--entity acme`, with trace logging.
+/// Runs the binary on the W&B backend against `fake` (one HTTP retry).
 fn wbauto_with(
     fake: &FakeWandb,
     home: &Path,
@@ -21,23 +21,7 @@ fn wbauto_with(
     key: &str,
     stdin: Option<&str>,
 ) -> Run {
-    let mut all = vec![
-        "--backend",
-        "wandb",
-        "--base-url",
-        &fake.url,
-        "--entity",
-        "acme",
-        "--log-level",
-        "trace",
-    ];
-    all.extend_from_slice(args);
-    binary::run(
-        home,
-        &all,
-        &[("WANDB_API_KEY", key), ("WBAUTO_HTTP_RETRIES", "1")],
-        stdin,
-    )
+    binary::wandb(&fake.url, home, args, key, "1", stdin)
 }
 
 fn wbauto(fake: &FakeWandb, home: &Path, args: &[&str], key: &str) -> Run {
@@ -273,23 +257,7 @@ async fn the_api_key_never_appears_in_output_logs_or_files() {
         (&with_userinfo, vec!["list"]),
         (&refused_port, vec!["list"]),
     ] {
-        let mut all = vec![
-            "--backend",
-            "wandb",
-            "--base-url",
-            url,
-            "--entity",
-            "acme",
-            "--log-level",
-            "trace",
-        ];
-        all.extend_from_slice(&args);
-        let run = binary::run(
-            h,
-            &all,
-            &[("WANDB_API_KEY", API_KEY), ("WBAUTO_HTTP_RETRIES", "1")],
-            None,
-        );
+        let run = binary::wandb(url, h, &args, API_KEY, "1", None);
         assert!(
             run.stdout.contains("***@") || run.stderr.contains("***@") || run.code == 0,
             "{}{}",

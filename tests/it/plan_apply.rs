@@ -39,21 +39,7 @@ impl Wandb {
 
 impl Target for Wandb {
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut all = vec![
-            "--backend",
-            "wandb",
-            "--base-url",
-            &self.fake.url,
-            "--entity",
-            "acme",
-        ];
-        all.extend_from_slice(args);
-        binary::run(
-            self.home.path(),
-            &all,
-            &[("WANDB_API_KEY", API_KEY), ("WBAUTO_HTTP_RETRIES", "1")],
-            stdin,
-        )
+        binary::wandb(&self.fake.url, self.home.path(), args, API_KEY, "1", stdin)
     }
 }
 

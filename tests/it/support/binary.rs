@@ -59,3 +59,32 @@ pub fn examples() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// Runs `wbauto ARGS` on the W&B backend at `url` (a fake server), as `--entity acme` with trace
+/// logging, with `key` as the API key and `retries` HTTP retries.
+pub fn wandb(
+    url: &str,
+    home: &Path,
+    args: &[&str],
+    key: &str,
+    retries: &str,
+    stdin: Option<&str>,
+) -> Run {
+    let mut all = vec![
+        "--backend",
+        "wandb",
+        "--base-url",
+        url,
+        "--entity",
+        "acme",
+        "--log-level",
+        "trace",
+    ];
+    all.extend_from_slice(args);
+    run(
+        home,
+        &all,
+        &[("WANDB_API_KEY", key), ("WBAUTO_HTTP_RETRIES", retries)],
+        stdin,
+    )
+}
