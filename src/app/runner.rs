@@ -13,6 +13,9 @@ pub struct Runner {
     /// The local engine of each backend that has one (the local backend's database).
     engines: Vec<Option<Arc<crate::engine::Engine>>>,
     tx: UnboundedSender<Msg>,
+    /// The task in flight of each kind a newer request replaces (reading run history can take
+    /// a while: a run picked next, or an edited condition, cancels the one before).
+    latest: std::sync::Mutex<std::collections::HashMap<&'static str, tokio::task::AbortHandle>>,
 }
 
 impl Runner {
@@ -26,6 +29,20 @@ impl Runner {
             backends,
             engines,
             tx,
+            latest: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Like `spawn`, cancelling the task of the same `kind` still running.
+    fn spawn_replacing<F>(&self, kind: &'static str, task: F)
+    where
+        F: std::future::Future<Output = Msg> + Send + 'static,
+    {
+        let handle = self.start(task);
+        if let Ok(mut latest) = self.latest.lock()
+            && let Some(before) = latest.insert(kind, handle.abort_handle())
+        {
+            before.abort();
         }
     }
 
@@ -64,11 +81,19 @@ impl Runner {
     where
         F: std::future::Future<Output = Msg> + Send + 'static,
     {
+        self.start(task);
+    }
+
+    /// Starts a task whose answer goes to the dashboard.
+    fn start<F>(&self, task: F) -> tokio::task::JoinHandle<()>
+    where
+        F: std::future::Future<Output = Msg> + Send + 'static,
+    {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             // The receiver only goes away when the dashboard is closing.
             let _ = tx.send(task.await);
-        });
+        })
     }
 
     /// Starts a backend effect on the backend `active`; returns effects that belong to the
@@ -183,7 +208,7 @@ impl Runner {
                 automation,
             } => {
                 let engine = self.engine(active).ok();
-                self.spawn(async move {
+                self.spawn_replacing("backtest runs", async move {
                     let result = crate::ops::backtest::run_choices(
                         backend.as_ref(),
                         engine.as_deref(),
@@ -205,7 +230,7 @@ impl Runner {
                     .map_or((crate::engine::eval::RateLimit::default(), 300), |e| {
                         (e.limit(), e.settings.run_stale_secs)
                     });
-                self.spawn(async move {
+                self.spawn_replacing("backtest verdict", async move {
                     let result = crate::ops::backtest::judge_choice(
                         backend.as_ref(),
                         &automation,
@@ -223,7 +248,7 @@ impl Runner {
                 automation,
             } => {
                 let engine = self.engine(active).ok();
-                self.spawn(async move {
+                self.spawn_replacing("preview runs", async move {
                     let result = crate::ops::backtest::recent_histories(
                         backend.as_ref(),
                         engine.as_deref(),
@@ -243,7 +268,7 @@ impl Runner {
                 let limit = self
                     .engine(active)
                     .map_or(crate::engine::eval::RateLimit::default(), |e| e.limit());
-                self.spawn(async move {
+                self.spawn_replacing("preview verdict", async move {
                     let options = crate::engine::backtest::Options { limit, trace: true };
                     let result = tokio::task::spawn_blocking(move || {
                         crate::engine::backtest::backtest(

@@ -308,17 +308,16 @@ fn canonical(v: &Value) -> Value {
         Value::Object(m) => {
             let mut out = Map::new();
             for (k, val) in m {
-                let val = match (k.as_str(), val) {
-                    ("filter" | "run_filter", Value::String(s)) => {
-                        serde_json::from_str(s).unwrap_or_else(|_| val.clone())
-                    }
-                    _ => val.clone(),
+                let parsed: Option<Value> = match (k.as_str(), val) {
+                    ("filter" | "run_filter", Value::String(s)) => serde_json::from_str(s).ok(),
+                    _ => None,
                 };
-                let empty_run_filter = k == "run_filter" && val == json!({"$and": []});
+                let val = parsed.as_ref().unwrap_or(val);
+                let empty_run_filter = k == "run_filter" && is_empty_and(val);
                 if (k == "metric_filter" && val.is_null()) || empty_run_filter {
                     continue;
                 }
-                out.insert(k.clone(), canonical(&val));
+                out.insert(k.clone(), canonical(val));
             }
             Value::Object(out)
         }
@@ -329,6 +328,16 @@ fn canonical(v: &Value) -> Value {
             .map_or_else(|| v.clone(), Value::Number),
         other => other.clone(),
     }
+}
+
+/// `{"$and": []}`: the run filter that lets every run through.
+fn is_empty_and(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 1
+            && m.get("$and")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+    })
 }
 
 fn round_trips(event: &Event, event_type: &str, filter: &str) -> bool {

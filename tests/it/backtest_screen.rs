@@ -216,3 +216,52 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
         "wraps around"
     );
 }
+
+/// Picking another run while the last one's history is still being read cancels that read: only
+/// the newest answer comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_pick_cancels_the_read_in_flight() {
+    use crate::support::fake_wandb::FakeWandb;
+    use crate::support::fake_wandb::state::Fault;
+    use std::sync::Arc;
+    let fake = FakeWandb::demo().await;
+    let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], tx);
+    let a = wbauto::file::parse_text(
+        "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
+        wbauto::file::Format::Yaml,
+    )
+    .unwrap()
+    .remove(0);
+    fake.fault(
+        Some("SampledHistoryPage"),
+        Fault::Latency(std::time::Duration::from_millis(1500)),
+    );
+    for (request, run) in [(1, "vis024"), (2, "vis023")] {
+        runner.run(
+            Effect::JudgeRun {
+                request,
+                automation: Box::new(a.clone()),
+                choice: Box::new(RunChoice {
+                    label: run.into(),
+                    id: run.into(),
+                    state: "finished".into(),
+                    source: ChoiceSource::Wandb {
+                        entity: "acme".into(),
+                        project: "vision".into(),
+                    },
+                }),
+            },
+            0,
+        );
+    }
+    let mut answers = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
+    while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let Msg::BacktestJudged { request, result } = msg {
+            answers.push((request, result.map(|v| v.run.run)));
+        }
+    }
+    assert_eq!(answers, vec![(2, Ok("vis023".to_string()))]);
+}

@@ -215,6 +215,13 @@ fn refused(e: &reqwest::Error) -> bool {
     false
 }
 
+/// Whether a base URL is plain `http://` (a local server, a fake).
+fn is_plain_http(base_url: &str) -> bool {
+    base_url
+        .get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+}
+
 impl Client {
     /// A client for `base_url` authenticating with `key`; `vars` supplies W&B's optional headers
     /// (`WANDB_USERNAME`, `WANDB_USER_EMAIL`, `WANDB__EXTRA_HTTP_HEADERS`).
@@ -260,11 +267,17 @@ impl Client {
                 }
             }
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(format!("W&B Public Client {SDK_VERSION}"))
             .default_headers(headers)
             .timeout(policy.attempt_timeout)
-            .connect_timeout(policy.attempt_timeout.min(Duration::from_secs(10)))
+            .connect_timeout(policy.attempt_timeout.min(Duration::from_secs(10)));
+        if is_plain_http(base_url) {
+            // The client only ever talks to the base URL: over plain HTTP it needs no root
+            // certificates, and reading the system's takes longer than a whole listing.
+            builder = builder.tls_certs_only(std::iter::empty());
+        }
+        let http = builder
             .build()
             .map_err(|e| BackendError::Network(format!("cannot set up HTTPS: {e}")))?;
         let base_url = base_url.trim_end_matches('/').to_string();

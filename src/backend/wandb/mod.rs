@@ -55,16 +55,16 @@ struct Page {
     next: Option<String>,
 }
 
-fn page_of(connection: &Value, what: &str) -> Result<Page, BackendError> {
+/// Takes the page's nodes out of the answer (no copy).
+fn page_of(connection: &mut Value, what: &str) -> Result<Page, BackendError> {
     let edges = connection
-        .get("edges")
-        .and_then(Value::as_array)
+        .get_mut("edges")
+        .and_then(Value::as_array_mut)
         .ok_or_else(|| unexpected(what))?;
     let nodes = edges
-        .iter()
-        .filter_map(|e| e.get("node"))
+        .iter_mut()
+        .filter_map(|e| e.get_mut("node").map(Value::take))
         .filter(|n| !n.is_null())
-        .cloned()
         .collect();
     let info = connection.get("pageInfo").ok_or_else(|| unexpected(what))?;
     let more = info
@@ -134,13 +134,17 @@ impl WandbBackend {
             let mut v = vars.clone();
             v["perPage"] = json!(per_page);
             v["cursor"] = json!(cursor);
-            let data = self.client.execute(&Request::sdk(query, v)).await?;
-            let Some(connection) = at(&data, path) else {
+            let mut data = self.client.execute(&Request::sdk(query, v)).await?;
+            if at(&data, path).is_none() {
                 if at(&data, &path[..1]).is_none() {
                     return Ok(None);
                 }
                 return Err(unexpected(what));
-            };
+            }
+            let connection = path
+                .iter()
+                .try_fold(&mut data, |v, k| v.get_mut(*k))
+                .ok_or_else(|| unexpected(what))?;
             let page = page_of(connection, what)?;
             out.extend(page.nodes);
             match page.next {

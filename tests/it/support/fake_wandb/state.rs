@@ -499,6 +499,19 @@ impl State {
     }
 
     /// Stores a trigger input directly (for legacy kinds the API refuses).
+    /// Adds `n` copies of the automations there are (named `NAME-k`), for measuring listings.
+    pub fn add_copies(&mut self, n: usize) {
+        let base: Vec<Trigger> = self.triggers.clone();
+        for k in 0..n {
+            let mut t = base[k % base.len()].clone();
+            t.num = self.num();
+            t.stored.id = encode(&format!("Trigger:{}", t.num));
+            t.stored.name = format!("{}-{k}", t.stored.name);
+            self.triggers.push(t);
+        }
+    }
+
+    /// Inserts a trigger as given (the demo's legacy automations).
     pub fn insert_raw(&mut self, input: &Value) -> String {
         let num = self.num();
         let id = encode(&format!("Trigger:{num}"));
