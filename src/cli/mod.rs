@@ -184,8 +184,7 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Would an automation have fired, when, and why not: the local evaluator over recorded
-    /// history (W&B runs, run logs, series files). Nothing is sent.
+    /// Would an automation have fired on recorded runs, when, and why not (nothing is sent).
     Backtest {
         /// The automation's name or id (or -f FILE).
         target: Option<String>,
