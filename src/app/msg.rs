@@ -32,6 +32,8 @@ pub enum Msg {
         request: u64,
         result: Result<Listing, BackendError>,
     },
+    /// The first page of a listing, ahead of the rest (a first load from the local database).
+    FirstPage { request: u64, listing: Listing },
     /// The stored JSON of one automation arrived.
     WireLoaded {
         key: crate::app::store::wire::WireKey,
@@ -136,8 +138,13 @@ pub enum Msg {
 /// Something `update` asks the effects runner or the terminal loop to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Load an entity's automations.
-    List { request: u64, entity: String },
+    /// Load an entity's automations; with `first_page`, the first page is sent ahead where the
+    /// backend can give it sooner (nothing is shown yet).
+    List {
+        request: u64,
+        entity: String,
+        first_page: bool,
+    },
     /// Load an entity's integrations.
     ListIntegrations { request: u64, entity: String },
     /// Load the stored JSON of one automation (the listing left it out).

@@ -7,6 +7,9 @@ use crate::ops::{self, SaveMode};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// Rows of a first page sent ahead of the whole listing (more than any terminal shows).
+const FIRST_PAGE: usize = 200;
+
 /// Runs effects that need a backend.
 pub struct Runner {
     backends: Vec<Arc<dyn Backend>>,
@@ -107,12 +110,25 @@ impl Runner {
             | Effect::Edit { .. }
             | Effect::SaveDraft { .. }
             | Effect::ClearDraft => return Some(effect),
-            Effect::List { request, entity } => self.spawn(async move {
-                Msg::Listed {
-                    request,
-                    result: backend.list_automations(&entity).await,
-                }
-            }),
+            Effect::List {
+                request,
+                entity,
+                first_page,
+            } => {
+                let tx = self.tx.clone();
+                self.spawn(async move {
+                    if first_page
+                        && let Ok(Some(listing)) =
+                            backend.first_automations(&entity, FIRST_PAGE).await
+                    {
+                        let _ = tx.send(Msg::FirstPage { request, listing });
+                    }
+                    Msg::Listed {
+                        request,
+                        result: backend.list_automations(&entity).await,
+                    }
+                })
+            }
             Effect::LoadWire { key } => self.spawn(async move {
                 Msg::WireLoaded {
                     result: backend.trigger_wire(&key.0).await,

@@ -288,7 +288,10 @@ impl State {
     pub fn animated(&self) -> bool {
         self.writes.any_pending()
             || !self.toasts.is_empty()
-            || *self.list.loading() == super::store::list::Loading::Loading
+            || matches!(
+                self.list.loading(),
+                super::store::list::Loading::Loading | super::store::list::Loading::FirstPage
+            )
             || self.screen.animated()
     }
 }

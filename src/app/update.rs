@@ -36,6 +36,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::Listed { request, result } => on_listed(state, request, result),
+        Msg::FirstPage { request, listing } => {
+            let waiting = *state.list.loading() == super::store::list::Loading::Loading;
+            if waiting && state.session.is_latest(RequestKind::List, request) {
+                let (now, writes) = (state.now, state.writes.clone());
+                state.change_list(|list| {
+                    list.first_page(listing, now, |id| writes.optimistic_enabled(id))
+                });
+            }
+            Vec::new()
+        }
         Msg::WireLoaded { key, result } => {
             state.wire.loaded(key, result.map_err(|e| e.to_string()));
             Vec::new()

@@ -240,6 +240,17 @@ pub trait Backend: Send + Sync {
     /// Every automation of an entity (its projects, collections and itself).
     async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError>;
 
+    /// The first `n` automations of an entity by name, where the backend gives them much sooner
+    /// than the whole listing (the local database), so a first page can be drawn at once;
+    /// `None` where it cannot.
+    async fn first_automations(
+        &self,
+        _entity: &str,
+        _n: usize,
+    ) -> Result<Option<Listing>, BackendError> {
+        Ok(None)
+    }
+
     /// Creates a resolved, validated automation.
     async fn create_automation(
         &self,

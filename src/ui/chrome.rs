@@ -35,10 +35,14 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         (true, true) => format!("{total}"),
         (false, _) => format!("{shown}/{total} shown"),
     };
-    spans.push(Span::raw(format!(
-        "{counts} · {} off",
-        state.list.disabled()
-    )));
+    if *state.list.loading() == Loading::FirstPage {
+        spans.push(Span::raw(format!("first {total} by name")));
+    } else {
+        spans.push(Span::raw(format!(
+            "{counts} · {} off",
+            state.list.disabled()
+        )));
+    }
     let marks = state.selection.marks().len();
     if marks > 0 {
         spans.push(Span::styled(format!(" · {marks} marked"), theme.marked()));
@@ -84,6 +88,10 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         (Loading::Loading, _) => {
             Span::styled(format!("{} loading", spinner(state.frame)), theme.warn())
         }
+        (Loading::FirstPage, _) => Span::styled(
+            format!("{} loading the rest", spinner(state.frame)),
+            theme.warn(),
+        ),
         (Loading::Failed(_), _) => Span::styled("load failed (ctrl-r retries)", theme.error()),
         (Loading::Ready, Some(at)) => {
             let paused = if state.paused { ", paused" } else { "" };

@@ -493,7 +493,7 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert!(
         doctor
             .stdout
-            .contains("database      schema 3, 3 entities, 17 automations"),
+            .contains("database      schema 4, 3 entities, 17 automations"),
         "{}",
         doctor.stdout
     );

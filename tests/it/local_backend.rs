@@ -261,3 +261,150 @@ async fn enabling_retries_when_the_automation_changed_elsewhere() {
             .is_none()
     );
 }
+
+/// On a first load the local backend sends the first page by name ahead of the whole listing,
+/// and the dashboard draws it at once, saying the rest is loading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_page_comes_ahead_of_the_whole_listing() {
+    use std::sync::Arc;
+    use wbauto::app::msg::{Effect, Msg};
+    let dir = tempfile::tempdir().unwrap();
+    let local = LocalBackend::open(&dir.path().join("local.db"))
+        .await
+        .unwrap();
+    let base = local.list_automations("acme").await.unwrap().automations[0]
+        .automation
+        .clone();
+    let copies: Vec<_> = (0..250)
+        .map(|i| {
+            let mut a = wbauto::ops::recreatable(&base);
+            a.name = format!("copy-{i:03}");
+            a
+        })
+        .collect();
+    local.create_automations(&copies).await.unwrap();
+    let backend: Arc<dyn Backend> = Arc::new(local);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = wbauto::app::runner::Runner::new(vec![backend.clone()], vec![None], tx);
+    runner.run(
+        Effect::List {
+            request: 7,
+            entity: "acme".into(),
+            first_page: true,
+        },
+        0,
+    );
+    let Some(Msg::FirstPage {
+        request: 7,
+        listing: first,
+    }) = rx.recv().await
+    else {
+        panic!("the first page comes first")
+    };
+    let Some(Msg::Listed {
+        request: 7,
+        result: Ok(all),
+    }) = rx.recv().await
+    else {
+        panic!("then the whole listing")
+    };
+    let mut names: Vec<String> = all
+        .automations
+        .iter()
+        .map(|s| s.automation.name.clone())
+        .collect();
+    names.sort();
+    let firsts: Vec<String> = first
+        .automations
+        .iter()
+        .map(|s| s.automation.name.clone())
+        .collect();
+    assert_eq!(all.automations.len(), 265);
+    assert_eq!(
+        firsts,
+        names[..200],
+        "the first page is the top of the list as sorted by name"
+    );
+
+    // The dashboard shows it and says the rest is loading, then the whole list.
+    let mut state = crate::support::dashboard::demo_state(120, 30).await;
+    update_to_loading(&mut state);
+    let request = state
+        .session
+        .latest(wbauto::app::store::session::RequestKind::List);
+    wbauto::app::update(
+        &mut state,
+        Msg::FirstPage {
+            request,
+            listing: first,
+        },
+    );
+    let screen = render(&state);
+    assert!(
+        screen.contains("first 200 by name") && screen.contains("loading the rest"),
+        "{screen}"
+    );
+    wbauto::app::update(
+        &mut state,
+        Msg::Listed {
+            request,
+            result: Ok(all),
+        },
+    );
+    assert!(
+        render(&state).contains("265 automations"),
+        "{}",
+        render(&state)
+    );
+
+    // A refresh of a loaded list asks for no first page.
+    runner.run(
+        Effect::List {
+            request: 8,
+            entity: "acme".into(),
+            first_page: false,
+        },
+        0,
+    );
+    assert!(matches!(
+        rx.recv().await,
+        Some(Msg::Listed { request: 8, .. })
+    ));
+}
+
+/// Brings a loaded dashboard back to "loading" as a switch of entity does.
+fn update_to_loading(state: &mut wbauto::app::State) {
+    let effect = wbauto::app::update::connect(state, Some("acme".into()));
+    let wbauto::app::msg::Effect::Switch { request, .. } = effect else {
+        panic!("{effect:?}")
+    };
+    let effects = wbauto::app::update(
+        state,
+        wbauto::app::msg::Msg::Switched {
+            request,
+            backend: 0,
+            entity: "acme".into(),
+            result: Ok(wbauto::model::Capabilities::everything()),
+        },
+    );
+    assert!(
+        matches!(
+            effects.first(),
+            Some(wbauto::app::msg::Effect::List {
+                first_page: true,
+                ..
+            })
+        ),
+        "{effects:?}"
+    );
+}
+
+fn render(state: &wbauto::app::State) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(
+        state.width,
+        state.height,
+    ))
+    .unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
+}

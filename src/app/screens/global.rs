@@ -11,6 +11,7 @@ pub fn list_request(state: &mut State) -> Effect {
     Effect::List {
         request: state.session.request(RequestKind::List),
         entity: state.entity().to_string(),
+        first_page: *state.list.loading() == super::super::store::list::Loading::Loading,
     }
 }
 

@@ -115,6 +115,8 @@ impl SortKey {
 pub enum Loading {
     /// Waiting for the first answer.
     Loading,
+    /// The first page is shown; the whole listing is on its way.
+    FirstPage,
     /// Loaded (and perhaps refreshing in the background).
     Ready,
     /// The last load failed.
@@ -268,6 +270,17 @@ impl AutomationList {
         self.loading = Loading::Ready;
         self.loaded_at = Some(now);
         self.rebuild();
+    }
+
+    /// Shows the first page of a listing while the rest loads.
+    pub fn first_page(
+        &mut self,
+        listing: Listing,
+        now: i64,
+        optimistic: impl Fn(&str) -> Option<bool>,
+    ) {
+        self.replace(listing, now, optimistic);
+        self.loading = Loading::FirstPage;
     }
 
     /// Records a failed load (the items loaded before stay).

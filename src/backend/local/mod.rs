@@ -190,6 +190,16 @@ impl Backend for LocalBackend {
         .await
     }
 
+    async fn first_automations(
+        &self,
+        entity: &str,
+        n: usize,
+    ) -> Result<Option<Listing>, BackendError> {
+        let entity = entity.to_string();
+        self.run(move |conn| store::first_by_name(conn, &entity, n).map(Some))
+            .await
+    }
+
     async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError> {
         let entity = entity.to_string();
         self.run(move |conn| {

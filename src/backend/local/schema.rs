@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -118,6 +118,11 @@ const SCHEMA_V3: &str = "
 CREATE TABLE runlog_files (path TEXT PRIMARY KEY, state TEXT NOT NULL);
 ";
 
+/// Version 4: automations by name, so the dashboard's first page comes without a full scan.
+const SCHEMA_V4: &str = "
+CREATE INDEX automations_name ON automations (name);
+";
+
 /// A storage error that names the file and says what to do.
 pub fn storage_error(path: &Path, e: impl std::fmt::Display) -> BackendError {
     let p = path.display();
@@ -154,7 +159,7 @@ pub fn open(path: &Path) -> Result<(Connection, bool), BackendError> {
         let now: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| storage_error(path, e))?;
-        let steps = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+        let steps = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
         for step in steps.iter().skip(usize::try_from(now).unwrap_or(0)) {
             tx.execute_batch(step).map_err(|e| storage_error(path, e))?;
         }

@@ -457,13 +457,22 @@ fn render(
 
 /// Every automation of an entity: on its projects, their collections, and the entity itself.
 pub fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
+    select(conn, entity, "ORDER BY a.num")
+}
+
+/// The first `n` automations of an entity by name (byte order, as the dashboard sorts them).
+pub fn first_by_name(conn: &Connection, entity: &str, n: usize) -> Result<Listing, BackendError> {
+    select(conn, entity, &format!("ORDER BY a.name LIMIT {n}"))
+}
+
+fn select(conn: &Connection, entity: &str, order: &str) -> Result<Listing, BackendError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {TRIGGER_COLUMNS} FROM automations a WHERE
             (a.scope_type = 'PROJECT' AND a.scope_id IN (SELECT id FROM projects WHERE entity = ?1))
          OR (a.scope_type = 'ARTIFACT_COLLECTION' AND a.scope_id IN
                 (SELECT c.id FROM collections c JOIN projects p ON c.project_id = p.id WHERE p.entity = ?1))
          OR (a.scope_type = 'ENTITY' AND a.scope_id IN (SELECT id FROM entities WHERE name = ?1))
-         ORDER BY a.num"
+         {order}"
     ))?;
     let rows = stmt.query_map([entity], stored_from_row)?;
     render(conn, rows, entity, false)
