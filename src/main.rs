@@ -36,7 +36,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // What the command awaited is done; a read still running on a blocking thread (the rest of
+    // a long listing after `q`) is abandoned instead of waited for. Writes are transactions, so
+    // an abandoned one leaves nothing half-written.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ (wbauto::cli::CliError::Signal(_) | wbauto::cli::CliError::Exit(_))) => {
             ExitCode::from(e.exit_code())
