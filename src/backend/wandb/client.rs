@@ -376,7 +376,7 @@ impl Client {
                 };
             }
         }
-        let parsed: Value = match serde_json::from_str(&body) {
+        let mut parsed: Value = match serde_json::from_str(&body) {
             Ok(v) => v,
             Err(e) => {
                 return Attempt::Retry {
@@ -396,8 +396,8 @@ impl Client {
                 graphql_errors(errors)
             )));
         }
-        match parsed.get("data") {
-            Some(Value::Object(_)) => Attempt::Done(parsed["data"].clone()),
+        match parsed.get_mut("data") {
+            Some(data @ Value::Object(_)) => Attempt::Done(data.take()),
             _ => Attempt::Fail(BackendError::Server(format!(
                 "W&B's answer to {} has no data",
                 request.label()
