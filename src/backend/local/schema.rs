@@ -150,6 +150,10 @@ pub fn open(path: &Path) -> Result<(Connection, bool), BackendError> {
         .map_err(|e| storage_error(path, e))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| storage_error(path, e))?;
+    // 256 KiB of page cache instead of SQLite's 2 MiB: the listing reads the table once, in
+    // order, and the OS keeps the file cached anyway; 10k automations then fit in 30 MB.
+    conn.pragma_update(None, "cache_size", -256)
+        .map_err(|e| storage_error(path, e))?;
     let fresh = version == 0;
     if version < SCHEMA_VERSION {
         let tx = conn
