@@ -623,3 +623,37 @@ async fn edits_are_judged_again_without_waiting_and_stale_verdicts_are_dropped()
     );
     assert!(screen.contains("it needed > 2"), "{screen}");
 }
+
+#[tokio::test]
+async fn a_new_metric_is_read_once_its_field_is_left_not_per_keystroke() {
+    let mut s = demo_state(120, 40).await;
+    open(&mut s);
+    let first = condition_with_runs(&mut s);
+    update(&mut s, judge(&first));
+    // The focus is on the metric: typing a new one asks for nothing yet.
+    for c in "_2".chars() {
+        let effects = update(&mut s, ch(c));
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::LoadPreview { .. } | Effect::JudgePreview { .. })),
+            "{effects:?}"
+        );
+    }
+    assert!(
+        render(&s).contains("follows when you leave the metric field"),
+        "{}",
+        render(&s)
+    );
+    let effects = update(&mut s, key(KeyCode::Tab));
+    let Some(Effect::LoadPreview { automation, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadPreview { .. }))
+    else {
+        panic!("{effects:?}")
+    };
+    let wbauto::model::Event::RunMetric { condition, .. } = &automation.event else {
+        panic!()
+    };
+    assert_eq!(condition.metric(), "loss_2");
+}

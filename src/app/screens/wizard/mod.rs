@@ -623,14 +623,15 @@ fn preview_effects(state: &mut State) -> Vec<Effect> {
             return Vec::new();
         }
         let a = w.wizard.automation();
-        let valid = w
-            .wizard
-            .problems(Step::Condition, state.capabilities())
-            .is_empty();
+        let caps = state.capabilities();
+        let valid = w.wizard.problems(Step::Condition, caps).is_empty();
+        let typing_metric = fields(&w.wizard, &w.options, caps)
+            .get(w.focus)
+            .is_some_and(|f| f.key == "event.metric");
         let before = w.preview.lines.clone();
         let effects = w
             .preview
-            .effects(&a, valid, &mut || state.session.request_id());
+            .effects(&a, valid, typing_metric, &mut || state.session.request_id());
         w.stale |= w.preview.lines != before;
         effects
     })

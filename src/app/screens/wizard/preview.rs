@@ -56,11 +56,13 @@ fn judged_key(a: &Automation) -> String {
 
 impl Preview {
     /// What to ask for after the condition changed: the runs when the scope or metric moved,
-    /// else a judging of the new condition. `valid` is whether the step has no problems.
+    /// else a judging of the new condition. `valid` is whether the step has no problems;
+    /// `typing_metric` holds a new metric back until its field is left (no read per keystroke).
     pub fn effects(
         &mut self,
         a: &Automation,
         valid: bool,
+        typing_metric: bool,
         request: &mut dyn FnMut() -> u64,
     ) -> Vec<Effect> {
         let Some(source) = source_of(a) else {
@@ -68,7 +70,17 @@ impl Preview {
             return Vec::new();
         };
         let mut out = Vec::new();
-        if self.source.as_ref() != Some(&source) {
+        let moved = self.source.as_ref() != Some(&source);
+        if moved && typing_metric && self.source.is_some() {
+            self.prepare(a, valid);
+            self.chart = None;
+            self.lines.push(TextLine::toned(
+                Tone::Dim,
+                "the verdict on recent runs follows when you leave the metric field",
+            ));
+            return out;
+        }
+        if moved {
             let id = request();
             *self = Preview {
                 source: Some(source),
