@@ -286,15 +286,10 @@ impl Runner {
                     .map_or(crate::engine::eval::RateLimit::default(), |e| e.limit());
                 self.spawn_replacing("preview verdict", async move {
                     let options = crate::engine::backtest::Options { limit, trace: true };
-                    let result = tokio::task::spawn_blocking(move || {
-                        crate::engine::backtest::backtest(
-                            &automation,
-                            (*histories).clone(),
-                            options,
-                        )
-                    })
-                    .await
-                    .map_err(|e| e.to_string());
+                    let result =
+                        crate::ops::backtest::judge(&automation, (*histories).clone(), options)
+                            .await
+                            .map_err(|e| e.to_string());
                     Msg::PreviewJudged { request, result }
                 })
             }

@@ -6,9 +6,8 @@ use super::lookup::{find, project_filter};
 use super::render::printable;
 use super::{CliError, failure};
 use crate::engine::backtest::{
-    Options, RunHistory, Verdict, backtest, judgeable, needed, quantity, shown,
+    Options, RunHistory, Verdict, compared_name, judgeable, needed, quantity, shown,
 };
-use crate::engine::eval::RateLimit;
 use crate::model::{Automation, Event};
 use crate::ops::backtest::{
     WandbRuns, run_dir_histories, run_log_histories, series_histories, wandb_histories,
@@ -71,9 +70,7 @@ async fn automation(ctx: &Context, req: &Request) -> Result<Automation, CliError
 }
 
 fn project_of(text: &str) -> Result<(String, String), CliError> {
-    text.split_once('/')
-        .filter(|(e, p)| !e.is_empty() && !p.is_empty() && !p.contains('/'))
-        .map(|(e, p)| (e.to_string(), p.to_string()))
+    crate::engine::event::project(text)
         .ok_or_else(|| CliError::Usage(format!("--runs {text:?}: write ENTITY/PROJECT")))
 }
 
@@ -84,10 +81,9 @@ async fn histories(
     ctx: &Context,
     a: &Automation,
     req: &Request,
+    stale: i64,
 ) -> Result<(Vec<RunHistory>, String), CliError> {
     let now = jiff::Timestamp::now().as_second();
-    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
-    let stale = config.engine.run_stale_secs;
     let mapping = super::engine::mapping(None, &ctx.entity)?;
     let mut out = Vec::new();
     let mut from = Vec::new();
@@ -287,10 +283,7 @@ pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
                         .map(|x| {
                             format!(
                                 ": {} = {} [{}]",
-                                match &a.event {
-                                    Event::RunMetric { condition, .. } => quantity(condition),
-                                    _ => String::new(),
-                                },
+                                compared_name(a),
                                 shown(x),
                                 f.values
                                     .iter()
@@ -341,19 +334,13 @@ pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
 pub async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
-    let (runs, from) = histories(cli, ctx, &a, req).await?;
     let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    let (runs, from) = histories(cli, ctx, &a, req, config.engine.run_stale_secs).await?;
     let options = Options {
-        limit: RateLimit {
-            per_minute: f64::from(config.engine.rate_per_minute.max(1)),
-            burst: f64::from(config.engine.burst.max(1)),
-        },
+        limit: crate::engine::rate_limit(&config.engine),
         trace: false,
     };
-    let automation = a.clone();
-    let verdicts = tokio::task::spawn_blocking(move || backtest(&automation, runs, options))
-        .await
-        .map_err(|e| failure(e.to_string()))?;
+    let verdicts = crate::ops::backtest::judge(&a, runs, options).await?;
     if req.json {
         let doc: Vec<Value> = verdicts.iter().map(verdict_json).collect();
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());

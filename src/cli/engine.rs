@@ -138,9 +138,7 @@ pub fn mapping(
 ) -> Result<crate::engine::runlog::events::Mapping, CliError> {
     let project = match project {
         Some(p) => Some(
-            p.split_once('/')
-                .filter(|(e, p)| !e.is_empty() && !p.is_empty() && !p.contains('/'))
-                .map(|(e, p)| (e.to_string(), p.to_string()))
+            crate::engine::event::project(p)
                 .ok_or_else(|| failure(format!("--project {p:?}: write ENTITY/PROJECT")))?,
         ),
         None => None,

@@ -1,11 +1,11 @@
 //! create -f, update -f and export.
 
 use super::context::Context;
-use super::lookup::{filtered, project_filter};
+use super::lookup::{filtered, listed, project_filter};
 use super::render::printable;
 use super::{CliError, failure};
+use crate::backend::BackendError;
 use crate::backend::resolve::prepare;
-use crate::backend::{BackendError, Listing};
 use crate::file::locate::locate;
 use crate::file::read::from_document;
 use crate::file::{FileError, Format, parse_value, render, to_value};
@@ -197,23 +197,15 @@ async fn skip_existing(
     ctx: &Context,
     automations: Vec<Automation>,
 ) -> Result<Vec<Automation>, CliError> {
-    let mut entities: Vec<String> = Vec::new();
-    for a in &automations {
-        let e = a.scope.path.entity().to_string();
-        if !entities.contains(&e) {
-            entities.push(e);
-        }
-    }
-    let mut listings = Vec::new();
-    for entity in entities {
-        listings.push(ctx.backend.list_automations(&entity).await?);
-    }
+    let entities: Vec<String> = automations
+        .iter()
+        .map(|a| a.scope.path.entity().to_string())
+        .collect();
+    let there = listed(ctx, entities).await?;
     let mut fresh = Vec::with_capacity(automations.len());
     for a in automations {
-        let existing = listings
+        let existing = there
             .iter()
-            .flat_map(|l| l.automations.iter())
-            .map(|s| &s.automation)
             .find(|s| s.name == a.name && s.scope.id == a.scope.id);
         match existing {
             None => fresh.push(a),
@@ -245,12 +237,10 @@ fn same_input(a: &Automation, existing: &Automation) -> bool {
 /// The automation a file without an id updates: the one of that name in its scope.
 fn find_target<'a>(
     a: &Automation,
-    listings: &'a [Listing],
+    there: &'a [Automation],
 ) -> Result<&'a Automation, BackendError> {
-    listings
+    there
         .iter()
-        .flat_map(|l| l.automations.iter())
-        .map(|s| &s.automation)
         .find(|s| s.scope.id == a.scope.id && s.name == a.name)
         .ok_or_else(|| {
             BackendError::NotFound(format!(
@@ -265,27 +255,22 @@ pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), Cli
     let automations = load(ctx, path).await?;
     // With an id there is nothing to look up: the update is sent as the SDK sends it, and the
     // server says whether the automation is still there. Without one, it is found by name.
-    let mut listings = Vec::new();
-    if automations.iter().any(|a| a.id.is_none()) {
-        let mut entities: Vec<String> = vec![ctx.entity.clone()];
-        for a in automations.iter().filter(|a| a.id.is_none()) {
-            let e = a.scope.path.entity().to_string();
-            if !entities.contains(&e) {
-                entities.push(e);
-            }
-        }
-        for e in &entities {
-            listings.push(ctx.backend.list_automations(e).await?);
-        }
-    }
+    let there = if automations.iter().any(|a| a.id.is_none()) {
+        let by_name = automations
+            .iter()
+            .filter(|a| a.id.is_none())
+            .map(|a| a.scope.path.entity().to_string());
+        listed(ctx, std::iter::once(ctx.entity.clone()).chain(by_name)).await?
+    } else {
+        Vec::new()
+    };
     let mut planned = Vec::new();
     for a in automations {
         if a.id.is_some() {
             planned.push(a);
             continue;
         }
-        let existing =
-            find_target(&a, &listings).map_err(|e| failure(format!("{}: {e}", a.name)))?;
+        let existing = find_target(&a, &there).map_err(|e| failure(format!("{}: {e}", a.name)))?;
         planned.push(crate::ops::retarget(a, existing).map_err(failure)?);
     }
     if dry_run {

@@ -118,3 +118,25 @@ pub fn find<'a>(
         ))),
     }
 }
+
+/// Every automation listed in these entities (each entity asked once, each automation kept once).
+pub async fn listed(
+    ctx: &super::context::Context,
+    entities: impl IntoIterator<Item = String>,
+) -> Result<Vec<crate::model::Automation>, CliError> {
+    let mut asked: Vec<String> = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for entity in entities {
+        if asked.contains(&entity) {
+            continue;
+        }
+        for s in ctx.backend.list_automations(&entity).await?.automations {
+            if ids.insert(s.automation.id.clone()) {
+                out.push(s.automation);
+            }
+        }
+        asked.push(entity);
+    }
+    Ok(out)
+}

@@ -2,7 +2,7 @@
 
 use super::context::Context;
 use super::files::parse_file;
-use super::lookup::project_filter;
+use super::lookup::{listed, project_filter};
 use super::plan_json;
 use super::render::printable;
 use super::{CliError, failure};
@@ -104,37 +104,16 @@ async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliEr
     Ok(out)
 }
 
-/// Everything the backend has in `entities`, each automation once.
-pub async fn existing(ctx: &Context, entities: &[String]) -> Result<Vec<Automation>, CliError> {
-    let mut out: Vec<Automation> = Vec::new();
-    let mut ids = HashSet::new();
-    for entity in entities {
-        let listing = ctx.backend.list_automations(entity).await?;
-        for s in listing.automations {
-            if ids.insert(s.automation.id.clone()) {
-                out.push(s.automation);
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Makes the plan for a request.
 async fn make(ctx: &Context, req: &Request<'_>) -> Result<Plan, CliError> {
     let wanted = desired(ctx, req.paths).await?;
     let filter = project_filter(req.project, &ctx.entity)?;
-    let mut entities: Vec<String> = Vec::new();
-    let extra = filter.as_ref().map(|f| f.entity().to_string()).into_iter();
-    for e in wanted
+    let extra = filter.as_ref().map(|f| f.entity().to_string());
+    let entities = wanted
         .iter()
         .map(|d| d.automation.scope.path.entity().to_string())
-        .chain(extra)
-    {
-        if !entities.contains(&e) {
-            entities.push(e);
-        }
-    }
-    let now = existing(ctx, &entities).await?;
+        .chain(extra);
+    let now = listed(ctx, entities).await?;
     let covers = |p: &crate::model::ScopePath| filter.as_ref().is_some_and(|f| f.contains(p));
     plan::make(wanted, &now, &covers, req.prune, &ctx.entity).map_err(failure)
 }
@@ -298,13 +277,8 @@ async fn saved_plan(ctx: &Context, file: &Path) -> Result<Plan, CliError> {
     })?;
     let saved = plan_json::from_json(&doc, &ctx.backend.info(), &ctx.entity)
         .map_err(|e| failure(format!("{}: {e}", file.display())))?;
-    let mut entities: Vec<String> = Vec::new();
-    for e in saved.scopes.iter().map(|s| s.entity().to_string()) {
-        if !entities.contains(&e) {
-            entities.push(e);
-        }
-    }
-    let now = existing(ctx, &entities).await?;
+    let entities = saved.scopes.iter().map(|s| s.entity().to_string());
+    let now = listed(ctx, entities).await?;
     let drift = plan::drifted(&saved.base, &now, &saved.scopes);
     if !drift.is_empty() {
         return Err(failure(format!(

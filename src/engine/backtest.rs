@@ -336,6 +336,14 @@ fn agg_name(agg: Option<Agg>) -> &'static str {
     }
 }
 
+/// What a metric automation compares, in words; empty for other automations.
+pub fn compared_name(a: &Automation) -> String {
+    match &a.event {
+        Event::RunMetric { condition, .. } => quantity(condition),
+        _ => String::new(),
+    }
+}
+
 /// What is compared, in words: `loss`, `avg(loss)[5]`.
 pub fn quantity(c: &MetricCondition) -> String {
     match c {

@@ -205,7 +205,8 @@ fn check_keys(o: &Map<String, Value>, allowed: &[&str]) -> Result<(), EventError
     }
 }
 
-fn project(path: &str) -> Option<(String, String)> {
+/// `ENTITY/PROJECT` split in two, `None` when it is not of that form.
+pub fn project(path: &str) -> Option<(String, String)> {
     let (e, p) = path.split_once('/')?;
     (!e.trim().is_empty() && !p.trim().is_empty() && !p.contains('/'))
         .then(|| (e.to_string(), p.to_string()))

@@ -69,16 +69,20 @@ fn poisoned() -> BackendError {
     BackendError::Storage("the database connection was poisoned by an earlier failure".into())
 }
 
+/// The rate limit the `[engine]` settings ask for (at least one per minute, one at once).
+pub fn rate_limit(settings: &EngineSettings) -> RateLimit {
+    RateLimit {
+        per_minute: f64::from(settings.rate_per_minute.max(1)),
+        burst: f64::from(settings.burst.max(1)),
+    }
+}
+
 impl Engine {
     /// An engine on a connection to the local database (already migrated).
     pub fn new(conn: Arc<Mutex<Connection>>, settings: EngineSettings) -> Self {
-        let limit = RateLimit {
-            per_minute: f64::from(settings.rate_per_minute.max(1)),
-            burst: f64::from(settings.burst.max(1)),
-        };
         Self {
             conn,
-            evaluator: Evaluator::new(limit),
+            evaluator: Evaluator::new(rate_limit(&settings)),
             settings,
         }
     }

@@ -10,6 +10,20 @@ use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
 
+/// Runs the backtest on a blocking thread (a long history takes a while).
+pub async fn judge(
+    a: &Automation,
+    histories: Vec<RunHistory>,
+    options: crate::engine::backtest::Options,
+) -> Result<Vec<crate::engine::backtest::Verdict>, BackendError> {
+    let automation = a.clone();
+    tokio::task::spawn_blocking(move || {
+        crate::engine::backtest::backtest(&automation, histories, options)
+    })
+    .await
+    .map_err(|e| BackendError::Storage(format!("the backtest stopped: {e}")))
+}
+
 /// The runs to read from W&B.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WandbRuns {
@@ -141,11 +155,7 @@ pub fn run_dir_histories(
                 dir.display()
             ));
         }
-        for log in logs {
-            out.extend(crate::engine::runlog::follow::read_whole(
-                &log, mapping, now, stale_secs,
-            )?);
-        }
+        out.extend(run_log_histories(&logs, mapping, now, stale_secs)?);
     }
     Ok(out)
 }
@@ -199,6 +209,15 @@ pub fn series_histories(paths: &[PathBuf], a: &Automation) -> Result<Vec<RunHist
         }
     }
     Ok(out)
+}
+
+/// Run logs as the automation's own: each run in its own project, the automation's entity for
+/// runs logged without one.
+fn own_runs(a: &Automation) -> Mapping {
+    Mapping {
+        project: None,
+        default_entity: a.scope.path.entity().to_string(),
+    }
 }
 
 /// A run the dashboard's Backtest tab can judge.
@@ -299,11 +318,7 @@ pub async fn judge_choice(
         }
         ChoiceSource::Log(path) => {
             let path = path.clone();
-            let entity = a.scope.path.entity().to_string();
-            let mapping = Mapping {
-                project: None,
-                default_entity: entity,
-            };
+            let mapping = own_runs(a);
             let now = jiff::Timestamp::now().as_second();
             tokio::task::spawn_blocking(move || {
                 run_log_histories(&[path], &mapping, now, stale_secs)
@@ -313,13 +328,8 @@ pub async fn judge_choice(
             .map_err(BackendError::Storage)?
         }
     };
-    let automation = a.clone();
     let options = crate::engine::backtest::Options { limit, trace: true };
-    let verdicts = tokio::task::spawn_blocking(move || {
-        crate::engine::backtest::backtest(&automation, histories, options)
-    })
-    .await
-    .map_err(|e| BackendError::Storage(e.to_string()))?;
+    let verdicts = judge(a, histories, options).await?;
     verdicts.into_iter().next().ok_or_else(|| {
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
     })
@@ -354,10 +364,7 @@ pub async fn recent_histories(
         None => Vec::new(),
     };
     if !logs.is_empty() {
-        let mapping = Mapping {
-            project: None,
-            default_entity: a.scope.path.entity().to_string(),
-        };
+        let mapping = own_runs(a);
         let stale = engine.map_or(300, |e| e.settings.run_stale_secs);
         let now = jiff::Timestamp::now().as_second();
         out.extend(

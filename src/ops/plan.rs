@@ -354,13 +354,7 @@ fn file_form(a: &Automation, default_entity: &str) -> Value {
 /// Every leaf that differs between two file forms, by dotted path; lists are compared whole
 /// except lists of objects, which are compared item by item (`[i]`).
 pub fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldDiff>) {
-    let join = |key: &str| {
-        if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
+    let join = |key: &str| crate::file::fields::child(path, key);
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, va) in a {

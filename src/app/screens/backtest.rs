@@ -3,7 +3,7 @@
 //! `ui::screens::backtest` only paints it.
 
 use super::super::text::{Piece, TextLine, Tone};
-use crate::engine::backtest::{Verdict, needed, quantity, shown};
+use crate::engine::backtest::{Verdict, compared_name, needed, quantity, shown};
 use crate::model::{Automation, Direction, Event, MetricCondition};
 use crate::ops::backtest::RunChoice;
 
@@ -181,10 +181,6 @@ fn band(d: Direction, x: f64) -> Vec<f64> {
     }
 }
 
-fn label(v: f64) -> String {
-    shown(v)
-}
-
 /// The chart of a metric automation's verdict; `None` for run states or nothing judged.
 pub fn chart(a: &Automation, v: &Verdict) -> Option<Chart> {
     let Event::RunMetric { condition, .. } = &a.event else {
@@ -248,7 +244,7 @@ pub fn chart(a: &Automation, v: &Verdict) -> Option<Chart> {
             .map(|v| format!("{v:.0}"))
             .collect(),
         y,
-        y_labels: vec![label(y[0]), label((y[0] + y[1]) / 2.0), label(y[1])],
+        y_labels: vec![shown(y[0]), shown((y[0] + y[1]) / 2.0), shown(y[1])],
     })
 }
 
@@ -331,13 +327,6 @@ pub fn verdict_lines(a: &Automation, v: &Verdict) -> Vec<TextLine> {
         out.push(TextLine::toned(Tone::Dim, format!("  note: {n}")));
     }
     out
-}
-
-fn compared_name(a: &Automation) -> String {
-    match &a.event {
-        Event::RunMetric { condition, .. } => quantity(condition),
-        _ => String::new(),
-    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub fn draw(view: &BacktestView, frame_no: usize, theme: Theme, frame: &mut Fram
 }
 
 /// A run's chart (also the wizard's small one).
-pub fn plot(c: &Chart, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut sets = Vec::new();
     for level in &c.levels {
         sets.push(
@@ -90,9 +90,9 @@ pub fn plot(c: &Chart, theme: Theme, frame: &mut Frame, area: Rect) {
             .style(theme.error())
             .data(&c.fired),
     );
-    let labels = |l: &[String]| {
+    let labels = |l: &'a [String]| {
         l.iter()
-            .map(|s| Span::styled(s.clone(), theme.dim()))
+            .map(|s| Span::styled(s.as_str(), theme.dim()))
             .collect::<Vec<_>>()
     };
     let chart = Plot::new(sets)
