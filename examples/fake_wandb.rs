@@ -1,48 +1,69 @@
 //! A fake W&B server seeded like the local demo team, for trying the W&B path without an account:
 //!
 //! ```sh
-//! cargo run --example fake_wandb -- --port 8080 [--copies N]   # N more automations, for timing
+//! cargo run --example fake_wandb -- --port 8080 [--copies N] [--from-memory]
+//! ```
+//!
+//! `--copies N` adds N automations and `--from-memory` answers a query it has answered before
+//! from memory, as a server with a warm cache would (both for timing a client);
+//!
+//! ```sh
 //! WANDB_API_KEY=<the key it prints> cargo run -- --backend wandb --base-url http://127.0.0.1:8080 list
 //! ```
 
 #[path = "../tests/it/support/fake_wandb/mod.rs"]
 mod fake_wandb;
 
-/// `--port PORT` (8080) and `--copies N` (0), in any order.
-fn args() -> Result<(u16, usize), String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut port, mut copies) = (8080, 0);
-    let usage = || "usage: fake_wandb [--port PORT] [--copies N]".to_string();
-    for pair in args.chunks(2) {
-        match pair {
-            [flag, v] if flag == "--port" => {
-                port = v
-                    .parse()
-                    .map_err(|_| format!("--port takes a number, got {v:?}"))?;
+/// What the command line asks for.
+struct Args {
+    port: u16,
+    copies: usize,
+    from_memory: bool,
+}
+
+/// `--port PORT` (8080), `--copies N` (0) and `--from-memory`, in any order.
+fn args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let mut parsed = Args {
+        port: 8080,
+        copies: 0,
+        from_memory: false,
+    };
+    let usage = "usage: fake_wandb [--port PORT] [--copies N] [--from-memory]";
+    while let Some(flag) = args.next() {
+        let mut number = |name: &str| {
+            let v = args.next().ok_or(format!("{name} takes a number"))?;
+            v.parse::<usize>()
+                .map_err(|_| format!("{name} takes a number, got {v:?}"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                parsed.port = u16::try_from(number("--port")?)
+                    .map_err(|_| "--port takes a port number (at most 65535)".to_string())?;
             }
-            [flag, v] if flag == "--copies" => {
-                copies = v
-                    .parse()
-                    .map_err(|_| format!("--copies takes a number, got {v:?}"))?;
-            }
-            _ => return Err(usage()),
+            "--copies" => parsed.copies = number("--copies")?,
+            "--from-memory" => parsed.from_memory = true,
+            _ => return Err(usage.to_string()),
         }
     }
-    Ok((port, copies))
+    Ok(parsed)
 }
 
 #[tokio::main]
 async fn main() {
-    let (port, copies) = match args() {
+    let args = match args() {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);
         }
     };
-    match fake_wandb::FakeWandb::demo_on(port).await {
+    match fake_wandb::FakeWandb::demo_on(args.port).await {
         Ok(fake) => {
-            fake.state().add_copies(copies);
+            fake.state().add_copies(args.copies);
+            if args.from_memory {
+                fake.state().memory = Some(Default::default());
+            }
             println!("fake W&B serving the demo team at {}", fake.url);
             println!(
                 "try: WANDB_API_KEY={} cargo run -- --base-url {} list",

@@ -13,6 +13,8 @@ use crate::model::{
     Action, Agg, ArtifactEvent, Automation, ChangeType, Cmp, Direction, Event, Integration,
     IntegrationKind, IntegrationRef, MetricCondition, RunState, Scope, ScopePath, Severity,
 };
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value, json};
 use std::collections::HashMap;
 
@@ -29,82 +31,146 @@ fn get_str<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     obj.get(key).and_then(Value::as_str)
 }
 
-fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, WireError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(WireError::new(format!("`{key}` is not a string"))),
-    }
+/// A saved trigger as W&B sends it (`TriggerFields`), decoded straight from the text; what it
+/// must have is checked when it becomes an [`Automation`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TriggerFields {
+    id: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    enabled: Option<bool>,
+    scope: Option<ScopeFields>,
+    event: Option<EventFields>,
+    #[serde(default)]
+    action: Value,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+/// A saved scope object (`Project`, `ArtifactSequence`, `ArtifactPortfolio`, `Entity`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeFields {
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(rename = "__typename")]
+    typename: Option<String>,
+    #[serde(default)]
+    entity_type: Option<String>,
+    /// Owners, when the query selected them (wbauto's documents do; the SDK's do not).
+    #[serde(default)]
+    project: Option<Owner>,
+    #[serde(default)]
+    entity: Option<Owner>,
+}
+
+/// A project or entity named in a scope, with the entity that owns it.
+#[derive(Deserialize)]
+struct Owner {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    entity: Option<Box<Owner>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventFields {
+    event_type: Option<String>,
+    /// A JSON text in a string, as W&B stores it (an object from odd servers).
+    #[serde(default)]
+    filter: Option<Box<RawValue>>,
 }
 
 /// Parses one `TriggerFields` object into an automation.
 pub fn parse_trigger(v: &Value, ctx: &ParseContext<'_>) -> Result<Automation, WireError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| WireError::new("the trigger is not a JSON object"))?;
-    let required = |key: &str| {
-        get_str(obj, key)
-            .map(str::to_string)
-            .ok_or_else(|| WireError::new(format!("the trigger has no `{key}`")))
+    let fields = TriggerFields::deserialize(v).map_err(unreadable)?;
+    from_fields(fields, ctx)
+}
+
+/// [`parse_trigger`] from the trigger's JSON text, without building a tree of it.
+pub fn parse_trigger_json(text: &str, ctx: &ParseContext<'_>) -> Result<Automation, WireError> {
+    let fields: TriggerFields = serde_json::from_str(text).map_err(unreadable)?;
+    from_fields(fields, ctx)
+}
+
+fn unreadable(e: serde_json::Error) -> WireError {
+    WireError::new(format!("the trigger cannot be read: {e}"))
+}
+
+fn from_fields(t: TriggerFields, ctx: &ParseContext<'_>) -> Result<Automation, WireError> {
+    let required = |v: Option<String>, key: &str| {
+        v.ok_or_else(|| WireError::new(format!("the trigger has no `{key}`")))
     };
-    let id = required("id")?;
-    let name = required("name")?;
-    let enabled = obj
-        .get("enabled")
-        .and_then(Value::as_bool)
+    let id = required(t.id, "id")?;
+    let name = required(t.name, "name")?;
+    let enabled = t
+        .enabled
         .ok_or_else(|| WireError::new("the trigger has no `enabled` flag"))?;
-    let scope = parse_scope(obj.get("scope").unwrap_or(&Value::Null), ctx)?;
-    let event = obj
-        .get("event")
-        .and_then(Value::as_object)
+    let scope = scope_from(t.scope, ctx)?;
+    let event = t
+        .event
         .ok_or_else(|| WireError::new("the trigger has no `event`"))?;
-    let event_type = get_str(event, "eventType")
+    let event_type = event
+        .event_type
         .ok_or_else(|| WireError::new("the trigger's event has no `eventType`"))?;
-    let filter = match event.get("filter") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => compact(other),
+    let filter = match event.filter {
+        None => String::new(),
+        Some(raw) if raw.get().starts_with('"') => {
+            serde_json::from_str(raw.get()).map_err(unreadable)?
+        }
+        Some(raw) => serde_json::from_str::<Value>(raw.get())
+            .map(|v| compact(&v))
+            .map_err(unreadable)?,
     };
     Ok(Automation {
         id: Some(id),
         name,
-        description: opt_string(obj, "description")?,
+        description: t.description,
         enabled,
         scope,
-        event: parse_event(event_type, &filter),
-        action: parse_action(obj.get("action").unwrap_or(&Value::Null)),
-        created_at: opt_string(obj, "createdAt")?,
-        updated_at: opt_string(obj, "updatedAt")?,
+        event: parse_event(&event_type, &filter),
+        action: parse_action(&t.action),
+        created_at: t.created_at,
+        updated_at: t.updated_at,
     })
 }
 
 /// Parses a saved scope object (`Project`, `ArtifactSequence`, `ArtifactPortfolio`, `Entity`).
 pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| WireError::new("the trigger has no `scope`"))?;
-    let id = get_str(obj, "id")
-        .ok_or_else(|| WireError::new("the trigger's scope has no id"))?
-        .to_string();
+    let scope = Option::<ScopeFields>::deserialize(v)
+        .map_err(|e| WireError::new(format!("the trigger's scope cannot be read: {e}")))?;
+    scope_from(scope, ctx)
+}
+
+fn scope_from(scope: Option<ScopeFields>, ctx: &ParseContext<'_>) -> Result<Scope, WireError> {
+    let scope = scope.ok_or_else(|| WireError::new("the trigger has no `scope`"))?;
+    let id = scope
+        .id
+        .ok_or_else(|| WireError::new("the trigger's scope has no id"))?;
     if let Some(path) = ctx.paths.get(&id) {
         return Ok(Scope {
             path: path.clone(),
             id: Some(id),
         });
     }
-    let name = get_str(obj, "name").unwrap_or_default().to_string();
-    // Owners, when the query selected them (wbauto's documents do; the SDK's do not).
-    let owner = |v: Option<&Value>| {
-        v.and_then(|e| e.get("name"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let project = obj.get("project");
-    let entity = owner(obj.get("entity"))
-        .or_else(|| owner(project.and_then(|p| p.get("entity"))))
+    let name = scope.name.unwrap_or_default();
+    let project_owner = scope.project.as_ref().and_then(|p| p.entity.as_ref());
+    let entity = scope
+        .entity
+        .and_then(|e| e.name)
+        .or_else(|| project_owner.and_then(|e| e.name.clone()))
         .unwrap_or_else(|| ctx.entity.to_string());
-    let project_name = owner(project).unwrap_or_else(|| "?".into());
-    let path = match get_str(obj, "__typename") {
+    let project_name = scope
+        .project
+        .and_then(|p| p.name)
+        .unwrap_or_else(|| "?".into());
+    let path = match scope.typename.as_deref() {
         Some("Project") => match name.strip_prefix(REGISTRY_PREFIX) {
             Some(registry) if !registry.is_empty() => ScopePath::Registry {
                 entity,
@@ -120,7 +186,7 @@ pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError
             project: project_name,
             collection: name,
         },
-        Some("Entity") if get_str(obj, "entityType") == Some("organization") => {
+        Some("Entity") if scope.entity_type.as_deref() == Some("organization") => {
             ScopePath::Org { entity: name }
         }
         Some("Entity") => ScopePath::Team { entity: name },

@@ -7,6 +7,8 @@ use base64::Engine;
 use reqwest::header::{
     AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
 };
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -126,7 +128,7 @@ impl Request {
 }
 
 enum Attempt {
-    Done(Value),
+    Done(Box<RawValue>),
     Retry {
         reason: Failure,
         after: Option<Duration>,
@@ -138,6 +140,16 @@ enum Failure {
     Status(u16, String),
     Transport(String),
     Malformed(String),
+}
+
+/// A GraphQL answer with its `data` left as text, so that each caller decodes only what it
+/// reads, straight into its own types.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    data: Option<Box<RawValue>>,
+    #[serde(default)]
+    errors: Option<Value>,
 }
 
 /// A GraphQL client for one W&B endpoint.
@@ -338,7 +350,7 @@ impl Client {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(Duration::from_secs_f64);
-        let body = match response.text().await {
+        let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => {
                 return Attempt::Retry {
@@ -350,7 +362,7 @@ impl Client {
                 };
             }
         };
-        let message = || error_message(&body);
+        let message = || error_message(&String::from_utf8_lossy(&body));
         match status {
             200 => {}
             401 | 403 => {
@@ -376,8 +388,14 @@ impl Client {
                 };
             }
         }
-        let mut parsed: Value = match serde_json::from_str(&body) {
+        let envelope: Envelope = match serde_json::from_slice(&body) {
             Ok(v) => v,
+            Err(e) if e.is_data() => {
+                return Attempt::Fail(BackendError::Server(format!(
+                    "W&B's answer to {} is not a GraphQL answer ({e})",
+                    request.label()
+                )));
+            }
             Err(e) => {
                 return Attempt::Retry {
                     reason: Failure::Malformed(format!("the answer is not JSON ({e})")),
@@ -385,8 +403,9 @@ impl Client {
                 };
             }
         };
-        if let Some(errors) = parsed
-            .get("errors")
+        if let Some(errors) = envelope
+            .errors
+            .as_ref()
             .and_then(Value::as_array)
             .filter(|e| !e.is_empty())
         {
@@ -396,8 +415,8 @@ impl Client {
                 graphql_errors(errors)
             )));
         }
-        match parsed.get_mut("data") {
-            Some(data @ Value::Object(_)) => Attempt::Done(data.take()),
+        match envelope.data {
+            Some(data) if data.get().starts_with('{') => Attempt::Done(data),
             _ => Attempt::Fail(BackendError::Server(format!(
                 "W&B's answer to {} has no data",
                 request.label()
@@ -407,6 +426,17 @@ impl Client {
 
     /// Sends a request, retrying what is worth retrying; returns the response's `data`.
     pub async fn execute(&self, request: &Request) -> Result<Value, BackendError> {
+        let data = self.execute_raw(request).await?;
+        serde_json::from_str(data.get()).map_err(|e| {
+            BackendError::Server(format!(
+                "W&B's answer to {} cannot be read ({e})",
+                request.label()
+            ))
+        })
+    }
+
+    /// [`Client::execute`], with the response's `data` as the text the server sent.
+    pub async fn execute_raw(&self, request: &Request) -> Result<Box<RawValue>, BackendError> {
         let start = Instant::now();
         let mut retries = 0;
         loop {

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod features;
+mod page;
 mod runs;
 
 use super::{
@@ -12,10 +13,13 @@ use crate::model::integration::validate_webhook;
 use crate::model::{Automation, Capabilities, Integration, Problem};
 use crate::wire::encode::{create_input, update_input};
 use crate::wire::ops;
-use crate::wire::parse::{ParseContext, parse_integration, parse_trigger};
+use crate::wire::parse::{ParseContext, parse_integration, parse_trigger, parse_trigger_json};
 use async_trait::async_trait;
 use client::{Client, Request};
 use features::Features;
+use page::Found;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tokio::sync::OnceCell;
@@ -49,39 +53,19 @@ fn invalid(message: impl Into<String>) -> BackendError {
     BackendError::Invalid(vec![Problem::new("", message)])
 }
 
-/// One page of a Relay connection: its nodes and the next cursor, if any.
-struct Page {
-    nodes: Vec<Value>,
-    next: Option<String>,
+/// A project node of the listing for servers without `QUERY_AUTOMATIONS_ON_ENTITY`.
+#[derive(Deserialize)]
+struct ProjectTriggers {
+    #[serde(default)]
+    triggers: Option<Vec<Option<Box<RawValue>>>>,
 }
 
-/// Takes the page's nodes out of the answer (no copy).
-fn page_of(connection: &mut Value, what: &str) -> Result<Page, BackendError> {
-    let edges = connection
-        .get_mut("edges")
-        .and_then(Value::as_array_mut)
-        .ok_or_else(|| unexpected(what))?;
-    let nodes = edges
-        .iter_mut()
-        .filter_map(|e| e.get_mut("node").map(Value::take))
-        .filter(|n| !n.is_null())
-        .collect();
-    let info = connection.get("pageInfo").ok_or_else(|| unexpected(what))?;
-    let more = info
-        .get("hasNextPage")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let next = info
-        .get("endCursor")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .filter(|_| more);
-    if more && next.is_none() {
-        return Err(BackendError::Server(format!(
-            "W&B said {what} has more pages but gave no cursor"
-        )));
-    }
-    Ok(Page { nodes, next })
+/// Decodes nodes that are read field by field (the few, small listings other than automations).
+fn values(nodes: Vec<Box<RawValue>>, what: &str) -> Result<Vec<Value>, BackendError> {
+    nodes
+        .iter()
+        .map(|n| serde_json::from_str(n.get()).map_err(|_| unexpected(what)))
+        .collect()
 }
 
 impl WandbBackend {
@@ -119,7 +103,9 @@ impl WandbBackend {
             .await
     }
 
-    /// Walks every page of a connection found at `path` in the answer to `query`.
+    /// Walks every page of a connection found at `path` in the answer to `query`; its nodes
+    /// are kept as the text W&B sent. `None` when the first key of the path is null (no such
+    /// entity or project).
     async fn paginate(
         &self,
         query: &str,
@@ -127,25 +113,24 @@ impl WandbBackend {
         path: &[&str],
         per_page: u64,
         what: &str,
-    ) -> Result<Option<Vec<Value>>, BackendError> {
+    ) -> Result<Option<Vec<Box<RawValue>>>, BackendError> {
         let mut cursor: Option<String> = None;
         let mut out = Vec::new();
         for _ in 0..MAX_PAGES {
             let mut v = vars.clone();
             v["perPage"] = json!(per_page);
             v["cursor"] = json!(cursor);
-            let mut data = self.client.execute(&Request::sdk(query, v)).await?;
-            if at(&data, path).is_none() {
-                if at(&data, &path[..1]).is_none() {
-                    return Ok(None);
-                }
-                return Err(unexpected(what));
+            let data = self.client.execute_raw(&Request::sdk(query, v)).await?;
+            let page = match page::at_path(&data, path).map_err(|_| unexpected(what))? {
+                Found::Page(page) => page,
+                Found::Missing(0) => return Ok(None),
+                Found::Missing(_) => return Err(unexpected(what)),
+            };
+            if page.more && page.next.is_none() {
+                return Err(BackendError::Server(format!(
+                    "W&B said {what} has more pages but gave no cursor"
+                )));
             }
-            let connection = path
-                .iter()
-                .try_fold(&mut data, |v, k| v.get_mut(*k))
-                .ok_or_else(|| unexpected(what))?;
-            let page = page_of(connection, what)?;
             out.extend(page.nodes);
             match page.next {
                 Some(next) if Some(&next) == cursor.as_ref() => {
@@ -162,6 +147,34 @@ impl WandbBackend {
         )))
     }
 
+    /// An automation of a listing, from the node's text as sent.
+    fn listed(node: Box<RawValue>, entity: &str) -> Result<SavedAutomation, Unreadable> {
+        let paths = HashMap::new();
+        let ctx = ParseContext {
+            entity,
+            paths: &paths,
+        };
+        match parse_trigger_json(node.get(), &ctx) {
+            Ok(automation) => Ok(SavedAutomation {
+                automation,
+                wire: Some(Box::<str>::from(node).into()),
+            }),
+            Err(e) => {
+                let v: Value = serde_json::from_str(node.get()).unwrap_or(Value::Null);
+                Err(Self::unreadable(&v, e.to_string()))
+            }
+        }
+    }
+
+    fn unreadable(node: &Value, reason: String) -> Unreadable {
+        Unreadable {
+            id: node.get("id").and_then(Value::as_str).map(str::to_string),
+            name: node.get("name").and_then(Value::as_str).map(str::to_string),
+            reason,
+            wire: node.to_string(),
+        }
+    }
+
     fn saved(node: &Value, entity: &str) -> Result<SavedAutomation, Unreadable> {
         let paths = HashMap::new();
         parse_trigger(
@@ -175,12 +188,7 @@ impl WandbBackend {
             automation,
             wire: Some(node.to_string()),
         })
-        .map_err(|e| Unreadable {
-            id: node.get("id").and_then(Value::as_str).map(str::to_string),
-            name: node.get("name").and_then(Value::as_str).map(str::to_string),
-            reason: e.to_string(),
-            wire: node.to_string(),
-        })
+        .map_err(|e| Self::unreadable(node, e.to_string()))
     }
 
     fn trigger_result(
@@ -221,7 +229,8 @@ impl WandbBackend {
             )
             .await?
             .unwrap_or_default();
-        let current = nodes
+        let current = values(nodes, "automations")?;
+        let current = current
             .iter()
             .find(|n| n.get("id").and_then(Value::as_str) == a.id.as_deref());
         if let Some(current) = current {
@@ -293,20 +302,25 @@ impl Backend for WandbBackend {
                     "projects",
                 )
                 .await?;
-            projects.map(|ps| {
-                ps.iter()
-                    .filter_map(|p| p.get("triggers").and_then(Value::as_array))
-                    .flatten()
-                    .cloned()
-                    .collect()
-            })
+            match projects {
+                None => None,
+                Some(ps) => {
+                    let mut triggers = Vec::new();
+                    for p in ps {
+                        let p: ProjectTriggers =
+                            serde_json::from_str(p.get()).map_err(|_| unexpected("projects"))?;
+                        triggers.extend(p.triggers.into_iter().flatten().flatten());
+                    }
+                    Some(triggers)
+                }
+            }
         };
         let nodes = nodes.ok_or_else(|| {
             BackendError::NotFound(format!("W&B has no entity named {entity}; check --entity"))
         })?;
         let mut listing = Listing::default();
-        for node in nodes.iter().filter(|n| !n.is_null()) {
-            match Self::saved(node, entity) {
+        for node in nodes {
+            match Self::listed(node, entity) {
                 Ok(s) => listing.automations.push(s),
                 Err(u) => listing.unreadable.push(u),
             }
@@ -370,7 +384,7 @@ impl Backend for WandbBackend {
             )
             .await?
             .ok_or_else(|| BackendError::NotFound(format!("W&B has no entity named {entity}")))?;
-        Ok(nodes
+        Ok(values(nodes, "integrations")?
             .iter()
             .filter_map(|n| parse_integration(n, entity))
             .collect())
@@ -438,7 +452,7 @@ impl Backend for WandbBackend {
             )
             .await?
             .unwrap_or_default();
-        let mut projects: Vec<ProjectInfo> = nodes
+        let mut projects: Vec<ProjectInfo> = values(nodes, "projects")?
             .iter()
             .filter_map(|n| project_info(n, entity))
             .collect();
@@ -495,7 +509,7 @@ impl Backend for WandbBackend {
                 .await?
                 .unwrap_or_default();
             out.extend(
-                nodes
+                values(nodes, "registries")?
                     .iter()
                     .filter_map(|n| project_info(n, org_entity))
                     .filter(|p| p.name.starts_with(crate::model::scope::REGISTRY_PREFIX)),
@@ -522,7 +536,7 @@ impl Backend for WandbBackend {
             .ok_or_else(|| {
                 BackendError::NotFound(format!("there is no project {project} in {entity}"))
             })?;
-        let mut collections = nodes
+        let mut collections = values(nodes, "collections")?
             .iter()
             .filter_map(|n| {
                 Some(CollectionInfo {

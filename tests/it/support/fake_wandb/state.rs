@@ -3,7 +3,7 @@
 use super::strict::{check_document, check_input, check_variables};
 use base64::Engine;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 use wbauto::model::integration::webhook_name_ok;
 use wbauto::model::{Integration, IntegrationKind};
@@ -128,6 +128,10 @@ pub struct State {
     pub viewer_entity: String,
     /// Runs with their history.
     pub runs: Vec<super::runs::FakeRun>,
+    /// When set, a query's answer is kept by its request body (with the authorization it came
+    /// with) and given again from memory, as a server with a warm cache would: for timing
+    /// clients, not for checking them.
+    pub memory: Option<HashMap<Vec<u8>, (String, String)>>,
     next_num: i64,
     clock: i64,
 }
@@ -409,6 +413,7 @@ impl State {
             api_key: api_key.to_string(),
             viewer_entity: String::new(),
             runs: Vec::new(),
+            memory: None,
             next_num: 1,
             clock: 0,
         }
