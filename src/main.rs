@@ -25,11 +25,20 @@ fn main() -> ExitCode {
     let _log = wbauto::config::data_dir(cli.data_dir.clone())
         .ok()
         .and_then(|dir| wbauto::logging::init(&wbauto::config::log_dir(&dir), &cli.log_level));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // The dashboard and the engine keep several things going at once; a one-shot command only
+    // waits on its requests in turn, so it runs on this thread and starts no workers.
+    let long_running = matches!(
+        cli.command,
+        None | Some(wbauto::cli::Command::Engine { .. })
+    );
+    let mut builder = if long_running {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -5,9 +5,9 @@ use super::lookup::{filtered, find, project_filter};
 use super::render::{details, printable, table};
 use super::{CliError, failure};
 use crate::backend::SavedAutomation;
+use crate::file::write::{AutomationDoc, render_json_list};
 use crate::file::{Format, render as render_doc, to_value};
 use crate::model::ids;
-use serde_json::Value;
 
 /// `list`: a table, or `--json` automation files with ids and timestamps.
 pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<(), CliError> {
@@ -15,11 +15,15 @@ pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<()
     let listing = ctx.backend.list_automations(&ctx.entity).await?;
     let rows = filtered(&listing, filter.as_ref());
     if json {
-        let docs: Vec<Value> = rows
+        let docs: Vec<AutomationDoc> = rows
             .iter()
-            .map(|s| to_value(&s.automation, &ctx.entity, true))
+            .map(|s| AutomationDoc {
+                automation: &s.automation,
+                default_entity: &ctx.entity,
+                with_times: true,
+            })
             .collect();
-        print!("{}", render_doc(&Value::Array(docs), Format::Json));
+        print!("{}", render_json_list(&docs));
     } else if rows.is_empty() && listing.unreadable.is_empty() {
         println!(
             "no automations in {}{}",

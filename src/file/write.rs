@@ -3,88 +3,102 @@
 use super::Format;
 use crate::model::expr::Expr;
 use crate::model::{Action, Automation, Event, IntegrationRef, MetricCondition};
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Value, json};
+
+/// A map of one entry (a scope's `{kind: path}`).
+struct Entry<'a, V>(&'a str, V);
+
+impl<V: Serialize> Serialize for Entry<'_, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(self.0, &self.1)?;
+        m.end()
+    }
+}
 
 fn filter_value(filter: Option<&Expr>) -> Value {
     filter.map_or(Value::Null, Expr::to_json)
 }
 
+/// The file form of an event (every key of its type), written as it is serialized.
+struct EventDoc<'a>(&'a Event);
+
+impl Serialize for EventDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let event = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", event.kind().file_name())?;
+        match event {
+            Event::RunMetric {
+                run_filter,
+                condition,
+            } => {
+                match condition {
+                    MetricCondition::Threshold {
+                        metric,
+                        agg,
+                        window,
+                        cmp,
+                        threshold,
+                    } => {
+                        m.serialize_entry("metric", metric)?;
+                        m.serialize_entry("agg", &agg.map(|a| a.file_name()))?;
+                        m.serialize_entry("window", window)?;
+                        m.serialize_entry("cmp", cmp.symbol())?;
+                        m.serialize_entry("threshold", threshold)?;
+                    }
+                    MetricCondition::Change {
+                        metric,
+                        agg,
+                        window,
+                        prior_window,
+                        direction,
+                        change,
+                        amount,
+                    } => {
+                        m.serialize_entry("metric", metric)?;
+                        m.serialize_entry("agg", &agg.map(|a| a.file_name()))?;
+                        m.serialize_entry("window", window)?;
+                        m.serialize_entry("prior_window", prior_window)?;
+                        m.serialize_entry("direction", direction.file_name())?;
+                        m.serialize_entry("change", change.file_name())?;
+                        m.serialize_entry("amount", amount)?;
+                    }
+                    MetricCondition::ZScore {
+                        metric,
+                        window,
+                        threshold,
+                        direction,
+                    } => {
+                        m.serialize_entry("metric", metric)?;
+                        m.serialize_entry("window", window)?;
+                        m.serialize_entry("threshold", threshold)?;
+                        m.serialize_entry("direction", direction.file_name())?;
+                    }
+                }
+                m.serialize_entry("run_filter", &filter_value(run_filter.as_ref()))?;
+            }
+            Event::RunState { run_filter, states } => {
+                let states: Vec<&str> = states.iter().map(|s| s.file_name()).collect();
+                m.serialize_entry("states", &states)?;
+                m.serialize_entry("run_filter", &filter_value(run_filter.as_ref()))?;
+            }
+            Event::Artifact { filter, .. } => {
+                m.serialize_entry("filter", &filter_value(filter.as_ref()))?;
+            }
+            Event::Raw { event_type, filter } => {
+                m.serialize_entry("wire_event_type", event_type)?;
+                m.serialize_entry("wire_filter", filter)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// The file form of an event (every key of its type).
 pub fn event_value(event: &Event) -> Value {
-    let mut m = Map::new();
-    m.insert("type".into(), json!(event.kind().file_name()));
-    match event {
-        Event::RunMetric {
-            run_filter,
-            condition,
-        } => {
-            match condition {
-                MetricCondition::Threshold {
-                    metric,
-                    agg,
-                    window,
-                    cmp,
-                    threshold,
-                } => {
-                    m.insert("metric".into(), json!(metric));
-                    m.insert(
-                        "agg".into(),
-                        agg.map_or(Value::Null, |a| json!(a.file_name())),
-                    );
-                    m.insert("window".into(), json!(window));
-                    m.insert("cmp".into(), json!(cmp.symbol()));
-                    m.insert("threshold".into(), Value::Number(threshold.clone()));
-                }
-                MetricCondition::Change {
-                    metric,
-                    agg,
-                    window,
-                    prior_window,
-                    direction,
-                    change,
-                    amount,
-                } => {
-                    m.insert("metric".into(), json!(metric));
-                    m.insert(
-                        "agg".into(),
-                        agg.map_or(Value::Null, |a| json!(a.file_name())),
-                    );
-                    m.insert("window".into(), json!(window));
-                    m.insert("prior_window".into(), json!(prior_window));
-                    m.insert("direction".into(), json!(direction.file_name()));
-                    m.insert("change".into(), json!(change.file_name()));
-                    m.insert("amount".into(), Value::Number(amount.clone()));
-                }
-                MetricCondition::ZScore {
-                    metric,
-                    window,
-                    threshold,
-                    direction,
-                } => {
-                    m.insert("metric".into(), json!(metric));
-                    m.insert("window".into(), json!(window));
-                    m.insert("threshold".into(), json!(threshold));
-                    m.insert("direction".into(), json!(direction.file_name()));
-                }
-            }
-            m.insert("run_filter".into(), filter_value(run_filter.as_ref()));
-        }
-        Event::RunState { run_filter, states } => {
-            m.insert(
-                "states".into(),
-                json!(states.iter().map(|s| s.file_name()).collect::<Vec<_>>()),
-            );
-            m.insert("run_filter".into(), filter_value(run_filter.as_ref()));
-        }
-        Event::Artifact { filter, .. } => {
-            m.insert("filter".into(), filter_value(filter.as_ref()));
-        }
-        Event::Raw { event_type, filter } => {
-            m.insert("wire_event_type".into(), json!(event_type));
-            m.insert("wire_filter".into(), json!(filter));
-        }
-    }
-    Value::Object(m)
+    tree(&EventDoc(event))
 }
 
 fn integration_value(r: &IntegrationRef, default_entity: &str) -> Value {
@@ -95,80 +109,124 @@ fn integration_value(r: &IntegrationRef, default_entity: &str) -> Value {
     }
 }
 
-/// The file form of an action (every key of its type).
-pub fn action_value(action: &Action, default_entity: &str) -> Value {
-    let mut m = Map::new();
-    m.insert("type".into(), json!(action.kind().file_name()));
-    match action {
-        Action::Slack {
-            integration,
-            title,
-            message,
-            severity,
-        } => {
-            m.insert(
-                "integration".into(),
-                integration_value(integration, default_entity),
-            );
-            m.insert("title".into(), json!(title));
-            m.insert("message".into(), json!(message));
-            m.insert("severity".into(), json!(severity.file_name()));
-        }
-        Action::Webhook {
-            integration,
-            payload,
-        } => {
-            m.insert(
-                "integration".into(),
-                integration_value(integration, default_entity),
-            );
-            m.insert(
-                "payload".into(),
-                payload.clone().map_or(Value::Null, Value::Object),
-            );
-        }
-        Action::NoOp => {}
-        Action::Raw {
-            action_type,
-            action,
-        } => {
-            m.insert("wire_action_type".into(), json!(action_type));
-            m.insert("wire_action".into(), action.clone());
-        }
-    }
-    Value::Object(m)
+/// The file form of an action (every key of its type), written as it is serialized.
+struct ActionDoc<'a> {
+    action: &'a Action,
+    default_entity: &'a str,
 }
 
-/// The file form of an automation. `default_entity` is left out of integration references;
-/// `with_times` adds `created_at` / `updated_at` (for `list --json`).
+impl Serialize for ActionDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", self.action.kind().file_name())?;
+        match self.action {
+            Action::Slack {
+                integration,
+                title,
+                message,
+                severity,
+            } => {
+                m.serialize_entry(
+                    "integration",
+                    &integration_value(integration, self.default_entity),
+                )?;
+                m.serialize_entry("title", title)?;
+                m.serialize_entry("message", message)?;
+                m.serialize_entry("severity", severity.file_name())?;
+            }
+            Action::Webhook {
+                integration,
+                payload,
+            } => {
+                m.serialize_entry(
+                    "integration",
+                    &integration_value(integration, self.default_entity),
+                )?;
+                m.serialize_entry("payload", payload)?;
+            }
+            Action::NoOp => {}
+            Action::Raw {
+                action_type,
+                action,
+            } => {
+                m.serialize_entry("wire_action_type", action_type)?;
+                m.serialize_entry("wire_action", action)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// The file form of an action (every key of its type).
+pub fn action_value(action: &Action, default_entity: &str) -> Value {
+    tree(&ActionDoc {
+        action,
+        default_entity,
+    })
+}
+
+/// The file form of an automation, serialized straight to text (as `list --json` does) or
+/// made a tree by [`to_value`]. `default_entity` is left out of integration references;
+/// `with_times` adds `created_at` / `updated_at`.
+pub struct AutomationDoc<'a> {
+    /// The automation.
+    pub automation: &'a Automation,
+    /// The entity integration references are relative to.
+    pub default_entity: &'a str,
+    /// Whether to write `created_at` and `updated_at`.
+    pub with_times: bool,
+}
+
+impl Serialize for AutomationDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.automation;
+        let mut m = s.serialize_map(None)?;
+        if let Some(id) = &a.id {
+            m.serialize_entry("id", id)?;
+        }
+        m.serialize_entry("name", &a.name)?;
+        m.serialize_entry("description", &a.description)?;
+        m.serialize_entry("enabled", &a.enabled)?;
+        m.serialize_entry(
+            "scope",
+            &Entry(a.scope.path.kind().file_key(), a.scope.path.path()),
+        )?;
+        m.serialize_entry("event", &EventDoc(&a.event))?;
+        m.serialize_entry(
+            "action",
+            &ActionDoc {
+                action: &a.action,
+                default_entity: self.default_entity,
+            },
+        )?;
+        if self.with_times {
+            m.serialize_entry("created_at", &a.created_at)?;
+            m.serialize_entry("updated_at", &a.updated_at)?;
+        }
+        m.end()
+    }
+}
+
+/// A document as a tree. Its maps have string keys and its numbers are finite, so this cannot
+/// fail.
+fn tree(doc: &impl Serialize) -> Value {
+    serde_json::to_value(doc).unwrap_or(Value::Null)
+}
+
+/// The file form of an automation (see [`AutomationDoc`]).
 pub fn to_value(a: &Automation, default_entity: &str, with_times: bool) -> Value {
-    let mut m = Map::new();
-    if let Some(id) = &a.id {
-        m.insert("id".into(), json!(id));
-    }
-    m.insert("name".into(), json!(a.name));
-    m.insert(
-        "description".into(),
-        a.description.as_ref().map_or(Value::Null, |d| json!(d)),
-    );
-    m.insert("enabled".into(), json!(a.enabled));
-    m.insert(
-        "scope".into(),
-        json!({a.scope.path.kind().file_key(): a.scope.path.path()}),
-    );
-    m.insert("event".into(), event_value(&a.event));
-    m.insert("action".into(), action_value(&a.action, default_entity));
-    if with_times {
-        m.insert(
-            "created_at".into(),
-            a.created_at.as_ref().map_or(Value::Null, |t| json!(t)),
-        );
-        m.insert(
-            "updated_at".into(),
-            a.updated_at.as_ref().map_or(Value::Null, |t| json!(t)),
-        );
-    }
-    Value::Object(m)
+    tree(&AutomationDoc {
+        automation: a,
+        default_entity,
+        with_times,
+    })
+}
+
+/// Automations as pretty JSON with a final newline, written without building a tree.
+pub fn render_json_list(docs: &[AutomationDoc<'_>]) -> String {
+    let mut s = serde_json::to_string_pretty(docs).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// Renders a document as YAML or pretty JSON (with a final newline).
