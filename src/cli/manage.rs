@@ -5,7 +5,7 @@ use super::lookup::{filtered, find, project_filter};
 use super::render::{details, printable, table};
 use super::{CliError, failure};
 use crate::backend::SavedAutomation;
-use crate::file::write::{AutomationDoc, render_json_list};
+use crate::file::write::{AutomationDoc, write_json_list};
 use crate::file::{Format, render as render_doc, to_value};
 use crate::model::ids;
 
@@ -23,7 +23,9 @@ pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<()
                 with_times: true,
             })
             .collect();
-        print!("{}", render_json_list(&docs));
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        write_json_list(&mut out, &docs)
+            .map_err(|e| failure(format!("cannot write the listing: {e}")))?;
     } else if rows.is_empty() && listing.unreadable.is_empty() {
         println!(
             "no automations in {}{}",

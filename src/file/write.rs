@@ -222,11 +222,15 @@ pub fn to_value(a: &Automation, default_entity: &str, with_times: bool) -> Value
     })
 }
 
-/// Automations as pretty JSON with a final newline, written without building a tree.
-pub fn render_json_list(docs: &[AutomationDoc<'_>]) -> String {
-    let mut s = serde_json::to_string_pretty(docs).unwrap_or_default();
-    s.push('\n');
-    s
+/// Writes automations as pretty JSON with a final newline, without building a tree or a text
+/// of the whole.
+pub fn write_json_list(
+    out: &mut impl std::io::Write,
+    docs: &[AutomationDoc<'_>],
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, docs)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Renders a document as YAML or pretty JSON (with a final newline).

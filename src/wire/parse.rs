@@ -44,7 +44,7 @@ struct TriggerFields {
     scope: Option<ScopeFields>,
     event: Option<EventFields>,
     #[serde(default)]
-    action: Value,
+    action: Option<Box<RawValue>>,
     #[serde(default)]
     created_at: Option<String>,
     #[serde(default)]
@@ -135,7 +135,10 @@ fn from_fields(t: TriggerFields, ctx: &ParseContext<'_>) -> Result<Automation, W
         enabled,
         scope,
         event: parse_event(&event_type, &filter),
-        action: parse_action(&t.action),
+        action: t.action.map_or_else(
+            || parse_action(&Value::Null),
+            |raw| parse_action_json(raw.get()),
+        ),
         created_at: t.created_at,
         updated_at: t.updated_at,
     })
@@ -443,55 +446,71 @@ pub fn action_type_of(typename: &str) -> String {
     out
 }
 
-fn integration_ref(v: Option<&Value>, typename: &str, label_key: &str) -> Option<IntegrationRef> {
-    let obj = v?.as_object()?;
-    if get_str(obj, "__typename") != Some(typename) {
-        return None;
-    }
+/// A saved action (`NotificationTriggeredAction`, `GenericWebhookTriggeredAction`, ...) as the
+/// fields wbauto models; one that does not decode into them is kept raw.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ActionFields {
+    #[serde(rename = "__typename")]
+    typename: Option<String>,
+    #[serde(default)]
+    integration: Option<IntegrationFields>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    severity: Option<String>,
+    #[serde(default)]
+    request_payload: Option<String>,
+}
+
+/// The integration an action names (`SlackIntegration` or `GenericWebhookIntegration`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntegrationFields {
+    #[serde(rename = "__typename")]
+    typename: Option<String>,
+    id: Option<String>,
+    #[serde(default)]
+    channel_name: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+fn integration_ref(
+    fields: Option<IntegrationFields>,
+    typename: &str,
+    label: fn(IntegrationFields) -> Option<String>,
+) -> Option<IntegrationRef> {
+    let fields = fields.filter(|f| f.typename.as_deref() == Some(typename))?;
+    let id = fields.id.clone()?;
     Some(IntegrationRef {
-        id: Some(get_str(obj, "id")?.to_string()),
+        id: Some(id),
         entity: None,
-        label: get_str(obj, label_key)?.to_string(),
+        label: label(fields)?,
     })
 }
 
-fn text_or_empty(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Some(String::new()),
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => None,
-    }
-}
-
-fn try_action(obj: &Map<String, Value>) -> Option<Action> {
-    match get_str(obj, "__typename")? {
+fn action_from(a: ActionFields) -> Option<Action> {
+    match a.typename.as_deref()? {
         "NotificationTriggeredAction" => Some(Action::Slack {
-            integration: integration_ref(
-                obj.get("integration"),
-                "SlackIntegration",
-                "channelName",
-            )?,
-            title: text_or_empty(obj, "title")?,
-            message: text_or_empty(obj, "message")?,
-            severity: match obj.get("severity") {
-                None | Some(Value::Null) => Severity::Info,
-                Some(Value::String(s)) => Severity::parse(s)?,
-                Some(_) => return None,
+            integration: integration_ref(a.integration, "SlackIntegration", |i| i.channel_name)?,
+            title: a.title.unwrap_or_default(),
+            message: a.message.unwrap_or_default(),
+            severity: match a.severity {
+                None => Severity::Info,
+                Some(s) => Severity::parse(&s)?,
             },
         }),
         "GenericWebhookTriggeredAction" => Some(Action::Webhook {
-            integration: integration_ref(
-                obj.get("integration"),
-                "GenericWebhookIntegration",
-                "name",
-            )?,
-            payload: match obj.get("requestPayload") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => match serde_json::from_str(s).ok()? {
+            integration: integration_ref(a.integration, "GenericWebhookIntegration", |i| i.name)?,
+            payload: match a.request_payload {
+                None => None,
+                Some(s) => match serde_json::from_str(&s).ok()? {
                     Value::Object(m) => Some(m),
                     _ => return None,
                 },
-                Some(_) => return None,
             },
         }),
         "NoOpTriggeredAction" => Some(Action::NoOp),
@@ -499,19 +518,31 @@ fn try_action(obj: &Map<String, Value>) -> Option<Action> {
     }
 }
 
-/// Parses a saved action; an unknown or incomplete one becomes [`Action::Raw`].
-pub fn parse_action(v: &Value) -> Action {
-    if let Some(action) = v.as_object().and_then(try_action) {
-        return action;
-    }
+fn raw_action(v: Value) -> Action {
     let action_type = v
         .get("__typename")
         .and_then(Value::as_str)
         .map_or_else(|| "UNKNOWN".to_string(), action_type_of);
     Action::Raw {
         action_type,
-        action: v.clone(),
+        action: v,
     }
+}
+
+/// Parses a saved action; an unknown or incomplete one becomes [`Action::Raw`].
+pub fn parse_action(v: &Value) -> Action {
+    ActionFields::deserialize(v)
+        .ok()
+        .and_then(action_from)
+        .unwrap_or_else(|| raw_action(v.clone()))
+}
+
+/// [`parse_action`] from the action's JSON text.
+fn parse_action_json(text: &str) -> Action {
+    serde_json::from_str(text)
+        .ok()
+        .and_then(action_from)
+        .unwrap_or_else(|| raw_action(serde_json::from_str(text).unwrap_or(Value::Null)))
 }
 
 /// Parses an integration node of `IntegrationsByEntity`; other kinds (e.g. GitHub) give `None`.

@@ -624,3 +624,39 @@ fn project_info(node: &Value, entity: &str) -> Option<ProjectInfo> {
         name: node.get("name")?.as_str()?.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_trigger_keeps_the_text_w_and_b_sent() {
+        let sent = r#"{ "id": "VHJpZ2dlcjox", "name": "quiet",  "enabled": true,
+            "scope": {"__typename": "Project", "id": "P1", "name": "vision"},
+            "event": {"eventType": "RUN_STATE", "filter": "{\"run_filter\":\"{\\\"$and\\\":[]}\",\"run_state_filter\":{\"states\":[\"FAILED\"]}}"},
+            "action": {"__typename": "NoOpTriggeredAction", "noOp": true},
+            "createdAt": "2026-01-01T00:00:00Z", "updatedAt": null }"#;
+        let node = RawValue::from_string(sent.to_string()).unwrap();
+        let Ok(saved) = WandbBackend::listed(node, "acme") else {
+            panic!("the trigger is readable")
+        };
+        assert_eq!(saved.wire.as_deref(), Some(sent));
+        assert_eq!(saved.automation.name, "quiet");
+        assert!(saved.automation.is_editable(), "{:?}", saved.automation);
+        assert_eq!(saved.automation.action, crate::model::Action::NoOp);
+    }
+
+    #[test]
+    fn an_unreadable_trigger_says_why_and_keeps_its_name() {
+        let sent = r#"{"id": "VHJpZ2dlcjoy", "name": "odd", "enabled": "yes"}"#;
+        let node = RawValue::from_string(sent.to_string()).unwrap();
+        let Err(u) = WandbBackend::listed(node, "acme") else {
+            panic!("the trigger is not readable")
+        };
+        assert_eq!(
+            (u.id.as_deref(), u.name.as_deref()),
+            (Some("VHJpZ2dlcjoy"), Some("odd"))
+        );
+        assert!(u.reason.contains("cannot be read"), "{}", u.reason);
+    }
+}

@@ -1,4 +1,5 @@
-//! A minimal HTTP/1.1 server on loopback: one request per connection, full control over faults.
+//! A minimal HTTP/1.1 server on loopback: connections kept alive as W&B's are (until the client
+//! asks to close or a fault drops one), full control over faults.
 
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -108,32 +109,38 @@ where
         };
         let handler = handler.clone();
         tokio::spawn(async move {
-            let Some(request) = read_request(&mut stream).await else {
-                return;
-            };
-            match handler(request) {
-                HttpReply::Drop => drop(stream),
-                HttpReply::Respond {
+            while let Some(request) = read_request(&mut stream).await {
+                let close = request
+                    .header("connection")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                let HttpReply::Respond {
                     status,
                     headers,
                     body,
                     delay,
-                } => {
-                    if let Some(d) = delay {
-                        tokio::time::sleep(d).await;
-                    }
-                    let mut head = format!(
-                        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        reason(status),
-                        body.len()
-                    );
-                    for (k, v) in headers {
-                        head.push_str(&format!("{k}: {v}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    let _ = stream.write_all(head.as_bytes()).await;
-                    let _ = stream.write_all(body.as_bytes()).await;
+                } = handler(request)
+                else {
+                    return;
+                };
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                let mut head = format!(
+                    "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+                    reason(status),
+                    body.len()
+                );
+                if close {
+                    head.push_str("Connection: close\r\n");
+                }
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                head.push_str(&body);
+                if stream.write_all(head.as_bytes()).await.is_err() || close {
                     let _ = stream.shutdown().await;
+                    return;
                 }
             }
         });
