@@ -254,12 +254,18 @@ pub async fn run_apply(
         .chain(rest.iter())
         .map(|c| format!("{} {}", c.kind.word(), c.name))
         .collect();
+    let aside: String = applied
+        .renamed
+        .iter()
+        .map(|(planned, now)| format!("; {planned:?} is left named {now:?}"))
+        .collect();
     Err(failure(format!(
-        "{} {}: {error}; {} of {total} change(s) were applied (listed above), not applied: {}. `wbauto plan` shows what is left",
+        "{} {}: {error}; {} of {total} change(s) were applied (listed above), not applied: {}{}. `wbauto plan` shows what is left",
         failed.kind.word(),
         printable(&failed.name),
         applied.done.len(),
-        printable(&not_done.join(", "))
+        printable(&not_done.join(", ")),
+        printable(&aside)
     )))
 }
 

@@ -218,7 +218,16 @@ pub fn make(
         default_entity,
     );
     check_names(&updates, &creates, &covered)?;
-    let mut changes = updates;
+    let mut changes = in_rename_order(updates);
+    for step in steps(&changes) {
+        if let Some(temporary) = step.temporary {
+            let c = &mut changes[step.change];
+            c.notes.push(format!(
+                "its new name is taken by another rename of this plan, which waits for its old name: it is renamed to {temporary:?} first, then to {:?}",
+                c.name
+            ));
+        }
+    }
     changes.append(&mut creates);
     changes.append(&mut deletes);
     Ok(Plan {
@@ -478,6 +487,109 @@ fn check_names(
     Ok(())
 }
 
+/// One request of an apply: a change, or the first half of a rename that goes through a
+/// temporary name because the name it takes is held by a rename that waits for its own.
+#[derive(Debug, PartialEq, Eq)]
+struct Step {
+    /// The change's index.
+    change: usize,
+    /// The temporary name this request gives it (the change itself follows later).
+    temporary: Option<String>,
+}
+
+/// The name an update gives up: a rename's old name, from its diff.
+fn given_up(c: &Change) -> Option<&str> {
+    if c.kind != ChangeKind::Update {
+        return None;
+    }
+    c.diffs
+        .iter()
+        .find(|d| d.path == "name")?
+        .old
+        .as_ref()?
+        .as_str()
+}
+
+/// A name no automation of the plan has, for the first half of a swap: the old name with a
+/// suffix, cut to W&B's length limit.
+fn temporary_name(c: &Change) -> String {
+    const SUFFIX: &str = " (renaming)";
+    let old = given_up(c).unwrap_or(&c.name);
+    let keep = crate::model::validate::MAX_NAME_CHARS - SUFFIX.chars().count();
+    old.chars().take(keep).chain(SUFFIX.chars()).collect()
+}
+
+/// The requests that carry out `changes` in their order, except that an update taking a name
+/// another update gives up comes after that one, and in a cycle of such renames (a swap) one
+/// member is first renamed to a temporary name.
+fn steps(changes: &[Change]) -> Vec<Step> {
+    // The update each rename waits for: the one holding, in the same scope, the name it takes.
+    let waits_for: Vec<Option<usize>> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            given_up(c)?;
+            changes.iter().enumerate().position(|(j, other)| {
+                j != i && other.scope == c.scope && given_up(other) == Some(c.name.as_str())
+            })
+        })
+        .collect();
+    let mut placed = vec![false; changes.len()];
+    let mut out: Vec<Step> = Vec::with_capacity(changes.len());
+    let step = |change: usize| Step {
+        change,
+        temporary: None,
+    };
+    for start in 0..changes.len() {
+        if placed[start] {
+            continue;
+        }
+        // Follow who waits for whom until a change that waits for nothing (or for one already
+        // placed), or until the chain comes back on itself.
+        let mut chain = vec![start];
+        let mut cycle_from = None;
+        let mut next = waits_for[start];
+        while let Some(j) = next.filter(|&j| !placed[j]) {
+            if let Some(at) = chain.iter().position(|&k| k == j) {
+                cycle_from = Some(at);
+                break;
+            }
+            chain.push(j);
+            next = waits_for[j];
+        }
+        match cycle_from {
+            None => out.extend(chain.iter().rev().map(|&k| step(k))),
+            Some(at) => {
+                // chain[at] moves aside, which frees the name the cycle's last member takes;
+                // then each member in turn back to chain[at], then those waiting on the cycle.
+                let first = chain[at];
+                out.push(Step {
+                    change: first,
+                    temporary: Some(temporary_name(&changes[first])),
+                });
+                out.extend(chain[at + 1..].iter().rev().map(|&k| step(k)));
+                out.push(step(first));
+                out.extend(chain[..at].iter().rev().map(|&k| step(k)));
+            }
+        }
+        for &k in &chain {
+            placed[k] = true;
+        }
+    }
+    out
+}
+
+/// The updates reordered so that each rename comes after the one whose name it takes.
+fn in_rename_order(updates: Vec<Change>) -> Vec<Change> {
+    let order: Vec<usize> = steps(&updates)
+        .into_iter()
+        .filter(|s| s.temporary.is_none())
+        .map(|s| s.change)
+        .collect();
+    let mut slots: Vec<Option<Change>> = updates.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 /// How far an apply got.
 #[derive(Debug)]
 pub struct Applied {
@@ -485,38 +597,80 @@ pub struct Applied {
     pub done: Vec<(Change, Option<SavedAutomation>)>,
     /// The change that was refused and why, and the ones not tried after it.
     pub stopped: Option<(Change, BackendError, Vec<Change>)>,
+    /// Automations an apply that stopped left under a temporary name: (the name the plan gives
+    /// it, the name it has now).
+    pub renamed: Vec<(String, String)>,
 }
 
-/// Carries out a plan's changes in order (updates, creates, deletes), stopping at the first
-/// refusal. `progress` sees each change as it is done.
+async fn send(
+    backend: &dyn Backend,
+    change: &Change,
+    desired: Option<&Automation>,
+) -> Result<Option<SavedAutomation>, BackendError> {
+    match (&change.kind, desired, &change.id) {
+        (ChangeKind::Update, Some(a), _) => backend.update_automation(a).await.map(Some),
+        (ChangeKind::Create, Some(a), _) => backend.create_automation(a).await.map(Some),
+        (ChangeKind::Delete, _, Some(id)) => crate::ops::delete(backend, id).await.map(|()| None),
+        _ => Err(BackendError::Invalid(vec![crate::model::Problem::new(
+            "",
+            "the plan's change is incomplete",
+        )])),
+    }
+}
+
+/// Carries out a plan's changes in order (updates, creates, deletes; a rename after the one
+/// whose name it takes, a swap through a temporary name), stopping at the first refusal.
+/// `progress` sees each change as it is done.
 pub async fn apply(
     backend: &dyn Backend,
     changes: Vec<Change>,
     mut progress: impl FnMut(&Change, Option<&SavedAutomation>),
 ) -> Applied {
+    let order = steps(&changes);
     let mut done = Vec::new();
-    let mut queue = changes.into_iter();
-    while let Some(change) = queue.next() {
-        let result = match (&change.kind, &change.desired, &change.id) {
-            (ChangeKind::Update, Some(a), _) => backend.update_automation(a).await.map(Some),
-            (ChangeKind::Create, Some(a), _) => backend.create_automation(a).await.map(Some),
-            (ChangeKind::Delete, _, Some(id)) => {
-                crate::ops::delete(backend, id).await.map(|()| None)
+    // What each automation's stamp is after a request of this apply, so that the second half
+    // of a swap is not taken for a change made elsewhere.
+    let mut stamps: HashMap<&str, Option<String>> = HashMap::new();
+    let mut aside: Vec<(usize, String)> = Vec::new();
+    for (at, step) in order.iter().enumerate() {
+        let change = &changes[step.change];
+        let desired = change.desired.clone().map(|mut a| {
+            if let Some(stamp) = change.id.as_deref().and_then(|id| stamps.get(id)) {
+                a.updated_at = stamp.clone();
             }
-            _ => Err(BackendError::Invalid(vec![crate::model::Problem::new(
-                "",
-                "the plan's change is incomplete",
-            )])),
-        };
-        match result {
+            if let Some(name) = &step.temporary {
+                a.name = name.clone();
+            }
+            a
+        });
+        match send(backend, change, desired.as_ref()).await {
             Ok(saved) => {
-                progress(&change, saved.as_ref());
-                done.push((change, saved));
+                if let (Some(id), Some(s)) = (change.id.as_deref(), &saved) {
+                    stamps.insert(id, s.automation.updated_at.clone());
+                }
+                match &step.temporary {
+                    Some(name) => aside.push((step.change, name.clone())),
+                    None => {
+                        aside.retain(|(k, _)| *k != step.change);
+                        progress(change, saved.as_ref());
+                        done.push((change.clone(), saved));
+                    }
+                }
             }
             Err(e) => {
+                let rest = order[at + 1..]
+                    .iter()
+                    .filter(|s| s.temporary.is_none() && s.change != step.change)
+                    .map(|s| changes[s.change].clone())
+                    .collect();
+                let renamed = aside
+                    .into_iter()
+                    .map(|(k, name)| (changes[k].name.clone(), name))
+                    .collect();
                 return Applied {
                     done,
-                    stopped: Some((change, e, queue.collect())),
+                    stopped: Some((change.clone(), e, rest)),
+                    renamed,
                 };
             }
         }
@@ -524,6 +678,7 @@ pub async fn apply(
     Applied {
         done,
         stopped: None,
+        renamed: Vec::new(),
     }
 }
 
@@ -553,4 +708,96 @@ pub fn drifted(base: &[Seen], now: &[Automation], scopes: &[ScopePath]) -> Vec<S
         out.push(format!("{:?} in {} was created", n.name, n.scope));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An update renaming `from` to `to` in acme/vision.
+    fn rename(from: &str, to: &str) -> Change {
+        Change {
+            kind: ChangeKind::Update,
+            name: to.into(),
+            scope: ScopePath::Project {
+                entity: "acme".into(),
+                project: "vision".into(),
+            },
+            id: Some(format!("id-{from}")),
+            source: None,
+            diffs: vec![FieldDiff {
+                path: "name".into(),
+                old: Some(Value::from(from)),
+                new: Some(Value::from(to)),
+            }],
+            desired: None,
+            updated_at: None,
+            drift: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The requests as `name` or `name~` (the temporary half).
+    fn order(changes: &[Change]) -> Vec<String> {
+        steps(changes)
+            .iter()
+            .map(|s| {
+                let name = &changes[s.change].name;
+                match &s.temporary {
+                    Some(t) => format!("{name}~{t}"),
+                    None => name.clone(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn renames_that_free_no_taken_name_keep_their_order() {
+        let changes = [rename("a", "x"), rename("b", "y")];
+        assert_eq!(order(&changes), ["x", "y"]);
+    }
+
+    #[test]
+    fn a_rename_waits_for_the_one_whose_name_it_takes() {
+        // c takes b's name, b takes a's: a first, then b, then c.
+        let changes = [rename("b", "c"), rename("c", "d"), rename("a", "b")];
+        assert_eq!(order(&changes), ["d", "c", "b"]);
+    }
+
+    #[test]
+    fn a_cycle_goes_through_one_temporary_name() {
+        let swap = [rename("a", "b"), rename("b", "a")];
+        assert_eq!(order(&swap), ["b~a (renaming)", "a", "b"]);
+        let three = [
+            rename("a", "b"),
+            rename("b", "c"),
+            rename("c", "a"),
+            rename("z", "c2"),
+        ];
+        assert_eq!(
+            order(&three),
+            ["b~a (renaming)", "a", "c", "b", "c2"],
+            "a→b waits for b→c, which waits for c→a, which waits for a's name"
+        );
+        // One waiting on the cycle comes after it.
+        let tail = [
+            rename("x", "a2"),
+            rename("a", "b"),
+            rename("b", "a"),
+            rename("a2", "x2"),
+        ];
+        let got = order(&tail);
+        assert!(
+            got.iter().position(|n| n == "x2") < got.iter().position(|n| n == "a2"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_temporary_name_stays_within_the_length_limit() {
+        let long = "n".repeat(crate::model::validate::MAX_NAME_CHARS);
+        let name = temporary_name(&rename(&long, "b"));
+        assert_eq!(name.chars().count(), crate::model::validate::MAX_NAME_CHARS);
+        assert!(name.ends_with(" (renaming)"));
+    }
 }

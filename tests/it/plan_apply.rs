@@ -531,3 +531,114 @@ fn plans_that_cannot_work_are_refused_before_anything_is_sent() {
         r.stderr
     );
 }
+
+/// Two automations swap names and a third takes the second's old name in one apply: the renames
+/// go in an order that works, one through a temporary name, and nothing is left to do.
+fn names_swapped_in_one_apply(t: &dyn Target) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    ok(t, &["export", "--project", "acme/vision", "--dir", d]);
+    let name_of = |file: &str| dir.path().join(file);
+    edit(
+        &name_of("loss-spike.yaml"),
+        "name: loss-spike\n",
+        "name: accuracy-anomaly\n",
+    );
+    edit(
+        &name_of("accuracy-anomaly.yaml"),
+        "name: accuracy-anomaly\n",
+        "name: loss-spike\n",
+    );
+    edit(
+        &name_of("unlink-audit.yaml"),
+        "name: unlink-audit\n",
+        "name: unlink-audit-old\n",
+    );
+    edit(
+        &name_of("staging-link.yaml"),
+        "name: staging-link\n",
+        "name: unlink-audit\n",
+    );
+    let plan = ok(t, &["plan", "-f", d]);
+    let mut lines = change_lines(&plan);
+    // The one that takes unlink-audit's old name comes after unlink-audit's rename.
+    let at = |name: &str| {
+        lines
+            .iter()
+            .position(|l| l == &format!("~ update {name} in project acme/vision"))
+    };
+    assert!(at("unlink-audit-old") < at("unlink-audit"), "{plan}");
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "~ update accuracy-anomaly in project acme/vision",
+            "~ update loss-spike in project acme/vision",
+            "~ update unlink-audit in project acme/vision",
+            "~ update unlink-audit-old in project acme/vision",
+        ],
+        "{plan}"
+    );
+    assert!(plan.contains("(renaming)\" first, then to"), "{plan}");
+    let before: Value = serde_json::from_str(&ok(t, &["show", "loss-spike", "--json"])).unwrap();
+    let out = ok(t, &["apply", "-f", d, "--yes"]);
+    assert!(out.contains("Applied 4 change(s)."), "{out}");
+    let after: Value =
+        serde_json::from_str(&ok(t, &["show", "accuracy-anomaly", "--json"])).unwrap();
+    assert_eq!(after["id"], before["id"], "the automation kept its id");
+    let r = t.run(&["plan", "-f", d, "--detailed-exitcode"], None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!names(t).iter().any(|n| n.contains("(renaming)")));
+}
+
+#[test]
+fn local_names_swap_in_one_apply() {
+    names_swapped_in_one_apply(&Local(tempfile::tempdir().unwrap()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wandb_names_swap_in_one_apply() {
+    names_swapped_in_one_apply(&Wandb::demo().await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swap_that_stops_halfway_says_which_name_was_left_aside() {
+    use crate::support::fake_wandb::state::Fault;
+    let t = Wandb::demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    ok(&t, &["export", "--project", "acme/vision", "--dir", d]);
+    edit(
+        &dir.path().join("loss-spike.yaml"),
+        "name: loss-spike\n",
+        "name: accuracy-anomaly\n",
+    );
+    edit(
+        &dir.path().join("accuracy-anomaly.yaml"),
+        "name: accuracy-anomaly\n",
+        "name: loss-spike\n",
+    );
+    // The first update (the temporary name) goes through, the second is refused.
+    t.fake.fault(
+        Some("UpdateAutomation"),
+        Fault::After(1, Box::new(Fault::Status(400))),
+    );
+    let r = t.run(&["apply", "-f", d, "--yes"], None);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("0 of 2 change(s) were applied")
+            && r.stderr
+                .contains("\"accuracy-anomaly\" is left named \"loss-spike (renaming)\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        names(&t)
+            .iter()
+            .any(|n| n.ends_with("loss-spike (renaming)"))
+    );
+    // Applying the same files again finishes the job.
+    let out = ok(&t, &["apply", "-f", d, "--yes"]);
+    assert!(out.contains("Applied 2 change(s)."), "{out}");
+    assert!(!names(&t).iter().any(|n| n.contains("(renaming)")));
+}
