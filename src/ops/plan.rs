@@ -489,7 +489,6 @@ fn check_names(
 
 /// One request of an apply: a change, or the first half of a rename that goes through a
 /// temporary name because the name it takes is held by a rename that waits for its own.
-#[derive(Debug, PartialEq, Eq)]
 struct Step {
     /// The change's index.
     change: usize,
@@ -524,14 +523,20 @@ fn temporary_name(c: &Change) -> String {
 /// member is first renamed to a temporary name.
 fn steps(changes: &[Change]) -> Vec<Step> {
     // The update each rename waits for: the one holding, in the same scope, the name it takes.
+    let giving_up: HashMap<(&ScopePath, &str), usize> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(j, c)| Some(((&c.scope, given_up(c)?), j)))
+        .collect();
     let waits_for: Vec<Option<usize>> = changes
         .iter()
         .enumerate()
         .map(|(i, c)| {
             given_up(c)?;
-            changes.iter().enumerate().position(|(j, other)| {
-                j != i && other.scope == c.scope && given_up(other) == Some(c.name.as_str())
-            })
+            giving_up
+                .get(&(&c.scope, c.name.as_str()))
+                .copied()
+                .filter(|&j| j != i)
         })
         .collect();
     let mut placed = vec![false; changes.len()];

@@ -532,23 +532,39 @@ fn plans_that_cannot_work_are_refused_before_anything_is_sent() {
     );
 }
 
+/// acme/vision exported, with loss-spike and accuracy-anomaly swapping names in the files.
+fn exported_with_a_swap(t: &dyn Target) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        t,
+        &[
+            "export",
+            "--project",
+            "acme/vision",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    let file = |name: &str| dir.path().join(format!("{name}.yaml"));
+    edit(
+        &file("loss-spike"),
+        "name: loss-spike\n",
+        "name: accuracy-anomaly\n",
+    );
+    edit(
+        &file("accuracy-anomaly"),
+        "name: accuracy-anomaly\n",
+        "name: loss-spike\n",
+    );
+    dir
+}
+
 /// Two automations swap names and a third takes the second's old name in one apply: the renames
 /// go in an order that works, one through a temporary name, and nothing is left to do.
 fn names_swapped_in_one_apply(t: &dyn Target) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = exported_with_a_swap(t);
     let d = dir.path().to_str().unwrap();
-    ok(t, &["export", "--project", "acme/vision", "--dir", d]);
     let name_of = |file: &str| dir.path().join(file);
-    edit(
-        &name_of("loss-spike.yaml"),
-        "name: loss-spike\n",
-        "name: accuracy-anomaly\n",
-    );
-    edit(
-        &name_of("accuracy-anomaly.yaml"),
-        "name: accuracy-anomaly\n",
-        "name: loss-spike\n",
-    );
     edit(
         &name_of("unlink-audit.yaml"),
         "name: unlink-audit\n",
@@ -605,19 +621,8 @@ async fn wandb_names_swap_in_one_apply() {
 async fn a_swap_that_stops_halfway_says_which_name_was_left_aside() {
     use crate::support::fake_wandb::state::Fault;
     let t = Wandb::demo().await;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = exported_with_a_swap(&t);
     let d = dir.path().to_str().unwrap();
-    ok(&t, &["export", "--project", "acme/vision", "--dir", d]);
-    edit(
-        &dir.path().join("loss-spike.yaml"),
-        "name: loss-spike\n",
-        "name: accuracy-anomaly\n",
-    );
-    edit(
-        &dir.path().join("accuracy-anomaly.yaml"),
-        "name: accuracy-anomaly\n",
-        "name: loss-spike\n",
-    );
     // The first update (the temporary name) goes through, the second is refused.
     t.fake.fault(
         Some("UpdateAutomation"),

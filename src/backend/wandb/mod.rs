@@ -13,7 +13,7 @@ use crate::model::integration::validate_webhook;
 use crate::model::{Automation, Capabilities, Integration, Problem};
 use crate::wire::encode::{create_input, update_input};
 use crate::wire::ops;
-use crate::wire::parse::{ParseContext, parse_integration, parse_trigger, parse_trigger_json};
+use crate::wire::parse::{ParseContext, parse_integration, parse_trigger_json};
 use async_trait::async_trait;
 use client::{Client, Request};
 use features::Features;
@@ -175,20 +175,11 @@ impl WandbBackend {
         }
     }
 
+    /// An automation in a mutation's answer: read as a listed one is.
     fn saved(node: &Value, entity: &str) -> Result<SavedAutomation, Unreadable> {
-        let paths = HashMap::new();
-        parse_trigger(
-            node,
-            &ParseContext {
-                entity,
-                paths: &paths,
-            },
-        )
-        .map(|automation| SavedAutomation {
-            automation,
-            wire: Some(node.to_string()),
-        })
-        .map_err(|e| Self::unreadable(node, e.to_string()))
+        let text = RawValue::from_string(node.to_string())
+            .map_err(|e| Self::unreadable(node, e.to_string()))?;
+        Self::listed(text, entity)
     }
 
     fn trigger_result(
