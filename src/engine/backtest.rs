@@ -253,22 +253,28 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
         let event = &scratch[r];
         let v = &mut verdicts[r];
         let slot = &mut best[r];
-        let firings = evaluator.evaluate_judged(&automations, &mut memory, event, &mut |j| {
-            v.judged += 1;
-            if options.trace {
-                v.trace.push(TracePoint {
-                    step: j.step,
-                    logged: j.logged,
-                    compared: j.compared,
-                });
-            }
-            if let Some(c) = condition {
-                let score = closeness(c, j.compared);
-                if slot.is_none_or(|(s, _, _)| score > s) {
-                    *slot = Some((score, j.step, j.compared));
+        let firings = evaluator.evaluate_judged(
+            &automations,
+            &mut memory,
+            event,
+            event.time.unwrap_or(0),
+            &mut |j| {
+                v.judged += 1;
+                if options.trace {
+                    v.trace.push(TracePoint {
+                        step: j.step,
+                        logged: j.logged,
+                        compared: j.compared,
+                    });
                 }
-            }
-        });
+                if let Some(c) = condition {
+                    let score = closeness(c, j.compared);
+                    if slot.is_none_or(|(s, _, _)| score > s) {
+                        *slot = Some((score, j.step, j.compared));
+                    }
+                }
+            },
+        );
         for f in firings {
             let hit = Hit {
                 step: f.step,

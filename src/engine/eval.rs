@@ -1,6 +1,10 @@
-//! The evaluator: W&B's semantics over events, per run and per automation, in event order
-//! (design §10). Pure — events and state in, decisions out — so the live engine, a replay and a
-//! backtest give the same answers; the state is plain data the store persists between batches.
+//! The evaluator: W&B's semantics over events, per run and per automation, in event order. Pure —
+//! events, a clock and state in, decisions out — so the live engine, a replay and a backtest give
+//! the same answers; the state is plain data the store persists between batches.
+//!
+//! Two clocks: an event's own time serves only W&B's once-per-run-per-24-hours rule (so a replay
+//! judges a run as it happened); the rate limit runs on the clock the caller gives — the engine's
+//! when live, so a sender cannot spend or block an automation's budget by dating its events.
 
 use super::event::{EngineEvent, EventBody, RunRef};
 use super::filter::{Patterns, holds};
@@ -55,7 +59,7 @@ pub struct Judged {
 /// W&B's rule: a run event fires at most once per run per 24 hours (in event time).
 pub const ONCE_PER: i64 = 86_400;
 
-/// The rate limit per automation: a token bucket in event time.
+/// The rate limit per automation: a token bucket on the evaluator's clock.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
     /// Executions per minute, refilled continuously.
@@ -96,7 +100,7 @@ pub struct RunMemory {
 pub struct Bucket {
     /// Tokens left.
     pub tokens: f64,
-    /// When they were counted (event time).
+    /// When they were counted (the evaluator's clock, Unix seconds).
     pub at: i64,
 }
 
@@ -376,15 +380,17 @@ impl Evaluator {
         )
     }
 
-    fn take_token(&self, memory: &mut Memory, id: &str, time: i64) -> bool {
+    fn take_token(&self, memory: &mut Memory, id: &str, clock: i64) -> bool {
         let bucket = memory.buckets.entry(id.to_string()).or_insert(Bucket {
             tokens: self.limit.burst,
-            at: time,
+            at: clock,
         });
-        let elapsed = (time - bucket.at).max(0) as f64;
+        // A bucket counted in the future (a clock set back, or a bucket kept from when event
+        // times ran it) refills from now on instead of staying empty until then.
+        let elapsed = (clock - bucket.at).max(0) as f64;
         bucket.tokens =
             (bucket.tokens + elapsed * self.limit.per_minute / 60.0).min(self.limit.burst);
-        bucket.at = bucket.at.max(time);
+        bucket.at = clock;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             true
@@ -393,13 +399,15 @@ impl Evaluator {
         }
     }
 
-    /// Applies the 24-hour rule (run events) and the rate limit to a firing.
+    /// Applies the 24-hour rule (run events, in event time) and the rate limit (on `clock`) to a
+    /// firing.
     fn decide(
         &self,
         memory: &mut Memory,
         a: &Automation,
         run: Option<&str>,
         mut f: Firing,
+        clock: i64,
     ) -> Firing {
         let id = a.id.as_deref().unwrap_or_default();
         if let Some(run) = run {
@@ -410,21 +418,23 @@ impl Evaluator {
             }
             window.last_fired = Some(f.time);
         }
-        if !self.take_token(memory, id, f.time) {
+        if !self.take_token(memory, id, clock) {
             f.held = Some(Held::RateLimited);
         }
         f
     }
 
-    /// Evaluates one event (its time filled in) against `automations`, updating `memory`.
-    /// Disabled automations are never evaluated. Returns every firing, held ones included.
+    /// Evaluates one event (its time filled in) against `automations` at `clock` (Unix seconds,
+    /// for the rate limit), updating `memory`. Disabled automations are never evaluated. Returns
+    /// every firing, held ones included.
     pub fn evaluate(
         &mut self,
         automations: &[Automation],
         memory: &mut Memory,
         event: &EngineEvent,
+        clock: i64,
     ) -> Vec<Firing> {
-        self.evaluate_judged(automations, memory, event, &mut |_| {})
+        self.evaluate_judged(automations, memory, event, clock, &mut |_| {})
     }
 
     /// [`Evaluator::evaluate`], telling `judged` every metric condition judged, fired or not.
@@ -433,6 +443,7 @@ impl Evaluator {
         automations: &[Automation],
         memory: &mut Memory,
         event: &EngineEvent,
+        clock: i64,
         judged: &mut dyn FnMut(Judged),
     ) -> Vec<Firing> {
         let time = event.time.unwrap_or(0);
@@ -491,7 +502,7 @@ impl Evaluator {
                             values,
                             held: None,
                         };
-                        out.push(self.decide(memory, a, Some(&key), firing));
+                        out.push(self.decide(memory, a, Some(&key), firing, clock));
                     }
                 }
                 self.last_key = key;
@@ -523,7 +534,7 @@ impl Evaluator {
                         values: Vec::new(),
                         held: None,
                     };
-                    out.push(self.decide(memory, a, Some(&key), firing));
+                    out.push(self.decide(memory, a, Some(&key), firing, clock));
                 }
             }
             (
@@ -565,7 +576,7 @@ impl Evaluator {
                         values: Vec::new(),
                         held: None,
                     };
-                    out.push(self.decide(memory, a, None, firing));
+                    out.push(self.decide(memory, a, None, firing, clock));
                 }
             }
             _ => {}

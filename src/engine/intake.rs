@@ -1,0 +1,142 @@
+//! What a `POST /v1/events` does once it is known who sent it: every event checked (with the
+//! path of the first problem, and no time more than [`FUTURE_SECS`] ahead of the engine's clock),
+//! every event's project covered by the token, then all of them stored in one transaction with
+//! the answer kept under the request's `Idempotency-Key`, so a retried request is stored once.
+
+use super::error::{EngineError, db};
+use super::event::EngineEvent;
+use super::store;
+use super::tokens::{self, Place, Token};
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::{Value, json};
+
+/// How far ahead of the engine's clock an event's time may be, in seconds.
+pub const FUTURE_SECS: i64 = 300;
+
+/// An answer: the HTTP status and its JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    /// The status.
+    pub status: u16,
+    /// The JSON body.
+    pub body: Value,
+}
+
+impl Reply {
+    /// A problem: `{"error": ..., "path": ...}`.
+    pub fn problem(status: u16, error: impl Into<String>, path: &str) -> Self {
+        Self {
+            status,
+            body: json!({"error": error.into(), "path": path}),
+        }
+    }
+}
+
+/// Refuses an event dated more than [`FUTURE_SECS`] after `now` (Unix seconds); the error's
+/// path is `time`.
+pub fn check_time(event: &EngineEvent, now: i64) -> Result<(), super::event::EventError> {
+    match event.time {
+        Some(t) if t > now + FUTURE_SECS => Err(super::event::EventError {
+            path: "time".into(),
+            message: format!(
+                "is more than {} minutes ahead of this machine's clock ({}); give the time the event happened",
+                FUTURE_SECS / 60,
+                jiff::Timestamp::from_second(now)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a request's events: `Err` is the answer (400 with the path, or 403); `Ok` the events'
+/// JSON, times filled in with `now`, ready to store.
+pub fn check(body: &[u8], token: &Token, now: i64) -> Result<Vec<String>, Reply> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Reply::problem(400, format!("the body is not JSON: {e}"), ""))?;
+    let (items, array) = match value {
+        Value::Array(items) => (items, true),
+        one => (vec![one], false),
+    };
+    if items.is_empty() {
+        return Err(Reply::problem(400, "the array holds no events", ""));
+    }
+    let at = |i: usize, path: &str| match (array, path.is_empty()) {
+        (false, _) => path.to_string(),
+        (true, true) => format!("[{i}]"),
+        (true, false) => format!("[{i}].{path}"),
+    };
+    let mut events = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let e = EngineEvent::from_json(item)
+            .and_then(|e| check_time(&e, now).map(|()| e))
+            .map_err(|e| Reply::problem(400, e.message, &at(i, &e.path)))?;
+        events.push(e);
+    }
+    for (i, e) in events.iter().enumerate() {
+        let place = Place::of(e);
+        if !token.covers(&place) {
+            return Err(Reply::problem(
+                403,
+                format!(
+                    "the token {} covers {}, not {}; nothing in this request was stored",
+                    token.name,
+                    token.scope_words(),
+                    place.words()
+                ),
+                &at(i, ""),
+            ));
+        }
+    }
+    Ok(events
+        .into_iter()
+        .map(|mut e| {
+            e.time.get_or_insert(now);
+            e.to_json().to_string()
+        })
+        .collect())
+}
+
+/// Stores checked events in one transaction and answers 202 with their ids; with `key`, a
+/// repeat of the same body within a day answers the first answer and stores nothing, and the
+/// same key with another body is refused (422).
+pub fn store(
+    conn: &mut Connection,
+    token: &Token,
+    key: Option<&str>,
+    body: &[u8],
+    events: &[String],
+    now_ms: i64,
+) -> Result<Reply, EngineError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let body_hash = key.map(|_| tokens::hash(&String::from_utf8_lossy(body)));
+    if let (Some(key), Some(hash)) = (key, &body_hash)
+        && let Some((first_hash, answer)) = tokens::answer_for(&tx, &token.name, key, now_ms)?
+    {
+        return Ok(if first_hash == *hash {
+            Reply {
+                status: 202,
+                body: serde_json::from_str(&answer).unwrap_or(Value::Null),
+            }
+        } else {
+            Reply::problem(
+                422,
+                "this Idempotency-Key came with another body less than a day ago; nothing was stored (use a new key for a new request)",
+                "",
+            )
+        });
+    }
+    let mut ids = Vec::with_capacity(events.len());
+    for e in events {
+        ids.push(store::push_inbox(&tx, e)?);
+    }
+    let body = json!({"accepted": ids.len(), "ids": ids});
+    if let (Some(key), Some(hash)) = (key, &body_hash) {
+        tokens::remember_answer(&tx, &token.name, key, hash, &body.to_string(), now_ms)?;
+    }
+    tx.commit().map_err(db)?;
+    Ok(Reply { status: 202, body })
+}
