@@ -23,6 +23,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,22 +35,32 @@ pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// How long a client has to send a request's headers (on a new or an idle kept-alive connection).
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How much of a body over [`BODY_LIMIT`] is read and dropped so its sender gets the 413.
+const DISCARD_LIMIT: usize = 4 * BODY_LIMIT;
+
 /// How long a body may stop coming before the request is dropped.
 const BODY_IDLE: Duration = Duration::from_secs(10);
 
 /// How long a POST waits for the database before answering 503.
 pub const STORE_WAIT: Duration = Duration::from_secs(5);
 
+/// Connections over the cap being answered 503 at once.
+const REFUSERS: usize = 64;
+
+/// How long a refused connection is read from before and after its answer.
+const REFUSE_WAIT: Duration = Duration::from_millis(50);
+
 /// Bodies read and checked at once (each up to [`BODY_LIMIT`]), so memory stays bounded.
 pub(crate) const BODY_SLOTS: usize = 2;
 
-/// How soon after the last reading a token not found makes the tokens be read again.
+/// How often a token not found makes the tokens be read again, at most.
 const TOKENS_FRESH: Duration = Duration::from_millis(250);
 
 /// The tokens as last read, by hash.
 pub(crate) struct TokenCache {
     by_hash: RwLock<(HashMap<String, Token>, Instant)>,
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl TokenCache {
@@ -58,18 +69,22 @@ impl TokenCache {
         let all = tokens::by_hash(&conn)?;
         Ok(Self {
             by_hash: RwLock::new((all, Instant::now())),
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
+            refreshing: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// Reads the tokens again (a revoked one stops working here).
-    pub(crate) fn refresh(&self) -> Result<(), EngineError> {
-        let all = {
-            let conn = self.conn.lock().map_err(|_| {
+    /// Reads the tokens again (a revoked one stops working here), on a blocking thread.
+    pub(crate) async fn refresh(&self) -> Result<(), EngineError> {
+        let conn = self.conn.clone();
+        let all = tokio::task::spawn_blocking(move || {
+            let conn = conn.lock().map_err(|_| {
                 EngineError::Transient("the tokens' connection was poisoned".into())
             })?;
-            tokens::by_hash(&conn)?
-        };
+            tokens::by_hash(&conn)
+        })
+        .await
+        .map_err(|e| EngineError::Transient(format!("reading the tokens failed: {e}")))??;
         if let Ok(mut guard) = self.by_hash.write() {
             *guard = (all, Instant::now());
         }
@@ -81,10 +96,35 @@ impl TokenCache {
         guard.0.get(&tokens::hash(presented)).cloned()
     }
 
-    fn stale(&self) -> bool {
-        self.by_hash
-            .read()
-            .map_or(true, |g| g.1.elapsed() >= TOKENS_FRESH)
+    fn read_at(&self) -> Instant {
+        self.by_hash.read().map_or_else(|_| Instant::now(), |g| g.1)
+    }
+
+    /// A token not found: looked up again in tokens read after `asked` (so one made a moment
+    /// ago works), the tokens read at most every [`TOKENS_FRESH`] however many ask.
+    async fn find_fresh(&self, presented: &str, asked: Instant) -> Option<Token> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let read = self.read_at();
+        if read < asked {
+            tokio::time::sleep(TOKENS_FRESH.saturating_sub(read.elapsed())).await;
+            let _ = self.refresh().await;
+        }
+        self.find(presented)
+    }
+}
+
+/// How many POSTs are storing events right now. The evaluator lets them go first, so a backlog
+/// being evaluated never starves the endpoint of the database's write lock.
+#[derive(Default)]
+pub(crate) struct Posting(AtomicUsize);
+
+impl Posting {
+    /// Waits (at most `max`) while POSTs are storing events.
+    pub(crate) fn wait_for_posts(&self, max: Duration) {
+        let start = Instant::now();
+        while self.0.load(Ordering::SeqCst) > 0 && start.elapsed() < max {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 }
 
@@ -103,6 +143,8 @@ pub(crate) struct Shared {
     pub(crate) stored: Box<dyn Fn() -> bool + Send + Sync>,
     /// Bodies being read and checked.
     pub(crate) bodies: Semaphore,
+    /// POSTs storing events.
+    pub(crate) posting: Arc<Posting>,
 }
 
 /// The most connections served at once: below the process's file limit, with room left for
@@ -118,7 +160,10 @@ pub(crate) fn connection_cap() -> usize {
     } else {
         1024
     };
-    soft.saturating_sub(soft / 4 + 64).clamp(8, 4096)
+    // Kept for the rest: the refusers, the delivery pool's connections, and the database, the
+    // log and the listener.
+    let reserve = REFUSERS + super::pool::TOTAL + 64;
+    soft.saturating_sub(reserve).clamp(8, 4096)
 }
 
 /// TLS from a PEM certificate chain and private key.
@@ -158,6 +203,7 @@ pub(crate) async fn serve(
 ) {
     let cap = connection_cap();
     let slots = Arc::new(Semaphore::new(cap));
+    let refusing = Arc::new(Semaphore::new(REFUSERS));
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -173,7 +219,11 @@ pub(crate) async fn serve(
             }
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
-            refuse_busy(&stream);
+            // Over the cap: answered 503 by a few refusers; while they are all busy, the next
+            // connections wait in the listen queue instead of being dropped unanswered.
+            if let Ok(refuser) = refusing.clone().acquire_owned().await {
+                tokio::spawn(refuse_busy(stream, refuser));
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -199,14 +249,23 @@ pub(crate) async fn serve(
     let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(all)).await;
 }
 
-/// Answers a connection over the cap with 503 if it can at once, and closes it.
-fn refuse_busy(stream: &TcpStream) {
+/// Answers a connection over the cap with 503 and closes it, reading what it sent before and
+/// after (briefly) so the answer is not lost to a reset.
+async fn refuse_busy(mut stream: TcpStream, _refuser: tokio::sync::OwnedSemaphorePermit) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let body = json!({"error": "the engine is serving as many connections as it allows; try again shortly", "path": ""}).to_string();
     let head = format!(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let _ = stream.try_write(head.as_bytes());
+    let mut buf = [0u8; 16 * 1024];
+    let _ = tokio::time::timeout(REFUSE_WAIT, stream.read(&mut buf)).await;
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.shutdown().await;
+    let _ = tokio::time::timeout(REFUSE_WAIT, async {
+        while matches!(stream.read(&mut buf).await, Ok(n) if n > 0) {}
+    })
+    .await;
 }
 
 #[derive(Clone, Copy)]
@@ -349,16 +408,10 @@ async fn bearer(shared: &Shared, req: &Request<Incoming>) -> Option<Token> {
         .map(str::trim)
         .filter(|t| !t.is_empty())?
         .to_string();
-    if let Some(t) = shared.tokens.find(&presented) {
-        return Some(t);
+    match shared.tokens.find(&presented) {
+        Some(t) => Some(t),
+        None => shared.tokens.find_fresh(&presented, Instant::now()).await,
     }
-    // A token made a moment ago: read the tokens again (not more often than every 250 ms).
-    if shared.tokens.stale() {
-        let cache = shared.tokens.clone();
-        let _ = tokio::task::spawn_blocking(move || cache.refresh()).await;
-        return shared.tokens.find(&presented);
-    }
-    None
 }
 
 fn json_content(req: &Request<Incoming>) -> bool {
@@ -380,9 +433,12 @@ fn too_large() -> Reply {
     )
 }
 
-/// Reads the body, at most [`BODY_LIMIT`] bytes, failing when it stops coming.
+/// Reads the body, at most [`BODY_LIMIT`] bytes, failing when it stops coming. A body over the
+/// limit is read on and dropped (up to [`DISCARD_LIMIT`]) so the client, still sending, gets
+/// the 413.
 async fn read_body(mut body: Incoming) -> Result<Vec<u8>, Reply> {
     let mut out = Vec::new();
+    let mut seen = 0usize;
     loop {
         let frame = tokio::time::timeout(BODY_IDLE, body.frame())
             .await
@@ -394,6 +450,7 @@ async fn read_body(mut body: Incoming) -> Result<Vec<u8>, Reply> {
                 )
             })?;
         match frame {
+            None if seen > BODY_LIMIT => return Err(too_large()),
             None => return Ok(out),
             Some(Err(e)) => {
                 return Err(Reply::problem(
@@ -404,10 +461,15 @@ async fn read_body(mut body: Incoming) -> Result<Vec<u8>, Reply> {
             }
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
-                    if out.len() + data.len() > BODY_LIMIT {
+                    seen += data.len();
+                    if seen > DISCARD_LIMIT {
                         return Err(too_large());
                     }
-                    out.extend_from_slice(&data);
+                    if seen > BODY_LIMIT {
+                        out = Vec::new();
+                    } else {
+                        out.extend_from_slice(&data);
+                    }
                 }
             }
         }
@@ -444,7 +506,7 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         .get(header::CONTENT_LENGTH)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_some_and(|n| n > DISCARD_LIMIT as u64) {
         return too_large();
     }
     let key = match idempotency_key(&req) {
@@ -484,16 +546,14 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         );
         return busy();
     };
+    let posting = shared.posting.clone();
+    posting.0.fetch_add(1, Ordering::SeqCst);
     let stored = tokio::task::spawn_blocking(move || {
         let mut conn = conn;
-        intake::store(
-            &mut conn,
-            &token,
-            key.as_deref(),
-            &body,
-            &events,
-            super::now_ms(),
-        )
+        let now = super::now_ms();
+        let stored = intake::store(&mut conn, &token, key.as_deref(), &body, &events, now);
+        posting.0.fetch_sub(1, Ordering::SeqCst);
+        stored
     })
     .await;
     match stored {

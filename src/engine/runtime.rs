@@ -25,8 +25,12 @@ use tokio::sync::{Notify, mpsc, watch};
 /// How long deliveries in flight get to finish once the engine is asked to stop.
 pub const GRACE: Duration = Duration::from_secs(10);
 
-/// Events evaluated per transaction.
+/// Events evaluated per transaction: at most this many, fewer when a transaction takes longer
+/// than [`BATCH_TIME`] (it holds the database's write lock, which POSTs wait for).
 const BATCH: usize = 5_000;
+
+/// How long one evaluation transaction should hold the write lock, at most.
+const BATCH_TIME: Duration = Duration::from_millis(200);
 
 /// How the engine runs.
 pub struct Options {
@@ -87,6 +91,13 @@ impl Control {
             *w = false;
         }
     }
+}
+
+/// What the evaluator thread answers to: the runtime (wake, stop) and the endpoint's POSTs,
+/// which store before the next batch is evaluated.
+struct Turn {
+    control: Arc<Control>,
+    posting: Arc<http::Posting>,
 }
 
 /// Takes the lease: at once, or (with `wait`, or while a one-shot command holds it) when it is
@@ -164,7 +175,7 @@ fn wait_out(
 fn evaluate(
     mut engine: Engine,
     fence: &lease::Fence,
-    control: &Control,
+    turn: &Turn,
     health: &Health,
     pool: &Notify,
     options: &Options,
@@ -173,8 +184,18 @@ fn evaluate(
     let mut backoff = Duration::from_millis(200);
     let mut followed = Instant::now() - Duration::from_secs(1);
     let mut pruned = Instant::now();
+    let control = &turn.control;
+    let mut batch = 500;
     while !control.stopping() {
-        match engine.ingest_inbox(fence, now_secs(), BATCH) {
+        turn.posting.wait_for_posts(http::STORE_WAIT);
+        let started = Instant::now();
+        let taken = engine.ingest_inbox(fence, now_secs(), batch);
+        batch = match started.elapsed() {
+            t if t > BATCH_TIME => (batch / 2).max(50),
+            t if t < BATCH_TIME / 4 => (batch * 2).min(BATCH),
+            _ => batch,
+        };
+        match taken {
             Ok(report) => {
                 health.problem(Part::Evaluator, None);
                 backoff = Duration::from_millis(200);
@@ -261,8 +282,7 @@ async fn watch_over(
             Err(_) => {}
         }
         if round.is_multiple_of(2) {
-            let t = tokens.clone();
-            let _ = tokio::task::spawn_blocking(move || t.refresh()).await;
+            let _ = tokens.refresh().await;
         }
     }
 }
@@ -300,6 +320,7 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
     let (fatal_tx, mut fatal) = mpsc::unbounded_channel::<String>();
     let (stop_tx, stop) = watch::channel(false);
     let pool_wake = Arc::new(Notify::new());
+    let posting = Arc::new(http::Posting::default());
 
     let shared = Arc::new(Shared {
         intake: Arc::new(tokio::sync::Mutex::new(connect(http::STORE_WAIT)?)),
@@ -319,6 +340,7 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
             })
         },
         bodies: tokio::sync::Semaphore::new(http::BODY_SLOTS),
+        posting: posting.clone(),
     });
     let server = tokio::spawn(http::serve(listener, tls.clone(), shared, stop.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -344,19 +366,22 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
     };
     let say = Arc::new(say);
     let evaluator = {
-        let (fence, control, health, wake, fatal, say) = (
+        let (fence, health, wake, fatal, say) = (
             lease.fence().clone(),
-            control.clone(),
             health.clone(),
             pool_wake.clone(),
             fatal_tx.clone(),
             say.clone(),
         );
         let options = Arc::new(options);
+        let turn = Turn {
+            control: control.clone(),
+            posting: posting.clone(),
+        };
         std::thread::Builder::new()
             .name("evaluator".into())
             .spawn(move || {
-                if let Err(e) = evaluate(engine, &fence, &control, &health, &wake, &options, &say) {
+                if let Err(e) = evaluate(engine, &fence, &turn, &health, &wake, &options, &say) {
                     let _ = fatal.send(e.to_string());
                 }
             })

@@ -12,6 +12,7 @@ mod contract;
 mod core;
 mod dashboard_wandb;
 mod engine;
+mod engine_http;
 mod engine_trust;
 mod evaluator;
 mod local_backend;

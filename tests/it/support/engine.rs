@@ -212,16 +212,33 @@ impl Engine {
 
     /// The same on `port`.
     pub fn spawn_on(s: &Setup, port: u16, extra: &[&str]) -> Self {
-        let listen = format!("127.0.0.1:{port}");
-        let mut args = vec!["engine", "--listen", &listen];
+        let mut cmd = Self::command(s, &format!("127.0.0.1:{port}"), extra);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        Self::start(cmd, port)
+    }
+
+    /// `wbauto engine --listen LISTEN EXTRA`, to adjust before [`Engine::start`].
+    pub fn command(s: &Setup, listen: &str, extra: &[&str]) -> Command {
+        let mut args = vec!["engine", "--listen", listen];
         args.extend_from_slice(extra);
-        let child = s
-            .command(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Self { child, port }
+        s.command(&args)
+    }
+
+    /// Starts `cmd`, an engine reachable on loopback at `port`.
+    pub fn start(mut cmd: Command, port: u16) -> Self {
+        Self {
+            child: cmd.spawn().unwrap(),
+            port,
+        }
+    }
+
+    /// Its standard error so far, once it has exited (when it was piped).
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut text);
+        }
+        text
     }
 
     /// `http://127.0.0.1:PORT/PATH`.
