@@ -138,17 +138,27 @@ async fn take_lease(path: &Path, wait: bool, say: &Say) -> Result<Lease, String>
     }
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {},
-        _ = int.recv() => {},
+/// SIGINT and SIGTERM, listened for from the start (so one that comes early is not missed).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> Result<Self, String> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind| signal(kind).map_err(|e| format!("cannot listen for signals: {e}"));
+        Ok(Self {
+            term: listen(SignalKind::terminate())?,
+            int: listen(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn stop(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {},
+            _ = self.int.recv() => {},
+        }
     }
 }
 
@@ -306,7 +316,14 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         Some((cert, key)) => Some(http::tls(cert, key)?),
         None => None,
     };
-    let lease = take_lease(&path, options.wait, &say).await?;
+    let mut signals = Signals::listen()?;
+    let lease = tokio::select! {
+        lease = take_lease(&path, options.wait, &say) => lease?,
+        _ = signals.stop() => {
+            (say.out)("stopped before taking the lease");
+            return Ok(());
+        }
+    };
     let opened = schema::identity(&path);
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -396,11 +413,9 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
     ));
     let mut lease_state = lease.state();
     let mut renewing = true;
-    let signal = shutdown_signal();
-    tokio::pin!(signal);
     let outcome: Result<(), String> = loop {
         tokio::select! {
-            _ = &mut signal => break Ok(()),
+            _ = signals.stop() => break Ok(()),
             Some(why) = fatal.recv() => break Err(why),
             changed = lease_state.changed(), if renewing => {
                 if changed.is_err() {

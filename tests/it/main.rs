@@ -13,6 +13,7 @@ mod core;
 mod dashboard_wandb;
 mod engine;
 mod engine_http;
+mod engine_lease;
 mod engine_trust;
 mod evaluator;
 mod local_backend;
