@@ -316,3 +316,40 @@ fn backtest_over_run_logs_equals_a_live_replay() {
         );
     }
 }
+
+/// A long series is streamed: its firings and suppressed firings are counted in full, and the
+/// first thousand of each are kept (so memory does not grow with the series).
+#[test]
+fn a_long_series_keeps_the_first_thousand_suppressed_and_counts_them_all() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("a.yaml");
+    std::fs::write(
+        &file,
+        "name: high\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 1}\naction: {type: no_op}\n",
+    )
+    .unwrap();
+    // 5,000 rows a minute apart (3.5 days), all over the threshold: once a day it fires, the
+    // other rows are held back by the 24-hour rule.
+    let mut csv = String::from("step,time,loss\n");
+    for i in 0..5_000 {
+        csv.push_str(&format!("{i},{},2\n", 1_700_000_000 + i * 60));
+    }
+    let series = home.path().join("long.csv");
+    std::fs::write(&series, csv).unwrap();
+    let args = [
+        "backtest",
+        "-f",
+        file.to_str().unwrap(),
+        "--series",
+        series.to_str().unwrap(),
+        "--json",
+    ];
+    let r = crate::support::binary::run(home.path(), &args, &[], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let verdicts: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    let v = &verdicts[0];
+    assert_eq!(v["firings_total"], 4);
+    assert_eq!(v["suppressed_total"], 4_996);
+    assert_eq!(v["suppressed"].as_array().unwrap().len(), 1_000);
+    assert_eq!(v["judged"], 5_000);
+}
