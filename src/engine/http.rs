@@ -531,20 +531,17 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         Ok(Err(reply)) => return reply,
         Err(e) => return Reply::problem(500, format!("checking the events failed: {e}"), ""),
     };
-    let busy = || {
-        Reply::problem(
-            503,
-            "the database is busy (another process holds its lock); nothing was stored: try again",
-            "",
-        )
-    };
     let Ok(conn) = tokio::time::timeout(STORE_WAIT, shared.intake.clone().lock_owned()).await
     else {
         shared.health.problem(
             Part::Intake,
             Some("storing posted events waits on the database".into()),
         );
-        return busy();
+        return Reply::problem(
+            503,
+            "the engine is still storing earlier events; nothing was stored: try again",
+            "",
+        );
     };
     let posting = shared.posting.clone();
     posting.0.fetch_add(1, Ordering::SeqCst);
@@ -571,7 +568,7 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         }
         Ok(Err(e)) if e.is_transient() => {
             shared.health.problem(Part::Intake, Some(e.to_string()));
-            busy()
+            Reply::problem(503, format!("{e}; nothing was stored: try again"), "")
         }
         Ok(Err(e)) => Reply::problem(500, format!("the events were not stored: {e}"), ""),
         Err(e) => Reply::problem(500, format!("storing the events failed: {e}"), ""),

@@ -200,11 +200,13 @@ fn evaluate(
         turn.posting.wait_for_posts(http::STORE_WAIT);
         let started = Instant::now();
         let taken = engine.ingest_inbox(fence, now_secs(), batch);
-        batch = match started.elapsed() {
-            t if t > BATCH_TIME => (batch / 2).max(50),
-            t if t < BATCH_TIME / 4 => (batch * 2).min(BATCH),
-            _ => batch,
-        };
+        if let Ok(report) = &taken
+            && report.events > 0
+        {
+            // As many as take about BATCH_TIME at the pace just seen.
+            let each = started.elapsed().as_secs_f64() / report.events as f64;
+            batch = ((BATCH_TIME.as_secs_f64() / each.max(1e-7)) as usize).clamp(50, BATCH);
+        }
         match taken {
             Ok(report) => {
                 health.problem(Part::Evaluator, None);
@@ -317,6 +319,12 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         None => None,
     };
     let mut signals = Signals::listen()?;
+    // A file-size limit reached is, for the engine, a full disk: a write fails and is tried
+    // again later, instead of the signal ending the process.
+    // SAFETY: ignoring a signal changes only its disposition.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let lease = tokio::select! {
         lease = take_lease(&path, options.wait, &say) => lease?,
         _ = signals.stop() => {

@@ -126,11 +126,13 @@ async fn a_post_is_checked_in_order_and_every_refusal_is_json() {
         json!({"type": "artifact", "event": "create", "collection": "acme/wandb-registry-model/c"})
             .to_string();
     assert_eq!(post(&engine, Some(&vision), &registry).await.0, 403);
-    assert_eq!(post(&engine, Some(&all), &registry).await.0, 202);
+    let (status, answer) = post(&engine, Some(&all), &registry).await;
+    assert_eq!(status, 202, "{answer}");
     let collection =
         json!({"type": "artifact", "event": "create", "collection": "acme/vision/weights"})
             .to_string();
-    assert_eq!(post(&engine, Some(&vision), &collection).await.0, 202);
+    let (status, answer) = post(&engine, Some(&vision), &collection).await;
+    assert_eq!(status, 202, "{answer}");
     let refused = s.count("SELECT COUNT(*) FROM inbox WHERE event LIKE '%refused-%'")
         + s.count("SELECT COUNT(*) FROM executions WHERE run LIKE '%refused-%'");
     assert_eq!(refused, 0, "refused requests stored nothing");
@@ -609,4 +611,62 @@ async fn tls_serves_the_endpoint() {
     .expect("refused at once");
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("--tls-cert"), "{}", bad.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_degrades_the_engine_until_there_is_room_again() {
+    let s = Setup::bare("");
+    let token = s.token("ci", &[]).await;
+    let engine = Engine::spawn(&s, &[]);
+    engine.ready().await;
+    // No file of the engine may grow past its size now: as good as a full disk.
+    let largest = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", s.db().display())).ok())
+        .map(|m| m.len())
+        .max()
+        .unwrap();
+    let set_limit = |bytes: u64| {
+        let limit = libc::rlimit {
+            rlim_cur: bytes,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        // SAFETY: sets a resource limit of the child this test started.
+        let done = unsafe {
+            libc::prlimit(
+                engine.child.id() as libc::pid_t,
+                libc::RLIMIT_FSIZE,
+                &limit,
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(done, 0, "prlimit");
+    };
+    set_limit(largest + 4096);
+    let many: Vec<Value> = (0..20_000)
+        .map(|i| state(&format!("full{i}"), "acme/vision"))
+        .collect();
+    let body = serde_json::to_string(&many).unwrap();
+    let (status, answer) = post(&engine, Some(&token), &body).await;
+    assert_eq!(status, 503, "{answer}");
+    let health: Value = reqwest::get(engine.url("/v1/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "degraded", "{health}");
+    let reason = health["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("cannot be written") || reason.contains("full"),
+        "{reason}"
+    );
+    // Room again: it takes events as before, having never exited.
+    set_limit(libc::RLIM_INFINITY);
+    let (status, answer) = post(&engine, Some(&token), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    let mut engine = engine;
+    assert!(engine.child.try_wait().unwrap().is_none());
+    let (code, _) = engine.signal(libc::SIGTERM, Duration::from_secs(15));
+    assert_eq!(code, Some(0));
 }
