@@ -130,7 +130,7 @@ pub struct Options {
 }
 
 /// Whether an automation is one a backtest can judge: run metric and run state events.
-pub fn judgeable(a: &Automation) -> Result<(), String> {
+pub(crate) fn judgeable(a: &Automation) -> Result<(), String> {
     match &a.event {
         Event::RunMetric { .. } | Event::RunState { .. } => Ok(()),
         Event::Artifact { kind, .. } => Err(format!(
@@ -166,7 +166,7 @@ fn into_scope(run: &RunRef, scope: &ScopePath) -> Option<RunRef> {
 
 /// Firings and suppressed firings kept per run (the rest are counted): a long series cannot
 /// fill the memory with them.
-pub const HITS_KEPT: usize = 1_000;
+pub(crate) const HITS_KEPT: usize = 1_000;
 
 /// A backtest fed one event at a time: runs are added, their events given in the order the
 /// live engine would take them, and the verdicts read at the end. Memory stays that of the
@@ -209,7 +209,7 @@ impl Backtest {
     }
 
     /// Adds a run with what its source could not tell; returns its number for [`Self::feed`].
-    pub fn add_run(&mut self, run: RunRef, mut notes: Vec<String>) -> usize {
+    pub(crate) fn add_run(&mut self, run: RunRef, mut notes: Vec<String>) -> usize {
         let a = &self.automations[0];
         let judged = match into_scope(&run, &a.scope.path) {
             Some(moved) => {
@@ -263,7 +263,7 @@ impl Backtest {
 
     /// Judges the next event of run `run` (its time, for the 24-hour rule and as the clock of
     /// the rate limit: the event as if it arrived when it happened).
-    pub fn feed(&mut self, run: usize, time: Option<i64>, body: EventBody) {
+    pub(crate) fn feed(&mut self, run: usize, time: Option<i64>, body: EventBody) {
         let (Some(event), Some(v), Some(slot)) = (
             self.scratch.get_mut(run),
             self.verdicts.get_mut(run),
@@ -349,7 +349,7 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
 
 /// Feeds whole histories into a backtest, interleaved by event time (stable: a run's events
 /// keep their order; at the same time, runs in the order given).
-pub fn feed_histories(bt: &mut Backtest, runs: Vec<RunHistory>) {
+pub(crate) fn feed_histories(bt: &mut Backtest, runs: Vec<RunHistory>) {
     let mut order: Vec<(i64, usize, usize)> = Vec::new();
     let mut histories = Vec::with_capacity(runs.len());
     for h in runs {
@@ -417,7 +417,7 @@ fn agg_name(agg: Option<Agg>) -> &'static str {
 }
 
 /// What a metric automation compares, in words; empty for other automations.
-pub fn compared_name(a: &Automation) -> String {
+pub(crate) fn compared_name(a: &Automation) -> String {
     match &a.event {
         Event::RunMetric { condition, .. } => quantity(condition),
         _ => String::new(),
@@ -425,7 +425,7 @@ pub fn compared_name(a: &Automation) -> String {
 }
 
 /// What is compared, in words: `loss`, `avg(loss)[5]`.
-pub fn quantity(c: &MetricCondition) -> String {
+pub(crate) fn quantity(c: &MetricCondition) -> String {
     match c {
         MetricCondition::Threshold {
             metric,
@@ -521,7 +521,11 @@ pub fn shown(v: f64) -> String {
 
 /// A run-state automation on a source that keeps only the final state (W&B): the one event
 /// that can be judged, with the note that says so.
-pub fn final_state_only(run: RunRef, state: super::event::StateReport, time: i64) -> RunHistory {
+pub(crate) fn final_state_only(
+    run: RunRef,
+    state: super::event::StateReport,
+    time: i64,
+) -> RunHistory {
     RunHistory {
         events: vec![EngineEvent {
             run: Some(run.clone()),

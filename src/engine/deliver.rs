@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 /// How much of an answer's body is kept (and read).
-pub const KEPT: usize = 2048;
+pub(crate) const KEPT: usize = 2048;
 
 /// An HTTP client for deliveries: no redirects, a timeout per attempt.
 pub fn client(timeout: Duration) -> reqwest::Client {

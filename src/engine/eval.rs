@@ -19,7 +19,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// the standard SipHash costs more than the evaluation itself. The keys are the user's own data,
 /// so flooding is not a concern.
 #[derive(Clone, Copy, Debug)]
-pub struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -40,12 +40,12 @@ impl Hasher for Fnv {
 }
 
 /// A map keyed by short text, hashed with [`Fnv`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// A metric condition judged on one value, fired or not: what a backtest charts and measures
 /// the closest approach with.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Judged {
+pub(crate) struct Judged {
     /// The automation's index in the slice evaluated.
     pub automation: usize,
     /// The step.
@@ -57,7 +57,7 @@ pub struct Judged {
 }
 
 /// W&B's rule: a run event fires at most once per run per 24 hours (in event time).
-pub const ONCE_PER: i64 = 86_400;
+pub(crate) const ONCE_PER: i64 = 86_400;
 
 /// The rate limit per automation: a token bucket on the evaluator's clock.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -79,7 +79,7 @@ impl Default for RateLimit {
 
 /// What the evaluator remembers of one automation on one run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Window {
+pub(crate) struct Window {
     /// The most recent finite values of the automation's metric, oldest first.
     pub values: VecDeque<f64>,
     /// When it last fired on this run (event time).
@@ -88,7 +88,7 @@ pub struct Window {
 
 /// What the evaluator remembers of one run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunMemory {
+pub(crate) struct RunMemory {
     /// The last step logged.
     pub last_step: Option<i64>,
     /// The last state reported (lower case).
@@ -97,7 +97,7 @@ pub struct RunMemory {
 
 /// A rate-limit bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     /// Tokens left.
     pub tokens: f64,
     /// When they were counted (the evaluator's clock, Unix seconds).
@@ -107,7 +107,7 @@ pub struct Bucket {
 /// The windows of every automation on every run: automation id → run key → window, so the
 /// evaluator finds one without making a key per value.
 #[derive(Clone, Debug, Default)]
-pub struct Windows(FastMap<String, FastMap<String, Window>>);
+pub(crate) struct Windows(FastMap<String, FastMap<String, Window>>);
 
 impl Windows {
     /// The window of an automation on a run, made empty on first use.
@@ -140,11 +140,11 @@ impl Windows {
 #[derive(Clone, Debug, Default)]
 pub struct Memory {
     /// Windows by automation id and run key.
-    pub windows: Windows,
+    pub(crate) windows: Windows,
     /// Runs by run key.
-    pub runs: FastMap<String, RunMemory>,
+    pub(crate) runs: FastMap<String, RunMemory>,
     /// Buckets by automation id.
-    pub buckets: FastMap<String, Bucket>,
+    pub(crate) buckets: FastMap<String, Bucket>,
 }
 
 /// Why a firing was not carried out.
@@ -174,7 +174,7 @@ pub struct Firing {
 }
 
 /// The run key of a run.
-pub fn run_key(run: &RunRef) -> String {
+pub(crate) fn run_key(run: &RunRef) -> String {
     format!("{}/{}/{}", run.entity, run.project, run.run)
 }
 
@@ -438,7 +438,7 @@ impl Evaluator {
     }
 
     /// [`Evaluator::evaluate`], telling `judged` every metric condition judged, fired or not.
-    pub fn evaluate_judged(
+    pub(crate) fn evaluate_judged(
         &mut self,
         automations: &[Automation],
         memory: &mut Memory,

@@ -192,7 +192,7 @@ fn integer(o: &Map<String, Value>, key: &str) -> Result<Option<i64>, EventError>
 }
 
 /// Parses an RFC 3339 time into Unix seconds.
-pub fn parse_time(s: &str) -> Option<i64> {
+pub(crate) fn parse_time(s: &str) -> Option<i64> {
     s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
@@ -413,7 +413,7 @@ impl EngineEvent {
     }
 
     /// The JSON form (what [`EngineEvent::from_json`] reads back), with the time if known.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut o = Map::new();
         if let Some(run) = &self.run {
             o.insert(
@@ -488,7 +488,7 @@ impl EngineEvent {
     }
 
     /// W&B's name of what happened, e.g. `RUN_STATE`, `ADD_ARTIFACT_ALIAS`.
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match &self.body {
             EventBody::Metric { .. } => "RUN_METRIC",
             EventBody::State(_) => "RUN_STATE",
@@ -498,7 +498,7 @@ impl EngineEvent {
 }
 
 /// A metric value as JSON: numbers as numbers, NaN and infinities as W&B writes them.
-pub fn number_json(v: f64) -> Value {
+pub(crate) fn number_json(v: f64) -> Value {
     if v.is_nan() {
         json!("NaN")
     } else if v == f64::INFINITY {
@@ -513,12 +513,12 @@ pub fn number_json(v: f64) -> Value {
 }
 
 /// The longest line of JSON Lines read.
-pub const MAX_LINE: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// Reads JSON Lines of events one line at a time (blank lines skipped; a line may hold an
 /// array), giving each event to `each` with its line number; stops at the first problem, named
 /// with its line (and its index in an array). Memory stays that of one line.
-pub fn read_lines<E: From<String>>(
+pub(crate) fn read_lines<E: From<String>>(
     mut reader: impl std::io::BufRead,
     mut each: impl FnMut(usize, EngineEvent) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -566,7 +566,7 @@ pub fn read_lines<E: From<String>>(
 }
 
 /// Parses JSON Lines (blank lines skipped): every event, or the first problem with its line.
-pub fn parse_lines(text: &str) -> Result<Vec<EngineEvent>, String> {
+pub(crate) fn parse_lines(text: &str) -> Result<Vec<EngineEvent>, String> {
     let mut out = Vec::new();
     read_lines(text.as_bytes(), |_, e| {
         out.push(e);

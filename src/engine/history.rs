@@ -48,14 +48,14 @@ pub struct Execution {
 
 impl Execution {
     /// When it was decided, in Unix seconds (0 if the stored time cannot be read).
-    pub fn decided_at(&self) -> i64 {
+    pub(crate) fn decided_at(&self) -> i64 {
         self.created_at
             .parse::<jiff::Timestamp>()
             .map_or(0, |t| t.as_second())
     }
 
     /// What it fired on: the run, else the collection.
-    pub fn subject(&self) -> &str {
+    pub(crate) fn subject(&self) -> &str {
         self.run
             .as_deref()
             .or(self.collection.as_deref())

@@ -30,10 +30,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
 /// The largest body a POST may have.
-pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// How long a client has to send a request's headers (on a new or an idle kept-alive connection).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How much of a body over [`BODY_LIMIT`] is read and dropped so its sender gets the 413.
 const DISCARD_LIMIT: usize = 4 * BODY_LIMIT;
@@ -42,7 +42,7 @@ const DISCARD_LIMIT: usize = 4 * BODY_LIMIT;
 const BODY_IDLE: Duration = Duration::from_secs(10);
 
 /// How long a POST waits for the database before answering 503.
-pub const STORE_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const STORE_WAIT: Duration = Duration::from_secs(5);
 
 /// Connections over the cap being answered 503 at once.
 const REFUSERS: usize = 64;

@@ -11,11 +11,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use serde_json::{Value, json};
 
 /// How far ahead of the engine's clock an event's time may be, in seconds.
-pub const FUTURE_SECS: i64 = 300;
+pub(crate) const FUTURE_SECS: i64 = 300;
 
 /// An answer: the HTTP status and its JSON.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The status.
     pub status: u16,
     /// The JSON body.
@@ -34,7 +34,7 @@ impl Reply {
 
 /// Refuses an event dated more than [`FUTURE_SECS`] after `now` (Unix seconds); the error's
 /// path is `time`.
-pub fn check_time(event: &EngineEvent, now: i64) -> Result<(), super::event::EventError> {
+pub(crate) fn check_time(event: &EngineEvent, now: i64) -> Result<(), super::event::EventError> {
     match event.time {
         Some(t) if t > now + FUTURE_SECS => Err(super::event::EventError {
             path: "time".into(),

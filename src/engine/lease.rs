@@ -16,10 +16,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// How long a lease lasts without renewal, in milliseconds.
-pub const TTL_MS: i64 = 15_000;
+pub(crate) const TTL_MS: i64 = 15_000;
 
 /// How often the holder renews it.
-pub const RENEW_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const RENEW_EVERY: Duration = Duration::from_secs(5);
 
 /// How soon a failed renewal is tried again.
 const RETRY_EVERY: Duration = Duration::from_secs(1);
@@ -121,7 +121,7 @@ fn lost_words(conn: &Connection) -> String {
 }
 
 /// Who holds the lease now, if anyone (an expired lease is held by no one).
-pub fn holder(conn: &Connection, now_ms: i64) -> Result<Option<Holder>, EngineError> {
+pub(crate) fn holder(conn: &Connection, now_ms: i64) -> Result<Option<Holder>, EngineError> {
     let row: Option<(String, i64, String, i64)> = conn
         .query_row(
             "SELECT kind, pid, host, until FROM lease WHERE name = 'evaluator' AND until >= ?1",
@@ -165,7 +165,7 @@ fn host_name() -> String {
 
 /// Takes the lease in one statement if it is free (never taken, expired, let go, or held by a
 /// process of this host that is gone); otherwise says who holds it.
-pub fn try_take(
+pub(crate) fn try_take(
     conn: &Connection,
     kind: Kind,
     now_ms: i64,

@@ -18,27 +18,27 @@
 //! id.
 
 pub mod backtest;
-pub mod deliver;
+pub(crate) mod deliver;
 pub mod error;
 pub mod eval;
 pub mod event;
-pub mod filter;
+pub(crate) mod filter;
 mod health;
 pub mod history;
 mod host;
 mod http;
-pub mod intake;
+pub(crate) mod intake;
 pub mod lease;
-pub mod oneshot;
-pub mod pool;
-pub mod request;
+pub(crate) mod oneshot;
+pub(crate) mod pool;
+pub(crate) mod request;
 pub mod runlog;
-pub mod runtime;
+pub(crate) mod runtime;
 pub(crate) mod schema;
-pub mod series;
-pub mod store;
+pub(crate) mod series;
+pub(crate) mod store;
 mod testfire;
-pub mod tokens;
+pub(crate) mod tokens;
 
 use crate::backend::BackendError;
 use crate::config::file::EngineSettings;
@@ -91,17 +91,17 @@ pub struct Engine {
 }
 
 /// Unix time in milliseconds.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
 /// Unix time in seconds (the engine's clock for the rate limit and for events without a time).
-pub fn now_secs() -> i64 {
+pub(crate) fn now_secs() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
 /// A fresh execution id (also the delivery id receivers use to drop repeats).
-pub fn execution_id() -> String {
+pub(crate) fn execution_id() -> String {
     format!("exe_{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..))
 }
 
@@ -112,7 +112,7 @@ fn poisoned() -> EngineError {
 }
 
 /// The rate limit the `[engine]` settings ask for (at least one per minute, one at once).
-pub fn rate_limit(settings: &EngineSettings) -> RateLimit {
+pub(crate) fn rate_limit(settings: &EngineSettings) -> RateLimit {
     RateLimit {
         per_minute: f64::from(settings.rate_per_minute.max(1)),
         burst: f64::from(settings.burst.max(1)),
@@ -180,6 +180,7 @@ impl Engine {
         Ok(self.with_conn(|c| f(c).map_err(Into::into))?)
     }
 
+    /// [`Engine::with`] for the engine's own calls, keeping its errors' kind (transient or not).
     pub(crate) fn with_conn<T>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, EngineError>,
@@ -208,7 +209,7 @@ impl Engine {
     /// Evaluates the events queued in the inbox (up to `limit`), taking them in the
     /// transaction that decides them; events that no longer parse are dropped with a warning in
     /// the log. Takes no lock when the inbox is empty.
-    pub fn ingest_inbox(
+    pub(crate) fn ingest_inbox(
         &mut self,
         fence: &Fence,
         now: i64,
@@ -239,7 +240,7 @@ impl Engine {
 
     /// Evaluates what `feed` pushes, in one transaction fenced by the lease (the feed may write
     /// more in it through [`Batch::conn`]): all of it or none.
-    pub fn ingest_with<E: From<EngineError>>(
+    pub(crate) fn ingest_with<E: From<EngineError>>(
         &mut self,
         fence: &Fence,
         now: i64,
@@ -277,7 +278,7 @@ impl Engine {
 }
 
 /// Events being evaluated in one transaction.
-pub struct Batch<'t> {
+pub(crate) struct Batch<'t> {
     tx: &'t Connection,
     evaluator: &'t mut Evaluator,
     automations: Vec<crate::model::Automation>,
@@ -294,11 +295,6 @@ impl Batch<'_> {
     /// The transaction, for writes that must commit with the evaluation (a run log's offset).
     pub fn conn(&self) -> &Connection {
         self.tx
-    }
-
-    /// What was decided so far.
-    pub fn report(&self) -> &Report {
-        &self.report
     }
 
     /// Evaluates one event (its time filled in with the batch's clock when missing) and writes

@@ -18,13 +18,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a one-shot command delivers its own executions before leaving them to the engine.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// How long a one-shot command waits for another one to let the lease go.
 const WAIT_FOR_ONESHOT: Duration = Duration::from_secs(120);
 
 /// Where a one-shot command's events go: evaluated here, or queued for the running engine.
-pub enum Sink<'s, 't> {
+pub(crate) enum Sink<'s, 't> {
     /// Evaluated in this batch.
     Here(&'s mut Batch<'t>),
     /// Queued in the inbox (the transaction), with how many so far.
@@ -49,7 +49,7 @@ impl Sink<'_, '_> {
 
 /// A one-shot command's failure: its input, or the engine.
 #[derive(Debug, thiserror::Error)]
-pub enum OneshotError {
+pub(crate) enum OneshotError {
     /// The events given are wrong (nothing was stored).
     #[error("{0}")]
     Input(String),
@@ -66,7 +66,7 @@ impl From<String> for OneshotError {
 
 /// What `emit` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Emitted {
+pub(crate) enum Emitted {
     /// Queued for the engine that holds the lease.
     Queued {
         /// Events queued.

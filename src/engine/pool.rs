@@ -20,17 +20,17 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 /// Deliveries in flight at once, in all.
-pub const TOTAL: usize = 64;
+pub(crate) const TOTAL: usize = 64;
 
 /// Deliveries in flight at once to one receiver (scheme, host and port).
-pub const PER_RECEIVER: usize = 8;
+pub(crate) const PER_RECEIVER: usize = 8;
 
 /// How often the outbox is looked at when nothing wakes the pool.
 const POLL: Duration = Duration::from_millis(200);
 
 /// When the pool stops.
 #[derive(Clone, Copy, Debug)]
-pub enum Until {
+pub(crate) enum Until {
     /// When `stop` turns true; then deliveries in flight get at most this long to finish.
     Stopped(Duration),
     /// When nothing of the pool's scope is left to send, or at this deadline.
@@ -39,7 +39,7 @@ pub enum Until {
 
 /// What the pool did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Delivered (2xx).
     pub delivered: usize,
     /// Given up on.
@@ -55,7 +55,7 @@ struct Outcome {
 }
 
 /// The pool over one database.
-pub struct Pool {
+pub(crate) struct Pool {
     conn: Arc<Mutex<Connection>>,
     fence: Fence,
     scope: Scope,

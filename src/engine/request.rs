@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// What is shown where a secret would be.
-pub const MASK: &str = "••••";
+pub(crate) const MASK: &str = "••••";
 
 /// Where a secret's value goes in a request's body: a byte offset inside a JSON string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +53,7 @@ pub struct Request {
 
 /// W&B's name of an automation's event, as its variables render it (`LINK_ARTIFACT` for the
 /// wire's `LINK_MODEL`, as W&B's docs write it).
-pub fn event_type_name(a: &Automation) -> String {
+pub(crate) fn event_type_name(a: &Automation) -> String {
     match a.event.wire_type() {
         "LINK_MODEL" => "LINK_ARTIFACT".to_string(),
         other => other.to_string(),
@@ -176,7 +176,7 @@ fn fill_into(
 }
 
 /// Fills `${name}` in `text` once: known names from `vars`, every other name empty.
-pub fn fill(text: &str, vars: &[(String, String)]) -> String {
+pub(crate) fn fill(text: &str, vars: &[(String, String)]) -> String {
     let mut out = String::with_capacity(text.len());
     pieces(text, |piece| match piece {
         Piece::Text(t) => out.push_str(t),
@@ -403,7 +403,7 @@ pub fn finish(
 
 /// A URL as people may see it: any `user:password@` masked, and a Slack incoming webhook's path
 /// (which grants posting) masked; `slack` says the URL is one even when its host is not Slack's.
-pub fn shown_url(url: &str, slack: bool) -> String {
+pub(crate) fn shown_url(url: &str, slack: bool) -> String {
     let Ok(mut parsed) = url::Url::parse(url) else {
         return MASK.to_string();
     };

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc, watch};
 
 /// How long deliveries in flight get to finish once the engine is asked to stop.
-pub const GRACE: Duration = Duration::from_secs(10);
+pub(crate) const GRACE: Duration = Duration::from_secs(10);
 
 /// Events evaluated per transaction: at most this many, fewer when a transaction takes longer
 /// than [`BATCH_TIME`] (it holds the database's write lock, which POSTs wait for).
@@ -47,7 +47,7 @@ pub struct Options {
 }
 
 /// Where the engine says what it does: lines for standard output and for standard error.
-pub struct Say {
+pub(crate) struct Say {
     /// A line for standard output.
     pub out: Box<dyn Fn(&str) + Send + Sync>,
     /// A warning for standard error.

@@ -22,7 +22,7 @@ fn file_run(name: &str, entity: &str, project: &str) -> RunRef {
 
 /// Where a series file's runs go: the file's name (for a file without run names) and the
 /// automation's entity and project.
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     /// The file's name.
     pub name: &'a str,
     /// The entity runs go to.
@@ -68,7 +68,7 @@ fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, n: usize) -> Result<b
 
 /// Streams a CSV series into the backtest as one run named after the file. Errors name the line
 /// and column.
-pub fn read_csv(
+pub(crate) fn read_csv(
     mut reader: impl BufRead,
     source: &Source<'_>,
     bt: &mut Backtest,
@@ -188,7 +188,7 @@ fn csv_row(
 
 /// Streams JSON Lines of engine events into the backtest, one run per run named (events without
 /// a run go to a run named after the file). Events without a time count as logged at one moment.
-pub fn read_jsonl(
+pub(crate) fn read_jsonl(
     reader: impl BufRead,
     source: &Source<'_>,
     bt: &mut Backtest,

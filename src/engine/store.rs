@@ -64,7 +64,7 @@ pub fn integrations(
 }
 
 /// Loads every automation's rate-limit bucket.
-pub fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(), EngineError> {
+pub(crate) fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(), EngineError> {
     let mut buckets = conn
         .prepare("SELECT automation_id, tokens, at FROM engine_buckets")
         .map_err(db)?;
@@ -87,7 +87,11 @@ pub fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(), Engine
 }
 
 /// Loads what the evaluator remembers of one run (its windows and its last step and state).
-pub fn load_run(conn: &Connection, run: &str, memory: &mut Memory) -> Result<(), EngineError> {
+pub(crate) fn load_run(
+    conn: &Connection,
+    run: &str,
+    memory: &mut Memory,
+) -> Result<(), EngineError> {
     let mut windows = conn
         .prepare_cached("SELECT automation_id, state FROM engine_windows WHERE run = ?1")
         .map_err(db)?;
@@ -115,7 +119,7 @@ pub fn load_run(conn: &Connection, run: &str, memory: &mut Memory) -> Result<(),
 }
 
 /// Stores what the evaluator remembers.
-pub fn save_memory(conn: &Connection, memory: &Memory) -> Result<(), EngineError> {
+pub(crate) fn save_memory(conn: &Connection, memory: &Memory) -> Result<(), EngineError> {
     let mut w = conn
         .prepare("INSERT INTO engine_windows (automation_id, run, state) VALUES (?1, ?2, ?3) ON CONFLICT(automation_id, run) DO UPDATE SET state = ?3")
         .map_err(db)?;
@@ -179,7 +183,7 @@ impl Status {
 
 /// A new execution.
 #[derive(Clone, Debug)]
-pub struct NewExecution<'a> {
+pub(crate) struct NewExecution<'a> {
     /// Its id (also the delivery id).
     pub id: &'a str,
     /// The automation.
@@ -208,7 +212,7 @@ pub struct NewExecution<'a> {
 
 /// An outbox row to write with an execution: what to send, who queued it, when it is due.
 #[derive(Clone, Copy, Debug)]
-pub struct Queued<'a> {
+pub(crate) struct Queued<'a> {
     /// What to send.
     pub request: &'a Request,
     /// Who queued it (the lease holder's id), so a one-shot command delivers only its own.
@@ -218,7 +222,7 @@ pub struct Queued<'a> {
 }
 
 /// Records an execution; with `queued`, also its outbox row.
-pub fn insert_execution(
+pub(crate) fn insert_execution(
     conn: &Connection,
     e: &NewExecution<'_>,
     queued: Option<Queued<'_>>,
@@ -266,7 +270,7 @@ pub fn insert_execution(
 
 /// An outbox row.
 #[derive(Clone, Debug)]
-pub struct Due {
+pub(crate) struct Due {
     /// The execution.
     pub execution: String,
     /// What to send, or why the stored request cannot be read.
@@ -348,7 +352,7 @@ pub fn due(
 }
 
 /// The earliest time (Unix milliseconds) an outbox row of `scope` is due, if any is left.
-pub fn next_due(conn: &Connection, scope: &Scope) -> Result<Option<i64>, EngineError> {
+pub(crate) fn next_due(conn: &Connection, scope: &Scope) -> Result<Option<i64>, EngineError> {
     let (origin, execution) = scope.params();
     conn.prepare_cached(
         "SELECT MIN(next_at) FROM outbox WHERE (?1 = '' OR origin = ?1) AND (?2 = '' OR execution_id = ?2)",
@@ -359,7 +363,7 @@ pub fn next_due(conn: &Connection, scope: &Scope) -> Result<Option<i64>, EngineE
 }
 
 /// How many outbox rows wait, and how long the oldest has waited (seconds).
-pub fn outbox_stats(conn: &Connection, now_ms: i64) -> Result<(i64, i64), EngineError> {
+pub(crate) fn outbox_stats(conn: &Connection, now_ms: i64) -> Result<(i64, i64), EngineError> {
     conn.query_row("SELECT COUNT(*), MIN(queued_at) FROM outbox", [], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
     })
@@ -368,7 +372,7 @@ pub fn outbox_stats(conn: &Connection, now_ms: i64) -> Result<(i64, i64), Engine
 }
 
 /// Records an attempt that will be tried again at `next_at`.
-pub fn retry_later(
+pub(crate) fn retry_later(
     conn: &Connection,
     execution: &str,
     attempts: u32,
@@ -426,15 +430,6 @@ pub fn prune(conn: &Connection, days: i64, rows: i64) -> Result<(), EngineError>
     super::tokens::prune_answers(conn, super::now_ms())
 }
 
-/// A secret's value.
-pub fn secret(conn: &Connection, name: &str) -> Result<Option<String>, EngineError> {
-    conn.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
-    .optional()
-    .map_err(db)
-}
-
 /// Every secret's value by name (for a delivery round).
 pub fn secrets(conn: &Connection) -> Result<HashMap<String, String>, EngineError> {
     let mut stmt = conn
@@ -447,7 +442,7 @@ pub fn secrets(conn: &Connection) -> Result<HashMap<String, String>, EngineError
 }
 
 /// Sets a secret.
-pub fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), EngineError> {
+pub(crate) fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), EngineError> {
     conn.execute(
         "INSERT INTO secrets (name, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET value = ?2, updated_at = ?3",
         params![name, value, crate::backend::local::store::now()],
@@ -457,7 +452,7 @@ pub fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), Engi
 }
 
 /// Secret names and when each was set.
-pub fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, EngineError> {
+pub(crate) fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT name, updated_at FROM secrets ORDER BY name")
         .map_err(db)?;
@@ -468,7 +463,7 @@ pub fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, EngineEr
 }
 
 /// Deletes a secret; whether it existed.
-pub fn delete_secret(conn: &Connection, name: &str) -> Result<bool, EngineError> {
+pub(crate) fn delete_secret(conn: &Connection, name: &str) -> Result<bool, EngineError> {
     Ok(conn
         .execute("DELETE FROM secrets WHERE name = ?1", [name])
         .map_err(db)?
@@ -476,7 +471,7 @@ pub fn delete_secret(conn: &Connection, name: &str) -> Result<bool, EngineError>
 }
 
 /// Queues one event (its JSON text) for the engine that holds the lease; returns its number.
-pub fn push_inbox(conn: &Connection, event: &str) -> Result<i64, EngineError> {
+pub(crate) fn push_inbox(conn: &Connection, event: &str) -> Result<i64, EngineError> {
     conn.prepare_cached("INSERT INTO inbox (event) VALUES (?1)")
         .map_err(db)?
         .execute([event])
@@ -485,13 +480,16 @@ pub fn push_inbox(conn: &Connection, event: &str) -> Result<i64, EngineError> {
 }
 
 /// Whether events wait in the inbox.
-pub fn inbox_waiting(conn: &Connection) -> Result<bool, EngineError> {
+pub(crate) fn inbox_waiting(conn: &Connection) -> Result<bool, EngineError> {
     conn.query_row("SELECT EXISTS (SELECT 1 FROM inbox)", [], |r| r.get(0))
         .map_err(db)
 }
 
 /// Up to `limit` queued events (oldest first) and their row numbers.
-pub fn peek_inbox(conn: &Connection, limit: usize) -> Result<Vec<(i64, String)>, EngineError> {
+pub(crate) fn peek_inbox(
+    conn: &Connection,
+    limit: usize,
+) -> Result<Vec<(i64, String)>, EngineError> {
     let mut stmt = conn
         .prepare_cached("SELECT num, event FROM inbox ORDER BY num LIMIT ?1")
         .map_err(db)?;
@@ -502,7 +500,7 @@ pub fn peek_inbox(conn: &Connection, limit: usize) -> Result<Vec<(i64, String)>,
 }
 
 /// Removes queued events up to and including `num`.
-pub fn drop_inbox(conn: &Connection, num: i64) -> Result<(), EngineError> {
+pub(crate) fn drop_inbox(conn: &Connection, num: i64) -> Result<(), EngineError> {
     conn.execute("DELETE FROM inbox WHERE num <= ?1", [num])
         .map_err(db)?;
     Ok(())
@@ -524,7 +522,7 @@ pub fn runlog(conn: &Connection, path: &str) -> Result<super::runlog::events::Ru
 }
 
 /// Remembers a run log's state (in the transaction of its events' evaluation).
-pub fn save_runlog(
+pub(crate) fn save_runlog(
     conn: &Connection,
     path: &str,
     log: &super::runlog::events::RunLog,

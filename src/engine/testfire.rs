@@ -10,7 +10,7 @@ use crate::backend::BackendError;
 
 impl Engine {
     /// A sample event for an automation (what `wbauto test` sends without `--event`).
-    pub fn sample_event(a: &crate::model::Automation, now: i64) -> EngineEvent {
+    pub(crate) fn sample_event(a: &crate::model::Automation, now: i64) -> EngineEvent {
         use crate::model::{ArtifactEvent, Event, ScopePath};
         let (entity, project, collection) = match &a.scope.path {
             ScopePath::Project { entity, project } => (
@@ -79,7 +79,7 @@ impl Engine {
     }
 
     /// The request a test fire of `a` with `event` would send (`None`: a no-op, or why not).
-    pub fn test_request(
+    pub(crate) fn test_request(
         &self,
         a: &crate::model::Automation,
         event: &EngineEvent,
@@ -103,7 +103,7 @@ impl Engine {
     }
 
     /// Records a test execution of `a` (marked `test`) and queues its request, if any.
-    pub fn record_test(
+    pub(crate) fn record_test(
         &self,
         a: &crate::model::Automation,
         event: &EngineEvent,

@@ -12,11 +12,11 @@ use sha2::Digest;
 use std::collections::HashMap;
 
 /// How long an idempotent answer is kept, in milliseconds.
-pub const ANSWERS_KEPT_MS: i64 = 24 * 3_600_000;
+pub(crate) const ANSWERS_KEPT_MS: i64 = 24 * 3_600_000;
 
 /// A token as stored: its name and the projects it covers (none listed: every project).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
+pub(crate) struct Token {
     /// Its name.
     pub name: String,
     /// `(entity, project)` pairs; empty for a token that covers every project.
@@ -27,7 +27,7 @@ pub struct Token {
 
 /// Where an event happens, as tokens cover it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// A project: a run's, or an artifact collection's (`E/P` of `E/P/C`).
     Project(String, String),
     /// A registry's collection: only a token for every project covers it.
@@ -73,7 +73,7 @@ impl Token {
     }
 
     /// The projects it covers, in words.
-    pub fn scope_words(&self) -> String {
+    pub(crate) fn scope_words(&self) -> String {
         if self.projects.is_empty() {
             return "every project".into();
         }
@@ -159,7 +159,7 @@ pub fn create(conn: &Connection, name: &str, projects: &[String]) -> Result<Stri
 }
 
 /// Every token by hash (what the endpoint checks a bearer token against).
-pub fn by_hash(conn: &Connection) -> Result<HashMap<String, Token>, EngineError> {
+pub(crate) fn by_hash(conn: &Connection) -> Result<HashMap<String, Token>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT hash, name, projects, created_at FROM tokens ORDER BY name")
         .map_err(db)?;

@@ -209,7 +209,7 @@ pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool
 /// A whole run log at once, for a backtest: its run and every event, warnings as notes. A log
 /// without an exit record whose writer is gone ends with the crash. `None` when the log names
 /// no run yet (nothing written).
-pub fn read_whole(
+pub(crate) fn read_whole(
     path: &Path,
     mapping: &Mapping,
     now: i64,
