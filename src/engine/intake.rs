@@ -53,13 +53,17 @@ pub(crate) fn check_time(event: &EngineEvent, now: i64) -> Result<(), super::eve
 /// Checks a request's events: `Err` is the answer (400 with the path, or 403); `Ok` the events'
 /// JSON, times filled in with `now`, ready to store.
 pub fn check(body: &[u8], token: &Token, now: i64) -> Result<Vec<String>, Reply> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| Reply::problem(400, format!("the body is not JSON: {e}"), ""))?;
-    let (items, array) = match value {
-        Value::Array(items) => (items, true),
-        one => (vec![one], false),
+    let not_json =
+        |e: serde_json::Error| Reply::problem(400, format!("the body is not JSON: {e}"), "");
+    // An array's items are kept as slices of the body and read one at a time, so checking
+    // costs little more memory than the body itself.
+    let array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let raw: Vec<&serde_json::value::RawValue> = if array {
+        serde_json::from_slice(body).map_err(not_json)?
+    } else {
+        vec![serde_json::from_slice(body).map_err(not_json)?]
     };
-    if items.is_empty() {
+    if raw.is_empty() {
         return Err(Reply::problem(400, "the array holds no events", ""));
     }
     let at = |i: usize, path: &str| match (array, path.is_empty()) {
@@ -67,17 +71,18 @@ pub fn check(body: &[u8], token: &Token, now: i64) -> Result<Vec<String>, Reply>
         (true, true) => format!("[{i}]"),
         (true, false) => format!("[{i}].{path}"),
     };
-    let mut events = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let e = EngineEvent::from_json(item)
+    // Every event is checked (a 400 wins over a 403 wherever it is); each is kept only as the
+    // JSON to store.
+    let mut uncovered: Option<Reply> = None;
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, item) in raw.iter().enumerate() {
+        let value: Value = serde_json::from_str(item.get()).map_err(not_json)?;
+        let mut e = EngineEvent::from_json(&value)
             .and_then(|e| check_time(&e, now).map(|()| e))
             .map_err(|e| Reply::problem(400, e.message, &at(i, &e.path)))?;
-        events.push(e);
-    }
-    for (i, e) in events.iter().enumerate() {
-        let place = Place::of(e);
-        if !token.covers(&place) {
-            return Err(Reply::problem(
+        let place = Place::of(&e);
+        if uncovered.is_none() && !token.covers(&place) {
+            uncovered = Some(Reply::problem(
                 403,
                 format!(
                     "the token {} covers {}, not {}; nothing in this request was stored",
@@ -88,14 +93,13 @@ pub fn check(body: &[u8], token: &Token, now: i64) -> Result<Vec<String>, Reply>
                 &at(i, ""),
             ));
         }
+        e.time.get_or_insert(now);
+        out.push(e.to_json().to_string());
     }
-    Ok(events
-        .into_iter()
-        .map(|mut e| {
-            e.time.get_or_insert(now);
-            e.to_json().to_string()
-        })
-        .collect())
+    match uncovered {
+        Some(reply) => Err(reply),
+        None => Ok(out),
+    }
 }
 
 /// Stores checked events in one transaction and answers 202 with their ids; with `key`, a
