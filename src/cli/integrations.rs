@@ -25,7 +25,8 @@ fn integration_json(i: &Integration) -> Value {
             secret_ref,
             access_token_ref,
         } => json!({
-            "id": i.id, "entity": i.entity, "type": "webhook", "name": name, "url": url,
+            "id": i.id, "entity": i.entity, "type": "webhook", "name": name,
+            "url": crate::engine::request::shown_url(url, false),
             "secret_ref": secret_ref, "access_token_ref": access_token_ref,
         }),
     }
@@ -37,6 +38,7 @@ fn integration_line(i: &Integration) -> String {
             team_name, channel, ..
         } => format!("slack    {channel:<24} workspace {team_name}  ({})", i.id),
         IntegrationKind::Webhook { name, url, .. } => {
+            let url = crate::engine::request::shown_url(url, false);
             format!("webhook  {name:<24} {url}  ({})", i.id)
         }
     }

@@ -167,6 +167,14 @@ async fn slack_urls_and_userinfo_are_masked_in_history_and_test() {
         );
     }
     assert!(history.contains("••••"), "{history}");
+    let listed =
+        s.ok(&["integrations", "--json"], None).await + &s.ok(&["integrations"], None).await;
+    for secret in ["sekrit", "bob", ":pw@"] {
+        assert!(
+            !listed.contains(secret),
+            "integrations shows {secret}: {listed}"
+        );
+    }
     for name in ["tell-slack", "user-hook"] {
         let shown = s.ok(&["test", name, "--yes"], None).await;
         for secret in ["sekrit", "bob", ":pw@"] {
