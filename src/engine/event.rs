@@ -487,6 +487,14 @@ impl EngineEvent {
         Value::Object(o)
     }
 
+    /// The collection (`E/P/C`) of an artifact or collection event.
+    pub(crate) fn collection_path(&self) -> Option<String> {
+        match &self.body {
+            EventBody::Artifact { collection, .. } => Some(collection.path()),
+            _ => None,
+        }
+    }
+
     /// W&B's name of what happened, e.g. `RUN_STATE`, `ADD_ARTIFACT_ALIAS`.
     pub(crate) fn kind_name(&self) -> &'static str {
         match &self.body {

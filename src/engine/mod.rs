@@ -44,7 +44,7 @@ use crate::backend::BackendError;
 use crate::config::file::EngineSettings;
 use error::{EngineError, db};
 use eval::{Evaluator, Firing, Held, Memory, RateLimit, run_key};
-use event::{EngineEvent, EventBody};
+use event::EngineEvent;
 use lease::Fence;
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::json;
@@ -338,10 +338,7 @@ impl Batch<'_> {
                 event_type: event.kind_name(),
                 run: run.as_deref(),
                 step: firing.step,
-                collection: match &event.body {
-                    EventBody::Artifact { collection, .. } => Some(collection.path()),
-                    _ => None,
-                },
+                collection: event.collection_path(),
                 values: firing
                     .value
                     .map(|v| json!({"value": v, "values": firing.values})),

@@ -119,10 +119,7 @@ impl Engine {
             event_type: event.kind_name(),
             run: run.as_deref(),
             step: firing.step,
-            collection: match &event.body {
-                EventBody::Artifact { collection, .. } => Some(collection.path()),
-                _ => None,
-            },
+            collection: event.collection_path(),
             values: None,
             status: if request.is_some() {
                 Status::InProgress

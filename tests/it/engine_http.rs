@@ -2,7 +2,9 @@
 //! the order of the checks and their JSON answers, the body limit, idempotent retries, requests
 //! stored whole, connections that stall, a locked or vanished database, TLS.
 
-use crate::support::engine::{Engine, Setup, finishes, free_port, post, wait_for, webhook};
+use crate::support::engine::{
+    Engine, Setup, free_port, health, post, refused_at_once, wait_for, webhook,
+};
 use crate::support::receiver::Receiver;
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
@@ -146,12 +148,7 @@ async fn a_post_is_checked_in_order_and_every_refusal_is_json() {
     assert_eq!(status, 404, "{answer}");
     let (status, _) = raw(port, "DELETE /v1/events HTTP/1.1\r\nHost: [::1]\r\n", "").await;
     assert_eq!(status, 405);
-    let health: Value = reqwest::get(engine.url("/v1/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, health) = health(&engine).await;
     assert_eq!(health["status"], "ok", "{health}");
     assert!(health["outbox"]["pending"].is_i64() && health["outbox"]["oldest_secs"].is_i64());
     let text = health.to_string();
@@ -519,28 +516,12 @@ async fn a_deleted_or_replaced_database_stops_the_engine() {
 async fn beyond_loopback_it_needs_tls_or_insecure_http() {
     let s = Setup::bare("");
     let any = format!("0.0.0.0:{}", free_port());
-    let refused = finishes(
-        s.command(&["engine", "--listen", &any]),
-        Duration::from_secs(10),
-    )
-    .expect("refused at once");
-    assert_eq!(refused.code, 1);
-    assert!(
-        refused.stderr.contains("--listen-any"),
-        "{}",
-        refused.stderr
-    );
-    let refused = finishes(
+    refused_at_once(s.command(&["engine", "--listen", &any]), "--listen-any");
+    let stderr = refused_at_once(
         s.command(&["engine", "--listen", &any, "--listen-any"]),
-        Duration::from_secs(10),
-    )
-    .expect("refused at once");
-    assert_eq!(refused.code, 1);
-    assert!(
-        refused.stderr.contains("--tls-cert") && refused.stderr.contains("--insecure-http"),
-        "{}",
-        refused.stderr
+        "--tls-cert",
     );
+    assert!(stderr.contains("--insecure-http"), "{stderr}");
     let mut cmd = Engine::command(&s, &any, &["--listen-any", "--insecure-http"]);
     cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let port: u16 = any.rsplit(':').next().unwrap().parse().unwrap();
@@ -596,7 +577,7 @@ async fn tls_serves_the_endpoint() {
         reqwest::get(engine.url("/v1/health")).await.is_err(),
         "plain HTTP is not spoken on a TLS endpoint"
     );
-    let bad = finishes(
+    refused_at_once(
         s.command(&[
             "engine",
             "--listen",
@@ -606,11 +587,8 @@ async fn tls_serves_the_endpoint() {
             "--tls-key",
             key.to_str().unwrap(),
         ]),
-        Duration::from_secs(10),
-    )
-    .expect("refused at once");
-    assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("--tls-cert"), "{}", bad.stderr);
+        "--tls-cert",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -649,13 +627,12 @@ async fn a_full_disk_degrades_the_engine_until_there_is_room_again() {
     let body = serde_json::to_string(&many).unwrap();
     let (status, answer) = post(&engine, Some(&token), &body).await;
     assert_eq!(status, 503, "{answer}");
-    let health: Value = reqwest::get(engine.url("/v1/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["status"], "degraded", "{health}");
+    let (status, health) = health(&engine).await;
+    assert_eq!(
+        (status, &health["status"]),
+        (503, &json!("degraded")),
+        "{health}"
+    );
     let reason = health["reason"].as_str().unwrap();
     assert!(
         reason.contains("cannot be written") || reason.contains("full"),

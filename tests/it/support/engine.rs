@@ -318,6 +318,22 @@ pub fn finishes(mut cmd: Command, timeout: Duration) -> Option<Run> {
     }
 }
 
+/// Runs a command that must exit 1 within 10 s with `expected` in its standard error; returns
+/// that standard error.
+pub fn refused_at_once(cmd: Command, expected: &str) -> String {
+    let r = finishes(cmd, Duration::from_secs(10)).expect("it exits at once");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(expected), "{}", r.stderr);
+    r.stderr
+}
+
+/// The engine's health answer: its status and JSON.
+pub async fn health(engine: &Engine) -> (u16, Value) {
+    let answer = reqwest::get(engine.url("/v1/health")).await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap())
+}
+
 /// POSTs `body` to the engine's events with `token` (if any) and JSON content; the status and
 /// the JSON answer.
 pub async fn post(engine: &Engine, token: Option<&str>, body: &str) -> (u16, Value) {
