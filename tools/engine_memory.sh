@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak memory, from outside (each process's VmHWM via /usr/bin/time -v):
+# Peak memory, from outside (the engine's VmHWM; the one-shot commands' via /usr/bin/time -v):
 #  1. `wbauto engine` delivering to a receiver whose answer is 1 GiB;
 #  2. `wbauto backtest` of an automation over a 10-million-row series (CSV);
 #  3. `wbauto emit -f` of 1 million events: run_metric events for the demo's automations on
@@ -13,16 +13,16 @@ fresh
 rport=$(port); eport=$(port)
 "$EXAMPLES/receiver" --port "$rport" --huge 1073741824 >"$DIR/receiver.log" & receiver=$!
 webhook_on_failed huge "$rport"
-/usr/bin/time -v "$BIN" engine --listen "127.0.0.1:$eport" >/dev/null 2>"$DIR/engine.time" & engine=$!
+"$BIN" engine --listen "127.0.0.1:$eport" >/dev/null 2>&1 & engine=$!
 ready "$eport"
 curl -s -o /dev/null -H "Authorization: Bearer $(cat "$DIR/token")" -H 'Content-Type: application/json' \
   -d '{"type":"run_state","project":"acme/vision","run":"r1","state":"failed"}' "http://127.0.0.1:$eport/v1/events"
 until_true "\"$BIN\" history to-huge --json | grep -q '\"status\": \"success\"'" 60 || echo "the delivery did not finish" >&2
 sleep 1
-kill -TERM "$(pgrep -P "$engine" -x wbauto || echo "$engine")" 2>/dev/null || true
-wait "$engine" 2>/dev/null || true
+engine_peak=$(peak_mb "$engine")
+kill -TERM "$engine"; wait "$engine" 2>/dev/null || true
 kill "$receiver" 2>/dev/null || true
-echo "1. engine delivering to a 1 GiB answer: peak $(peak "$DIR/engine.time"), the answer kept: $("$BIN" history to-huge --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0]["response_body"]))') bytes"
+echo "1. engine delivering to a 1 GiB answer: peak $engine_peak MB (VmHWM), the answer kept: $("$BIN" history to-huge --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0]["response_body"]))') bytes"
 rm -rf "$DIR"
 
 fresh

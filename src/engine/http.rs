@@ -38,6 +38,9 @@ pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of a body over [`BODY_LIMIT`] is read and dropped so its sender gets the 413.
 const DISCARD_LIMIT: usize = 4 * BODY_LIMIT;
 
+/// How long a whole body may take to arrive.
+const BODY_TIME: Duration = Duration::from_secs(60);
+
 /// How long a body may stop coming before the request is dropped.
 const BODY_IDLE: Duration = Duration::from_secs(10);
 
@@ -513,12 +516,27 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         Ok(k) => k,
         Err(reply) => return reply,
     };
-    let Ok(_slot) = shared.bodies.acquire().await else {
-        return Reply::problem(503, "the engine is stopping; nothing was stored", "");
+    let busy = Reply::problem(
+        503,
+        "the engine is reading as many requests as it allows; nothing was stored: try again",
+        "",
+    );
+    let Ok(Ok(_slot)) = tokio::time::timeout(STORE_WAIT, shared.bodies.acquire()).await else {
+        return busy;
     };
-    let body = match read_body(req.into_body()).await {
-        Ok(b) => b,
-        Err(reply) => return reply,
+    let body = match tokio::time::timeout(BODY_TIME, read_body(req.into_body())).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(reply)) => return reply,
+        Err(_) => {
+            return Reply::problem(
+                408,
+                format!(
+                    "the body took over {} s to arrive; nothing was stored",
+                    BODY_TIME.as_secs()
+                ),
+                "",
+            );
+        }
     };
     let now = super::now_secs();
     let checked = {

@@ -13,8 +13,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Sends a raw HTTP/1.1 request (the test writes every header) and reads the answer: its status
-/// and JSON body.
+/// Sends a raw HTTP/1.1 request (the test writes every header) and reads the answer (within 30
+/// s): its status and JSON body.
 async fn raw(port: u16, head: &str, body: &str) -> (u16, Value) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
@@ -25,7 +25,10 @@ async fn raw(port: u16, head: &str, body: &str) -> (u16, Value) {
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer within 30 s")
+        .unwrap();
     let text = String::from_utf8_lossy(&answer).to_string();
     let status = text
         .split(' ')
@@ -324,8 +327,17 @@ async fn idle_and_half_sent_connections_time_out_and_are_capped_below_the_file_l
             Ok(())
         });
     }
+    let token = s.token("ci", &[]).await;
     let engine = Engine::start(cmd, port);
     engine.ready().await;
+    // A request whose body stops coming halfway.
+    let mut half_body = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: 100\r\n\r\n[{{\"type\":"
+    );
+    half_body.write_all(head.as_bytes()).await.unwrap();
     // 400 connections that start a request and never finish its headers.
     let mut stalled = Vec::new();
     for _ in 0..400 {
@@ -362,6 +374,10 @@ async fn idle_and_half_sent_connections_time_out_and_are_capped_below_the_file_l
         }
     }
     assert_eq!(closed, stalled.len(), "every stalled connection was closed");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), half_body.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     let answer = client.get(engine.url("/v1/health")).send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
 }

@@ -2,7 +2,7 @@
 //! limit on the engine's clock, secret URLs masked, `--read-only`, URLs parsed, redirects and
 //! huge answers, and one-shot commands delivering only their own executions.
 
-use crate::support::engine::{Engine, Setup, by_automation, hook_on, wait_for, webhook};
+use crate::support::engine::{Engine, Setup, by_automation, finishes, hook_on, wait_for, webhook};
 use crate::support::receiver::Receiver;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -321,9 +321,21 @@ async fn an_answer_is_read_only_as_far_as_what_is_kept() {
 
 /// An outbox row left by an earlier run (a delivery due now that is not this command's).
 async fn leftover(s: &Setup, receiver: &Receiver) {
-    // The first attempt fails and the retry is set for much later; then it is made due now.
+    // The first attempt fails and the retry is set for much later (emit leaves it to the engine
+    // instead of waiting for it); then it is made due now.
     receiver.answer(&[500]);
-    s.emit(&[tag("left", "2026-01-01T00:00:00Z")]).await;
+    let path = s.path().join("left.jsonl");
+    std::fs::write(&path, tag("left", "2026-01-01T00:00:00Z").to_string()).unwrap();
+    let emitted = finishes(
+        s.command(&["emit", "-f", path.to_str().unwrap()]),
+        Duration::from_secs(60),
+    )
+    .expect("emit returns within its deadline");
+    assert!(
+        emitted.stdout.contains("1 still in the outbox"),
+        "{}",
+        emitted.stdout
+    );
     let db = rusqlite::Connection::open(s.db()).unwrap();
     db.execute("UPDATE outbox SET next_at = 0", []).unwrap();
     assert_eq!(s.count("SELECT COUNT(*) FROM outbox"), 1);

@@ -335,9 +335,13 @@ pub async fn health(engine: &Engine) -> (u16, Value) {
 }
 
 /// POSTs `body` to the engine's events with `token` (if any) and JSON content; the status and
-/// the JSON answer.
+/// the JSON answer (failing after a minute without one).
 pub async fn post(engine: &Engine, token: Option<&str>, body: &str) -> (u16, Value) {
-    let mut req = reqwest::Client::new()
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let mut req = client
         .post(engine.url("/v1/events"))
         .header("content-type", "application/json")
         .body(body.to_string());
