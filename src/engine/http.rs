@@ -116,18 +116,34 @@ impl TokenCache {
     }
 }
 
-/// How many POSTs are storing events right now. The evaluator lets them go first, so a backlog
-/// being evaluated never starves the endpoint of the database's write lock.
+/// How many POSTs are being read, checked or stored right now. The evaluator lets them go
+/// first (a little while), so a backlog being evaluated does not starve the endpoint of the
+/// database's write lock.
 #[derive(Default)]
 pub(crate) struct Posting(AtomicUsize);
 
 impl Posting {
-    /// Waits (at most `max`) while POSTs are storing events.
+    /// Waits (at most `max`) while POSTs are in progress.
     pub(crate) fn wait_for_posts(&self, max: Duration) {
         let start = Instant::now();
         while self.0.load(Ordering::SeqCst) > 0 && start.elapsed() < max {
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// Counts a POST in progress until the returned guard is dropped.
+    fn enter(this: &Arc<Posting>) -> PostInProgress {
+        this.0.fetch_add(1, Ordering::SeqCst);
+        PostInProgress(this.clone())
+    }
+}
+
+/// A POST being read, checked or stored.
+struct PostInProgress(Arc<Posting>);
+
+impl Drop for PostInProgress {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -516,6 +532,7 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
         Ok(k) => k,
         Err(reply) => return reply,
     };
+    let in_progress = Posting::enter(&shared.posting);
     let busy = Reply::problem(
         503,
         "the engine is reading as many requests as it allows; nothing was stored: try again",
@@ -561,13 +578,11 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
             "",
         );
     };
-    let posting = shared.posting.clone();
-    posting.0.fetch_add(1, Ordering::SeqCst);
     let stored = tokio::task::spawn_blocking(move || {
         let mut conn = conn;
         let now = super::now_ms();
         let stored = intake::store(&mut conn, &token, key.as_deref(), &body, &events, now);
-        posting.0.fetch_sub(1, Ordering::SeqCst);
+        drop(in_progress);
         stored
     })
     .await;
