@@ -100,9 +100,12 @@ pub(crate) fn now_secs() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-/// A fresh execution id (also the delivery id receivers use to drop repeats).
+/// A fresh execution id (also the delivery id receivers use to drop repeats): the time in
+/// microseconds, then 48 random bits, so ids made one after the other sort together and the
+/// index on them grows at its end instead of at random pages.
 pub(crate) fn execution_id() -> String {
-    format!("exe_{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..))
+    let micros = jiff::Timestamp::now().as_microsecond();
+    format!("exe_{micros:014x}{:012x}", fastrand::u64(..) >> 16)
 }
 
 fn poisoned() -> EngineError {

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS runlog_files (path TEXT PRIMARY KEY, state TEXT NOT N
 /// Version 2: a lease with an epoch that fences every write and the kind of process holding it
 /// (replacing the earlier lease, whose holder was recognised by a name prefix); outbox rows that
 /// know their receiver (for the per-receiver limit), who queued them and when; the endpoint's
-/// tokens (hashes only) and the answers given to idempotent requests.
+/// tokens (hashes only) and the answers given to idempotent requests; the evaluator's windows
+/// found by run (each batch loads the runs it sees) without reading them all.
 const ENGINE_V2: &str = "
 DROP TABLE IF EXISTS lease;
 CREATE TABLE lease (
@@ -86,6 +87,7 @@ CREATE TABLE idempotency (
     PRIMARY KEY (token, key)
 );
 CREATE INDEX idempotency_at ON idempotency (at);
+CREATE INDEX engine_windows_run ON engine_windows (run);
 ";
 
 const STEPS: [&str; 2] = [ENGINE_V1, ENGINE_V2];
