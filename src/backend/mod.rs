@@ -4,6 +4,7 @@ pub mod local;
 pub mod resolve;
 pub mod wandb;
 
+use crate::model::history::{History, HistoryQuery};
 use crate::model::validate::one_line;
 use crate::model::{Automation, Capabilities, Integration, Problem, ScopePath};
 use async_trait::async_trait;
@@ -36,6 +37,10 @@ pub enum BackendError {
     /// The local database could not be read or written.
     #[error("{0}")]
     Storage(String),
+    /// The server keeps no automation history that its API can read (a W&B server older than
+    /// `triggerExecutions`): said once, never retried, every other call unaffected.
+    #[error("{0}")]
+    NoHistory(String),
 }
 
 /// A batch that stopped: what was created before the failure, and the failure.
@@ -321,6 +326,14 @@ pub trait Backend: Send + Sync {
         _metric: &str,
     ) -> Result<RunSeries, BackendError> {
         Err(no_runs())
+    }
+
+    /// The executions a query selects from what the backend recorded, newest first.
+    async fn automation_history(&self, _query: &HistoryQuery) -> Result<History, BackendError> {
+        Err(BackendError::Unsupported(format!(
+            "the {} backend keeps no automation history",
+            self.info().kind
+        )))
     }
 
     /// An entity's Slack and webhook integrations.

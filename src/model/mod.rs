@@ -6,6 +6,7 @@ pub mod automation;
 pub mod capabilities;
 pub mod event;
 pub mod expr;
+pub mod history;
 pub mod ids;
 pub mod integration;
 pub mod scope;

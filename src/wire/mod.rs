@@ -1,6 +1,7 @@
 //! W&B's JSON: building trigger inputs, rendering and parsing saved triggers. Knows no transport.
 
 pub mod encode;
+pub mod history;
 pub mod ops;
 pub mod parse;
 pub mod python;

@@ -146,12 +146,14 @@ pub fn page_points(
 
 /// A W&B time (`2026-11-01T00:00:00`, UTC without an offset, or RFC 3339) in Unix seconds.
 pub fn wandb_time(s: &str) -> Option<i64> {
+    wandb_timestamp(s).map(|t| t.as_second())
+}
+
+/// A W&B time (`2026-11-01T00:00:00.123`, UTC without an offset, or RFC 3339).
+pub fn wandb_timestamp(s: &str) -> Option<jiff::Timestamp> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
+        return Some(t);
     }
     let civil = s.parse::<jiff::civil::DateTime>().ok()?;
-    jiff::tz::TimeZone::UTC
-        .to_timestamp(civil)
-        .ok()
-        .map(|t| t.as_second())
+    jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
 }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod features;
+mod history;
 mod page;
 mod runs;
 
@@ -21,7 +22,8 @@ use page::Found;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use tokio::sync::OnceCell;
 
 /// Page sizes the SDK uses.
@@ -35,6 +37,8 @@ pub struct WandbBackend {
     client: Client,
     features: OnceCell<Features>,
     default_entity: OnceCell<String>,
+    /// The server said it has no `triggerExecutions`: history is not asked again.
+    history_absent: AtomicBool,
 }
 
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -75,6 +79,7 @@ impl WandbBackend {
             client,
             features: OnceCell::new(),
             default_entity: OnceCell::new(),
+            history_absent: AtomicBool::new(false),
         }
     }
 
@@ -115,8 +120,9 @@ impl WandbBackend {
         what: &str,
     ) -> Result<Option<Vec<Box<RawValue>>>, BackendError> {
         let mut cursor: Option<String> = None;
+        let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
+        for pages in 1..=MAX_PAGES {
             let mut v = vars.clone();
             v["perPage"] = json!(per_page);
             v["cursor"] = json!(cursor);
@@ -133,9 +139,9 @@ impl WandbBackend {
             }
             out.extend(page.nodes);
             match page.next {
-                Some(next) if Some(&next) == cursor.as_ref() => {
+                Some(next) if !seen.insert(next.clone()) => {
                     return Err(BackendError::Server(format!(
-                        "W&B returned the same page of {what} twice"
+                        "W&B gave the cursor {next:?} of {what} a second time after {pages} pages: its pages go round in a circle, so reading stopped; try again later"
                     )));
                 }
                 Some(next) => cursor = Some(next),
@@ -362,6 +368,13 @@ impl Backend for WandbBackend {
                 "W&B did not delete the automation {id}"
             ))),
         }
+    }
+
+    async fn automation_history(
+        &self,
+        query: &crate::model::history::HistoryQuery,
+    ) -> Result<crate::model::history::History, BackendError> {
+        self.history(query).await
     }
 
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {
