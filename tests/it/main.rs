@@ -19,6 +19,7 @@ mod runlog;
 mod tui_e2e;
 mod ui_snapshots;
 mod wandb_faults;
+mod wandb_history;
 mod wire_golden;
 mod wire_roundtrip;
 mod wizard;
