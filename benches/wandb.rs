@@ -21,15 +21,23 @@ use wbauto::model::history::{HistoryQuery, HistoryScope};
 /// Copies of the demo's automations that make 1,000 in the team `acme`.
 const COPIES: usize = 1115;
 
-fn benches(c: &mut Criterion) {
+/// A runtime and the demo fake, grown by `grow`, answering from memory.
+fn fake_from_memory(
+    grow: impl FnOnce(&mut fake_wandb::state::State),
+) -> (tokio::runtime::Runtime, fake_wandb::FakeWandb) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
     let fake = rt.block_on(fake_wandb::FakeWandb::demo());
-    fake.state().add_copies(COPIES);
+    grow(&mut fake.state());
     fake.state().memory = Some(Default::default());
+    (rt, fake)
+}
+
+fn benches(c: &mut Criterion) {
+    let (rt, fake) = fake_from_memory(|s| s.add_copies(COPIES));
     let backend = fake.backend();
     let listed = rt
         .block_on(backend.list_automations("acme"))
@@ -60,14 +68,7 @@ fn benches(c: &mut Criterion) {
 const EXECUTIONS: usize = 9_995;
 
 fn history(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let fake = rt.block_on(fake_wandb::FakeWandb::demo());
-    fake.state().add_executions("loss-spike", EXECUTIONS);
-    fake.state().memory = Some(Default::default());
+    let (rt, fake) = fake_from_memory(|s| s.add_executions("loss-spike", EXECUTIONS));
     let backend = fake.backend();
     let query = HistoryQuery {
         limit: Some(10_000),

@@ -3,7 +3,9 @@
 //! union, the awkward rows, an older server and cursors that go round.
 
 use crate::support::fake_wandb::FakeWandb;
+use crate::support::fake_wandb::state::Fault;
 use serde_json::json;
+use std::time::{Duration, Instant};
 use wbauto::backend::{Backend, BackendError};
 use wbauto::model::history::{Execution, FiredAction, History, HistoryQuery, HistoryScope, Status};
 
@@ -22,6 +24,22 @@ fn acme() -> HistoryQuery {
     HistoryQuery::of(HistoryScope::Entity {
         entity: "acme".into(),
     })
+}
+
+fn collection(name: &str) -> HistoryQuery {
+    HistoryQuery::of(HistoryScope::Collection {
+        entity: "acme".into(),
+        project: "vision".into(),
+        collection: name.into(),
+    })
+}
+
+/// The message of the `NotFound` a query of something W&B does not have gives.
+async fn not_found(fake: &FakeWandb, query: HistoryQuery) -> String {
+    match fake.backend().automation_history(&query).await {
+        Err(BackendError::NotFound(m)) => m,
+        other => panic!("{query:?} is not found, not {other:?}"),
+    }
 }
 
 async fn read(fake: &FakeWandb, query: &HistoryQuery) -> History {
@@ -197,30 +215,20 @@ async fn one_automation_by_its_id() {
         fake.variables_of(AUTOMATION_OP),
         [json!({"id": id, "cursor": null, "perPage": 100})]
     );
-    let missing = fake
-        .backend()
-        .automation_history(&HistoryQuery::of(HistoryScope::Automation {
-            id: "VHJpZ2dlcjo5OTk=".into(),
-        }))
-        .await;
+    let missing = HistoryQuery::of(HistoryScope::Automation {
+        id: "VHJpZ2dlcjo5OTk=".into(),
+    });
+    let message = not_found(&fake, missing).await;
     assert!(
-        matches!(&missing, Err(BackendError::NotFound(m)) if m.contains("no automation with the id VHJpZ2dlcjo5OTk=")),
-        "{missing:?}"
+        message.contains("no automation with the id VHJpZ2dlcjo5OTk="),
+        "{message}"
     );
 }
 
 #[tokio::test]
 async fn one_artifact_collection_by_its_path() {
     let fake = FakeWandb::demo().await;
-    let h = read(
-        &fake,
-        &HistoryQuery::of(HistoryScope::Collection {
-            entity: "acme".into(),
-            project: "vision".into(),
-            collection: "resnet-weights".into(),
-        }),
-    )
-    .await;
+    let h = read(&fake, &collection("resnet-weights")).await;
     assert_eq!(h.executions.len(), 1);
     let e = &h.executions[0];
     assert_eq!(e.automation_name.as_deref(), Some("deploy-on-prod-alias"));
@@ -240,18 +248,8 @@ async fn one_artifact_collection_by_its_path() {
     let asked = fake.variables_of(COLLECTION_OP);
     assert_eq!(asked.len(), 1);
     assert!(asked[0]["id"].as_str().is_some_and(|id| !id.is_empty()));
-    let missing = fake
-        .backend()
-        .automation_history(&HistoryQuery::of(HistoryScope::Collection {
-            entity: "acme".into(),
-            project: "vision".into(),
-            collection: "no-such".into(),
-        }))
-        .await;
-    assert!(
-        matches!(&missing, Err(BackendError::NotFound(m)) if m.contains("no collection no-such")),
-        "{missing:?}"
-    );
+    let message = not_found(&fake, collection("no-such")).await;
+    assert!(message.contains("no collection no-such"), "{message}");
 }
 
 #[tokio::test]
@@ -300,6 +298,37 @@ async fn the_entity_is_the_union_of_its_projects_and_entity_wide_automations_onc
     )
     .await;
     assert_eq!(times(&newest), ["2026-03-01T14:00:00Z"]);
+}
+
+#[tokio::test]
+async fn an_entity_reads_four_histories_at_a_time() {
+    let fake = FakeWandb::demo().await;
+    let slow = Duration::from_millis(400);
+    for (op, n) in [(PROJECT_OP, 3), (AUTOMATION_OP, 2)] {
+        for _ in 0..n {
+            fake.fault(Some(op), Fault::Latency(slow));
+        }
+    }
+    read(&fake, &acme()).await;
+    let arrived: Vec<Instant> = fake
+        .requests()
+        .iter()
+        .filter(|r| [PROJECT_OP, AUTOMATION_OP].contains(&r.operation.as_str()))
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(
+        arrived.len(),
+        5,
+        "three projects and two entity-wide automations"
+    );
+    assert!(
+        arrived[3] - arrived[0] < slow,
+        "the first four are asked together, not one after another"
+    );
+    assert!(
+        arrived[4] - arrived[0] >= slow,
+        "the fifth waits until one of the four is answered"
+    );
 }
 
 #[tokio::test]
@@ -465,4 +494,41 @@ async fn cursors_that_go_round_stop_with_an_error_that_says_so() {
         3,
         "stopped at the first repeat"
     );
+}
+
+#[test]
+fn history_json_keeps_every_key_the_local_engine_writes() {
+    let local = wbauto::engine::history::Execution {
+        id: "d1".into(),
+        automation_id: "a1".into(),
+        automation_name: "loss-spike".into(),
+        event_type: "RUN_METRIC".into(),
+        status: "success".into(),
+        created_at: "2026-03-01T10:00:00Z".into(),
+        finished_at: None,
+        run: None,
+        project: None,
+        step: None,
+        collection: None,
+        trigger: None,
+        attempts: 1,
+        response_status: None,
+        response_body: None,
+        error: None,
+        test: false,
+        request: None,
+    };
+    let local = serde_json::to_value(&local).unwrap();
+    let shared = serde_json::to_value(Execution::unknown(
+        wbauto::model::history::Source::Local,
+        Status::Success,
+    ))
+    .unwrap();
+    let missing: Vec<&String> = local
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !shared.as_object().unwrap().contains_key(*k))
+        .collect();
+    assert!(missing.is_empty(), "history --json would lose {missing:?}");
 }

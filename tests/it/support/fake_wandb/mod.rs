@@ -76,6 +76,7 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         operation: operation.clone(),
         body: body.clone(),
         headers: req.headers.clone(),
+        at: std::time::Instant::now(),
     });
     let position = s
         .faults

@@ -35,6 +35,8 @@ pub struct Recorded {
     pub body: Value,
     /// Headers (lower-cased names).
     pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// Every feature flag the fake knows, all on by default.
