@@ -473,6 +473,16 @@ async fn an_older_server_says_so_once_in_a_few_requests() {
             backend.list_automations("acme").await.is_ok(),
             "everything else keeps working"
         );
+        let one = HistoryQuery::of(HistoryScope::Automation {
+            id: trigger_id(&fake, "loss-spike"),
+        });
+        for query in [one, collection("resnet-weights")] {
+            let fresh = fake.backend().automation_history(&query).await;
+            assert!(
+                matches!(fresh, Err(BackendError::NoHistory(_))),
+                "{query:?}: {fresh:?}"
+            );
+        }
     }
 }
 

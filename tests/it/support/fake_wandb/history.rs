@@ -377,26 +377,38 @@ impl State {
         }
     }
 
-    /// One page of the executions `keep` selects, as the field `triggerExecutions` on `on`.
-    fn executions_page(
-        &self,
-        doc: &str,
-        vars: &Map<String, Value>,
-        on: &str,
-        keep: impl Fn(&FakeExecution) -> bool,
-    ) -> Result<Value, Outcome> {
+    /// A document's check, before anything is looked up: an older server does not know the
+    /// field `triggerExecutions` on `on`, and the fake's answers fit only the SDK's aliases and
+    /// the `scope` alias (`scoped`: the field the connection hangs from).
+    fn check_history(&self, doc: &str, on: &str, scoped: Option<&str>) -> Result<(), Outcome> {
         if let Some(status) = self.history_missing {
             return Err(error(
                 status,
                 format!("Cannot query field \"triggerExecutions\" on type \"{on}\"."),
             ));
         }
-        if let Some(missing) = REQUIRED.iter().find(|r| !doc.contains(*r)) {
-            return Err(error(
+        let scope = scoped.map(|field| format!("scope: {field}("));
+        match REQUIRED
+            .iter()
+            .copied()
+            .chain(scope.as_deref())
+            .find(|r| !doc.contains(*r))
+        {
+            Some(missing) => Err(error(
                 400,
                 format!("the fake answers history documents that select {missing:?}"),
-            ));
+            )),
+            None => Ok(()),
         }
+    }
+
+    /// One page of the executions `keep` selects.
+    fn executions_page(
+        &self,
+        doc: &str,
+        vars: &Map<String, Value>,
+        keep: impl Fn(&FakeExecution) -> bool,
+    ) -> Result<Value, Outcome> {
         let selected: Vec<&Value> = self
             .executions
             .iter()
@@ -425,12 +437,12 @@ impl State {
         doc: &str,
         vars: &Map<String, Value>,
     ) -> Result<Outcome, Outcome> {
+        self.check_history(doc, "Query", None)?;
         let id = Self::var(vars, "id");
         if !self.triggers.iter().any(|t| t.stored.id == id) {
             return Ok(ok(json!({"triggerExecutions": null})));
         }
-        let page =
-            self.executions_page(doc, vars, "Query", |e| e.trigger_id.as_deref() == Some(id))?;
+        let page = self.executions_page(doc, vars, |e| e.trigger_id.as_deref() == Some(id))?;
         Ok(ok(json!({"triggerExecutions": page})))
     }
 
@@ -439,6 +451,7 @@ impl State {
         doc: &str,
         vars: &Map<String, Value>,
     ) -> Result<Outcome, Outcome> {
+        self.check_history(doc, "Project", Some("project"))?;
         let project_only = match vars.get("projectOnly") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
@@ -449,14 +462,11 @@ impl State {
                 ));
             }
         };
-        if !doc.contains("scope: project(") {
-            return Err(error(400, "the fake answers the project as `scope`"));
-        }
         let Some(id) = self.project_id(Self::var(vars, "entity"), Self::var(vars, "project"))
         else {
             return Ok(ok(json!({"scope": null})));
         };
-        let page = self.executions_page(doc, vars, "Project", |e| {
+        let page = self.executions_page(doc, vars, |e| {
             e.project_id == id && (!project_only || e.collection_id.is_none())
         })?;
         Ok(ok(
@@ -469,9 +479,7 @@ impl State {
         doc: &str,
         vars: &Map<String, Value>,
     ) -> Result<Outcome, Outcome> {
-        if !doc.contains("scope: artifactCollection(") {
-            return Err(error(400, "the fake answers the collection as `scope`"));
-        }
+        self.check_history(doc, "ArtifactCollection", Some("artifactCollection"))?;
         let id = Self::var(vars, "id");
         let Some(c) = self.collections.iter().find(|c| c.id == id) else {
             return Ok(ok(json!({"scope": null})));
@@ -481,9 +489,7 @@ impl State {
         } else {
             "ArtifactSequence"
         };
-        let page = self.executions_page(doc, vars, typename, |e| {
-            e.collection_id.as_deref() == Some(id)
-        })?;
+        let page = self.executions_page(doc, vars, |e| e.collection_id.as_deref() == Some(id))?;
         Ok(ok(
             json!({"scope": {"__typename": typename, "triggerExecutions": page}}),
         ))
