@@ -35,7 +35,7 @@ pub struct Setup {
     /// `config.toml`.
     pub config: ConfigFile,
     /// Problems found in the config, shown as toasts.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::config::file::ConfigWarning>,
     /// Draw without colour.
     pub mono: bool,
     /// Exit right after the first frame with the list on screen (start-up measurements).
@@ -112,10 +112,10 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
     state.session.set_read_only(setup.read_only.clone());
     state.refresh_every = setup.config.refresh_every();
     state.mono = setup.mono || setup.config.theme == ThemeName::Mono;
-    let (keymap, warnings) = Keymap::with_remaps(&setup.config.remaps());
+    let (keymap, warnings) = Keymap::with_remaps(&setup.config);
     state.keymap = keymap;
     for w in setup.warnings.iter().chain(&warnings) {
-        state.toast_for(ToastKind::Error, w.clone(), 12);
+        state.toast_for(ToastKind::Error, w.to_string(), 12);
     }
     crate::app::derive::refresh(&mut state);
     state

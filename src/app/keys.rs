@@ -4,8 +4,8 @@
 //! in; a key that no row of the context takes, or that a row's handler declines, goes on to the
 //! context's text input (a filter, a text field, the payload editor).
 
+use crate::config::file::{ConfigFile, ConfigWarning};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Where the user is; decides which bindings apply.
@@ -1150,24 +1150,35 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// Applies remaps (`action name` → keys). Unknown names, unparsable keys and keys that would
-    /// clash with another action in a shared context are refused; each refusal is a warning and
-    /// that action keeps its default keys.
-    pub fn with_remaps(remaps: &BTreeMap<String, Vec<String>>) -> (Self, Vec<String>) {
+    /// Applies the remaps of `config.toml`. Unknown names, unparsable keys and keys that would
+    /// clash with another action in a shared context are refused; each refusal is a warning
+    /// (file, line, key) and that action keeps its default keys.
+    pub fn with_remaps(config: &ConfigFile) -> (Self, Vec<ConfigWarning>) {
         let mut map = Self::default();
         let mut warnings = Vec::new();
-        for (name, keys) in remaps {
+        for remap in &config.keys {
+            let (name, keys) = (&remap.action, &remap.keys);
+            let warn = |problem: String, instead: String| {
+                config.warning(remap.line, format!("keys.{name}"), problem, instead)
+            };
             let Some(index) = map.bindings.iter().position(|b| b.name == name) else {
                 let names: Vec<&str> = map.bindings.iter().map(|b| b.name).collect();
-                warnings.push(format!(
-                    "config: unknown action {name:?} in [keys]; actions are: {}",
-                    names.join(", ")
+                warnings.push(warn(
+                    format!("not an action; actions are: {}", names.join(", ")),
+                    "ignored".into(),
                 ));
                 continue;
             };
+            let defaults = map.bindings[index]
+                .keys
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let keeping = format!("keeping its default keys ({defaults})");
             let parsed: Option<Vec<Chord>> = keys.iter().map(|k| Chord::parse(k)).collect();
             let Some(chords) = parsed.filter(|c| !c.is_empty()) else {
-                warnings.push(format!("config: [keys] {name} = {keys:?} has a key wbauto cannot read (use e.g. \"t\", \"ctrl-r\", \"space\", \"pgdn\")"));
+                warnings.push(warn(format!("{keys:?} has a key wbauto cannot read (use e.g. \"t\", \"ctrl-r\", \"space\", \"pgdn\")"), keeping));
                 continue;
             };
             let clash = map.bindings.iter().enumerate().find(|(i, other)| {
@@ -1179,7 +1190,7 @@ impl Keymap {
                     && other.keys.iter().any(|k| chords.contains(k))
             });
             if let Some((_, other)) = clash {
-                warnings.push(format!("config: [keys] {name} would take a key of {}; keeping the default keys of {name}", other.name));
+                warnings.push(warn(format!("would take a key of {}", other.name), keeping));
                 continue;
             }
             map.bindings[index].keys = chords;
@@ -1240,15 +1251,26 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::file::Remap;
 
     #[test]
     fn remaps_apply_and_clashes_are_refused() {
-        let mut remaps = BTreeMap::new();
-        remaps.insert("toggle".to_string(), vec!["T".to_string()]);
-        remaps.insert("delete".to_string(), vec!["j".to_string()]);
-        remaps.insert("nonsense".to_string(), vec!["x".to_string()]);
-        remaps.insert("raw".to_string(), vec!["ctrl-".to_string()]);
+        let remap = |action: &str, key: &str| Remap {
+            action: action.into(),
+            keys: vec![key.into()],
+            line: 1,
+        };
+        let remaps = ConfigFile {
+            keys: vec![
+                remap("toggle", "T"),
+                remap("delete", "j"),
+                remap("nonsense", "x"),
+                remap("raw", "ctrl-"),
+            ],
+            ..ConfigFile::default()
+        };
         let (map, warnings) = Keymap::with_remaps(&remaps);
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert_eq!(
             map.action(Context::List, Chord::ch('T')),
             Some(Action::Toggle)

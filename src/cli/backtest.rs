@@ -334,7 +334,7 @@ pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
 pub async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
-    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    let config = &ctx.config;
     let (runs, from) = histories(cli, ctx, &a, req, config.engine.run_stale_secs).await?;
     let options = Options {
         limit: crate::engine::rate_limit(&config.engine),

@@ -21,6 +21,8 @@ pub struct Context {
     pub gate: crate::ops::WriteGate,
     /// The backend's capabilities, asked once.
     pub capabilities: Capabilities,
+    /// `config.toml`, read once (its problems already reported).
+    pub config: ConfigFile,
 }
 
 /// Which backend to use and why, before anything is opened.
@@ -31,6 +33,16 @@ pub struct Selection {
     pub reason: String,
     /// The W&B settings (also for the local backend, so `doctor` can show them).
     pub wandb: WandbSettings,
+}
+
+/// `config.toml` for a command: every problem in it is printed on stderr as a warning (file,
+/// line, setting, and what is used instead), then the settings are returned.
+pub fn config() -> ConfigFile {
+    let (config, warnings) = crate::config::file::load(crate::config::file::path().as_deref());
+    for w in warnings {
+        eprintln!("warning: {}", super::render::printable(&w.to_string()));
+    }
+    config
 }
 
 /// Decides the backend: `--backend`, else W&B when an API key is found, else local.
@@ -109,22 +121,33 @@ pub async fn entity_for(
     backend: &dyn Backend,
 ) -> Result<String, CliError> {
     match known_entity(cli, selection, config) {
-        Some(e) => Ok(e),
+        Some(e) => Ok(e.value),
         None => Ok(backend.default_entity().await?),
     }
 }
 
-/// The entity given by flag, environment, settings or config, without asking the backend.
-pub fn known_entity(cli: &Cli, selection: &Selection, config: &ConfigFile) -> Option<String> {
+/// The entity given by flag, environment, settings or config, without asking the backend, and
+/// where it came from.
+pub fn known_entity(
+    cli: &Cli,
+    selection: &Selection,
+    config: &ConfigFile,
+) -> Option<Sourced<String>> {
+    let from = |value: &String, source: &str| {
+        Some(Sourced {
+            value: value.clone(),
+            source: source.to_string(),
+        })
+    };
     match (
         &cli.entity,
         selection.choice,
         &selection.wandb.entity,
         &config.default_entity,
     ) {
-        (Some(e), _, _, _) => Some(e.clone()),
-        (None, BackendChoice::Wandb, Some(e), _) => Some(e.value.clone()),
-        (None, _, _, Some(e)) => Some(e.clone()),
+        (Some(e), _, _, _) => from(e, "--entity"),
+        (None, BackendChoice::Wandb, Some(e), _) => Some(e.clone()),
+        (None, _, _, Some(e)) => from(e, "default_entity in config.toml"),
         _ => None,
     }
 }
@@ -134,7 +157,7 @@ impl Context {
     pub async fn open(cli: &Cli) -> Result<Self, CliError> {
         let env = Environment::current();
         let selection = select(cli, &env);
-        let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+        let config = config();
         let backend = open_backend(cli, &selection, &env).await?;
         let entity = entity_for(cli, &selection, &config, backend.as_ref()).await?;
         let capabilities = backend.capabilities().await?;
@@ -143,6 +166,7 @@ impl Context {
             entity,
             gate: crate::ops::WriteGate::new(cli.read_only.then(|| "--read-only".to_string())),
             capabilities,
+            config,
         })
     }
 

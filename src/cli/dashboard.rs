@@ -29,7 +29,7 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
     // Nothing here may wait on the network: the dashboard draws at once and connects behind
     // its first frame (the entity and what the backend accepts come back as a message).
     let first = open_backend(cli, &selection, &env).await?;
-    let entity = known_entity(cli, &selection, &config);
+    let entity = known_entity(cli, &selection, &config).map(|e| e.value);
     let first_choice = choice(first.as_ref(), entity.clone());
     let mut backends: Vec<(Arc<dyn Backend>, Choice)> = vec![(Arc::from(first), first_choice)];
     let other = match selection.choice {

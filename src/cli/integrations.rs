@@ -122,6 +122,7 @@ fn line(key: &str, value: impl std::fmt::Display) {
 pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
     let env = Environment::current();
     let selection = select(cli, &env);
+    let settings = super::context::config();
     let data_dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
     let w = &selection.wandb;
     line(
@@ -150,6 +151,13 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
             None => "absent".to_string(),
         },
     );
+    line(
+        "config",
+        match &settings.path {
+            Some(p) => p.display().to_string(),
+            None => "none (the defaults)".to_string(),
+        },
+    );
     line("data dir", data_dir.display());
     line("log dir", config::log_dir(&data_dir).display());
     line(
@@ -162,10 +170,9 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
     );
     let backend = open_backend(cli, &selection, &env).await?;
     line("endpoint", backend.info().endpoint);
-    let (entity, source) = match (&cli.entity, selection.choice, &w.entity) {
-        (Some(e), _, _) => (e.clone(), "--entity".to_string()),
-        (None, BackendChoice::Wandb, Some(e)) => (e.value.clone(), e.source.clone()),
-        _ => (
+    let (entity, source) = match super::context::known_entity(cli, &selection, &settings) {
+        Some(e) => (e.value, e.source),
+        None => (
             backend.default_entity().await?,
             "the backend's default".to_string(),
         ),

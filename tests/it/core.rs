@@ -5,13 +5,13 @@
 use crate::support::dashboard::{ch, ctrl, demo_state, key, typed};
 use crossterm::event::KeyCode;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 use wbauto::app::keys::{Action, Context, Keymap};
 use wbauto::app::modals::Modal;
 use wbauto::app::msg::{Effect, Msg};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::text::TextLine;
 use wbauto::app::update;
+use wbauto::config::file::{ConfigFile, Remap};
 
 fn render(state: &wbauto::app::State) -> String {
     let backend = ratatui::backend::TestBackend::new(state.width, state.height);
@@ -70,9 +70,15 @@ async fn two_quick_switches_end_on_the_one_asked_last() {
 
 #[tokio::test]
 async fn remapped_modal_and_wizard_keys_work_and_show_in_footer_and_help() {
-    let mut remaps = BTreeMap::new();
-    remaps.insert("cancel".to_string(), vec!["x".to_string()]);
-    remaps.insert("review".to_string(), vec!["ctrl-f".to_string()]);
+    let remap = |action: &str, key: &str| Remap {
+        action: action.into(),
+        keys: vec![key.into()],
+        line: 1,
+    };
+    let remaps = ConfigFile {
+        keys: vec![remap("cancel", "x"), remap("review", "ctrl-f")],
+        ..ConfigFile::default()
+    };
     let (keymap, warnings) = Keymap::with_remaps(&remaps);
     assert!(warnings.is_empty(), "{warnings:?}");
     let mut s = demo_state(160, 48).await;
