@@ -224,6 +224,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     let runner = Runner::new(
         setup.backends.into_iter().map(|(b, _)| b).collect(),
         setup.engines,
+        crate::ops::backtest::Settings::of(&setup.config.engine),
         tx,
     );
     let size = terminal.size().map_err(|e| e.to_string())?;

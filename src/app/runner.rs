@@ -16,6 +16,8 @@ pub struct Runner {
     /// The local engine of each backend that has one (the local backend's database).
     engines: Vec<Option<Arc<crate::engine::Engine>>>,
     tx: UnboundedSender<Msg>,
+    /// How backtests and the wizard's live verdict judge (from `config.toml`).
+    backtest: crate::ops::backtest::Settings,
     /// The task in flight of each kind a newer request replaces (reading run history can take
     /// a while: a run picked next, or an edited condition, cancels the one before).
     latest: std::sync::Mutex<std::collections::HashMap<&'static str, tokio::task::AbortHandle>>,
@@ -26,12 +28,14 @@ impl Runner {
     pub fn new(
         backends: Vec<Arc<dyn Backend>>,
         engines: Vec<Option<Arc<crate::engine::Engine>>>,
+        backtest: crate::ops::backtest::Settings,
         tx: UnboundedSender<Msg>,
     ) -> Self {
         Self {
             backends,
             engines,
             tx,
+            backtest,
             latest: std::sync::Mutex::default(),
         }
     }
@@ -240,19 +244,13 @@ impl Runner {
                 automation,
                 choice,
             } => {
-                let engine = self.engine(active).ok();
-                let (limit, stale) = engine
-                    .as_ref()
-                    .map_or((crate::engine::eval::RateLimit::default(), 300), |e| {
-                        (e.limit(), e.settings.run_stale_secs)
-                    });
+                let settings = self.backtest;
                 self.spawn_replacing("backtest verdict", async move {
                     let result = crate::ops::backtest::judge_choice(
                         backend.as_ref(),
                         &automation,
                         &choice,
-                        limit,
-                        stale,
+                        settings,
                     )
                     .await
                     .map_err(|e| e.to_string());
@@ -264,11 +262,13 @@ impl Runner {
                 automation,
             } => {
                 let engine = self.engine(active).ok();
+                let settings = self.backtest;
                 self.spawn_replacing("preview runs", async move {
                     let result = crate::ops::backtest::recent_histories(
                         backend.as_ref(),
                         engine.as_deref(),
                         &automation,
+                        settings,
                     )
                     .await
                     .map(std::sync::Arc::new)
@@ -281,9 +281,7 @@ impl Runner {
                 automation,
                 histories,
             } => {
-                let limit = self
-                    .engine(active)
-                    .map_or(crate::engine::eval::RateLimit::default(), |e| e.limit());
+                let limit = self.backtest.limit;
                 self.spawn_replacing("preview verdict", async move {
                     let options = crate::engine::backtest::Options { limit, trace: true };
                     let result =

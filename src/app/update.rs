@@ -16,7 +16,8 @@ use super::state::{State, ToastKind};
 use super::store::session::RequestKind;
 use super::store::writes::{Pending, Undo};
 use crate::backend::{BackendError, Listing, SavedAutomation};
-use crate::file::{Format, parse_text};
+use crate::file::Format;
+use crate::file::read::read_located;
 use crossterm::event::{KeyEvent, KeyEventKind};
 
 /// Applies a message; returns what must happen outside.
@@ -446,12 +447,10 @@ fn on_edited(state: &mut State, id: String, result: Result<String, String>) -> V
         }));
         Vec::new()
     };
-    let parsed = parse_text(&text, Format::Yaml)
-        .map_err(|e| e.to_string())
-        .and_then(|mut list| match list.len() {
-            1 => Ok(list.remove(0)),
-            n => Err(format!("the file holds {n} automations; keep exactly one")),
-        });
+    let parsed = read_located(&text, Format::Yaml).and_then(|(_, mut list)| match list.len() {
+        1 => Ok(list.remove(0)),
+        n => Err(format!("the file holds {n} automations; keep exactly one")),
+    });
     let after = match parsed {
         Ok(a) => a,
         Err(message) => return refuse(state, text, message),
@@ -459,7 +458,7 @@ fn on_edited(state: &mut State, id: String, result: Result<String, String>) -> V
     let mut problems = crate::model::validate(&after);
     problems.extend(state.capabilities().check(&after));
     if !problems.is_empty() {
-        let message = crate::model::validate::one_line(&problems);
+        let message = crate::file::read::located(&text, &problems);
         return refuse(state, text, message);
     }
     let after = match crate::ops::retarget(after, &before) {

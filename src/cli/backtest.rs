@@ -334,10 +334,10 @@ pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
 pub async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
-    let config = &ctx.config;
-    let (runs, from) = histories(cli, ctx, &a, req, config.engine.run_stale_secs).await?;
+    let settings = crate::ops::backtest::Settings::of(&ctx.config.engine);
+    let (runs, from) = histories(cli, ctx, &a, req, settings.stale_secs).await?;
     let options = Options {
-        limit: crate::engine::rate_limit(&config.engine),
+        limit: settings.limit,
         trace: false,
     };
     let verdicts = crate::ops::backtest::judge(&a, runs, options).await?;

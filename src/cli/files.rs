@@ -6,9 +6,8 @@ use super::render::printable;
 use super::{CliError, failure};
 use crate::backend::BackendError;
 use crate::backend::resolve::prepare;
-use crate::file::locate::locate;
-use crate::file::read::from_document;
-use crate::file::{FileError, Format, parse_value, render, to_value};
+use crate::file::read::read_located;
+use crate::file::{Format, render, to_value};
 use crate::model::Automation;
 use crate::wire::encode::{create_input, update_input};
 use serde_json::{Value, json};
@@ -39,30 +38,7 @@ pub fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
         Format::for_path(path)
     };
     let file = shown(path);
-    let doc = parse_value(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
-    let parsed = match from_document(&doc) {
-        Ok(p) => p,
-        Err(FileError::Invalid(problems)) => {
-            let located: Vec<String> = problems
-                .iter()
-                .take(5)
-                .map(|p| match locate(&text, &p.path) {
-                    Some((line, column)) => {
-                        format!("{} at line {line}, column {column}: {}", p.path, p.message)
-                    }
-                    None => p.to_string(),
-                })
-                .collect();
-            let more = problems.len().saturating_sub(5);
-            let tail = if more > 0 {
-                format!("; and {more} more")
-            } else {
-                String::new()
-            };
-            return Err(failure(format!("{file}: {}{tail}", located.join("; "))));
-        }
-        Err(e) => return Err(failure(format!("{file}: {e}"))),
-    };
+    let (doc, parsed) = read_located(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
     let times: Vec<Option<Option<String>>> = match &doc {
         Value::Array(items) => items.iter().map(exported_at).collect(),
         single => vec![exported_at(single)],

@@ -77,7 +77,7 @@ pub async fn set_enabled(
         .collect::<Result<_, _>>()?;
     for saved in found {
         let a = &saved.automation;
-        let done = crate::ops::set_enabled(ctx.backend.as_ref(), &ctx.entity, a, enabled)
+        let done = crate::ops::set_enabled(ctx.backend.as_ref(), &ctx.entity, saved, enabled)
             .await
             .map_err(|e| match e {
                 crate::backend::BackendError::Invalid(p) => {
@@ -85,9 +85,9 @@ pub async fn set_enabled(
                 }
                 other => failure(format!("{}: {other}", a.name)),
             })?;
-        match done {
-            None => println!("{} is already {verb}", printable(&a.name)),
-            Some(_) => println!(
+        match done.changed {
+            false => println!("{} is already {verb}", printable(&a.name)),
+            true => println!(
                 "{verb} {} ({})",
                 printable(&a.name),
                 printable(&a.scope.path.to_string())

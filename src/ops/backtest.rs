@@ -10,6 +10,27 @@ use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
 
+/// What a backtest judges with, from `config.toml`'s `[engine]`: the rate limit firings are held
+/// to, and how long a run log may go without growing before its run counts as crashed. The one
+/// source of both for the command line and the dashboard, whichever backend is in use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// Firings per minute and burst, per automation.
+    pub limit: crate::engine::eval::RateLimit,
+    /// Seconds a silent run log's run stays alive.
+    pub stale_secs: i64,
+}
+
+impl Settings {
+    /// The settings of `[engine]`.
+    pub fn of(engine: &crate::config::file::EngineSettings) -> Self {
+        Self {
+            limit: crate::engine::rate_limit(engine),
+            stale_secs: engine.run_stale_secs,
+        }
+    }
+}
+
 /// Runs the backtest on a blocking thread (a long history takes a while).
 pub async fn judge(
     a: &Automation,
@@ -303,8 +324,7 @@ pub async fn judge_choice(
     backend: &dyn Backend,
     a: &Automation,
     choice: &RunChoice,
-    limit: crate::engine::eval::RateLimit,
-    stale_secs: i64,
+    settings: Settings,
 ) -> Result<crate::engine::backtest::Verdict, BackendError> {
     let histories = match &choice.source {
         ChoiceSource::Wandb { entity, project } => {
@@ -321,14 +341,17 @@ pub async fn judge_choice(
             let mapping = own_runs(a);
             let now = jiff::Timestamp::now().as_second();
             tokio::task::spawn_blocking(move || {
-                run_log_histories(&[path], &mapping, now, stale_secs)
+                run_log_histories(&[path], &mapping, now, settings.stale_secs)
             })
             .await
             .map_err(|e| BackendError::Storage(e.to_string()))?
             .map_err(BackendError::Storage)?
         }
     };
-    let options = crate::engine::backtest::Options { limit, trace: true };
+    let options = crate::engine::backtest::Options {
+        limit: settings.limit,
+        trace: true,
+    };
     let verdicts = judge(a, histories, options).await?;
     verdicts.into_iter().next().ok_or_else(|| {
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
@@ -341,6 +364,7 @@ pub async fn recent_histories(
     backend: &dyn Backend,
     engine: Option<&crate::engine::Engine>,
     a: &Automation,
+    settings: Settings,
 ) -> Result<Vec<RunHistory>, BackendError> {
     let choices = run_choices(backend, engine, a).await?;
     let mut logs = Vec::new();
@@ -365,7 +389,7 @@ pub async fn recent_histories(
     };
     if !logs.is_empty() {
         let mapping = own_runs(a);
-        let stale = engine.map_or(300, |e| e.settings.run_stale_secs);
+        let stale = settings.stale_secs;
         let now = jiff::Timestamp::now().as_second();
         out.extend(
             tokio::task::spawn_blocking(move || run_log_histories(&logs, &mapping, now, stale))

@@ -61,37 +61,54 @@ pub async fn replace(
     backend.update_automation(changed).await
 }
 
-/// Sets `enabled` on an automation read from `entity`'s listing. The change is idempotent, so
-/// when the automation changed elsewhere between the read and the write, it is read again and
-/// tried again (a few times). `None` when it already was so.
+/// What [`set_enabled`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toggled {
+    /// The automation as stored now.
+    pub saved: SavedAutomation,
+    /// Whether it was changed (`false`: it already was so).
+    pub changed: bool,
+}
+
+/// Sets `enabled` on an automation read from `entity`'s listing: the one toggle of the command
+/// line and the dashboard. The change is idempotent, so when the automation changed elsewhere
+/// between the read and the write, it is read again and tried again (a few times), keeping the
+/// other change.
 pub async fn set_enabled(
     backend: &dyn Backend,
     entity: &str,
-    automation: &Automation,
+    read: &SavedAutomation,
     enabled: bool,
-) -> Result<Option<SavedAutomation>, BackendError> {
-    let mut current = automation.clone();
+) -> Result<Toggled, BackendError> {
+    let mut current = read.clone();
     let mut conflicts = 0;
     loop {
-        if current.enabled == enabled {
-            return Ok(None);
+        if current.automation.enabled == enabled {
+            return Ok(Toggled {
+                saved: current,
+                changed: false,
+            });
         }
-        let changed = with_enabled(&current, enabled)
+        let changed = with_enabled(&current.automation, enabled)
             .map_err(|m| BackendError::Invalid(vec![crate::model::Problem::new("", m)]))?;
         match backend.update_automation(&changed).await {
-            Ok(saved) => return Ok(Some(saved)),
+            Ok(saved) => {
+                return Ok(Toggled {
+                    saved,
+                    changed: true,
+                });
+            }
             Err(BackendError::Conflict(_)) if conflicts < 3 => {
                 conflicts += 1;
-                let id = current.id.clone().unwrap_or_default();
+                let id = changed.id.clone().unwrap_or_default();
                 current = backend
                     .list_automations(entity)
                     .await?
                     .automations
                     .into_iter()
-                    .map(|s| s.automation)
-                    .find(|a| a.id.as_deref() == Some(id.as_str()))
+                    .find(|s| s.automation.id.as_deref() == Some(id.as_str()))
                     .ok_or_else(|| {
-                        BackendError::NotFound(format!("{} was deleted elsewhere", current.name))
+                        BackendError::NotFound(format!("{} was deleted elsewhere", changed.name))
                     })?;
             }
             Err(e) => return Err(e),

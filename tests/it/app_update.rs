@@ -455,7 +455,10 @@ async fn edit_as_file_flow() {
         panic!("{:?}", overlay(&s))
     };
     assert_eq!(kept, broken);
-    assert!(message.contains("event.window"), "{message}");
+    assert!(
+        message.contains("event.window at line ") && message.contains(", column "),
+        "the problem is located in the text: {message}"
+    );
     let effects = update(&mut s, ch('e'));
     assert!(matches!(effects.as_slice(), [Effect::Edit { text, .. }] if *text == broken));
     // A good edit shows a diff, then saves through the backend on confirmation.

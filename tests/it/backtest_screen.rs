@@ -227,7 +227,12 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     let fake = FakeWandb::demo().await;
     let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], tx);
+    let runner = wbauto::app::runner::Runner::new(
+        vec![backend],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
     let a = wbauto::file::parse_text(
         "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
         wbauto::file::Format::Yaml,

@@ -47,7 +47,12 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     let fake = FakeWandb::demo().await;
     let backend: Arc<dyn Backend> = Arc::new(fake.backend());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(vec![backend.clone()], vec![None], tx);
+    let runner = Runner::new(
+        vec![backend.clone()],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
     let choice = BackendChoice {
         info: backend.info(),
         entity: Some("acme".into()),

@@ -226,9 +226,8 @@ async fn enabling_retries_when_the_automation_changed_elsewhere() {
     let path = dir.path().join("local.db");
     let ours = LocalBackend::open(&path).await.unwrap();
     let theirs = LocalBackend::open(&path).await.unwrap();
-    let stale = ours.list_automations("acme").await.unwrap().automations[0]
-        .automation
-        .clone();
+    let read = ours.list_automations("acme").await.unwrap().automations[0].clone();
+    let stale = read.automation.clone();
     // Someone else edits it in between: our copy is now stale.
     let mut edited = theirs.list_automations("acme").await.unwrap().automations[0]
         .automation
@@ -244,22 +243,21 @@ async fn enabling_retries_when_the_automation_changed_elsewhere() {
         ),
         "a plain write of the stale copy is refused"
     );
-    let saved = wbauto::ops::set_enabled(&ours, "acme", &stale, !stale.enabled)
+    let toggled = wbauto::ops::set_enabled(&ours, "acme", &read, !stale.enabled)
         .await
-        .unwrap()
-        .expect("it changed");
+        .unwrap();
+    assert!(toggled.changed);
+    let saved = toggled.saved;
     assert_eq!(saved.automation.enabled, !stale.enabled);
     assert_eq!(
         saved.automation.description.as_deref(),
         Some("changed elsewhere"),
         "their edit is kept"
     );
-    assert!(
-        wbauto::ops::set_enabled(&ours, "acme", &saved.automation, !stale.enabled)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let again = wbauto::ops::set_enabled(&ours, "acme", &saved, !stale.enabled)
+        .await
+        .unwrap();
+    assert!(!again.changed);
 }
 
 /// On a first load the local backend sends the first page by name ahead of the whole listing,
@@ -285,7 +283,12 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
     local.create_automations(&copies).await.unwrap();
     let backend: Arc<dyn Backend> = Arc::new(local);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(vec![backend.clone()], vec![None], tx);
+    let runner = wbauto::app::runner::Runner::new(
+        vec![backend.clone()],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
     runner.run(
         Effect::List {
             request: 7,

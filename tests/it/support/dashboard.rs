@@ -209,3 +209,8 @@ pub fn shown_names(s: &State) -> Vec<String> {
         .map(|i| i.saved.automation.name.clone())
         .collect()
 }
+
+/// The backtest settings of an empty `config.toml`.
+pub fn backtest_defaults() -> wbauto::ops::backtest::Settings {
+    wbauto::ops::backtest::Settings::of(&Default::default())
+}
