@@ -29,7 +29,7 @@ fn state_with(n: usize) -> State {
         })
         .collect();
     update(&mut state, dashboard::ctrl('r'));
-    let request = state.session.latest(RequestKind::List);
+    let request = state.session().latest(RequestKind::List);
     update(
         &mut state,
         Msg::Listed {
@@ -94,7 +94,10 @@ fn benches(c: &mut Criterion) {
                     terminal
                         .draw(|f| wbauto::ui::view(&state, f))
                         .expect("draw");
-                    state.list.set_filter("l");
+                    update(
+                        &mut state,
+                        Msg::Key(crossterm::event::KeyEvent::from(KeyCode::Backspace)),
+                    );
                 });
             },
         );

@@ -2,14 +2,14 @@
 //! crossterm's event stream; effects go to the runner; drawing happens only when something
 //! changed, at most once per 10 ms. The terminal is restored on every way out.
 
-use crate::app::keys::Keymap;
 use crate::app::msg::{Effect, Msg};
 use crate::app::runner::Runner;
 use crate::app::state::ToastKind;
-use crate::app::store::session::BackendChoice;
+use crate::app::store::list::Loading;
+use crate::app::store::session::BackendOffer;
 use crate::app::{State, update};
 use crate::backend::Backend;
-use crate::config::file::{ConfigFile, ThemeName};
+use crate::config::file::{ConfigFile, ConfigWarning};
 use crate::model::Capabilities;
 use crate::wizard::draft::Draft;
 use crossterm::event::{Event, EventStream};
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 /// Everything the dashboard starts with.
 pub struct Setup {
     /// Backends to offer; the first is opened.
-    pub backends: Vec<(Arc<dyn Backend>, BackendChoice)>,
+    pub backends: Vec<(Arc<dyn Backend>, BackendOffer)>,
     /// The local engine of each backend that has one (indexed like `backends`).
     pub engines: Vec<Option<Arc<crate::engine::Engine>>>,
     /// The entity to show, when known without asking the backend (else its default, asked for
@@ -35,7 +35,7 @@ pub struct Setup {
     /// `config.toml`.
     pub config: ConfigFile,
     /// Problems found in the config, shown as toasts.
-    pub warnings: Vec<crate::config::file::ConfigWarning>,
+    pub warnings: Vec<ConfigWarning>,
     /// Draw without colour.
     pub mono: bool,
     /// Exit right after the first frame with the list on screen (start-up measurements).
@@ -109,15 +109,11 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
         Capabilities::default(),
         now,
     );
-    state.session.set_read_only(setup.read_only.clone());
-    state.refresh_every = setup.config.refresh_every();
-    state.mono = setup.mono || setup.config.theme == ThemeName::Mono;
-    let (keymap, warnings) = Keymap::with_remaps(&setup.config);
-    state.keymap = keymap;
-    for w in setup.warnings.iter().chain(&warnings) {
+    state.set_read_only(setup.read_only.clone());
+    let remaps = state.configure(&setup.config, setup.mono);
+    for w in setup.warnings.iter().chain(&remaps) {
         state.toast_for(ToastKind::Error, w.to_string(), 12);
     }
-    crate::app::derive::refresh(&mut state);
     state
 }
 
@@ -217,9 +213,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     let mut state = initial_state(&setup, now_secs());
     let draft_path = setup.draft_path.clone();
     let (draft, problem) = load_draft(draft_path.as_deref());
-    state.draft = draft;
+    state.offer_draft(draft);
     if let Some(problem) = problem {
-        state.toast(ToastKind::Error, problem);
+        state.toast_for(ToastKind::Error, problem, 4);
     }
     let runner = Runner::new(
         setup.backends.into_iter().map(|(b, _)| b).collect(),
@@ -236,7 +232,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     let mut last_draw = Instant::now() - MIN_FRAME;
     loop {
         for effect in std::mem::take(&mut effects) {
-            match runner.run(effect, state.session.backend()) {
+            match runner.run(effect, state.session().backend()) {
                 Some(Effect::Copy { text }) => copy(&text),
                 Some(Effect::Edit { id, text }) => {
                     drop(events);
@@ -253,7 +249,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
                 None => {}
             }
         }
-        if state.quit {
+        if state.quitting() {
             return Ok(None);
         }
         if !effects.is_empty() {
@@ -265,9 +261,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
             last_draw = Instant::now();
-            if exit_after_first_frame
-                && *state.list.loading() != crate::app::store::list::Loading::Loading
-            {
+            if exit_after_first_frame && *state.list().loading() != Loading::Loading {
                 return Ok(None);
             }
         }
@@ -288,9 +282,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
             _ = tokio::time::sleep(wait), if dirty => continue,
         };
         let animated = state.animated();
-        let second = state.now;
+        let second = state.now();
         let tick = matches!(msg, Msg::Tick(_));
         effects = update(&mut state, msg);
-        dirty |= !tick || animated || state.now != second;
+        dirty |= !tick || animated || state.now() != second;
     }
 }

@@ -140,6 +140,30 @@ impl Doc {
     }
 }
 
+/// Spinner frames for work in flight.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner's glyph at an animation frame.
+pub(crate) fn spinner(frame: usize) -> &'static str {
+    SPINNER[frame % SPINNER.len()]
+}
+
+/// "12s", "5m", "3h", "4d", "2mo", "1y" since `then` (Unix seconds); "-" when unknown.
+pub(crate) fn ago(now: i64, then: i64) -> String {
+    if then <= 0 {
+        return "-".into();
+    }
+    let s = (now - then).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        86_400..2_592_000 => format!("{}d", s / 86_400),
+        2_592_000..31_536_000 => format!("{}mo", s / 2_592_000),
+        _ => format!("{}y", s / 31_536_000),
+    }
+}
+
 fn is_space(c: char) -> bool {
     c == '\u{200b}' || (c.is_whitespace() && c != '\u{a0}')
 }

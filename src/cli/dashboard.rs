@@ -2,7 +2,7 @@
 
 use super::context::{Context, Selection, known_entity, open_backend, select};
 use super::{BackendChoice, Cli, CliError, failure, manage};
-use crate::app::store::session::BackendChoice as Choice;
+use crate::app::store::session::BackendOffer as Choice;
 use crate::backend::Backend;
 use crate::config::file::{load, path};
 use crate::config::wandb::Environment;

@@ -10,6 +10,10 @@ use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
 
+/// Recorded runs, shared with the worker that judges them (the wizard's live verdict judges the
+/// same runs again after every edit).
+pub type Histories = std::sync::Arc<Vec<RunHistory>>;
+
 /// What a backtest judges with, from `config.toml`'s `[engine]`: the rate limit firings are held
 /// to, and how long a run log may go without growing before its run counts as crashed. The one
 /// source of both for the command line and the dashboard, whichever backend is in use.

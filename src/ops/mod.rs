@@ -170,7 +170,7 @@ pub fn recreatable(deleted: &Automation) -> Automation {
 pub async fn picker_options(
     backend: &dyn Backend,
     entity: &str,
-) -> Result<crate::wizard::fields::Options, BackendError> {
+) -> Result<crate::wizard::fields::PickerChoices, BackendError> {
     let projects = backend.list_projects(entity).await?;
     let registries = backend.list_registries(entity).await.unwrap_or_default();
     let integrations = backend.list_integrations(entity).await?;
@@ -183,7 +183,7 @@ pub async fn picker_options(
             .map(|i| i.label().to_string())
             .collect()
     };
-    Ok(crate::wizard::fields::Options {
+    Ok(crate::wizard::fields::PickerChoices {
         projects: projects
             .into_iter()
             .map(|p| p.name)

@@ -1,5 +1,5 @@
 //! The fields each step shows, derived from the answers (conditional fields appear and disappear),
-//! and how a key edits them. Pure: the picker options come in as [`Options`].
+//! and how a key edits them. Pure: the picker options come in as [`PickerChoices`].
 
 use super::{Step, Template, Wizard};
 use crate::model::{
@@ -9,7 +9,7 @@ use crate::model::{
 
 /// What the backend offered for the pickers (empty while loading).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Options {
+pub struct PickerChoices {
     /// Project names of the entity.
     pub projects: Vec<String>,
     /// Registry names (without `wandb-registry-`) and their org entity.
@@ -138,7 +138,7 @@ fn plain<T: Copy>(values: &[T], label: impl Fn(T) -> String) -> Vec<(T, String, 
 }
 
 /// The fields of the wizard's current step.
-pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> {
+pub fn fields(w: &Wizard, options: &PickerChoices, caps: &Capabilities) -> Vec<Field> {
     let a = &w.answers;
     match w.step {
         Step::Start => {
@@ -522,7 +522,7 @@ pub fn change(
     w: &mut Wizard,
     key: &str,
     forward: bool,
-    options: &Options,
+    options: &PickerChoices,
     caps: &Capabilities,
     cursor: &mut usize,
 ) -> Option<Template> {

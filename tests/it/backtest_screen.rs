@@ -7,6 +7,8 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::screens::ScreenMsg;
+use wbauto::app::screens::detail::DetailMsg;
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
@@ -15,7 +17,7 @@ use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
 use wbauto::ops::backtest::{ChoiceSource, RunChoice};
 
 fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
@@ -46,13 +48,13 @@ fn choices() -> Vec<RunChoice> {
 }
 
 fn runs_arrive(s: &mut State) -> Vec<Effect> {
-    let request = s.session.latest(RequestKind::BacktestRuns);
+    let request = s.session().latest(RequestKind::BacktestRuns);
     update(
         s,
-        Msg::BacktestRuns {
+        Msg::from(DetailMsg::BacktestRuns {
             request,
             result: Ok(choices()),
-        },
+        }),
     )
 }
 
@@ -102,8 +104,14 @@ fn verdict(s: &State, spike: i64) -> Verdict {
 }
 
 fn judged(s: &mut State, result: Result<Verdict, String>) {
-    let request = s.session.latest(RequestKind::BacktestJudge);
-    update(s, Msg::BacktestJudged { request, result });
+    let request = s.session().latest(RequestKind::BacktestJudge);
+    update(
+        s,
+        Msg::from(DetailMsg::BacktestJudged {
+            request,
+            result: Box::new(result),
+        }),
+    );
 }
 
 async fn both(name: &str, setup: impl Fn(&mut State)) {
@@ -188,7 +196,7 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
         panic!("{effects:?}")
     };
     assert_eq!(choice.id, "r7");
-    let first = s.session.latest(RequestKind::BacktestJudge);
+    let first = s.session().latest(RequestKind::BacktestJudge);
     let effects = update(&mut s, ch(']'));
     let [Effect::JudgeRun { choice, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -198,10 +206,10 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
     let late = verdict(&s, 6);
     update(
         &mut s,
-        Msg::BacktestJudged {
+        Msg::from(DetailMsg::BacktestJudged {
             request: first,
-            result: Ok(late),
-        },
+            result: Box::new(Ok(late)),
+        }),
     );
     let screen = render(&s);
     assert!(
@@ -264,7 +272,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     let mut answers = Vec::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        if let Msg::BacktestJudged { request, result } = msg {
+        if let Msg::Screen(ScreenMsg::Detail(DetailMsg::BacktestJudged { request, result })) = msg {
             answers.push((request, result.map(|v| v.run.run)));
         }
     }

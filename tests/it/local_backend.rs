@@ -333,7 +333,7 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
     let mut state = crate::support::dashboard::demo_state(120, 30).await;
     update_to_loading(&mut state);
     let request = state
-        .session
+        .session()
         .latest(wbauto::app::store::session::RequestKind::List);
     wbauto::app::update(
         &mut state,
@@ -404,8 +404,8 @@ fn update_to_loading(state: &mut wbauto::app::State) {
 
 fn render(state: &wbauto::app::State) -> String {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(
-        state.width,
-        state.height,
+        state.size().0,
+        state.size().1,
     ))
     .unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();

@@ -1,6 +1,7 @@
 //! The dashboard's stores, each with private fields and the invariants its methods keep.
 
 pub mod list;
+pub(crate) mod requests;
 pub mod selection;
 pub mod session;
 pub mod wire;
