@@ -185,6 +185,7 @@ impl State {
     ) -> Vec<crate::config::file::ConfigWarning> {
         let (keymap, warnings) = super::modes::keymap(config);
         self.stores.keymap = keymap;
+        self.footer = Footer::default();
         self.refresh_every = config.refresh_every();
         self.mono = mono || config.theme == crate::config::file::ThemeName::Mono;
         super::derive::refresh(self);

@@ -278,3 +278,73 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     }
     assert_eq!(answers, vec![(2, Ok("vis023".to_string()))]);
 }
+
+/// The dashboard judges with `config.toml`'s rate limit whichever backend is in use (on W&B it
+/// used the defaults): three runs firing in the same minute, a burst of one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_judges_with_the_configured_rate_limit_on_any_backend() {
+    use std::sync::Arc;
+    use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+    let fake = crate::support::fake_wandb::FakeWandb::demo().await;
+    let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
+    let a = wbauto::file::parse_text(
+        "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
+        wbauto::file::Format::Yaml,
+    )
+    .unwrap()
+    .remove(0);
+    let runs: Vec<wbauto::engine::backtest::RunHistory> = (1..=3)
+        .map(|i| wbauto::engine::backtest::RunHistory {
+            run: RunRef {
+                entity: "acme".into(),
+                project: "vision".into(),
+                run: format!("r{i}"),
+                display_name: None,
+                user: None,
+            },
+            events: vec![EngineEvent {
+                run: None,
+                body: EventBody::Metric {
+                    step: Some(1),
+                    metrics: vec![("loss".into(), 0.9)],
+                },
+                time: Some(1_780_000_000 + i),
+            }],
+            notes: Vec::new(),
+        })
+        .collect();
+    let histories = Arc::new(runs);
+    let fired = |engine: wbauto::config::file::EngineSettings| {
+        let (backend, a, histories) = (backend.clone(), a.clone(), histories.clone());
+        async move {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let settings = wbauto::ops::backtest::Settings::of(&engine);
+            let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], settings, tx);
+            runner.run(
+                Effect::JudgePreview {
+                    request: 1,
+                    automation: Box::new(a),
+                    histories,
+                },
+                0,
+            );
+            match rx.recv().await {
+                Some(Msg::Screen(ScreenMsg::Wizard(
+                    wbauto::app::screens::wizard::WizardMsg::PreviewJudged { result, .. },
+                ))) => result.unwrap().iter().filter(|v| v.fired()).count(),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let strict = wbauto::config::file::EngineSettings {
+        rate_per_minute: 1,
+        burst: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        fired(strict).await,
+        1,
+        "a burst of one: the others are held back"
+    );
+    assert_eq!(fired(Default::default()).await, 3);
+}

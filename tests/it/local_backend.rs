@@ -411,3 +411,51 @@ fn render(state: &wbauto::app::State) -> String {
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
+
+/// The dashboard toggles through the same retry as `enable`/`disable`: an automation changed
+/// elsewhere since it was listed is read again and toggled, keeping the other change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_toggle_retries_when_the_automation_changed_elsewhere() {
+    use std::sync::Arc;
+    use wbauto::app::msg::{Effect, Msg, SaveKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.db");
+    let ours: Arc<dyn Backend> = Arc::new(LocalBackend::open(&path).await.unwrap());
+    let theirs = LocalBackend::open(&path).await.unwrap();
+    let read = ours.list_automations("acme").await.unwrap().automations[0].clone();
+    let mut edited = read.automation.clone();
+    edited.description = Some("changed elsewhere".into());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    theirs.update_automation(&edited).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = wbauto::app::runner::Runner::new(
+        vec![ours],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
+    let enabled = !read.automation.enabled;
+    runner.run(
+        Effect::Toggle {
+            read: Box::new(read.clone()),
+            enabled,
+            entity: "acme".into(),
+        },
+        0,
+    );
+    let Some(Msg::Saved {
+        kind: SaveKind::Toggle,
+        result,
+        ..
+    }) = rx.recv().await
+    else {
+        panic!("the toggle answers")
+    };
+    let saved = result.expect("toggled after reading it again");
+    assert_eq!(saved.automation.enabled, enabled);
+    assert_eq!(
+        saved.automation.description.as_deref(),
+        Some("changed elsewhere"),
+        "their edit is kept"
+    );
+}
