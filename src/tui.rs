@@ -22,26 +22,26 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Everything the dashboard starts with.
-pub struct Setup {
+pub(crate) struct Setup {
     /// Backends to offer; the first is opened.
-    pub backends: Vec<(Arc<dyn Backend>, BackendOffer)>,
+    pub(crate) backends: Vec<(Arc<dyn Backend>, BackendOffer)>,
     /// The local engine of each backend that has one (indexed like `backends`).
-    pub engines: Vec<Option<Arc<crate::engine::Engine>>>,
+    pub(crate) engines: Vec<Option<Arc<crate::engine::Engine>>>,
     /// The entity to show, when known without asking the backend (else its default, asked for
     /// behind the first frame).
-    pub entity: Option<String>,
+    pub(crate) entity: Option<String>,
     /// Why writes are refused, if they are.
-    pub read_only: Option<String>,
+    pub(crate) read_only: Option<String>,
     /// `config.toml`.
-    pub config: ConfigFile,
+    pub(crate) config: ConfigFile,
     /// Problems found in the config, shown as toasts.
-    pub warnings: Vec<ConfigWarning>,
+    pub(crate) warnings: Vec<ConfigWarning>,
     /// Draw without colour.
-    pub mono: bool,
+    pub(crate) mono: bool,
     /// Exit right after the first frame with the list on screen (start-up measurements).
-    pub exit_after_first_frame: bool,
+    pub(crate) exit_after_first_frame: bool,
     /// Where the wizard keeps its draft (`None`: no drafts).
-    pub draft_path: Option<PathBuf>,
+    pub(crate) draft_path: Option<PathBuf>,
 }
 
 /// Reads the wizard's draft, if one was left; a broken one is set aside with a warning.
@@ -101,7 +101,7 @@ fn now_secs() -> i64 {
 }
 
 /// Builds the initial state from the setup.
-pub fn initial_state(setup: &Setup, now: i64) -> State {
+pub(crate) fn initial_state(setup: &Setup, now: i64) -> State {
     let choices = setup.backends.iter().map(|(_, c)| c.clone()).collect();
     let mut state = State::new(
         choices,
@@ -119,7 +119,7 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
 
 /// Runs the dashboard until the user quits, or until SIGTERM, SIGHUP (a dropped SSH session) or
 /// SIGINT; the terminal is restored on every way out. Returns the signal that ended it, if any.
-pub async fn run(setup: Setup) -> Result<Option<i32>, String> {
+pub(crate) async fn run(setup: Setup) -> Result<Option<i32>, String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
     let result = event_loop(&mut terminal, setup).await;

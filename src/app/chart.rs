@@ -10,27 +10,27 @@ const CHART_POINTS: usize = 600;
 
 /// The chart of one run, ready to paint.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Chart {
+pub(crate) struct Chart {
     /// The metric as logged (absent when it is what is compared).
-    pub logged: Vec<(f64, f64)>,
+    pub(crate) logged: Vec<(f64, f64)>,
     /// The value compared: the aggregate, the change or the z-score.
-    pub compared: Vec<(f64, f64)>,
+    pub(crate) compared: Vec<(f64, f64)>,
     /// What `compared` is called.
-    pub compared_name: String,
+    pub(crate) compared_name: String,
     /// Levels to draw across: the threshold, or the band.
-    pub levels: Vec<Vec<(f64, f64)>>,
+    pub(crate) levels: Vec<Vec<(f64, f64)>>,
     /// Where it fired.
-    pub fired: Vec<(f64, f64)>,
+    pub(crate) fired: Vec<(f64, f64)>,
     /// Where a firing was held back.
-    pub held: Vec<(f64, f64)>,
+    pub(crate) held: Vec<(f64, f64)>,
     /// The x bounds (steps) and their labels.
-    pub x: [f64; 2],
+    pub(crate) x: [f64; 2],
     /// The x labels.
-    pub x_labels: Vec<String>,
+    pub(crate) x_labels: Vec<String>,
     /// The y bounds.
-    pub y: [f64; 2],
+    pub(crate) y: [f64; 2],
     /// The y labels.
-    pub y_labels: Vec<String>,
+    pub(crate) y_labels: Vec<String>,
 }
 
 /// At most `max` points, keeping each bucket's lowest and highest in step order.

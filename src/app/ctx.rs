@@ -77,7 +77,7 @@ pub struct Unsaved {
 
 /// How the wizard opens.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WizardStart {
+pub(crate) enum WizardStart {
     /// A new automation (a draft left before is offered first).
     #[default]
     New,

@@ -26,5 +26,8 @@ pub(crate) fn wire_request(state: &mut State) -> Option<Effect> {
         .at(stores.selection.selected())
         .filter(|i| i.saved.wire.is_none())?;
     let key = key_of(item);
-    stores.wire.to_ask(key).map(|key| Effect::LoadWire { key })
+    stores
+        .wire
+        .mark_asked(key)
+        .map(|key| Effect::LoadWire { key })
 }

@@ -3,9 +3,9 @@
 //! here only (its text area is its area less one cell on every side).
 
 /// Below this width or height the dashboard says the terminal is too small.
-pub const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_WIDTH: u16 = 60;
 /// See [`MIN_WIDTH`].
-pub const MIN_HEIGHT: u16 = 15;
+pub(crate) const MIN_HEIGHT: u16 = 15;
 /// From this width on, the detail pane sits beside the list.
 const SIDE_BY_SIDE: u16 = 100;
 /// From this width on (and below [`SIDE_BY_SIDE`]), the detail pane sits below the list.
@@ -15,7 +15,7 @@ const WIZARD_RAIL: u16 = 16;
 
 /// A rectangle of the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Area {
+pub(crate) struct Area {
     pub(crate) x: u16,
     pub(crate) y: u16,
     pub(crate) width: u16,
@@ -77,7 +77,7 @@ impl Area {
 
 /// A bordered box and the text area inside its border.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Boxed {
+pub(crate) struct Boxed {
     pub(crate) outer: Area,
     pub(crate) text: Area,
 }
@@ -106,7 +106,7 @@ pub(crate) enum Arrangement {
 
 /// Every area of the dashboard at one terminal size.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub(crate) width: u16,
     pub(crate) height: u16,
     pub(crate) arrangement: Arrangement,

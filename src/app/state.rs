@@ -34,7 +34,7 @@ pub struct Toast {
     /// The text.
     pub text: String,
     /// When it disappears (Unix seconds).
-    pub until: i64,
+    pub(crate) until: i64,
 }
 
 /// The footer: the keys that work now, prepared when the mode changes.
@@ -198,12 +198,12 @@ impl State {
     }
 
     /// What the backend in use accepts.
-    pub fn capabilities(&self) -> &Capabilities {
+    pub(crate) fn capabilities(&self) -> &Capabilities {
         self.stores.session.capabilities()
     }
 
     /// Why writes are refused, if they are.
-    pub fn read_only(&self) -> Option<&str> {
+    pub(crate) fn read_only(&self) -> Option<&str> {
         self.stores.session.gate().reason()
     }
 

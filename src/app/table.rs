@@ -9,19 +9,19 @@ use std::ops::Range;
 
 /// Where a table is: the highlighted row and the first row shown, kept in sight of each other.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Table {
+pub(crate) struct Table {
     selected: usize,
     offset: usize,
 }
 
 impl Table {
     /// The highlighted position.
-    pub fn selected(&self) -> usize {
+    pub(crate) fn selected(&self) -> usize {
         self.selected
     }
 
     /// The first position shown.
-    pub fn offset(&self) -> usize {
+    pub(crate) fn offset(&self) -> usize {
         self.offset
     }
 

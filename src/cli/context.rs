@@ -12,32 +12,32 @@ use crate::model::Capabilities;
 use std::path::PathBuf;
 
 /// An opened backend and the entity commands work in.
-pub struct Context {
+pub(crate) struct Context {
     /// The backend.
-    pub backend: Box<dyn Backend>,
+    pub(crate) backend: Box<dyn Backend>,
     /// The entity whose automations are listed and where integrations are looked up.
-    pub entity: String,
+    pub(crate) entity: String,
     /// Whether writes are refused.
-    pub gate: crate::ops::WriteGate,
+    pub(crate) gate: crate::ops::WriteGate,
     /// The backend's capabilities, asked once.
-    pub capabilities: Capabilities,
+    pub(crate) capabilities: Capabilities,
     /// `config.toml`, read once (its problems already reported).
-    pub config: ConfigFile,
+    pub(crate) config: ConfigFile,
 }
 
 /// Which backend to use and why, before anything is opened.
-pub struct Selection {
+pub(crate) struct Selection {
     /// The backend kind.
-    pub choice: BackendChoice,
+    pub(crate) choice: BackendChoice,
     /// Why, in words (for `doctor`).
-    pub reason: String,
+    pub(crate) reason: String,
     /// The W&B settings (also for the local backend, so `doctor` can show them).
-    pub wandb: WandbSettings,
+    pub(crate) wandb: WandbSettings,
 }
 
 /// `config.toml` for a command: every problem in it is printed on stderr as a warning (file,
 /// line, setting, and what is used instead), then the settings are returned.
-pub fn config() -> ConfigFile {
+pub(crate) fn config() -> ConfigFile {
     let (config, warnings) = crate::config::file::load(crate::config::file::path().as_deref());
     for w in warnings {
         eprintln!("warning: {}", super::render::printable(&w.to_string()));
@@ -46,7 +46,7 @@ pub fn config() -> ConfigFile {
 }
 
 /// Decides the backend: `--backend`, else W&B when an API key is found, else local.
-pub fn select(cli: &Cli, env: &Environment) -> Selection {
+pub(crate) fn select(cli: &Cli, env: &Environment) -> Selection {
     let wandb = discover(cli.base_url.as_deref(), cli.entity.as_deref(), env);
     let (choice, reason) = match (cli.backend, &wandb.api_key) {
         (Some(BackendChoice::Local), _) => (BackendChoice::Local, "--backend local".to_string()),
@@ -71,7 +71,7 @@ pub fn select(cli: &Cli, env: &Environment) -> Selection {
 }
 
 /// The local database path for the command line's settings.
-pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
+pub(crate) fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
     let dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
     crate::fsutil::create_private_dir(&dir).map_err(|e| {
         failure(format!(
@@ -83,7 +83,7 @@ pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
 }
 
 /// Opens the selected backend.
-pub async fn open_backend(
+pub(crate) async fn open_backend(
     cli: &Cli,
     selection: &Selection,
     env: &Environment,
@@ -114,7 +114,7 @@ pub async fn open_backend(
 
 /// The entity to work in: `--entity`, then (W&B) `WANDB_ENTITY` or the settings files, then the
 /// config file's `default_entity`, then the backend's default.
-pub async fn entity_for(
+pub(crate) async fn entity_for(
     cli: &Cli,
     selection: &Selection,
     config: &ConfigFile,
@@ -128,7 +128,7 @@ pub async fn entity_for(
 
 /// The entity given by flag, environment, settings or config, without asking the backend, and
 /// where it came from.
-pub fn known_entity(
+pub(crate) fn known_entity(
     cli: &Cli,
     selection: &Selection,
     config: &ConfigFile,
@@ -154,7 +154,7 @@ pub fn known_entity(
 
 impl Context {
     /// Opens the backend the command line asks for and settles the entity.
-    pub async fn open(cli: &Cli) -> Result<Self, CliError> {
+    pub(crate) async fn open(cli: &Cli) -> Result<Self, CliError> {
         let env = Environment::current();
         let selection = select(cli, &env);
         let config = config();
@@ -171,7 +171,7 @@ impl Context {
     }
 
     /// Fails if writes are not allowed, naming what would have changed.
-    pub fn check_writable(&self, what: &str) -> Result<(), CliError> {
+    pub(crate) fn check_writable(&self, what: &str) -> Result<(), CliError> {
         self.gate.check(what).map_err(failure)
     }
 }

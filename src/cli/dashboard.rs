@@ -18,7 +18,7 @@ fn choice(backend: &dyn Backend, entity: Option<String>) -> Choice {
 }
 
 /// Opens the dashboard on the selected backend; the other one, when available, can be switched to.
-pub async fn open(cli: &Cli) -> Result<(), CliError> {
+pub(crate) async fn open(cli: &Cli) -> Result<(), CliError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         let ctx = Context::open(cli).await?;
         return manage::list(&ctx, None, false).await;

@@ -43,7 +43,7 @@ fn integration_line(i: &Integration) -> String {
 }
 
 /// `integrations [--json]` and its `add-*` subcommands.
-pub async fn run(
+pub(crate) async fn run(
     ctx: &Context,
     json: bool,
     action: Option<IntegrationsCommand>,
@@ -119,7 +119,7 @@ fn line(key: &str, value: impl std::fmt::Display) {
 
 /// `doctor`: the settings in force, which backend and why, and whether it answers.
 /// The API key is shown as present or absent, never itself.
-pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
+pub(crate) async fn doctor(cli: &Cli) -> Result<(), CliError> {
     let env = Environment::current();
     let selection = select(cli, &env);
     let settings = super::context::config();

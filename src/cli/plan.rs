@@ -13,13 +13,13 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What `plan` and `apply` were asked.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// Files and directories (searched recursively); `-` is standard input.
-    pub paths: &'a [PathBuf],
+    pub(crate) paths: &'a [PathBuf],
     /// Also cover this project (PROJECT or ENTITY/PROJECT).
-    pub project: Option<&'a str>,
+    pub(crate) project: Option<&'a str>,
     /// Delete what no file names, in the covered scopes.
-    pub prune: bool,
+    pub(crate) prune: bool,
 }
 
 /// The automation files under `paths`: files as given, directories searched recursively for
@@ -139,7 +139,7 @@ fn diff_line(d: &FieldDiff) -> String {
 }
 
 /// The plan in words, as `terraform plan` shows one.
-pub fn describe(p: &Plan) -> String {
+pub(crate) fn describe(p: &Plan) -> String {
     let mut out = String::new();
     for c in &p.changes {
         let from = c
@@ -191,7 +191,7 @@ pub fn describe(p: &Plan) -> String {
 }
 
 /// `plan -f PATH... [--project P] [--prune] [--json] [--detailed-exitcode]`.
-pub async fn run_plan(
+pub(crate) async fn run_plan(
     ctx: &Context,
     req: &Request<'_>,
     json: bool,
@@ -211,7 +211,7 @@ pub async fn run_plan(
 }
 
 /// `apply -f PATH... [--prune] [--yes]` or `apply --plan FILE [--yes]`.
-pub async fn run_apply(
+pub(crate) async fn run_apply(
     ctx: &Context,
     req: &Request<'_>,
     saved: Option<&Path>,

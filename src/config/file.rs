@@ -89,15 +89,15 @@ impl Default for EngineSettings {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigWarning {
     /// The file, as shown.
-    pub file: String,
+    pub(crate) file: String,
     /// The line (1-based), when known.
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
     /// The setting (`theme`, `engine.burst`, `keys.toggle`), or the text of a line that is not TOML.
-    pub key: String,
+    pub(crate) key: String,
     /// What is wrong with it.
-    pub problem: String,
+    pub(crate) problem: String,
     /// What is used instead.
-    pub instead: String,
+    pub(crate) instead: String,
 }
 
 impl fmt::Display for ConfigWarning {
@@ -115,7 +115,7 @@ impl fmt::Display for ConfigWarning {
 
 impl ConfigFile {
     /// Seconds between reloads, `None` when off.
-    pub fn refresh_every(&self) -> Option<i64> {
+    pub(crate) fn refresh_every(&self) -> Option<i64> {
         match self.refresh_secs.unwrap_or(60) {
             0 => None,
             s => Some(s.min(86_400) as i64),
@@ -123,7 +123,7 @@ impl ConfigFile {
     }
 
     /// A warning about this file (for settings checked after reading, like `[keys]`).
-    pub fn warning(
+    pub(crate) fn warning(
         &self,
         line: usize,
         key: String,
@@ -141,7 +141,7 @@ impl ConfigFile {
 }
 
 /// Where `config.toml` lives: `WBAUTO_CONFIG`, else the platform's config directory.
-pub fn path() -> Option<PathBuf> {
+pub(crate) fn path() -> Option<PathBuf> {
     std::env::var_os("WBAUTO_CONFIG")
         .map(PathBuf::from)
         .or_else(|| {
@@ -156,7 +156,7 @@ fn shown(path: Option<&Path>) -> String {
 
 /// Reads the config at `path`: a missing file is the defaults; every problem is a warning, with
 /// its default used instead.
-pub fn load(path: Option<&Path>) -> (ConfigFile, Vec<ConfigWarning>) {
+pub(crate) fn load(path: Option<&Path>) -> (ConfigFile, Vec<ConfigWarning>) {
     let Some(path) = path else {
         return (ConfigFile::default(), Vec::new());
     };

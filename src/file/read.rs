@@ -135,7 +135,7 @@ pub fn parse_text(text: &str, format: Format) -> Result<Vec<Automation>, FileErr
 /// Reads an automation file's text as the command line and the dashboard both do: the document
 /// and its automations, or one line naming each problem (the first five) with its line and
 /// column in `text`.
-pub fn read_located(text: &str, format: Format) -> Result<(Value, Vec<Automation>), String> {
+pub(crate) fn read_located(text: &str, format: Format) -> Result<(Value, Vec<Automation>), String> {
     let doc = parse_value(text, format).map_err(|e| e.to_string())?;
     match from_document(&doc) {
         Ok(automations) => Ok((doc, automations)),
@@ -146,7 +146,7 @@ pub fn read_located(text: &str, format: Format) -> Result<(Value, Vec<Automation
 
 /// Problems of a file's automations in one line, the first five, each with its line and column
 /// in `text` where it can be found.
-pub fn located(text: &str, problems: &[Problem]) -> String {
+pub(crate) fn located(text: &str, problems: &[Problem]) -> String {
     let shown: Vec<String> = problems
         .iter()
         .take(5)
@@ -187,7 +187,7 @@ pub fn from_document(doc: &Value) -> Result<Vec<Automation>, FileError> {
 }
 
 /// Reads one automation mapping at `path`, adding its problems to `problems`.
-pub fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Automation> {
+pub(crate) fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Automation> {
     let before = problems.len();
     let mut f = Fields::open(v, path, problems)?;
     f.deny_unknown(&TOP_KEYS);

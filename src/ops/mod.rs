@@ -4,7 +4,7 @@
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
 pub mod backtest;
-pub mod plan;
+pub(crate) mod plan;
 
 use crate::backend::resolve::prepare;
 use crate::backend::{Backend, BackendError, SavedAutomation};
@@ -12,23 +12,23 @@ use crate::model::{Automation, IntegrationKind};
 
 /// Whether writes are allowed, and the one message that refuses them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WriteGate {
+pub(crate) struct WriteGate {
     reason: Option<String>,
 }
 
 impl WriteGate {
     /// A gate that refuses writes when `reason` is given (e.g. `--read-only`).
-    pub fn new(reason: Option<String>) -> Self {
+    pub(crate) fn new(reason: Option<String>) -> Self {
         Self { reason }
     }
 
     /// Why writes are refused, if they are.
-    pub fn reason(&self) -> Option<&str> {
+    pub(crate) fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 
     /// `Err` with the refusal when writes are off; `what` names the change, e.g. "deleting".
-    pub fn check(&self, what: &str) -> Result<(), String> {
+    pub(crate) fn check(&self, what: &str) -> Result<(), String> {
         match &self.reason {
             Some(reason) => Err(format!(
                 "read-only mode ({reason}): not {what}; run without {reason} to change things"
@@ -54,7 +54,7 @@ pub fn with_enabled(a: &Automation, enabled: bool) -> Result<Automation, String>
 
 /// Stores an already resolved automation in place of the one with its id: a toggle made by
 /// [`with_enabled`], or an undo putting back what was read.
-pub async fn replace(
+pub(crate) async fn replace(
     backend: &dyn Backend,
     changed: &Automation,
 ) -> Result<SavedAutomation, BackendError> {
@@ -118,7 +118,7 @@ pub async fn set_enabled(
 
 /// How [`save`] stores an automation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaveMode {
+pub(crate) enum SaveMode {
     /// A new automation.
     Create,
     /// Replace the automation of the same id.
@@ -126,7 +126,7 @@ pub enum SaveMode {
 }
 
 /// Validates and resolves an automation as written (paths and names), then creates or updates it.
-pub async fn save(
+pub(crate) async fn save(
     backend: &dyn Backend,
     automation: Automation,
     entity: &str,
@@ -140,13 +140,13 @@ pub async fn save(
 }
 
 /// Deletes an automation by id.
-pub async fn delete(backend: &dyn Backend, id: &str) -> Result<(), BackendError> {
+pub(crate) async fn delete(backend: &dyn Backend, id: &str) -> Result<(), BackendError> {
     backend.delete_automation(id).await
 }
 
 /// A file's automation aimed at an existing one: it takes that one's id and timestamps (so the
 /// update is checked against what was read), or says why the existing one cannot be replaced.
-pub fn retarget(mut file: Automation, existing: &Automation) -> Result<Automation, String> {
+pub(crate) fn retarget(mut file: Automation, existing: &Automation) -> Result<Automation, String> {
     if let Some(reason) = existing.read_only_reason() {
         return Err(format!("{}: cannot be updated: {reason}", existing.name));
     }
@@ -167,7 +167,7 @@ pub fn recreatable(deleted: &Automation) -> Automation {
 
 /// Projects, registries and integrations of an entity, for the wizard's pickers. Registries are
 /// optional (a server without registry search still gets its projects and integrations).
-pub async fn picker_options(
+pub(crate) async fn picker_options(
     backend: &dyn Backend,
     entity: &str,
 ) -> Result<crate::wizard::fields::PickerChoices, BackendError> {
@@ -200,7 +200,7 @@ pub async fn picker_options(
 }
 
 /// The names of a project's artifact collections.
-pub async fn collection_names(
+pub(crate) async fn collection_names(
     backend: &dyn Backend,
     entity: &str,
     project: &str,
@@ -215,7 +215,7 @@ pub async fn collection_names(
 
 /// Settles the entity to show (the backend's default when none is given), checks that it
 /// exists and returns it with what the backend accepts (connecting, switching).
-pub async fn open_entity(
+pub(crate) async fn open_entity(
     backend: &dyn Backend,
     entity: Option<&str>,
 ) -> (String, Result<crate::model::Capabilities, BackendError>) {
@@ -247,7 +247,7 @@ pub struct Activity {
 }
 
 /// The engine's activity, for the list's LAST column and the header.
-pub fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
+pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
     let now = jiff::Timestamp::now().as_second();
     let latest = engine.with(|c| crate::engine::history::latest(c))?;
     let running = engine.with(|c| crate::engine::store::lease_holder(c, now))?;
@@ -264,7 +264,7 @@ pub fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError
 }
 
 /// Executions, newest first: of one automation, or of all.
-pub fn executions(
+pub(crate) fn executions(
     engine: &crate::engine::Engine,
     automation: Option<&str>,
     limit: usize,
@@ -291,7 +291,7 @@ pub struct TestFire {
 }
 
 /// Prepares a test fire of the local automation `id` with `event`, or a sample event.
-pub fn prepare_test(
+pub(crate) fn prepare_test(
     engine: &crate::engine::Engine,
     id: &str,
     event: Option<crate::engine::event::EngineEvent>,
@@ -328,7 +328,7 @@ pub fn prepare_test(
 }
 
 /// Sends a prepared test fire and waits for its delivery (bounded); returns the outcome in words.
-pub async fn send_test(
+pub(crate) async fn send_test(
     engine: &crate::engine::Engine,
     id: &str,
     test: &TestFire,
@@ -377,7 +377,9 @@ pub struct FollowedRun {
 }
 
 /// The runs the engine follows, most recently active first.
-pub fn followed_runs(engine: &crate::engine::Engine) -> Result<Vec<FollowedRun>, BackendError> {
+pub(crate) fn followed_runs(
+    engine: &crate::engine::Engine,
+) -> Result<Vec<FollowedRun>, BackendError> {
     let logs = engine.with(|c| crate::engine::store::runlogs(c))?;
     let mut out = Vec::new();
     for (path, log) in logs {

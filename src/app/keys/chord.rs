@@ -6,7 +6,7 @@ use std::fmt;
 
 /// A key with its modifiers, e.g. `ctrl-r`, `D`, `space`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Chord {
+pub(crate) struct Chord {
     /// The key.
     pub(crate) code: Key,
     /// Control held.

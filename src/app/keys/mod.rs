@@ -82,7 +82,7 @@ pub(crate) enum Group {
 /// Where the user is (a screen, a box, a wizard step, typing a filter): decides which rows apply.
 /// Each is declared by the screen or modal it belongs to.
 #[derive(Clone, Copy, Debug)]
-pub struct Mode {
+pub(crate) struct Mode {
     name: &'static str,
     title: &'static str,
     input: Input,
@@ -179,7 +179,7 @@ impl<B> Row<B> {
 /// The key table in force: every mode's rows (in the order help lists them) and every
 /// command's keys (defaults, then the user's remaps).
 #[derive(Debug)]
-pub struct Keymap<B> {
+pub(crate) struct Keymap<B> {
     modes: Vec<(Mode, Vec<Row<B>>)>,
     keys: HashMap<&'static str, Vec<Chord>>,
 }

@@ -3,11 +3,11 @@
 //! its key rows and its message type like a screen, and reaches the rest only through its
 //! [`Ctx`] and the intents it queues. One line of [`registry!`] below adds a modal.
 
-pub mod confirm;
-pub mod edit_error;
-pub mod help;
-pub mod palette;
-pub mod switch;
+pub(crate) mod confirm;
+pub(crate) mod edit_error;
+pub(crate) mod help;
+pub(crate) mod palette;
+pub(crate) mod switch;
 
 use super::ctx::Ctx;
 use super::keys::{Mode, Row};

@@ -7,8 +7,8 @@
 pub mod detail;
 pub mod history;
 pub mod integrations;
-pub mod list;
-pub mod raw;
+pub(crate) mod list;
+pub(crate) mod raw;
 pub mod runs;
 pub mod wizard;
 

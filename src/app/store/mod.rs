@@ -2,7 +2,7 @@
 
 pub mod list;
 pub(crate) mod requests;
-pub mod selection;
+pub(crate) mod selection;
 pub mod session;
 pub mod wire;
 pub mod writes;

@@ -81,7 +81,7 @@ impl Session {
     }
 
     /// The backends on offer.
-    pub fn backends(&self) -> &[BackendOffer] {
+    pub(crate) fn backends(&self) -> &[BackendOffer] {
         &self.backends
     }
 
@@ -91,44 +91,39 @@ impl Session {
     }
 
     /// The backend in use as the header shows it, e.g. `local local.db`.
-    pub fn backend_label(&self) -> &str {
+    pub(crate) fn backend_label(&self) -> &str {
         self.labels.get(self.backend).map_or("", String::as_str)
     }
 
     /// Every backend on offer with its full endpoint, for the switch box.
-    pub fn choices(&self) -> impl Iterator<Item = String> + '_ {
+    pub(crate) fn choices(&self) -> impl Iterator<Item = String> + '_ {
         self.backends
             .iter()
             .map(|b| format!("{} {}", b.info.kind, b.info.endpoint))
     }
 
-    /// The backend in use.
-    pub fn backend_info(&self) -> &BackendInfo {
-        &self.backends[self.backend.min(self.backends.len().saturating_sub(1))].info
-    }
-
     /// The entity shown.
-    pub fn entity(&self) -> &str {
+    pub(crate) fn entity(&self) -> &str {
         &self.entity
     }
 
     /// What the backend in use accepts.
-    pub fn capabilities(&self) -> &Capabilities {
+    pub(crate) fn capabilities(&self) -> &Capabilities {
         &self.capabilities
     }
 
     /// Whether writes are allowed.
-    pub fn gate(&self) -> &WriteGate {
+    pub(crate) fn gate(&self) -> &WriteGate {
         &self.gate
     }
 
     /// Refuses writes from now on, for `reason`.
-    pub fn set_read_only(&mut self, reason: Option<String>) {
+    pub(crate) fn set_read_only(&mut self, reason: Option<String>) {
         self.gate = WriteGate::new(reason);
     }
 
     /// Moves to another backend and entity (also the first connection).
-    pub fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
+    pub(crate) fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
         self.backend = backend;
         self.entity = entity;
         self.capabilities = capabilities;
@@ -136,7 +131,7 @@ impl Session {
     }
 
     /// Whether the backend has answered the first connection.
-    pub fn connected(&self) -> bool {
+    pub(crate) fn connected(&self) -> bool {
         self.connected
     }
 

@@ -81,7 +81,7 @@ impl WandbBackend {
     /// The server's features, asked once per process. A refused key, or a server that cannot be
     /// reached at all, is an error (the operation would only spend a second deadline failing the
     /// same way); another failure means "no features", as in the SDK.
-    pub async fn features(&self) -> Result<&Features, BackendError> {
+    pub(crate) async fn features(&self) -> Result<&Features, BackendError> {
         self.features
             .get_or_try_init(|| async {
                 match self

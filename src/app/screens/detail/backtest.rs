@@ -10,7 +10,7 @@ use crate::ops::backtest::RunChoice;
 
 /// The Backtest tab's state.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct BacktestView {
+pub(crate) struct BacktestView {
     /// The runs offered (`None` while they load).
     pub(super) runs: Option<Result<Vec<RunChoice>, String>>,
     /// The run picked.

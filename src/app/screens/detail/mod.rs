@@ -4,7 +4,7 @@
 
 mod backtest;
 
-pub use backtest::BacktestView;
+pub(crate) use backtest::BacktestView;
 
 use super::Page;
 use crate::app::ctx::Ctx;
