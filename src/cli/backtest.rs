@@ -19,7 +19,7 @@ use std::path::PathBuf;
 const SUPPRESSED_SHOWN: usize = 3;
 
 /// What `backtest` was asked.
-pub(crate) struct Request {
+pub(crate) struct BacktestArgs {
     /// The automation's name or id.
     pub(crate) target: Option<String>,
     /// Or an automation file.
@@ -40,7 +40,7 @@ pub(crate) struct Request {
     pub(crate) json: bool,
 }
 
-async fn automation(ctx: &Context, req: &Request) -> Result<Automation, CliError> {
+async fn automation(ctx: &Context, req: &BacktestArgs) -> Result<Automation, CliError> {
     match (&req.target, &req.file) {
         (Some(_), Some(_)) => Err(CliError::Usage(
             "give an automation's NAME or ID, or -f FILE, not both".into(),
@@ -80,7 +80,7 @@ async fn histories(
     cli: &super::Cli,
     ctx: &Context,
     a: &Automation,
-    req: &Request,
+    req: &BacktestArgs,
     stale: i64,
 ) -> Result<(Vec<RunHistory>, String), CliError> {
     let now = jiff::Timestamp::now().as_second();
@@ -331,7 +331,11 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
 }
 
 /// `backtest NAME|ID|-f FILE [sources] [--json]`.
-pub(crate) async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
+pub(crate) async fn run(
+    cli: &super::Cli,
+    ctx: &Context,
+    req: &BacktestArgs,
+) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
     let settings = crate::ops::backtest::Settings::of(&ctx.config.engine);

@@ -26,7 +26,7 @@ pub(crate) struct Context {
 }
 
 /// Which backend to use and why, before anything is opened.
-pub(crate) struct Selection {
+pub(crate) struct BackendPick {
     /// The backend kind.
     pub(crate) choice: BackendChoice,
     /// Why, in words (for `doctor`).
@@ -46,7 +46,7 @@ pub(crate) fn config() -> ConfigFile {
 }
 
 /// Decides the backend: `--backend`, else W&B when an API key is found, else local.
-pub(crate) fn select(cli: &Cli, env: &Environment) -> Selection {
+pub(crate) fn select(cli: &Cli, env: &Environment) -> BackendPick {
     let wandb = discover(cli.base_url.as_deref(), cli.entity.as_deref(), env);
     let (choice, reason) = match (cli.backend, &wandb.api_key) {
         (Some(BackendChoice::Local), _) => (BackendChoice::Local, "--backend local".to_string()),
@@ -63,7 +63,7 @@ pub(crate) fn select(cli: &Cli, env: &Environment) -> Selection {
             ),
         ),
     };
-    Selection {
+    BackendPick {
         choice,
         reason,
         wandb,
@@ -85,7 +85,7 @@ pub(crate) fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
 /// Opens the selected backend.
 pub(crate) async fn open_backend(
     cli: &Cli,
-    selection: &Selection,
+    selection: &BackendPick,
     env: &Environment,
 ) -> Result<Box<dyn Backend>, CliError> {
     Ok(match selection.choice {
@@ -116,7 +116,7 @@ pub(crate) async fn open_backend(
 /// config file's `default_entity`, then the backend's default.
 pub(crate) async fn entity_for(
     cli: &Cli,
-    selection: &Selection,
+    selection: &BackendPick,
     config: &ConfigFile,
     backend: &dyn Backend,
 ) -> Result<String, CliError> {
@@ -130,7 +130,7 @@ pub(crate) async fn entity_for(
 /// where it came from.
 pub(crate) fn known_entity(
     cli: &Cli,
-    selection: &Selection,
+    selection: &BackendPick,
     config: &ConfigFile,
 ) -> Option<Sourced<String>> {
     let from = |value: &String, source: &str| {

@@ -1,6 +1,6 @@
 //! `wbauto` with no subcommand: the dashboard (or, without a terminal, the list).
 
-use super::context::{Context, Selection, known_entity, open_backend, select};
+use super::context::{BackendPick, Context, known_entity, open_backend, select};
 use super::{BackendChoice, Cli, CliError, failure, manage};
 use crate::app::store::session::BackendOffer as Choice;
 use crate::backend::Backend;
@@ -38,7 +38,7 @@ pub(crate) async fn open(cli: &Cli) -> Result<(), CliError> {
         BackendChoice::Local => None,
     };
     if let Some(kind) = other {
-        let alternative = Selection {
+        let alternative = BackendPick {
             choice: kind,
             reason: String::new(),
             wandb: selection.wandb.clone(),

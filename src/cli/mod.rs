@@ -381,7 +381,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             ref series,
             json,
         }) => {
-            let req = backtest::Request {
+            let req = backtest::BacktestArgs {
                 target: target.clone(),
                 file: file.clone(),
                 project: project.clone(),
@@ -485,7 +485,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             json,
             detailed_exitcode,
         }) => {
-            let req = plan::Request {
+            let req = plan::PlanArgs {
                 paths: &files,
                 project: project.as_deref(),
                 prune,
@@ -499,7 +499,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             plan: saved,
             yes,
         }) => {
-            let req = plan::Request {
+            let req = plan::PlanArgs {
                 paths: &files,
                 project: project.as_deref(),
                 prune,

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What `plan` and `apply` were asked.
-pub(crate) struct Request<'a> {
+pub(crate) struct PlanArgs<'a> {
     /// Files and directories (searched recursively); `-` is standard input.
     pub(crate) paths: &'a [PathBuf],
     /// Also cover this project (PROJECT or ENTITY/PROJECT).
@@ -105,7 +105,7 @@ async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliEr
 }
 
 /// Makes the plan for a request.
-async fn make(ctx: &Context, req: &Request<'_>) -> Result<Plan, CliError> {
+async fn make(ctx: &Context, req: &PlanArgs<'_>) -> Result<Plan, CliError> {
     let wanted = desired(ctx, req.paths).await?;
     let filter = project_filter(req.project, &ctx.entity)?;
     let extra = filter.as_ref().map(|f| f.entity().to_string());
@@ -193,7 +193,7 @@ pub(crate) fn describe(p: &Plan) -> String {
 /// `plan -f PATH... [--project P] [--prune] [--json] [--detailed-exitcode]`.
 pub(crate) async fn run_plan(
     ctx: &Context,
-    req: &Request<'_>,
+    req: &PlanArgs<'_>,
     json: bool,
     detailed_exitcode: bool,
 ) -> Result<(), CliError> {
@@ -213,7 +213,7 @@ pub(crate) async fn run_plan(
 /// `apply -f PATH... [--prune] [--yes]` or `apply --plan FILE [--yes]`.
 pub(crate) async fn run_apply(
     ctx: &Context,
-    req: &Request<'_>,
+    req: &PlanArgs<'_>,
     saved: Option<&Path>,
     yes: bool,
 ) -> Result<(), CliError> {

@@ -1,4 +1,4 @@
-//! Automation files (design.md section 4): one automation or a list, as YAML or JSON.
+//! Automation files: one automation or a list, as YAML or JSON.
 
 pub(crate) mod fields;
 pub(crate) mod locate;

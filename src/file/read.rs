@@ -1,4 +1,4 @@
-//! Reading automation files (design.md section 4): YAML or JSON, one automation or a list.
+//! Reading automation files: YAML or JSON, one automation or a list.
 
 use super::fields::{Fields, child, kind_of};
 use super::{FileError, Format};

@@ -294,7 +294,7 @@ fn compare(
     }
     let mut want =
         crate::ops::retarget(d.automation, current).map_err(|e| format!("{}: {e}", d.source))?;
-    // An absent description keeps the stored one (design §4).
+    // A file without a description sends none, and an update then keeps the stored one.
     if want.description.is_none() {
         want.description = current.description.clone();
     }

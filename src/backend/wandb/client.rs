@@ -76,7 +76,7 @@ impl RetryPolicy {
 
 /// One GraphQL request.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub struct GraphqlRequest {
     /// The document.
     pub(crate) query: String,
     /// Variables (`None` sends no `variables` key, as core's own named queries do).
@@ -85,7 +85,7 @@ pub struct Request {
     pub(crate) operation_name: String,
 }
 
-impl Request {
+impl GraphqlRequest {
     /// An SDK operation: `operationName` is `""` and variables are always sent.
     pub fn sdk(query: impl Into<String>, variables: Value) -> Self {
         Self {
@@ -306,7 +306,7 @@ impl Client {
         &self.shown
     }
 
-    async fn attempt(&self, request: &Request, left: Duration) -> Attempt {
+    async fn attempt(&self, request: &GraphqlRequest, left: Duration) -> Attempt {
         // An attempt never outlives the operation's deadline.
         let timeout = self
             .policy
@@ -425,7 +425,7 @@ impl Client {
     }
 
     /// Sends a request, retrying what is worth retrying; returns the response's `data`.
-    pub async fn execute(&self, request: &Request) -> Result<Value, BackendError> {
+    pub async fn execute(&self, request: &GraphqlRequest) -> Result<Value, BackendError> {
         let data = self.execute_raw(request).await?;
         serde_json::from_str(data.get()).map_err(|e| {
             BackendError::Server(format!(
@@ -438,7 +438,7 @@ impl Client {
     /// [`Client::execute`], with the response's `data` as the text the server sent.
     pub(crate) async fn execute_raw(
         &self,
-        request: &Request,
+        request: &GraphqlRequest,
     ) -> Result<Box<RawValue>, BackendError> {
         let start = Instant::now();
         let mut retries = 0;
