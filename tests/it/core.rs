@@ -238,6 +238,43 @@ fn layers_import_one_way() {
     );
 }
 
+/// No screen or modal reaches another: they queue intents, and only the registries (`mod.rs`)
+/// name them all.
+#[test]
+fn screens_and_modals_do_not_import_each_other() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let reference = regex::Regex::new(r"\b(screens|modals)::[a-z_]+").unwrap();
+    let mut broken = Vec::new();
+    for folder in ["screens", "modals"] {
+        let mut stack = vec![root.join(folder)];
+        let siblings: Vec<String> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != "mod.rs"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+            .collect();
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.parent() == Some(&root.join(folder)) && path.ends_with("mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                let sibling = siblings
+                    .iter()
+                    .any(|s| line.contains(&format!("super::{s}::")) || line.contains(&format!("super::{s};")));
+                if reference.is_match(line) || (sibling && !line.trim_start().starts_with("//")) {
+                    broken.push(format!("{}: {}", path.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "screens or modals reaching each other:\n{}", broken.join("\n"));
+}
+
 /// A list store changed step by step shows what a store built from scratch shows.
 mod list_store {
     use proptest::prelude::*;
