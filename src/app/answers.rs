@@ -215,7 +215,6 @@ fn on_saved(
     queue: &mut Vec<Intent>,
 ) {
     let pending = state.stores.writes.finish(&id);
-    let undo = undo_key(state);
     match (kind, result) {
         (SaveKind::Toggle, Ok(saved)) => {
             let name = saved.automation.name.clone();
@@ -224,18 +223,15 @@ fn on_saved(
             } else {
                 "disabled"
             };
-            if let Some(Pending::Toggle(before)) = pending {
-                state.stores.writes.push_undo(Undo::Restore {
-                    label: format!("{verb} {name}"),
+            let said = format!("{verb} {name}");
+            let undo = match pending {
+                Some(Pending::Toggle(before)) => Some(Undo::Restore {
+                    label: said.clone(),
                     before,
-                });
-            }
-            change_list(state, |list| list.upsert(saved));
-            toast(
-                queue,
-                ToastKind::Info,
-                format!("{verb} {name} — {undo} to undo"),
-            );
+                }),
+                _ => None,
+            };
+            undoable(state, queue, said, undo, saved);
         }
         (SaveKind::Toggle, Err(e)) => {
             if let Some(Pending::Toggle(before)) = pending
@@ -253,16 +249,11 @@ fn on_saved(
         }
         (SaveKind::Edit { before, .. }, Ok(saved)) => {
             let name = saved.automation.name.clone();
-            state.stores.writes.push_undo(Undo::Restore {
+            let undo = Undo::Restore {
                 label: format!("edit of {name}"),
                 before,
-            });
-            change_list(state, |list| list.upsert(saved));
-            toast(
-                queue,
-                ToastKind::Info,
-                format!("saved {name} — {undo} to undo"),
-            );
+            };
+            undoable(state, queue, format!("saved {name}"), Some(undo), saved);
         }
         (SaveKind::Edit { text, .. }, Err(e)) => {
             queue.push(Intent::Push(modals::Open::EditError(Unsaved {
@@ -281,6 +272,23 @@ fn on_saved(
             format!("could not undo ({label}): {e}"),
         ),
     }
+}
+
+/// A change that worked: `undo` kept, the list shows what is stored, and a toast says `said`
+/// and how to undo it.
+fn undoable(
+    state: &mut State,
+    queue: &mut Vec<Intent>,
+    said: String,
+    undo: Option<Undo>,
+    saved: SavedAutomation,
+) {
+    if let Some(undo) = undo {
+        state.stores.writes.push_undo(undo);
+    }
+    change_list(state, |list| list.upsert(saved));
+    let undo = undo_key(state);
+    toast(queue, ToastKind::Info, format!("{said} — {undo} to undo"));
 }
 
 fn on_deleted(

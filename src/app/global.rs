@@ -3,7 +3,9 @@
 //! list.
 
 use super::ctx::Intent;
+use super::keys::{Row, defs, row};
 use super::modals;
+use super::modes::Bound;
 use super::msg::Effect;
 use super::screens;
 use super::state::{State, ToastKind};
@@ -21,6 +23,26 @@ pub(crate) enum Global {
     Switch,
     Quit,
     Open(screens::Open),
+}
+
+/// The rows a screen ends with: help, the palette, and `back`.
+pub(crate) fn closing(back: impl Into<Bound>) -> Vec<Row<Bound>> {
+    vec![
+        row(&defs::HELP, Global::Help),
+        row(&defs::PALETTE, Global::Palette),
+        row(&defs::BACK, back),
+    ]
+}
+
+/// The rows of a screen that reloads what it shows: `refresh`, pausing auto-refresh, then
+/// [`closing`].
+pub(crate) fn reloading(refresh: impl Into<Bound>, back: impl Into<Bound>) -> Vec<Row<Bound>> {
+    let mut rows = vec![
+        row(&defs::REFRESH, refresh),
+        row(&defs::PAUSE, Global::PauseRefresh),
+    ];
+    rows.extend(closing(back));
+    rows
 }
 
 /// A new list request; older answers will be dropped.

@@ -56,6 +56,46 @@ impl Table {
     }
 }
 
+/// A table's rows as read from the backend: `None` while they load, or why they could not be
+/// read; only the answer to the newest request is kept.
+#[derive(Debug)]
+pub(crate) struct Fetched<T>(Option<Result<Vec<T>, String>>);
+
+impl<T> Default for Fetched<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<T> Fetched<T> {
+    /// An answer arrived; kept when it answers the newest request.
+    pub(crate) fn answer(&mut self, newest: bool, result: Result<Vec<T>, String>) {
+        if newest {
+            self.0 = Some(result);
+        }
+    }
+
+    /// Asked again: loading until the answer comes.
+    pub(crate) fn reload(&mut self) {
+        self.0 = None;
+    }
+
+    /// What is known: `None` while loading.
+    pub(crate) fn state(&self) -> Option<Result<&[T], &str>> {
+        self.0
+            .as_ref()
+            .map(|r| r.as_ref().map(Vec::as_slice).map_err(String::as_str))
+    }
+
+    /// The rows read (none while loading or after a failure).
+    pub(crate) fn rows(&self) -> &[T] {
+        match &self.0 {
+            Some(Ok(rows)) => rows,
+            _ => &[],
+        }
+    }
+}
+
 /// How a column takes width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Width {

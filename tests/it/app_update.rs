@@ -210,16 +210,8 @@ async fn toggle_is_optimistic_and_confirmed() {
         update(&mut s, ch('t')).is_empty(),
         "a second toggle waits for the first"
     );
-    let id = s.selected_item().unwrap().id().to_string();
     let saved = saved_with(&s, |a| a.enabled = false);
-    update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Ok(saved),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Ok(saved));
     assert!(!s.writes().any_pending());
     assert_eq!(
         s.selected_item()
@@ -244,15 +236,7 @@ async fn toggle_is_optimistic_and_confirmed() {
 async fn a_failed_toggle_rolls_back_and_says_why() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('t'));
-    let id = s.selected_item().unwrap().id().to_string();
-    update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Err(BackendError::Server("HTTP 500".into())),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Err(BackendError::Server("HTTP 500".into())));
     let item = s.selected_item().unwrap();
     assert!(item.saved.automation.enabled, "rolled back");
     assert!(!s.writes().any_pending());
@@ -395,16 +379,8 @@ async fn a_failed_delete_keeps_the_row() {
 async fn undo_restores_the_previous_content_with_the_new_stamp() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('t'));
-    let id = s.selected_item().unwrap().id().to_string();
     let saved = saved_with(&s, |a| a.enabled = false);
-    update(
-        &mut s,
-        Msg::Saved {
-            id: id.clone(),
-            kind: SaveKind::Toggle,
-            result: Ok(saved),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Ok(saved));
     let effects = update(&mut s, ch('z'));
     let [
         Effect::Update {
@@ -631,14 +607,7 @@ async fn auto_refresh_and_load_errors() {
     assert!(matches!(effects.as_slice(), [Effect::List { .. }]));
     update(&mut s, ch('p'));
     assert!(update(&mut s, Msg::Tick(now + 100)).is_empty());
-    let request = s.session().latest(RequestKind::List);
-    update(
-        &mut s,
-        Msg::Listed {
-            request,
-            result: Err(BackendError::Network("offline".into())),
-        },
-    );
+    dashboard::listing_fails(&mut s, BackendError::Network("offline".into()));
     assert_eq!(
         s.list().loading().clone(),
         Loading::Failed("offline".into())
@@ -849,15 +818,7 @@ async fn the_wire_view_asks_for_json_the_listing_left_out_once_and_again_when_it
     );
     // A toggle changes the automation: its JSON is asked for again.
     let toggled = saved_with(&s, |a| a.enabled = !a.enabled);
-    let id = s.selected_id().unwrap();
-    let effects = update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Ok(toggled),
-        },
-    );
+    let effects = dashboard::toggle_answered(&mut s, Ok(toggled));
     assert!(screen_text(&s).contains("loading"), "{}", screen_text(&s));
     let again = asked_wire(&effects).expect("asked again");
     assert_ne!(again, key_asked);

@@ -234,13 +234,8 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     use std::sync::Arc;
     let fake = FakeWandb::demo().await;
     let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(
-        vec![backend],
-        vec![None],
-        crate::support::dashboard::backtest_defaults(),
-        tx,
-    );
+    let (runner, mut rx) =
+        crate::support::dashboard::runner(backend, crate::support::dashboard::backtest_defaults());
     let a = wbauto::file::parse_text(
         "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
         wbauto::file::Format::Yaml,
@@ -317,9 +312,8 @@ async fn the_dashboard_judges_with_the_configured_rate_limit_on_any_backend() {
     let fired = |engine: wbauto::config::file::EngineSettings| {
         let (backend, a, histories) = (backend.clone(), a.clone(), histories.clone());
         async move {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let settings = wbauto::ops::backtest::Settings::of(&engine);
-            let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], settings, tx);
+            let (runner, mut rx) = crate::support::dashboard::runner(backend, settings);
             runner.run(
                 Effect::JudgePreview {
                     request: 1,

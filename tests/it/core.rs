@@ -117,15 +117,7 @@ async fn remapped_modal_and_wizard_keys_work_and_show_in_footer_and_help() {
     let mut s = demo_state(160, 48).await;
     s.configure(&remaps, false);
     update(&mut s, ch('?'));
-    let Some(Modal::Help(help)) = s.modal() else {
-        panic!("no help")
-    };
-    let text: Vec<String> = help
-        .doc()
-        .lines
-        .iter()
-        .map(|l| l.pieces.iter().map(|p| p.text.as_str()).collect())
-        .collect();
+    let text = crate::support::dashboard::help_lines(&s);
     assert!(
         text.iter()
             .any(|l| l.starts_with("x ") && l.contains("[cancel]"))
@@ -263,16 +255,21 @@ fn screens_and_modals_do_not_import_each_other() {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             for line in text.lines() {
-                let sibling = siblings
-                    .iter()
-                    .any(|s| line.contains(&format!("super::{s}::")) || line.contains(&format!("super::{s};")));
+                let sibling = siblings.iter().any(|s| {
+                    line.contains(&format!("super::{s}::"))
+                        || line.contains(&format!("super::{s};"))
+                });
                 if reference.is_match(line) || (sibling && !line.trim_start().starts_with("//")) {
                     broken.push(format!("{}: {}", path.display(), line.trim()));
                 }
             }
         }
     }
-    assert!(broken.is_empty(), "screens or modals reaching each other:\n{}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "screens or modals reaching each other:\n{}",
+        broken.join("\n")
+    );
 }
 
 /// A list store changed step by step shows what a store built from scratch shows.

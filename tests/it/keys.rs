@@ -1,12 +1,11 @@
 //! The key table as data: a key remapped in `config.toml` shows in every footer, help line,
 //! palette entry and hint that names its command, and the old key nowhere.
 
-use crate::support::dashboard::{NOW, ch, connected_state, ctrl, demo_state, key, typed};
+use crate::support::dashboard::{self, NOW, ch, connected_state, ctrl, demo_state, key, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wbauto::app::modals::Modal;
-use wbauto::app::msg::{Effect, Msg, SaveKind};
+use wbauto::app::msg::{Effect, Msg};
 use wbauto::app::screens::detail::DetailMsg;
 use wbauto::app::screens::history::HistoryMsg;
 use wbauto::app::screens::integrations::IntegrationsMsg;
@@ -111,15 +110,7 @@ async fn remapped_keys_show_in_every_footer_help_line_palette_entry_and_hint() {
     );
     // Help: every remapped command's line starts with its new key.
     update(&mut s, ch('!'));
-    let Some(Modal::Help(help)) = s.modal() else {
-        panic!("the remapped key opens help")
-    };
-    let lines: Vec<String> = help
-        .doc()
-        .lines
-        .iter()
-        .map(|l| l.pieces.iter().map(|p| p.text.as_str()).collect())
-        .collect();
+    let lines = dashboard::help_lines(&s);
     for (name, key) in REMAPS {
         let line = lines
             .iter()
@@ -161,15 +152,7 @@ async fn remapped_keys_show_in_every_footer_help_line_palette_entry_and_hint() {
     };
     let mut saved = (**read).clone();
     saved.automation.enabled = false;
-    let id = s.selected_id().unwrap();
-    update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Ok(saved),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Ok(saved));
     assert!(
         s.toasts().back().unwrap().text.ends_with("— U to undo"),
         "{:?}",
@@ -319,14 +302,7 @@ async fn remapped_keys_show_in_the_wizard_and_where_nothing_is_loaded() {
     assert!(render(&s).contains("x quits at any time"), "{}", render(&s));
     let mut s = connected_state(100, 30, Capabilities::everything());
     remapped(&mut s);
-    let request = s.session().latest(RequestKind::List);
-    update(
-        &mut s,
-        Msg::Listed {
-            request,
-            result: Err(BackendError::Network("offline".into())),
-        },
-    );
+    dashboard::listing_fails(&mut s, BackendError::Network("offline".into()));
     let screen = render(&s);
     assert!(
         screen.contains("ctrl-l tries again; W switches entity or backend")

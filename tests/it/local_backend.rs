@@ -427,13 +427,8 @@ async fn the_dashboard_toggle_retries_when_the_automation_changed_elsewhere() {
     edited.description = Some("changed elsewhere".into());
     std::thread::sleep(std::time::Duration::from_millis(5));
     theirs.update_automation(&edited).await.unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(
-        vec![ours],
-        vec![None],
-        crate::support::dashboard::backtest_defaults(),
-        tx,
-    );
+    let (runner, mut rx) =
+        crate::support::dashboard::runner(ours, crate::support::dashboard::backtest_defaults());
     let enabled = !read.automation.enabled;
     runner.run(
         Effect::Toggle {

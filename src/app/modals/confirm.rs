@@ -117,6 +117,7 @@ impl ConfirmModal {
 impl Dialog for ConfirmModal {
     type Msg = ConfirmMsg;
     type Open = Confirm;
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let rows = || {

@@ -44,6 +44,7 @@ impl EditErrorModal {
 impl Dialog for EditErrorModal {
     type Msg = EditErrorMsg;
     type Open = Unsaved;
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         vec![(
@@ -62,10 +63,6 @@ impl Dialog for EditErrorModal {
             ctx.keymap.key(&DISCARD, MODE)
         );
         Self { unsaved, hint }
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: EditErrorMsg, ctx: &mut Ctx) -> Reply {

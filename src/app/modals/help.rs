@@ -109,6 +109,7 @@ fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
 impl Dialog for HelpModal {
     type Msg = HelpMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::up_down(HelpMsg::Move);
@@ -122,10 +123,6 @@ impl Dialog for HelpModal {
             scroll: 0,
             doc: lines(ctx.keymap, ctx.session.gate().reason().is_some(), ""),
         }
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: HelpMsg, ctx: &mut Ctx) -> Reply {

@@ -35,8 +35,12 @@ pub(crate) trait Dialog: Sized {
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)>;
     /// Opens it.
     fn open(args: Self::Open, ctx: &mut Ctx) -> Self;
+    /// Its first mode.
+    const MODE: Mode;
     /// The mode its keys are looked up in.
-    fn mode(&self) -> Mode;
+    fn mode(&self) -> Mode {
+        Self::MODE
+    }
     /// Handles a command.
     fn update(&mut self, msg: Self::Msg, ctx: &mut Ctx) -> Reply;
     /// A key no row took.

@@ -91,6 +91,7 @@ fn matching(keymap: &AppKeymap, mode: Mode, input: &str) -> Vec<Entry> {
 impl Dialog for PaletteModal {
     type Msg = PaletteMsg;
     type Open = Mode;
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::up_down(PaletteMsg::Move);
@@ -108,10 +109,6 @@ impl Dialog for PaletteModal {
             under,
             matches: matching(ctx.keymap, under, ""),
         }
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: PaletteMsg, ctx: &mut Ctx) -> Reply {

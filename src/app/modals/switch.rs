@@ -61,6 +61,7 @@ impl SwitchModal {
 impl Dialog for SwitchModal {
     type Msg = SwitchMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         vec![(
@@ -82,10 +83,6 @@ impl Dialog for SwitchModal {
                 ctx.keymap.key(&NEXT_BACKEND, MODE)
             ),
         }
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: SwitchMsg, ctx: &mut Ctx) -> Reply {

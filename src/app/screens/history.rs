@@ -5,14 +5,14 @@
 use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::status_glyph;
-use crate::app::global::Global;
+use crate::app::global;
 use crate::app::input::{Move, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::engine::history::Execution;
 
@@ -68,8 +68,8 @@ pub struct HistoryScreen {
     automation: Option<(String, String)>,
     /// Only this status, or all.
     status: Option<&'static str>,
-    /// The executions loaded (all statuses), newest first; `None` while loading.
-    executions: Option<Result<Vec<Execution>, String>>,
+    /// The executions loaded (all statuses), newest first.
+    executions: Fetched<Execution>,
     /// Which of them the filters let through.
     shown: Vec<usize>,
     table: Table,
@@ -104,10 +104,7 @@ impl HistoryScreen {
 
     fn execution(&self) -> Option<&Execution> {
         let index = *self.shown.get(self.table.selected())?;
-        match &self.executions {
-            Some(Ok(all)) => all.get(index),
-            _ => None,
-        }
+        self.executions.rows().get(index)
     }
 
     fn ask(ctx: &mut Ctx) {
@@ -119,6 +116,7 @@ impl HistoryScreen {
 impl Page for HistoryScreen {
     type Msg = HistoryMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(HistoryMsg::Move);
@@ -126,22 +124,14 @@ impl Page for HistoryScreen {
             row(&defs::OPEN, HistoryMsg::Open),
             row(&STATUS_FILTER, HistoryMsg::CycleStatus),
             row(&BY_AUTOMATION, HistoryMsg::ByAutomation),
-            row(&defs::REFRESH, HistoryMsg::Refresh),
-            row(&defs::PAUSE, Global::PauseRefresh),
-            row(&defs::HELP, Global::Help),
-            row(&defs::PALETTE, Global::Palette),
-            row(&defs::BACK, HistoryMsg::Back),
         ]);
+        rows.extend(global::reloading(HistoryMsg::Refresh, HistoryMsg::Back));
         vec![(MODE, rows)]
     }
 
     fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
         Self::ask(ctx);
         Some(Self::default())
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: HistoryMsg, ctx: &mut Ctx) -> bool {
@@ -175,19 +165,15 @@ impl Page for HistoryScreen {
             HistoryMsg::Back if self.open => self.open = false,
             HistoryMsg::Back => ctx.back(),
             HistoryMsg::Loaded { request, result } => {
-                if ctx.session.is_latest(RequestKind::History, request) {
-                    self.executions = Some(result);
-                }
+                let newest = ctx.session.is_latest(RequestKind::History, request);
+                self.executions.answer(newest, result);
             }
         }
         true
     }
 
     fn prepare(&mut self, ctx: &mut Ctx) {
-        let all = match &self.executions {
-            Some(Ok(all)) => all.as_slice(),
-            _ => &[],
-        };
+        let all = self.executions.rows();
         self.shown = all
             .iter()
             .enumerate()
@@ -207,7 +193,7 @@ impl Page for HistoryScreen {
             .collect();
         self.open &= self.execution().is_some();
         let refresh = ctx.keymap.key(&defs::REFRESH, MODE);
-        self.doc = match (&self.executions, self.execution()) {
+        self.doc = match (self.executions.state(), self.execution()) {
             (None, _) => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
             (Some(Err(e)), _) => Doc::prose(vec![
                 TextLine::toned(Tone::Error, format!("could not load the history: {e}")),

@@ -3,13 +3,13 @@
 
 use super::Page;
 use crate::app::ctx::Ctx;
-use crate::app::global::Global;
+use crate::app::global;
 use crate::app::input::Move;
-use crate::app::keys::{Group, Input, Mode, Row, defs, row};
+use crate::app::keys::{Group, Input, Mode, Row, defs};
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, TextLine, Tone, spinner};
 use crate::backend::BackendError;
 use crate::model::{Integration, IntegrationKind};
@@ -101,8 +101,8 @@ impl Integrated {
 /// The integrations screen.
 #[derive(Debug, Default)]
 pub struct IntegrationsScreen {
-    /// The integrations; `None` while loading.
-    loaded: Option<Result<Vec<Integrated>, String>>,
+    /// The integrations.
+    loaded: Fetched<Integrated>,
     table: Table,
     rows: Vec<TableRow>,
     /// What is said instead of the table (loading, failed, none).
@@ -112,7 +112,7 @@ pub struct IntegrationsScreen {
 impl IntegrationsScreen {
     /// Whether the integrations arrived (or failed to).
     pub fn loaded(&self) -> bool {
-        self.loaded.is_some()
+        self.loaded.state().is_some()
     }
 
     /// The table and its rows, unless text is shown instead.
@@ -126,7 +126,7 @@ impl IntegrationsScreen {
     }
 
     fn ask(&mut self, ctx: &mut Ctx) {
-        self.loaded = None;
+        self.loaded.reload();
         let request = ctx.session.request(RequestKind::Integrations);
         let entity = ctx.entity().to_string();
         ctx.effect(Effect::ListIntegrations { request, entity });
@@ -136,16 +136,14 @@ impl IntegrationsScreen {
 impl Page for IntegrationsScreen {
     type Msg = IntegrationsMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(IntegrationsMsg::Move);
-        rows.extend([
-            row(&defs::REFRESH, IntegrationsMsg::Refresh),
-            row(&defs::PAUSE, Global::PauseRefresh),
-            row(&defs::HELP, Global::Help),
-            row(&defs::PALETTE, Global::Palette),
-            row(&defs::BACK, IntegrationsMsg::Back),
-        ]);
+        rows.extend(global::reloading(
+            IntegrationsMsg::Refresh,
+            IntegrationsMsg::Back,
+        ));
         vec![(MODE, rows)]
     }
 
@@ -153,10 +151,6 @@ impl Page for IntegrationsScreen {
         let mut screen = Self::default();
         screen.ask(ctx);
         Some(screen)
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: IntegrationsMsg, ctx: &mut Ctx) -> bool {
@@ -167,39 +161,36 @@ impl Page for IntegrationsScreen {
             IntegrationsMsg::Refresh => self.ask(ctx),
             IntegrationsMsg::Back => ctx.back(),
             IntegrationsMsg::Loaded { request, result } => {
-                if ctx.session.is_latest(RequestKind::Integrations, request) {
-                    self.loaded = Some(
-                        result
-                            .map(|list| list.iter().map(Integrated::of).collect())
-                            .map_err(|e| e.to_string()),
-                    );
-                }
+                let newest = ctx.session.is_latest(RequestKind::Integrations, request);
+                let rows = result
+                    .map(|list| list.iter().map(Integrated::of).collect())
+                    .map_err(|e| e.to_string());
+                self.loaded.answer(newest, rows);
             }
         }
         true
     }
 
     fn prepare(&mut self, ctx: &mut Ctx) {
-        self.rows = match &self.loaded {
-            Some(Ok(list)) => list
-                .iter()
-                .map(|r| TableRow {
-                    lead: cell(Tone::Plain, " "),
-                    cells: vec![
-                        cell(Tone::Plain, r.kind),
-                        cell(Tone::Plain, r.name.clone()),
-                        cell(Tone::Plain, r.target.clone()),
-                        cell(Tone::Plain, r.secrets.clone()),
-                        cell(Tone::Dim, r.id.clone()),
-                    ],
-                    tone: Tone::Plain,
-                    marked: false,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        self.rows = self
+            .loaded
+            .rows()
+            .iter()
+            .map(|r| TableRow {
+                lead: cell(Tone::Plain, " "),
+                cells: vec![
+                    cell(Tone::Plain, r.kind),
+                    cell(Tone::Plain, r.name.clone()),
+                    cell(Tone::Plain, r.target.clone()),
+                    cell(Tone::Plain, r.secrets.clone()),
+                    cell(Tone::Dim, r.id.clone()),
+                ],
+                tone: Tone::Plain,
+                marked: false,
+            })
+            .collect();
         self.table.clamp(self.rows.len(), ctx.layout.table_rows());
-        self.doc = match &self.loaded {
+        self.doc = match self.loaded.state() {
             None => Doc::prose(vec![TextLine::toned(
                 Tone::Warn,
                 format!("{} loading…", spinner(ctx.frame)),
@@ -211,7 +202,7 @@ impl Page for IntegrationsScreen {
                     format!("{} tries again", ctx.keymap.key(&defs::REFRESH, MODE)),
                 ),
             ]),
-            Some(Ok(list)) if list.is_empty() => Doc::prose(vec![
+            Some(Ok([])) => Doc::prose(vec![
                 TextLine::toned(
                     Tone::Dim,
                     format!("{} has no Slack or webhook integrations.", ctx.entity()),
@@ -226,6 +217,6 @@ impl Page for IntegrationsScreen {
     }
 
     fn animated(&self) -> bool {
-        self.loaded.is_none()
+        self.loaded.state().is_none()
     }
 }

@@ -87,6 +87,7 @@ impl ListScreen {
 impl Page for ListScreen {
     type Msg = ListMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut list = defs::moves(ListMsg::Move);

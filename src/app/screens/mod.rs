@@ -30,8 +30,12 @@ pub(crate) trait Page: Sized {
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)>;
     /// Opens it; `None` when it cannot open (a toast says why).
     fn open(args: Self::Open, ctx: &mut Ctx) -> Option<Self>;
+    /// Its first mode (the one help lists its commands under).
+    const MODE: Mode;
     /// The mode its keys are looked up in now.
-    fn mode(&self) -> Mode;
+    fn mode(&self) -> Mode {
+        Self::MODE
+    }
     /// Handles a message; `false` for a command it does not take (the key goes on as text).
     fn update(&mut self, msg: Self::Msg, ctx: &mut Ctx) -> bool;
     /// A key no row took: its text input, if it has one.

@@ -4,9 +4,9 @@
 use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::wire_lines;
-use crate::app::global::Global;
+use crate::app::global;
 use crate::app::input::{Move, scroll};
-use crate::app::keys::{Group, Input, Mode, Row, defs, row};
+use crate::app::keys::{Group, Input, Mode, Row, defs};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
 use crate::app::store::wire::{WireKey, key_of};
@@ -51,14 +51,11 @@ impl RawScreen {
 impl Page for RawScreen {
     type Msg = RawMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(RawMsg::Move);
-        rows.extend([
-            row(&defs::HELP, Global::Help),
-            row(&defs::PALETTE, Global::Palette),
-            row(&defs::BACK, RawMsg::Back),
-        ]);
+        rows.extend(global::closing(RawMsg::Back));
         vec![(MODE, rows)]
     }
 
@@ -69,10 +66,6 @@ impl Page for RawScreen {
             doc: Doc::default(),
             made_for: None,
         })
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: RawMsg, ctx: &mut Ctx) -> bool {

@@ -5,13 +5,13 @@
 use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::status_glyph;
-use crate::app::global::Global;
+use crate::app::global;
 use crate::app::input::Move;
 use crate::app::keys::{Group, Input, Mode, Row, defs, row};
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::ops::FollowedRun;
 
@@ -46,8 +46,8 @@ pub enum RunsMsg {
 /// The Runs screen.
 #[derive(Debug, Default)]
 pub struct RunsScreen {
-    /// The runs; `None` while loading.
-    runs: Option<Result<Vec<FollowedRun>, String>>,
+    /// The runs, most recently active first.
+    runs: Fetched<FollowedRun>,
     table: Table,
     rows: Vec<TableRow>,
     /// The highlighted run's firings are shown.
@@ -85,27 +85,18 @@ impl RunsScreen {
 impl Page for RunsScreen {
     type Msg = RunsMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(RunsMsg::Move);
-        rows.extend([
-            row(&defs::OPEN, RunsMsg::Open),
-            row(&defs::REFRESH, RunsMsg::Refresh),
-            row(&defs::PAUSE, Global::PauseRefresh),
-            row(&defs::HELP, Global::Help),
-            row(&defs::PALETTE, Global::Palette),
-            row(&defs::BACK, RunsMsg::Back),
-        ]);
+        rows.push(row(&defs::OPEN, RunsMsg::Open));
+        rows.extend(global::reloading(RunsMsg::Refresh, RunsMsg::Back));
         vec![(MODE, rows)]
     }
 
     fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
         Self::ask(ctx);
         Some(Self::default())
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: RunsMsg, ctx: &mut Ctx) -> bool {
@@ -117,29 +108,25 @@ impl Page for RunsScreen {
             RunsMsg::Back if self.open => self.open = false,
             RunsMsg::Back => ctx.back(),
             RunsMsg::Loaded { request, result } => {
-                if ctx.session.is_latest(RequestKind::Runs, request) {
-                    self.runs = Some(result);
-                }
+                let newest = ctx.session.is_latest(RequestKind::Runs, request);
+                self.runs.answer(newest, result);
             }
         }
         true
     }
 
     fn prepare(&mut self, ctx: &mut Ctx) {
-        let runs = match &self.runs {
-            Some(Ok(runs)) => runs.as_slice(),
-            _ => &[],
-        };
+        let runs = self.runs.rows();
         self.rows = runs.iter().map(|r| table_row(r, ctx.now)).collect();
         self.table.clamp(self.rows.len(), ctx.layout.table_rows());
         self.open &= !runs.is_empty();
-        self.doc = match &self.runs {
+        self.doc = match self.runs.state() {
             None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the runs…")]),
             Some(Err(e)) => Doc::prose(vec![TextLine::toned(
                 Tone::Error,
                 format!("could not load the runs: {e}"),
             )]),
-            Some(Ok(runs)) if runs.is_empty() => Doc::prose(vec![TextLine::toned(
+            Some(Ok([])) => Doc::prose(vec![TextLine::toned(
                 Tone::Dim,
                 "no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
             )]),

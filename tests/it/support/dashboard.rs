@@ -222,12 +222,62 @@ pub fn shown_names(s: &State) -> Vec<String> {
         .collect()
 }
 
+/// A runner over one backend with no local engine, judging backtests with `settings`, and where
+/// its answers arrive.
+pub fn runner(
+    backend: std::sync::Arc<dyn Backend>,
+    settings: wbauto::ops::backtest::Settings,
+) -> (
+    wbauto::app::runner::Runner,
+    tokio::sync::mpsc::UnboundedReceiver<Msg>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], settings, tx);
+    (runner, rx)
+}
+
 /// The backtest settings of an empty `config.toml`.
 pub fn backtest_defaults() -> wbauto::ops::backtest::Settings {
     wbauto::ops::backtest::Settings::of(&Default::default())
 }
 
+/// The text of the help box on top, line by line.
+pub fn help_lines(s: &State) -> Vec<String> {
+    let Some(Modal::Help(help)) = s.modal() else {
+        panic!("no help: {:?}", overlay(s))
+    };
+    help.doc()
+        .lines
+        .iter()
+        .map(|l| l.pieces.iter().map(|p| p.text.as_str()).collect())
+        .collect()
+}
+
+/// The newest listing request fails with `error`.
+pub fn listing_fails(s: &mut State, error: wbauto::backend::BackendError) {
+    let request = s
+        .session()
+        .latest(wbauto::app::store::session::RequestKind::List);
+    update(
+        s,
+        Msg::Listed {
+            request,
+            result: Err(error),
+        },
+    );
+}
+
 /// Whether the list's filter is being typed.
 pub fn editing_filter(s: &State) -> bool {
     matches!(s.screen(), Screen::List(l) if l.editing_filter())
+}
+
+/// The backend's answer to a toggle of the selected automation.
+pub fn toggle_answered(
+    s: &mut State,
+    result: Result<wbauto::backend::SavedAutomation, wbauto::backend::BackendError>,
+) -> Vec<Effect> {
+    let id = s.selected_id().expect("a selected automation");
+    let kind = wbauto::app::msg::SaveKind::Toggle;
+    update(s, Msg::Saved { id, kind, result })
 }

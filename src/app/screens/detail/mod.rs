@@ -9,7 +9,7 @@ pub(crate) use backtest::BacktestView;
 use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::{overview, status_glyph, wire_lines};
-use crate::app::global::Global;
+use crate::app::global;
 use crate::app::input::{Move, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
 use crate::app::layout::Layout;
@@ -166,6 +166,7 @@ impl DetailScreen {
 impl Page for DetailScreen {
     type Msg = DetailMsg;
     type Open = ();
+    const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(DetailMsg::Move);
@@ -175,10 +176,8 @@ impl Page for DetailScreen {
             row(&PREV_TAB, DetailMsg::PrevTab),
             row(&NEXT_RUN, DetailMsg::NextRun),
             row(&PREV_RUN, DetailMsg::PrevRun),
-            row(&defs::HELP, Global::Help),
-            row(&defs::PALETTE, Global::Palette),
-            row(&defs::BACK, DetailMsg::Back),
         ]);
+        rows.extend(global::closing(DetailMsg::Back));
         vec![(MODE, rows)]
     }
 
@@ -192,10 +191,6 @@ impl Page for DetailScreen {
             history: None,
             backtest: Box::default(),
         })
-    }
-
-    fn mode(&self) -> Mode {
-        MODE
     }
 
     fn update(&mut self, msg: DetailMsg, ctx: &mut Ctx) -> bool {

@@ -342,6 +342,7 @@ impl WizardScreen {
 impl Page for WizardScreen {
     type Msg = WizardMsg;
     type Open = WizardStart;
+    const MODE: Mode = START;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         use WizardMsg as W;
