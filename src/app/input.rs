@@ -6,13 +6,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// A movement command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Move {
+    /// One row down.
     Down,
+    /// One row up.
     Up,
+    /// The first row.
     Top,
+    /// The last row.
     Bottom,
+    /// A page down.
     PageDown,
+    /// A page up.
     PageUp,
+    /// Half a page down.
     HalfDown,
+    /// Half a page up.
     HalfUp,
 }
 

@@ -29,15 +29,25 @@ commands! {
 /// A command on the selected (or marked) automations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowMsg {
+    /// Enable or disable.
     Toggle,
+    /// Edit in the wizard.
     Edit,
+    /// Duplicate in the wizard.
     Duplicate,
+    /// Edit as a file in `$VISUAL`/`$EDITOR`.
     EditFile,
+    /// The raw JSON as stored.
     Raw,
+    /// Copy the name.
     CopyName,
+    /// Copy as a JSON automation file.
     CopyJson,
+    /// Delete.
     Delete,
+    /// Undo the last change.
     Undo,
+    /// Test-fire: show the request, send on yes.
     TestFire,
 }
 

@@ -48,11 +48,17 @@ pub(crate) const COLUMNS: [Column; 8] = [
 /// What the History screen is told.
 #[derive(Clone, Debug)]
 pub enum HistoryMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Open the highlighted row.
     Open,
+    /// Show only the next status (all, success, failed, skipped, in progress).
     CycleStatus,
+    /// Only the highlighted row's automation, or all again.
     ByAutomation,
+    /// Read it again now.
     Refresh,
+    /// Back to the list (an open row closes first).
     Back,
     /// The executions arrived.
     Loaded {

@@ -30,8 +30,11 @@ pub(crate) const COLUMNS: [Column; 6] = [
 /// What the integrations screen is told.
 #[derive(Clone, Debug)]
 pub enum IntegrationsMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Read it again now.
     Refresh,
+    /// Back to the list.
     Back,
     /// The integrations arrived.
     Loaded {

@@ -44,16 +44,27 @@ commands! {
 /// What the list is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Open the highlighted row.
     Open,
+    /// Back one level; on the list, clear the marks, then the filter, then quit.
     Back,
+    /// Start typing the filter.
     Filter,
+    /// Sort by the next column.
     Sort,
+    /// Reverse the sort.
     SortReverse,
+    /// Mark the row and move down.
     Mark,
+    /// Start or finish a range of marks.
     RangeMark,
+    /// A command on the selected or marked automations.
     Row(RowMsg),
+    /// Keep the filter typed.
     KeepFilter,
+    /// Put the filter back as it was.
     RestoreFilter,
 }
 

@@ -18,7 +18,9 @@ pub(crate) const MODE: Mode = Mode::new("raw", "raw JSON", Input::Keys, Group::S
 /// What the raw view is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Back to the list.
     Back,
 }
 

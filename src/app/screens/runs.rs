@@ -32,9 +32,13 @@ pub(crate) const COLUMNS: [Column; 7] = [
 /// What the Runs screen is told.
 #[derive(Clone, Debug)]
 pub enum RunsMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Open the highlighted row.
     Open,
+    /// Read it again now.
     Refresh,
+    /// Back to the list (an open row closes first).
     Back,
     /// The runs arrived.
     Loaded {

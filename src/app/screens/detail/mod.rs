@@ -71,12 +71,19 @@ impl DetailTab {
 /// What the detail is told.
 #[derive(Clone, Debug)]
 pub enum DetailMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// The next tab.
     NextTab,
+    /// The previous tab.
     PrevTab,
+    /// The Backtest tab's next (older) run.
     NextRun,
+    /// The Backtest tab's previous (newer) run.
     PrevRun,
+    /// Back to the list.
     Back,
+    /// A command on the selected or marked automations.
     Row(RowMsg),
     /// The History tab's executions arrived.
     History {

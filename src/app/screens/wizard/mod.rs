@@ -91,23 +91,41 @@ commands! {
 /// What the wizard is told: its commands, and the answers it asked for.
 #[derive(Clone, Debug)]
 pub enum WizardMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// The next field (Review: the next row).
     NextField,
+    /// The previous field.
     PrevField,
+    /// The previous choice of a picker.
     ChoosePrev,
+    /// The next choice of a picker.
     ChooseNext,
+    /// Pick or unpick a choice, or flip a switch.
     Pick,
+    /// Next field, next step; on Review, go to the row's step or save.
     Next,
+    /// The next step.
     NextStep,
+    /// The previous step.
     PrevStep,
+    /// Jump to Review.
     Review,
+    /// Load the pickers' choices again.
     Retry,
+    /// Open the `${...}` variable menu.
     Variables,
+    /// Insert the highlighted variable.
     Insert,
+    /// Scroll the Review down a row.
     ScrollDown,
+    /// Scroll the Review up a row.
     ScrollUp,
+    /// Close the wizard (asks first when something was answered).
     Close,
+    /// Throw the answers away.
     DiscardAnswers,
+    /// Close keeping the answers as a draft.
     KeepDraft,
     /// The picker choices arrived.
     Options {
