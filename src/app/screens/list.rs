@@ -48,7 +48,7 @@ pub enum ListMsg {
     Move(Move),
     /// Open the highlighted row.
     Open,
-    /// Back one level; on the list, clear the marks, then the filter, then quit.
+    /// Clear the marks, else the filter, else quit.
     Back,
     /// Start typing the filter.
     Filter,
