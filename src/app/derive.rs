@@ -9,9 +9,10 @@ use super::store::wire::key_of;
 pub(crate) fn refresh(state: &mut State) {
     let (mode, read_only) = (state.mode(), state.read_only().is_some());
     state.footer.refresh(&state.stores.keymap, mode, read_only);
-    let mut unused = Vec::new();
-    let mut ctx = state.stores.ctx(&mut unused);
+    let mut none = Vec::new();
+    let mut ctx = state.stores.ctx(&mut none);
     state.screen.prepare(&mut ctx);
+    debug_assert!(none.is_empty(), "preparing text asks for nothing");
 }
 
 /// The stored JSON to ask the backend for: the selected automation's, when the screen shows it

@@ -5,6 +5,7 @@
 
 use super::input::Move;
 use super::text::Tone;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Where a table is: the highlighted row and the first row shown, kept in sight of each other.
@@ -169,15 +170,15 @@ pub(crate) fn fit(columns: &[Column], width: u16) -> Vec<(u16, u16)> {
     out
 }
 
-/// A cell: its text and tone.
+/// A cell: its text (borrowed where the row's data lives long enough) and tone.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Cell {
-    pub(crate) text: String,
+pub(crate) struct Cell<'a> {
+    pub(crate) text: Cow<'a, str>,
     pub(crate) tone: Tone,
 }
 
 /// A cell of `tone`.
-pub(crate) fn cell(tone: Tone, text: impl Into<String>) -> Cell {
+pub(crate) fn cell<'a>(tone: Tone, text: impl Into<Cow<'a, str>>) -> Cell<'a> {
     Cell {
         text: text.into(),
         tone,
@@ -187,28 +188,45 @@ pub(crate) fn cell(tone: Tone, text: impl Into<String>) -> Cell {
 /// One row as painted: its lead glyph, a cell per column after the lead, its own tone (dim for a
 /// disabled automation), and whether it is marked.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct TableRow {
-    pub(crate) lead: Cell,
-    pub(crate) cells: Vec<Cell>,
+pub(crate) struct TableRow<'a> {
+    pub(crate) lead: Cell<'a>,
+    pub(crate) cells: Vec<Cell<'a>>,
     pub(crate) tone: Tone,
     pub(crate) marked: bool,
 }
+
+/// Rows prepared whole (a screen with few of them), owning their text.
+pub(crate) type Prepared = Vec<TableRow<'static>>;
 
 /// The rows of a table, made for the positions shown only.
 pub(crate) trait Rows {
     /// How many rows there are.
     fn count(&self) -> usize;
     /// The row at a position.
-    fn row(&self, position: usize) -> TableRow;
+    fn row(&self, position: usize) -> TableRow<'_>;
 }
 
-impl Rows for [TableRow] {
+impl Rows for [TableRow<'static>] {
     fn count(&self) -> usize {
         self.len()
     }
 
-    fn row(&self, position: usize) -> TableRow {
-        self.get(position).cloned().unwrap_or_default()
+    fn row(&self, position: usize) -> TableRow<'_> {
+        let Some(row) = self.get(position) else {
+            return TableRow::default();
+        };
+        fn borrow<'b>(c: &'b Cell<'static>) -> Cell<'b> {
+            Cell {
+                text: Cow::Borrowed(c.text.as_ref()),
+                tone: c.tone,
+            }
+        }
+        TableRow {
+            lead: borrow(&row.lead),
+            cells: row.cells.iter().map(borrow).collect(),
+            tone: row.tone,
+            marked: row.marked,
+        }
     }
 }
 

@@ -52,8 +52,8 @@ pub fn with_enabled(a: &Automation, enabled: bool) -> Result<Automation, String>
     Ok(changed)
 }
 
-/// Stores an already resolved automation in place of the one with its id: a toggle made by
-/// [`with_enabled`], or an undo putting back what was read.
+/// Stores an already resolved automation in place of the one with its id: an undo putting back
+/// what was read.
 pub(crate) async fn replace(
     backend: &dyn Backend,
     changed: &Automation,

@@ -12,7 +12,7 @@ use crate::app::layout::Layout;
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::engine::history::Execution;
 
@@ -79,7 +79,7 @@ pub struct HistoryScreen {
     /// Which of them the filters let through.
     shown: Vec<usize>,
     table: Table,
-    rows: Vec<TableRow>,
+    rows: Prepared,
     /// The highlighted execution's request and answer are open.
     open: bool,
     /// The open execution, or what is said instead of the table (loading, failed, empty).
@@ -99,7 +99,7 @@ impl HistoryScreen {
     }
 
     /// The table and its rows, unless text is shown instead.
-    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow])> {
+    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
         (self.doc.lines.is_empty()).then_some((&self.table, self.rows.as_slice()))
     }
 
@@ -224,7 +224,7 @@ impl Page for HistoryScreen {
     }
 }
 
-fn table_row(r: &Execution, now: i64) -> TableRow {
+fn table_row(r: &Execution, now: i64) -> TableRow<'static> {
     let (glyph, tone) = status_glyph(&r.status);
     let test = if r.test { " (test)" } else { "" };
     TableRow {
@@ -234,7 +234,7 @@ fn table_row(r: &Execution, now: i64) -> TableRow {
             cell(Tone::Dim, ago(now, r.decided_at())),
             cell(Tone::Plain, r.automation_name.clone()),
             cell(Tone::Dim, r.event_type.clone()),
-            cell(Tone::Plain, r.subject()),
+            cell(Tone::Plain, r.subject().to_string()),
             cell(
                 Tone::Plain,
                 r.step.map(|s| format!("step {s}")).unwrap_or_default(),

@@ -9,7 +9,7 @@ use crate::app::keys::{Group, Input, Mode, Row, defs};
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, TextLine, Tone, spinner};
 use crate::backend::BackendError;
 use crate::model::{Integration, IntegrationKind};
@@ -107,7 +107,7 @@ pub struct IntegrationsScreen {
     /// The integrations.
     loaded: Fetched<Integrated>,
     table: Table,
-    rows: Vec<TableRow>,
+    rows: Prepared,
     /// What is said instead of the table (loading, failed, none).
     doc: Doc,
 }
@@ -119,7 +119,7 @@ impl IntegrationsScreen {
     }
 
     /// The table and its rows, unless text is shown instead.
-    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow])> {
+    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
         (self.doc.lines.is_empty()).then_some((&self.table, self.rows.as_slice()))
     }
 

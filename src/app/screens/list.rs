@@ -306,7 +306,7 @@ impl Rows for ListRows<'_> {
         self.list.view_len()
     }
 
-    fn row(&self, position: usize) -> TableRow {
+    fn row(&self, position: usize) -> TableRow<'_> {
         let Some(item) = self.list.at(position) else {
             return TableRow::default();
         };
@@ -326,10 +326,10 @@ impl Rows for ListRows<'_> {
         let cells = self.columns[1..]
             .iter()
             .map(|c| match c.title {
-                "NAME" => cell(Tone::Plain, a.name.clone()),
-                "EVENT" => cell(Tone::Plain, item.event.clone()),
-                "SCOPE" => cell(Tone::Plain, item.scope.clone()),
-                "ACTION" => cell(Tone::Plain, item.action.clone()),
+                "NAME" => cell(Tone::Plain, a.name.as_str()),
+                "EVENT" => cell(Tone::Plain, item.event.as_str()),
+                "SCOPE" => cell(Tone::Plain, item.scope.as_str()),
+                "ACTION" => cell(Tone::Plain, item.action.as_str()),
                 "UPD" => cell(Tone::Dim, ago(self.now, item.changed)),
                 _ => match self.activity.and_then(|act| act.latest.get(item.id())) {
                     Some((status, at)) => {

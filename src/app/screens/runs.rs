@@ -11,7 +11,7 @@ use crate::app::keys::{Group, Input, Mode, Row, defs, row};
 use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, Fetched, LEAD, Table, TableRow, cell, fill, fixed};
+use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::ops::FollowedRun;
 
@@ -53,7 +53,7 @@ pub struct RunsScreen {
     /// The runs, most recently active first.
     runs: Fetched<FollowedRun>,
     table: Table,
-    rows: Vec<TableRow>,
+    rows: Prepared,
     /// The highlighted run's firings are shown.
     open: bool,
     /// The open run's firings, or what is said instead of the table.
@@ -70,7 +70,7 @@ fn state_of(state: &str) -> (&'static str, Tone) {
 
 impl RunsScreen {
     /// The table and its rows, unless only text is shown (loading, failed, empty).
-    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow])> {
+    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
         (self.open || self.doc.lines.is_empty()).then_some((&self.table, self.rows.as_slice()))
     }
 
@@ -146,7 +146,7 @@ impl Page for RunsScreen {
     }
 }
 
-fn table_row(r: &FollowedRun, now: i64) -> TableRow {
+fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
     let (glyph, tone) = state_of(&r.state);
     let step = r
         .last_step
