@@ -153,9 +153,10 @@ pub(crate) async fn doctor(cli: &Cli) -> Result<(), CliError> {
     );
     line(
         "config",
-        match &settings.path {
-            Some(p) => p.display().to_string(),
-            None => "none (the defaults)".to_string(),
+        match (&settings.path, crate::config::file::path()) {
+            (Some(p), _) => p.display().to_string(),
+            (None, Some(p)) => format!("{} (none there: the defaults)", p.display()),
+            (None, None) => "none (the defaults)".to_string(),
         },
     );
     line("data dir", data_dir.display());
