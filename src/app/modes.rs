@@ -83,4 +83,52 @@ mod tests {
         let titles: Vec<&str> = modes.iter().map(|(m, _)| m.title()).collect();
         assert!(titles.contains(&"terminal too small"));
     }
+
+    #[test]
+    fn remaps_apply_and_bad_ones_are_refused_with_the_line() {
+        use crate::config::file::Remap;
+        let remap = |action: &str, key: &str, line| Remap {
+            action: action.into(),
+            keys: vec![key.into()],
+            line,
+        };
+        let config = ConfigFile {
+            keys: vec![
+                remap("toggle", "T", 1),
+                remap("delete", "j", 2),
+                remap("nonsense", "x", 3),
+                remap("raw", "ctrl-", 4),
+            ],
+            ..ConfigFile::default()
+        };
+        let (map, warnings) = keymap(&config);
+        let list = crate::app::screens::list::MODE;
+        let send = |c: &str| {
+            map.lookup(list, Chord::parse(c).unwrap())
+                .map(|b| format!("{b:?}"))
+        };
+        assert!(
+            send("T").is_some_and(|b| b.contains("Toggle")),
+            "{:?}",
+            send("T")
+        );
+        assert_eq!(send("t"), None);
+        assert!(
+            send("D").is_some_and(|b| b.contains("Delete")),
+            "a clashing remap keeps the default"
+        );
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0].contains(
+                "line 2, keys.delete: would take a key of down; keeping its default keys (D)"
+            ),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("line 3, keys.nonsense: not a command"),
+            "{warnings:?}"
+        );
+        assert!(warnings[2].contains("line 4, keys.raw: "), "{warnings:?}");
+    }
 }
