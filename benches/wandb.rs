@@ -1,4 +1,4 @@
-//! The W&B listing (design.md section 8): `list --json` of 1,000 automations must spend at most
+//! The W&B listing's budget: `list --json` of 1,000 automations must spend at most
 //! 20 ms of CPU as a whole process and be at least 50x faster than the `wandb` SDK. This bench
 //! times the part inside the process — the 21 requests of the listing against the fake W&B
 //! answering from memory on loopback (its share is small), decoding every trigger, and writing

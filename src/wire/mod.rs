@@ -4,8 +4,8 @@ pub mod encode;
 pub mod history;
 pub mod ops;
 pub mod parse;
-pub mod python;
-pub mod runs;
+pub(crate) mod python;
+pub(crate) mod runs;
 pub mod saved;
 
 /// Why something could not be encoded for, or parsed from, W&B's wire format.
@@ -15,7 +15,7 @@ pub struct WireError(pub String);
 
 impl WireError {
     /// A wire error with a message.
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
 }

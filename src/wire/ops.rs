@@ -7,7 +7,7 @@
 //! when the server has `AUTOMATION_SCOPE_ENTITY`.
 
 /// Operation name of the server-features query (sent with its name, like W&B's core does).
-pub const SERVER_FEATURES_NAME: &str = "ServerFeaturesQuery";
+pub(crate) const SERVER_FEATURES_NAME: &str = "ServerFeaturesQuery";
 
 /// `ServerFeaturesQuery` (2.11.1).
 pub const SERVER_FEATURES: &str = "query ServerFeaturesQuery {\n  serverInfo {\n    features {\n      name\n      isEnabled\n    }\n  }\n}\n";

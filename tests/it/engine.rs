@@ -822,7 +822,7 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
         "acme/vision",
     ];
     let out = s.ok(&replay, None).await;
-    assert!(out.starts_with("10 run log(s)"), "{out}");
+    assert!(out.starts_with("12 run log(s)"), "{out}");
     let got = by_automation(&receiver.requests());
     let runs = |name: &str| {
         let mut r: Vec<String> = got
@@ -838,15 +838,17 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     };
     assert_eq!(
         runs("ended-finished"),
-        ["sweep-1", "sweep-10", "sweep-5", "sweep-8", "sweep-9"],
-        "exit 0, preempted then finished"
+        [
+            "sweep-1", "sweep-10", "sweep-11", "sweep-12", "sweep-5", "sweep-8", "sweep-9"
+        ],
+        "exit 0 (a stall and non-finite values included), preempted then finished"
     );
     assert_eq!(
         runs("ended-failed"),
         ["kil00001", "sweep-2", "sweep-3", "sweep-4", "sweep-7"],
         "exit 1, 3, 255, and two SIGKILLs"
     );
-    assert_eq!(runs("started").len(), 9, "every run with a run record");
+    assert_eq!(runs("started").len(), 11, "every run with a run record");
     assert_eq!(runs("loss-over-5"), ["sweep-8"]);
     let history = s.history(&["loss-over-5"]).await;
     assert_eq!(
@@ -963,7 +965,7 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     // The fixtures were logged to acme/vision; the SIGKILLed one without a run record goes to
     // the default entity's `uncategorized`, created as W&B creates a project on a first run.
     let got = by_automation(&receiver.requests());
-    assert_eq!(got["started"].len(), 9);
+    assert_eq!(got["started"].len(), 11);
     let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
     let created: i64 = db
         .query_row(

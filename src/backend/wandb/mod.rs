@@ -16,7 +16,7 @@ use crate::wire::encode::{create_input, update_input};
 use crate::wire::ops;
 use crate::wire::parse::{ParseContext, parse_integration, parse_trigger_json};
 use async_trait::async_trait;
-use client::{Client, Request};
+use client::{Client, GraphqlRequest};
 use features::Features;
 use page::Found;
 use serde::Deserialize;
@@ -86,12 +86,12 @@ impl WandbBackend {
     /// The server's features, asked once per process. A refused key, or a server that cannot be
     /// reached at all, is an error (the operation would only spend a second deadline failing the
     /// same way); another failure means "no features", as in the SDK.
-    pub async fn features(&self) -> Result<&Features, BackendError> {
+    pub(crate) async fn features(&self) -> Result<&Features, BackendError> {
         self.features
             .get_or_try_init(|| async {
                 match self
                     .client
-                    .execute(&Request::named(
+                    .execute(&GraphqlRequest::named(
                         ops::SERVER_FEATURES,
                         ops::SERVER_FEATURES_NAME,
                     ))
@@ -126,7 +126,10 @@ impl WandbBackend {
             let mut v = vars.clone();
             v["perPage"] = json!(per_page);
             v["cursor"] = json!(cursor);
-            let data = self.client.execute_raw(&Request::sdk(query, v)).await?;
+            let data = self
+                .client
+                .execute_raw(&GraphqlRequest::sdk(query, v))
+                .await?;
             let page = match page::at_path(&data, path).map_err(|_| unexpected(what))? {
                 Found::Page(page) => page,
                 Found::Missing(0) => return Ok(None),
@@ -260,7 +263,7 @@ impl Backend for WandbBackend {
     async fn default_entity(&self) -> Result<String, BackendError> {
         self.default_entity
             .get_or_try_init(|| async {
-                let data = self.client.execute(&Request::sdk(ops::DEFAULT_ENTITY, json!({}))).await?;
+                let data = self.client.execute(&GraphqlRequest::sdk(ops::DEFAULT_ENTITY, json!({}))).await?;
                 match at(&data, &["viewer"]) {
                     None => Err(BackendError::Auth(format!(
                         "W&B at {} did not accept the API key (no viewer); check WANDB_API_KEY or run `wandb login --relogin`",
@@ -328,7 +331,7 @@ impl Backend for WandbBackend {
     async fn create_automation(&self, a: &Automation) -> Result<SavedAutomation, BackendError> {
         let entity_scope = self.check_sendable(a).await?;
         let input = create_input(a).map_err(|e| invalid(e.0))?;
-        let data = self.client.execute(&Request::sdk(ops::create_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+        let data = self.client.execute(&GraphqlRequest::sdk(ops::create_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
             BackendError::Conflict(m) => {
                 BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
             }
@@ -341,7 +344,7 @@ impl Backend for WandbBackend {
         let entity_scope = self.check_sendable(a).await?;
         let input = update_input(a).map_err(|e| invalid(e.0))?;
         self.check_unchanged(a).await?;
-        let data = self.client.execute(&Request::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+        let data = self.client.execute(&GraphqlRequest::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
             BackendError::NotFound(m) => BackendError::NotFound(format!("it was deleted elsewhere (W&B: {m})")),
             BackendError::Conflict(m) => {
                 BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
@@ -354,7 +357,10 @@ impl Backend for WandbBackend {
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(ops::DELETE_AUTOMATION, json!({"id": id})))
+            .execute(&GraphqlRequest::sdk(
+                ops::DELETE_AUTOMATION,
+                json!({"id": id}),
+            ))
             .await
             .map_err(|e| match e {
                 BackendError::NotFound(m) => BackendError::NotFound(format!(
@@ -409,7 +415,7 @@ impl Backend for WandbBackend {
         }
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::CREATE_WEBHOOK_INTEGRATION,
                 json!({"input": input}),
             ))
@@ -477,7 +483,7 @@ impl Backend for WandbBackend {
         }
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::ORG_OF_ENTITY,
                 json!({"entityName": entity}),
             ))
@@ -562,7 +568,7 @@ impl Backend for WandbBackend {
     async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(ops::ENTITY, json!({"name": name})))
+            .execute(&GraphqlRequest::sdk(ops::ENTITY, json!({"name": name})))
             .await?;
         Ok(at(&data, &["entity"]).and_then(|e| {
             Some(EntityInfo {
@@ -608,7 +614,7 @@ impl Backend for WandbBackend {
     async fn project(&self, entity: &str, name: &str) -> Result<Option<ProjectInfo>, BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::PROJECT,
                 json!({"name": name, "entity": entity}),
             ))
