@@ -1,4 +1,4 @@
-//! Engine budgets (design.md section 8): the pure evaluator alone, in memory, must take at least
+//! Engine budgets: the pure evaluator alone, in memory, must take at least
 //! 1 M metric values per second per core; framing and decoding a `.wandb` run log at least
 //! 200 MB/s; a backtest of one automation over a run with 1 M logged values at most 200 ms.
 //! Run with `cargo bench --bench engine`.

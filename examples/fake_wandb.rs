@@ -1,11 +1,13 @@
 //! A fake W&B server seeded like the local demo team, for trying the W&B path without an account:
 //!
 //! ```sh
-//! cargo run --example fake_wandb -- --port 8080 [--copies N] [--from-memory]
+//! cargo run --example fake_wandb -- --port 8080 [--copies N] [--executions N] [--from-memory] [--old]
 //! ```
 //!
-//! `--copies N` adds N automations and `--from-memory` answers a query it has answered before
-//! from memory, as a server with a warm cache would (both for timing a client);
+//! `--copies N` adds N automations, `--executions N` adds N executions of `loss-spike` to the
+//! demo's automation history (acme/vision), and `--from-memory` answers a query it has answered
+//! before from memory, as a server with a warm cache would (all three for timing a client);
+//! `--old` makes it a server older than automation history;
 //!
 //! ```sh
 //! WANDB_API_KEY=<the key it prints> cargo run -- --backend wandb --base-url http://127.0.0.1:8080 list
@@ -18,18 +20,24 @@ mod fake_wandb;
 struct Args {
     port: u16,
     copies: usize,
+    executions: usize,
     from_memory: bool,
+    old: bool,
 }
 
-/// `--port PORT` (8080), `--copies N` (0) and `--from-memory`, in any order.
+/// `--port PORT` (8080), `--copies N` (0), `--executions N` (0), `--from-memory` and `--old`,
+/// in any order.
 fn args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let mut parsed = Args {
         port: 8080,
         copies: 0,
+        executions: 0,
         from_memory: false,
+        old: false,
     };
-    let usage = "usage: fake_wandb [--port PORT] [--copies N] [--from-memory]";
+    let usage =
+        "usage: fake_wandb [--port PORT] [--copies N] [--executions N] [--from-memory] [--old]";
     while let Some(flag) = args.next() {
         let mut number = |name: &str| {
             let v = args.next().ok_or(format!("{name} takes a number"))?;
@@ -42,7 +50,9 @@ fn args() -> Result<Args, String> {
                     .map_err(|_| "--port takes a port number (at most 65535)".to_string())?;
             }
             "--copies" => parsed.copies = number("--copies")?,
+            "--executions" => parsed.executions = number("--executions")?,
             "--from-memory" => parsed.from_memory = true,
+            "--old" => parsed.old = true,
             _ => return Err(usage.to_string()),
         }
     }
@@ -61,6 +71,10 @@ async fn main() {
     match fake_wandb::FakeWandb::demo_on(args.port).await {
         Ok(fake) => {
             fake.state().add_copies(args.copies);
+            fake.state().add_executions("loss-spike", args.executions);
+            if args.old {
+                fake.state().history_missing = Some(400);
+            }
             if args.from_memory {
                 fake.state().memory = Some(Default::default());
             }

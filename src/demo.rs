@@ -25,7 +25,7 @@ pub struct Demo {
     /// Slack channels and webhooks.
     pub integrations: Vec<DemoIntegration>,
     /// Automations in the file format, with their age.
-    pub automations: Vec<DemoAutomation>,
+    pub(crate) automations: Vec<DemoAutomation>,
     /// Automations of kinds W&B no longer creates, stored as raw inputs.
     pub legacy: Vec<DemoLegacy>,
 }
@@ -68,7 +68,7 @@ pub struct DemoIntegration {
     /// Slack workspace.
     pub team: Option<String>,
     /// Slack incoming webhook.
-    pub webhook_url: Option<String>,
+    pub(crate) webhook_url: Option<String>,
     /// Webhook name.
     pub webhook: Option<String>,
     /// Webhook URL.
@@ -84,11 +84,11 @@ pub struct DemoIntegration {
 #[serde(deny_unknown_fields)]
 pub struct DemoAutomation {
     /// Days since creation, e.g. `41d`.
-    pub age: String,
+    pub(crate) age: String,
     /// Days since the last change, if changed.
-    pub changed: Option<String>,
+    pub(crate) changed: Option<String>,
     /// The automation file.
-    pub spec: Value,
+    pub(crate) spec: Value,
 }
 
 /// A legacy automation as stored.
@@ -96,9 +96,9 @@ pub struct DemoAutomation {
 #[serde(deny_unknown_fields)]
 pub struct DemoLegacy {
     /// Days since creation.
-    pub age: String,
+    pub(crate) age: String,
     /// Days since the last change.
-    pub changed: Option<String>,
+    pub(crate) changed: Option<String>,
     /// Name.
     pub name: String,
     /// Description.
@@ -116,7 +116,7 @@ pub struct DemoLegacy {
 }
 
 /// Why the built-in demo data could not be used (a bug in wbauto).
-pub fn bad_asset(message: impl std::fmt::Display) -> BackendError {
+pub(crate) fn bad_asset(message: impl std::fmt::Display) -> BackendError {
     BackendError::Storage(format!(
         "the built-in demo data is broken ({message}); please report this bug"
     ))

@@ -16,7 +16,7 @@ pub fn restrict_new_files() {
 }
 
 /// Creates a directory (and its parents) readable by the user only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -26,7 +26,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Writes `bytes` to `path` atomically with mode 0600: a temporary file in the same directory,
 /// flushed to disk, then renamed over the target. A crash leaves the old file or the new one.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -55,14 +55,11 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// The most read from one automation file (or standard input).
-pub const MAX_AUTOMATION_FILE: u64 = 16 << 20;
-
-/// The most read from one file of events (JSON Lines, stored whole or not at all).
-pub const MAX_EVENT_FILE: u64 = 512 << 20;
+pub(crate) const MAX_AUTOMATION_FILE: u64 = 16 << 20;
 
 /// Reads a whole file, or standard input for `-`, refusing more than `limit` bytes (so
 /// `-f /dev/zero` fails at once instead of filling the memory). Errors name the input.
-pub fn read_input(path: &Path, limit: u64) -> Result<String, String> {
+pub(crate) fn read_input(path: &Path, limit: u64) -> Result<String, String> {
     use std::io::Read;
     let stdin = path == Path::new("-");
     let name = if stdin {

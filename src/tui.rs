@@ -2,14 +2,14 @@
 //! crossterm's event stream; effects go to the runner; drawing happens only when something
 //! changed, at most once per 10 ms. The terminal is restored on every way out.
 
-use crate::app::keys::Keymap;
 use crate::app::msg::{Effect, Msg};
 use crate::app::runner::Runner;
 use crate::app::state::ToastKind;
-use crate::app::store::session::BackendChoice;
+use crate::app::store::list::Loading;
+use crate::app::store::session::BackendOffer;
 use crate::app::{State, update};
 use crate::backend::Backend;
-use crate::config::file::{ConfigFile, ThemeName};
+use crate::config::file::{ConfigFile, ConfigWarning};
 use crate::model::Capabilities;
 use crate::wizard::draft::Draft;
 use crossterm::event::{Event, EventStream};
@@ -22,26 +22,26 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Everything the dashboard starts with.
-pub struct Setup {
+pub(crate) struct Setup {
     /// Backends to offer; the first is opened.
-    pub backends: Vec<(Arc<dyn Backend>, BackendChoice)>,
+    pub(crate) backends: Vec<(Arc<dyn Backend>, BackendOffer)>,
     /// The local engine of each backend that has one (indexed like `backends`).
-    pub engines: Vec<Option<Arc<crate::engine::Engine>>>,
+    pub(crate) engines: Vec<Option<Arc<crate::engine::Engine>>>,
     /// The entity to show, when known without asking the backend (else its default, asked for
     /// behind the first frame).
-    pub entity: Option<String>,
+    pub(crate) entity: Option<String>,
     /// Why writes are refused, if they are.
-    pub read_only: Option<String>,
+    pub(crate) read_only: Option<String>,
     /// `config.toml`.
-    pub config: ConfigFile,
+    pub(crate) config: ConfigFile,
     /// Problems found in the config, shown as toasts.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<ConfigWarning>,
     /// Draw without colour.
-    pub mono: bool,
+    pub(crate) mono: bool,
     /// Exit right after the first frame with the list on screen (start-up measurements).
-    pub exit_after_first_frame: bool,
+    pub(crate) exit_after_first_frame: bool,
     /// Where the wizard keeps its draft (`None`: no drafts).
-    pub draft_path: Option<PathBuf>,
+    pub(crate) draft_path: Option<PathBuf>,
 }
 
 /// Reads the wizard's draft, if one was left; a broken one is set aside with a warning.
@@ -101,7 +101,7 @@ fn now_secs() -> i64 {
 }
 
 /// Builds the initial state from the setup.
-pub fn initial_state(setup: &Setup, now: i64) -> State {
+pub(crate) fn initial_state(setup: &Setup, now: i64) -> State {
     let choices = setup.backends.iter().map(|(_, c)| c.clone()).collect();
     let mut state = State::new(
         choices,
@@ -109,21 +109,17 @@ pub fn initial_state(setup: &Setup, now: i64) -> State {
         Capabilities::default(),
         now,
     );
-    state.session.set_read_only(setup.read_only.clone());
-    state.refresh_every = setup.config.refresh_every();
-    state.mono = setup.mono || setup.config.theme == ThemeName::Mono;
-    let (keymap, warnings) = Keymap::with_remaps(&setup.config.remaps());
-    state.keymap = keymap;
-    for w in setup.warnings.iter().chain(&warnings) {
-        state.toast_for(ToastKind::Error, w.clone(), 12);
+    state.set_read_only(setup.read_only.clone());
+    let remaps = state.configure(&setup.config, setup.mono);
+    for w in setup.warnings.iter().chain(&remaps) {
+        state.toast_for(ToastKind::Error, w.to_string(), 12);
     }
-    crate::app::derive::refresh(&mut state);
     state
 }
 
 /// Runs the dashboard until the user quits, or until SIGTERM, SIGHUP (a dropped SSH session) or
 /// SIGINT; the terminal is restored on every way out. Returns the signal that ended it, if any.
-pub async fn run(setup: Setup) -> Result<Option<i32>, String> {
+pub(crate) async fn run(setup: Setup) -> Result<Option<i32>, String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
     let result = event_loop(&mut terminal, setup).await;
@@ -217,13 +213,14 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     let mut state = initial_state(&setup, now_secs());
     let draft_path = setup.draft_path.clone();
     let (draft, problem) = load_draft(draft_path.as_deref());
-    state.draft = draft;
+    state.offer_draft(draft);
     if let Some(problem) = problem {
-        state.toast(ToastKind::Error, problem);
+        state.toast_for(ToastKind::Error, problem, 4);
     }
     let runner = Runner::new(
         setup.backends.into_iter().map(|(b, _)| b).collect(),
         setup.engines,
+        crate::ops::backtest::Settings::of(&setup.config.engine),
         tx,
     );
     let size = terminal.size().map_err(|e| e.to_string())?;
@@ -235,7 +232,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
     let mut last_draw = Instant::now() - MIN_FRAME;
     loop {
         for effect in std::mem::take(&mut effects) {
-            match runner.run(effect, state.session.backend()) {
+            match runner.run(effect, state.session().backend()) {
                 Some(Effect::Copy { text }) => copy(&text),
                 Some(Effect::Edit { id, text }) => {
                     drop(events);
@@ -252,7 +249,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
                 None => {}
             }
         }
-        if state.quit {
+        if state.quitting() {
             return Ok(None);
         }
         if !effects.is_empty() {
@@ -264,9 +261,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
                 .map_err(|e| format!("cannot draw: {e}"))?;
             dirty = false;
             last_draw = Instant::now();
-            if exit_after_first_frame
-                && *state.list.loading() != crate::app::store::list::Loading::Loading
-            {
+            if exit_after_first_frame && *state.list().loading() != Loading::Loading {
                 return Ok(None);
             }
         }
@@ -287,9 +282,9 @@ async fn event_loop(terminal: &mut DefaultTerminal, setup: Setup) -> Result<Opti
             _ = tokio::time::sleep(wait), if dirty => continue,
         };
         let animated = state.animated();
-        let second = state.now;
+        let second = state.now();
         let tick = matches!(msg, Msg::Tick(_));
         effects = update(&mut state, msg);
-        dirty |= !tick || animated || state.now != second;
+        dirty |= !tick || animated || state.now() != second;
     }
 }

@@ -5,7 +5,7 @@ their goldens decoded with the SDK's own protobuf classes.
 Run it with a Python that has wandb installed, outside the repository's tooling (CI never needs it):
 
     python -m venv /tmp/wbvenv && /tmp/wbvenv/bin/pip install wandb==0.31.0
-    /tmp/wbvenv/bin/python tools/runlog_fixtures.py
+    /tmp/wbvenv/bin/python tools/runlog_fixtures.py [SCENARIO...]
 
 Each scenario runs in its own process with WANDB_MODE=offline in a neutral working directory
 (HOME and WANDB_DIR point inside it; WANDB_HOST names a neutral host), then the run directory's
@@ -27,7 +27,7 @@ OUT = ROOT / "tests" / "fixtures" / "runlogs"
 
 COMMON = """
 import os, signal, sys, time, wandb
-settings = wandb.Settings(x_disable_stats=True, x_transaction_log_flush_interval={flush})
+settings = wandb.Settings({stats}x_transaction_log_flush_interval={flush})
 run = wandb.init(project="vision", entity="acme", name="{name}", id="{id}", settings=settings{extra})
 """
 
@@ -78,6 +78,25 @@ run.finish()
 """),
     "bigrecord": ("sweep-9", "big00001", 0, ", config={'blob': 'x' * 70000}", """
 run.log({"loss": 0.5})
+run.finish()
+"""),
+    # A training loop that hangs for 75 s while its process still writes system stats (every 5 s),
+    # then resumes: a stall, not a crash.
+    "stalled": ("sweep-11", "stl00001", 1, "", """
+for i in range(20):
+    run.log({"loss": 1.0 / (1 + i)})
+    time.sleep(0.5)
+time.sleep(75)
+for i in range(20, 30):
+    run.log({"loss": 1.0 / (1 + i)})
+    time.sleep(0.5)
+run.finish()
+"""),
+    # A loss that becomes NaN, then +Inf, then -Inf, beside a metric that stays finite.
+    "nonfinite": ("sweep-12", "nan00001", 0, "", """
+for i in range(6):
+    loss = [0.9, 0.8, float("nan"), 0.7, float("inf"), float("-inf")][i]
+    run.log({"loss": loss, "train": {"acc": 0.1 * i}})
 run.finish()
 """),
     "valuetypes": ("sweep-10", "val00001", 0, "", """
@@ -135,6 +154,8 @@ def decode(path):
             elif kind_name == "run":
                 item["run"] = {"id": r.run.run_id, "entity": r.run.entity,
                                "project": r.run.project, "display_name": r.run.display_name}
+            elif kind_name == "stats":
+                item["time"] = r.stats.timestamp.seconds
             elif kind_name == "exit":
                 item["exit_code"] = r.exit.exit_code
             records.append(item)
@@ -144,13 +165,22 @@ def decode(path):
     return {"size": len(data), "records": records, "end": end_state}
 
 
+# Scenarios whose process writes system stats records (the others turn stats off).
+WITH_STATS = {"stalled": "x_stats_sampling_interval=5.0, "}
+
+
 def main():
+    """Makes every scenario, or only those named on the command line."""
     OUT.mkdir(parents=True, exist_ok=True)
-    for scenario, (name, run_id, flush, extra, body) in SCENARIOS.items():
+    chosen = sys.argv[1:] or list(SCENARIOS)
+    for scenario in chosen:
+        name, run_id, flush, extra, body = SCENARIOS[scenario]
         with tempfile.TemporaryDirectory(prefix="wb") as work:
             work = pathlib.Path(work)
             script = work / "s.py"
-            script.write_text(COMMON.format(name=name, id=run_id, flush=flush, extra=extra) + textwrap.dedent(body))
+            stats = WITH_STATS.get(scenario, "x_disable_stats=True, ")
+            script.write_text(COMMON.format(name=name, id=run_id, flush=flush, extra=extra, stats=stats)
+                              + textwrap.dedent(body))
             env = dict(os.environ, WANDB_MODE="offline", WANDB_DIR=str(work), HOME=str(work),
                        WANDB_SILENT="true", WANDB_HOST="fixture-host", WANDB_USERNAME="ada",
                        HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9")

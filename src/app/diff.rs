@@ -1,9 +1,18 @@
 //! A line diff of two small texts (automation files), for the edit review.
 
-use super::modals::confirm::DiffLine;
+/// A line of a diff between two automation files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiffLine {
+    /// Unchanged.
+    Same(String),
+    /// Removed.
+    Removed(String),
+    /// Added.
+    Added(String),
+}
 
 /// The lines of `old` and `new` as unchanged, removed and added, by longest common subsequence.
-pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+pub(crate) fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
     let (n, m) = (a.len(), b.len());

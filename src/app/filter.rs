@@ -7,22 +7,22 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 /// A parsed filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Query {
+pub(crate) struct Query {
     /// Substrings the event summary must contain.
-    pub event: Vec<String>,
+    pub(crate) event: Vec<String>,
     /// Substrings the scope must contain.
-    pub scope: Vec<String>,
+    pub(crate) scope: Vec<String>,
     /// Substrings the action summary must contain.
-    pub action: Vec<String>,
+    pub(crate) action: Vec<String>,
     /// `Some(true)` for `on:`, `Some(false)` for `off:`.
-    pub enabled: Option<bool>,
+    pub(crate) enabled: Option<bool>,
     /// The rest: words found in the row's text or fuzzily in the name.
-    pub fuzzy: String,
+    pub(crate) fuzzy: String,
 }
 
 impl Query {
     /// Parses the filter text.
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut q = Query::default();
         let mut words = Vec::new();
         for word in text.split_whitespace() {
@@ -41,7 +41,7 @@ impl Query {
     }
 
     /// Whether nothing is filtered.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == Query::default()
     }
 }
@@ -61,7 +61,7 @@ fn searchable(item: &Item) -> [String; 5] {
 /// The set of letters, digits and `-_.` in a text, as bits; `None` for a word with other characters.
 /// A fuzzy match needs every character of the word in the name, so a word whose set is not inside
 /// the name's cannot match: checked before running the fuzzy matcher.
-pub fn char_set(text: &str) -> Option<u64> {
+pub(crate) fn char_set(text: &str) -> Option<u64> {
     let mut bits = 0u64;
     for c in text.chars().map(|c| c.to_ascii_lowercase()) {
         let bit = match c {
@@ -80,7 +80,7 @@ pub fn char_set(text: &str) -> Option<u64> {
 /// The searchable text of every item, lower-cased and stored contiguously in display order, so
 /// that a filter keystroke scans memory in order instead of chasing one allocation per row.
 #[derive(Clone, Debug, Default)]
-pub struct SearchIndex {
+pub(crate) struct SearchIndex {
     text: String,
     /// Rows by rank (position in the sorted order).
     rows: Vec<SearchRow>,
@@ -100,7 +100,7 @@ struct SearchRow {
 
 impl SearchIndex {
     /// Indexes `items` in the sorted `order` (item indexes).
-    pub fn build(items: &[Item], order: &[usize]) -> Self {
+    pub(crate) fn build(items: &[Item], order: &[usize]) -> Self {
         let mut index = SearchIndex {
             text: String::with_capacity(items.len() * 120),
             rows: Vec::with_capacity(items.len()),
@@ -128,13 +128,13 @@ impl SearchIndex {
     }
 
     /// The position of an item in the sorted order it was indexed in.
-    pub fn rank_of(&self, item: usize) -> Option<usize> {
+    pub(crate) fn rank_of(&self, item: usize) -> Option<usize> {
         self.rank.get(item).map(|&r| r as usize)
     }
 
     /// Whether the indexed text of `item` is still what `now` would index (a toggle or a save
     /// that changed no searchable text), so the index can be patched instead of rebuilt.
-    pub fn same_text(&self, item: usize, now: &Item) -> bool {
+    pub(crate) fn same_text(&self, item: usize, now: &Item) -> bool {
         let Some(row) = self.rank_of(item).and_then(|r| self.rows.get(r)) else {
             return false;
         };
@@ -153,14 +153,14 @@ impl SearchIndex {
     }
 
     /// The ranks of item indexes (for narrowing a view that is in sorted order).
-    pub fn ranks<'a>(&'a self, items: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    pub(crate) fn ranks<'a>(&'a self, items: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
         items
             .iter()
             .filter_map(|&i| self.rank.get(i).map(|&r| r as usize))
     }
 
     /// Patches the enabled flag of one item (a toggle) without rebuilding.
-    pub fn set_enabled(&mut self, item: usize, enabled: bool) {
+    pub(crate) fn set_enabled(&mut self, item: usize, enabled: bool) {
         if let Some(&rank) = self.rank.get(item)
             && let Some(row) = self.rows.get_mut(rank as usize)
         {
@@ -169,7 +169,7 @@ impl SearchIndex {
     }
 
     /// Every rank.
-    pub fn all(&self) -> std::ops::Range<usize> {
+    pub(crate) fn all(&self) -> std::ops::Range<usize> {
         0..self.rows.len()
     }
 
@@ -179,7 +179,7 @@ impl SearchIndex {
 }
 
 /// Matches items against a query, reusing the fuzzy matcher's scratch space.
-pub struct Filter {
+pub(crate) struct Filter {
     matcher: Matcher,
     buf: Vec<char>,
 }
@@ -213,7 +213,7 @@ fn contains_all(haystack: &str, finders: &[Finder<'_>]) -> bool {
 impl Filter {
     /// Item indexes of the candidate ranks that match `query`, in rank order. Each word must
     /// appear in the row's text, or match the name fuzzily (`lsspk` finds loss-spike).
-    pub fn apply(
+    pub(crate) fn apply(
         &mut self,
         index: &SearchIndex,
         candidates: impl Iterator<Item = usize>,

@@ -1,107 +1,202 @@
-//! Screen arrangement by terminal size, shared by `update` (paging) and the renderer.
+//! Where everything goes at one terminal size, computed once when the size changes: `update`
+//! pages and clamps scrolling with it and the view paints into it, so a box's border is decided
+//! here only (its text area is its area less one cell on every side).
 
 /// Below this width or height the dashboard says the terminal is too small.
-pub const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_WIDTH: u16 = 60;
 /// See [`MIN_WIDTH`].
-pub const MIN_HEIGHT: u16 = 15;
+pub(crate) const MIN_HEIGHT: u16 = 15;
 /// From this width on, the detail pane sits beside the list.
-pub const SIDE_BY_SIDE: u16 = 100;
+const SIDE_BY_SIDE: u16 = 100;
 /// From this width on (and below [`SIDE_BY_SIDE`]), the detail pane sits below the list.
-pub const STACKED: u16 = 80;
+const STACKED: u16 = 80;
+/// The width of the wizard's step rail.
+const WIZARD_RAIL: u16 = 16;
 
-/// How the main screen is divided.
+/// A rectangle of the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Area {
+    pub(crate) x: u16,
+    pub(crate) y: u16,
+    pub(crate) width: u16,
+    pub(crate) height: u16,
+}
+
+impl Area {
+    /// Inside a border: one cell less on every side.
+    fn inner(self) -> Area {
+        Area {
+            x: self.x.saturating_add(1),
+            y: self.y.saturating_add(1),
+            width: self.width.saturating_sub(2),
+            height: self.height.saturating_sub(2),
+        }
+    }
+
+    /// The first `rows` rows, and the rest.
+    fn split_top(self, rows: u16) -> (Area, Area) {
+        let rows = rows.min(self.height);
+        let top = Area {
+            height: rows,
+            ..self
+        };
+        let rest = Area {
+            y: self.y + rows,
+            height: self.height - rows,
+            ..self
+        };
+        (top, rest)
+    }
+
+    /// The first `columns` columns, and the rest.
+    fn split_left(self, columns: u16) -> (Area, Area) {
+        let columns = columns.min(self.width);
+        let left = Area {
+            width: columns,
+            ..self
+        };
+        let rest = Area {
+            x: self.x + columns,
+            width: self.width - columns,
+            ..self
+        };
+        (left, rest)
+    }
+
+    /// A rectangle of at most `width` x `height`, centred in this one.
+    pub(crate) fn centered(self, width: u16, height: u16) -> Area {
+        let (w, h) = (width.min(self.width), height.min(self.height));
+        Area {
+            x: self.x + (self.width - w) / 2,
+            y: self.y + (self.height - h) / 2,
+            width: w,
+            height: h,
+        }
+    }
+}
+
+/// A bordered box and the text area inside its border.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Boxed {
+    pub(crate) outer: Area,
+    pub(crate) text: Area,
+}
+
+impl Boxed {
+    fn of(outer: Area) -> Self {
+        Self {
+            outer,
+            text: outer.inner(),
+        }
+    }
+}
+
+/// How the list screen is divided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arrangement {
+pub(crate) enum Arrangement {
     /// Too small to use.
     TooSmall,
     /// The list alone.
     ListOnly,
-    /// The list above a detail pane of this height.
-    Stacked(u16),
-    /// The list beside a detail pane.
+    /// The list above the detail pane.
+    Stacked,
+    /// The list beside the detail pane.
     SideBySide,
 }
 
-/// The arrangement for a terminal size.
-pub fn arrangement(width: u16, height: u16) -> Arrangement {
-    if width < MIN_WIDTH || height < MIN_HEIGHT {
-        Arrangement::TooSmall
-    } else if width >= SIDE_BY_SIDE {
-        Arrangement::SideBySide
-    } else if width >= STACKED {
-        Arrangement::Stacked((height.saturating_sub(2) / 3).clamp(6, 10))
-    } else {
-        Arrangement::ListOnly
+/// Every area of the dashboard at one terminal size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub(crate) width: u16,
+    pub(crate) height: u16,
+    pub(crate) arrangement: Arrangement,
+    pub(crate) header: Area,
+    pub(crate) body: Area,
+    pub(crate) footer: Area,
+    /// The automation list (its column titles, then its rows).
+    pub(crate) list: Area,
+    /// The detail pane beside or below the list, when there is room.
+    pub(crate) pane: Option<Boxed>,
+    /// The full detail's tab row.
+    pub(crate) tabs: Area,
+    /// The full detail's box under its tabs.
+    pub(crate) detail: Boxed,
+    /// A screen that is one box over the body (raw JSON, history, runs, integrations).
+    pub(crate) screen: Boxed,
+    /// The help box, centred.
+    pub(crate) help: Boxed,
+    /// The wizard's step rail.
+    pub(crate) rail: Area,
+    /// The wizard's step box.
+    pub(crate) wizard: Boxed,
+}
+
+impl Layout {
+    /// The layout of a `width` x `height` terminal.
+    pub(crate) fn new(width: u16, height: u16) -> Self {
+        let arrangement = if width < MIN_WIDTH || height < MIN_HEIGHT {
+            Arrangement::TooSmall
+        } else if width >= SIDE_BY_SIDE {
+            Arrangement::SideBySide
+        } else if width >= STACKED {
+            Arrangement::Stacked
+        } else {
+            Arrangement::ListOnly
+        };
+        let all = Area {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        };
+        let (header, rest) = all.split_top(1);
+        let (body, footer) = rest.split_top(rest.height.saturating_sub(1));
+        let (list, pane) = match arrangement {
+            Arrangement::SideBySide => {
+                let pane = (body.width * 36 / 100).clamp(36, 64).min(body.width);
+                let (list, pane) = body.split_left(body.width - pane);
+                (list, Some(Boxed::of(pane)))
+            }
+            Arrangement::Stacked => {
+                let pane = (height.saturating_sub(2) / 3).clamp(6, 10).min(body.height);
+                let (list, pane) = body.split_top(body.height - pane);
+                (list, Some(Boxed::of(pane)))
+            }
+            _ => (body, None),
+        };
+        let (tabs, detail) = body.split_top(1);
+        let (rail, wizard) = body.split_left(WIZARD_RAIL);
+        let help = body.centered(width.min(84), body.height.saturating_sub(2));
+        Self {
+            width,
+            height,
+            arrangement,
+            header,
+            body,
+            footer,
+            list,
+            pane,
+            tabs,
+            detail: Boxed::of(detail),
+            screen: Boxed::of(body),
+            help: Boxed::of(help),
+            rail,
+            wizard: Boxed::of(wizard),
+        }
     }
-}
 
-/// Data rows the list shows at once: the body (minus header and footer), minus the detail pane
-/// when stacked, minus the column titles.
-pub fn list_rows(width: u16, height: u16) -> usize {
-    let body = height.saturating_sub(2);
-    let list = match arrangement(width, height) {
-        Arrangement::Stacked(detail) => body.saturating_sub(detail),
-        _ => body,
-    };
-    list.saturating_sub(1) as usize
-}
-
-/// The body's height: the screen less the header and footer rows.
-fn body_height(height: u16) -> u16 {
-    height.saturating_sub(2)
-}
-
-/// The text area of the full detail (inside its box, under the tab row): width, height.
-pub fn detail_text(width: u16, height: u16) -> (u16, u16) {
-    (
-        width.saturating_sub(2),
-        body_height(height).saturating_sub(3),
-    )
-}
-
-/// The text area of the raw view: width, height.
-pub fn raw_text(width: u16, height: u16) -> (u16, u16) {
-    (
-        width.saturating_sub(2),
-        body_height(height).saturating_sub(2),
-    )
-}
-
-/// The help box's size in the body: at most 84 wide, two rows shorter than the body.
-pub fn help_box(width: u16, height: u16) -> (u16, u16) {
-    let body = body_height(height);
-    (width.min(84), body.saturating_sub(2).min(body))
-}
-
-/// The text area of the help box: width, height.
-pub fn help_text(width: u16, height: u16) -> (u16, u16) {
-    let (w, h) = help_box(width, height);
-    (w.saturating_sub(2), h.saturating_sub(2))
-}
-
-/// The width of the wizard's step rail.
-pub const WIZARD_RAIL: u16 = 16;
-
-/// The text area of the wizard's step box: width, height.
-pub fn wizard_text(width: u16, height: u16) -> (u16, u16) {
-    (
-        width.saturating_sub(WIZARD_RAIL + 2),
-        body_height(height).saturating_sub(2),
-    )
-}
-
-/// "12s", "5m", "3h", "4d", "2mo", "1y" since `then` (Unix seconds); "-" when unknown.
-pub fn ago(now: i64, then: i64) -> String {
-    if then <= 0 {
-        return "-".into();
+    /// Whether the terminal is too small to show anything.
+    pub(crate) fn too_small(&self) -> bool {
+        self.arrangement == Arrangement::TooSmall
     }
-    let s = (now - then).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        86_400..2_592_000 => format!("{}d", s / 86_400),
-        2_592_000..31_536_000 => format!("{}mo", s / 2_592_000),
-        _ => format!("{}y", s / 31_536_000),
+
+    /// Rows of automations the list shows at once (under its column titles).
+    pub(crate) fn list_rows(&self) -> usize {
+        usize::from(self.list.height.saturating_sub(1)).max(1)
+    }
+
+    /// Rows a boxed table shows at once (under its column titles).
+    pub(crate) fn table_rows(&self) -> usize {
+        usize::from(self.screen.text.height.saturating_sub(1)).max(1)
     }
 }

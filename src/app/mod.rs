@@ -1,18 +1,26 @@
-//! The dashboard's core: the stores, the command registry, the screens and modals, `update`,
-//! the text prepared for the view, and the effects runner. No drawing here.
+//! The dashboard's core: the stores, the key table, the screens and modals, `update`, the text
+//! prepared for the view, and the effects runner. No drawing here.
 
-pub mod derive;
+mod answers;
+pub(crate) mod chart;
+pub mod ctx;
+pub(crate) mod derive;
+pub(crate) mod describe;
 pub mod diff;
-pub mod filter;
-pub mod keys;
-pub mod layout;
+pub(crate) mod filter;
+pub(crate) mod global;
+pub(crate) mod input;
+pub(crate) mod keys;
+pub(crate) mod layout;
 pub mod modals;
+pub(crate) mod modes;
 pub mod msg;
 pub mod rows;
 pub mod runner;
 pub mod screens;
 pub mod state;
 pub mod store;
+pub(crate) mod table;
 pub mod text;
 pub mod update;
 

@@ -1,7 +1,9 @@
 //! What `update` receives (`Msg`) and what it asks the outside world to do (`Effect`).
 
+use super::screens::ScreenMsg;
+use super::store::wire::WireKey;
 use crate::backend::{BackendError, Listing, SavedAutomation};
-use crate::model::{Automation, Capabilities, Integration};
+use crate::model::{Automation, Capabilities};
 use crossterm::event::KeyEvent;
 
 /// Why an automation was saved, so the answer can be handled.
@@ -36,13 +38,8 @@ pub enum Msg {
     FirstPage { request: u64, listing: Listing },
     /// The stored JSON of one automation arrived.
     WireLoaded {
-        key: crate::app::store::wire::WireKey,
+        key: WireKey,
         result: Result<String, BackendError>,
-    },
-    /// Integrations arrived.
-    IntegrationsLoaded {
-        request: u64,
-        result: Result<Vec<Integration>, BackendError>,
     },
     /// An automation was saved (or not).
     Saved {
@@ -72,30 +69,10 @@ pub enum Msg {
         entity: String,
         result: Result<Capabilities, BackendError>,
     },
-    /// The wizard's picker options arrived.
-    OptionsLoaded {
-        request: u64,
-        result: Result<crate::wizard::fields::Options, BackendError>,
-    },
-    /// A project's collections arrived (for the wizard).
-    CollectionsLoaded {
-        request: u64,
-        result: Result<Vec<String>, BackendError>,
-    },
-    /// The wizard's automation was saved (or not).
-    WizardSaved {
-        edit: bool,
-        result: Result<SavedAutomation, BackendError>,
-    },
     /// The local engine's activity (last executions, whether an engine runs).
     ActivityLoaded {
         request: u64,
         result: Result<crate::ops::Activity, String>,
-    },
-    /// Executions for the History screen or tab.
-    HistoryLoaded {
-        request: u64,
-        result: Result<Vec<crate::engine::history::Execution>, String>,
     },
     /// A test fire was prepared (the request to confirm), or why not.
     TestPrepared {
@@ -103,36 +80,13 @@ pub enum Msg {
         name: String,
         result: Result<crate::ops::TestFire, String>,
     },
-    /// The runs the engine follows.
-    RunsLoaded {
-        request: u64,
-        result: Result<Vec<crate::ops::FollowedRun>, String>,
-    },
-    /// The runs the Backtest tab offers.
-    BacktestRuns {
-        request: u64,
-        result: Result<Vec<crate::ops::backtest::RunChoice>, String>,
-    },
-    /// One run judged for the Backtest tab.
-    BacktestJudged {
-        request: u64,
-        result: Result<crate::engine::backtest::Verdict, String>,
-    },
-    /// The wizard's recent runs for its live verdict.
-    PreviewLoaded {
-        request: u64,
-        result: Result<crate::app::screens::wizard::preview::Histories, String>,
-    },
-    /// The wizard's condition judged over them.
-    PreviewJudged {
-        request: u64,
-        result: Result<Vec<crate::engine::backtest::Verdict>, String>,
-    },
     /// A test fire was sent (the outcome in words), or failed.
     TestSent {
         name: String,
         result: Result<String, String>,
     },
+    /// An answer for the screen that asked (dropped when it is no longer shown).
+    Screen(ScreenMsg),
 }
 
 /// Something `update` asks the effects runner or the terminal loop to do.
@@ -148,10 +102,15 @@ pub enum Effect {
     /// Load an entity's integrations.
     ListIntegrations { request: u64, entity: String },
     /// Load the stored JSON of one automation (the listing left it out).
-    LoadWire {
-        key: crate::app::store::wire::WireKey,
+    LoadWire { key: WireKey },
+    /// Set `enabled` on an automation as it was read, reading it again when it changed
+    /// elsewhere.
+    Toggle {
+        read: Box<SavedAutomation>,
+        enabled: bool,
+        entity: String,
     },
-    /// Save a resolved automation (by its id).
+    /// Put back an automation as it was (undo), by its id.
     Update {
         automation: Box<Automation>,
         kind: SaveKind,
@@ -201,11 +160,10 @@ pub enum Effect {
     },
     /// Load the local engine's activity.
     LoadActivity { request: u64 },
-    /// Load executions, of one automation or of all.
-    LoadHistory {
-        request: u64,
-        automation: Option<String>,
-    },
+    /// Load the executions of every automation (the History screen).
+    LoadHistory { request: u64 },
+    /// Load the executions of one automation (the detail's History tab).
+    LoadAutomationHistory { request: u64, automation: String },
     /// Load the runs the engine follows.
     LoadRuns { request: u64 },
     /// Load the runs a backtest of the automation can judge.
@@ -228,7 +186,7 @@ pub enum Effect {
     JudgePreview {
         request: u64,
         automation: Box<Automation>,
-        histories: crate::app::screens::wizard::preview::Histories,
+        histories: crate::ops::backtest::Histories,
     },
     /// Prepare a test fire of an automation.
     PrepareTest { id: String, name: String },

@@ -1,158 +1,183 @@
 //! Commands on the selected automation, or on the marked ones: toggle, delete, undo, edit (in
-//! the wizard or as a file), copy and the raw view. The list and the detail share them. Each
-//! write is checked by the session's write gate and started optimistically where it can be.
+//! the wizard or as a file), copy, the raw view and a test fire. The list and the detail both
+//! take them (their rows come from here). Each write is checked by the session's write gate and
+//! started optimistically where it can be.
 
-use super::keys::Action;
-use super::modals::Modal;
-use super::modals::confirm::{Confirm, ConfirmModal};
+use super::ctx::{Confirm, Ctx, WizardStart};
+use super::keys::{Def, Row, commands, row};
+use super::modals;
 use super::msg::{Effect, SaveKind};
-use super::screens::Screen;
-use super::screens::raw::RawScreen;
-use super::state::{State, ToastKind};
+use super::screens::Open;
+use super::state::ToastKind;
 use super::store::writes::{Pending, Undo};
 use crate::file::{Format, render, to_value};
 use crate::model::Automation;
+
+commands! {
+    TOGGLE: "toggle" ["t"] footer writes "toggle" "enable / disable (marked rows too)";
+    EDIT: "edit" ["e"] footer writes "edit" "edit in the wizard";
+    DUPLICATE: "duplicate" ["N"] listed writes "copy" "duplicate in the wizard";
+    EDIT_FILE: "edit_file" ["E"] listed writes "edit file" "edit as a file in $EDITOR";
+    RAW: "raw" ["y"] listed reads "raw" "raw JSON as stored";
+    COPY_NAME: "copy_name" ["c"] listed reads "copy" "copy the name";
+    COPY_JSON: "copy_json" ["C"] listed reads "copy json" "copy as a JSON automation file";
+    DELETE: "delete" ["D"] footer writes "delete" "delete (marked rows too)";
+    UNDO: "undo" ["z"] listed writes "undo" "undo the last change";
+    TEST_FIRE: "test_fire" ["X"] listed writes "test" "test-fire: show the request, send on yes";
+}
+
+/// A command on the selected (or marked) automations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowMsg {
+    /// Enable or disable.
+    Toggle,
+    /// Edit in the wizard.
+    Edit,
+    /// Duplicate in the wizard.
+    Duplicate,
+    /// Edit as a file in `$VISUAL`/`$EDITOR`.
+    EditFile,
+    /// The raw JSON as stored.
+    Raw,
+    /// Copy the name.
+    CopyName,
+    /// Copy as a JSON automation file.
+    CopyJson,
+    /// Delete.
+    Delete,
+    /// Undo the last change.
+    Undo,
+    /// Test-fire: show the request, send on yes.
+    TestFire,
+}
+
+impl RowMsg {
+    /// Every row command, in the key table's order.
+    pub(crate) const ALL: [RowMsg; 10] = [
+        RowMsg::Toggle,
+        RowMsg::Edit,
+        RowMsg::Duplicate,
+        RowMsg::EditFile,
+        RowMsg::Raw,
+        RowMsg::CopyName,
+        RowMsg::CopyJson,
+        RowMsg::Delete,
+        RowMsg::Undo,
+        RowMsg::TestFire,
+    ];
+
+    /// Its command.
+    fn def(self) -> &'static Def {
+        match self {
+            RowMsg::Toggle => &TOGGLE,
+            RowMsg::Edit => &EDIT,
+            RowMsg::Duplicate => &DUPLICATE,
+            RowMsg::EditFile => &EDIT_FILE,
+            RowMsg::Raw => &RAW,
+            RowMsg::CopyName => &COPY_NAME,
+            RowMsg::CopyJson => &COPY_JSON,
+            RowMsg::Delete => &DELETE,
+            RowMsg::Undo => &UNDO,
+            RowMsg::TestFire => &TEST_FIRE,
+        }
+    }
+}
+
+/// Rows for these row commands, each sending `wrap` of it.
+pub(crate) fn keys<B, M: Into<B>>(wrap: impl Fn(RowMsg) -> M, which: &[RowMsg]) -> Vec<Row<B>> {
+    which.iter().map(|m| row(m.def(), wrap(*m))).collect()
+}
 
 /// The automation file shown in the editor.
 pub fn file_text(a: &Automation, entity: &str) -> String {
     render(&to_value(a, entity, false), Format::Yaml)
 }
 
-/// `true` (and a toast saying so) when writes are refused.
-pub fn refused(state: &mut State, what: &str) -> bool {
-    match state.session.gate().check(what) {
-        Ok(()) => false,
-        Err(message) => {
-            state.toast(ToastKind::Error, message);
-            true
-        }
-    }
-}
-
 /// Ids a command applies to: the marked rows and an open range (as the list draws them),
 /// else the selected one.
-fn targets(state: &State) -> Vec<String> {
-    let mut ids: std::collections::BTreeSet<String> = state.selection.marks().clone();
-    if let Some(from) = state.selection.range_from() {
-        let at = state.selection.selected();
-        ids.extend(state.list.ids_between(from.min(at), from.max(at)));
+fn targets(ctx: &Ctx) -> Vec<String> {
+    let mut ids: std::collections::BTreeSet<String> = ctx.selection.marks().clone();
+    if let Some((from, to)) = ctx.selection.range() {
+        ids.extend(ctx.list.ids_between(from, to));
     }
     if ids.is_empty() {
-        state.selected_id().into_iter().collect()
+        ctx.selected_id().into_iter().collect()
     } else {
         ids.into_iter().collect()
     }
 }
 
-fn names_of(state: &State, ids: &[String]) -> Vec<String> {
+fn names_of(ctx: &Ctx, ids: &[String]) -> Vec<String> {
     ids.iter()
-        .filter_map(|id| state.list.get(id))
+        .filter_map(|id| ctx.list.get(id))
         .map(|i| i.saved.automation.name.clone())
         .collect()
 }
 
-/// The row commands; `None` for the others.
-pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
-    use Action as A;
-    let effects = match action {
-        A::Toggle => {
-            if refused(state, "toggling") {
-                return Some(Vec::new());
-            }
-            let ids = targets(state);
+/// Carries out a row command.
+pub(crate) fn update(msg: RowMsg, ctx: &mut Ctx) {
+    match msg {
+        RowMsg::Toggle if !ctx.refused("toggling") => {
+            let ids = targets(ctx);
             if ids.len() > 1 {
-                let names = names_of(state, &ids);
-                state
-                    .modals
-                    .push(Modal::Confirm(ConfirmModal::new(Confirm::Toggle {
-                        ids,
-                        names,
-                    })));
-                Vec::new()
-            } else {
-                ids.first()
-                    .and_then(|id| start_toggle(state, id))
-                    .into_iter()
-                    .collect()
+                let names = names_of(ctx, &ids);
+                ctx.push(modals::Open::Confirm(Confirm::Toggle { ids, names }));
+            } else if let Some(id) = ids.first() {
+                start_toggle(ctx, id);
             }
         }
-        A::Delete => {
-            if refused(state, "deleting") {
-                return Some(Vec::new());
-            }
-            let ids = targets(state);
+        RowMsg::Delete if !ctx.refused("deleting") => {
+            let ids = targets(ctx);
             if !ids.is_empty() {
-                let names = names_of(state, &ids);
-                state
-                    .modals
-                    .push(Modal::Confirm(ConfirmModal::new(Confirm::Delete {
-                        ids,
-                        names,
-                        typed: String::new(),
-                    })));
+                let names = names_of(ctx, &ids);
+                ctx.push(modals::Open::Confirm(Confirm::Delete { ids, names }));
             }
-            Vec::new()
         }
-        A::Undo => {
-            if refused(state, "undoing") {
-                return Some(Vec::new());
-            }
-            undo(state)
-        }
-        A::Edit | A::Duplicate => super::screens::wizard::open(state, action),
-        A::EditFile => edit_file(state),
-        A::Raw => {
-            if let Some(id) = state.selected_id() {
-                state.screen = Screen::Raw(RawScreen::open(state, id));
-            }
-            Vec::new()
-        }
-        A::CopyName | A::CopyJson => copy(state, action),
-        A::TestFire => {
-            if refused(state, "test-firing") {
-                return Some(Vec::new());
-            }
-            match state.selected_item() {
-                Some(item) => vec![Effect::PrepareTest {
+        RowMsg::Undo if !ctx.refused("undoing") => undo(ctx),
+        RowMsg::Edit => ctx.open(Open::Wizard(WizardStart::Edit)),
+        RowMsg::Duplicate => ctx.open(Open::Wizard(WizardStart::Duplicate)),
+        RowMsg::EditFile if !ctx.refused("editing") => edit_file(ctx),
+        RowMsg::Raw if ctx.selected_item().is_some() => ctx.open(Open::Raw(())),
+        RowMsg::CopyName | RowMsg::CopyJson => copy(ctx, msg),
+        RowMsg::TestFire if !ctx.refused("test-firing") => {
+            if let Some(item) = ctx.selected_item() {
+                let effect = Effect::PrepareTest {
                     id: item.id().to_string(),
                     name: item.saved.automation.name.clone(),
-                }],
-                None => Vec::new(),
+                };
+                ctx.effect(effect);
             }
         }
-        _ => return None,
-    };
-    Some(effects)
+        _ => {}
+    }
 }
 
-fn edit_file(state: &mut State) -> Vec<Effect> {
-    if refused(state, "editing") {
-        return Vec::new();
-    }
-    let Some(item) = state.selected_item() else {
-        return Vec::new();
+fn edit_file(ctx: &mut Ctx) {
+    let Some(item) = ctx.selected_item() else {
+        return;
     };
     let a = &item.saved.automation;
     if let Some(reason) = a.read_only_reason() {
         let message = format!("{} is read-only: {reason}", a.name);
-        state.toast(ToastKind::Error, message);
-        return Vec::new();
+        ctx.toast(ToastKind::Error, message);
+        return;
     }
-    vec![Effect::Edit {
+    let effect = Effect::Edit {
         id: item.id().to_string(),
-        text: file_text(a, state.entity()),
-    }]
+        text: file_text(a, ctx.entity()),
+    };
+    ctx.effect(effect);
 }
 
-fn copy(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(item) = state.selected_item() else {
-        return Vec::new();
+fn copy(ctx: &mut Ctx, msg: RowMsg) {
+    let Some(item) = ctx.selected_item() else {
+        return;
     };
     let a = &item.saved.automation;
-    let (text, what) = match action {
-        Action::CopyName => (a.name.clone(), "name"),
+    let (text, what) = match msg {
+        RowMsg::CopyName => (a.name.clone(), "name"),
         _ => (
-            render(&to_value(a, state.entity(), false), Format::Json),
+            render(&to_value(a, ctx.entity(), false), Format::Json),
             "automation as JSON",
         ),
     };
@@ -160,73 +185,79 @@ fn copy(state: &mut State, action: Action) -> Vec<Effect> {
         "copied the {what} of {} (OSC 52: your terminal must allow clipboard writes)",
         a.name
     );
-    state.toast(ToastKind::Info, message);
-    vec![Effect::Copy { text }]
+    ctx.toast(ToastKind::Info, message);
+    ctx.effect(Effect::Copy { text });
 }
 
-/// Flips `enabled` at once (the row shows a spinner until the backend answers).
-pub fn start_toggle(state: &mut State, id: &str) -> Option<Effect> {
-    let before = state.list.get(id)?.saved.automation.clone();
-    if state.writes.pending(id).is_some() {
-        state.toast(
+/// Flips `enabled` at once (the row shows a spinner until the backend answers, retrying there
+/// when the automation changed elsewhere).
+pub(crate) fn start_toggle(ctx: &mut Ctx, id: &str) {
+    let Some(read) = ctx.list.get(id).map(|i| i.saved.clone()) else {
+        return;
+    };
+    if ctx.writes.pending(id).is_some() {
+        ctx.toast(
             ToastKind::Error,
             "a change to this automation is still being saved",
         );
-        return None;
+        return;
     }
-    let after = match crate::ops::with_enabled(&before, !before.enabled) {
-        Ok(after) => after,
-        Err(message) => {
-            state.toast(ToastKind::Error, message);
-            return None;
-        }
-    };
-    state.writes.begin(id, Pending::Toggle(Box::new(before)));
-    state.change_list(|list| list.set_enabled(id, after.enabled));
-    Some(Effect::Update {
-        automation: Box::new(after),
-        kind: SaveKind::Toggle,
-    })
+    let enabled = !read.automation.enabled;
+    if let Err(message) = crate::ops::with_enabled(&read.automation, enabled) {
+        ctx.toast(ToastKind::Error, message);
+        return;
+    }
+    ctx.writes
+        .begin(id, Pending::Toggle(Box::new(read.automation.clone())));
+    ctx.change_list(|list| list.set_enabled(id, enabled));
+    let entity = ctx.entity().to_string();
+    ctx.effect(Effect::Toggle {
+        read: Box::new(read),
+        enabled,
+        entity,
+    });
 }
 
 /// Starts deleting the ids still loaded.
-pub fn start_delete(state: &mut State, ids: &[String]) -> Vec<Effect> {
-    ids.iter()
-        .filter(|id| state.list.contains(id))
-        .map(|id| {
-            state.writes.begin(id, Pending::Delete);
-            Effect::Delete { id: id.clone() }
-        })
-        .collect()
+pub(crate) fn start_delete(ctx: &mut Ctx, ids: &[String]) {
+    for id in ids {
+        if ctx.list.contains(id) {
+            ctx.writes.begin(id, Pending::Delete);
+            ctx.effect(Effect::Delete { id: id.clone() });
+        }
+    }
 }
 
-fn undo(state: &mut State) -> Vec<Effect> {
-    let Some(step) = state.writes.pop_undo() else {
-        state.toast(ToastKind::Info, "nothing to undo");
-        return Vec::new();
+fn undo(ctx: &mut Ctx) {
+    let Some(step) = ctx.writes.pop_undo() else {
+        ctx.toast(ToastKind::Info, "nothing to undo");
+        return;
     };
     match step {
         Undo::Restore { label, before } => {
             let id = before.id.clone().unwrap_or_default();
-            let Some(item) = state.list.get(&id) else {
-                state.toast(
+            let Some(item) = ctx.list.get(&id) else {
+                ctx.toast(
                     ToastKind::Error,
                     format!("cannot undo {label}: the automation is gone"),
                 );
-                return Vec::new();
+                return;
             };
             let mut restored = *before;
             restored.updated_at = item.saved.automation.updated_at.clone();
-            state.writes.begin(&id, Pending::Save);
-            vec![Effect::Update {
+            ctx.writes.begin(&id, Pending::Save);
+            ctx.effect(Effect::Update {
                 automation: Box::new(restored),
                 kind: SaveKind::Undo { label },
-            }]
+            });
         }
-        Undo::Recreate { label, deleted } => vec![Effect::Recreate {
-            automation: Box::new(crate::ops::recreatable(&deleted)),
-            entity: state.entity().to_string(),
-            label,
-        }],
+        Undo::Recreate { label, deleted } => {
+            let entity = ctx.entity().to_string();
+            ctx.effect(Effect::Recreate {
+                automation: Box::new(crate::ops::recreatable(&deleted)),
+                entity,
+                label,
+            });
+        }
     }
 }

@@ -1,7 +1,13 @@
 //! The effects runner: owns the backends and maps each effect to an operation of `ops` on a
 //! tokio task, sending the answer back as a `Msg`. Nothing here touches the dashboard's state.
 
+use super::msg::SaveKind;
 use super::msg::{Effect, Msg};
+use super::screens::detail::DetailMsg;
+use super::screens::history::HistoryMsg;
+use super::screens::integrations::IntegrationsMsg;
+use super::screens::runs::RunsMsg;
+use super::screens::wizard::WizardMsg;
 use crate::backend::Backend;
 use crate::ops::{self, SaveMode};
 use std::sync::Arc;
@@ -16,6 +22,8 @@ pub struct Runner {
     /// The local engine of each backend that has one (the local backend's database).
     engines: Vec<Option<Arc<crate::engine::Engine>>>,
     tx: UnboundedSender<Msg>,
+    /// How backtests and the wizard's live verdict judge (from `config.toml`).
+    backtest: crate::ops::backtest::Settings,
     /// The task in flight of each kind a newer request replaces (reading run history can take
     /// a while: a run picked next, or an edited condition, cancels the one before).
     latest: std::sync::Mutex<std::collections::HashMap<&'static str, tokio::task::AbortHandle>>,
@@ -26,12 +34,14 @@ impl Runner {
     pub fn new(
         backends: Vec<Arc<dyn Backend>>,
         engines: Vec<Option<Arc<crate::engine::Engine>>>,
+        backtest: crate::ops::backtest::Settings,
         tx: UnboundedSender<Msg>,
     ) -> Self {
         Self {
             backends,
             engines,
             tx,
+            backtest,
             latest: std::sync::Mutex::default(),
         }
     }
@@ -136,9 +146,22 @@ impl Runner {
                 }
             }),
             Effect::ListIntegrations { request, entity } => self.spawn(async move {
-                Msg::IntegrationsLoaded {
+                Msg::from(IntegrationsMsg::Loaded {
                     request,
                     result: backend.list_integrations(&entity).await,
+                })
+            }),
+            Effect::Toggle {
+                read,
+                enabled,
+                entity,
+            } => self.spawn(async move {
+                let id = read.automation.id.clone().unwrap_or_default();
+                let result = ops::set_enabled(backend.as_ref(), &entity, &read, enabled).await;
+                Msg::Saved {
+                    id,
+                    kind: SaveKind::Toggle,
+                    result: result.map(|toggled| toggled.saved),
                 }
             }),
             Effect::Update { automation, kind } => self.spawn(async move {
@@ -173,10 +196,10 @@ impl Runner {
                 Msg::Deleted { id, result }
             }),
             Effect::LoadOptions { request, entity } => self.spawn(async move {
-                Msg::OptionsLoaded {
+                Msg::from(WizardMsg::Options {
                     request,
                     result: ops::picker_options(backend.as_ref(), &entity).await,
-                }
+                })
             }),
             Effect::LoadCollections {
                 request,
@@ -184,7 +207,7 @@ impl Runner {
                 project,
             } => self.spawn(async move {
                 let result = ops::collection_names(backend.as_ref(), &entity, &project).await;
-                Msg::CollectionsLoaded { request, result }
+                Msg::from(WizardMsg::Collections { request, result })
             }),
             Effect::SaveWizard {
                 automation,
@@ -197,7 +220,10 @@ impl Runner {
                     SaveMode::Create
                 };
                 let result = ops::save(backend.as_ref(), *automation, &entity, mode).await;
-                Msg::WizardSaved { edit, result }
+                Msg::from(WizardMsg::Saved {
+                    edit,
+                    result: Box::new(result),
+                })
             }),
             Effect::LoadActivity { request } => {
                 self.engine_task(active, ops::activity, move |result| Msg::ActivityLoaded {
@@ -205,18 +231,22 @@ impl Runner {
                     result,
                 })
             }
-            Effect::LoadHistory {
+            Effect::LoadHistory { request } => self.engine_task(
+                active,
+                |e| ops::executions(e, None, 500),
+                move |result| Msg::from(HistoryMsg::Loaded { request, result }),
+            ),
+            Effect::LoadAutomationHistory {
                 request,
                 automation,
             } => self.engine_task(
                 active,
-                move |e| ops::executions(e, automation.as_deref(), 500),
-                move |result| Msg::HistoryLoaded { request, result },
+                move |e| ops::executions(e, Some(&automation), 500),
+                move |result| Msg::from(DetailMsg::History { request, result }),
             ),
             Effect::LoadRuns { request } => {
-                self.engine_task(active, ops::followed_runs, move |result| Msg::RunsLoaded {
-                    request,
-                    result,
+                self.engine_task(active, ops::followed_runs, move |result| {
+                    Msg::from(RunsMsg::Loaded { request, result })
                 })
             }
             Effect::LoadBacktestRuns {
@@ -232,7 +262,7 @@ impl Runner {
                     )
                     .await
                     .map_err(|e| e.to_string());
-                    Msg::BacktestRuns { request, result }
+                    Msg::from(DetailMsg::BacktestRuns { request, result })
                 })
             }
             Effect::JudgeRun {
@@ -240,23 +270,20 @@ impl Runner {
                 automation,
                 choice,
             } => {
-                let engine = self.engine(active).ok();
-                let (limit, stale) = engine
-                    .as_ref()
-                    .map_or((crate::engine::eval::RateLimit::default(), 300), |e| {
-                        (e.limit(), e.settings.run_stale_secs)
-                    });
+                let settings = self.backtest;
                 self.spawn_replacing("backtest verdict", async move {
                     let result = crate::ops::backtest::judge_choice(
                         backend.as_ref(),
                         &automation,
                         &choice,
-                        limit,
-                        stale,
+                        settings,
                     )
                     .await
                     .map_err(|e| e.to_string());
-                    Msg::BacktestJudged { request, result }
+                    Msg::from(DetailMsg::BacktestJudged {
+                        request,
+                        result: Box::new(result),
+                    })
                 })
             }
             Effect::LoadPreview {
@@ -264,16 +291,18 @@ impl Runner {
                 automation,
             } => {
                 let engine = self.engine(active).ok();
+                let settings = self.backtest;
                 self.spawn_replacing("preview runs", async move {
                     let result = crate::ops::backtest::recent_histories(
                         backend.as_ref(),
                         engine.as_deref(),
                         &automation,
+                        settings,
                     )
                     .await
                     .map(std::sync::Arc::new)
                     .map_err(|e| e.to_string());
-                    Msg::PreviewLoaded { request, result }
+                    Msg::from(WizardMsg::PreviewLoaded { request, result })
                 })
             }
             Effect::JudgePreview {
@@ -281,16 +310,14 @@ impl Runner {
                 automation,
                 histories,
             } => {
-                let limit = self
-                    .engine(active)
-                    .map_or(crate::engine::eval::RateLimit::default(), |e| e.limit());
+                let limit = self.backtest.limit;
                 self.spawn_replacing("preview verdict", async move {
                     let options = crate::engine::backtest::Options { limit, trace: true };
                     let result =
                         crate::ops::backtest::judge(&automation, (*histories).clone(), options)
                             .await
                             .map_err(|e| e.to_string());
-                    Msg::PreviewJudged { request, result }
+                    Msg::from(WizardMsg::PreviewJudged { request, result })
                 })
             }
             Effect::PrepareTest { id, name } => {

@@ -1,18 +1,20 @@
-//! The dashboard's state: the stores, the screen, the stack of modals, toasts and the text
-//! prepared for the view. Changed only by `update`; read by `view`.
+//! The dashboard's state: the stores, the screen, the stack of modals, toasts and the footer.
+//! Changed only by `update`; read by `view`.
 
-use super::keys::{Context, Keymap};
-use super::layout;
+use super::ctx::{Ctx, Intent};
+use super::keys::Mode;
+use super::layout::Layout;
 use super::modals::Modal;
+use super::modes::{AppKeymap, TOO_SMALL};
 use super::screens::Screen;
-use super::screens::integrations::IntegrationRow;
-use super::store::list::{AutomationList, Item};
+use super::store::list::{AutomationList, Item, Loading};
 use super::store::selection::Selection;
-use super::store::session::{BackendChoice, Session};
+use super::store::session::{BackendOffer, Session};
 use super::store::wire::WireCache;
 use super::store::writes::Writes;
-use super::text::Doc;
+use crate::config::file::ConfigFile;
 use crate::model::Capabilities;
+use crate::wizard::draft::Draft;
 use std::collections::VecDeque;
 
 /// Kinds of toast.
@@ -32,113 +34,124 @@ pub struct Toast {
     /// The text.
     pub text: String,
     /// When it disappears (Unix seconds).
-    pub until: i64,
+    pub(crate) until: i64,
 }
 
-/// The footer: the keys that work now, prepared when the context changes.
+/// The footer: the keys that work now, prepared when the mode changes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Footer {
     /// (key, what it does), in the order shown.
-    pub items: Vec<(String, String)>,
+    pub(crate) items: Vec<(String, String)>,
     /// What it was made for, so it is made again only when that changes.
-    made_for: Option<(Context, bool, bool, Option<&'static str>)>,
+    made_for: Option<(&'static str, bool)>,
+}
+
+impl Footer {
+    /// The footer's entries: (key, what it does).
+    pub fn items(&self) -> &[(String, String)] {
+        &self.items
+    }
+
+    /// Makes the footer for a mode again if the mode or read-only changed.
+    pub(crate) fn refresh(&mut self, keymap: &AppKeymap, mode: Mode, read_only: bool) {
+        let key = Some((mode.name(), read_only));
+        if self.made_for != key {
+            self.made_for = key;
+            self.items = keymap.footer(mode, read_only);
+        }
+    }
+}
+
+/// What screens and modals may touch, kept apart from them so both can be borrowed at once.
+#[derive(Debug)]
+pub(crate) struct Stores {
+    pub(crate) session: Session,
+    pub(crate) list: AutomationList,
+    pub(crate) selection: Selection,
+    pub(crate) writes: Writes,
+    pub(crate) wire: WireCache,
+    pub(crate) keymap: AppKeymap,
+    pub(crate) layout: Layout,
+    pub(crate) draft: Option<Draft>,
+    pub(crate) now: i64,
+    pub(crate) frame: usize,
+}
+
+impl Stores {
+    /// The context a screen or modal handles a message with; its intents go to `queue`.
+    pub(crate) fn ctx<'a>(&'a mut self, queue: &'a mut Vec<Intent>) -> Ctx<'a> {
+        Ctx {
+            session: &mut self.session,
+            list: &mut self.list,
+            selection: &mut self.selection,
+            writes: &mut self.writes,
+            draft: &mut self.draft,
+            wire: &self.wire,
+            keymap: &self.keymap,
+            layout: &self.layout,
+            now: self.now,
+            frame: self.frame,
+            queue,
+        }
+    }
 }
 
 /// Everything the dashboard shows.
 #[derive(Debug)]
 pub struct State {
-    /// Backends, entity, capabilities, the write gate, request ids.
-    pub session: Session,
-    /// The loaded automations and their view.
-    pub list: AutomationList,
-    /// The selection in the list.
-    pub selection: Selection,
-    /// Writes in flight and undo.
-    pub writes: Writes,
-    /// The screen shown.
-    pub screen: Screen,
+    pub(crate) stores: Stores,
+    pub(crate) screen: Screen,
     /// Modals over the screen, the top one last (it gets the keys).
-    pub modals: Vec<Modal>,
+    pub(crate) modals: Vec<Modal>,
     /// Toasts, oldest first.
-    pub toasts: VecDeque<Toast>,
-    /// The stored JSON of the selected automation, where the listing left it out.
-    pub wire: WireCache,
-    /// Integrations of the entity, once loaded.
-    pub integrations: Option<Result<Vec<IntegrationRow>, String>>,
-    /// The current time (Unix seconds), advanced by ticks; `view` never reads the clock.
-    pub now: i64,
-    /// Animation frame for spinners.
-    pub frame: usize,
-    /// Terminal size.
-    pub width: u16,
-    /// Terminal size.
-    pub height: u16,
-    /// The command registry in force.
-    pub keymap: Keymap,
+    pub(crate) toasts: VecDeque<Toast>,
+    pub(crate) footer: Footer,
     /// Seconds between automatic reloads (`None` = off).
-    pub refresh_every: Option<i64>,
+    pub(crate) refresh_every: Option<i64>,
     /// Auto-refresh paused.
-    pub paused: bool,
+    pub(crate) paused: bool,
     /// Set when the user quits.
-    pub quit: bool,
+    pub(crate) quit: bool,
     /// Draw without colour (the `mono` theme or `NO_COLOR`).
-    pub mono: bool,
-    /// A wizard in progress kept from before, offered back by `n`.
-    pub draft: Option<crate::wizard::draft::Draft>,
-    /// The detail pane's text for the selection, prepared when it changes.
-    pub pane: Doc,
-    /// What the pane was prepared for.
-    pub(super) pane_for: Option<PaneKey>,
-    /// The footer, prepared when the context changes.
-    pub footer: Footer,
+    pub(crate) mono: bool,
     /// What the local engine did lately; `None` before it is known or where there is no engine.
-    pub activity: Option<crate::ops::Activity>,
+    pub(crate) activity: Option<crate::ops::Activity>,
     /// Whether the backend in use has a local engine to ask (`false` once it says it has none).
-    pub engine_available: bool,
+    pub(crate) engine_available: bool,
     /// The second the activity was last asked for.
-    pub(super) activity_polled: i64,
-}
-
-/// What the pane's text depends on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct PaneKey {
-    pub id: Option<String>,
-    pub stamp: Option<String>,
-    pub enabled: bool,
-    pub now: i64,
+    pub(crate) activity_polled: i64,
 }
 
 impl State {
-    /// A state for `backends[0]` and `entity`, before anything is loaded.
+    /// A state for `backends[0]` and `entity` at 80x24, before anything is loaded.
     pub fn new(
-        backends: Vec<BackendChoice>,
+        backends: Vec<BackendOffer>,
         entity: String,
         capabilities: Capabilities,
         now: i64,
     ) -> Self {
+        let (keymap, _) = super::modes::keymap(&ConfigFile::default());
         let mut state = Self {
-            session: Session::new(backends, entity, capabilities),
-            list: AutomationList::default(),
-            selection: Selection::default(),
-            writes: Writes::default(),
-            screen: Screen::List,
+            stores: Stores {
+                session: Session::new(backends, entity, capabilities),
+                list: AutomationList::default(),
+                selection: Selection::default(),
+                writes: Writes::default(),
+                wire: WireCache::default(),
+                keymap,
+                layout: Layout::new(80, 24),
+                draft: None,
+                now,
+                frame: 0,
+            },
+            screen: Screen::List(Box::default()),
             modals: Vec::new(),
             toasts: VecDeque::new(),
-            wire: WireCache::default(),
-            integrations: None,
-            now,
-            frame: 0,
-            width: 80,
-            height: 24,
-            keymap: Keymap::default(),
+            footer: Footer::default(),
             refresh_every: None,
             paused: false,
             quit: false,
             mono: false,
-            draft: None,
-            pane: Doc::default(),
-            pane_for: None,
-            footer: Footer::default(),
             activity: None,
             engine_available: true,
             activity_polled: 0,
@@ -147,19 +160,76 @@ impl State {
         state
     }
 
+    /// Refuses writes from now on, for `reason` (e.g. `--read-only`).
+    pub fn set_read_only(&mut self, reason: Option<String>) {
+        self.stores.session.set_read_only(reason);
+        super::derive::refresh(self);
+    }
+
+    /// The wizard's draft, kept to resume.
+    pub fn draft(&self) -> Option<&Draft> {
+        self.stores.draft.as_ref()
+    }
+
+    /// The wizard's draft left from before, offered back by the new-automation key.
+    pub(crate) fn offer_draft(&mut self, draft: Option<Draft>) {
+        self.stores.draft = draft;
+    }
+
+    /// Applies `config.toml` (key remaps, auto-refresh, theme); returns what was wrong with its
+    /// `[keys]`.
+    pub fn configure(
+        &mut self,
+        config: &ConfigFile,
+        mono: bool,
+    ) -> Vec<crate::config::file::ConfigWarning> {
+        let (keymap, warnings) = super::modes::keymap(config);
+        self.stores.keymap = keymap;
+        self.footer = Footer::default();
+        self.refresh_every = config.refresh_every();
+        self.mono = mono || config.theme == crate::config::file::ThemeName::Mono;
+        super::derive::refresh(self);
+        warnings
+    }
+
     /// The entity shown.
     pub fn entity(&self) -> &str {
-        self.session.entity()
+        self.stores.session.entity()
     }
 
     /// What the backend in use accepts.
-    pub fn capabilities(&self) -> &Capabilities {
-        self.session.capabilities()
+    pub(crate) fn capabilities(&self) -> &Capabilities {
+        self.stores.session.capabilities()
     }
 
     /// Why writes are refused, if they are.
-    pub fn read_only(&self) -> Option<&str> {
-        self.session.gate().reason()
+    pub(crate) fn read_only(&self) -> Option<&str> {
+        self.stores.session.gate().reason()
+    }
+
+    /// The session: backends, entity, request ids.
+    pub fn session(&self) -> &Session {
+        &self.stores.session
+    }
+
+    /// The loaded automations and their view.
+    pub fn list(&self) -> &AutomationList {
+        &self.stores.list
+    }
+
+    /// The selection in the list.
+    pub fn selection(&self) -> &Selection {
+        &self.stores.selection
+    }
+
+    /// Writes in flight and undo.
+    pub fn writes(&self) -> &Writes {
+        &self.stores.writes
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
     }
 
     /// The modal on top, if any.
@@ -167,33 +237,55 @@ impl State {
         self.modals.last()
     }
 
-    /// Whether the terminal is too small to show anything.
-    pub fn too_small(&self) -> bool {
-        layout::arrangement(self.width, self.height) == layout::Arrangement::TooSmall
+    /// Toasts, oldest first.
+    pub fn toasts(&self) -> &VecDeque<Toast> {
+        &self.toasts
     }
 
-    /// The context keys are looked up in: the top modal's, else the screen's.
-    pub fn context(&self) -> Context {
-        if self.too_small() {
-            return Context::TooSmall;
-        }
-        if let Some(modal) = self.modals.last() {
-            return modal.context();
-        }
-        if self.selection.editing_filter() {
-            return Context::Filter;
-        }
-        self.screen.context()
+    /// The footer.
+    pub fn footer(&self) -> &Footer {
+        &self.footer
     }
 
-    /// The context of the screen under any modal (what the palette offers).
-    pub fn screen_context(&self) -> Context {
-        self.screen.context()
+    /// Whether the user quit.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether auto-refresh is paused.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    /// The current time (Unix seconds), advanced by ticks; `view` never reads the clock.
+    pub fn now(&self) -> i64 {
+        self.stores.now
+    }
+
+    /// Rows the list shows at once (a page).
+    pub fn page_rows(&self) -> usize {
+        self.stores.layout.list_rows()
+    }
+
+    /// The terminal's size.
+    pub fn size(&self) -> (u16, u16) {
+        (self.stores.layout.width, self.stores.layout.height)
+    }
+
+    /// The mode keys are looked up in: the top modal's, else the screen's.
+    pub(crate) fn mode(&self) -> Mode {
+        if self.stores.layout.too_small() {
+            return TOO_SMALL;
+        }
+        match self.modals.last() {
+            Some(modal) => modal.mode(),
+            None => self.screen.mode(),
+        }
     }
 
     /// The selected item, if any.
     pub fn selected_item(&self) -> Option<&Item> {
-        self.list.at(self.selection.selected())
+        self.stores.list.at(self.stores.selection.selected())
     }
 
     /// The selected automation's id.
@@ -201,150 +293,36 @@ impl State {
         self.selected_item().map(|i| i.id().to_string())
     }
 
-    /// Rows the list shows at once.
-    pub fn page_rows(&self) -> usize {
-        layout::list_rows(self.width, self.height).max(1)
+    /// How far the text on top can scroll at the terminal's size (0 when it does not scroll):
+    /// scrolling stops there, so `G` lands on the last page and the next `k` moves at once.
+    pub fn scroll_limit(&self) -> u16 {
+        let layout = &self.stores.layout;
+        match self.modals.last() {
+            Some(modal) => modal.scroll_limit(layout),
+            None => self.screen.scroll_limit(layout),
+        }
     }
 
-    /// Runs a change of the list, keeping the selection on the same automation.
-    pub fn change_list(&mut self, change: impl FnOnce(&mut AutomationList)) {
-        let keep = self.selected_id();
-        self.change_list_keeping(keep.as_deref(), change);
+    /// Whether something on screen moves by itself (spinners, toasts), so ticks redraw.
+    pub(crate) fn animated(&self) -> bool {
+        self.stores.writes.any_pending()
+            || !self.toasts.is_empty()
+            || matches!(
+                self.stores.list.loading(),
+                Loading::Loading | Loading::FirstPage
+            )
+            || self.screen.animated()
     }
 
-    /// Runs a change of the list, then selects `id` if it is shown.
-    pub fn change_list_keeping(
-        &mut self,
-        id: Option<&str>,
-        change: impl FnOnce(&mut AutomationList),
-    ) {
-        change(&mut self.list);
-        let rows = self.page_rows();
-        self.selection.keep(id, &self.list, rows);
-    }
-
-    /// Selects a view position (clamped).
-    pub fn select(&mut self, position: isize) {
-        let rows = self.page_rows();
-        self.selection.select(position, &self.list, rows);
-    }
-
-    /// Shows a toast for four seconds.
-    pub fn toast(&mut self, kind: ToastKind, text: impl Into<String>) {
-        self.toast_for(kind, text, 4);
-    }
-
-    /// Shows a toast for `seconds`.
-    pub fn toast_for(&mut self, kind: ToastKind, text: impl Into<String>, seconds: i64) {
+    /// Shows a toast for `seconds`, keeping the three newest.
+    pub(crate) fn toast_for(&mut self, kind: ToastKind, text: impl Into<String>, seconds: i64) {
         self.toasts.push_back(Toast {
             kind,
             text: text.into(),
-            until: self.now + seconds,
+            until: self.stores.now + seconds,
         });
         while self.toasts.len() > 3 {
             self.toasts.pop_front();
         }
-    }
-
-    /// How far the text on top can scroll at the terminal's size (0 when it does not scroll):
-    /// scrolling stops there, so `G` lands on the last page and the next `k` moves at once.
-    pub fn scroll_limit(&self) -> u16 {
-        let (w, h) = (self.width, self.height);
-        if let Some(Modal::Help(m)) = self.modals.last() {
-            let (tw, th) = layout::help_text(w, h);
-            return m.doc.scroll_room(tw, th);
-        }
-        match &self.screen {
-            Screen::Detail(d) => d.limit_at(w, h),
-            Screen::Raw(r) => {
-                let (tw, th) = layout::raw_text(w, h);
-                r.doc.scroll_room(tw, th)
-            }
-            Screen::Wizard(wz) => {
-                let (_, th) = layout::wizard_text(w, h);
-                let th = th - wz.chart_rows(th);
-                let total: usize = wz.rows.iter().sum();
-                u16::try_from(total.saturating_sub(usize::from(th))).unwrap_or(u16::MAX)
-            }
-            _ => 0,
-        }
-    }
-
-    /// The LAST cell of an automation: a status glyph and how long ago, when it has fired.
-    pub fn last_execution(&self, id: &str) -> Option<(&str, i64)> {
-        self.activity
-            .as_ref()?
-            .latest
-            .get(id)
-            .map(|(status, at)| (status.as_str(), *at))
-    }
-
-    /// Whether the list shows the LAST column: the local engine has fired something.
-    pub fn shows_last(&self) -> bool {
-        self.activity.as_ref().is_some_and(|a| !a.latest.is_empty())
-    }
-
-    /// Whether something on screen moves by itself (spinners, toasts), so ticks redraw.
-    pub fn animated(&self) -> bool {
-        self.writes.any_pending()
-            || !self.toasts.is_empty()
-            || matches!(
-                self.list.loading(),
-                super::store::list::Loading::Loading | super::store::list::Loading::FirstPage
-            )
-            || self.screen.animated()
-    }
-}
-
-impl Footer {
-    /// Makes the footer for a context again if it changed.
-    /// `typing` overrides what the context says typing does (the count of a delete).
-    pub(super) fn refresh(
-        &mut self,
-        keymap: &Keymap,
-        (context, typing): (Context, Option<&'static str>),
-        on_list: bool,
-        ro: bool,
-    ) {
-        let key = Some((context, on_list, ro, typing));
-        if self.made_for == key {
-            return;
-        }
-        self.made_for = key;
-        let mut items: Vec<(String, String)> = typing
-            .or(context.typing())
-            .map(|t| ("type".to_string(), t.to_string()))
-            .into_iter()
-            .collect();
-        if let Some(label) = context.moving() {
-            let last = |action| {
-                keymap
-                    .keys_in(action, context)
-                    .last()
-                    .map(ToString::to_string)
-            };
-            if let (Some(up), Some(down)) = (
-                last(super::keys::Action::Up),
-                last(super::keys::Action::Down),
-            ) {
-                items.push((format!("{up}{down}"), label.to_string()));
-            }
-        }
-        let mut seen = Vec::new();
-        for b in keymap.in_context(context) {
-            if !b.in_footer || (b.writes && ro) || seen.contains(&b.action) {
-                continue;
-            }
-            seen.push(b.action);
-            let label = if b.action == super::keys::Action::Back && on_list {
-                "quit"
-            } else {
-                b.short
-            };
-            if let Some(k) = keymap.keys_in(b.action, context).first() {
-                items.push((k.to_string(), label.to_string()));
-            }
-        }
-        self.items = items;
     }
 }

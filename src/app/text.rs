@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthChar;
 
 /// What a piece of text means; the view's theme gives each a style.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     /// Ordinary text.
     #[default]
     Plain,
@@ -26,26 +26,20 @@ pub enum Tone {
     Key,
     /// The focused row or button.
     Selected,
-    /// Marked rows.
-    Marked,
-    /// An added line of a diff.
-    Added,
-    /// A removed line of a diff.
-    Removed,
 }
 
 /// A run of text with one tone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Piece {
     /// Its tone.
-    pub tone: Tone,
+    pub(crate) tone: Tone,
     /// Its text.
     pub text: String,
 }
 
 impl Piece {
     /// A piece of `tone`.
-    pub fn new(tone: Tone, text: impl Into<String>) -> Self {
+    pub(crate) fn new(tone: Tone, text: impl Into<String>) -> Self {
         Self {
             tone,
             text: text.into(),
@@ -53,7 +47,7 @@ impl Piece {
     }
 
     /// A plain piece.
-    pub fn plain(text: impl Into<String>) -> Self {
+    pub(crate) fn plain(text: impl Into<String>) -> Self {
         Self::new(Tone::Plain, text)
     }
 }
@@ -64,12 +58,12 @@ pub struct TextLine {
     /// The pieces, in order.
     pub pieces: Vec<Piece>,
     /// The whole line's tone, under the pieces'.
-    pub tone: Tone,
+    pub(crate) tone: Tone,
 }
 
 impl TextLine {
     /// A line of pieces.
-    pub fn new(pieces: Vec<Piece>) -> Self {
+    pub(crate) fn new(pieces: Vec<Piece>) -> Self {
         Self {
             pieces,
             tone: Tone::Plain,
@@ -82,7 +76,7 @@ impl TextLine {
     }
 
     /// A line of one tone.
-    pub fn toned(tone: Tone, text: impl Into<String>) -> Self {
+    pub(crate) fn toned(tone: Tone, text: impl Into<String>) -> Self {
         Self {
             pieces: vec![Piece::plain(text)],
             tone,
@@ -90,7 +84,7 @@ impl TextLine {
     }
 
     /// The same line with a tone for all of it.
-    pub fn with_tone(mut self, tone: Tone) -> Self {
+    pub(crate) fn with_tone(mut self, tone: Tone) -> Self {
         self.tone = tone;
         self
     }
@@ -111,22 +105,22 @@ pub struct Doc {
     /// The lines.
     pub lines: Vec<TextLine>,
     /// Word-wrapped (prose) or cut at the edge (code).
-    pub wrap: bool,
+    pub(crate) wrap: bool,
 }
 
 impl Doc {
     /// Prose, wrapped.
-    pub fn prose(lines: Vec<TextLine>) -> Self {
+    pub(crate) fn prose(lines: Vec<TextLine>) -> Self {
         Self { lines, wrap: true }
     }
 
     /// Code, not wrapped.
-    pub fn code(lines: Vec<TextLine>) -> Self {
+    pub(crate) fn code(lines: Vec<TextLine>) -> Self {
         Self { lines, wrap: false }
     }
 
     /// Terminal rows the whole text takes at `width`.
-    pub fn rows(&self, width: u16) -> usize {
+    pub(crate) fn rows(&self, width: u16) -> usize {
         if self.wrap {
             self.lines.iter().map(|l| l.rows(width)).sum()
         } else {
@@ -135,8 +129,32 @@ impl Doc {
     }
 
     /// How far it can scroll in a box of `width` x `height` before its last row reaches the bottom.
-    pub fn scroll_room(&self, width: u16, height: u16) -> u16 {
+    pub(crate) fn scroll_room(&self, width: u16, height: u16) -> u16 {
         u16::try_from(self.rows(width).saturating_sub(usize::from(height))).unwrap_or(u16::MAX)
+    }
+}
+
+/// Spinner frames for work in flight.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner's glyph at an animation frame.
+pub(crate) fn spinner(frame: usize) -> &'static str {
+    SPINNER[frame % SPINNER.len()]
+}
+
+/// "12s", "5m", "3h", "4d", "2mo", "1y" since `then` (Unix seconds); "-" when unknown.
+pub(crate) fn ago(now: i64, then: i64) -> String {
+    if then <= 0 {
+        return "-".into();
+    }
+    let s = (now - then).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        86_400..2_592_000 => format!("{}d", s / 86_400),
+        2_592_000..31_536_000 => format!("{}mo", s / 2_592_000),
+        _ => format!("{}y", s / 31_536_000),
     }
 }
 

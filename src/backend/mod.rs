@@ -4,6 +4,7 @@ pub mod local;
 pub mod resolve;
 pub mod wandb;
 
+use crate::model::history::{History, HistoryQuery};
 use crate::model::validate::one_line;
 use crate::model::{Automation, Capabilities, Integration, Problem, ScopePath};
 use async_trait::async_trait;
@@ -36,21 +37,25 @@ pub enum BackendError {
     /// The local database could not be read or written.
     #[error("{0}")]
     Storage(String),
+    /// The server keeps no automation history that its API can read (a W&B server older than
+    /// `triggerExecutions`): said once, never retried, every other call unaffected.
+    #[error("{0}")]
+    NoHistory(String),
 }
 
 /// A batch that stopped: what was created before the failure, and the failure.
 #[derive(Debug)]
 pub struct BatchError {
     /// Created before it failed (empty where the batch is all or nothing).
-    pub done: Vec<SavedAutomation>,
+    pub(crate) done: Vec<SavedAutomation>,
     /// The index of the automation that failed.
-    pub index: usize,
+    pub(crate) index: usize,
     /// Why.
-    pub error: BackendError,
+    pub(crate) error: BackendError,
 }
 
 /// `Ok` when there are no problems, else [`BackendError::Invalid`] with all of them.
-pub fn ensure_valid(problems: Vec<Problem>) -> Result<(), BackendError> {
+pub(crate) fn ensure_valid(problems: Vec<Problem>) -> Result<(), BackendError> {
     if problems.is_empty() {
         Ok(())
     } else {
@@ -99,13 +104,13 @@ pub struct SavedAutomation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable {
     /// Its id, if that much could be read.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Its name, if that much could be read.
     pub name: Option<String>,
     /// What was wrong.
     pub reason: String,
     /// The JSON as received.
-    pub wire: String,
+    pub(crate) wire: String,
 }
 
 /// An entity's automations.
@@ -121,7 +126,7 @@ pub struct Listing {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProjectInfo {
     /// W&B's id (the `scopeID` of a PROJECT scope).
-    pub id: String,
+    pub(crate) id: String,
     /// Owning entity.
     pub entity: String,
     /// Project name (`wandb-registry-NAME` for a registry).
@@ -132,18 +137,18 @@ pub struct ProjectInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CollectionInfo {
     /// W&B's id (the `scopeID` of an ARTIFACT_COLLECTION scope).
-    pub id: String,
+    pub(crate) id: String,
     /// Collection name.
     pub name: String,
     /// Whether it is a portfolio (linked versions, e.g. a registry collection).
     pub portfolio: bool,
     /// The artifact type, e.g. `model`.
-    pub artifact_type: String,
+    pub(crate) artifact_type: String,
 }
 
 /// The kind of an entity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntityKind {
+pub(crate) enum EntityKind {
     /// A personal entity.
     User,
     /// A team.
@@ -154,7 +159,7 @@ pub enum EntityKind {
 
 impl EntityKind {
     /// The wire `entityType`.
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             EntityKind::User => "user",
             EntityKind::Team => "team",
@@ -163,7 +168,7 @@ impl EntityKind {
     }
 
     /// Parses the wire `entityType`.
-    pub fn parse(s: &str) -> Option<EntityKind> {
+    pub(crate) fn parse(s: &str) -> Option<EntityKind> {
         [EntityKind::User, EntityKind::Team, EntityKind::Organization]
             .into_iter()
             .find(|k| k.wire_name() == s)
@@ -174,11 +179,11 @@ impl EntityKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntityInfo {
     /// W&B's id (the `scopeID` of an ENTITY scope).
-    pub id: String,
+    pub(crate) id: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Kind.
-    pub kind: EntityKind,
+    pub(crate) kind: EntityKind,
 }
 
 /// A new webhook integration.
@@ -198,25 +203,25 @@ pub struct NewWebhook {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSlack {
     /// The channel, with its `#`.
-    pub channel: String,
+    pub(crate) channel: String,
     /// The Slack workspace's name.
-    pub team_name: String,
+    pub(crate) team_name: String,
     /// The incoming-webhook URL.
-    pub webhook_url: String,
+    pub(crate) webhook_url: String,
 }
 
-pub use crate::wire::runs::RunInfo;
+pub(crate) use crate::wire::runs::RunInfo;
 
 /// The most steps of one run's history read (the most recent ones): 2 M values of one metric.
-pub const MAX_HISTORY_STEPS: i64 = 2_000_000;
+pub(crate) const MAX_HISTORY_STEPS: i64 = 2_000_000;
 
 /// One metric of one run, as logged.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunSeries {
     /// (step, Unix seconds if logged, value), by step.
-    pub points: Vec<(i64, Option<i64>, f64)>,
+    pub(crate) points: Vec<(i64, Option<i64>, f64)>,
     /// What the reader should know (history cut to the most recent steps, exported history).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 fn no_runs() -> BackendError {
@@ -321,6 +326,14 @@ pub trait Backend: Send + Sync {
         _metric: &str,
     ) -> Result<RunSeries, BackendError> {
         Err(no_runs())
+    }
+
+    /// The executions a query selects from what the backend recorded, newest first.
+    async fn automation_history(&self, _query: &HistoryQuery) -> Result<History, BackendError> {
+        Err(BackendError::Unsupported(format!(
+            "the {} backend keeps no automation history",
+            self.info().kind
+        )))
     }
 
     /// An entity's Slack and webhook integrations.

@@ -14,7 +14,7 @@ fn not_found(what: String, known: Vec<String>) -> BackendError {
 }
 
 /// The scope id for a path, through the backend's listing calls.
-pub async fn scope_id<B: Backend + ?Sized>(
+pub(crate) async fn scope_id<B: Backend + ?Sized>(
     backend: &B,
     path: &ScopePath,
 ) -> Result<String, BackendError> {
@@ -63,7 +63,7 @@ pub async fn scope_id<B: Backend + ?Sized>(
 }
 
 /// Resolves the scope and the integration of an automation; problems name the field.
-pub async fn resolve(
+pub(crate) async fn resolve(
     backend: &dyn Backend,
     mut a: Automation,
     default_entity: &str,
@@ -100,7 +100,10 @@ pub async fn resolve(
 }
 
 /// Checks an automation against the model's rules and the backend's capabilities.
-pub async fn check<B: Backend + ?Sized>(backend: &B, a: &Automation) -> Result<(), BackendError> {
+pub(crate) async fn check<B: Backend + ?Sized>(
+    backend: &B,
+    a: &Automation,
+) -> Result<(), BackendError> {
     let mut problems = validate(a);
     problems.extend(backend.capabilities().await?.check(a));
     super::ensure_valid(problems)

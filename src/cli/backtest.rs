@@ -17,28 +17,28 @@ use std::path::PathBuf;
 const SUPPRESSED_SHOWN: usize = 3;
 
 /// What `backtest` was asked.
-pub struct Request {
+pub(crate) struct BacktestArgs {
     /// The automation's name or id.
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Or an automation file.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// Where to look the name up.
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
     /// Run logs under these directories.
-    pub run_dirs: Vec<PathBuf>,
+    pub(crate) run_dirs: Vec<PathBuf>,
     /// W&B runs of this project (`ENTITY/PROJECT`).
-    pub runs: Option<String>,
+    pub(crate) runs: Option<String>,
     /// How many of the newest W&B runs.
-    pub last: usize,
+    pub(crate) last: usize,
     /// These W&B runs only.
-    pub run_ids: Vec<String>,
+    pub(crate) run_ids: Vec<String>,
     /// Series files.
-    pub series: Vec<PathBuf>,
+    pub(crate) series: Vec<PathBuf>,
     /// As JSON.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
-async fn automation(ctx: &Context, req: &Request) -> Result<Automation, CliError> {
+async fn automation(ctx: &Context, req: &BacktestArgs) -> Result<Automation, CliError> {
     match (&req.target, &req.file) {
         (Some(_), Some(_)) => Err(CliError::Usage(
             "give an automation's NAME or ID, or -f FILE, not both".into(),
@@ -78,7 +78,7 @@ async fn histories(
     cli: &super::Cli,
     ctx: &Context,
     a: &Automation,
-    req: &Request,
+    req: &BacktestArgs,
     stale: i64,
 ) -> Result<(Vec<RunHistory>, String), CliError> {
     let now = jiff::Timestamp::now().as_second();
@@ -175,7 +175,7 @@ fn number_json(v: f64) -> Value {
 }
 
 /// One verdict as `--json` gives it.
-pub fn verdict_json(v: &Verdict) -> Value {
+pub(crate) fn verdict_json(v: &Verdict) -> Value {
     json!({
         "run": v.run.run,
         "display_name": v.run.display_name,
@@ -213,7 +213,7 @@ fn when(step: Option<i64>, time: i64) -> String {
 }
 
 /// What the automation judges, in words: `avg(loss)[5] > 0.5`, `the run finished or failed`.
-pub fn condition_words(a: &Automation) -> String {
+pub(crate) fn condition_words(a: &Automation) -> String {
     match &a.event {
         Event::RunMetric { condition, .. } => {
             format!("{} {}", quantity(condition), needed(condition))
@@ -230,7 +230,7 @@ pub fn condition_words(a: &Automation) -> String {
 }
 
 /// The verdicts in words, one block per run, then the count.
-pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
+pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
     let mut out = format!(
         "{}: {}, over {} run(s) from {from}\n",
         printable(&a.name),
@@ -338,13 +338,17 @@ pub fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> String {
 }
 
 /// `backtest NAME|ID|-f FILE [sources] [--json]`.
-pub async fn run(cli: &super::Cli, ctx: &Context, req: &Request) -> Result<(), CliError> {
+pub(crate) async fn run(
+    cli: &super::Cli,
+    ctx: &Context,
+    req: &BacktestArgs,
+) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
-    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
-    let (runs, from) = histories(cli, ctx, &a, req, config.engine.run_stale_secs).await?;
+    let settings = crate::ops::backtest::Settings::of(&ctx.config.engine);
+    let (runs, from) = histories(cli, ctx, &a, req, settings.stale_secs).await?;
     let options = Options {
-        limit: crate::engine::rate_limit(&config.engine),
+        limit: settings.limit,
         trace: false,
     };
     let verdicts =

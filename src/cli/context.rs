@@ -12,29 +12,41 @@ use crate::model::Capabilities;
 use std::path::PathBuf;
 
 /// An opened backend and the entity commands work in.
-pub struct Context {
+pub(crate) struct Context {
     /// The backend.
-    pub backend: Box<dyn Backend>,
+    pub(crate) backend: Box<dyn Backend>,
     /// The entity whose automations are listed and where integrations are looked up.
-    pub entity: String,
+    pub(crate) entity: String,
     /// Whether writes are refused.
-    pub gate: crate::ops::WriteGate,
+    pub(crate) gate: crate::ops::WriteGate,
     /// The backend's capabilities, asked once.
-    pub capabilities: Capabilities,
+    pub(crate) capabilities: Capabilities,
+    /// `config.toml`, read once (its problems already reported).
+    pub(crate) config: ConfigFile,
 }
 
 /// Which backend to use and why, before anything is opened.
-pub struct Selection {
+pub(crate) struct BackendPick {
     /// The backend kind.
-    pub choice: BackendChoice,
+    pub(crate) choice: BackendChoice,
     /// Why, in words (for `doctor`).
-    pub reason: String,
+    pub(crate) reason: String,
     /// The W&B settings (also for the local backend, so `doctor` can show them).
-    pub wandb: WandbSettings,
+    pub(crate) wandb: WandbSettings,
+}
+
+/// `config.toml` for a command: every problem in it is printed on stderr as a warning (file,
+/// line, setting, and what is used instead), then the settings are returned.
+pub(crate) fn config() -> ConfigFile {
+    let (config, warnings) = crate::config::file::load(crate::config::file::path().as_deref());
+    for w in warnings {
+        eprintln!("warning: {}", super::render::printable(&w.to_string()));
+    }
+    config
 }
 
 /// Decides the backend: `--backend`, else W&B when an API key is found, else local.
-pub fn select(cli: &Cli, env: &Environment) -> Selection {
+pub(crate) fn select(cli: &Cli, env: &Environment) -> BackendPick {
     let wandb = discover(cli.base_url.as_deref(), cli.entity.as_deref(), env);
     let (choice, reason) = match (cli.backend, &wandb.api_key) {
         (Some(BackendChoice::Local), _) => (BackendChoice::Local, "--backend local".to_string()),
@@ -51,7 +63,7 @@ pub fn select(cli: &Cli, env: &Environment) -> Selection {
             ),
         ),
     };
-    Selection {
+    BackendPick {
         choice,
         reason,
         wandb,
@@ -59,7 +71,7 @@ pub fn select(cli: &Cli, env: &Environment) -> Selection {
 }
 
 /// The local database path for the command line's settings.
-pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
+pub(crate) fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
     let dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
     crate::fsutil::create_private_dir(&dir).map_err(|e| {
         failure(format!(
@@ -71,9 +83,9 @@ pub fn local_db_path(cli: &Cli) -> Result<PathBuf, CliError> {
 }
 
 /// Opens the selected backend.
-pub async fn open_backend(
+pub(crate) async fn open_backend(
     cli: &Cli,
-    selection: &Selection,
+    selection: &BackendPick,
     env: &Environment,
 ) -> Result<Box<dyn Backend>, CliError> {
     Ok(match selection.choice {
@@ -102,39 +114,50 @@ pub async fn open_backend(
 
 /// The entity to work in: `--entity`, then (W&B) `WANDB_ENTITY` or the settings files, then the
 /// config file's `default_entity`, then the backend's default.
-pub async fn entity_for(
+pub(crate) async fn entity_for(
     cli: &Cli,
-    selection: &Selection,
+    selection: &BackendPick,
     config: &ConfigFile,
     backend: &dyn Backend,
 ) -> Result<String, CliError> {
     match known_entity(cli, selection, config) {
-        Some(e) => Ok(e),
+        Some(e) => Ok(e.value),
         None => Ok(backend.default_entity().await?),
     }
 }
 
-/// The entity given by flag, environment, settings or config, without asking the backend.
-pub fn known_entity(cli: &Cli, selection: &Selection, config: &ConfigFile) -> Option<String> {
+/// The entity given by flag, environment, settings or config, without asking the backend, and
+/// where it came from.
+pub(crate) fn known_entity(
+    cli: &Cli,
+    selection: &BackendPick,
+    config: &ConfigFile,
+) -> Option<Sourced<String>> {
+    let from = |value: &String, source: &str| {
+        Some(Sourced {
+            value: value.clone(),
+            source: source.to_string(),
+        })
+    };
     match (
         &cli.entity,
         selection.choice,
         &selection.wandb.entity,
         &config.default_entity,
     ) {
-        (Some(e), _, _, _) => Some(e.clone()),
-        (None, BackendChoice::Wandb, Some(e), _) => Some(e.value.clone()),
-        (None, _, _, Some(e)) => Some(e.clone()),
+        (Some(e), _, _, _) => from(e, "--entity"),
+        (None, BackendChoice::Wandb, Some(e), _) => Some(e.clone()),
+        (None, _, _, Some(e)) => from(e, "default_entity in config.toml"),
         _ => None,
     }
 }
 
 impl Context {
     /// Opens the backend the command line asks for and settles the entity.
-    pub async fn open(cli: &Cli) -> Result<Self, CliError> {
+    pub(crate) async fn open(cli: &Cli) -> Result<Self, CliError> {
         let env = Environment::current();
         let selection = select(cli, &env);
-        let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+        let config = config();
         let backend = open_backend(cli, &selection, &env).await?;
         let entity = entity_for(cli, &selection, &config, backend.as_ref()).await?;
         let capabilities = backend.capabilities().await?;
@@ -143,11 +166,12 @@ impl Context {
             entity,
             gate: crate::ops::WriteGate::new(cli.read_only.then(|| "--read-only".to_string())),
             capabilities,
+            config,
         })
     }
 
     /// Fails if writes are not allowed, naming what would have changed.
-    pub fn check_writable(&self, what: &str) -> Result<(), CliError> {
+    pub(crate) fn check_writable(&self, what: &str) -> Result<(), CliError> {
         self.gate.check(what).map_err(failure)
     }
 }

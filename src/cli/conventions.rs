@@ -6,13 +6,13 @@ use clap::CommandFactory;
 use std::io::Write;
 
 /// Writes the completion script for `shell` to standard output.
-pub fn completions(shell: clap_complete::Shell) {
+pub(crate) fn completions(shell: clap_complete::Shell) {
     let mut cmd = Cli::command();
     clap_complete::generate(shell, &mut cmd, "wbauto", &mut std::io::stdout());
 }
 
 /// Writes the manual page (roff) to standard output: the command, then every subcommand.
-pub fn man() -> Result<(), CliError> {
+pub(crate) fn man() -> Result<(), CliError> {
     let cmd = Cli::command();
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd)

@@ -1,8 +1,8 @@
 //! `wbauto` with no subcommand: the dashboard (or, without a terminal, the list).
 
-use super::context::{Context, Selection, known_entity, open_backend, select};
+use super::context::{BackendPick, Context, known_entity, open_backend, select};
 use super::{BackendChoice, Cli, CliError, failure, manage};
-use crate::app::store::session::BackendChoice as Choice;
+use crate::app::store::session::BackendOffer as Choice;
 use crate::backend::Backend;
 use crate::config::file::{load, path};
 use crate::config::wandb::Environment;
@@ -18,7 +18,7 @@ fn choice(backend: &dyn Backend, entity: Option<String>) -> Choice {
 }
 
 /// Opens the dashboard on the selected backend; the other one, when available, can be switched to.
-pub async fn open(cli: &Cli) -> Result<(), CliError> {
+pub(crate) async fn open(cli: &Cli) -> Result<(), CliError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         let ctx = Context::open(cli).await?;
         return manage::list(&ctx, None, false).await;
@@ -29,7 +29,7 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
     // Nothing here may wait on the network: the dashboard draws at once and connects behind
     // its first frame (the entity and what the backend accepts come back as a message).
     let first = open_backend(cli, &selection, &env).await?;
-    let entity = known_entity(cli, &selection, &config);
+    let entity = known_entity(cli, &selection, &config).map(|e| e.value);
     let first_choice = choice(first.as_ref(), entity.clone());
     let mut backends: Vec<(Arc<dyn Backend>, Choice)> = vec![(Arc::from(first), first_choice)];
     let other = match selection.choice {
@@ -38,7 +38,7 @@ pub async fn open(cli: &Cli) -> Result<(), CliError> {
         BackendChoice::Local => None,
     };
     if let Some(kind) = other {
-        let alternative = Selection {
+        let alternative = BackendPick {
             choice: kind,
             reason: String::new(),
             wandb: selection.wandb.clone(),

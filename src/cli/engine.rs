@@ -134,7 +134,7 @@ pub async fn open_with_entity(cli: &Cli, what: &str) -> Result<(Engine, String),
     use crate::backend::Backend;
     refuse_wandb(cli, what)?;
     let backend = LocalBackend::open(&local_db_path(cli)?).await?;
-    let (config, _) = crate::config::file::load(crate::config::file::path().as_deref());
+    let config = super::context::config();
     let entity = match cli.entity.clone().or(config.default_entity.clone()) {
         Some(e) => e,
         None => backend.default_entity().await?,

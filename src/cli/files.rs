@@ -6,9 +6,8 @@ use super::render::printable;
 use super::{CliError, failure};
 use crate::backend::BackendError;
 use crate::backend::resolve::prepare;
-use crate::file::locate::locate;
-use crate::file::read::from_document;
-use crate::file::{FileError, Format, parse_value, render, to_value};
+use crate::file::read::read_located;
+use crate::file::{Format, render, to_value};
 use crate::model::Automation;
 use crate::wire::encode::{create_input, update_input};
 use serde_json::{Value, json};
@@ -16,21 +15,21 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// One automation read from a file, not yet resolved.
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The automation as written.
-    pub automation: Automation,
+    pub(crate) automation: Automation,
     /// `file: name` or `file: [i] name`, for messages.
-    pub label: String,
+    pub(crate) label: String,
     /// `file` or `file [i]`: where it was written.
-    pub source: String,
+    pub(crate) source: String,
     /// The `updated_at` the file carries (`export` writes it; `Some(None)`: exported before any
     /// update), to tell drift. `None` when the file does not say.
-    pub exported_at: Option<Option<String>>,
+    pub(crate) exported_at: Option<Option<String>>,
 }
 
 /// Reads and checks one automation file; an error names the file, and the line and column of
 /// each problem.
-pub fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
+pub(crate) fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
     let text =
         crate::fsutil::read_input(path, crate::fsutil::MAX_AUTOMATION_FILE).map_err(failure)?;
     let format = if path == Path::new("-") {
@@ -39,30 +38,7 @@ pub fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
         Format::for_path(path)
     };
     let file = shown(path);
-    let doc = parse_value(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
-    let parsed = match from_document(&doc) {
-        Ok(p) => p,
-        Err(FileError::Invalid(problems)) => {
-            let located: Vec<String> = problems
-                .iter()
-                .take(5)
-                .map(|p| match locate(&text, &p.path) {
-                    Some((line, column)) => {
-                        format!("{} at line {line}, column {column}: {}", p.path, p.message)
-                    }
-                    None => p.to_string(),
-                })
-                .collect();
-            let more = problems.len().saturating_sub(5);
-            let tail = if more > 0 {
-                format!("; and {more} more")
-            } else {
-                String::new()
-            };
-            return Err(failure(format!("{file}: {}{tail}", located.join("; "))));
-        }
-        Err(e) => return Err(failure(format!("{file}: {e}"))),
-    };
+    let (doc, parsed) = read_located(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
     let times: Vec<Option<Option<String>>> = match &doc {
         Value::Array(items) => items.iter().map(exported_at).collect(),
         single => vec![exported_at(single)],
@@ -136,7 +112,7 @@ fn print_inputs(inputs: Vec<Value>) {
 }
 
 /// `create -f FILE [--dry-run]`.
-pub async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
+pub(crate) async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
     let automations = load(ctx, path).await?;
     for a in automations.iter().filter(|a| a.id.is_some()) {
         eprintln!(
@@ -251,7 +227,7 @@ fn find_target<'a>(
 }
 
 /// `update -f FILE [--dry-run]`: by the file's id when it has one (so it can rename), else by name.
-pub async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
+pub(crate) async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
     let automations = load(ctx, path).await?;
     // With an id there is nothing to look up: the update is sent as the SDK sends it, and the
     // server says whether the automation is still there. Without one, it is found by name.
@@ -323,7 +299,7 @@ fn file_stem(name: &str) -> String {
 }
 
 /// `export [--project P] [--dir DIR]`.
-pub async fn export(
+pub(crate) async fn export(
     ctx: &Context,
     project: Option<&str>,
     dir: Option<&Path>,

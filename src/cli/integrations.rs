@@ -45,7 +45,7 @@ fn integration_line(i: &Integration) -> String {
 }
 
 /// `integrations [--json]` and its `add-*` subcommands.
-pub async fn run(
+pub(crate) async fn run(
     ctx: &Context,
     json: bool,
     action: Option<IntegrationsCommand>,
@@ -121,9 +121,10 @@ fn line(key: &str, value: impl std::fmt::Display) {
 
 /// `doctor`: the settings in force, which backend and why, and whether it answers.
 /// The API key is shown as present or absent, never itself.
-pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
+pub(crate) async fn doctor(cli: &Cli) -> Result<(), CliError> {
     let env = Environment::current();
     let selection = select(cli, &env);
+    let settings = super::context::config();
     let data_dir = config::data_dir(cli.data_dir.clone()).map_err(failure)?;
     let w = &selection.wandb;
     line(
@@ -152,6 +153,14 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
             None => "absent".to_string(),
         },
     );
+    line(
+        "config",
+        match (&settings.path, crate::config::file::path()) {
+            (Some(p), _) => p.display().to_string(),
+            (None, Some(p)) => format!("{} (none there: the defaults)", p.display()),
+            (None, None) => "none (the defaults)".to_string(),
+        },
+    );
     line("data dir", data_dir.display());
     line("log dir", config::log_dir(&data_dir).display());
     line(
@@ -164,10 +173,9 @@ pub async fn doctor(cli: &Cli) -> Result<(), CliError> {
     );
     let backend = open_backend(cli, &selection, &env).await?;
     line("endpoint", backend.info().endpoint);
-    let (entity, source) = match (&cli.entity, selection.choice, &w.entity) {
-        (Some(e), _, _) => (e.clone(), "--entity".to_string()),
-        (None, BackendChoice::Wandb, Some(e)) => (e.value.clone(), e.source.clone()),
-        _ => (
+    let (entity, source) = match super::context::known_entity(cli, &selection, &settings) {
+        Some(e) => (e.value, e.source),
+        None => (
             backend.default_entity().await?,
             "the backend's default".to_string(),
         ),

@@ -6,14 +6,14 @@ use crate::model::{ScopePath, ids};
 
 /// `--project P`: `PROJECT` (in the working entity) or `ENTITY/PROJECT`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProjectFilter {
+pub(crate) struct ProjectFilter {
     entity: String,
     project: String,
 }
 
 impl ProjectFilter {
     /// Parses `--project`, defaulting the entity.
-    pub fn parse(text: &str, entity: &str) -> Result<Self, CliError> {
+    pub(crate) fn parse(text: &str, entity: &str) -> Result<Self, CliError> {
         match text.split('/').collect::<Vec<_>>().as_slice() {
             [project] if !project.is_empty() => Ok(Self {
                 entity: entity.to_string(),
@@ -30,19 +30,19 @@ impl ProjectFilter {
     }
 
     /// The project's entity.
-    pub fn entity(&self) -> &str {
+    pub(crate) fn entity(&self) -> &str {
         &self.entity
     }
 
     /// Whether a scope is this project, a collection in it, or (for `wandb-registry-*`) the registry.
-    pub fn contains(&self, path: &ScopePath) -> bool {
+    pub(crate) fn contains(&self, path: &ScopePath) -> bool {
         path.entity() == self.entity
             && path.project_name().as_deref() == Some(self.project.as_str())
     }
 }
 
 /// The optional project filter of a command.
-pub fn project_filter(
+pub(crate) fn project_filter(
     project: Option<&str>,
     entity: &str,
 ) -> Result<Option<ProjectFilter>, CliError> {
@@ -50,7 +50,7 @@ pub fn project_filter(
 }
 
 /// The automations of a listing that pass the filter.
-pub fn filtered<'a>(
+pub(crate) fn filtered<'a>(
     listing: &'a Listing,
     filter: Option<&ProjectFilter>,
 ) -> Vec<&'a SavedAutomation> {
@@ -63,7 +63,7 @@ pub fn filtered<'a>(
 
 /// Finds one automation by id (base64 of `Trigger:<n>`) or by name; several matches are an error
 /// that lists them.
-pub fn find<'a>(
+pub(crate) fn find<'a>(
     listing: &'a Listing,
     target: &str,
     filter: Option<&ProjectFilter>,
@@ -120,7 +120,7 @@ pub fn find<'a>(
 }
 
 /// Every automation listed in these entities (each entity asked once, each automation kept once).
-pub async fn listed(
+pub(crate) async fn listed(
     ctx: &super::context::Context,
     entities: impl IntoIterator<Item = String>,
 ) -> Result<Vec<crate::model::Automation>, CliError> {

@@ -10,7 +10,7 @@ use crate::file::{Format, render as render_doc, to_value};
 use crate::model::ids;
 
 /// `list`: a table, or `--json` automation files with ids and timestamps.
-pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<(), CliError> {
+pub(crate) async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<(), CliError> {
     let filter = project_filter(project, &ctx.entity)?;
     let listing = ctx.backend.list_automations(&ctx.entity).await?;
     let rows = filtered(&listing, filter.as_ref());
@@ -41,7 +41,7 @@ pub async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Result<()
 }
 
 /// `show`: plain words, or the automation file.
-pub async fn show(
+pub(crate) async fn show(
     ctx: &Context,
     target: &str,
     project: Option<&str>,
@@ -61,7 +61,7 @@ pub async fn show(
 }
 
 /// `enable` / `disable`: every target is found before anything changes.
-pub async fn set_enabled(
+pub(crate) async fn set_enabled(
     ctx: &Context,
     targets: &[String],
     project: Option<&str>,
@@ -77,7 +77,7 @@ pub async fn set_enabled(
         .collect::<Result<_, _>>()?;
     for saved in found {
         let a = &saved.automation;
-        let done = crate::ops::set_enabled(ctx.backend.as_ref(), &ctx.entity, a, enabled)
+        let done = crate::ops::set_enabled(ctx.backend.as_ref(), &ctx.entity, saved, enabled)
             .await
             .map_err(|e| match e {
                 crate::backend::BackendError::Invalid(p) => {
@@ -85,9 +85,9 @@ pub async fn set_enabled(
                 }
                 other => failure(format!("{}: {other}", a.name)),
             })?;
-        match done {
-            None => println!("{} is already {verb}", printable(&a.name)),
-            Some(_) => println!(
+        match done.changed {
+            false => println!("{} is already {verb}", printable(&a.name)),
+            true => println!(
                 "{verb} {} ({})",
                 printable(&a.name),
                 printable(&a.scope.path.to_string())
@@ -98,7 +98,7 @@ pub async fn set_enabled(
 }
 
 /// `delete`: names are resolved first; ids are sent as they are. Asks on a terminal unless `--yes`.
-pub async fn delete(
+pub(crate) async fn delete(
     ctx: &Context,
     targets: &[String],
     project: Option<&str>,

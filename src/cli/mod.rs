@@ -1,20 +1,20 @@
 //! The command line: the same operations as the dashboard, as plain subcommands for scripts.
 
-pub mod backtest;
-pub mod context;
-pub mod conventions;
-pub mod dashboard;
-pub mod engine;
-pub mod files;
-pub mod integrations;
-pub mod lookup;
-pub mod manage;
-pub mod plan;
-pub mod plan_json;
-pub mod prompt;
+pub(crate) mod backtest;
+pub(crate) mod context;
+pub(crate) mod conventions;
+pub(crate) mod dashboard;
+pub(crate) mod engine;
+pub(crate) mod files;
+pub(crate) mod integrations;
+pub(crate) mod lookup;
+pub(crate) mod manage;
+pub(crate) mod plan;
+pub(crate) mod plan_json;
+pub(crate) mod prompt;
 pub mod render;
-pub mod serve;
-pub mod tokens;
+pub(crate) mod serve;
+pub(crate) mod tokens;
 
 use crate::backend::BackendError;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 /// Which backend to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BackendChoice {
+pub(crate) enum BackendChoice {
     /// The embedded SQLite database (offline; seeded with a demo team).
     Local,
     /// W&B's GraphQL API (cloud or self-hosted).
@@ -36,25 +36,25 @@ pub enum BackendChoice {
 pub struct Cli {
     /// Backend: `local` (embedded database) or `wandb`; default: wandb when a W&B API key is found.
     #[arg(long, global = true, value_enum)]
-    pub backend: Option<BackendChoice>,
+    pub(crate) backend: Option<BackendChoice>,
     /// W&B base URL (default: WANDB_BASE_URL, W&B's settings file, https://api.wandb.ai).
     #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// Entity (team or user) to work in; default: the backend's default entity.
     #[arg(long, global = true, value_name = "NAME")]
-    pub entity: Option<String>,
+    pub(crate) entity: Option<String>,
     /// Directory of the local database (default: the platform data directory).
     #[arg(long, global = true, env = "WBAUTO_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Refuse every change, saying why.
     #[arg(long, global = true)]
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
     pub log_level: String,
     /// Exit right after the first frame is drawn (for start-up measurements).
     #[arg(long, hide = true)]
-    pub exit_after_first_frame: bool,
+    pub(crate) exit_after_first_frame: bool,
     /// What to do; without a command, the dashboard opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -375,7 +375,7 @@ impl From<BackendError> for CliError {
 }
 
 /// Fails with a message.
-pub fn failure(message: impl Into<String>) -> CliError {
+pub(crate) fn failure(message: impl Into<String>) -> CliError {
     CliError::Failure(message.into())
 }
 
@@ -399,7 +399,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             ref series,
             json,
         }) => {
-            let req = backtest::Request {
+            let req = backtest::BacktestArgs {
                 target: target.clone(),
                 file: file.clone(),
                 project: project.clone(),
@@ -512,7 +512,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             json,
             detailed_exitcode,
         }) => {
-            let req = plan::Request {
+            let req = plan::PlanArgs {
                 paths: &files,
                 project: project.as_deref(),
                 prune,
@@ -526,7 +526,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             plan: saved,
             yes,
         }) => {
-            let req = plan::Request {
+            let req = plan::PlanArgs {
                 paths: &files,
                 project: project.as_deref(),
                 prune,

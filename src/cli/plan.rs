@@ -13,13 +13,13 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What `plan` and `apply` were asked.
-pub struct Request<'a> {
+pub(crate) struct PlanArgs<'a> {
     /// Files and directories (searched recursively); `-` is standard input.
-    pub paths: &'a [PathBuf],
+    pub(crate) paths: &'a [PathBuf],
     /// Also cover this project (PROJECT or ENTITY/PROJECT).
-    pub project: Option<&'a str>,
+    pub(crate) project: Option<&'a str>,
     /// Delete what no file names, in the covered scopes.
-    pub prune: bool,
+    pub(crate) prune: bool,
 }
 
 /// The automation files under `paths`: files as given, directories searched recursively for
@@ -105,7 +105,7 @@ async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliEr
 }
 
 /// Makes the plan for a request.
-async fn make(ctx: &Context, req: &Request<'_>) -> Result<Plan, CliError> {
+async fn make(ctx: &Context, req: &PlanArgs<'_>) -> Result<Plan, CliError> {
     let wanted = desired(ctx, req.paths).await?;
     let filter = project_filter(req.project, &ctx.entity)?;
     let extra = filter.as_ref().map(|f| f.entity().to_string());
@@ -139,7 +139,7 @@ fn diff_line(d: &FieldDiff) -> String {
 }
 
 /// The plan in words, as `terraform plan` shows one.
-pub fn describe(p: &Plan) -> String {
+pub(crate) fn describe(p: &Plan) -> String {
     let mut out = String::new();
     for c in &p.changes {
         let from = c
@@ -191,9 +191,9 @@ pub fn describe(p: &Plan) -> String {
 }
 
 /// `plan -f PATH... [--project P] [--prune] [--json] [--detailed-exitcode]`.
-pub async fn run_plan(
+pub(crate) async fn run_plan(
     ctx: &Context,
-    req: &Request<'_>,
+    req: &PlanArgs<'_>,
     json: bool,
     detailed_exitcode: bool,
 ) -> Result<(), CliError> {
@@ -211,9 +211,9 @@ pub async fn run_plan(
 }
 
 /// `apply -f PATH... [--prune] [--yes]` or `apply --plan FILE [--yes]`.
-pub async fn run_apply(
+pub(crate) async fn run_apply(
     ctx: &Context,
-    req: &Request<'_>,
+    req: &PlanArgs<'_>,
     saved: Option<&Path>,
     yes: bool,
 ) -> Result<(), CliError> {

@@ -35,7 +35,7 @@ fn change_json(c: &Change, entity: &str) -> Value {
 
 /// The plan as data: every change with its field differences, what is unchanged, and what the
 /// plan was made from (for `apply --plan`).
-pub fn to_json(p: &Plan, info: &BackendInfo, entity: &str) -> Value {
+pub(crate) fn to_json(p: &Plan, info: &BackendInfo, entity: &str) -> Value {
     json!({
         "format": FORMAT,
         "backend": info.kind.to_string(),
@@ -155,7 +155,7 @@ fn change_from(v: &Value, at: &str) -> Result<Change, String> {
 }
 
 /// Reads a saved plan, refusing one made for another backend or entity.
-pub fn from_json(doc: &Value, info: &BackendInfo, entity: &str) -> Result<Plan, String> {
+pub(crate) fn from_json(doc: &Value, info: &BackendInfo, entity: &str) -> Result<Plan, String> {
     if doc.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(format!(
             "not a saved plan of this version (format {FORMAT}); make one with `wbauto plan --json`"

@@ -6,7 +6,12 @@ use std::io::{BufRead, IsTerminal, Write};
 
 /// Asks `question` unless `yes`; `Err` when there is no terminal to ask on (`doing` names the
 /// change: "delete", "send") or the answer is not yes (`declined`: "nothing deleted").
-pub fn confirm(question: &str, yes: bool, doing: &str, declined: &str) -> Result<(), CliError> {
+pub(crate) fn confirm(
+    question: &str,
+    yes: bool,
+    doing: &str,
+    declined: &str,
+) -> Result<(), CliError> {
     if yes {
         return Ok(());
     }

@@ -33,7 +33,7 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 /// The cells of one list row: state, name, event, scope, action.
-pub fn row(a: &Automation) -> [String; 5] {
+pub(crate) fn row(a: &Automation) -> [String; 5] {
     let state = if a.enabled { "on" } else { "off" };
     let cells = row_cells(a);
     [
@@ -46,7 +46,7 @@ pub fn row(a: &Automation) -> [String; 5] {
 }
 
 /// The list table, columns aligned, with unreadable automations at the end.
-pub fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
+pub(crate) fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
     let header = ["STATE", "NAME", "EVENT", "SCOPE", "ACTION"].map(String::from);
     let body: Vec<[String; 5]> = rows.iter().map(|s| row(&s.automation)).collect();
     let mut widths = header.clone().map(|h| h.chars().count());
@@ -77,7 +77,7 @@ pub fn table(rows: &[&SavedAutomation], listing: &Listing) -> String {
 }
 
 /// One automation in plain words.
-pub fn details(a: &Automation) -> String {
+pub(crate) fn details(a: &Automation) -> String {
     let mut out = vec![format!(
         "{}  ({})",
         printable(&a.name),

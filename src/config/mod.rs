@@ -7,7 +7,7 @@ use directories::ProjectDirs;
 use std::path::PathBuf;
 
 /// The database file name inside the data directory.
-pub const DB_FILE: &str = "local.db";
+pub(crate) const DB_FILE: &str = "local.db";
 
 fn project_dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("", "", "wbauto")

@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// W&B's default API endpoint.
-pub const DEFAULT_BASE_URL: &str = "https://api.wandb.ai";
+pub(crate) const DEFAULT_BASE_URL: &str = "https://api.wandb.ai";
 
 /// A W&B API key. Its `Debug` form is redacted and it has no `Display`: use [`ApiKey::expose`]
 /// only to build the `Authorization` header.
@@ -20,7 +20,7 @@ impl ApiKey {
     }
 
     /// The secret itself, for the `Authorization` header only.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -33,18 +33,18 @@ impl fmt::Debug for ApiKey {
 
 /// The process environment as settings discovery sees it (a map, so tests can supply one).
 #[derive(Clone, Debug, Default)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Environment variables.
-    pub vars: HashMap<String, String>,
+    pub(crate) vars: HashMap<String, String>,
     /// The home directory.
-    pub home: Option<PathBuf>,
+    pub(crate) home: Option<PathBuf>,
     /// The working directory (for W&B's workspace settings file).
-    pub cwd: PathBuf,
+    pub(crate) cwd: PathBuf,
 }
 
 impl Environment {
     /// The real environment of this process.
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         Self {
             vars: std::env::vars().collect(),
             home: directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()),
@@ -69,24 +69,24 @@ impl Environment {
 
 /// A value and where it came from, for `doctor`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sourced<T> {
+pub(crate) struct Sourced<T> {
     /// The value.
-    pub value: T,
+    pub(crate) value: T,
     /// Where it was found, e.g. `WANDB_BASE_URL` or `~/.netrc`.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// The W&B settings in force.
 #[derive(Clone, Debug)]
-pub struct WandbSettings {
+pub(crate) struct WandbSettings {
     /// Base URL without a trailing `/`.
-    pub base_url: Sourced<String>,
+    pub(crate) base_url: Sourced<String>,
     /// The API key, if one was found.
-    pub api_key: Option<Sourced<ApiKey>>,
+    pub(crate) api_key: Option<Sourced<ApiKey>>,
     /// Where the key was looked for, when none was found.
-    pub key_searched: Vec<String>,
+    pub(crate) key_searched: Vec<String>,
     /// The entity from flags, environment or settings files (else the viewer's default).
-    pub entity: Option<Sourced<String>>,
+    pub(crate) entity: Option<Sourced<String>>,
 }
 
 /// Reads `[default]` keys of an INI settings file.
@@ -143,7 +143,7 @@ fn from_settings(env: &Environment, key: &str) -> Option<Sourced<String>> {
 }
 
 /// `host[:port]` of a URL: the `.netrc` machine name W&B uses.
-pub fn netloc(url: &str) -> Option<String> {
+pub(crate) fn netloc(url: &str) -> Option<String> {
     let parsed = reqwest::Url::parse(url).ok()?;
     let host = parsed.host_str()?;
     Some(match parsed.port() {
@@ -153,7 +153,7 @@ pub fn netloc(url: &str) -> Option<String> {
 }
 
 /// The password of `machine` in a `.netrc` text, or of its `default` entry.
-pub fn netrc_password(text: &str, machine: &str) -> Option<String> {
+pub(crate) fn netrc_password(text: &str, machine: &str) -> Option<String> {
     let mut tokens = Vec::new();
     let mut in_macro = false;
     for line in text.lines() {
@@ -213,7 +213,7 @@ fn netrc_candidates(env: &Environment) -> Vec<PathBuf> {
 /// Checks a base URL the way the SDK does; the error says what to use instead.
 /// A URL for people: any `user:password@` in it is replaced by `***@`, so a key written into
 /// `--base-url` is never printed or logged.
-pub fn redact_userinfo(url: &str) -> String {
+pub(crate) fn redact_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return url.to_string();
     };
@@ -225,7 +225,7 @@ pub fn redact_userinfo(url: &str) -> String {
     }
 }
 
-pub fn check_base_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_base_url(url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| format!("{url:?} is not a URL ({e}); use e.g. {DEFAULT_BASE_URL}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
@@ -241,7 +241,7 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
 }
 
 /// Finds the W&B settings: `flag_base_url` and `flag_entity` come from the command line.
-pub fn discover(
+pub(crate) fn discover(
     flag_base_url: Option<&str>,
     flag_entity: Option<&str>,
     env: &Environment,

@@ -4,15 +4,15 @@ use crate::model::Problem;
 use serde_json::{Map, Number, Value};
 
 /// A mapping being read: typed getters that record problems instead of stopping at the first.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     obj: &'a Map<String, Value>,
     path: String,
     /// Problems found so far (shared by all readers of one document).
-    pub problems: &'a mut Vec<Problem>,
+    pub(crate) problems: &'a mut Vec<Problem>,
 }
 
 /// The path of `key` below `path`.
-pub fn child(path: &str, key: &str) -> String {
+pub(crate) fn child(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -21,7 +21,7 @@ pub fn child(path: &str, key: &str) -> String {
 }
 
 /// A JSON value's kind in words, for messages.
-pub fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing (null)",
         Value::Bool(_) => "true/false",
@@ -34,7 +34,11 @@ pub fn kind_of(v: &Value) -> &'static str {
 
 impl<'a> Fields<'a> {
     /// Starts reading `value` at `path`; a value that is not a mapping is a problem (and `None`).
-    pub fn open(value: &'a Value, path: &str, problems: &'a mut Vec<Problem>) -> Option<Self> {
+    pub(crate) fn open(
+        value: &'a Value,
+        path: &str,
+        problems: &'a mut Vec<Problem>,
+    ) -> Option<Self> {
         match value {
             Value::Object(obj) => Some(Self {
                 obj,
@@ -52,7 +56,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Reports every key not in `allowed`, naming the keys that are.
-    pub fn deny_unknown(&mut self, allowed: &[&str]) {
+    pub(crate) fn deny_unknown(&mut self, allowed: &[&str]) {
         for key in self.obj.keys() {
             if !allowed.contains(&key.as_str()) {
                 let message = format!(
@@ -66,18 +70,18 @@ impl<'a> Fields<'a> {
     }
 
     /// The path of `key` in this mapping.
-    pub fn path_of(&self, key: &str) -> String {
+    pub(crate) fn path_of(&self, key: &str) -> String {
         child(&self.path, key)
     }
 
     /// Records a problem at `key`.
-    pub fn problem(&mut self, key: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, key: &str, message: impl Into<String>) {
         let path = self.path_of(key);
         self.problems.push(Problem::new(path, message));
     }
 
     /// The raw value of `key`, treating `null` as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
         self.obj.get(key).filter(|v| !v.is_null())
     }
 
@@ -86,7 +90,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional string.
-    pub fn opt_str(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn opt_str(&mut self, key: &str) -> Option<String> {
         match self.get(key)? {
             Value::String(s) => Some(s.clone()),
             other => {
@@ -97,7 +101,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required string (a problem if absent).
-    pub fn req_str(&mut self, key: &str, hint: &str) -> String {
+    pub(crate) fn req_str(&mut self, key: &str, hint: &str) -> String {
         match self.get(key) {
             None => {
                 self.problem(key, format!("missing; {hint}"));
@@ -108,7 +112,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional boolean.
-    pub fn opt_bool(&mut self, key: &str) -> Option<bool> {
+    pub(crate) fn opt_bool(&mut self, key: &str) -> Option<bool> {
         match self.get(key)? {
             Value::Bool(b) => Some(*b),
             other => {
@@ -119,7 +123,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional whole number.
-    pub fn opt_int(&mut self, key: &str) -> Option<i64> {
+    pub(crate) fn opt_int(&mut self, key: &str) -> Option<i64> {
         match self.get(key)? {
             Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
             Value::Number(n) => {
@@ -134,7 +138,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional number, integer or float, keeping its type.
-    pub fn opt_number(&mut self, key: &str) -> Option<Number> {
+    pub(crate) fn opt_number(&mut self, key: &str) -> Option<Number> {
         match self.get(key)? {
             Value::Number(n) => Some(n.clone()),
             other => {
@@ -145,7 +149,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required number.
-    pub fn req_number(&mut self, key: &str, hint: &str) -> Number {
+    pub(crate) fn req_number(&mut self, key: &str, hint: &str) -> Number {
         if self.get(key).is_none() {
             self.problem(key, format!("missing; {hint}"));
             return Number::from(0);
@@ -154,7 +158,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional value parsed from text by `parse`; `choices` names the accepted words.
-    pub fn opt_enum<T>(
+    pub(crate) fn opt_enum<T>(
         &mut self,
         key: &str,
         choices: &str,
@@ -169,7 +173,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required value parsed from text by `parse`.
-    pub fn req_enum<T>(
+    pub(crate) fn req_enum<T>(
         &mut self,
         key: &str,
         choices: &str,

@@ -126,7 +126,7 @@ fn steps(path: &str) -> Vec<Step<'_>> {
 
 /// The line and column (1-based) of the deepest part of `path` present in `text`; `None` when
 /// the text cannot be read or the path's first step is not there.
-pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let root: Spanned<Node> = serde_saphyr::from_str(text).ok()?;
     let mut here = &root;
     let mut found = None;

@@ -1,7 +1,7 @@
-//! Automation files (design.md section 4): one automation or a list, as YAML or JSON.
+//! Automation files: one automation or a list, as YAML or JSON.
 
-pub mod fields;
-pub mod locate;
+pub(crate) mod fields;
+pub(crate) mod locate;
 pub mod read;
 pub mod write;
 

@@ -1,4 +1,4 @@
-//! Reading automation files (design.md section 4): YAML or JSON, one automation or a list.
+//! Reading automation files: YAML or JSON, one automation or a list.
 
 use super::fields::{Fields, child, kind_of};
 use super::{FileError, Format};
@@ -132,6 +132,40 @@ pub fn parse_text(text: &str, format: Format) -> Result<Vec<Automation>, FileErr
     from_document(&parse_value(text, format)?)
 }
 
+/// Reads an automation file's text as the command line and the dashboard both do: the document
+/// and its automations, or one line naming each problem (the first five) with its line and
+/// column in `text`.
+pub(crate) fn read_located(text: &str, format: Format) -> Result<(Value, Vec<Automation>), String> {
+    let doc = parse_value(text, format).map_err(|e| e.to_string())?;
+    match from_document(&doc) {
+        Ok(automations) => Ok((doc, automations)),
+        Err(FileError::Invalid(problems)) => Err(located(text, &problems)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Problems of a file's automations in one line, the first five, each with its line and column
+/// in `text` where it can be found.
+pub(crate) fn located(text: &str, problems: &[Problem]) -> String {
+    let shown: Vec<String> = problems
+        .iter()
+        .take(5)
+        .map(|p| match super::locate::locate(text, &p.path) {
+            Some((line, column)) => {
+                format!("{} at line {line}, column {column}: {}", p.path, p.message)
+            }
+            None => p.to_string(),
+        })
+        .collect();
+    let more = problems.len().saturating_sub(5);
+    let tail = if more > 0 {
+        format!("; and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{}{tail}", shown.join("; "))
+}
+
 /// Turns a parsed document (one automation or a list) into automations; all problems at once.
 pub fn from_document(doc: &Value) -> Result<Vec<Automation>, FileError> {
     let mut problems = Vec::new();
@@ -153,7 +187,7 @@ pub fn from_document(doc: &Value) -> Result<Vec<Automation>, FileError> {
 }
 
 /// Reads one automation mapping at `path`, adding its problems to `problems`.
-pub fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Automation> {
+pub(crate) fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Automation> {
     let before = problems.len();
     let mut f = Fields::open(v, path, problems)?;
     f.deny_unknown(&TOP_KEYS);

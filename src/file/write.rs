@@ -97,7 +97,7 @@ impl Serialize for EventDoc<'_> {
 }
 
 /// The file form of an event (every key of its type).
-pub fn event_value(event: &Event) -> Value {
+pub(crate) fn event_value(event: &Event) -> Value {
     tree(&EventDoc(event))
 }
 
@@ -155,14 +155,6 @@ impl Serialize for ActionDoc<'_> {
         }
         m.end()
     }
-}
-
-/// The file form of an action (every key of its type).
-pub fn action_value(action: &Action, default_entity: &str) -> Value {
-    tree(&ActionDoc {
-        action,
-        default_entity,
-    })
 }
 
 /// The file form of an automation, serialized straight to text (as `list --json` does) or

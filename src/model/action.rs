@@ -21,7 +21,7 @@ impl Severity {
     pub const ALL: [Severity; 3] = [Severity::Info, Severity::Warn, Severity::Error];
 
     /// The file form (`info`, `warn`, `error`).
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warn => "warn",
@@ -30,7 +30,7 @@ impl Severity {
     }
 
     /// The wire form (`INFO`, `WARN`, `ERROR`).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             Severity::Info => "INFO",
             Severity::Warn => "WARN",
@@ -39,7 +39,7 @@ impl Severity {
     }
 
     /// Parses either form, case-insensitively.
-    pub fn parse(s: &str) -> Option<Severity> {
+    pub(crate) fn parse(s: &str) -> Option<Severity> {
         Severity::ALL
             .into_iter()
             .find(|v| v.file_name().eq_ignore_ascii_case(s))
@@ -68,7 +68,7 @@ impl IntegrationRef {
     }
 
     /// How to show the reference to people: `#channel` or the webhook's name (the id if unnamed).
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match (&self.id, self.label.is_empty()) {
             (Some(id), true) => id.clone(),
             _ => self.label.clone(),
@@ -139,7 +139,7 @@ impl ActionKind {
     }
 
     /// The wire `triggeredActionType` value.
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             ActionKind::Slack => "NOTIFICATION",
             ActionKind::Webhook => "GENERIC_WEBHOOK",
@@ -161,7 +161,7 @@ impl Action {
     }
 
     /// The wire `triggeredActionType`, including a raw one as received.
-    pub fn wire_type(&self) -> &str {
+    pub(crate) fn wire_type(&self) -> &str {
         match self {
             Action::Raw { action_type, .. } => action_type,
             other => other.kind().wire_name(),

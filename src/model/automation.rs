@@ -1,6 +1,6 @@
 //! An automation: scope + event → action, with its name and state.
 
-use super::action::{Action, ActionKind};
+use super::action::Action;
 use super::event::{ArtifactEvent, Event};
 use super::scope::Scope;
 
@@ -31,7 +31,7 @@ pub struct Automation {
 impl Automation {
     /// Whether it was never read from a backend (a file that names an id): it then carries no
     /// version to check, and an update is sent as the SDK sends it, without a precondition.
-    pub fn is_unread(&self) -> bool {
+    pub(crate) fn is_unread(&self) -> bool {
         self.created_at.is_none()
     }
 
@@ -54,10 +54,5 @@ impl Automation {
     /// Whether it can be edited (not a legacy or unknown kind).
     pub fn is_editable(&self) -> bool {
         self.read_only_reason().is_none()
-    }
-
-    /// Whether the action is one users can create.
-    pub fn has_creatable_action(&self) -> bool {
-        self.action.kind() != ActionKind::Raw
     }
 }

@@ -40,7 +40,7 @@ impl Capabilities {
     }
 
     /// Marks a feature as not accepted, with the reason shown to users.
-    pub fn deny(&mut self, feature: Feature, reason: impl Into<String>) {
+    pub(crate) fn deny(&mut self, feature: Feature, reason: impl Into<String>) {
         self.unsupported.insert(feature, reason.into());
     }
 
@@ -53,7 +53,7 @@ impl Capabilities {
     }
 
     /// Checks an automation against these capabilities; one problem per unsupported part.
-    pub fn check(&self, a: &Automation) -> Vec<Problem> {
+    pub(crate) fn check(&self, a: &Automation) -> Vec<Problem> {
         let mut out = Vec::new();
         let mut need = |path: &str, feature: Feature, what: String| {
             if let Err(reason) = self.supports(feature) {

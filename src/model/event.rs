@@ -23,7 +23,7 @@ impl Agg {
     pub const ALL: [Agg; 4] = [Agg::Avg, Agg::Min, Agg::Max, Agg::Sum];
 
     /// The file form (`avg`, `min`, `max`, `sum`).
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             Agg::Avg => "avg",
             Agg::Min => "min",
@@ -33,7 +33,7 @@ impl Agg {
     }
 
     /// The wire form (`AVERAGE`, `MIN`, `MAX`, `SUM`).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             Agg::Avg => "AVERAGE",
             Agg::Min => "MIN",
@@ -43,7 +43,7 @@ impl Agg {
     }
 
     /// Parses the file form or the wire form, case-insensitively.
-    pub fn parse(s: &str) -> Option<Agg> {
+    pub(crate) fn parse(s: &str) -> Option<Agg> {
         let lower = s.to_ascii_lowercase();
         Agg::ALL
             .into_iter()
@@ -75,7 +75,7 @@ impl Cmp {
     pub const ALL: [Cmp; 6] = [Cmp::Gt, Cmp::Gte, Cmp::Lt, Cmp::Lte, Cmp::Eq, Cmp::Ne];
 
     /// The file form (`>`, `>=`, ...).
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Cmp::Gt => ">",
             Cmp::Gte => ">=",
@@ -87,7 +87,7 @@ impl Cmp {
     }
 
     /// The wire form (`$gt`, `$gte`, ...).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             Cmp::Gt => "$gt",
             Cmp::Gte => "$gte",
@@ -99,7 +99,7 @@ impl Cmp {
     }
 
     /// Plain words, e.g. "goes above".
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Cmp::Gt => "goes above",
             Cmp::Gte => "reaches or goes above",
@@ -111,7 +111,7 @@ impl Cmp {
     }
 
     /// Parses the file form or the wire form.
-    pub fn parse(s: &str) -> Option<Cmp> {
+    pub(crate) fn parse(s: &str) -> Option<Cmp> {
         Cmp::ALL
             .into_iter()
             .find(|c| c.symbol() == s || c.wire_name() == s)
@@ -134,7 +134,7 @@ impl Direction {
     pub const ALL: [Direction; 3] = [Direction::Increase, Direction::Decrease, Direction::Any];
 
     /// The file form (`increase`, `decrease`, `any`).
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             Direction::Increase => "increase",
             Direction::Decrease => "decrease",
@@ -143,7 +143,7 @@ impl Direction {
     }
 
     /// The wire form (`INCREASE`, ...).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             Direction::Increase => "INCREASE",
             Direction::Decrease => "DECREASE",
@@ -152,7 +152,7 @@ impl Direction {
     }
 
     /// Parses either form, case-insensitively.
-    pub fn parse(s: &str) -> Option<Direction> {
+    pub(crate) fn parse(s: &str) -> Option<Direction> {
         Direction::ALL
             .into_iter()
             .find(|d| d.file_name().eq_ignore_ascii_case(s))
@@ -173,7 +173,7 @@ impl ChangeType {
     pub const ALL: [ChangeType; 2] = [ChangeType::Absolute, ChangeType::Relative];
 
     /// The file form.
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             ChangeType::Absolute => "absolute",
             ChangeType::Relative => "relative",
@@ -181,7 +181,7 @@ impl ChangeType {
     }
 
     /// The wire form.
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             ChangeType::Absolute => "ABSOLUTE",
             ChangeType::Relative => "RELATIVE",
@@ -189,7 +189,7 @@ impl ChangeType {
     }
 
     /// Parses either form, case-insensitively.
-    pub fn parse(s: &str) -> Option<ChangeType> {
+    pub(crate) fn parse(s: &str) -> Option<ChangeType> {
         ChangeType::ALL
             .into_iter()
             .find(|c| c.file_name().eq_ignore_ascii_case(s))
@@ -214,7 +214,7 @@ impl RunState {
     pub const ALL: [RunState; 3] = [RunState::Failed, RunState::Finished, RunState::Running];
 
     /// The file form (`failed`, `finished`, `running`).
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             RunState::Failed => "failed",
             RunState::Finished => "finished",
@@ -223,7 +223,7 @@ impl RunState {
     }
 
     /// The wire form (`FAILED`, ...).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             RunState::Failed => "FAILED",
             RunState::Finished => "FINISHED",
@@ -232,7 +232,7 @@ impl RunState {
     }
 
     /// Parses a state in any case; `crashed` means failed.
-    pub fn parse(s: &str) -> Option<RunState> {
+    pub(crate) fn parse(s: &str) -> Option<RunState> {
         if s.eq_ignore_ascii_case("crashed") {
             return Some(RunState::Failed);
         }
@@ -354,7 +354,7 @@ impl ArtifactEvent {
     }
 
     /// The wire form, e.g. `ADD_ARTIFACT_ALIAS` (linking is `LINK_MODEL`).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             ArtifactEvent::Create => "CREATE_ARTIFACT",
             ArtifactEvent::Link => "LINK_MODEL",
@@ -369,7 +369,7 @@ impl ArtifactEvent {
     }
 
     /// Plain words for what happens, e.g. "an artifact version gets an alias".
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             ArtifactEvent::Create => "a new artifact version is created",
             ArtifactEvent::Link => "an artifact version is linked",
@@ -384,18 +384,13 @@ impl ArtifactEvent {
     }
 
     /// Whether W&B accepts this event on create and update.
-    pub fn creatable(self) -> bool {
+    pub(crate) fn creatable(self) -> bool {
         self != ArtifactEvent::UpdateAlias
     }
 
     /// Parses the file form.
-    pub fn from_file_name(s: &str) -> Option<ArtifactEvent> {
+    pub(crate) fn from_file_name(s: &str) -> Option<ArtifactEvent> {
         ArtifactEvent::ALL.into_iter().find(|e| e.file_name() == s)
-    }
-
-    /// Parses the wire form.
-    pub fn from_wire_name(s: &str) -> Option<ArtifactEvent> {
-        ArtifactEvent::ALL.into_iter().find(|e| e.wire_name() == s)
     }
 }
 
@@ -482,7 +477,7 @@ impl EventKind {
     }
 
     /// The wire `eventType` value (`RAW` for the unmodelled kind).
-    pub fn wire_name(self) -> &'static str {
+    pub(crate) fn wire_name(self) -> &'static str {
         match self {
             EventKind::MetricThreshold => "RUN_METRIC",
             EventKind::MetricChange => "RUN_METRIC_CHANGE",
@@ -505,7 +500,7 @@ impl EventKind {
     }
 
     /// A short label for lists, e.g. "metric threshold", "alias added".
-    pub fn short(self) -> &'static str {
+    pub(crate) fn short(self) -> &'static str {
         match self {
             EventKind::MetricThreshold => "metric threshold",
             EventKind::MetricChange => "metric change",
@@ -551,7 +546,7 @@ impl Event {
     }
 
     /// The run filter of a run event.
-    pub fn run_filter(&self) -> Option<&Expr> {
+    pub(crate) fn run_filter(&self) -> Option<&Expr> {
         match self {
             Event::RunMetric { run_filter, .. } | Event::RunState { run_filter, .. } => {
                 run_filter.as_ref()

@@ -6,11 +6,8 @@
 
 use serde_json::{Map, Value};
 
-/// Logical operators that take a list of sub-expressions.
-pub const LIST_OPERATORS: [&str; 3] = ["$and", "$or", "$nor"];
-
 /// Comparison operators accepted on a field, with what each expects as its value.
-pub const FIELD_OPERATORS: [(&str, OperandKind); 13] = [
+pub(crate) const FIELD_OPERATORS: [(&str, OperandKind); 13] = [
     ("$eq", OperandKind::ScalarOrList),
     ("$ne", OperandKind::ScalarOrList),
     ("$gt", OperandKind::Scalar),
@@ -28,7 +25,7 @@ pub const FIELD_OPERATORS: [(&str, OperandKind); 13] = [
 
 /// The kind of value a field operator takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OperandKind {
+pub(crate) enum OperandKind {
     /// A string, number or boolean.
     Scalar,
     /// A scalar or a list of scalars.
@@ -67,11 +64,11 @@ pub enum Expr {
 
 /// Why a JSON value is not a filter expression, with the path inside the expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExprError {
+pub(crate) struct ExprError {
     /// Path below the expression's root, e.g. `$and[1].alias`; empty for the root.
-    pub path: String,
+    pub(crate) path: String,
     /// What is wrong, in plain words.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ExprError {
@@ -102,17 +99,17 @@ impl Expr {
 
     /// Parses the lenient file form: bare values mean `$eq` and a mapping with several keys
     /// means `$and` of one condition per key. Operators are checked against the known set.
-    pub fn from_file(value: &Value) -> Result<Expr, ExprError> {
+    pub(crate) fn from_file(value: &Value) -> Result<Expr, ExprError> {
         parse(value, "", true)
     }
 
     /// Parses the wire form, accepting any `$operator` so that unknown ones survive a round trip.
-    pub fn from_wire(value: &Value) -> Result<Expr, ExprError> {
+    pub(crate) fn from_wire(value: &Value) -> Result<Expr, ExprError> {
         parse(value, "", false)
     }
 
     /// The canonical JSON form: `{field: {op: value}}` and `{"$and": [...]}`.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Expr::And(items) => list_json("$and", items),
             Expr::Or(items) => list_json("$or", items),
@@ -128,7 +125,7 @@ impl Expr {
     /// The SDK's simplification, minus its meaning-changing parts: an `$and` inside an `$and`
     /// and an `$or` inside an `$or` are flattened, and an `$and` or `$or` with one child becomes
     /// that child. `$nor` is never flattened or unwrapped and `$not` is kept as written.
-    pub fn simplify(self) -> Expr {
+    pub(crate) fn simplify(self) -> Expr {
         match self {
             Expr::And(items) => flatten(items, true),
             Expr::Or(items) => flatten(items, false),
@@ -139,14 +136,14 @@ impl Expr {
     }
 
     /// Every field name the expression mentions, in order of appearance.
-    pub fn fields(&self) -> Vec<&str> {
+    pub(crate) fn fields(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.collect_fields(&mut out);
         out
     }
 
     /// Every `$regex` pattern the expression holds (also inside `$not`).
-    pub fn patterns(&self) -> Vec<&str> {
+    pub(crate) fn patterns(&self) -> Vec<&str> {
         fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
             match e {
                 Expr::And(items) | Expr::Or(items) | Expr::Nor(items) => {
@@ -183,7 +180,7 @@ impl Expr {
 }
 
 /// Turns an optional top-level filter into the list that W&B wraps in `$and`, and back.
-pub fn conjuncts(filter: Option<&Expr>) -> Vec<Expr> {
+pub(crate) fn conjuncts(filter: Option<&Expr>) -> Vec<Expr> {
     match filter {
         None => Vec::new(),
         Some(Expr::And(items)) => items.clone(),
@@ -192,7 +189,7 @@ pub fn conjuncts(filter: Option<&Expr>) -> Vec<Expr> {
 }
 
 /// The inverse of [`conjuncts`]: no items is no filter, one item is itself, several are `$and`.
-pub fn from_conjuncts(mut items: Vec<Expr>) -> Option<Expr> {
+pub(crate) fn from_conjuncts(mut items: Vec<Expr>) -> Option<Expr> {
     match items.len() {
         0 => None,
         1 => items.pop(),

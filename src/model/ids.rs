@@ -4,12 +4,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 /// Encodes a global id such as `Trigger:101`.
-pub fn encode(raw: &str) -> String {
+pub(crate) fn encode(raw: &str) -> String {
     STANDARD.encode(raw)
 }
 
 /// Decodes a global id; `None` if it is not base64 of UTF-8 text.
-pub fn decode(id: &str) -> Option<String> {
+pub(crate) fn decode(id: &str) -> Option<String> {
     STANDARD
         .decode(id)
         .ok()
@@ -17,7 +17,7 @@ pub fn decode(id: &str) -> Option<String> {
 }
 
 /// Whether a command-line argument is an automation id (base64 of `Trigger:<digits>`).
-pub fn is_trigger_id(arg: &str) -> bool {
+pub(crate) fn is_trigger_id(arg: &str) -> bool {
     decode(arg)
         .and_then(|raw| {
             raw.strip_prefix("Trigger:")
@@ -26,18 +26,13 @@ pub fn is_trigger_id(arg: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The id of automation number `n`.
-pub fn trigger_id(n: i64) -> String {
-    encode(&format!("Trigger:{n}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn trigger_ids_round_trip_and_names_are_not_ids() {
-        assert_eq!(trigger_id(12345), "VHJpZ2dlcjoxMjM0NQ==");
+        assert_eq!(encode("Trigger:12345"), "VHJpZ2dlcjoxMjM0NQ==");
         assert!(is_trigger_id("VHJpZ2dlcjoxMjM0NQ=="));
         assert!(!is_trigger_id("loss-spike"));
         assert!(!is_trigger_id(&encode("Project:1")));

@@ -4,7 +4,7 @@ use super::action::IntegrationRef;
 use super::validate::Problem;
 
 /// The longest webhook integration name W&B accepts.
-pub const MAX_WEBHOOK_NAME: usize = 64;
+pub(crate) const MAX_WEBHOOK_NAME: usize = 64;
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '-'
@@ -36,7 +36,7 @@ fn url_ok(url: &str) -> bool {
 }
 
 /// Checks a new webhook integration's name and URL.
-pub fn validate_webhook(name: &str, url: &str) -> Vec<Problem> {
+pub(crate) fn validate_webhook(name: &str, url: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     if !webhook_name_ok(name) {
         out.push(Problem::new(
@@ -56,7 +56,7 @@ pub fn validate_webhook(name: &str, url: &str) -> Vec<Problem> {
 }
 
 /// Checks a new Slack integration's channel and incoming-webhook URL.
-pub fn validate_slack(channel: &str, webhook_url: &str) -> Vec<Problem> {
+pub(crate) fn validate_slack(channel: &str, webhook_url: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let bare = channel.trim_start_matches('#');
     if bare.is_empty() || bare.contains(char::is_whitespace) {
@@ -124,21 +124,12 @@ impl Integration {
     }
 
     /// Whether this is a Slack integration.
-    pub fn is_slack(&self) -> bool {
+    pub(crate) fn is_slack(&self) -> bool {
         matches!(self.kind, IntegrationKind::Slack { .. })
     }
 
-    /// A reference to this integration, resolved.
-    pub fn to_ref(&self) -> IntegrationRef {
-        IntegrationRef {
-            id: Some(self.id.clone()),
-            entity: None,
-            label: self.label().to_string(),
-        }
-    }
-
     /// Where it posts, for display: the webhook URL or `workspace #channel`.
-    pub fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         match &self.kind {
             IntegrationKind::Slack {
                 team_name, channel, ..
@@ -157,7 +148,7 @@ fn channel_key(s: &str) -> &str {
 /// `want_slack` says which kind the action needs. A reference with an id must match that id;
 /// otherwise a `#channel` matches Slack channels (with or without `#`) and a name matches webhook
 /// names. No match, a match of the wrong kind and two matches are errors that say what to do.
-pub fn find<'a>(
+pub(crate) fn find<'a>(
     reference: &IntegrationRef,
     candidates: &'a [Integration],
     want_slack: bool,

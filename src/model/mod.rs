@@ -1,15 +1,16 @@
 //! The domain, pure: automations, scopes, events, filters, actions, integrations, validation and
 //! plain-words summaries. No IO and no knowledge of how W&B nests things on the wire.
 
-pub mod action;
-pub mod automation;
-pub mod capabilities;
-pub mod event;
+pub(crate) mod action;
+pub(crate) mod automation;
+pub(crate) mod capabilities;
+pub(crate) mod event;
 pub mod expr;
-pub mod ids;
+pub mod history;
+pub(crate) mod ids;
 pub mod integration;
-pub mod scope;
-pub mod summary;
+pub(crate) mod scope;
+pub(crate) mod summary;
 pub mod validate;
 
 pub use action::{Action, ActionKind, IntegrationRef, Severity};

@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The prefix W&B gives the project behind a registry.
-pub const REGISTRY_PREFIX: &str = "wandb-registry-";
+pub(crate) const REGISTRY_PREFIX: &str = "wandb-registry-";
 
 /// A scope named by its path, as in automation files.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,7 +62,7 @@ pub enum ScopeKind {
 
 impl ScopeKind {
     /// Every kind.
-    pub const ALL: [ScopeKind; 5] = [
+    pub(crate) const ALL: [ScopeKind; 5] = [
         ScopeKind::Project,
         ScopeKind::Registry,
         ScopeKind::Collection,
@@ -82,7 +82,7 @@ impl ScopeKind {
     }
 
     /// The wire `scopeType`.
-    pub fn wire_type(self) -> &'static str {
+    pub(crate) fn wire_type(self) -> &'static str {
         match self {
             ScopeKind::Project | ScopeKind::Registry => "PROJECT",
             ScopeKind::Collection => "ARTIFACT_COLLECTION",
@@ -91,7 +91,7 @@ impl ScopeKind {
     }
 
     /// How the path is written, for help texts.
-    pub fn path_form(self) -> &'static str {
+    pub(crate) fn path_form(self) -> &'static str {
         match self {
             ScopeKind::Project => "ENTITY/PROJECT",
             ScopeKind::Registry => "ORG_ENTITY/REGISTRY",
@@ -104,7 +104,7 @@ impl ScopeKind {
 
 impl ScopePath {
     /// Parses the path written under a file key; the error says what form was expected.
-    pub fn parse(kind: ScopeKind, text: &str) -> Result<ScopePath, String> {
+    pub(crate) fn parse(kind: ScopeKind, text: &str) -> Result<ScopePath, String> {
         let parts: Vec<&str> = text.split('/').collect();
         let bad = || {
             format!(
@@ -176,7 +176,7 @@ impl ScopePath {
     }
 
     /// The project name behind the scope, if it is a project, registry or collection.
-    pub fn project_name(&self) -> Option<String> {
+    pub(crate) fn project_name(&self) -> Option<String> {
         match self {
             ScopePath::Project { project, .. } | ScopePath::Collection { project, .. } => {
                 Some(project.clone())
@@ -218,7 +218,7 @@ pub struct Scope {
 
 impl Scope {
     /// An unresolved scope.
-    pub fn unresolved(path: ScopePath) -> Self {
+    pub(crate) fn unresolved(path: ScopePath) -> Self {
         Self { path, id: None }
     }
 }

@@ -4,7 +4,6 @@ use super::action::Action;
 use super::automation::Automation;
 use super::event::{Agg, ChangeType, Direction, Event, MetricCondition};
 use super::expr::Expr;
-use super::scope::ScopePath;
 use serde_json::{Number, Value};
 
 fn value_words(v: &Value) -> String {
@@ -56,7 +55,7 @@ fn op_words(op: &str, v: &Value) -> String {
 }
 
 /// A filter in plain words, e.g. "the alias matches ^prod$ and the tag is gold".
-pub fn expr_words(e: &Expr) -> String {
+pub(crate) fn expr_words(e: &Expr) -> String {
     let list = |items: &[Expr], sep: &str| {
         items
             .iter()
@@ -123,7 +122,7 @@ fn direction_words(d: Direction) -> &'static str {
 }
 
 /// A compact summary for list rows, e.g. `avg(loss)[5] > 0.5` or `alias added: alias ~ ^prod$`.
-pub fn event_short(event: &Event) -> String {
+pub(crate) fn event_short(event: &Event) -> String {
     match event {
         Event::RunMetric { condition, .. } => match condition {
             MetricCondition::Threshold {
@@ -192,7 +191,7 @@ pub fn event_short(event: &Event) -> String {
 
 /// A full sentence of what fires, e.g. "the average of loss over the last 5 values goes above 0.5,
 /// for runs whose name matches ^sweep-".
-pub fn event_sentence(event: &Event) -> String {
+pub(crate) fn event_sentence(event: &Event) -> String {
     let main = match event {
         Event::RunMetric { condition, .. } => match condition {
             MetricCondition::Threshold {
@@ -277,7 +276,7 @@ pub fn event_sentence(event: &Event) -> String {
 }
 
 /// What the action does, e.g. "post to Slack #ml-alerts (warn): Loss spiked".
-pub fn action_sentence(action: &Action) -> String {
+pub(crate) fn action_sentence(action: &Action) -> String {
     match action {
         Action::Slack {
             integration,
@@ -315,7 +314,7 @@ pub fn action_sentence(action: &Action) -> String {
 }
 
 /// A compact action label for list rows, e.g. `slack #ml-alerts`.
-pub fn action_short(action: &Action) -> String {
+pub(crate) fn action_short(action: &Action) -> String {
     match action {
         Action::Slack { integration, .. } => format!("slack {}", integration.display()),
         Action::Webhook { integration, .. } => format!("webhook {}", integration.display()),
@@ -324,34 +323,19 @@ pub fn action_short(action: &Action) -> String {
     }
 }
 
-/// A scope in words, e.g. "project acme/vision".
-pub fn scope_words(path: &ScopePath) -> String {
-    path.to_string()
-}
-
-/// The whole automation in one sentence.
-pub fn automation_sentence(a: &Automation) -> String {
-    format!(
-        "In {}, when {}, {}.",
-        scope_words(&a.scope.path),
-        event_sentence(&a.event),
-        action_sentence(&a.action)
-    )
-}
-
 /// The cells of one list row, the same in `wbauto list` and the dashboard.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowCells {
+pub(crate) struct RowCells {
     /// The event, short: `avg(loss)[5] > 0.5`.
-    pub event: String,
+    pub(crate) event: String,
     /// The scope: `project acme/vision`.
-    pub scope: String,
+    pub(crate) scope: String,
     /// The action, short, marked when read-only: `slack #ml-alerts`.
-    pub action: String,
+    pub(crate) action: String,
 }
 
 /// The row cells of an automation.
-pub fn row_cells(a: &Automation) -> RowCells {
+pub(crate) fn row_cells(a: &Automation) -> RowCells {
     let mut action = action_short(&a.action);
     if !a.is_editable() {
         action.push_str(" (read-only)");
@@ -364,7 +348,7 @@ pub fn row_cells(a: &Automation) -> RowCells {
 }
 
 /// The labelled lines both detail views show: scope, when, then and the description if any.
-pub fn card(a: &Automation) -> Vec<(&'static str, String)> {
+pub(crate) fn card(a: &Automation) -> Vec<(&'static str, String)> {
     let mut out = vec![
         ("scope", a.scope.path.to_string()),
         ("when", event_sentence(&a.event)),
@@ -377,7 +361,7 @@ pub fn card(a: &Automation) -> Vec<(&'static str, String)> {
 }
 
 /// A stored timestamp for people, e.g. `2026-10-16 09:20 UTC`; unparsable text is shown as is.
-pub fn when(stamp: Option<&str>) -> Option<String> {
+pub(crate) fn when(stamp: Option<&str>) -> Option<String> {
     let stamp = stamp?;
     Some(match stamp.parse::<jiff::Timestamp>() {
         Ok(t) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),

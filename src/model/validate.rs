@@ -9,7 +9,7 @@ use serde_json::Number;
 use std::fmt;
 
 /// The longest automation name W&B accepts, in characters.
-pub const MAX_NAME_CHARS: usize = 255;
+pub(crate) const MAX_NAME_CHARS: usize = 255;
 
 /// One thing wrong with an automation, an automation file or a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +45,7 @@ const PROBLEMS_PER_LINE: usize = 10;
 
 /// Joins problems into one line, for one-line error output; past the first few it counts the
 /// rest, so a 10,000-item file with one mistake repeated stays readable.
-pub fn one_line(problems: &[Problem]) -> String {
+pub(crate) fn one_line(problems: &[Problem]) -> String {
     let mut line = problems
         .iter()
         .take(PROBLEMS_PER_LINE)
@@ -63,13 +63,13 @@ pub fn one_line(problems: &[Problem]) -> String {
 }
 
 /// The largest webhook payload accepted, in bytes of JSON.
-pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 
 /// The longest description accepted, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 10_000;
 
 /// Which scopes an event kind may use (as W&B's SDK allows them).
-pub fn scopes_for(kind: EventKind) -> &'static [ScopeKind] {
+pub(crate) fn scopes_for(kind: EventKind) -> &'static [ScopeKind] {
     match kind {
         EventKind::Artifact(ArtifactEvent::Create) => &[ScopeKind::Collection],
         k if k.is_run_event() => &[ScopeKind::Project, ScopeKind::Team, ScopeKind::Org],
@@ -78,7 +78,7 @@ pub fn scopes_for(kind: EventKind) -> &'static [ScopeKind] {
 }
 
 /// The filter fields an event kind accepts.
-pub fn filter_fields_for(kind: EventKind) -> &'static [&'static str] {
+pub(crate) fn filter_fields_for(kind: EventKind) -> &'static [&'static str] {
     if kind.is_run_event() {
         &["display_name"]
     } else {

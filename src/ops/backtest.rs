@@ -11,8 +11,33 @@ use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
 
+/// Recorded runs, shared with the worker that judges them (the wizard's live verdict judges the
+/// same runs again after every edit).
+pub(crate) type Histories = std::sync::Arc<Vec<RunHistory>>;
+
+/// What a backtest judges with, from `config.toml`'s `[engine]`: the rate limit firings are held
+/// to, and how long a run log may go without growing before its run counts as crashed. The one
+/// source of both for the command line and the dashboard, whichever backend is in use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// Firings per minute and burst, per automation.
+    pub(crate) limit: crate::engine::eval::RateLimit,
+    /// Seconds a silent run log's run stays alive.
+    pub(crate) stale_secs: i64,
+}
+
+impl Settings {
+    /// The settings of `[engine]`.
+    pub fn of(engine: &crate::config::file::EngineSettings) -> Self {
+        Self {
+            limit: crate::engine::rate_limit(engine),
+            stale_secs: engine.run_stale_secs,
+        }
+    }
+}
+
 /// Runs the backtest on a blocking thread (a long history takes a while).
-pub async fn judge(
+pub(crate) async fn judge(
     a: &Automation,
     histories: Vec<RunHistory>,
     options: crate::engine::backtest::Options,
@@ -21,7 +46,7 @@ pub async fn judge(
 }
 
 /// [`judge`], then the series files streamed in after the histories, each in file order.
-pub async fn judge_with_series(
+pub(crate) async fn judge_with_series(
     a: &Automation,
     histories: Vec<RunHistory>,
     series: Vec<PathBuf>,
@@ -44,15 +69,15 @@ pub async fn judge_with_series(
 
 /// The runs to read from W&B.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WandbRuns {
+pub(crate) struct WandbRuns {
     /// The project's entity.
-    pub entity: String,
+    pub(crate) entity: String,
     /// The project.
-    pub project: String,
+    pub(crate) project: String,
     /// How many of the newest runs (when no ids are given).
-    pub last: usize,
+    pub(crate) last: usize,
     /// These runs only.
-    pub ids: Vec<String>,
+    pub(crate) ids: Vec<String>,
 }
 
 fn run_ref(entity: &str, project: &str, r: &RunInfo) -> RunRef {
@@ -67,7 +92,7 @@ fn run_ref(entity: &str, project: &str, r: &RunInfo) -> RunRef {
 
 /// The runs of `which` with what the automation needs of them: a metric's history (every
 /// logged value), or the final state (W&B keeps no state history).
-pub async fn wandb_histories(
+pub(crate) async fn wandb_histories(
     backend: &dyn Backend,
     a: &Automation,
     which: &WandbRuns,
@@ -155,7 +180,7 @@ fn in_run(e: BackendError, r: &RunInfo) -> BackendError {
 }
 
 /// Every run log under the directories, read whole (a log whose writer is gone ends crashed).
-pub fn run_dir_histories(
+pub(crate) fn run_dir_histories(
     dirs: &[PathBuf],
     mapping: &Mapping,
     now: i64,
@@ -179,7 +204,7 @@ pub fn run_dir_histories(
 }
 
 /// The run logs at these paths (the ones the local engine follows), read whole.
-pub fn run_log_histories(
+pub(crate) fn run_log_histories(
     paths: &[PathBuf],
     mapping: &Mapping,
     now: i64,
@@ -267,11 +292,11 @@ pub enum ChoiceSource {
 }
 
 /// How many recent runs the Backtest tab offers.
-pub const RECENT_RUNS: usize = 20;
+pub(crate) const RECENT_RUNS: usize = 20;
 
 /// The runs to offer for an automation, most recent first: on W&B the newest of its project,
 /// on the local backend the run logs its engine follows.
-pub async fn run_choices(
+pub(crate) async fn run_choices(
     backend: &dyn Backend,
     engine: Option<&crate::engine::Engine>,
     a: &Automation,
@@ -318,12 +343,11 @@ pub async fn run_choices(
 }
 
 /// Judges one run with its chart kept (the Backtest tab).
-pub async fn judge_choice(
+pub(crate) async fn judge_choice(
     backend: &dyn Backend,
     a: &Automation,
     choice: &RunChoice,
-    limit: crate::engine::eval::RateLimit,
-    stale_secs: i64,
+    settings: Settings,
 ) -> Result<crate::engine::backtest::Verdict, BackendError> {
     let histories = match &choice.source {
         ChoiceSource::Wandb { entity, project } => {
@@ -340,14 +364,17 @@ pub async fn judge_choice(
             let mapping = own_runs(a);
             let now = jiff::Timestamp::now().as_second();
             tokio::task::spawn_blocking(move || {
-                run_log_histories(&[path], &mapping, now, stale_secs)
+                run_log_histories(&[path], &mapping, now, settings.stale_secs)
             })
             .await
             .map_err(|e| BackendError::Storage(e.to_string()))?
             .map_err(BackendError::Storage)?
         }
     };
-    let options = crate::engine::backtest::Options { limit, trace: true };
+    let options = crate::engine::backtest::Options {
+        limit: settings.limit,
+        trace: true,
+    };
     let verdicts = judge(a, histories, options).await?;
     verdicts.into_iter().next().ok_or_else(|| {
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
@@ -356,10 +383,11 @@ pub async fn judge_choice(
 
 /// The recent runs of the automation's scope with their history, for the wizard's live verdict
 /// (read once; the condition is then judged again on every edit without the network).
-pub async fn recent_histories(
+pub(crate) async fn recent_histories(
     backend: &dyn Backend,
     engine: Option<&crate::engine::Engine>,
     a: &Automation,
+    settings: Settings,
 ) -> Result<Vec<RunHistory>, BackendError> {
     let choices = run_choices(backend, engine, a).await?;
     let mut logs = Vec::new();
@@ -384,7 +412,7 @@ pub async fn recent_histories(
     };
     if !logs.is_empty() {
         let mapping = own_runs(a);
-        let stale = engine.map_or(300, |e| e.settings.run_stale_secs);
+        let stale = settings.stale_secs;
         let now = jiff::Timestamp::now().as_second();
         out.extend(
             tokio::task::spawn_blocking(move || run_log_histories(&logs, &mapping, now, stale))

@@ -4,7 +4,7 @@
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
 pub mod backtest;
-pub mod plan;
+pub(crate) mod plan;
 
 use crate::backend::resolve::prepare;
 use crate::backend::{Backend, BackendError, SavedAutomation};
@@ -12,23 +12,23 @@ use crate::model::{Automation, IntegrationKind};
 
 /// Whether writes are allowed, and the one message that refuses them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct WriteGate {
+pub(crate) struct WriteGate {
     reason: Option<String>,
 }
 
 impl WriteGate {
     /// A gate that refuses writes when `reason` is given (e.g. `--read-only`).
-    pub fn new(reason: Option<String>) -> Self {
+    pub(crate) fn new(reason: Option<String>) -> Self {
         Self { reason }
     }
 
     /// Why writes are refused, if they are.
-    pub fn reason(&self) -> Option<&str> {
+    pub(crate) fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 
     /// `Err` with the refusal when writes are off; `what` names the change, e.g. "deleting".
-    pub fn check(&self, what: &str) -> Result<(), String> {
+    pub(crate) fn check(&self, what: &str) -> Result<(), String> {
         match &self.reason {
             Some(reason) => Err(format!(
                 "read-only mode ({reason}): not {what}; run without {reason} to change things"
@@ -52,46 +52,63 @@ pub fn with_enabled(a: &Automation, enabled: bool) -> Result<Automation, String>
     Ok(changed)
 }
 
-/// Stores an already resolved automation in place of the one with its id: a toggle made by
-/// [`with_enabled`], or an undo putting back what was read.
-pub async fn replace(
+/// Stores an already resolved automation in place of the one with its id: an undo putting back
+/// what was read.
+pub(crate) async fn replace(
     backend: &dyn Backend,
     changed: &Automation,
 ) -> Result<SavedAutomation, BackendError> {
     backend.update_automation(changed).await
 }
 
-/// Sets `enabled` on an automation read from `entity`'s listing. The change is idempotent, so
-/// when the automation changed elsewhere between the read and the write, it is read again and
-/// tried again (a few times). `None` when it already was so.
+/// What [`set_enabled`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toggled {
+    /// The automation as stored now.
+    pub saved: SavedAutomation,
+    /// Whether it was changed (`false`: it already was so).
+    pub changed: bool,
+}
+
+/// Sets `enabled` on an automation read from `entity`'s listing: the one toggle of the command
+/// line and the dashboard. The change is idempotent, so when the automation changed elsewhere
+/// between the read and the write, it is read again and tried again (a few times), keeping the
+/// other change.
 pub async fn set_enabled(
     backend: &dyn Backend,
     entity: &str,
-    automation: &Automation,
+    read: &SavedAutomation,
     enabled: bool,
-) -> Result<Option<SavedAutomation>, BackendError> {
-    let mut current = automation.clone();
+) -> Result<Toggled, BackendError> {
+    let mut current = read.clone();
     let mut conflicts = 0;
     loop {
-        if current.enabled == enabled {
-            return Ok(None);
+        if current.automation.enabled == enabled {
+            return Ok(Toggled {
+                saved: current,
+                changed: false,
+            });
         }
-        let changed = with_enabled(&current, enabled)
+        let changed = with_enabled(&current.automation, enabled)
             .map_err(|m| BackendError::Invalid(vec![crate::model::Problem::new("", m)]))?;
         match backend.update_automation(&changed).await {
-            Ok(saved) => return Ok(Some(saved)),
+            Ok(saved) => {
+                return Ok(Toggled {
+                    saved,
+                    changed: true,
+                });
+            }
             Err(BackendError::Conflict(_)) if conflicts < 3 => {
                 conflicts += 1;
-                let id = current.id.clone().unwrap_or_default();
+                let id = changed.id.clone().unwrap_or_default();
                 current = backend
                     .list_automations(entity)
                     .await?
                     .automations
                     .into_iter()
-                    .map(|s| s.automation)
-                    .find(|a| a.id.as_deref() == Some(id.as_str()))
+                    .find(|s| s.automation.id.as_deref() == Some(id.as_str()))
                     .ok_or_else(|| {
-                        BackendError::NotFound(format!("{} was deleted elsewhere", current.name))
+                        BackendError::NotFound(format!("{} was deleted elsewhere", changed.name))
                     })?;
             }
             Err(e) => return Err(e),
@@ -101,7 +118,7 @@ pub async fn set_enabled(
 
 /// How [`save`] stores an automation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaveMode {
+pub(crate) enum SaveMode {
     /// A new automation.
     Create,
     /// Replace the automation of the same id.
@@ -109,7 +126,7 @@ pub enum SaveMode {
 }
 
 /// Validates and resolves an automation as written (paths and names), then creates or updates it.
-pub async fn save(
+pub(crate) async fn save(
     backend: &dyn Backend,
     automation: Automation,
     entity: &str,
@@ -123,13 +140,13 @@ pub async fn save(
 }
 
 /// Deletes an automation by id.
-pub async fn delete(backend: &dyn Backend, id: &str) -> Result<(), BackendError> {
+pub(crate) async fn delete(backend: &dyn Backend, id: &str) -> Result<(), BackendError> {
     backend.delete_automation(id).await
 }
 
 /// A file's automation aimed at an existing one: it takes that one's id and timestamps (so the
 /// update is checked against what was read), or says why the existing one cannot be replaced.
-pub fn retarget(mut file: Automation, existing: &Automation) -> Result<Automation, String> {
+pub(crate) fn retarget(mut file: Automation, existing: &Automation) -> Result<Automation, String> {
     if let Some(reason) = existing.read_only_reason() {
         return Err(format!("{}: cannot be updated: {reason}", existing.name));
     }
@@ -150,10 +167,10 @@ pub fn recreatable(deleted: &Automation) -> Automation {
 
 /// Projects, registries and integrations of an entity, for the wizard's pickers. Registries are
 /// optional (a server without registry search still gets its projects and integrations).
-pub async fn picker_options(
+pub(crate) async fn picker_options(
     backend: &dyn Backend,
     entity: &str,
-) -> Result<crate::wizard::fields::Options, BackendError> {
+) -> Result<crate::wizard::fields::PickerChoices, BackendError> {
     let projects = backend.list_projects(entity).await?;
     let registries = backend.list_registries(entity).await.unwrap_or_default();
     let integrations = backend.list_integrations(entity).await?;
@@ -166,7 +183,7 @@ pub async fn picker_options(
             .map(|i| i.label().to_string())
             .collect()
     };
-    Ok(crate::wizard::fields::Options {
+    Ok(crate::wizard::fields::PickerChoices {
         projects: projects
             .into_iter()
             .map(|p| p.name)
@@ -183,7 +200,7 @@ pub async fn picker_options(
 }
 
 /// The names of a project's artifact collections.
-pub async fn collection_names(
+pub(crate) async fn collection_names(
     backend: &dyn Backend,
     entity: &str,
     project: &str,
@@ -198,7 +215,7 @@ pub async fn collection_names(
 
 /// Settles the entity to show (the backend's default when none is given), checks that it
 /// exists and returns it with what the backend accepts (connecting, switching).
-pub async fn open_entity(
+pub(crate) async fn open_entity(
     backend: &dyn Backend,
     entity: Option<&str>,
 ) -> (String, Result<crate::model::Capabilities, BackendError>) {
@@ -230,7 +247,7 @@ pub struct Activity {
 }
 
 /// The engine's activity, for the list's LAST column and the header.
-pub fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
+pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
     let latest = engine.with(|c| crate::engine::history::latest(c))?;
     let holder = engine.with(|c| crate::engine::lease::holder(c, crate::engine::now_ms()))?;
     Ok(Activity {
@@ -246,7 +263,7 @@ pub fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError
 }
 
 /// Executions, newest first: of one automation, or of all.
-pub fn executions(
+pub(crate) fn executions(
     engine: &crate::engine::Engine,
     automation: Option<&str>,
     limit: usize,
@@ -273,7 +290,7 @@ pub struct TestFire {
 }
 
 /// Prepares a test fire of the local automation `id` with `event`, or a sample event.
-pub fn prepare_test(
+pub(crate) fn prepare_test(
     engine: &crate::engine::Engine,
     id: &str,
     event: Option<crate::engine::event::EngineEvent>,
@@ -311,7 +328,7 @@ pub fn prepare_test(
 
 /// Sends a prepared test fire by the lease's rules (a running engine delivers it; else this
 /// process does, alone) and waits for its delivery (bounded); returns the outcome in words.
-pub async fn send_test(
+pub(crate) async fn send_test(
     engine: &crate::engine::Engine,
     id: &str,
     test: &TestFire,
@@ -357,7 +374,9 @@ pub struct FollowedRun {
 }
 
 /// The runs the engine follows, most recently active first.
-pub fn followed_runs(engine: &crate::engine::Engine) -> Result<Vec<FollowedRun>, BackendError> {
+pub(crate) fn followed_runs(
+    engine: &crate::engine::Engine,
+) -> Result<Vec<FollowedRun>, BackendError> {
     let logs = engine.with(|c| crate::engine::store::runlogs(c))?;
     let mut out = Vec::new();
     for (path, log) in logs {

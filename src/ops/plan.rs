@@ -13,19 +13,19 @@ use std::collections::{BTreeSet, HashMap};
 
 /// One automation a file asks for, resolved against the backend.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Desired {
+pub(crate) struct Desired {
     /// The automation, scope and integration resolved.
-    pub automation: Automation,
+    pub(crate) automation: Automation,
     /// Where it was written (`dir/a.yaml`, `dir/all.yaml [2]`).
-    pub source: String,
+    pub(crate) source: String,
     /// The `updated_at` the file carries (written by `export`; `Some(None)`: exported before
     /// any update), to tell drift. `None` when the file does not say.
-    pub exported_at: Option<Option<String>>,
+    pub(crate) exported_at: Option<Option<String>>,
 }
 
 /// What a change does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// A new automation.
     Create,
     /// An existing automation replaced by the file's content.
@@ -36,7 +36,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     /// The word in plans: `create`, `update`, `delete`.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             ChangeKind::Create => "create",
             ChangeKind::Update => "update",
@@ -45,7 +45,7 @@ impl ChangeKind {
     }
 
     /// The mark in a plan: `+`, `~`, `-`.
-    pub fn mark(self) -> char {
+    pub(crate) fn mark(self) -> char {
         match self {
             ChangeKind::Create => '+',
             ChangeKind::Update => '~',
@@ -56,80 +56,80 @@ impl ChangeKind {
 
 /// One field that differs, in file terms (`event.threshold`, `action.payload.text`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct FieldDiff {
+pub(crate) struct FieldDiff {
     /// The dotted path of the field in the automation file.
-    pub path: String,
+    pub(crate) path: String,
     /// What the backend has (`None`: the field is not there).
-    pub old: Option<Value>,
+    pub(crate) old: Option<Value>,
     /// What the file says (`None`: the field goes away).
-    pub new: Option<Value>,
+    pub(crate) new: Option<Value>,
 }
 
 /// One change of a plan.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// What it does.
-    pub kind: ChangeKind,
+    pub(crate) kind: ChangeKind,
     /// The automation's name after the change (before it, for a delete).
-    pub name: String,
+    pub(crate) name: String,
     /// Its scope.
-    pub scope: ScopePath,
+    pub(crate) scope: ScopePath,
     /// The id of the automation changed (none for a create).
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The file it comes from (none for a delete).
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
     /// Field-level differences (updates).
-    pub diffs: Vec<FieldDiff>,
+    pub(crate) diffs: Vec<FieldDiff>,
     /// The automation as the file wants it (creates and updates; an update's carries the id and
     /// timestamps read).
-    pub desired: Option<Automation>,
+    pub(crate) desired: Option<Automation>,
     /// The backend's `updated_at` of the automation changed.
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
     /// Changed on the server since the file was exported: (the file's time, the server's).
-    pub drift: Option<(String, String)>,
+    pub(crate) drift: Option<(String, String)>,
     /// Anything else a reader should know (a likely rename, a vanished id).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// An automation as the plan saw it: what `apply --plan` checks is still so.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seen {
+pub(crate) struct Seen {
     /// Its id.
-    pub id: String,
+    pub(crate) id: String,
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its scope.
-    pub scope: ScopePath,
+    pub(crate) scope: ScopePath,
     /// Its `updated_at`.
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// What it takes to make the backend hold what the files say.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The scopes it covers (the files' scopes and `--project`'s), sorted.
-    pub scopes: Vec<ScopePath>,
+    pub(crate) scopes: Vec<ScopePath>,
     /// Whether automations no file names are deleted.
-    pub prune: bool,
+    pub(crate) prune: bool,
     /// Updates first, then creates, then deletes: the order they are applied in.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
     /// Automations the files name that already are as they say.
-    pub unchanged: Vec<Seen>,
+    pub(crate) unchanged: Vec<Seen>,
     /// Automations in covered scopes that no file names and are kept (no prune).
-    pub kept: Vec<Seen>,
+    pub(crate) kept: Vec<Seen>,
     /// Every automation in the covered scopes when the plan was made.
-    pub base: Vec<Seen>,
+    pub(crate) base: Vec<Seen>,
 }
 
 impl Plan {
     /// How many changes of a kind.
-    pub fn count(&self, kind: ChangeKind) -> usize {
+    pub(crate) fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind == kind).count()
     }
 }
 
 /// Which scopes a plan covers besides the files' own.
-pub type Covers<'a> = &'a dyn Fn(&ScopePath) -> bool;
+pub(crate) type Covers<'a> = &'a dyn Fn(&ScopePath) -> bool;
 
 fn seen(a: &Automation) -> Seen {
     Seen {
@@ -142,7 +142,7 @@ fn seen(a: &Automation) -> Seen {
 
 /// The plan that makes `existing` (everything listed in the entities involved) hold `desired`.
 /// `also_covers` adds scopes (e.g. `--project`) whose automations no file names are pruned.
-pub fn make(
+pub(crate) fn make(
     desired: Vec<Desired>,
     existing: &[Automation],
     also_covers: Covers,
@@ -294,7 +294,7 @@ fn compare(
     }
     let mut want =
         crate::ops::retarget(d.automation, current).map_err(|e| format!("{}: {e}", d.source))?;
-    // An absent description keeps the stored one (design §4).
+    // A file without a description sends none, and an update then keeps the stored one.
     if want.description.is_none() {
         want.description = current.description.clone();
     }
@@ -362,7 +362,7 @@ fn file_form(a: &Automation, default_entity: &str) -> Value {
 
 /// Every leaf that differs between two file forms, by dotted path; lists are compared whole
 /// except lists of objects, which are compared item by item (`[i]`).
-pub fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldDiff>) {
+pub(crate) fn diff_values(path: &str, old: &Value, new: &Value, out: &mut Vec<FieldDiff>) {
     let join = |key: &str| crate::file::fields::child(path, key);
     match (old, new) {
         (Value::Object(a), Value::Object(b)) => {
@@ -597,14 +597,14 @@ fn in_rename_order(updates: Vec<Change>) -> Vec<Change> {
 
 /// How far an apply got.
 #[derive(Debug)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// The changes done, in order, with what the backend stored (none for a delete).
-    pub done: Vec<(Change, Option<SavedAutomation>)>,
+    pub(crate) done: Vec<(Change, Option<SavedAutomation>)>,
     /// The change that was refused and why, and the ones not tried after it.
-    pub stopped: Option<(Change, BackendError, Vec<Change>)>,
+    pub(crate) stopped: Option<(Change, BackendError, Vec<Change>)>,
     /// Automations an apply that stopped left under a temporary name: (the name the plan gives
     /// it, the name it has now).
-    pub renamed: Vec<(String, String)>,
+    pub(crate) renamed: Vec<(String, String)>,
 }
 
 async fn send(
@@ -626,7 +626,7 @@ async fn send(
 /// Carries out a plan's changes in order (updates, creates, deletes; a rename after the one
 /// whose name it takes, a swap through a temporary name), stopping at the first refusal.
 /// `progress` sees each change as it is done.
-pub async fn apply(
+pub(crate) async fn apply(
     backend: &dyn Backend,
     changes: Vec<Change>,
     mut progress: impl FnMut(&Change, Option<&SavedAutomation>),
@@ -689,7 +689,7 @@ pub async fn apply(
 
 /// What changed since a plan was made: the automations in its scopes now, against its base.
 /// Empty when the backend still matches.
-pub fn drifted(base: &[Seen], now: &[Automation], scopes: &[ScopePath]) -> Vec<String> {
+pub(crate) fn drifted(base: &[Seen], now: &[Automation], scopes: &[ScopePath]) -> Vec<String> {
     let now: Vec<Seen> = now
         .iter()
         .filter(|a| scopes.contains(&a.scope.path))

@@ -2,22 +2,23 @@
 
 use super::theme::Theme;
 use crate::app::State;
-use crate::app::screens::wizard::text::spinner;
+use crate::app::screens::Screen;
 use crate::app::state::ToastKind;
 use crate::app::store::list::Loading;
-use crate::app::update::sort_label;
+use crate::app::text::{ago, spinner};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 /// The top line: app, backend, entity, counts, filter, sort, read-only, freshness.
-pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub(crate) fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let (list, session) = (&state.stores.list, &state.stores.session);
     let sep = || Span::styled(" │ ", theme.dim());
     let mut spans = vec![
         Span::styled(" wbauto", theme.title()),
         sep(),
-        Span::raw(state.session.backend_label().to_string()),
+        Span::raw(session.backend_label().to_string()),
         sep(),
         Span::styled(
             if state.entity().is_empty() {
@@ -29,41 +30,36 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         ),
         sep(),
     ];
-    let (total, shown) = (state.list.len(), state.list.view_len());
+    let (total, shown) = (list.len(), list.view_len());
     let counts = match (shown == total, area.width < 100) {
         (true, false) => format!("{total} automations"),
         (true, true) => format!("{total}"),
         (false, _) => format!("{shown}/{total} shown"),
     };
-    if *state.list.loading() == Loading::FirstPage {
+    if *list.loading() == Loading::FirstPage {
         spans.push(Span::raw(format!("first {total} by name")));
     } else {
-        spans.push(Span::raw(format!(
-            "{counts} · {} off",
-            state.list.disabled()
-        )));
+        spans.push(Span::raw(format!("{counts} · {} off", list.disabled())));
     }
-    let marks = state.selection.marks().len();
+    let marks = state.stores.selection.marks().len();
     if marks > 0 {
         spans.push(Span::styled(format!(" · {marks} marked"), theme.marked()));
     }
-    let editing = state.selection.editing_filter();
-    if !state.list.filter().is_empty() || editing {
+    let editing = matches!(&state.screen, Screen::List(l) if l.editing_filter());
+    if !list.filter().is_empty() || editing {
         spans.push(sep());
         let cursor = if editing { "▏" } else { "" };
         spans.push(Span::styled(
-            format!("/{}{cursor}", state.list.filter()),
+            format!("/{}{cursor}", list.filter()),
             theme.key(),
         ));
     }
     let narrow = area.width < 100;
     if !narrow {
         spans.push(sep());
+        let arrow = if list.reverse() { "↓" } else { "↑" };
         spans.push(Span::styled(
-            format!(
-                "sort {}",
-                sort_label(state.list.sort(), state.list.reverse())
-            ),
+            format!("sort {} {arrow}", list.sort().label()),
             theme.dim(),
         ));
     }
@@ -76,31 +72,38 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled("engine ●", theme.on()));
     }
     spans.push(sep());
-    let fresh = match (state.list.loading(), state.list.loaded_at()) {
-        (Loading::Loading, _) if !state.session.connected() => Span::styled(
+    let frame_no = state.stores.frame;
+    let fresh = match (list.loading(), list.loaded_at()) {
+        (Loading::Loading, _) if !session.connected() => Span::styled(
             format!(
                 "{} connecting to {}",
-                spinner(state.frame),
-                state.session.backend_label()
+                spinner(frame_no),
+                session.backend_label()
             ),
             theme.warn(),
         ),
         (Loading::Loading, _) => {
-            Span::styled(format!("{} loading", spinner(state.frame)), theme.warn())
+            Span::styled(format!("{} loading", spinner(frame_no)), theme.warn())
         }
         (Loading::FirstPage, _) => Span::styled(
-            format!("{} loading the rest", spinner(state.frame)),
+            format!("{} loading the rest", spinner(frame_no)),
             theme.warn(),
         ),
-        (Loading::Failed(_), _) => Span::styled("load failed (ctrl-r retries)", theme.error()),
+        (Loading::Failed(_), _) => Span::styled(
+            format!(
+                "load failed ({} retries)",
+                state.stores.keymap.key(
+                    &crate::app::keys::defs::REFRESH,
+                    crate::app::screens::list::MODE
+                )
+            ),
+            theme.error(),
+        ),
         (Loading::Ready, Some(at)) => {
             let paused = if state.paused { ", paused" } else { "" };
             let word = if narrow { "" } else { "updated " };
             Span::styled(
-                format!(
-                    "{word}{} ago{paused}",
-                    crate::app::layout::ago(state.now, at)
-                ),
+                format!("{word}{} ago{paused}", ago(state.stores.now, at)),
                 theme.dim(),
             )
         }
@@ -112,7 +115,7 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 
 /// The bottom line: the keys that work now, as prepared from the registry; entries are dropped
 /// from the middle until it fits, the last two (help, back) stay.
-pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub(crate) fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let items = &state.footer.items;
     let width = |from: &[&(String, String)]| {
         from.iter()
@@ -139,7 +142,7 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// Toasts, newest at the bottom, over the lower right of the body.
-pub fn toasts(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
+pub(crate) fn toasts(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
     let mut bottom = body.y + body.height;
     for toast in state.toasts.iter().rev() {
         let width = (toast.text.chars().count() as u16 + 4)

@@ -5,13 +5,13 @@ use ratatui::style::{Color, Modifier, Style};
 
 /// The styles the screens use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Theme {
+pub(crate) struct Theme {
     mono: bool,
 }
 
 impl Theme {
     /// The theme for `mono` (or colour).
-    pub fn new(mono: bool) -> Self {
+    pub(crate) fn new(mono: bool) -> Self {
         Self { mono }
     }
 
@@ -24,12 +24,12 @@ impl Theme {
     }
 
     /// Titles and the app name.
-    pub fn title(self) -> Style {
+    pub(crate) fn title(self) -> Style {
         self.color(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 
     /// Secondary text.
-    pub fn dim(self) -> Style {
+    pub(crate) fn dim(self) -> Style {
         if self.mono {
             Style::default()
         } else {
@@ -38,52 +38,52 @@ impl Theme {
     }
 
     /// An enabled automation's state glyph.
-    pub fn on(self) -> Style {
+    pub(crate) fn on(self) -> Style {
         self.color(Color::Green)
     }
 
     /// A disabled automation's state glyph.
-    pub fn off(self) -> Style {
+    pub(crate) fn off(self) -> Style {
         self.color(Color::DarkGray)
     }
 
     /// Errors.
-    pub fn error(self) -> Style {
+    pub(crate) fn error(self) -> Style {
         self.color(Color::Red).add_modifier(Modifier::BOLD)
     }
 
     /// Warnings and read-only marks.
-    pub fn warn(self) -> Style {
+    pub(crate) fn warn(self) -> Style {
         self.color(Color::Yellow)
     }
 
     /// Keys in the footer and help.
-    pub fn key(self) -> Style {
+    pub(crate) fn key(self) -> Style {
         self.color(Color::Cyan).add_modifier(Modifier::BOLD)
     }
 
     /// The selected row.
-    pub fn selected(self) -> Style {
+    pub(crate) fn selected(self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }
 
     /// Marked rows.
-    pub fn marked(self) -> Style {
+    pub(crate) fn marked(self) -> Style {
         self.color(Color::Yellow).add_modifier(Modifier::BOLD)
     }
 
     /// Added lines in a diff.
-    pub fn added(self) -> Style {
+    pub(crate) fn added(self) -> Style {
         self.color(Color::Green)
     }
 
     /// Removed lines in a diff.
-    pub fn removed(self) -> Style {
+    pub(crate) fn removed(self) -> Style {
         self.color(Color::Red)
     }
 
     /// The style of a tone of prepared text.
-    pub fn tone(self, tone: crate::app::text::Tone) -> Style {
+    pub(crate) fn tone(self, tone: crate::app::text::Tone) -> Style {
         use crate::app::text::Tone as T;
         match tone {
             T::Plain => Style::default(),
@@ -95,9 +95,6 @@ impl Theme {
             T::Error => self.error(),
             T::Key => self.key(),
             T::Selected => self.selected(),
-            T::Marked => self.marked(),
-            T::Added => self.added(),
-            T::Removed => self.removed(),
         }
     }
 }

@@ -8,22 +8,22 @@ use crate::model::{Action, Automation, Event, MetricCondition};
 use serde_json::{Map, Value, json};
 
 /// Compact JSON text, as the SDK writes it (no spaces, raw UTF-8).
-pub fn compact(v: &Value) -> String {
+pub(crate) fn compact(v: &Value) -> String {
     v.to_string()
 }
 
 /// `{"$and":[...]}` around a run filter (always, after simplification).
-pub fn wrap_run_filter(filter: Option<&Expr>) -> Value {
+pub(crate) fn wrap_run_filter(filter: Option<&Expr>) -> Value {
     json!({"$and": conjuncts(filter).iter().map(Expr::to_json).collect::<Vec<_>>()})
 }
 
 /// `{"$or":[{"$and":[...]}]}` around an artifact filter (always, after simplification).
-pub fn wrap_artifact_filter(filter: Option<&Expr>) -> Value {
+pub(crate) fn wrap_artifact_filter(filter: Option<&Expr>) -> Value {
     json!({"$or": [wrap_run_filter(filter)]})
 }
 
 /// The `run_metric_filter` object of a metric condition, keys in the SDK's order.
-pub fn metric_filter_json(condition: &MetricCondition) -> Result<Value, WireError> {
+pub(crate) fn metric_filter_json(condition: &MetricCondition) -> Result<Value, WireError> {
     let mut inner = Map::new();
     let key = match condition {
         MetricCondition::Threshold {

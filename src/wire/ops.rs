@@ -7,7 +7,7 @@
 //! when the server has `AUTOMATION_SCOPE_ENTITY`.
 
 /// Operation name of the server-features query (sent with its name, like W&B's core does).
-pub const SERVER_FEATURES_NAME: &str = "ServerFeaturesQuery";
+pub(crate) const SERVER_FEATURES_NAME: &str = "ServerFeaturesQuery";
 
 /// `ServerFeaturesQuery` (2.11.1).
 pub const SERVER_FEATURES: &str = "query ServerFeaturesQuery {\n  serverInfo {\n    features {\n      name\n      isEnabled\n    }\n  }\n}\n";
@@ -16,7 +16,9 @@ pub const SERVER_FEATURES: &str = "query ServerFeaturesQuery {\n  serverInfo {\n
 pub const DEFAULT_ENTITY: &str =
     "query GetDefaultEntity {\n  viewer {\n    id\n    entity\n  }\n}\n";
 
-const PAGE_INFO: &str = "fragment PageInfoFields on PageInfo {\n  endCursor\n  hasNextPage\n}\n";
+/// The `PageInfoFields` fragment the SDK pages with.
+pub(crate) const PAGE_INFO: &str =
+    "fragment PageInfoFields on PageInfo {\n  endCursor\n  hasNextPage\n}\n";
 
 fn trigger_fragments(entity_scope: bool) -> String {
     let entity_spread = if entity_scope {

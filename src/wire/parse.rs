@@ -94,7 +94,10 @@ pub fn parse_trigger(v: &Value, ctx: &ParseContext<'_>) -> Result<Automation, Wi
 }
 
 /// [`parse_trigger`] from the trigger's JSON text, without building a tree of it.
-pub fn parse_trigger_json(text: &str, ctx: &ParseContext<'_>) -> Result<Automation, WireError> {
+pub(crate) fn parse_trigger_json(
+    text: &str,
+    ctx: &ParseContext<'_>,
+) -> Result<Automation, WireError> {
     let fields: TriggerFields = serde_json::from_str(text).map_err(unreadable)?;
     from_fields(fields, ctx)
 }
@@ -145,7 +148,7 @@ fn from_fields(t: TriggerFields, ctx: &ParseContext<'_>) -> Result<Automation, W
 }
 
 /// Parses a saved scope object (`Project`, `ArtifactSequence`, `ArtifactPortfolio`, `Entity`).
-pub fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError> {
+pub(crate) fn parse_scope(v: &Value, ctx: &ParseContext<'_>) -> Result<Scope, WireError> {
     let scope = Option::<ScopeFields>::deserialize(v)
         .map_err(|e| WireError::new(format!("the trigger's scope cannot be read: {e}")))?;
     scope_from(scope, ctx)
@@ -434,7 +437,7 @@ fn round_trips(event: &Event, event_type: &str, filter: &str) -> bool {
 }
 
 /// The wire action type for a saved action's `__typename` (`QueueJobTriggeredAction` → `QUEUE_JOB`).
-pub fn action_type_of(typename: &str) -> String {
+pub(crate) fn action_type_of(typename: &str) -> String {
     let stem = typename.strip_suffix("TriggeredAction").unwrap_or(typename);
     let mut out = String::new();
     for (i, c) in stem.chars().enumerate() {
@@ -530,7 +533,7 @@ fn raw_action(v: Value) -> Action {
 }
 
 /// Parses a saved action; an unknown or incomplete one becomes [`Action::Raw`].
-pub fn parse_action(v: &Value) -> Action {
+pub(crate) fn parse_action(v: &Value) -> Action {
     ActionFields::deserialize(v)
         .ok()
         .and_then(action_from)
@@ -546,7 +549,7 @@ fn parse_action_json(text: &str) -> Action {
 }
 
 /// Parses an integration node of `IntegrationsByEntity`; other kinds (e.g. GitHub) give `None`.
-pub fn parse_integration(v: &Value, entity: &str) -> Option<Integration> {
+pub(crate) fn parse_integration(v: &Value, entity: &str) -> Option<Integration> {
     let obj = v.as_object()?;
     let id = get_str(obj, "id")?.to_string();
     let kind = match get_str(obj, "__typename")? {

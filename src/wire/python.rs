@@ -178,7 +178,7 @@ fn action_code(action: &Action) -> Option<(String, String)> {
 }
 
 /// Python that creates this automation with the `wandb` SDK, or why it cannot.
-pub fn python_code(a: &Automation) -> String {
+pub(crate) fn python_code(a: &Automation) -> String {
     if let Some(reason) = a.read_only_reason() {
         return format!("# The wandb SDK cannot create this automation: {reason}.\n");
     }

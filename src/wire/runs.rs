@@ -5,47 +5,52 @@
 use serde_json::{Value, json};
 
 /// Lists a project's runs (the SDK's `api.runs`, lazy: `LightweightRunFragment`).
-pub const RUNS: &str = "#graphql\n        query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {\n            project(name: $project, entityName: $entity) {\n                internalId\n                runCount(filters: $filters)\n                readOnly\n                runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {\n                    edges {\n                        node {\n                            projectId\n                            ...LightweightRunFragment\n                        }\n                        cursor\n                    }\n                    pageInfo {\n                        endCursor\n                        hasNextPage\n                    }\n                }\n            }\n        }\n        fragment LightweightRunFragment on Run {\n    id\n    tags\n    name\n    displayName\n    sweepName\n    state\n    group\n    jobType\n    commit\n    readOnly\n    createdAt\n    heartbeatAt\n    description\n    notes\n    historyLineCount\n    user {\n        name\n        username\n    }\n}\n        ";
+pub(crate) const RUNS: &str = "#graphql\n        query Runs($project: String!, $entity: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString) {\n            project(name: $project, entityName: $entity) {\n                internalId\n                runCount(filters: $filters)\n                readOnly\n                runs(filters: $filters, after: $cursor, first: $perPage, order: $order) {\n                    edges {\n                        node {\n                            projectId\n                            ...LightweightRunFragment\n                        }\n                        cursor\n                    }\n                    pageInfo {\n                        endCursor\n                        hasNextPage\n                    }\n                }\n            }\n        }\n        fragment LightweightRunFragment on Run {\n    id\n    tags\n    name\n    displayName\n    sweepName\n    state\n    group\n    jobType\n    commit\n    readOnly\n    createdAt\n    heartbeatAt\n    description\n    notes\n    historyLineCount\n    user {\n        name\n        username\n    }\n}\n        ";
 
 /// One run by its id (the SDK's `api.run`, `RunFragment`).
-pub const RUN: &str = "#graphql\n        query Run($project: String!, $entity: String!, $name: String!) {\n            project(name: $project, entityName: $entity) {\n                run(name: $name) {\n                    projectId\n                    ...RunFragment\n                }\n            }\n        }\n        fragment RunFragment on Run {\n    id\n    tags\n    name\n    displayName\n    sweepName\n    state\n    config\n    group\n    jobType\n    commit\n    readOnly\n    createdAt\n    heartbeatAt\n    description\n    notes\n    systemMetrics\n    summaryMetrics\n    historyLineCount\n    user {\n        name\n        username\n    }\n    historyKeys\n}\n        ";
+pub(crate) const RUN: &str = "#graphql\n        query Run($project: String!, $entity: String!, $name: String!) {\n            project(name: $project, entityName: $entity) {\n                run(name: $name) {\n                    projectId\n                    ...RunFragment\n                }\n            }\n        }\n        fragment RunFragment on Run {\n    id\n    tags\n    name\n    displayName\n    sweepName\n    state\n    config\n    group\n    jobType\n    commit\n    readOnly\n    createdAt\n    heartbeatAt\n    description\n    notes\n    systemMetrics\n    summaryMetrics\n    historyLineCount\n    user {\n        name\n        username\n    }\n    historyKeys\n}\n        ";
 
 /// A run's history keys; `lastStep` bounds the history read.
-pub const RUN_HISTORY_KEYS: &str = "\n        query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {\n            project(name: $project, entityName: $entity) {\n                run(name: $name) { historyKeys }\n            }\n        }\n        ";
+pub(crate) const RUN_HISTORY_KEYS: &str = "\n        query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {\n            project(name: $project, entityName: $entity) {\n                run(name: $name) { historyKeys }\n            }\n        }\n        ";
 
 /// Where a run's exported history is (sent as wandb-core sends it before a scan).
-pub const RUN_PARQUET_HISTORY: &str = "\nquery RunParquetHistory ($entity: String!, $project: String!, $runName: String!, $liveKeys: [String!]!) {\n\tproject(name: $project, entityName: $entity) {\n\t\trun(name: $runName) {\n\t\t\tparquetHistory(liveKeys: $liveKeys) {\n\t\t\t\tparquetUrls\n\t\t\t\tliveData\n\t\t\t}\n\t\t}\n\t}\n}\n";
+pub(crate) const RUN_PARQUET_HISTORY: &str = "\nquery RunParquetHistory ($entity: String!, $project: String!, $runName: String!, $liveKeys: [String!]!) {\n\tproject(name: $project, entityName: $entity) {\n\t\trun(name: $runName) {\n\t\t\tparquetHistory(liveKeys: $liveKeys) {\n\t\t\t\tparquetUrls\n\t\t\t\tliveData\n\t\t\t}\n\t\t}\n\t}\n}\n";
 
 /// One step window of a run's history, nothing down-sampled (wandb-core's scan page).
-pub const SAMPLED_HISTORY_PAGE: &str = "\nquery SampledHistoryPage ($entity: String!, $project: String!, $run: String!, $spec: JSONString!) {\n\tproject(name: $project, entityName: $entity) {\n\t\trun(name: $run) {\n\t\t\tsampledHistory(specs: [$spec])\n\t\t}\n\t}\n}\n";
+pub(crate) const SAMPLED_HISTORY_PAGE: &str = "\nquery SampledHistoryPage ($entity: String!, $project: String!, $run: String!, $spec: JSONString!) {\n\tproject(name: $project, entityName: $entity) {\n\t\trun(name: $run) {\n\t\t\tsampledHistory(specs: [$spec])\n\t\t}\n\t}\n}\n";
 
 /// The operation names wandb-core sets for its own documents (the SDK's raw ones send `""`).
-pub const RUN_PARQUET_HISTORY_NAME: &str = "RunParquetHistory";
+pub(crate) const RUN_PARQUET_HISTORY_NAME: &str = "RunParquetHistory";
 /// See [`RUN_PARQUET_HISTORY_NAME`].
-pub const SAMPLED_HISTORY_PAGE_NAME: &str = "SampledHistoryPage";
+pub(crate) const SAMPLED_HISTORY_PAGE_NAME: &str = "SampledHistoryPage";
 
 /// Steps per history page (the SDK's `scan_history` default `page_size`).
-pub const HISTORY_PAGE: i64 = 1000;
+pub(crate) const HISTORY_PAGE: i64 = 1000;
 
 /// The variables of one page of [`RUNS`], newest first (keys sorted, as wandb-core re-encodes
 /// the SDK's variables).
-pub fn runs_variables(entity: &str, project: &str, per_page: usize, cursor: Option<&str>) -> Value {
+pub(crate) fn runs_variables(
+    entity: &str,
+    project: &str,
+    per_page: usize,
+    cursor: Option<&str>,
+) -> Value {
     json!({"cursor": cursor, "entity": entity, "filters": "{}", "order": "-created_at", "perPage": per_page, "project": project})
 }
 
 /// The variables of [`RUN`] and [`RUN_HISTORY_KEYS`].
-pub fn run_variables(entity: &str, project: &str, run: &str) -> Value {
+pub(crate) fn run_variables(entity: &str, project: &str, run: &str) -> Value {
     json!({"entity": entity, "name": run, "project": project})
 }
 
 /// The variables of [`RUN_PARQUET_HISTORY`] (declaration order, as wandb-core sends them).
-pub fn parquet_variables(entity: &str, project: &str, run: &str) -> Value {
+pub(crate) fn parquet_variables(entity: &str, project: &str, run: &str) -> Value {
     json!({"entity": entity, "project": project, "runName": run, "liveKeys": ["_step"]})
 }
 
 /// The variables of one [`SAMPLED_HISTORY_PAGE`]: steps `lo..=hi` of `metric` with `_timestamp`,
 /// `_step` first and again last, as wandb-core writes the spec.
-pub fn page_variables(
+pub(crate) fn page_variables(
     entity: &str,
     project: &str,
     run: &str,
@@ -61,23 +66,23 @@ pub fn page_variables(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunInfo {
     /// The short id (`name` on the wire).
-    pub id: String,
+    pub(crate) id: String,
     /// The display name.
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
     /// The state as W&B reports it (`running`, `finished`, `crashed`, ...).
-    pub state: String,
+    pub(crate) state: String,
     /// When it was created (as W&B writes it).
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Its last heartbeat.
-    pub heartbeat_at: Option<String>,
+    pub(crate) heartbeat_at: Option<String>,
     /// Rows of history it logged.
-    pub history_rows: Option<i64>,
+    pub(crate) history_rows: Option<i64>,
     /// The user's name.
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
 }
 
 /// Reads a run node (both fragments).
-pub fn run_info(node: &Value) -> Option<RunInfo> {
+pub(crate) fn run_info(node: &Value) -> Option<RunInfo> {
     let text = |k: &str| node.get(k).and_then(Value::as_str).map(str::to_string);
     Some(RunInfo {
         id: text("name")?,
@@ -94,7 +99,7 @@ pub fn run_info(node: &Value) -> Option<RunInfo> {
 }
 
 /// `historyKeys.lastStep`, -1 when missing (as the SDK reads it).
-pub fn last_step(history_keys: Option<&Value>) -> i64 {
+pub(crate) fn last_step(history_keys: Option<&Value>) -> i64 {
     history_keys
         .and_then(|k| k.get("lastStep"))
         .and_then(Value::as_i64)
@@ -103,7 +108,7 @@ pub fn last_step(history_keys: Option<&Value>) -> i64 {
 
 /// A logged value: a JSON number, or the strings W&B writes for non-finite ones (`"NaN"`,
 /// `"Infinity"`, `"-Infinity"`); `null` and other text are no value.
-pub fn metric_value(v: &Value) -> Option<f64> {
+pub(crate) fn metric_value(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => match s.as_str() {
@@ -117,7 +122,7 @@ pub fn metric_value(v: &Value) -> Option<f64> {
 }
 
 /// The (step, time, value) points of `metric` in one page's `sampledHistory` (every inner list).
-pub fn page_points(
+pub(crate) fn page_points(
     sampled: &Value,
     metric: &str,
     out: &mut Vec<(i64, Option<i64>, f64)>,
@@ -145,13 +150,15 @@ pub fn page_points(
 }
 
 /// A W&B time (`2026-11-01T00:00:00`, UTC without an offset, or RFC 3339) in Unix seconds.
-pub fn wandb_time(s: &str) -> Option<i64> {
+pub(crate) fn wandb_time(s: &str) -> Option<i64> {
+    wandb_timestamp(s).map(|t| t.as_second())
+}
+
+/// A W&B time (`2026-11-01T00:00:00.123`, UTC without an offset, or RFC 3339).
+pub(crate) fn wandb_timestamp(s: &str) -> Option<jiff::Timestamp> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
+        return Some(t);
     }
     let civil = s.parse::<jiff::civil::DateTime>().ok()?;
-    jiff::tz::TimeZone::UTC
-        .to_timestamp(civil)
-        .ok()
-        .map(|t| t.as_second())
+    jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
 }

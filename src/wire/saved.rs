@@ -11,7 +11,7 @@ use crate::model::{Automation, Integration, IntegrationKind};
 use serde_json::{Value, json};
 
 /// Event types whose saved filter W&B wraps one level deeper in a `filter` key.
-pub const MUTATION_EVENTS: [&str; 9] = [
+pub(crate) const MUTATION_EVENTS: [&str; 9] = [
     "CREATE_ARTIFACT",
     "LINK_MODEL",
     "UNLINK_ARTIFACT",

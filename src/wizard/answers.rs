@@ -33,9 +33,9 @@ pub struct Answers {
     /// Threshold, as typed (an integer stays an integer).
     pub threshold: String,
     /// Direction of a change or z-score.
-    pub direction: Direction,
+    pub(crate) direction: Direction,
     /// Absolute or relative change.
-    pub change: ChangeType,
+    pub(crate) change: ChangeType,
     /// Change amount, as typed.
     pub amount: String,
     /// Z-score threshold, as typed.
@@ -48,30 +48,30 @@ pub struct Answers {
     pub artifact_pattern: String,
     /// A filter loaded from an existing automation that a single pattern cannot express (e.g.
     /// `$in`); kept as it is while the pattern fields stay empty.
-    pub kept_filter: Option<crate::model::Expr>,
+    pub(crate) kept_filter: Option<crate::model::Expr>,
     /// The action kind.
     pub action: ActionKind,
     /// Integration: a webhook's name or a Slack `#channel`.
     pub integration: String,
     /// Slack title.
-    pub title: String,
+    pub(crate) title: String,
     /// Slack message.
-    pub message: String,
+    pub(crate) message: String,
     /// Slack severity.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Webhook payload as JSON text; empty = no payload.
     pub payload: String,
     /// Automation name.
     pub name: String,
     /// Description; empty = none.
-    pub description: String,
+    pub(crate) description: String,
     /// Enabled when saved.
-    pub enabled: bool,
+    pub(crate) enabled: bool,
 }
 
 impl Answers {
     /// A blank wizard in `entity`, with the SDK's defaults.
-    pub fn blank(entity: &str) -> Self {
+    pub(crate) fn blank(entity: &str) -> Self {
         Self {
             scope_kind: ScopeKind::Project,
             entity: entity.to_string(),

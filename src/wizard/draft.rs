@@ -12,12 +12,12 @@ pub struct Draft {
     /// The answers as typed.
     pub answers: Answers,
     /// When it was saved (Unix seconds).
-    pub saved_at: i64,
+    pub(crate) saved_at: i64,
 }
 
 impl Draft {
     /// The draft as JSON text.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
@@ -28,7 +28,7 @@ impl Draft {
     }
 
     /// A short label for the resume option.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         let name = if self.answers.name.trim().is_empty() {
             "unnamed".to_string()
         } else {

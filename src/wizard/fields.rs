@@ -1,5 +1,5 @@
 //! The fields each step shows, derived from the answers (conditional fields appear and disappear),
-//! and how a key edits them. Pure: the picker options come in as [`Options`].
+//! and how a key edits them. Pure: the picker options come in as [`PickerChoices`].
 
 use super::{Step, Template, Wizard};
 use crate::model::{
@@ -9,7 +9,7 @@ use crate::model::{
 
 /// What the backend offered for the pickers (empty while loading).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Options {
+pub struct PickerChoices {
     /// Project names of the entity.
     pub projects: Vec<String>,
     /// Registry names (without `wandb-registry-`) and their org entity.
@@ -24,7 +24,7 @@ pub struct Options {
 
 /// How a field is edited.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// One line of text (suggestions, if any, cycle with the choose keys).
     Text { suggestions: Vec<String> },
     /// One of several; each option greyed with a reason when it cannot be picked.
@@ -45,25 +45,25 @@ pub enum Kind {
 
 /// One field of a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Field {
+pub(crate) struct Field {
     /// The answer it edits, also the problem path it shows errors for.
-    pub key: &'static str,
+    pub(crate) key: &'static str,
     /// Its label.
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// How it is edited.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The text of a text field.
-    pub text: String,
+    pub(crate) text: String,
     /// A line of help, without keys: the dashboard writes the keys of [`Field::keys`] from its
     /// key table.
-    pub help: &'static str,
+    pub(crate) help: &'static str,
     /// Which keys the help should name.
-    pub keys: FieldKeys,
+    pub(crate) keys: FieldKeys,
 }
 
 /// The keys a field's help names (their key depends on the user's key table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FieldKeys {
+pub(crate) enum FieldKeys {
     /// None.
     None,
     /// Previous / next choice.
@@ -138,7 +138,7 @@ fn plain<T: Copy>(values: &[T], label: impl Fn(T) -> String) -> Vec<(T, String, 
 }
 
 /// The fields of the wizard's current step.
-pub fn fields(w: &Wizard, options: &Options, caps: &Capabilities) -> Vec<Field> {
+pub(crate) fn fields(w: &Wizard, options: &PickerChoices, caps: &Capabilities) -> Vec<Field> {
     let a = &w.answers;
     match w.step {
         Step::Start => {
@@ -518,11 +518,11 @@ fn cycle<T: Copy + PartialEq>(
 
 /// Moves a choice field to the next (or previous) option that can be picked; text fields with
 /// suggestions take the next suggestion. `cursor` is the highlighted option of a multi-select.
-pub fn change(
+pub(crate) fn change(
     w: &mut Wizard,
     key: &str,
     forward: bool,
-    options: &Options,
+    options: &PickerChoices,
     caps: &Capabilities,
     cursor: &mut usize,
 ) -> Option<Template> {
@@ -627,7 +627,7 @@ pub fn change(
 }
 
 /// Toggles the highlighted option of a multi-select (or a toggle).
-pub fn toggle(w: &mut Wizard, key: &str, cursor: usize) {
+pub(crate) fn toggle(w: &mut Wizard, key: &str, cursor: usize) {
     match key {
         "event.states" => {
             let state = RunState::ALL[cursor.min(2)];
@@ -641,7 +641,7 @@ pub fn toggle(w: &mut Wizard, key: &str, cursor: usize) {
 }
 
 /// The text answer a text field edits.
-pub fn text_mut<'a>(w: &'a mut Wizard, key: &str) -> Option<&'a mut String> {
+pub(crate) fn text_mut<'a>(w: &'a mut Wizard, key: &str) -> Option<&'a mut String> {
     let a = &mut w.answers;
     Some(match key {
         "scope.entity" => &mut a.entity,

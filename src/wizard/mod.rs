@@ -1,10 +1,10 @@
 //! The creation wizard's state machine: steps, answers, validation and the automation they make.
 //! Pure: options reach it as data, nothing here talks to a backend or draws.
 
-pub mod answers;
+pub(crate) mod answers;
 pub mod draft;
 pub mod fields;
-pub mod template;
+pub(crate) mod template;
 pub mod variables;
 
 use crate::model::expr::Expr;
@@ -42,7 +42,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 7] = [
+    pub(crate) const ALL: [Step; 7] = [
         Step::Start,
         Step::Scope,
         Step::Event,
@@ -66,12 +66,12 @@ impl Step {
     }
 
     /// Its number (0 to 6).
-    pub fn number(self) -> usize {
+    pub(crate) fn number(self) -> usize {
         Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }
 
     /// The next step.
-    pub fn next(self) -> Step {
+    pub(crate) fn next(self) -> Step {
         Step::ALL
             .get(self.number() + 1)
             .copied()
@@ -79,7 +79,7 @@ impl Step {
     }
 
     /// The previous step.
-    pub fn previous(self) -> Step {
+    pub(crate) fn previous(self) -> Step {
         Step::ALL[self.number().saturating_sub(1)]
     }
 }
@@ -106,7 +106,7 @@ pub struct Choice<T> {
 }
 
 /// Parses a typed number, keeping integers integers.
-pub fn parse_number(text: &str) -> Option<Number> {
+pub(crate) fn parse_number(text: &str) -> Option<Number> {
     let t = text.trim();
     if let Ok(i) = t.parse::<i64>() {
         return Some(Number::from(i));
@@ -179,7 +179,7 @@ impl Wizard {
     }
 
     /// The scope path the answers describe.
-    pub fn scope_path(&self) -> ScopePath {
+    pub(crate) fn scope_path(&self) -> ScopePath {
         let a = &self.answers;
         let entity = a.entity.trim().to_string();
         match a.scope_kind {
@@ -229,7 +229,7 @@ impl Wizard {
     }
 
     /// The event the answers describe (numbers that do not parse become 0 and fail validation).
-    pub fn event(&self) -> Event {
+    pub(crate) fn event(&self) -> Event {
         let a = &self.answers;
         let number = |t: &str| parse_number(t).unwrap_or_else(|| Number::from(0));
         let condition = |kind| match kind {
@@ -284,7 +284,7 @@ impl Wizard {
     }
 
     /// The action the answers describe.
-    pub fn action(&self) -> Action {
+    pub(crate) fn action(&self) -> Action {
         let a = &self.answers;
         let integration = IntegrationRef::named(a.integration.trim());
         match a.action {
@@ -544,7 +544,7 @@ impl Wizard {
     }
 
     /// Action kinds, greyed with the reason when the backend cannot take them.
-    pub fn action_choices(&self, caps: &Capabilities) -> Vec<Choice<ActionKind>> {
+    pub(crate) fn action_choices(&self, caps: &Capabilities) -> Vec<Choice<ActionKind>> {
         ActionKind::CREATABLE
             .into_iter()
             .map(|kind| Choice {

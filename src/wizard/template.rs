@@ -24,7 +24,7 @@ pub enum Template {
 }
 
 /// The GitHub `repository_dispatch` payload of the W&B docs (wire spec 6.2).
-pub const GITHUB_DISPATCH: &str = r#"{
+pub(crate) const GITHUB_DISPATCH: &str = r#"{
   "event_type": "BUILD_AND_DEPLOY",
   "client_payload": {
     "event_author": "${event_author}",
@@ -48,7 +48,7 @@ impl Template {
     ];
 
     /// The menu label.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Template::FailedRuns => "Slack me when a run fails",
             Template::MetricThreshold => "Slack when a metric crosses a threshold",
@@ -60,7 +60,7 @@ impl Template {
     }
 
     /// One line on what it does.
-    pub fn explanation(self) -> &'static str {
+    pub(crate) fn explanation(self) -> &'static str {
         match self {
             Template::FailedRuns => {
                 "a run state event: fires once when a run of the project fails or crashes"
@@ -82,7 +82,7 @@ impl Template {
     }
 
     /// The answers this template starts with, in `entity`.
-    pub fn answers(self, entity: &str) -> Answers {
+    pub(crate) fn answers(self, entity: &str) -> Answers {
         let mut a = Answers::blank(entity);
         match self {
             Template::FailedRuns => {

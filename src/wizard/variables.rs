@@ -8,9 +8,9 @@ pub struct Variable {
     /// As written in the payload, e.g. `${event_type}`.
     pub text: &'static str,
     /// What W&B puts there.
-    pub meaning: &'static str,
+    pub(crate) meaning: &'static str,
     /// A sample value.
-    pub sample: &'static str,
+    pub(crate) sample: &'static str,
 }
 
 const ALL_EVENTS: [Variable; 4] = [

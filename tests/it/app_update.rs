@@ -5,9 +5,10 @@ use crate::support::dashboard;
 use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, ctrl, demo_listing, demo_state, key, selected, typed};
 use dashboard::{Overlay, overlay, set_filter};
-use wbauto::app::modals::confirm::Confirm;
+use wbauto::app::ctx::Confirm;
 use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::screens::detail::DetailTab;
+use wbauto::app::screens::integrations::IntegrationsMsg;
 use wbauto::app::state::ToastKind;
 use wbauto::app::store::list::{Loading, SortKey};
 use wbauto::app::store::session::RequestKind;
@@ -31,26 +32,26 @@ async fn movement_keys() {
     assert_eq!(selected(&s), "accuracy-anomaly");
     update(&mut s, ch('j'));
     update(&mut s, key(KeyCode::Down));
-    assert_eq!(s.selection.selected(), 2);
+    assert_eq!(s.selection().selected(), 2);
     update(&mut s, ch('k'));
-    assert_eq!(s.selection.selected(), 1);
+    assert_eq!(s.selection().selected(), 1);
     update(&mut s, ch('G'));
-    assert_eq!(s.selection.selected(), s.list.view_len() - 1);
+    assert_eq!(s.selection().selected(), s.list().view_len() - 1);
     update(&mut s, ch('g'));
-    assert_eq!(s.selection.selected(), 0);
+    assert_eq!(s.selection().selected(), 0);
     update(&mut s, key(KeyCode::PageDown));
     assert_eq!(
-        s.selection.selected(),
+        s.selection().selected(),
         14,
         "a page is longer than the list here"
     );
     update(&mut s, key(KeyCode::Home));
     update(&mut s, ctrl('d'));
-    assert!(s.selection.selected() > 0);
+    assert!(s.selection().selected() > 0);
     update(&mut s, ctrl('u'));
-    assert_eq!(s.selection.selected(), 0);
+    assert_eq!(s.selection().selected(), 0);
     update(&mut s, key(KeyCode::Up));
-    assert_eq!(s.selection.selected(), 0, "never above the top");
+    assert_eq!(s.selection().selected(), 0, "never above the top");
 }
 
 #[tokio::test]
@@ -58,9 +59,9 @@ async fn paging_scrolls_a_short_terminal() {
     let mut s = demo_state(80, 16).await;
     let rows = s.page_rows();
     update(&mut s, key(KeyCode::PageDown));
-    assert_eq!(s.selection.selected(), rows);
+    assert_eq!(s.selection().selected(), rows);
     assert!(
-        s.selection.offset() > 0 && s.selection.selected() < s.selection.offset() + rows,
+        s.selection().offset() > 0 && s.selection().selected() < s.selection().offset() + rows,
         "the selection stays visible"
     );
 }
@@ -104,9 +105,9 @@ async fn open_tabs_raw_and_back() {
     assert_eq!(overlay(&s), Overlay::Raw { scroll: 0 });
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(overlay(&s), Overlay::None);
-    assert!(!s.quit);
+    assert!(!s.quitting());
     update(&mut s, ch('q'));
-    assert!(s.quit, "q quits from the list");
+    assert!(s.quitting(), "q quits from the list");
 }
 
 #[tokio::test]
@@ -114,7 +115,7 @@ async fn ctrl_c_quits_from_anywhere() {
     let mut s = demo_state(80, 24).await;
     update(&mut s, ch('/'));
     update(&mut s, ctrl('c'));
-    assert!(s.quit);
+    assert!(s.quitting());
 }
 
 #[tokio::test]
@@ -126,25 +127,25 @@ async fn filter_typing_narrows_keeps_and_restores() {
     assert_eq!(names, ["loss-plateau", "loss-spike"]);
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.list.filter(), "los");
-    assert!(!s.selection.editing_filter());
+    assert_eq!(s.list().filter(), "los");
+    assert!(!dashboard::editing_filter(&s));
     update(&mut s, ch('/'));
     typed(&mut s, " off:");
-    assert_eq!(s.list.view_len(), 0);
+    assert_eq!(s.list().view_len(), 0);
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(
-        s.list.filter(),
+        s.list().filter(),
         "los",
         "esc restores the filter from before"
     );
     update(&mut s, ch('/'));
     update(&mut s, ctrl('u'));
     typed(&mut s, "event:zscore");
-    assert_eq!(s.list.view_len(), 1);
+    assert_eq!(s.list().view_len(), 1);
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, ch('q'));
     assert!(
-        s.list.filter().is_empty() && !s.quit,
+        s.list().filter().is_empty() && !s.quitting(),
         "q first clears the filter"
     );
     for (filter, count) in [
@@ -155,7 +156,7 @@ async fn filter_typing_narrows_keeps_and_restores() {
         ("action:queue", 1),
     ] {
         set_filter(&mut s, filter);
-        assert_eq!(s.list.view_len(), count, "{filter}");
+        assert_eq!(s.list().view_len(), count, "{filter}");
     }
 }
 
@@ -163,7 +164,7 @@ async fn filter_typing_narrows_keeps_and_restores() {
 async fn sort_and_reverse() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('s'));
-    assert_eq!(s.list.sort(), SortKey::Updated);
+    assert_eq!(s.list().sort(), SortKey::Updated);
     assert_eq!(
         selected(&s),
         "accuracy-anomaly",
@@ -172,11 +173,11 @@ async fn sort_and_reverse() {
     update(&mut s, ch('g'));
     assert_eq!(selected(&s), "loss-spike", "newest change first");
     update(&mut s, ch('S'));
-    assert!(s.list.reverse());
+    assert!(s.list().reverse());
     for _ in 0..4 {
         update(&mut s, ch('s'));
     }
-    assert_eq!(s.list.sort(), SortKey::Name);
+    assert_eq!(s.list().sort(), SortKey::Name);
 }
 
 #[tokio::test]
@@ -184,38 +185,34 @@ async fn toggle_is_optimistic_and_confirmed() {
     let mut s = demo_state(160, 48).await;
     let effects = update(&mut s, ch('t'));
     let [
-        Effect::Update {
-            automation,
-            kind: SaveKind::Toggle,
+        Effect::Toggle {
+            read,
+            enabled: false,
+            entity,
         },
     ] = effects.as_slice()
     else {
         panic!("{effects:?}")
     };
-    assert!(!automation.enabled);
+    assert!(
+        read.automation.enabled && entity == "acme",
+        "the toggle starts from the automation as read, and retries from its entity's listing"
+    );
     assert!(
         !s.selected_item().unwrap().saved.automation.enabled,
         "the row flips at once"
     );
     assert!(matches!(
-        s.writes.pending(s.selected_item().unwrap().id()),
+        s.writes().pending(s.selected_item().unwrap().id()),
         Some(Pending::Toggle(_))
     ));
     assert!(
         update(&mut s, ch('t')).is_empty(),
         "a second toggle waits for the first"
     );
-    let id = s.selected_item().unwrap().id().to_string();
     let saved = saved_with(&s, |a| a.enabled = false);
-    update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Ok(saved),
-        },
-    );
-    assert!(!s.writes.any_pending());
+    dashboard::toggle_answered(&mut s, Ok(saved));
+    assert!(!s.writes().any_pending());
     assert_eq!(
         s.selected_item()
             .unwrap()
@@ -226,35 +223,27 @@ async fn toggle_is_optimistic_and_confirmed() {
         Some("2026-11-26T12:00:01Z")
     );
     assert!(
-        s.toasts
+        s.toasts()
             .back()
             .unwrap()
             .text
             .starts_with("disabled accuracy-anomaly")
     );
-    assert_eq!(s.writes.undo_len(), 1);
+    assert_eq!(s.writes().undo_len(), 1);
 }
 
 #[tokio::test]
 async fn a_failed_toggle_rolls_back_and_says_why() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('t'));
-    let id = s.selected_item().unwrap().id().to_string();
-    update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Err(BackendError::Server("HTTP 500".into())),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Err(BackendError::Server("HTTP 500".into())));
     let item = s.selected_item().unwrap();
     assert!(item.saved.automation.enabled, "rolled back");
-    assert!(!s.writes.any_pending());
-    let toast = s.toasts.back().unwrap();
+    assert!(!s.writes().any_pending());
+    let toast = s.toasts().back().unwrap();
     assert_eq!(toast.kind, ToastKind::Error);
     assert_eq!(toast.text, "could not disable accuracy-anomaly: HTTP 500");
-    assert!(s.writes.undo_len() == 0);
+    assert!(s.writes().undo_len() == 0);
 }
 
 #[tokio::test]
@@ -262,13 +251,13 @@ async fn read_only_kinds_and_read_only_mode_refuse_writes() {
     let mut s = demo_state(160, 48).await;
     set_filter(&mut s, "nightly");
     assert!(update(&mut s, ch('t')).is_empty());
-    assert!(s.toasts.back().unwrap().text.contains("read-only"));
+    assert!(s.toasts().back().unwrap().text.contains("read-only"));
     assert!(update(&mut s, ch('E')).is_empty());
-    s.session.set_read_only(Some("--read-only".into()));
+    s.set_read_only(Some("--read-only".into()));
     for c in ['t', 'D', 'E', 'z'] {
         assert!(update(&mut s, ch(c)).is_empty(), "{c}");
         assert!(
-            s.toasts
+            s.toasts()
                 .back()
                 .unwrap()
                 .text
@@ -284,12 +273,12 @@ async fn marks_ranges_and_bulk_toggle() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch(' '));
     update(&mut s, ch(' '));
-    assert_eq!(s.selection.marks().len(), 2);
-    assert_eq!(s.selection.selected(), 2);
+    assert_eq!(s.selection().marks().len(), 2);
+    assert_eq!(s.selection().selected(), 2);
     update(&mut s, ch('v'));
     typed(&mut s, "jj");
     update(&mut s, ch('v'));
-    assert_eq!(s.selection.marks().len(), 5);
+    assert_eq!(s.selection().marks().len(), 5);
     update(&mut s, ch('t'));
     let Overlay::Confirm {
         what: Confirm::Toggle { ids, .. },
@@ -302,11 +291,11 @@ async fn marks_ranges_and_bulk_toggle() {
     update(&mut s, key(KeyCode::Tab));
     let effects = update(&mut s, key(KeyCode::Enter));
     assert_eq!(effects.len(), 5);
-    assert!(s.selection.marks().is_empty());
+    assert!(s.selection().marks().is_empty());
     update(&mut s, ch(' '));
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.selection.marks().is_empty(), "esc clears marks first");
-    assert!(!s.quit);
+    assert!(s.selection().marks().is_empty(), "esc clears marks first");
+    assert!(!s.quitting());
 }
 
 #[tokio::test]
@@ -331,7 +320,7 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
     let [Effect::Delete { id }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(s.writes.pending(id), Some(&Pending::Delete));
+    assert_eq!(s.writes().pending(id), Some(&Pending::Delete));
     let name = selected(&s);
     update(
         &mut s,
@@ -340,9 +329,9 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
             result: Ok(()),
         },
     );
-    assert_eq!(s.list.len(), 14);
+    assert_eq!(s.list().len(), 14);
     assert!(
-        s.toasts
+        s.toasts()
             .back()
             .unwrap()
             .text
@@ -360,7 +349,7 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
     update(&mut s, ch('D'));
     update(&mut s, key(KeyCode::Tab));
     assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
-    assert!(s.toasts.back().unwrap().text.contains("type 3"));
+    assert!(s.toasts().back().unwrap().text.contains("type 3"));
     typed(&mut s, "3");
     assert_eq!(update(&mut s, key(KeyCode::Enter)).len(), 3);
 }
@@ -381,25 +370,17 @@ async fn a_failed_delete_keeps_the_row() {
             result: Err(BackendError::NotFound("gone".into())),
         },
     );
-    assert_eq!(s.list.len(), 15);
-    assert!(!s.writes.any_pending());
-    assert_eq!(s.toasts.back().unwrap().kind, ToastKind::Error);
+    assert_eq!(s.list().len(), 15);
+    assert!(!s.writes().any_pending());
+    assert_eq!(s.toasts().back().unwrap().kind, ToastKind::Error);
 }
 
 #[tokio::test]
 async fn undo_restores_the_previous_content_with_the_new_stamp() {
     let mut s = demo_state(160, 48).await;
     update(&mut s, ch('t'));
-    let id = s.selected_item().unwrap().id().to_string();
     let saved = saved_with(&s, |a| a.enabled = false);
-    update(
-        &mut s,
-        Msg::Saved {
-            id: id.clone(),
-            kind: SaveKind::Toggle,
-            result: Ok(saved),
-        },
-    );
+    dashboard::toggle_answered(&mut s, Ok(saved));
     let effects = update(&mut s, ch('z'));
     let [
         Effect::Update {
@@ -417,7 +398,7 @@ async fn undo_restores_the_previous_content_with_the_new_stamp() {
         "the precondition is the latest stamp"
     );
     assert!(update(&mut s, ch('z')).is_empty());
-    assert_eq!(s.toasts.back().unwrap().text, "nothing to undo");
+    assert_eq!(s.toasts().back().unwrap().text, "nothing to undo");
 }
 
 #[tokio::test]
@@ -436,7 +417,7 @@ async fn edit_as_file_flow() {
             result: Ok(text.clone()),
         },
     );
-    assert_eq!(s.toasts.back().unwrap().text, "no changes");
+    assert_eq!(s.toasts().back().unwrap().text, "no changes");
     // A broken file keeps the text for another try.
     let broken = text.replace("window: 30", "window: -2");
     update(
@@ -455,7 +436,10 @@ async fn edit_as_file_flow() {
         panic!("{:?}", overlay(&s))
     };
     assert_eq!(kept, broken);
-    assert!(message.contains("event.window"), "{message}");
+    assert!(
+        message.contains("event.window at line ") && message.contains(", column "),
+        "the problem is located in the text: {message}"
+    );
     let effects = update(&mut s, ch('e'));
     assert!(matches!(effects.as_slice(), [Effect::Edit { text, .. }] if *text == broken));
     // A good edit shows a diff, then saves through the backend on confirmation.
@@ -476,7 +460,7 @@ async fn edit_as_file_flow() {
     };
     assert_eq!(
         diff.iter()
-            .filter(|d| !matches!(d, wbauto::app::modals::confirm::DiffLine::Same(_)))
+            .filter(|d| !matches!(d, wbauto::app::diff::DiffLine::Same(_)))
             .count(),
         2
     );
@@ -520,7 +504,7 @@ async fn edit_as_file_flow() {
             result: Err("cannot run the editor \"nope\"".into()),
         },
     );
-    assert_eq!(s.toasts.back().unwrap().kind, ToastKind::Error);
+    assert_eq!(s.toasts().back().unwrap().kind, ToastKind::Error);
 }
 
 #[tokio::test]
@@ -536,23 +520,27 @@ async fn copy_integrations_switch_refresh_and_pause() {
     assert!(
         matches!(effects.as_slice(), [Effect::ListIntegrations { entity, .. }] if entity == "acme")
     );
-    let request = s.session.latest(RequestKind::Integrations);
+    let request = s.session().latest(RequestKind::Integrations);
     update(
         &mut s,
-        Msg::IntegrationsLoaded {
+        Msg::from(IntegrationsMsg::Loaded {
             request: request - 1,
             result: Ok(Vec::new()),
-        },
+        }),
     );
-    assert!(s.integrations.is_none(), "a stale answer is dropped");
+    assert_eq!(
+        overlay(&s),
+        Overlay::Integrations { loaded: false },
+        "a stale answer is dropped"
+    );
     update(
         &mut s,
-        Msg::IntegrationsLoaded {
+        Msg::from(IntegrationsMsg::Loaded {
             request,
             result: Ok(Vec::new()),
-        },
+        }),
     );
-    assert!(s.integrations.is_some());
+    assert_eq!(overlay(&s), Overlay::Integrations { loaded: true });
     assert_eq!(
         update(&mut s, ctrl('r')).len(),
         1,
@@ -567,12 +555,12 @@ async fn copy_integrations_switch_refresh_and_pause() {
     assert_eq!(
         effects,
         [Effect::Switch {
-            request: s.session.latest(RequestKind::Switch),
+            request: s.session().latest(RequestKind::Switch),
             backend: 1,
             entity: Some("acme-corp".into())
         }]
     );
-    let request = s.session.latest(RequestKind::Switch);
+    let request = s.session().latest(RequestKind::Switch);
     let effects = update(
         &mut s,
         Msg::Switched {
@@ -586,10 +574,10 @@ async fn copy_integrations_switch_refresh_and_pause() {
         matches!(effects.as_slice(), [Effect::List { entity, .. }, Effect::LoadActivity { .. }] if entity == "acme-corp")
     );
     assert_eq!(
-        (s.session.backend(), s.entity(), s.list.len()),
+        (s.session().backend(), s.entity(), s.list().len()),
         (1, "acme-corp", 0)
     );
-    let stale = s.session.latest(RequestKind::List) - 1;
+    let stale = s.session().latest(RequestKind::List) - 1;
     update(
         &mut s,
         Msg::Listed {
@@ -598,36 +586,36 @@ async fn copy_integrations_switch_refresh_and_pause() {
         },
     );
     assert!(
-        s.list.is_empty(),
+        s.list().is_empty(),
         "an answer to an older request is dropped"
     );
     update(&mut s, ch('p'));
-    assert!(s.paused);
+    assert!(s.paused());
 }
 
 #[tokio::test]
 async fn auto_refresh_and_load_errors() {
     let mut s = demo_state(160, 48).await;
-    s.refresh_every = Some(30);
-    let now = s.now;
+    let config = wbauto::config::file::ConfigFile {
+        refresh_secs: Some(30),
+        ..Default::default()
+    };
+    s.configure(&config, false);
+    let now = s.now();
     assert!(update(&mut s, Msg::Tick(now + 10)).is_empty());
     let effects = update(&mut s, Msg::Tick(now + 31));
     assert!(matches!(effects.as_slice(), [Effect::List { .. }]));
-    s.paused = true;
+    update(&mut s, ch('p'));
     assert!(update(&mut s, Msg::Tick(now + 100)).is_empty());
-    let request = s.session.latest(RequestKind::List);
-    update(
-        &mut s,
-        Msg::Listed {
-            request,
-            result: Err(BackendError::Network("offline".into())),
-        },
+    dashboard::listing_fails(&mut s, BackendError::Network("offline".into()));
+    assert_eq!(
+        s.list().loading().clone(),
+        Loading::Failed("offline".into())
     );
-    assert_eq!(s.list.loading().clone(), Loading::Failed("offline".into()));
-    assert_eq!(s.list.len(), 15, "the last good listing stays");
-    assert!(s.toasts.back().unwrap().text.contains("offline"));
+    assert_eq!(s.list().len(), 15, "the last good listing stays");
+    assert!(s.toasts().back().unwrap().text.contains("offline"));
     update(&mut s, Msg::Tick(now + 200));
-    assert!(s.toasts.is_empty(), "toasts expire");
+    assert!(s.toasts().is_empty(), "toasts expire");
 }
 
 #[tokio::test]
@@ -650,7 +638,10 @@ async fn help_and_palette_run_actions() {
     typed(&mut s, "sort");
     update(&mut s, key(KeyCode::Down));
     update(&mut s, key(KeyCode::Enter));
-    assert!(s.list.reverse(), "the second match (reverse the sort) ran");
+    assert!(
+        s.list().reverse(),
+        "the second match (reverse the sort) ran"
+    );
 }
 
 #[tokio::test]
@@ -717,8 +708,7 @@ async fn scrolling_stops_at_the_last_page() {
             scroll: s.scroll_limit()
         }
     );
-    s.width = 400;
-    s.height = 200;
+    update(&mut s, Msg::Resize(400, 200));
     assert_eq!(s.scroll_limit(), 0, "nothing to scroll when all fits");
 }
 
@@ -754,9 +744,9 @@ async fn an_open_range_is_acted_on_as_it_is_drawn() {
 
 /// The text of the screen on top (the detail's tab or the raw view).
 fn screen_text(s: &wbauto::app::State) -> String {
-    let doc = match &s.screen {
-        wbauto::app::screens::Screen::Detail(d) => &d.doc,
-        wbauto::app::screens::Screen::Raw(r) => &r.doc,
+    let doc = match s.screen() {
+        wbauto::app::screens::Screen::Detail(d) => d.doc(),
+        wbauto::app::screens::Screen::Raw(r) => r.doc(),
         other => panic!("{other:?}"),
     };
     doc.lines
@@ -828,15 +818,7 @@ async fn the_wire_view_asks_for_json_the_listing_left_out_once_and_again_when_it
     );
     // A toggle changes the automation: its JSON is asked for again.
     let toggled = saved_with(&s, |a| a.enabled = !a.enabled);
-    let id = s.selected_id().unwrap();
-    let effects = update(
-        &mut s,
-        Msg::Saved {
-            id,
-            kind: SaveKind::Toggle,
-            result: Ok(toggled),
-        },
-    );
+    let effects = dashboard::toggle_answered(&mut s, Ok(toggled));
     assert!(screen_text(&s).contains("loading"), "{}", screen_text(&s));
     let again = asked_wire(&effects).expect("asked again");
     assert_ne!(again, key_asked);

@@ -7,6 +7,8 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::screens::ScreenMsg;
+use wbauto::app::screens::detail::DetailMsg;
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
@@ -15,7 +17,7 @@ use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
 use wbauto::ops::backtest::{ChoiceSource, RunChoice};
 
 fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
@@ -46,13 +48,13 @@ fn choices() -> Vec<RunChoice> {
 }
 
 fn runs_arrive(s: &mut State) -> Vec<Effect> {
-    let request = s.session.latest(RequestKind::BacktestRuns);
+    let request = s.session().latest(RequestKind::BacktestRuns);
     update(
         s,
-        Msg::BacktestRuns {
+        Msg::from(DetailMsg::BacktestRuns {
             request,
             result: Ok(choices()),
-        },
+        }),
     )
 }
 
@@ -102,8 +104,14 @@ fn verdict(s: &State, spike: i64) -> Verdict {
 }
 
 fn judged(s: &mut State, result: Result<Verdict, String>) {
-    let request = s.session.latest(RequestKind::BacktestJudge);
-    update(s, Msg::BacktestJudged { request, result });
+    let request = s.session().latest(RequestKind::BacktestJudge);
+    update(
+        s,
+        Msg::from(DetailMsg::BacktestJudged {
+            request,
+            result: Box::new(result),
+        }),
+    );
 }
 
 async fn both(name: &str, setup: impl Fn(&mut State)) {
@@ -188,7 +196,7 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
         panic!("{effects:?}")
     };
     assert_eq!(choice.id, "r7");
-    let first = s.session.latest(RequestKind::BacktestJudge);
+    let first = s.session().latest(RequestKind::BacktestJudge);
     let effects = update(&mut s, ch(']'));
     let [Effect::JudgeRun { choice, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -198,10 +206,10 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
     let late = verdict(&s, 6);
     update(
         &mut s,
-        Msg::BacktestJudged {
+        Msg::from(DetailMsg::BacktestJudged {
             request: first,
-            result: Ok(late),
-        },
+            result: Box::new(Ok(late)),
+        }),
     );
     let screen = render(&s);
     assert!(
@@ -226,8 +234,8 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     use std::sync::Arc;
     let fake = FakeWandb::demo().await;
     let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], tx);
+    let (runner, mut rx) =
+        crate::support::dashboard::runner(backend, crate::support::dashboard::backtest_defaults());
     let a = wbauto::file::parse_text(
         "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
         wbauto::file::Format::Yaml,
@@ -259,9 +267,78 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     let mut answers = Vec::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        if let Msg::BacktestJudged { request, result } = msg {
+        if let Msg::Screen(ScreenMsg::Detail(DetailMsg::BacktestJudged { request, result })) = msg {
             answers.push((request, result.map(|v| v.run.run)));
         }
     }
     assert_eq!(answers, vec![(2, Ok("vis023".to_string()))]);
+}
+
+/// The dashboard judges with `config.toml`'s rate limit whichever backend is in use (on W&B it
+/// used the defaults): three runs firing in the same minute, a burst of one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_judges_with_the_configured_rate_limit_on_any_backend() {
+    use std::sync::Arc;
+    use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+    let fake = crate::support::fake_wandb::FakeWandb::demo().await;
+    let backend: Arc<dyn wbauto::backend::Backend> = Arc::new(fake.backend());
+    let a = wbauto::file::parse_text(
+        "name: a\nscope: {project: acme/vision}\nevent: {type: run_metric_threshold, metric: loss, cmp: \">\", threshold: 0.5}\naction: {type: no_op}\n",
+        wbauto::file::Format::Yaml,
+    )
+    .unwrap()
+    .remove(0);
+    let runs: Vec<wbauto::engine::backtest::RunHistory> = (1..=3)
+        .map(|i| wbauto::engine::backtest::RunHistory {
+            run: RunRef {
+                entity: "acme".into(),
+                project: "vision".into(),
+                run: format!("r{i}"),
+                display_name: None,
+                user: None,
+            },
+            events: vec![EngineEvent {
+                run: None,
+                body: EventBody::Metric {
+                    step: Some(1),
+                    metrics: vec![("loss".into(), 0.9)],
+                },
+                time: Some(1_780_000_000 + i),
+            }],
+            notes: Vec::new(),
+        })
+        .collect();
+    let histories = Arc::new(runs);
+    let fired = |engine: wbauto::config::file::EngineSettings| {
+        let (backend, a, histories) = (backend.clone(), a.clone(), histories.clone());
+        async move {
+            let settings = wbauto::ops::backtest::Settings::of(&engine);
+            let (runner, mut rx) = crate::support::dashboard::runner(backend, settings);
+            runner.run(
+                Effect::JudgePreview {
+                    request: 1,
+                    automation: Box::new(a),
+                    histories,
+                },
+                0,
+            );
+            match rx.recv().await {
+                Some(Msg::Screen(ScreenMsg::Wizard(
+                    wbauto::app::screens::wizard::WizardMsg::PreviewJudged { result, .. },
+                ))) => result.unwrap().iter().filter(|v| v.fired()).count(),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let strict = wbauto::config::file::EngineSettings {
+        rate_per_minute: 1,
+        burst: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        fired(strict).await,
+        1,
+        "a burst of one: the others are held back"
+    );
+    assert_eq!(fired(Default::default()).await, 3);
 }

@@ -564,3 +564,81 @@ fn endless_input_is_refused_at_its_cap() {
     let err = fails(dir.path(), &["create", "-f", "/dev/zero"], None);
     assert!(err.contains("over 16 MiB"), "{err}");
 }
+
+/// A broken `config.toml` is reported by every command that reads it (file, line, setting and
+/// what is used instead), and the command still runs on the defaults of what was wrong.
+#[test]
+fn a_broken_config_is_reported_by_list_doctor_and_engine() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "theme = \"pink\"\ndefault_entity = \"acme\"\n[engine]\nburst = \"lots\"\n",
+    )
+    .unwrap();
+    let file = config.display().to_string();
+    let expected = [
+        format!("warning: config {file}, line 4, engine.burst: "),
+        format!("warning: config {file}, line 1, theme: "),
+    ];
+    let reported = |stderr: &str, command: &str| {
+        for e in &expected {
+            assert!(stderr.contains(e.as_str()), "{command}: {e:?} in {stderr}");
+        }
+        assert!(
+            stderr.contains("; using its default, 10"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains("; using the default theme"),
+            "{command}: {stderr}"
+        );
+    };
+    let envs = [("WBAUTO_CONFIG", file.as_str())];
+    for args in [&["list"][..], &["doctor"], &["history"]] {
+        let r = binary::run(dir.path(), args, &envs, None);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        reported(&r.stderr, args[0]);
+    }
+    let doctor = binary::run(dir.path(), &["doctor"], &envs, None).stdout;
+    assert!(
+        doctor.contains(&format!("config        {file}")),
+        "{doctor}"
+    );
+    assert!(
+        doctor.contains("acme (from default_entity in config.toml)"),
+        "the rest of the file counts: {doctor}"
+    );
+    // The engine says so at start, then runs.
+    let mut engine = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
+        .args(["engine", "--listen", "127.0.0.1:0"])
+        .env("HOME", dir.path())
+        .env("WBAUTO_DATA_DIR", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("WBAUTO_CONFIG", &config)
+        .env_remove("WANDB_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = engine.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lines.len() < 2 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => break,
+        }
+    }
+    engine.kill().unwrap();
+    engine.wait().unwrap();
+    reported(&lines.join("\n"), "engine");
+}

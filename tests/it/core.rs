@@ -5,16 +5,16 @@
 use crate::support::dashboard::{ch, ctrl, demo_state, key, typed};
 use crossterm::event::KeyCode;
 use proptest::prelude::*;
-use std::collections::BTreeMap;
-use wbauto::app::keys::{Action, Context, Keymap};
 use wbauto::app::modals::Modal;
 use wbauto::app::msg::{Effect, Msg};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::text::TextLine;
 use wbauto::app::update;
+use wbauto::config::file::{ConfigFile, Remap};
 
 fn render(state: &wbauto::app::State) -> String {
-    let backend = ratatui::backend::TestBackend::new(state.width, state.height);
+    let (width, height) = state.size();
+    let backend = ratatui::backend::TestBackend::new(width, height);
     let mut terminal = ratatui::Terminal::new(backend).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     format!("{:?}", terminal.backend().buffer())
@@ -45,7 +45,7 @@ async fn filtering_before_a_switched_list_arrives_does_not_crash() {
     );
     update(&mut s, ch('/'));
     typed(&mut s, "a");
-    assert_eq!(s.list.view_len(), 0);
+    assert_eq!(s.list().view_len(), 0);
     assert!(s.selected_item().is_none());
     render(&s);
 }
@@ -65,23 +65,28 @@ async fn two_quick_switches_end_on_the_one_asked_last() {
     update(&mut s, answer(second, "acme"));
     assert!(update(&mut s, answer(first, "acme-corp")).is_empty());
     assert_eq!(s.entity(), "acme");
-    assert_eq!(s.session.latest(RequestKind::Switch), second);
+    assert_eq!(s.session().latest(RequestKind::Switch), second);
 }
 
 #[tokio::test]
 async fn remapped_modal_and_wizard_keys_work_and_show_in_footer_and_help() {
-    let mut remaps = BTreeMap::new();
-    remaps.insert("cancel".to_string(), vec!["x".to_string()]);
-    remaps.insert("review".to_string(), vec!["ctrl-f".to_string()]);
-    let (keymap, warnings) = Keymap::with_remaps(&remaps);
-    assert!(warnings.is_empty(), "{warnings:?}");
+    let remap = |action: &str, key: &str| Remap {
+        action: action.into(),
+        keys: vec![key.into()],
+        line: 1,
+    };
+    let remaps = ConfigFile {
+        keys: vec![remap("cancel", "x"), remap("review", "ctrl-f")],
+        ..ConfigFile::default()
+    };
     let mut s = demo_state(160, 48).await;
-    s.keymap = keymap;
+    let warnings = s.configure(&remaps, false);
+    assert!(warnings.is_empty(), "{warnings:?}");
     update(&mut s, ch('D'));
     assert!(matches!(s.modal(), Some(Modal::Confirm(_))));
     assert!(
-        s.footer
-            .items
+        s.footer()
+            .items()
             .iter()
             .any(|(k, d)| k == "x" && d == "cancel")
     );
@@ -93,13 +98,13 @@ async fn remapped_modal_and_wizard_keys_work_and_show_in_footer_and_help() {
     update(&mut s, ch('n'));
     update(&mut s, key(KeyCode::Enter));
     assert!(
-        s.footer
-            .items
+        s.footer()
+            .items()
             .iter()
             .any(|(k, d)| k == "ctrl-f" && d == "review")
     );
-    let step = |s: &wbauto::app::State| match &s.screen {
-        wbauto::app::screens::Screen::Wizard(w) => w.wizard.step,
+    let step = |s: &wbauto::app::State| match s.screen() {
+        wbauto::app::screens::Screen::Wizard(w) => w.wizard().step,
         _ => panic!("no wizard"),
     };
     let before = step(&s);
@@ -110,18 +115,9 @@ async fn remapped_modal_and_wizard_keys_work_and_show_in_footer_and_help() {
     // Help lists the remapped keys by their names.
     update(&mut s, ctrl('c'));
     let mut s = demo_state(160, 48).await;
-    let (keymap, _) = Keymap::with_remaps(&remaps);
-    s.keymap = keymap;
+    s.configure(&remaps, false);
     update(&mut s, ch('?'));
-    let Some(Modal::Help(help)) = s.modal() else {
-        panic!("no help")
-    };
-    let text: Vec<String> = help
-        .doc
-        .lines
-        .iter()
-        .map(|l| l.pieces.iter().map(|p| p.text.as_str()).collect())
-        .collect();
+    let text = crate::support::dashboard::help_lines(&s);
     assert!(
         text.iter()
             .any(|l| l.starts_with("x ") && l.contains("[cancel]"))
@@ -141,15 +137,25 @@ async fn help_and_the_palette_match_the_same_words_in_any_case() {
         let Some(Modal::Palette(palette)) = s.modal() else {
             panic!("no palette")
         };
-        let in_palette = palette.matches.clone();
+        let in_palette = palette.names();
         assert!(!in_palette.is_empty(), "{words}");
-        let list_rows: Vec<Action> = s
-            .keymap
-            .in_context(Context::List)
-            .filter(|b| b.matches(words))
-            .map(|b| b.action)
+        // Help lists the list's commands first, under no heading: the same ones match there.
+        let mut s = demo_state(160, 48).await;
+        update(&mut s, ch('?'));
+        typed(&mut s, words);
+        let Some(Modal::Help(help)) = s.modal() else {
+            panic!("no help")
+        };
+        let in_help: Vec<String> = help.doc().lines[2..]
+            .iter()
+            .take_while(|l| !l.pieces.is_empty() && l.pieces.iter().any(|p| !p.text.is_empty()))
+            .filter_map(|l| {
+                let text: String = l.pieces.iter().map(|p| p.text.as_str()).collect();
+                let name = text.rsplit_once('[')?.1.strip_suffix(']')?.to_string();
+                Some(name)
+            })
             .collect();
-        assert_eq!(in_palette, list_rows, "{words}");
+        assert_eq!(in_palette, in_help, "{words}");
     }
 }
 
@@ -163,9 +169,9 @@ async fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(update(&mut s, key(KeyCode::Tab)).is_empty());
     assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
     assert!(s.modal().is_none());
-    assert!(!s.writes.any_pending());
+    assert!(!s.writes().any_pending());
     update(&mut s, ch('q'));
-    assert!(s.quit, "q still quits");
+    assert!(s.quitting(), "q still quits");
 }
 
 proptest! {
@@ -220,6 +226,48 @@ fn layers_import_one_way() {
     assert!(
         broken.is_empty(),
         "imports against the layers:\n{}",
+        broken.join("\n")
+    );
+}
+
+/// No screen or modal reaches another: they queue intents, and only the registries (`mod.rs`)
+/// name them all.
+#[test]
+fn screens_and_modals_do_not_import_each_other() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    let reference = regex::Regex::new(r"\b(screens|modals)::[a-z_]+").unwrap();
+    let mut broken = Vec::new();
+    for folder in ["screens", "modals"] {
+        let mut stack = vec![root.join(folder)];
+        let siblings: Vec<String> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().is_some_and(|n| n != "mod.rs"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+            .collect();
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.parent() == Some(&root.join(folder)) && path.ends_with("mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                let sibling = siblings.iter().any(|s| {
+                    line.contains(&format!("super::{s}::"))
+                        || line.contains(&format!("super::{s};"))
+                });
+                if reference.is_match(line) || (sibling && !line.trim_start().starts_with("//")) {
+                    broken.push(format!("{}: {}", path.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "screens or modals reaching each other:\n{}",
         broken.join("\n")
     );
 }

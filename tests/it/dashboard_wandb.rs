@@ -10,7 +10,7 @@ use std::sync::Arc;
 use wbauto::app::msg::{Effect, Msg};
 use wbauto::app::runner::Runner;
 use wbauto::app::state::ToastKind;
-use wbauto::app::store::session::BackendChoice;
+use wbauto::app::store::session::BackendOffer;
 use wbauto::app::{State, update};
 use wbauto::backend::Backend;
 
@@ -25,7 +25,7 @@ async fn settle(
     loop {
         for e in effects.drain(..) {
             assert!(
-                runner.run(e, state.session.backend()).is_none(),
+                runner.run(e, state.session().backend()).is_none(),
                 "no terminal effects expected"
             );
             in_flight += 1;
@@ -47,8 +47,13 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     let fake = FakeWandb::demo().await;
     let backend: Arc<dyn Backend> = Arc::new(fake.backend());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = Runner::new(vec![backend.clone()], vec![None], tx);
-    let choice = BackendChoice {
+    let runner = Runner::new(
+        vec![backend.clone()],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
+    let choice = BackendOffer {
         info: backend.info(),
         entity: Some("acme".into()),
     };
@@ -61,7 +66,7 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     update(&mut state, Msg::Resize(120, 40));
     let first = vec![update::list(&mut state)];
     settle(&mut state, &runner, &mut rx, first).await;
-    assert_eq!(state.list.len(), 15);
+    assert_eq!(state.list().len(), 15);
     let name = state.selected_item().unwrap().saved.automation.name.clone();
     assert!(state.selected_item().unwrap().saved.automation.enabled);
 
@@ -80,8 +85,8 @@ async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {
     let row = state.selected_item().unwrap();
     assert_eq!(row.saved.automation.name, name);
     assert!(row.saved.automation.enabled, "rolled back");
-    assert!(!state.writes.any_pending());
-    let toast = state.toasts.back().unwrap();
+    assert!(!state.writes().any_pending());
+    let toast = state.toasts().back().unwrap();
     assert_eq!(toast.kind, ToastKind::Error);
     assert!(
         toast.text.starts_with(&format!("could not disable {name}"))

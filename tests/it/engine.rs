@@ -639,7 +639,8 @@ fn run_state_hooks() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     let receiver = Receiver::start().await;
-    let s = Setup::new(&receiver, "").await;
+    // Eleven runs start within one replay: more than the default burst on the engine's clock.
+    let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&run_state_hooks()).await;
     let wandb = copy_fixtures(s.path());
     let replay = [
@@ -650,7 +651,7 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
         "acme/vision",
     ];
     let out = s.ok(&replay, None).await;
-    assert!(out.starts_with("10 run log(s)"), "{out}");
+    assert!(out.starts_with("12 run log(s)"), "{out}");
     let got = by_automation(&receiver.requests());
     let runs = |name: &str| {
         let mut r: Vec<String> = got
@@ -666,15 +667,17 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     };
     assert_eq!(
         runs("ended-finished"),
-        ["sweep-1", "sweep-10", "sweep-5", "sweep-8", "sweep-9"],
-        "exit 0, preempted then finished"
+        [
+            "sweep-1", "sweep-10", "sweep-11", "sweep-12", "sweep-5", "sweep-8", "sweep-9"
+        ],
+        "exit 0 (a stall and non-finite values included), preempted then finished"
     );
     assert_eq!(
         runs("ended-failed"),
         ["kil00001", "sweep-2", "sweep-3", "sweep-4", "sweep-7"],
         "exit 1, 3, 255, and two SIGKILLs"
     );
-    assert_eq!(runs("started").len(), 9, "every run with a run record");
+    assert_eq!(runs("started").len(), 11, "every run with a run record");
     assert_eq!(runs("loss-over-5"), ["sweep-8"]);
     let history = s.history(&["loss-over-5"]).await;
     assert_eq!(
@@ -760,7 +763,8 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     let receiver = Receiver::start().await;
-    let s = Setup::new(&receiver, "").await;
+    // Eleven runs start within one replay: more than the default burst on the engine's clock.
+    let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&webhook("started", "{type: run_state, states: [running]}"))
         .await;
     let wandb = copy_fixtures(s.path());
@@ -769,7 +773,7 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     // The fixtures were logged to acme/vision; the SIGKILLed one without a run record goes to
     // the default entity's `uncategorized`, created as W&B creates a project on a first run.
     let got = by_automation(&receiver.requests());
-    assert_eq!(got["started"].len(), 9);
+    assert_eq!(got["started"].len(), 11);
     let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
     let created: i64 = db
         .query_row(

@@ -226,9 +226,8 @@ async fn enabling_retries_when_the_automation_changed_elsewhere() {
     let path = dir.path().join("local.db");
     let ours = LocalBackend::open(&path).await.unwrap();
     let theirs = LocalBackend::open(&path).await.unwrap();
-    let stale = ours.list_automations("acme").await.unwrap().automations[0]
-        .automation
-        .clone();
+    let read = ours.list_automations("acme").await.unwrap().automations[0].clone();
+    let stale = read.automation.clone();
     // Someone else edits it in between: our copy is now stale.
     let mut edited = theirs.list_automations("acme").await.unwrap().automations[0]
         .automation
@@ -244,22 +243,21 @@ async fn enabling_retries_when_the_automation_changed_elsewhere() {
         ),
         "a plain write of the stale copy is refused"
     );
-    let saved = wbauto::ops::set_enabled(&ours, "acme", &stale, !stale.enabled)
+    let toggled = wbauto::ops::set_enabled(&ours, "acme", &read, !stale.enabled)
         .await
-        .unwrap()
-        .expect("it changed");
+        .unwrap();
+    assert!(toggled.changed);
+    let saved = toggled.saved;
     assert_eq!(saved.automation.enabled, !stale.enabled);
     assert_eq!(
         saved.automation.description.as_deref(),
         Some("changed elsewhere"),
         "their edit is kept"
     );
-    assert!(
-        wbauto::ops::set_enabled(&ours, "acme", &saved.automation, !stale.enabled)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let again = wbauto::ops::set_enabled(&ours, "acme", &saved, !stale.enabled)
+        .await
+        .unwrap();
+    assert!(!again.changed);
 }
 
 /// On a first load the local backend sends the first page by name ahead of the whole listing,
@@ -285,7 +283,12 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
     local.create_automations(&copies).await.unwrap();
     let backend: Arc<dyn Backend> = Arc::new(local);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let runner = wbauto::app::runner::Runner::new(vec![backend.clone()], vec![None], tx);
+    let runner = wbauto::app::runner::Runner::new(
+        vec![backend.clone()],
+        vec![None],
+        crate::support::dashboard::backtest_defaults(),
+        tx,
+    );
     runner.run(
         Effect::List {
             request: 7,
@@ -330,7 +333,7 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
     let mut state = crate::support::dashboard::demo_state(120, 30).await;
     update_to_loading(&mut state);
     let request = state
-        .session
+        .session()
         .latest(wbauto::app::store::session::RequestKind::List);
     wbauto::app::update(
         &mut state,
@@ -401,10 +404,53 @@ fn update_to_loading(state: &mut wbauto::app::State) {
 
 fn render(state: &wbauto::app::State) -> String {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(
-        state.width,
-        state.height,
+        state.size().0,
+        state.size().1,
     ))
     .unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
+}
+
+/// The dashboard toggles through the same retry as `enable`/`disable`: an automation changed
+/// elsewhere since it was listed is read again and toggled, keeping the other change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_toggle_retries_when_the_automation_changed_elsewhere() {
+    use std::sync::Arc;
+    use wbauto::app::msg::{Effect, Msg, SaveKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.db");
+    let ours: Arc<dyn Backend> = Arc::new(LocalBackend::open(&path).await.unwrap());
+    let theirs = LocalBackend::open(&path).await.unwrap();
+    let read = ours.list_automations("acme").await.unwrap().automations[0].clone();
+    let mut edited = read.automation.clone();
+    edited.description = Some("changed elsewhere".into());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    theirs.update_automation(&edited).await.unwrap();
+    let (runner, mut rx) =
+        crate::support::dashboard::runner(ours, crate::support::dashboard::backtest_defaults());
+    let enabled = !read.automation.enabled;
+    runner.run(
+        Effect::Toggle {
+            read: Box::new(read.clone()),
+            enabled,
+            entity: "acme".into(),
+        },
+        0,
+    );
+    let Some(Msg::Saved {
+        kind: SaveKind::Toggle,
+        result,
+        ..
+    }) = rx.recv().await
+    else {
+        panic!("the toggle answers")
+    };
+    let saved = result.expect("toggled after reading it again");
+    assert_eq!(saved.automation.enabled, enabled);
+    assert_eq!(
+        saved.automation.description.as_deref(),
+        Some("changed elsewhere"),
+        "their edit is kept"
+    );
 }

@@ -1,18 +1,23 @@
 //! Snapshots of every screen at 80x24 and 160x48, with the demo data and with errors.
 
 use crate::support::dashboard;
+use wbauto::app::screens::detail::DetailMsg;
+use wbauto::app::screens::history::HistoryMsg;
+use wbauto::app::screens::integrations::IntegrationsMsg;
+use wbauto::app::screens::runs::RunsMsg;
 
 use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Msg, SaveKind};
+use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::{Integration, IntegrationKind};
 
 fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
@@ -167,7 +172,7 @@ async fn integrations() {
     both("integrations", |s| {
         update(s, ch('i'));
         let request = s
-            .session
+            .session()
             .latest(wbauto::app::store::session::RequestKind::Integrations);
         let list = vec![
             Integration {
@@ -192,10 +197,10 @@ async fn integrations() {
         ];
         update(
             s,
-            Msg::IntegrationsLoaded {
+            Msg::from(IntegrationsMsg::Loaded {
                 request,
                 result: Ok(list),
-            },
+            }),
         );
     })
     .await;
@@ -216,15 +221,12 @@ async fn switch() {
 
 #[tokio::test]
 async fn errors() {
-    both("load_failed", |s| {
-        let request = match update::list(s) {
-            wbauto::app::Effect::List { request, .. } => request,
-            _ => unreachable!(),
-        };
-        s.list.clear();
-        update(s, Msg::Listed { request, result: Err(BackendError::Network("cannot reach W&B at https://api.wandb.ai: no answer in time; gave up after 6 attempt(s) in 60.0s".into())) });
-    })
-    .await;
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut s = dashboard::connected_state(w, h, wbauto::model::Capabilities::everything());
+        let request = s.session().latest(RequestKind::List);
+        update(&mut s, Msg::Listed { request, result: Err(BackendError::Network("cannot reach W&B at https://api.wandb.ai: no answer in time; gave up after 6 attempt(s) in 60.0s".into())) });
+        insta::assert_snapshot!(format!("load_failed_{w}x{h}"), render(&s));
+    }
     both("toggle_failed", |s| {
         let effects = update(s, ch('t'));
         assert_eq!(effects.len(), 1);
@@ -237,7 +239,7 @@ async fn errors() {
     })
     .await;
     both("read_only", |s| {
-        s.session.set_read_only(Some("--read-only".into()));
+        s.set_read_only(Some("--read-only".into()));
         update(s, ch('D'));
     })
     .await;
@@ -245,18 +247,16 @@ async fn errors() {
 
 #[tokio::test]
 async fn loading_and_too_small() {
-    let mut state = demo_state(80, 24).await;
-    state.list.clear();
-    update(&mut state, Msg::Resize(80, 24));
+    let mut state = dashboard::connected_state(80, 24, wbauto::model::Capabilities::everything());
     insta::assert_snapshot!("loading_80x24", render(&state));
     update(&mut state, Msg::Resize(59, 20));
     insta::assert_snapshot!("too_small_59x20", render(&state));
-    assert_eq!(state.now, NOW);
+    assert_eq!(state.now(), NOW);
 }
 
 /// Executions as the local engine records them, at fixed times before `NOW`.
 fn executions(s: &State) -> Vec<wbauto::engine::history::Execution> {
-    let items = s.list.items();
+    let items = s.list().items();
     let at = |ago: i64| jiff::Timestamp::from_second(NOW - ago).unwrap().to_string();
     let row = |i: usize, status: &str, ago: i64, error: Option<&str>, http: Option<i64>| {
         let a = &items[i].saved.automation;
@@ -305,22 +305,26 @@ fn executions(s: &State) -> Vec<wbauto::engine::history::Execution> {
 
 fn load_history(s: &mut State) {
     let request = s
-        .session
+        .session()
         .latest(wbauto::app::store::session::RequestKind::History);
     let rows = executions(s);
-    update(
-        s,
-        Msg::HistoryLoaded {
+    let msg = match s.screen() {
+        wbauto::app::screens::Screen::Detail(_) => Msg::from(DetailMsg::History {
             request,
             result: Ok(rows),
-        },
-    );
+        }),
+        _ => Msg::from(HistoryMsg::Loaded {
+            request,
+            result: Ok(rows),
+        }),
+    };
+    update(s, msg);
 }
 
 fn load_activity(s: &mut State, running: bool) {
     update(s, Msg::Tick(NOW + 3));
     let request = s
-        .session
+        .session()
         .latest(wbauto::app::store::session::RequestKind::Activity);
     let latest = executions(s)
         .into_iter()
@@ -372,14 +376,14 @@ async fn history_screen() {
     both("history_empty", |s| {
         update(s, ch('h'));
         let request = s
-            .session
+            .session()
             .latest(wbauto::app::store::session::RequestKind::History);
         update(
             s,
-            Msg::HistoryLoaded {
+            Msg::from(HistoryMsg::Loaded {
                 request,
                 result: Ok(Vec::new()),
-            },
+            }),
         );
     })
     .await;
@@ -451,15 +455,15 @@ async fn runs_screen() {
     both("runs", |s| {
         update(s, ch('r'));
         let request = s
-            .session
+            .session()
             .latest(wbauto::app::store::session::RequestKind::Runs);
         let rows = runs(s);
         update(
             s,
-            Msg::RunsLoaded {
+            Msg::from(RunsMsg::Loaded {
                 request,
                 result: Ok(rows),
-            },
+            }),
         );
         update(s, key(KeyCode::Enter));
     })

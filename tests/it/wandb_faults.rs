@@ -292,7 +292,7 @@ async fn old_servers_walk_projects_and_gate_features() {
 
 #[tokio::test]
 async fn the_fake_is_as_strict_as_wandb() {
-    use wbauto::backend::wandb::client::Request;
+    use wbauto::backend::wandb::client::GraphqlRequest;
     use wbauto::wire::ops;
     let fake = FakeWandb::demo().await;
     let client = Client::new(
@@ -312,7 +312,7 @@ async fn the_fake_is_as_strict_as_wandb() {
         let client = client.clone();
         async move {
             client
-                .execute(&Request::sdk(
+                .execute(&GraphqlRequest::sdk(
                     ops::create_automation(true),
                     json!({"input": input}),
                 ))
@@ -354,7 +354,7 @@ async fn the_fake_is_as_strict_as_wandb() {
     let err = send(good).await.unwrap_err();
     assert!(matches!(err, BackendError::Conflict(_)), "{err}");
     let typo = client
-        .execute(&Request::sdk(
+        .execute(&GraphqlRequest::sdk(
             "query GetDefaultEntity {\n  viewer {\n    idd\n  }\n}\n",
             json!({}),
         ))
@@ -365,7 +365,7 @@ async fn the_fake_is_as_strict_as_wandb() {
         "{typo}"
     );
     let extra = client
-        .execute(&Request::sdk(
+        .execute(&GraphqlRequest::sdk(
             ops::ENTITY,
             json!({"name": "acme", "bogus": 1}),
         ))

@@ -2,6 +2,7 @@
 //! options), and keys driving it to a saved automation, with server errors sent back to their step.
 
 use crate::support::dashboard;
+use wbauto::app::screens::wizard::WizardMsg;
 
 use crate::support::dashboard::{Overlay, overlay, set_filter};
 use crossterm::event::KeyCode;
@@ -13,16 +14,16 @@ use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::Problem;
 use wbauto::wizard::Step;
-use wbauto::wizard::fields::Options;
+use wbauto::wizard::fields::PickerChoices;
 
 fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
 
-fn options() -> Options {
-    Options {
+fn options() -> PickerChoices {
+    PickerChoices {
         projects: vec!["nlp".into(), "speech".into(), "vision".into()],
         registries: vec![
             ("dataset".into(), "acme-corp".into()),
@@ -43,15 +44,15 @@ fn open(state: &mut State) {
     assert_eq!(entity, "acme");
     update(
         state,
-        Msg::OptionsLoaded {
+        Msg::from(WizardMsg::Options {
             request: *request,
             result: Ok(options()),
-        },
+        }),
     );
 }
 
 fn wizard(state: &State) -> &wbauto::app::screens::wizard::WizardScreen {
-    match &state.screen {
+    match state.screen() {
         wbauto::app::screens::Screen::Wizard(w) => w,
         _ => panic!("no wizard: {:?}", overlay(state)),
     }
@@ -75,9 +76,9 @@ fn threshold_to(state: &mut State, step: Step) {
     update(state, key(KeyCode::Tab));
     update(state, key(KeyCode::Right));
     update(state, key(KeyCode::Right));
-    while wizard(state).wizard.step < step {
+    while wizard(state).wizard().step < step {
         update(state, key(KeyCode::PageDown));
-        if wizard(state).wizard.step == Step::Action {
+        if wizard(state).wizard().step == Step::Action {
             update(state, key(KeyCode::Tab));
             update(state, key(KeyCode::Right));
         }
@@ -114,13 +115,13 @@ async fn errors_greyed_options_webhook_payload_and_discard_are_drawn() {
         update(s, key(KeyCode::PageDown));
     })
     .await;
-    both("greyed_events", |s| {
+    for (w, h) in [(80, 24), (160, 48)] {
         let caps = wbauto::backend::wandb::features::Features::default().capabilities();
-        let entity = s.entity().to_string();
-        s.session.switch(0, entity, caps);
-        threshold_to(s, Step::Event);
-    })
-    .await;
+        let mut state = crate::support::dashboard::demo_state_on(w, h, caps).await;
+        open(&mut state);
+        threshold_to(&mut state, Step::Event);
+        insta::assert_snapshot!(format!("wizard_greyed_events_{w}x{h}"), render(&state));
+    }
     both("webhook_payload", |s| {
         update(s, ch('k'));
         update(s, ch('k'));
@@ -145,10 +146,10 @@ async fn keys_create_an_automation_and_select_it() {
     open(&mut s);
     threshold_to(&mut s, Step::Review);
     assert_eq!(
-        wizard(&s).wizard.step,
+        wizard(&s).wizard().step,
         Step::Review,
         "{:?}",
-        wizard(&s).wizard.errors
+        wizard(&s).wizard().errors
     );
     update(&mut s, key(KeyCode::BackTab));
     let effects = update(&mut s, key(KeyCode::Enter));
@@ -164,48 +165,48 @@ async fn keys_create_an_automation_and_select_it() {
     };
     assert_eq!(automation.name, "loss-threshold");
     assert_eq!(automation.scope.path.to_string(), "project acme/speech");
-    assert!(wizard(&s).saving);
+    assert!(wizard(&s).saving());
     // The server says the name is taken: back to Details with the message under the name.
     update(
         &mut s,
-        Msg::WizardSaved {
+        Msg::from(WizardMsg::Saved {
             edit: false,
-            result: Err(BackendError::Conflict(
+            result: Box::new(Err(BackendError::Conflict(
                 "the name \"loss-threshold\" is already used".into(),
-            )),
-        },
+            ))),
+        }),
     );
     let w = wizard(&s);
-    assert_eq!(w.wizard.step, Step::Details);
-    assert!(w.wizard.errors[0].message.contains("already used"));
-    assert!(!w.saving);
+    assert_eq!(w.wizard().step, Step::Details);
+    assert!(w.wizard().errors[0].message.contains("already used"));
+    assert!(!w.saving());
     // A missing integration goes back to the Action step.
     update(
         &mut s,
-        Msg::WizardSaved {
+        Msg::from(WizardMsg::Saved {
             edit: false,
-            result: Err(BackendError::Invalid(vec![Problem::new(
+            result: Box::new(Err(BackendError::Invalid(vec![Problem::new(
                 "action.integration",
                 "no Slack integration named \"#x\"",
-            )])),
-        },
+            )]))),
+        }),
     );
-    assert_eq!(wizard(&s).wizard.step, Step::Action);
+    assert_eq!(wizard(&s).wizard().step, Step::Action);
     // Saved: the wizard closes and the new automation is selected.
-    let mut saved = s.list.items()[0].saved.clone();
+    let mut saved = s.list().items()[0].saved.clone();
     saved.automation.name = "loss-threshold".into();
     saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
     update(
         &mut s,
-        Msg::WizardSaved {
+        Msg::from(WizardMsg::Saved {
             edit: false,
-            result: Ok(saved),
-        },
+            result: Box::new(Ok(saved)),
+        }),
     );
     assert_eq!(overlay(&s), Overlay::None);
     assert_eq!(dashboard::selected(&s), "loss-threshold");
     assert!(
-        s.toasts
+        s.toasts()
             .back()
             .unwrap()
             .text
@@ -219,9 +220,9 @@ async fn edit_and_duplicate_open_prefilled_and_read_only_refuses() {
     let effects = update(&mut s, ch('e'));
     assert!(matches!(effects.as_slice(), [Effect::LoadOptions { .. }]));
     let w = wizard(&s);
-    assert_eq!(w.wizard.step, Step::Scope);
-    assert_eq!(w.wizard.answers.name, "accuracy-anomaly");
-    assert!(w.wizard.editing.is_some());
+    assert_eq!(w.wizard().step, Step::Scope);
+    assert_eq!(w.wizard().answers.name, "accuracy-anomaly");
+    assert!(w.wizard().editing.is_some());
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(
         overlay(&s),
@@ -229,23 +230,23 @@ async fn edit_and_duplicate_open_prefilled_and_read_only_refuses() {
         "nothing changed: esc closes at once"
     );
     update(&mut s, ch('N'));
-    assert_eq!(wizard(&s).wizard.answers.name, "accuracy-anomaly-copy");
+    assert_eq!(wizard(&s).wizard().answers.name, "accuracy-anomaly-copy");
     update(&mut s, key(KeyCode::Tab));
     update(&mut s, ch('x'));
     update(&mut s, key(KeyCode::Esc));
     assert!(
-        wizard(&s).confirm_discard,
+        wizard(&s).confirm_discard(),
         "answers changed: esc asks first"
     );
     update(&mut s, key(KeyCode::Enter));
-    assert!(!wizard(&s).confirm_discard);
+    assert!(!wizard(&s).confirm_discard());
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, ch('d'));
     assert_eq!(overlay(&s), Overlay::None);
     set_filter(&mut s, "nightly");
     assert!(update(&mut s, ch('e')).is_empty());
-    assert!(s.toasts.back().unwrap().text.contains("cannot be edited"));
-    s.session.set_read_only(Some("--read-only".into()));
+    assert!(s.toasts().back().unwrap().text.contains("cannot be edited"));
+    s.set_read_only(Some("--read-only".into()));
     assert!(update(&mut s, ch('n')).is_empty());
     assert_eq!(overlay(&s), Overlay::None);
 }
@@ -259,10 +260,10 @@ async fn collections_load_when_a_project_is_picked_and_ctrl_r_retries_options() 
     };
     update(
         &mut s,
-        Msg::OptionsLoaded {
+        Msg::from(WizardMsg::Options {
             request: *request,
             result: Err(BackendError::Network("offline".into())),
-        },
+        }),
     );
     assert!(render(&s).contains("could not load choices (offline)"));
     let effects = update(&mut s, ctrl('r'));
@@ -271,16 +272,16 @@ async fn collections_load_when_a_project_is_picked_and_ctrl_r_retries_options() 
     };
     update(
         &mut s,
-        Msg::OptionsLoaded {
+        Msg::from(WizardMsg::Options {
             request: *request,
             result: Ok(options()),
-        },
+        }),
     );
     update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::Up));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(
-        wizard(&s).wizard.answers.scope_kind,
+        wizard(&s).wizard().answers.scope_kind,
         wbauto::model::ScopeKind::Collection
     );
     update(&mut s, key(KeyCode::Tab));
@@ -319,8 +320,8 @@ async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
     update(&mut s, key(KeyCode::Esc));
     assert!(update(&mut s, ch('s')).is_empty());
     assert_eq!(overlay(&s), Overlay::None);
-    assert!(s.draft.is_some());
-    assert!(s.toasts.back().unwrap().text.contains("kept as a draft"));
+    assert!(s.draft().is_some());
+    assert!(s.toasts().back().unwrap().text.contains("kept as a draft"));
     // n offers it first; enter resumes where it was.
     update(&mut s, ch('n'));
     assert!(
@@ -331,29 +332,29 @@ async fn drafts_are_saved_on_change_kept_or_discarded_and_offered_back() {
     update(&mut s, key(KeyCode::Enter));
     let w = wizard(&s);
     assert_eq!(
-        (w.wizard.step, w.wizard.answers.entity.as_str()),
+        (w.wizard().step, w.wizard().answers.entity.as_str()),
         (Step::Scope, "acmex")
     );
     // Discarding forgets it.
     update(&mut s, key(KeyCode::Esc));
     let effects = update(&mut s, ch('d'));
     assert_eq!(effects, [Effect::ClearDraft]);
-    assert!(s.draft.is_none());
+    assert!(s.draft().is_none());
     // Saving forgets it too.
     open(&mut s);
     threshold_to(&mut s, Step::Review);
-    assert!(s.draft.is_some());
+    assert!(s.draft().is_some());
     update(&mut s, key(KeyCode::BackTab));
     update(&mut s, key(KeyCode::Enter));
-    let mut saved = s.list.items()[0].saved.clone();
+    let mut saved = s.list().items()[0].saved.clone();
     saved.automation.name = "loss-threshold".into();
     saved.automation.id = Some("VHJpZ2dlcjo5OQ==".into());
     let effects = update(
         &mut s,
-        Msg::WizardSaved {
+        Msg::from(WizardMsg::Saved {
             edit: false,
-            result: Ok(saved),
-        },
+            result: Box::new(Ok(saved)),
+        }),
     );
     assert_eq!(effects, [Effect::ClearDraft]);
 }
@@ -369,15 +370,18 @@ async fn a_field_is_checked_when_it_is_left() {
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Backspace));
-    assert!(wizard(&s).wizard.errors.is_empty(), "no error while typing");
+    assert!(
+        wizard(&s).wizard().errors.is_empty(),
+        "no error while typing"
+    );
     update(&mut s, key(KeyCode::Tab));
-    let errors = &wizard(&s).wizard.errors;
+    let errors = &wizard(&s).wizard().errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].path, "event.threshold");
     update(&mut s, key(KeyCode::BackTab));
     typed(&mut s, "2");
     update(&mut s, key(KeyCode::Tab));
-    assert!(wizard(&s).wizard.errors.is_empty(), "fixed on leaving");
+    assert!(wizard(&s).wizard().errors.is_empty(), "fixed on leaving");
 }
 
 #[tokio::test]
@@ -389,20 +393,20 @@ async fn the_payload_is_edited_in_a_text_area() {
     update(&mut s, key(KeyCode::Enter));
     threshold_to(&mut s, Step::Action);
     update(&mut s, key(KeyCode::Tab));
-    let before = wizard(&s).wizard.answers.payload.clone();
+    let before = wizard(&s).wizard().answers.payload.clone();
     update(&mut s, key(KeyCode::Enter));
     typed(&mut s, "x");
     assert_eq!(
-        wizard(&s).wizard.answers.payload,
+        wizard(&s).wizard().answers.payload,
         format!("{before}\nx"),
         "enter adds a line at the cursor (the end)"
     );
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Backspace));
-    assert_eq!(wizard(&s).wizard.answers.payload, before);
+    assert_eq!(wizard(&s).wizard().answers.payload, before);
     update(&mut s, ctrl('v'));
     assert_eq!(
-        wizard(&s).variables,
+        wizard(&s).variables(),
         Some(0),
         "ctrl-v opens the variable menu"
     );
@@ -414,18 +418,18 @@ async fn the_payload_is_edited_in_a_text_area() {
     update(&mut s, key(KeyCode::Enter));
     assert!(
         wizard(&s)
-            .wizard
+            .wizard()
             .answers
             .payload
             .ends_with("}${entity_name}"),
         "enter inserts the chosen variable at the cursor"
     );
-    assert_eq!(wizard(&s).variables, None);
+    assert_eq!(wizard(&s).variables(), None);
     update(&mut s, key(KeyCode::Tab));
-    assert_eq!(wizard(&s).focus, 0, "tab leaves the text area");
+    assert_eq!(wizard(&s).focus(), 0, "tab leaves the text area");
     assert!(
         wizard(&s)
-            .wizard
+            .wizard()
             .errors
             .iter()
             .any(|p| p.path == "action.payload"),
@@ -472,7 +476,7 @@ async fn the_review_scrolls_to_the_wire_input_on_a_small_terminal() {
     update(&mut s, ch('G'));
     let limit = s.scroll_limit();
     assert!(limit > 0);
-    assert_eq!(wizard(&s).review_scroll, limit);
+    assert_eq!(wizard(&s).review_scroll(), limit);
     let screen = render(&s);
     assert!(screen.contains("↑ more above"), "{screen}");
     assert!(
@@ -480,15 +484,19 @@ async fn the_review_scrolls_to_the_wire_input_on_a_small_terminal() {
         "{screen}"
     );
     update(&mut s, ch('j'));
-    assert_eq!(wizard(&s).review_scroll, limit, "j at the end stays");
+    assert_eq!(wizard(&s).review_scroll(), limit, "j at the end stays");
     update(&mut s, ch('k'));
-    assert_eq!(wizard(&s).review_scroll, limit - 1, "k moves at once");
+    assert_eq!(wizard(&s).review_scroll(), limit - 1, "k moves at once");
     update(&mut s, ch('g'));
-    assert_eq!(wizard(&s).review_scroll, 0);
+    assert_eq!(wizard(&s).review_scroll(), 0);
     update(&mut s, ch('j'));
     update(&mut s, key(KeyCode::PageUp));
-    assert_eq!(wizard(&s).wizard.step, Step::Details);
-    assert_eq!(wizard(&s).review_scroll, 0, "leaving the Review resets it");
+    assert_eq!(wizard(&s).wizard().step, Step::Details);
+    assert_eq!(
+        wizard(&s).review_scroll(),
+        0,
+        "leaving the Review resets it"
+    );
 }
 
 /// Three recent runs of acme/speech: loss decaying from 0.45, `sweep-2` with a spike to 1.05.
@@ -541,14 +549,14 @@ fn judge(effect: &Effect) -> Msg {
         limit: wbauto::engine::eval::RateLimit::default(),
         trace: true,
     };
-    Msg::PreviewJudged {
+    Msg::from(WizardMsg::PreviewJudged {
         request: *request,
         result: Ok(wbauto::engine::backtest::backtest(
             automation,
             (**histories).clone(),
             options,
         )),
-    }
+    })
 }
 
 /// Onto the Condition step, the recent runs delivered; the effect that asks for a verdict.
@@ -567,10 +575,10 @@ fn condition_with_runs(s: &mut State) -> Effect {
     assert_eq!(automation.scope.path.to_string(), "project acme/speech");
     let effects = update(
         s,
-        Msg::PreviewLoaded {
+        Msg::from(WizardMsg::PreviewLoaded {
             request: *request,
             result: Ok(recent_runs()),
-        },
+        }),
     );
     effects
         .into_iter()

@@ -1,128 +1,96 @@
-//! Confirmations: delete (the count typed when several), toggle several, save an edited file.
-//! Each carries what it confirms and starts it on "yes".
+//! Confirmations: delete (the count typed when several), toggle several, send a test fire, save
+//! an edited file. Each carries what it confirms and starts it on "yes"; Cancel has the focus
+//! first.
 
-use super::super::keys::Action;
-use super::super::msg::{Effect, SaveKind};
-use super::super::rows::{start_delete, start_toggle};
-use super::super::screens::list::edit_line;
-use super::super::state::{State, ToastKind};
-use super::super::store::writes::Pending;
-use super::{Modal, Reply};
-use crate::model::Automation;
+use super::{Dialog, Reply};
+use crate::app::ctx::{Confirm, Ctx};
+use crate::app::input::edit_line;
+use crate::app::keys::{Group, Input, Mode, Row, commands, row};
+use crate::app::modes::Bound;
+use crate::app::msg::{Effect, SaveKind};
+use crate::app::rows::{start_delete, start_toggle};
+use crate::app::state::ToastKind;
+use crate::app::store::writes::Pending;
 use crossterm::event::KeyEvent;
 
-/// A line of a diff between two automation files.
+/// A confirmation's mode.
+pub(crate) const MODE: Mode = Mode::new("confirm", "confirmation", Input::Keys, Group::Box);
+/// A confirmation that needs the count typed.
+pub(crate) const COUNT: Mode = Mode::new(
+    "confirm_count",
+    "confirmation",
+    Input::Line {
+        typing: "the count",
+        moving: None,
+    },
+    Group::Box,
+);
+
+commands! {
+    SWITCH_BUTTON: "switch_button" ["tab", "backtab", "left", "right"] footer reads "switch button" "move between the buttons";
+    CHOOSE: "choose" ["enter"] footer reads "choose" "press the focused button";
+    CANCEL: "cancel" ["esc"] footer reads "cancel" "cancel";
+}
+
+/// What a confirmation is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DiffLine {
-    /// Unchanged.
-    Same(String),
-    /// Removed.
-    Removed(String),
-    /// Added.
-    Added(String),
+pub(crate) enum ConfirmMsg {
+    SwitchButton,
+    Choose,
+    Cancel,
 }
 
-/// What a confirmation is about.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Confirm {
-    /// Delete these automations (ids and names). More than one needs the count typed.
-    Delete {
-        ids: Vec<String>,
-        names: Vec<String>,
-        typed: String,
-    },
-    /// Enable or disable these automations.
-    Toggle {
-        ids: Vec<String>,
-        names: Vec<String>,
-    },
-    /// Send a test fire, whose request the box shows.
-    TestFire {
-        id: String,
-        name: String,
-        test: Box<crate::ops::TestFire>,
-    },
-    /// Save an automation edited as a file.
-    SaveEdit {
-        before: Box<Automation>,
-        after: Box<Automation>,
-        text: String,
-        diff: Vec<DiffLine>,
-    },
-}
-
-/// A confirmation box; `yes` says which button has focus (Cancel first).
-#[derive(Clone, Debug, PartialEq)]
+/// A confirmation box.
+#[derive(Debug)]
 pub struct ConfirmModal {
-    /// What it confirms.
-    pub what: Confirm,
+    what: Confirm,
     /// Whether the "yes" button has focus.
-    pub yes: bool,
+    yes: bool,
+    /// The count typed, when several are deleted.
+    typed: String,
 }
 
 impl ConfirmModal {
-    /// A question with Cancel focused.
-    pub fn new(what: Confirm) -> Self {
-        Self { what, yes: false }
+    /// What it confirms.
+    pub fn what(&self) -> &Confirm {
+        &self.what
+    }
+
+    /// Whether the "yes" button has focus.
+    pub fn yes(&self) -> bool {
+        self.yes
+    }
+
+    /// The count typed so far.
+    pub(crate) fn typed(&self) -> &str {
+        &self.typed
     }
 
     /// Whether the count must be typed (deleting several).
-    pub fn needs_count(&self) -> bool {
+    fn needs_count(&self) -> bool {
         matches!(&self.what, Confirm::Delete { ids, .. } if ids.len() > 1)
     }
 
-    pub(super) fn on_action(mut self, state: &mut State, action: Action) -> Reply {
-        match action {
-            Action::Cancel => Reply::Close(Vec::new()),
-            Action::SwitchButton => {
-                self.yes = !self.yes;
-                Reply::Keep(Modal::Confirm(self), Vec::new())
-            }
-            Action::Choose if !self.yes => Reply::Close(Vec::new()),
-            Action::Choose => {
-                if let Confirm::Delete { ids, typed, .. } = &self.what
-                    && ids.len() > 1
-                    && typed.trim() != ids.len().to_string()
-                {
-                    let n = ids.len();
-                    state.toast(
-                        ToastKind::Error,
-                        format!("type {n} to delete {n} automations"),
-                    );
-                    return Reply::Keep(Modal::Confirm(self), Vec::new());
-                }
-                Reply::Close(self.carry_out(state))
-            }
-            _ => Reply::Pass(Modal::Confirm(self)),
-        }
-    }
-
-    /// Typing the count.
-    pub(super) fn on_text(mut self, key: KeyEvent) -> Reply {
-        if self.needs_count()
-            && let Confirm::Delete { typed, .. } = &mut self.what
-        {
-            edit_line(typed, &key);
-        }
-        Reply::Keep(Modal::Confirm(self), Vec::new())
-    }
-
-    fn carry_out(self, state: &mut State) -> Vec<Effect> {
-        match self.what {
+    fn carry_out(&mut self, ctx: &mut Ctx) {
+        match &self.what {
             Confirm::Delete { ids, .. } => {
-                state.selection.clear_marks();
-                start_delete(state, &ids)
+                ctx.selection.clear_marks();
+                start_delete(ctx, ids);
             }
             Confirm::Toggle { ids, .. } => {
-                state.selection.clear_marks();
-                ids.iter()
-                    .filter_map(|id| start_toggle(state, id))
-                    .collect()
+                ctx.selection.clear_marks();
+                for id in ids {
+                    start_toggle(ctx, id);
+                }
             }
             Confirm::TestFire { id, name, test } if test.shown.is_ok() => {
-                vec![Effect::SendTest { id, name, test }]
+                ctx.effect(Effect::SendTest {
+                    id: id.clone(),
+                    name: name.clone(),
+                    test: test.clone(),
+                });
             }
-            Confirm::TestFire { .. } => Vec::new(),
+            Confirm::TestFire { .. } => {}
             Confirm::SaveEdit {
                 before,
                 after,
@@ -130,14 +98,81 @@ impl ConfirmModal {
                 ..
             } => {
                 let id = before.id.clone().unwrap_or_default();
-                state.writes.begin(&id, Pending::Save);
-                vec![Effect::SaveFile {
+                ctx.writes.begin(&id, Pending::Save);
+                let entity = ctx.entity().to_string();
+                ctx.effect(Effect::SaveFile {
                     id,
-                    automation: after,
-                    entity: state.entity().to_string(),
-                    kind: SaveKind::Edit { before, text },
-                }]
+                    automation: after.clone(),
+                    entity,
+                    kind: SaveKind::Edit {
+                        before: before.clone(),
+                        text: text.clone(),
+                    },
+                });
             }
         }
+    }
+}
+
+impl Dialog for ConfirmModal {
+    type Msg = ConfirmMsg;
+    type Open = Confirm;
+    const MODE: Mode = MODE;
+
+    fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
+        let rows = || {
+            vec![
+                row(&SWITCH_BUTTON, ConfirmMsg::SwitchButton),
+                row(&CHOOSE, ConfirmMsg::Choose),
+                row(&CANCEL, ConfirmMsg::Cancel),
+            ]
+        };
+        vec![(MODE, rows()), (COUNT, rows())]
+    }
+
+    fn open(what: Confirm, _: &mut Ctx) -> Self {
+        Self {
+            what,
+            yes: false,
+            typed: String::new(),
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        if self.needs_count() { COUNT } else { MODE }
+    }
+
+    fn update(&mut self, msg: ConfirmMsg, ctx: &mut Ctx) -> Reply {
+        match msg {
+            ConfirmMsg::Cancel => Reply::Close,
+            ConfirmMsg::SwitchButton => {
+                self.yes = !self.yes;
+                Reply::Keep
+            }
+            ConfirmMsg::Choose if !self.yes => Reply::Close,
+            ConfirmMsg::Choose => {
+                if let Confirm::Delete { ids, .. } = &self.what
+                    && ids.len() > 1
+                    && self.typed.trim() != ids.len().to_string()
+                {
+                    let n = ids.len();
+                    ctx.toast(
+                        ToastKind::Error,
+                        format!("type {n} to delete {n} automations"),
+                    );
+                    return Reply::Keep;
+                }
+                self.carry_out(ctx);
+                Reply::Close
+            }
+        }
+    }
+
+    /// Typing the count.
+    fn on_text(&mut self, key: &KeyEvent, _: &mut Ctx) -> Reply {
+        if self.needs_count() {
+            edit_line(&mut self.typed, key);
+        }
+        Reply::Keep
     }
 }

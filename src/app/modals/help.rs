@@ -1,36 +1,62 @@
-//! Help: every command of the registry, by context, with its keys and its name for
-//! `config.toml`; typing narrows it with the same matcher as the palette.
+//! Help: every command of the key table, under the first mode it works in, with its keys and
+//! its name for `config.toml`; typing narrows it with the same matcher as the palette.
 
-use super::super::keys::{Action, Context};
-use super::super::layout;
-use super::super::screens::list::edit_line;
-use super::super::state::State;
-use super::super::text::{Doc, Piece, TextLine, Tone};
-use super::{Modal, Reply};
+use super::{Dialog, Reply};
+use crate::app::ctx::Ctx;
+use crate::app::input::{Move, edit_line, scroll};
+use crate::app::keys::chord::Chord;
+use crate::app::keys::{Group, Input, Mode, Row, defs, matches, row};
+use crate::app::layout::Layout;
+use crate::app::modes::{AppKeymap, Bound};
+use crate::app::text::{Doc, Piece, TextLine, Tone};
 use crossterm::event::KeyEvent;
 
-/// The help box.
+/// Help's mode.
+pub(crate) const MODE: Mode = Mode::new(
+    "help",
+    "help",
+    Input::Line {
+        typing: "to filter",
+        moving: Some("scroll"),
+    },
+    Group::Box,
+);
+
+/// What help is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HelpMsg {
+    Move(Move),
+    Close,
+}
+
+/// The help box.
+#[derive(Debug)]
 pub struct HelpModal {
+    filter: String,
+    scroll: u16,
+    doc: Doc,
+}
+
+impl HelpModal {
     /// What is typed.
-    pub filter: String,
-    /// Rows scrolled down, kept within the text.
-    pub scroll: u16,
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Rows scrolled down.
+    pub fn scroll(&self) -> u16 {
+        self.scroll
+    }
+
     /// The text for the filter.
-    pub doc: Doc,
+    pub fn doc(&self) -> &Doc {
+        &self.doc
+    }
 }
 
-/// Help, unfiltered.
-pub fn open(state: &State) -> Modal {
-    Modal::Help(HelpModal {
-        filter: String::new(),
-        scroll: 0,
-        doc: lines(state, ""),
-    })
-}
-
-/// The help's text: the filter, every matching command under its first context, two hints.
-fn lines(state: &State, filter: &str) -> Doc {
+/// The help's text: the filter, every matching command under the first mode it works in (the
+/// list's without a heading), and two hints.
+fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
     let mut out = vec![
         TextLine::new(vec![
             Piece::new(Tone::Dim, "filter: "),
@@ -38,34 +64,35 @@ fn lines(state: &State, filter: &str) -> Doc {
         ]),
         TextLine::plain(""),
     ];
-    let first_context = |contexts: &[Context]| contexts.first().copied();
-    for context in Context::ALL {
-        let rows: Vec<TextLine> = state
-            .keymap
-            .bindings
-            .iter()
-            .filter(|b| first_context(b.contexts) == Some(context) && b.matches(filter))
-            .map(|b| {
-                let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
-                let mut pieces = vec![
-                    Piece::new(Tone::Key, format!("{:<14}", keys.join(" "))),
-                    Piece::plain(b.description),
-                ];
-                if b.writes && state.read_only().is_some() {
-                    pieces.push(Piece::new(Tone::Warn, "  (read-only)"));
-                }
-                pieces.push(Piece::new(Tone::Dim, format!("  [{}]", b.name)));
-                TextLine::new(pieces)
-            })
-            .collect();
-        if rows.is_empty() {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, (mode, rows)) in keymap.modes().enumerate() {
+        let mut section = Vec::new();
+        for r in rows {
+            if seen.contains(&r.def.name) {
+                continue;
+            }
+            seen.push(r.def.name);
+            if !matches(r.def, filter) {
+                continue;
+            }
+            let mut pieces = vec![
+                Piece::new(Tone::Key, format!("{:<14}", keymap.shown(r.def))),
+                Piece::plain(r.def.description),
+            ];
+            if r.def.writes && read_only {
+                pieces.push(Piece::new(Tone::Warn, "  (read-only)"));
+            }
+            pieces.push(Piece::new(Tone::Dim, format!("  [{}]", r.def.name)));
+            section.push(TextLine::new(pieces));
+        }
+        if section.is_empty() {
             continue;
         }
-        if context != Context::List {
+        if i > 0 {
             out.push(TextLine::plain(""));
-            out.push(TextLine::toned(Tone::Title, context.title()));
+            out.push(TextLine::toned(Tone::Title, mode.title()));
         }
-        out.extend(rows);
+        out.extend(section);
     }
     out.push(TextLine::plain(""));
     out.push(TextLine::toned(
@@ -79,40 +106,53 @@ fn lines(state: &State, filter: &str) -> Doc {
     Doc::prose(out)
 }
 
-impl HelpModal {
-    fn limit(&self, state: &State) -> u16 {
-        let (w, h) = layout::help_text(state.width, state.height);
-        self.doc.scroll_room(w, h)
+impl Dialog for HelpModal {
+    type Msg = HelpMsg;
+    type Open = ();
+    const MODE: Mode = MODE;
+
+    fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
+        let mut rows = defs::up_down(HelpMsg::Move);
+        rows.push(row(&defs::CLOSE, HelpMsg::Close));
+        vec![(MODE, rows)]
     }
 
-    pub(super) fn on_action(mut self, state: &mut State, action: Action) -> Reply {
-        match action {
-            Action::Close => Reply::Close(Vec::new()),
-            Action::Down | Action::Up => {
-                let by = if action == Action::Down { 1 } else { -1 };
-                let limit = self.limit(state);
-                super::super::screens::scroll(&mut self.scroll, by, limit);
-                Reply::Keep(Modal::Help(self), Vec::new())
+    fn open(_: (), ctx: &mut Ctx) -> Self {
+        Self {
+            filter: String::new(),
+            scroll: 0,
+            doc: lines(ctx.keymap, ctx.session.gate().reason().is_some(), ""),
+        }
+    }
+
+    fn update(&mut self, msg: HelpMsg, ctx: &mut Ctx) -> Reply {
+        match msg {
+            HelpMsg::Close => Reply::Close,
+            HelpMsg::Move(by) => {
+                let limit = self.scroll_limit(ctx.layout);
+                scroll(&mut self.scroll, by.delta(1), limit);
+                Reply::Keep
             }
-            _ => Reply::Pass(Modal::Help(self)),
         }
     }
 
     /// Typing narrows the help; the help key closes it while nothing is typed.
-    pub(super) fn on_text(mut self, state: &mut State, key: KeyEvent) -> Reply {
-        let help_key = super::super::keys::Chord::from_event(&key).is_some_and(|c| {
-            state
-                .keymap
-                .keys_in(Action::Help, Context::List)
-                .contains(&c)
-        });
+    fn on_text(&mut self, key: &KeyEvent, ctx: &mut Ctx) -> Reply {
+        let help_key =
+            Chord::from_event(key).is_some_and(|c| ctx.keymap.keys(&defs::HELP).contains(&c));
         if help_key && self.filter.is_empty() {
-            return Reply::Close(Vec::new());
+            return Reply::Close;
         }
-        if edit_line(&mut self.filter, &key) {
-            self.doc = lines(state, &self.filter);
+        if edit_line(&mut self.filter, key) {
+            let read_only = ctx.session.gate().reason().is_some();
+            self.doc = lines(ctx.keymap, read_only, &self.filter);
             self.scroll = 0;
         }
-        Reply::Keep(Modal::Help(self), Vec::new())
+        Reply::Keep
+    }
+
+    fn scroll_limit(&self, layout: &Layout) -> u16 {
+        let text = layout.help.text;
+        self.doc.scroll_room(text.width, text.height)
     }
 }

@@ -1,17 +1,31 @@
-//! The History screen (`h`): what the local engine fired, newest first, filtered by status and
-//! by automation; `enter` shows the highlighted execution's request and answer. It reloads
-//! itself while open, so it follows a running engine.
+//! The History screen: what the local engine fired, newest first, as a table filtered by status
+//! and by automation; `enter` shows the highlighted execution's request and answer. It asks
+//! again every few seconds while open, so it follows a running engine.
 
-use super::super::keys::Action;
-use super::super::msg::Effect;
-use super::super::state::State;
-use super::super::store::session::RequestKind;
-use super::super::text::{Doc, Piece, TextLine, Tone};
-use super::Screen;
+use super::Page;
+use crate::app::ctx::Ctx;
+use crate::app::describe::status_glyph;
+use crate::app::global;
+use crate::app::input::{Move, scroll};
+use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
+use crate::app::layout::Layout;
+use crate::app::modes::Bound;
+use crate::app::msg::Effect;
+use crate::app::store::session::RequestKind;
+use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
+use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::engine::history::Execution;
 
+/// The History screen's mode.
+pub(crate) const MODE: Mode = Mode::new("history", "history", Input::Keys, Group::Screen);
+
+commands! {
+    STATUS_FILTER: "status_filter" ["f"] footer reads "status" "show only one status (all, success, failed, skipped…)";
+    BY_AUTOMATION: "by_automation" ["a"] footer reads "this automation" "only this row's automation / all";
+}
+
 /// The statuses the filter cycles through (`None` = all).
-pub const STATUSES: [Option<&str>; 5] = [
+const STATUSES: [Option<&str>; 5] = [
     None,
     Some("success"),
     Some("failed"),
@@ -19,81 +33,63 @@ pub const STATUSES: [Option<&str>; 5] = [
     Some("in_progress"),
 ];
 
-/// The History screen.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HistoryScreen {
-    /// Only this automation (id, name), or all.
-    pub automation: Option<(String, String)>,
-    /// Only this status, or all.
-    pub status: Option<&'static str>,
-    /// The executions loaded (all statuses), newest first; `None` while loading.
-    pub rows: Option<Result<Vec<Execution>, String>>,
-    /// The highlighted row of the shown ones.
-    pub selected: usize,
-    /// The highlighted execution's request and answer are open.
-    pub open: bool,
-    /// The text shown: the rows, or the open execution.
-    pub doc: Doc,
-    /// Rows scrolled in the open execution.
-    pub scroll: u16,
+/// The history's columns after the lead (the status glyph).
+pub(crate) const COLUMNS: [Column; 8] = [
+    LEAD,
+    fixed("STATUS", 11),
+    fixed("AGO", 4),
+    fill("AUTOMATION", 3),
+    fill("EVENT", 2),
+    fill("SUBJECT", 3),
+    fixed("STEP", 10),
+    fill("RESULT", 3),
+];
+
+/// What the History screen is told.
+#[derive(Clone, Debug)]
+pub enum HistoryMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
+    Move(Move),
+    /// Open the highlighted row.
+    Open,
+    /// Show only the next status (all, success, failed, skipped, in progress).
+    CycleStatus,
+    /// Only the highlighted row's automation, or all again.
+    ByAutomation,
+    /// Read it again now.
+    Refresh,
+    /// Back to the list (an open row closes first).
+    Back,
+    /// The executions arrived.
+    Loaded {
+        request: u64,
+        result: Result<Vec<Execution>, String>,
+    },
 }
 
-/// The glyph of a status, shown beside it (nothing depends on colour).
-pub fn glyph(status: &str) -> (&'static str, Tone) {
-    match status {
-        "success" => ("✓", Tone::On),
-        "failed" => ("✗", Tone::Error),
-        "skipped" => ("–", Tone::Dim),
-        _ => ("⋯", Tone::Warn),
-    }
+/// The History screen.
+#[derive(Debug, Default)]
+pub struct HistoryScreen {
+    /// Only this automation (id, name), or all.
+    automation: Option<(String, String)>,
+    /// Only this status, or all.
+    status: Option<&'static str>,
+    /// The executions loaded (all statuses), newest first.
+    executions: Fetched<Execution>,
+    /// Which of them the filters let through.
+    shown: Vec<usize>,
+    table: Table,
+    rows: Prepared,
+    /// The highlighted execution's request and answer are open.
+    open: bool,
+    /// The open execution, or what is said instead of the table (loading, failed, empty).
+    doc: Doc,
+    scroll: u16,
 }
 
 impl HistoryScreen {
-    /// The rows the filters let through.
-    pub fn shown(&self) -> Vec<&Execution> {
-        match &self.rows {
-            Some(Ok(rows)) => rows
-                .iter()
-                .filter(|r| self.status.is_none_or(|s| r.status == s))
-                .filter(|r| {
-                    self.automation
-                        .as_ref()
-                        .is_none_or(|(id, _)| r.automation_id == *id)
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Makes the text again after the rows, the filters or the selection changed.
-    pub fn prepare(&mut self, now: i64) {
-        let count = self.shown().len();
-        self.selected = self.selected.min(count.saturating_sub(1));
-        let shown = self.shown();
-        let doc = match (&self.rows, self.open, shown.get(self.selected)) {
-            (None, _, _) => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
-            (Some(Err(e)), _, _) => Doc::prose(vec![
-                TextLine::toned(Tone::Error, format!("could not load the history: {e}")),
-                TextLine::toned(Tone::Dim, "ctrl-r tries again"),
-            ]),
-            (_, true, Some(row)) => Doc::code(execution_lines(row)),
-            _ if shown.is_empty() => Doc::prose(vec![TextLine::toned(
-                Tone::Dim,
-                "nothing fired yet. `wbauto emit ...` sends an event (README: Make it fire)",
-            )]),
-            _ => Doc::code(
-                shown
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| row_line(r, now, i == self.selected))
-                    .collect(),
-            ),
-        };
-        self.doc = doc;
-    }
-
     /// The title: what is shown.
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         let who = self
             .automation
             .as_ref()
@@ -101,31 +97,152 @@ impl HistoryScreen {
         let status = self.status.unwrap_or("every status");
         format!(" history: {who} · {status} ")
     }
+
+    /// The table and its rows, unless text is shown instead.
+    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
+        (self.doc.lines.is_empty()).then_some((&self.table, self.rows.as_slice()))
+    }
+
+    /// The text shown instead of the table (the open execution, loading, failed, empty).
+    pub(crate) fn doc(&self) -> (&Doc, u16) {
+        (&self.doc, self.scroll)
+    }
+
+    fn execution(&self) -> Option<&Execution> {
+        let index = *self.shown.get(self.table.selected())?;
+        self.executions.rows().get(index)
+    }
+
+    fn ask(ctx: &mut Ctx) {
+        let request = ctx.session.request(RequestKind::History);
+        ctx.effect(Effect::LoadHistory { request });
+    }
 }
 
-fn row_line(r: &Execution, now: i64, selected: bool) -> TextLine {
-    let (glyph, tone) = glyph(&r.status);
-    let at = r.decided_at();
-    let what = r.subject();
-    let step = r.step.map(|s| format!("step {s}")).unwrap_or_default();
-    let result = r.outcome();
+impl Page for HistoryScreen {
+    type Msg = HistoryMsg;
+    type Open = ();
+    const MODE: Mode = MODE;
+
+    fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
+        let mut rows = defs::moves(HistoryMsg::Move);
+        rows.extend([
+            row(&defs::OPEN, HistoryMsg::Open),
+            row(&STATUS_FILTER, HistoryMsg::CycleStatus),
+            row(&BY_AUTOMATION, HistoryMsg::ByAutomation),
+        ]);
+        rows.extend(global::reloading(HistoryMsg::Refresh, HistoryMsg::Back));
+        vec![(MODE, rows)]
+    }
+
+    fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
+        Self::ask(ctx);
+        Some(Self::default())
+    }
+
+    fn update(&mut self, msg: HistoryMsg, ctx: &mut Ctx) -> bool {
+        let rows = ctx.layout.table_rows();
+        match msg {
+            HistoryMsg::Move(by) if self.open => {
+                let text = ctx.layout.screen.text;
+                let limit = self.doc.scroll_room(text.width, text.height);
+                scroll(&mut self.scroll, by.delta(usize::from(text.height)), limit);
+            }
+            HistoryMsg::Move(by) => self.table.go(by, self.shown.len(), rows),
+            HistoryMsg::Open => {
+                self.open = !self.open && self.execution().is_some();
+                self.scroll = 0;
+            }
+            HistoryMsg::CycleStatus => {
+                let i = STATUSES.iter().position(|s| *s == self.status).unwrap_or(0);
+                self.status = STATUSES[(i + 1) % STATUSES.len()];
+                self.table = Table::default();
+            }
+            HistoryMsg::ByAutomation => {
+                self.automation = match self.automation.take() {
+                    Some(_) => None,
+                    None => self
+                        .execution()
+                        .map(|r| (r.automation_id.clone(), r.automation_name.clone())),
+                };
+                self.table = Table::default();
+            }
+            HistoryMsg::Refresh => Self::ask(ctx),
+            HistoryMsg::Back if self.open => self.open = false,
+            HistoryMsg::Back => ctx.back(),
+            HistoryMsg::Loaded { request, result } => {
+                let newest = ctx.session.is_latest(RequestKind::History, request);
+                self.executions.answer(newest, result);
+            }
+        }
+        true
+    }
+
+    fn prepare(&mut self, ctx: &mut Ctx) {
+        let all = self.executions.rows();
+        self.shown = all
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.status.is_none_or(|s| r.status == s))
+            .filter(|(_, r)| {
+                self.automation
+                    .as_ref()
+                    .is_none_or(|(id, _)| r.automation_id == *id)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.table.clamp(self.shown.len(), ctx.layout.table_rows());
+        self.rows = self
+            .shown
+            .iter()
+            .map(|i| table_row(&all[*i], ctx.now))
+            .collect();
+        self.open &= self.execution().is_some();
+        let refresh = ctx.keymap.key(&defs::REFRESH, MODE);
+        self.doc = match (self.executions.state(), self.execution()) {
+            (None, _) => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
+            (Some(Err(e)), _) => Doc::prose(vec![
+                TextLine::toned(Tone::Error, format!("could not load the history: {e}")),
+                TextLine::toned(Tone::Dim, format!("{refresh} tries again")),
+            ]),
+            (_, Some(execution)) if self.open => Doc::code(execution_lines(execution)),
+            _ if self.shown.is_empty() => Doc::prose(vec![TextLine::toned(
+                Tone::Dim,
+                "nothing fired yet. `wbauto emit ...` sends an event (README: Make it fire)",
+            )]),
+            _ => Doc::default(),
+        };
+    }
+
+    fn follow(&mut self, ctx: &mut Ctx) {
+        Self::ask(ctx);
+    }
+
+    fn scroll_limit(&self, layout: &Layout) -> u16 {
+        let text = layout.screen.text;
+        self.doc.scroll_room(text.width, text.height)
+    }
+}
+
+fn table_row(r: &Execution, now: i64) -> TableRow<'static> {
+    let (glyph, tone) = status_glyph(&r.status);
     let test = if r.test { " (test)" } else { "" };
-    let line = TextLine::new(vec![
-        Piece::plain(if selected { "▶ " } else { "  " }),
-        Piece::new(tone, format!("{glyph} {:<11}", r.status)),
-        Piece::new(
-            Tone::Dim,
-            format!("{:>4} ", super::super::layout::ago(now, at)),
-        ),
-        Piece::plain(format!("{:<24} ", r.automation_name)),
-        Piece::new(Tone::Dim, format!("{:<18} ", r.event_type)),
-        Piece::plain(format!("{what:<22} {step:<10} ")),
-        Piece::new(Tone::Dim, format!("{result}{test}")),
-    ]);
-    if selected {
-        line.with_tone(Tone::Selected)
-    } else {
-        line
+    TableRow {
+        lead: cell(tone, glyph),
+        cells: vec![
+            cell(tone, r.status.clone()),
+            cell(Tone::Dim, ago(now, r.decided_at())),
+            cell(Tone::Plain, r.automation_name.clone()),
+            cell(Tone::Dim, r.event_type.clone()),
+            cell(Tone::Plain, r.subject().to_string()),
+            cell(
+                Tone::Plain,
+                r.step.map(|s| format!("step {s}")).unwrap_or_default(),
+            ),
+            cell(Tone::Dim, format!("{}{test}", r.outcome())),
+        ],
+        tone: Tone::Plain,
+        marked: false,
     }
 }
 
@@ -198,88 +315,4 @@ fn execution_lines(r: &Execution) -> Vec<TextLine> {
         r.response_body.clone().unwrap_or_else(|| "none".into())
     )));
     out
-}
-
-/// A new history request; older answers will be dropped.
-pub fn request(state: &mut State, automation: Option<String>) -> Effect {
-    Effect::LoadHistory {
-        request: state.session.request(RequestKind::History),
-        automation,
-    }
-}
-
-/// Opens the History of every automation of the local engine.
-pub fn open(state: &mut State) -> Vec<Effect> {
-    let mut screen = HistoryScreen::default();
-    screen.prepare(state.now);
-    state.screen = Screen::History(screen);
-    vec![request(state, None)]
-}
-
-/// The executions arrived (for this screen or the detail's History tab).
-pub fn on_loaded(state: &mut State, request: u64, result: Result<Vec<Execution>, String>) {
-    if !state.session.is_latest(RequestKind::History, request) {
-        return;
-    }
-    let now = state.now;
-    match &mut state.screen {
-        Screen::History(h) => {
-            h.rows = Some(result);
-            h.prepare(now);
-        }
-        Screen::Detail(d) => d.set_history(result, now),
-        _ => {}
-    }
-}
-
-/// The History screen's commands.
-pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
-    let now = state.now;
-    let page = state.page_rows() as isize;
-    let (w, h) = super::super::layout::raw_text(state.width, state.height);
-    let Screen::History(screen) = &mut state.screen else {
-        return None;
-    };
-    match action {
-        _ if super::is_movement(action) && screen.open => {
-            let limit = screen.doc.scroll_room(w, h);
-            super::scroll(&mut screen.scroll, super::delta(action, page), limit);
-            return Some(Vec::new());
-        }
-        _ if super::is_movement(action) => {
-            let n = screen.shown().len() as isize;
-            let to = (screen.selected as isize).saturating_add(super::delta(action, page));
-            screen.selected = to.clamp(0, (n - 1).max(0)) as usize;
-        }
-        Action::Open => {
-            screen.open = !screen.open;
-            screen.scroll = 0;
-        }
-        Action::CycleStatus => {
-            let i = STATUSES
-                .iter()
-                .position(|s| *s == screen.status)
-                .unwrap_or(0);
-            screen.status = STATUSES[(i + 1) % STATUSES.len()];
-            screen.selected = 0;
-        }
-        Action::ByAutomation => {
-            screen.automation = match screen.automation.take() {
-                Some(_) => None,
-                None => screen
-                    .shown()
-                    .get(screen.selected)
-                    .map(|r| (r.automation_id.clone(), r.automation_name.clone())),
-            };
-            screen.selected = 0;
-        }
-        Action::Refresh => return Some(vec![request(state, None)]),
-        Action::Back if screen.open => screen.open = false,
-        Action::Back => state.screen = Screen::List,
-        _ => return None,
-    }
-    if let Screen::History(screen) = &mut state.screen {
-        screen.prepare(now);
-    }
-    Some(Vec::new())
 }

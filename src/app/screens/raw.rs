@@ -1,65 +1,108 @@
-//! The raw view: the selected automation's JSON as stored, prepared once when opened.
+//! The raw view: the selected automation's JSON as stored, prepared when it opens and again
+//! when the automation changes or its stored JSON arrives.
 
-use super::super::keys::Action;
-use super::super::layout;
-use super::super::msg::Effect;
-use super::super::rows;
-use super::super::state::State;
-use super::super::store::wire::{WireKey, key_of};
-use super::super::text::Doc;
-use super::Screen;
+use super::Page;
+use crate::app::ctx::Ctx;
+use crate::app::describe::wire_lines;
+use crate::app::global;
+use crate::app::input::{Move, scroll};
+use crate::app::keys::{Group, Input, Mode, Row, defs};
+use crate::app::layout::Layout;
+use crate::app::modes::Bound;
+use crate::app::store::wire::{WireKey, key_of};
+use crate::app::text::Doc;
+
+/// The raw view's mode.
+pub(crate) const MODE: Mode = Mode::new("raw", "raw JSON", Input::Keys, Group::Screen);
+
+/// What the raw view is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
+    Move(Move),
+    /// Back to the list.
+    Back,
+}
 
 /// The raw JSON screen.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub struct RawScreen {
-    /// Rows scrolled down, kept within the text.
-    pub scroll: u16,
-    /// The JSON, pretty.
-    pub doc: Doc,
+    scroll: u16,
+    doc: Doc,
     /// What the text was made for: the automation as it was, and whether its JSON was at hand.
     made_for: Option<(WireKey, bool)>,
 }
 
 impl RawScreen {
-    /// The raw view of the selected automation.
-    pub fn open(state: &State, _id: String) -> Self {
-        let mut screen = Self {
-            scroll: 0,
-            doc: Doc::default(),
-            made_for: None,
-        };
-        screen.prepare(state);
-        screen
+    /// Rows scrolled down.
+    pub fn scroll(&self) -> u16 {
+        self.scroll
     }
 
-    /// Makes the text again when the automation changed or its stored JSON arrived.
-    pub fn prepare(&mut self, state: &State) {
-        let Some(item) = state.selected_item() else {
-            return;
-        };
-        let wire = state.wire.text(item);
-        let key = Some((key_of(item), wire.is_some()));
-        if key != self.made_for {
-            self.made_for = key;
-            self.doc = Doc::code(super::detail::wire_lines(wire));
-        }
+    /// The JSON, pretty.
+    pub fn doc(&self) -> &Doc {
+        &self.doc
+    }
+
+    fn limit(&self, layout: &Layout) -> u16 {
+        let text = layout.screen.text;
+        self.doc.scroll_room(text.width, text.height)
     }
 }
 
-/// Scrolling and going back; the rest are the commands on the selected automation.
-pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
-    let page = state.page_rows() as isize;
-    let (w, h) = layout::raw_text(state.width, state.height);
-    let Screen::Raw(screen) = &mut state.screen else {
-        return None;
-    };
-    match action {
-        _ if super::is_movement(action) => {
-            let limit = screen.doc.scroll_room(w, h);
-            super::scroll(&mut screen.scroll, super::delta(action, page), limit);
-        }
-        Action::Back => state.screen = Screen::List,
-        _ => return rows::on_action(state, action),
+impl Page for RawScreen {
+    type Msg = RawMsg;
+    type Open = ();
+    const MODE: Mode = MODE;
+
+    fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
+        let mut rows = defs::moves(RawMsg::Move);
+        rows.extend(global::closing(RawMsg::Back));
+        vec![(MODE, rows)]
     }
-    Some(Vec::new())
+
+    fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
+        ctx.selected_item()?;
+        Some(Self {
+            scroll: 0,
+            doc: Doc::default(),
+            made_for: None,
+        })
+    }
+
+    fn update(&mut self, msg: RawMsg, ctx: &mut Ctx) -> bool {
+        match msg {
+            RawMsg::Move(by) => {
+                let page = usize::from(ctx.layout.screen.text.height);
+                let limit = self.limit(ctx.layout);
+                scroll(&mut self.scroll, by.delta(page), limit);
+            }
+            RawMsg::Back => ctx.back(),
+        }
+        true
+    }
+
+    fn prepare(&mut self, ctx: &mut Ctx) {
+        let Some(item) = ctx.selected_item() else {
+            return;
+        };
+        let wire = ctx.wire.text(item);
+        let key = Some((key_of(item), wire.is_some()));
+        if key != self.made_for {
+            self.made_for = key;
+            self.doc = Doc::code(wire_lines(wire));
+        }
+    }
+
+    fn scroll_limit(&self, layout: &Layout) -> u16 {
+        self.limit(layout)
+    }
+
+    fn shows_selected(&self) -> bool {
+        true
+    }
+
+    fn shows_wire(&self) -> bool {
+        true
+    }
 }

@@ -1,155 +1,196 @@
-//! The Runs screen (`r`): the runs the local engine follows through their run logs (name,
-//! project, state, last step, last event), and, with `enter`, what fired on the highlighted one.
+//! The Runs screen: the runs the local engine follows through their run logs (name, project,
+//! state, last step, last event, how many firings) as a table; `enter` shows what fired on the
+//! highlighted one. It asks again every few seconds while open.
 
-use super::super::keys::Action;
-use super::super::msg::Effect;
-use super::super::state::State;
-use super::super::store::session::RequestKind;
-use super::super::text::{Doc, Piece, TextLine, Tone};
-use super::Screen;
+use super::Page;
+use crate::app::ctx::Ctx;
+use crate::app::describe::status_glyph;
+use crate::app::global;
+use crate::app::input::Move;
+use crate::app::keys::{Group, Input, Mode, Row, defs, row};
+use crate::app::modes::Bound;
+use crate::app::msg::Effect;
+use crate::app::store::session::RequestKind;
+use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
+use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
 use crate::ops::FollowedRun;
 
-/// The Runs screen.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RunsScreen {
-    /// The runs; `None` while loading.
-    pub rows: Option<Result<Vec<FollowedRun>, String>>,
-    /// The highlighted run.
-    pub selected: usize,
-    /// The highlighted run's firings are shown.
-    pub open: bool,
-    /// The text shown.
-    pub doc: Doc,
+/// The Runs screen's mode.
+pub(crate) const MODE: Mode = Mode::new("runs", "runs", Input::Keys, Group::Screen);
+
+/// The runs' columns.
+pub(crate) const COLUMNS: [Column; 7] = [
+    LEAD,
+    fill("RUN", 3),
+    fill("PROJECT", 3),
+    fixed("STATE", 9),
+    fixed("STEP", 10),
+    fixed("LAST", 6),
+    fixed("FIRED", 6),
+];
+
+/// What the Runs screen is told.
+#[derive(Clone, Debug)]
+pub enum RunsMsg {
+    /// A movement of the highlight or the text (line, ends, page, half page).
+    Move(Move),
+    /// Open the highlighted row.
+    Open,
+    /// Read it again now.
+    Refresh,
+    /// Back to the list (an open row closes first).
+    Back,
+    /// The runs arrived.
+    Loaded {
+        request: u64,
+        result: Result<Vec<FollowedRun>, String>,
+    },
 }
 
-fn state_tone(state: &str) -> Tone {
+/// The Runs screen.
+#[derive(Debug, Default)]
+pub struct RunsScreen {
+    /// The runs, most recently active first.
+    runs: Fetched<FollowedRun>,
+    table: Table,
+    rows: Prepared,
+    /// The highlighted run's firings are shown.
+    open: bool,
+    /// The open run's firings, or what is said instead of the table.
+    doc: Doc,
+}
+
+fn state_of(state: &str) -> (&'static str, Tone) {
     match state {
-        "finished" => Tone::On,
-        "failed" | "crashed" => Tone::Error,
-        _ => Tone::Warn,
+        "finished" => ("✓", Tone::On),
+        "failed" | "crashed" => ("✗", Tone::Error),
+        _ => ("⋯", Tone::Warn),
     }
 }
 
 impl RunsScreen {
-    /// Makes the text again.
-    pub fn prepare(&mut self, now: i64) {
-        let ago = |t: Option<i64>| {
-            t.map_or_else(|| "-".to_string(), |t| super::super::layout::ago(now, t))
-        };
-        self.doc = match &self.rows {
+    /// The table and its rows, unless only text is shown (loading, failed, empty).
+    pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
+        (self.open || self.doc.lines.is_empty()).then_some((&self.table, self.rows.as_slice()))
+    }
+
+    /// The highlighted run's firings under the table when it is open; else what is said
+    /// instead of the table.
+    pub(crate) fn doc(&self) -> &Doc {
+        &self.doc
+    }
+
+    fn ask(ctx: &mut Ctx) {
+        let request = ctx.session.request(RequestKind::Runs);
+        ctx.effect(Effect::LoadRuns { request });
+    }
+}
+
+impl Page for RunsScreen {
+    type Msg = RunsMsg;
+    type Open = ();
+    const MODE: Mode = MODE;
+
+    fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
+        let mut rows = defs::moves(RunsMsg::Move);
+        rows.push(row(&defs::OPEN, RunsMsg::Open));
+        rows.extend(global::reloading(RunsMsg::Refresh, RunsMsg::Back));
+        vec![(MODE, rows)]
+    }
+
+    fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
+        Self::ask(ctx);
+        Some(Self::default())
+    }
+
+    fn update(&mut self, msg: RunsMsg, ctx: &mut Ctx) -> bool {
+        match msg {
+            RunsMsg::Move(_) if self.open => {}
+            RunsMsg::Move(by) => self.table.go(by, self.rows.len(), ctx.layout.table_rows()),
+            RunsMsg::Open => self.open = !self.open && !self.rows.is_empty(),
+            RunsMsg::Refresh => Self::ask(ctx),
+            RunsMsg::Back if self.open => self.open = false,
+            RunsMsg::Back => ctx.back(),
+            RunsMsg::Loaded { request, result } => {
+                let newest = ctx.session.is_latest(RequestKind::Runs, request);
+                self.runs.answer(newest, result);
+            }
+        }
+        true
+    }
+
+    fn prepare(&mut self, ctx: &mut Ctx) {
+        let runs = self.runs.rows();
+        self.rows = runs.iter().map(|r| table_row(r, ctx.now)).collect();
+        self.table.clamp(self.rows.len(), ctx.layout.table_rows());
+        self.open &= !runs.is_empty();
+        self.doc = match self.runs.state() {
             None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the runs…")]),
             Some(Err(e)) => Doc::prose(vec![TextLine::toned(
                 Tone::Error,
                 format!("could not load the runs: {e}"),
             )]),
-            Some(Ok(rows)) if rows.is_empty() => Doc::prose(vec![TextLine::toned(
+            Some(Ok([])) => Doc::prose(vec![TextLine::toned(
                 Tone::Dim,
                 "no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
             )]),
-            Some(Ok(rows)) => {
-                self.selected = self.selected.min(rows.len() - 1);
-                let mut lines = Vec::new();
-                for (i, r) in rows.iter().enumerate() {
-                    let selected = i == self.selected;
-                    let line = TextLine::new(vec![
-                        Piece::plain(if selected { "▶ " } else { "  " }),
-                        Piece::plain(format!("{:<24} ", r.name)),
-                        Piece::new(Tone::Dim, format!("{:<22} ", r.project)),
-                        Piece::new(state_tone(&r.state), format!("{:<9} ", r.state)),
-                        Piece::plain(format!(
-                            "step {:<7} ",
-                            r.last_step
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "-".into())
-                        )),
-                        Piece::new(Tone::Dim, format!("{:>4} ago  ", ago(r.last_time))),
-                        Piece::plain(format!("{} fired", r.firings.len())),
-                    ]);
-                    lines.push(if selected {
-                        line.with_tone(Tone::Selected)
-                    } else {
-                        line
-                    });
-                    if selected && self.open {
-                        if r.firings.is_empty() {
-                            lines.push(TextLine::toned(
-                                Tone::Dim,
-                                "      nothing fired on this run",
-                            ));
-                        }
-                        for f in &r.firings {
-                            let (glyph, tone) = super::history::glyph(&f.status);
-                            let step = f.step.map(|s| format!("step {s}")).unwrap_or_default();
-                            lines.push(TextLine::new(vec![
-                                Piece::plain("      "),
-                                Piece::new(tone, format!("{glyph} {:<11} ", f.status)),
-                                Piece::plain(format!(
-                                    "{:<24} {:<18} {step}",
-                                    f.automation_name, f.event_type
-                                )),
-                            ]));
-                        }
-                        lines.push(TextLine::toned(Tone::Dim, format!("      {}", r.path)));
-                    }
-                }
-                Doc::code(lines)
-            }
+            Some(Ok(runs)) => match runs.get(self.table.selected()) {
+                Some(run) if self.open => Doc::code(firings(run)),
+                _ => Doc::default(),
+            },
         };
     }
-}
 
-/// A new runs request; older answers will be dropped.
-pub fn request(state: &mut State) -> Effect {
-    Effect::LoadRuns {
-        request: state.session.request(RequestKind::Runs),
+    fn follow(&mut self, ctx: &mut Ctx) {
+        Self::ask(ctx);
     }
 }
 
-/// Opens the Runs screen.
-pub fn open(state: &mut State) -> Vec<Effect> {
-    let mut screen = RunsScreen::default();
-    screen.prepare(state.now);
-    state.screen = Screen::Runs(screen);
-    vec![request(state)]
+fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
+    let (glyph, tone) = state_of(&r.state);
+    let step = r
+        .last_step
+        .map_or_else(|| "-".to_string(), |s| s.to_string());
+    let last = r.last_time.map_or_else(|| "-".to_string(), |t| ago(now, t));
+    TableRow {
+        lead: cell(tone, glyph),
+        cells: vec![
+            cell(Tone::Plain, r.name.clone()),
+            cell(Tone::Dim, r.project.clone()),
+            cell(tone, r.state.clone()),
+            cell(Tone::Plain, format!("step {step}")),
+            cell(Tone::Dim, last),
+            cell(Tone::Plain, r.firings.len().to_string()),
+        ],
+        tone: Tone::Plain,
+        marked: false,
+    }
 }
 
-/// The runs arrived.
-pub fn on_loaded(state: &mut State, request: u64, result: Result<Vec<FollowedRun>, String>) {
-    if !state.session.is_latest(RequestKind::Runs, request) {
-        return;
+/// What fired on a run, newest first, and its log file.
+fn firings(r: &FollowedRun) -> Vec<TextLine> {
+    let mut lines = vec![
+        TextLine::toned(
+            Tone::Title,
+            format!("{} ({}) {}", r.name, r.project, r.state),
+        ),
+        TextLine::plain(""),
+    ];
+    if r.firings.is_empty() {
+        lines.push(TextLine::toned(Tone::Dim, "nothing fired on this run"));
     }
-    let now = state.now;
-    if let Screen::Runs(r) = &mut state.screen {
-        r.rows = Some(result);
-        r.prepare(now);
+    for f in &r.firings {
+        let (glyph, tone) = status_glyph(&f.status);
+        let step = f.step.map(|s| format!("step {s}")).unwrap_or_default();
+        lines.push(TextLine::new(vec![
+            Piece::new(tone, format!("{glyph} {:<11} ", f.status)),
+            Piece::plain(format!(
+                "{:<24} {:<18} {step}",
+                f.automation_name, f.event_type
+            )),
+        ]));
     }
-}
-
-/// The Runs screen's commands.
-pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
-    let now = state.now;
-    let page = state.page_rows() as isize;
-    let Screen::Runs(screen) = &mut state.screen else {
-        return None;
-    };
-    match action {
-        _ if super::is_movement(action) => {
-            let n = match &screen.rows {
-                Some(Ok(rows)) => rows.len() as isize,
-                _ => 0,
-            };
-            let to = (screen.selected as isize).saturating_add(super::delta(action, page));
-            screen.selected = to.clamp(0, (n - 1).max(0)) as usize;
-        }
-        Action::Open => screen.open = !screen.open,
-        Action::Refresh => return Some(vec![request(state)]),
-        Action::Back if screen.open => screen.open = false,
-        Action::Back => {
-            state.screen = Screen::List;
-            return Some(Vec::new());
-        }
-        _ => return None,
-    }
-    screen.prepare(now);
-    Some(Vec::new())
+    lines.push(TextLine::plain(""));
+    lines.push(TextLine::toned(Tone::Dim, r.path.clone()));
+    lines
 }

@@ -15,13 +15,13 @@ pub struct Item {
     /// The automation and its stored JSON.
     pub saved: SavedAutomation,
     /// Event cell, e.g. `avg(loss)[5] > 0.5`.
-    pub event: String,
+    pub(crate) event: String,
     /// Scope cell, e.g. `project acme/vision`.
-    pub scope: String,
+    pub(crate) scope: String,
     /// Action cell, e.g. `slack #ml-alerts`.
-    pub action: String,
+    pub(crate) action: String,
     /// Last change (or creation) in Unix seconds, for sorting and "3d ago".
-    pub changed: i64,
+    pub(crate) changed: i64,
 }
 
 fn seconds(stamp: Option<&str>) -> Option<i64> {
@@ -33,7 +33,7 @@ fn seconds(stamp: Option<&str>) -> Option<i64> {
 
 impl Item {
     /// Builds an item and its cached text.
-    pub fn new(saved: SavedAutomation) -> Self {
+    pub(crate) fn new(saved: SavedAutomation) -> Self {
         let a = &saved.automation;
         let cells = row_cells(a);
         let changed = seconds(a.updated_at.as_deref())
@@ -54,7 +54,7 @@ impl Item {
     }
 
     /// Whether it is enabled.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.saved.automation.enabled
     }
 }
@@ -76,7 +76,7 @@ pub enum SortKey {
 
 impl SortKey {
     /// The next column.
-    pub fn next(self) -> Self {
+    pub(crate) fn next(self) -> Self {
         match self {
             SortKey::Name => SortKey::Updated,
             SortKey::Updated => SortKey::Event,
@@ -87,7 +87,7 @@ impl SortKey {
     }
 
     /// Its label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             SortKey::Name => "name",
             SortKey::Updated => "updated",
@@ -186,7 +186,7 @@ impl AutomationList {
     }
 
     /// Automations the backend returned but that could not be read.
-    pub fn unreadable(&self) -> &[Unreadable] {
+    pub(crate) fn unreadable(&self) -> &[Unreadable] {
         &self.unreadable
     }
 
@@ -196,7 +196,7 @@ impl AutomationList {
     }
 
     /// Whether an id is loaded.
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }
 
@@ -206,7 +206,7 @@ impl AutomationList {
     }
 
     /// The item at a view position.
-    pub fn at(&self, position: usize) -> Option<&Item> {
+    pub(crate) fn at(&self, position: usize) -> Option<&Item> {
         self.view.get(position).map(|&i| &self.items[i])
     }
 
@@ -217,7 +217,7 @@ impl AutomationList {
     }
 
     /// The view position of an id, if it is shown.
-    pub fn position(&self, id: &str) -> Option<usize> {
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
         let i = *self.index.get(id)?;
         self.view.iter().position(|&v| v == i)
     }
@@ -243,7 +243,7 @@ impl AutomationList {
     }
 
     /// When the list was last loaded or refused (Unix seconds).
-    pub fn loaded_at(&self) -> Option<i64> {
+    pub(crate) fn loaded_at(&self) -> Option<i64> {
         self.loaded_at
     }
 
@@ -273,7 +273,7 @@ impl AutomationList {
     }
 
     /// Shows the first page of a listing while the rest loads.
-    pub fn first_page(
+    pub(crate) fn first_page(
         &mut self,
         listing: Listing,
         now: i64,
@@ -284,13 +284,13 @@ impl AutomationList {
     }
 
     /// Records a failed load (the items loaded before stay).
-    pub fn failed(&mut self, error: String, now: i64) {
+    pub(crate) fn failed(&mut self, error: String, now: i64) {
         self.loading = Loading::Failed(error);
         self.loaded_at = Some(now);
     }
 
     /// Forgets everything (a switch of entity or backend): items and every derived part.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         let (sort, reverse, filter) = (self.sort, self.reverse, std::mem::take(&mut self.filter));
         *self = Self {
             sort,
@@ -400,7 +400,7 @@ impl AutomationList {
     }
 
     /// Ids of the view positions `from..=to`.
-    pub fn ids_between(&self, from: usize, to: usize) -> Vec<String> {
+    pub(crate) fn ids_between(&self, from: usize, to: usize) -> Vec<String> {
         let last = self.view.len().saturating_sub(1);
         if self.view.is_empty() {
             return Vec::new();

@@ -1,14 +1,15 @@
 //! What the dashboard is connected to: the backends on offer, the one in use, the entity, what
-//! it accepts, the write gate, and the ids of the newest request of each kind (older answers are
-//! dropped, so the last thing asked for wins).
+//! it accepts, the write gate, and the request ids (an answer to anything but the newest request
+//! of its kind is dropped, so the last thing asked for wins).
 
+use super::requests::Requests;
 use crate::backend::BackendInfo;
 use crate::model::Capabilities;
 use crate::ops::WriteGate;
 
 /// A backend the dashboard can switch to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BackendChoice {
+pub struct BackendOffer {
     /// Which and where.
     pub info: BackendInfo,
     /// Its default entity, if known.
@@ -16,7 +17,7 @@ pub struct BackendChoice {
 }
 
 /// Kinds of request whose newest answer alone counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RequestKind {
     /// The automation list.
     List,
@@ -39,13 +40,12 @@ pub enum RequestKind {
 /// The session store.
 #[derive(Debug)]
 pub struct Session {
-    backends: Vec<BackendChoice>,
+    backends: Vec<BackendOffer>,
     backend: usize,
     entity: String,
     capabilities: Capabilities,
     gate: WriteGate,
-    next_request: u64,
-    latest: [u64; 8],
+    requests: Requests<RequestKind>,
     /// "local local.db", "wandb https://api.wandb.ai": one per backend, for the header and switch.
     labels: Vec<String>,
     /// The backend answered the first connection (the entity and capabilities are known).
@@ -62,7 +62,11 @@ fn label(info: &BackendInfo) -> String {
 
 impl Session {
     /// A session on `backends[0]` and `entity`.
-    pub fn new(backends: Vec<BackendChoice>, entity: String, capabilities: Capabilities) -> Self {
+    pub(crate) fn new(
+        backends: Vec<BackendOffer>,
+        entity: String,
+        capabilities: Capabilities,
+    ) -> Self {
         let labels = backends.iter().map(|b| label(&b.info)).collect();
         Self {
             connected: false,
@@ -72,13 +76,12 @@ impl Session {
             entity,
             capabilities,
             gate: WriteGate::default(),
-            next_request: 1,
-            latest: [0; 8],
+            requests: Requests::default(),
         }
     }
 
     /// The backends on offer.
-    pub fn backends(&self) -> &[BackendChoice] {
+    pub(crate) fn backends(&self) -> &[BackendOffer] {
         &self.backends
     }
 
@@ -88,44 +91,39 @@ impl Session {
     }
 
     /// The backend in use as the header shows it, e.g. `local local.db`.
-    pub fn backend_label(&self) -> &str {
+    pub(crate) fn backend_label(&self) -> &str {
         self.labels.get(self.backend).map_or("", String::as_str)
     }
 
     /// Every backend on offer with its full endpoint, for the switch box.
-    pub fn choices(&self) -> impl Iterator<Item = String> + '_ {
+    pub(crate) fn choices(&self) -> impl Iterator<Item = String> + '_ {
         self.backends
             .iter()
             .map(|b| format!("{} {}", b.info.kind, b.info.endpoint))
     }
 
-    /// The backend in use.
-    pub fn backend_info(&self) -> &BackendInfo {
-        &self.backends[self.backend.min(self.backends.len().saturating_sub(1))].info
-    }
-
     /// The entity shown.
-    pub fn entity(&self) -> &str {
+    pub(crate) fn entity(&self) -> &str {
         &self.entity
     }
 
     /// What the backend in use accepts.
-    pub fn capabilities(&self) -> &Capabilities {
+    pub(crate) fn capabilities(&self) -> &Capabilities {
         &self.capabilities
     }
 
     /// Whether writes are allowed.
-    pub fn gate(&self) -> &WriteGate {
+    pub(crate) fn gate(&self) -> &WriteGate {
         &self.gate
     }
 
     /// Refuses writes from now on, for `reason`.
-    pub fn set_read_only(&mut self, reason: Option<String>) {
+    pub(crate) fn set_read_only(&mut self, reason: Option<String>) {
         self.gate = WriteGate::new(reason);
     }
 
     /// Moves to another backend and entity (also the first connection).
-    pub fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
+    pub(crate) fn switch(&mut self, backend: usize, entity: String, capabilities: Capabilities) {
         self.backend = backend;
         self.entity = entity;
         self.capabilities = capabilities;
@@ -133,31 +131,27 @@ impl Session {
     }
 
     /// Whether the backend has answered the first connection.
-    pub fn connected(&self) -> bool {
+    pub(crate) fn connected(&self) -> bool {
         self.connected
     }
 
-    /// A fresh id for any request.
-    pub fn request_id(&mut self) -> u64 {
-        let id = self.next_request;
-        self.next_request += 1;
-        id
+    /// A fresh id for a request its asker keeps to compare (the wizard's).
+    pub(crate) fn request_id(&mut self) -> u64 {
+        self.requests.fresh()
     }
 
     /// A fresh id that becomes the newest of its kind.
-    pub fn request(&mut self, kind: RequestKind) -> u64 {
-        let id = self.request_id();
-        self.latest[kind as usize] = id;
-        id
+    pub(crate) fn request(&mut self, kind: RequestKind) -> u64 {
+        self.requests.ask(kind)
     }
 
     /// The newest request of a kind (0 before the first).
     pub fn latest(&self, kind: RequestKind) -> u64 {
-        self.latest[kind as usize]
+        self.requests.newest(kind)
     }
 
     /// Whether `id` is the newest request of its kind.
-    pub fn is_latest(&self, kind: RequestKind, id: u64) -> bool {
-        self.latest[kind as usize] == id
+    pub(crate) fn is_latest(&self, kind: RequestKind, id: u64) -> bool {
+        self.requests.is_newest(kind, id)
     }
 }

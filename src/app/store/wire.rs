@@ -9,20 +9,20 @@ pub type WireKey = (String, Option<String>, bool);
 
 /// The one JSON text asked of the backend, and the one asked for now.
 #[derive(Debug, Default)]
-pub struct WireCache {
+pub(crate) struct WireCache {
     asked: Option<WireKey>,
     loaded: Option<(WireKey, Result<String, String>)>,
 }
 
 /// The key of an item as it is now.
-pub fn key_of(item: &Item) -> WireKey {
+pub(crate) fn key_of(item: &Item) -> WireKey {
     let a = &item.saved.automation;
     (item.id().to_string(), a.updated_at.clone(), a.enabled)
 }
 
 impl WireCache {
     /// The JSON of `item`: its own, the one loaded for it as it is now, or `None` while it loads.
-    pub fn text<'a>(&'a self, item: &'a Item) -> Option<Result<&'a str, &'a str>> {
+    pub(crate) fn text<'a>(&'a self, item: &'a Item) -> Option<Result<&'a str, &'a str>> {
         if let Some(wire) = &item.saved.wire {
             return Some(Ok(wire));
         }
@@ -36,7 +36,7 @@ impl WireCache {
 
     /// Whether the JSON of `key` (an item that carries none) must be asked of the backend: it
     /// was neither loaded nor asked for yet. It then counts as asked.
-    pub fn to_ask(&mut self, key: WireKey) -> Option<WireKey> {
+    pub(crate) fn mark_asked(&mut self, key: WireKey) -> Option<WireKey> {
         let loaded = matches!(&self.loaded, Some((k, _)) if *k == key);
         if loaded || self.asked.as_ref() == Some(&key) {
             return None;
@@ -46,14 +46,14 @@ impl WireCache {
     }
 
     /// An answer arrived; one for a key no longer asked for is dropped.
-    pub fn loaded(&mut self, key: WireKey, result: Result<String, String>) {
+    pub(crate) fn loaded(&mut self, key: WireKey, result: Result<String, String>) {
         if self.asked.as_ref() == Some(&key) {
             self.loaded = Some((key, result));
         }
     }
 
     /// Forgets everything (another entity or backend).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         *self = Self::default();
     }
 }

@@ -16,7 +16,7 @@ pub enum Pending {
 
 /// How to undo a change.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Undo {
+pub(crate) enum Undo {
     /// Put this content back (by id).
     Restore {
         label: String,
@@ -48,17 +48,17 @@ impl Writes {
     }
 
     /// Records a write in flight.
-    pub fn begin(&mut self, id: &str, pending: Pending) {
+    pub(crate) fn begin(&mut self, id: &str, pending: Pending) {
         self.pending.insert(id.to_string(), pending);
     }
 
     /// Ends the write in flight for an id.
-    pub fn finish(&mut self, id: &str) -> Option<Pending> {
+    pub(crate) fn finish(&mut self, id: &str) -> Option<Pending> {
         self.pending.remove(id)
     }
 
     /// The `enabled` an optimistic toggle in flight shows for an id.
-    pub fn optimistic_enabled(&self, id: &str) -> Option<bool> {
+    pub(crate) fn optimistic_enabled(&self, id: &str) -> Option<bool> {
         match self.pending.get(id) {
             Some(Pending::Toggle(before)) => Some(!before.enabled),
             _ => None,
@@ -66,12 +66,12 @@ impl Writes {
     }
 
     /// Remembers how to undo a change.
-    pub fn push_undo(&mut self, undo: Undo) {
+    pub(crate) fn push_undo(&mut self, undo: Undo) {
         self.undo.push(undo);
     }
 
     /// Takes the newest undo step.
-    pub fn pop_undo(&mut self) -> Option<Undo> {
+    pub(crate) fn pop_undo(&mut self) -> Option<Undo> {
         self.undo.pop()
     }
 
@@ -81,7 +81,7 @@ impl Writes {
     }
 
     /// Forgets the undo steps (a switch of entity).
-    pub fn clear_undo(&mut self) {
+    pub(crate) fn clear_undo(&mut self) {
         self.undo.clear();
     }
 }

@@ -1,8 +1,8 @@
 //! The embedded local backend: an SQLite file in the user's data directory, seeded with a demo team.
 
-pub mod schema;
-pub mod seed;
-pub mod store;
+pub(crate) mod schema;
+pub(crate) mod seed;
+pub(crate) mod store;
 
 use super::{
     Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, Listing, NewSlack,
@@ -65,7 +65,7 @@ impl LocalBackend {
     }
 
     /// Opens (creating an empty schema if needed) without seeding.
-    pub fn open_unseeded(path: &Path) -> Result<Self, BackendError> {
+    pub(crate) fn open_unseeded(path: &Path) -> Result<Self, BackendError> {
         let (conn, _) = schema::open(path)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -80,7 +80,7 @@ impl LocalBackend {
     }
 
     /// Closes the connection, checkpointing the write-ahead log into the file.
-    pub fn close(self) -> Result<(), BackendError> {
+    pub(crate) fn close(self) -> Result<(), BackendError> {
         let conn = Arc::try_unwrap(self.conn)
             .map_err(|_| BackendError::Storage("the database is still in use".into()))?
             .into_inner()

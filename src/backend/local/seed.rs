@@ -20,7 +20,7 @@ fn ago(now: Timestamp, age: &str) -> Result<String, BackendError> {
 }
 
 /// Writes the demo team into an open, empty database.
-pub async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
+pub(crate) async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
     let demo = Demo::load()?;
     let default_entity = demo.default_entity.clone();
     let base = (
@@ -133,13 +133,13 @@ fn temp_path(path: &Path) -> PathBuf {
 /// Creates a seeded database at `path` without ever exposing a half-written one: the demo is
 /// written to a temporary file, closed (checkpointing its log), then linked into place. If
 /// another process got there first, its database is kept.
-pub async fn create_seeded(path: &Path) -> Result<(), BackendError> {
+pub(crate) async fn create_seeded(path: &Path) -> Result<(), BackendError> {
     seed_into(path, false).await
 }
 
 /// Replaces a database that has the schema but no demo (a file truncated to 0 bytes, say) with
 /// a freshly seeded one, made aside and moved into place.
-pub async fn reseed(path: &Path) -> Result<(), BackendError> {
+pub(crate) async fn reseed(path: &Path) -> Result<(), BackendError> {
     seed_into(path, true).await
 }
 

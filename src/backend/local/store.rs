@@ -22,7 +22,7 @@ impl From<rusqlite::Error> for BackendError {
 }
 
 /// The current time as W&B writes it (RFC 3339, UTC, sub-second precision).
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     let now = jiff::Timestamp::now();
     now.round(jiff::Unit::Millisecond)
         .unwrap_or(now)
@@ -30,7 +30,7 @@ pub fn now() -> String {
 }
 
 /// What the database holds, in words (for `doctor`): its schema and how many of each thing.
-pub fn describe(conn: &Connection) -> Result<String, BackendError> {
+pub(crate) fn describe(conn: &Connection) -> Result<String, BackendError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let count = |table: &str| -> Result<i64, BackendError> {
         Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
@@ -50,7 +50,7 @@ pub fn describe(conn: &Connection) -> Result<String, BackendError> {
 }
 
 /// Whether the database holds nothing: no entity, no automation.
-pub fn is_empty(conn: &Connection) -> Result<bool, BackendError> {
+pub(crate) fn is_empty(conn: &Connection) -> Result<bool, BackendError> {
     let n: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM entities) + (SELECT COUNT(*) FROM automations)",
         [],
@@ -60,14 +60,14 @@ pub fn is_empty(conn: &Connection) -> Result<bool, BackendError> {
 }
 
 /// Reads a metadata value.
-pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, BackendError> {
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>, BackendError> {
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
 }
 
 /// Writes a metadata value.
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), BackendError> {
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), BackendError> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
         [key, value],
@@ -86,7 +86,7 @@ fn assign_id(conn: &Connection, table: &str, prefix: &str) -> Result<String, Bac
 }
 
 /// Adds an entity; `org_entity` is the entity of the organisation a team or user belongs to.
-pub fn insert_entity(
+pub(crate) fn insert_entity(
     conn: &Connection,
     name: &str,
     kind: EntityKind,
@@ -100,7 +100,11 @@ pub fn insert_entity(
 }
 
 /// Adds a project; its id has W&B's form `Project:v1:NAME:ENTITY`.
-pub fn insert_project(conn: &Connection, entity: &str, name: &str) -> Result<String, BackendError> {
+pub(crate) fn insert_project(
+    conn: &Connection,
+    entity: &str,
+    name: &str,
+) -> Result<String, BackendError> {
     let id = ids::encode(&format!("Project:v1:{name}:{entity}"));
     conn.execute(
         "INSERT INTO projects (id, entity, name) VALUES (?1, ?2, ?3)",
@@ -110,7 +114,7 @@ pub fn insert_project(conn: &Connection, entity: &str, name: &str) -> Result<Str
 }
 
 /// Adds an artifact collection to a project.
-pub fn insert_collection(
+pub(crate) fn insert_collection(
     conn: &Connection,
     project_id: &str,
     name: &str,
@@ -125,7 +129,7 @@ pub fn insert_collection(
 }
 
 /// Adds an integration; the caller has validated it.
-pub fn insert_integration(
+pub(crate) fn insert_integration(
     conn: &Connection,
     entity: &str,
     kind: &IntegrationKind,
@@ -202,14 +206,17 @@ fn integration_from_row(r: &Row<'_>) -> rusqlite::Result<Integration> {
 }
 
 /// An entity's integrations, oldest first.
-pub fn integrations(conn: &Connection, entity: &str) -> Result<Vec<Integration>, BackendError> {
+pub(crate) fn integrations(
+    conn: &Connection,
+    entity: &str,
+) -> Result<Vec<Integration>, BackendError> {
     let mut stmt = conn.prepare("SELECT * FROM integrations WHERE entity = ?1 ORDER BY num")?;
     let rows = stmt.query_map([entity], integration_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// An entity by name.
-pub fn entity(conn: &Connection, name: &str) -> Result<Option<EntityInfo>, BackendError> {
+pub(crate) fn entity(conn: &Connection, name: &str) -> Result<Option<EntityInfo>, BackendError> {
     let row: Option<(String, String)> = conn
         .query_row(
             "SELECT id, kind FROM entities WHERE name = ?1",
@@ -225,7 +232,7 @@ pub fn entity(conn: &Connection, name: &str) -> Result<Option<EntityInfo>, Backe
 }
 
 /// An entity's projects, by name.
-pub fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+pub(crate) fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
     let mut stmt =
         conn.prepare("SELECT id, entity, name FROM projects WHERE entity = ?1 ORDER BY name")?;
     let rows = stmt.query_map([entity], |r| {
@@ -239,7 +246,10 @@ pub fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, Bac
 }
 
 /// The registries of the organisation `entity` is or belongs to (its `wandb-registry-*` projects).
-pub fn registries(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
+pub(crate) fn registries(
+    conn: &Connection,
+    entity: &str,
+) -> Result<Vec<ProjectInfo>, BackendError> {
     let org: Option<(String, Option<String>)> = conn
         .query_row(
             "SELECT kind, org_entity FROM entities WHERE name = ?1",
@@ -264,7 +274,7 @@ pub fn registries(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, B
 }
 
 /// A project's collections, by name.
-pub fn collections(
+pub(crate) fn collections(
     conn: &Connection,
     entity: &str,
     project: &str,
@@ -454,12 +464,16 @@ fn render(
 }
 
 /// Every automation of an entity: on its projects, their collections, and the entity itself.
-pub fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
+pub(crate) fn list(conn: &Connection, entity: &str) -> Result<Listing, BackendError> {
     select(conn, entity, "ORDER BY a.num")
 }
 
 /// The first `n` automations of an entity by name (byte order, as the dashboard sorts them).
-pub fn first_by_name(conn: &Connection, entity: &str, n: usize) -> Result<Listing, BackendError> {
+pub(crate) fn first_by_name(
+    conn: &Connection,
+    entity: &str,
+    n: usize,
+) -> Result<Listing, BackendError> {
     select(conn, entity, &format!("ORDER BY a.name LIMIT {n}"))
 }
 
@@ -477,7 +491,7 @@ fn select(conn: &Connection, entity: &str, order: &str) -> Result<Listing, Backe
 }
 
 /// One automation by id.
-pub fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, BackendError> {
+pub(crate) fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, BackendError> {
     let row = conn
         .query_row(
             &format!("SELECT {TRIGGER_COLUMNS} FROM automations a WHERE a.id = ?1"),
@@ -500,7 +514,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<SavedAutomation>, Backe
 }
 
 /// The trigger JSON of one automation as W&B would return it, compact.
-pub fn wire(conn: &Connection, id: &str) -> Result<String, BackendError> {
+pub(crate) fn wire(conn: &Connection, id: &str) -> Result<String, BackendError> {
     match get(conn, id)? {
         Some(SavedAutomation {
             wire: Some(wire), ..
@@ -642,7 +656,7 @@ impl Columns {
 }
 
 /// Stores a `CreateFilterTriggerInput`; returns the new id. Run inside a write transaction.
-pub fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> {
+pub(crate) fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> {
     let path = check_references(conn, input)?;
     ensure_name_free(conn, input, None, &path)?;
     conn.execute(
@@ -654,7 +668,7 @@ pub fn insert(conn: &Connection, input: &Value) -> Result<String, BackendError> 
 }
 
 /// What an update checks before it writes.
-pub enum Precondition {
+pub(crate) enum Precondition {
     /// The row must still carry this `updated_at` (`None`: it was never updated).
     Unchanged(Option<String>),
     /// Nothing: the caller read no version (an update by id from a file, as the SDK sends it).
@@ -663,7 +677,7 @@ pub enum Precondition {
 
 /// Applies an `UpdateFilterTriggerInput` if its precondition holds. A missing description keeps
 /// the stored one. Run inside a write transaction.
-pub fn update(
+pub(crate) fn update(
     conn: &Connection,
     input: &Value,
     precondition: &Precondition,
@@ -709,7 +723,7 @@ pub fn update(
 }
 
 /// Deletes an automation; not found is an error, as on W&B.
-pub fn delete(conn: &Connection, id: &str) -> Result<(), BackendError> {
+pub(crate) fn delete(conn: &Connection, id: &str) -> Result<(), BackendError> {
     match conn.execute("DELETE FROM automations WHERE id = ?1", [id])? {
         0 => Err(BackendError::NotFound(format!(
             "no automation has the id {id}; it may have been deleted already"
@@ -719,7 +733,7 @@ pub fn delete(conn: &Connection, id: &str) -> Result<(), BackendError> {
 }
 
 /// Sets an automation's timestamps (demo seeding only).
-pub fn set_times(
+pub(crate) fn set_times(
     conn: &Connection,
     id: &str,
     created_at: &str,

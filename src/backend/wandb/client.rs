@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// The SDK version whose `User-Agent` wbauto sends (W&B gates some access on its form).
-pub const SDK_VERSION: &str = "0.28.3.dev1";
+pub(crate) const SDK_VERSION: &str = "0.28.3.dev1";
 
 /// How hard to try before giving up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The default policy adjusted by `WANDB_HTTP_TIMEOUT` (seconds per attempt, as in the SDK),
     /// `WBAUTO_HTTP_RETRIES` (count) and `WBAUTO_HTTP_DEADLINE` (seconds in all).
-    pub fn from_env(vars: &std::collections::HashMap<String, String>) -> Self {
+    pub(crate) fn from_env(vars: &std::collections::HashMap<String, String>) -> Self {
         let secs = |name: &str| {
             vars.get(name)
                 .and_then(|v| v.trim().parse::<f64>().ok())
@@ -76,16 +76,16 @@ impl RetryPolicy {
 
 /// One GraphQL request.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub struct GraphqlRequest {
     /// The document.
-    pub query: String,
+    pub(crate) query: String,
     /// Variables (`None` sends no `variables` key, as core's own named queries do).
-    pub variables: Option<Value>,
+    pub(crate) variables: Option<Value>,
     /// `operationName` as sent: empty for SDK operations, the name for core's built-in ones.
-    pub operation_name: String,
+    pub(crate) operation_name: String,
 }
 
-impl Request {
+impl GraphqlRequest {
     /// An SDK operation: `operationName` is `""` and variables are always sent.
     pub fn sdk(query: impl Into<String>, variables: Value) -> Self {
         Self {
@@ -96,7 +96,7 @@ impl Request {
     }
 
     /// One of wandb-core's own operations: named, variables in declaration order.
-    pub fn core(query: impl Into<String>, name: &str, variables: Value) -> Self {
+    pub(crate) fn core(query: impl Into<String>, name: &str, variables: Value) -> Self {
         Self {
             query: query.into(),
             variables: Some(variables),
@@ -105,7 +105,7 @@ impl Request {
     }
 
     /// A named operation without variables (like core's `ServerFeaturesQuery`).
-    pub fn named(query: impl Into<String>, name: &str) -> Self {
+    pub(crate) fn named(query: impl Into<String>, name: &str) -> Self {
         Self {
             query: query.into(),
             variables: None,
@@ -170,7 +170,7 @@ fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> 
 }
 
 /// The message of a GraphQL error response: `errors[0].message`, `[m1; m2]`, or the raw body.
-pub fn error_message(body: &str) -> String {
+pub(crate) fn error_message(body: &str) -> String {
     let messages: Vec<String> = serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v.get("errors").and_then(Value::as_array).cloned())
@@ -302,11 +302,11 @@ impl Client {
     }
 
     /// The base URL this client talks to.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.shown
     }
 
-    async fn attempt(&self, request: &Request, left: Duration) -> Attempt {
+    async fn attempt(&self, request: &GraphqlRequest, left: Duration) -> Attempt {
         // An attempt never outlives the operation's deadline.
         let timeout = self
             .policy
@@ -425,7 +425,7 @@ impl Client {
     }
 
     /// Sends a request, retrying what is worth retrying; returns the response's `data`.
-    pub async fn execute(&self, request: &Request) -> Result<Value, BackendError> {
+    pub async fn execute(&self, request: &GraphqlRequest) -> Result<Value, BackendError> {
         let data = self.execute_raw(request).await?;
         serde_json::from_str(data.get()).map_err(|e| {
             BackendError::Server(format!(
@@ -436,7 +436,10 @@ impl Client {
     }
 
     /// [`Client::execute`], with the response's `data` as the text the server sent.
-    pub async fn execute_raw(&self, request: &Request) -> Result<Box<RawValue>, BackendError> {
+    pub(crate) async fn execute_raw(
+        &self,
+        request: &GraphqlRequest,
+    ) -> Result<Box<RawValue>, BackendError> {
         let start = Instant::now();
         let mut retries = 0;
         loop {

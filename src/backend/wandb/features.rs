@@ -5,15 +5,15 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Why Slack channels cannot be added from wbauto on W&B.
-pub const SLACK_ON_WANDB: &str = "on W&B, Slack channels are connected by a team admin in the team's settings (Slack sign-in); once connected, wbauto lists and uses them";
+pub(crate) const SLACK_ON_WANDB: &str = "on W&B, Slack channels are connected by a team admin in the team's settings (Slack sign-in); once connected, wbauto lists and uses them";
 
 /// Lists the entity's automations in one query (server v0.83.0+).
-pub const QUERY_AUTOMATIONS_ON_ENTITY: &str = "QUERY_AUTOMATIONS_ON_ENTITY";
+pub(crate) const QUERY_AUTOMATIONS_ON_ENTITY: &str = "QUERY_AUTOMATIONS_ON_ENTITY";
 /// Team and organisation scopes.
-pub const AUTOMATION_SCOPE_ENTITY: &str = "AUTOMATION_SCOPE_ENTITY";
+pub(crate) const AUTOMATION_SCOPE_ENTITY: &str = "AUTOMATION_SCOPE_ENTITY";
 
 /// Registry listing.
-pub const ARTIFACT_REGISTRY_SEARCH: &str = "ARTIFACT_REGISTRY_SEARCH";
+pub(crate) const ARTIFACT_REGISTRY_SEARCH: &str = "ARTIFACT_REGISTRY_SEARCH";
 
 /// The enabled server features.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,7 +31,7 @@ const GATED_EVENTS: [EventKind; 6] = [
 
 impl Features {
     /// Reads `serverInfo.features`; anything missing or malformed means no features.
-    pub fn from_response(data: &Value) -> Self {
+    pub(crate) fn from_response(data: &Value) -> Self {
         let list = data
             .get("serverInfo")
             .and_then(|s| s.get("features"))
@@ -46,17 +46,17 @@ impl Features {
     }
 
     /// Whether a feature is on.
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.0.contains(name)
     }
 
     /// Whether `Entity.triggers` exists (else listing walks projects).
-    pub fn entity_listing(&self) -> bool {
+    pub(crate) fn entity_listing(&self) -> bool {
         self.has(QUERY_AUTOMATIONS_ON_ENTITY)
     }
 
     /// Whether team and organisation scopes exist.
-    pub fn entity_scope(&self) -> bool {
+    pub(crate) fn entity_scope(&self) -> bool {
         self.has(AUTOMATION_SCOPE_ENTITY)
     }
 

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod features;
+mod history;
 mod page;
 mod runs;
 
@@ -15,13 +16,14 @@ use crate::wire::encode::{create_input, update_input};
 use crate::wire::ops;
 use crate::wire::parse::{ParseContext, parse_integration, parse_trigger_json};
 use async_trait::async_trait;
-use client::{Client, Request};
+use client::{Client, GraphqlRequest};
 use features::Features;
 use page::Found;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use tokio::sync::OnceCell;
 
 /// Page sizes the SDK uses.
@@ -35,6 +37,8 @@ pub struct WandbBackend {
     client: Client,
     features: OnceCell<Features>,
     default_entity: OnceCell<String>,
+    /// The server said it has no `triggerExecutions`: history is not asked again.
+    history_absent: AtomicBool,
 }
 
 fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -75,18 +79,19 @@ impl WandbBackend {
             client,
             features: OnceCell::new(),
             default_entity: OnceCell::new(),
+            history_absent: AtomicBool::new(false),
         }
     }
 
     /// The server's features, asked once per process. A refused key, or a server that cannot be
     /// reached at all, is an error (the operation would only spend a second deadline failing the
     /// same way); another failure means "no features", as in the SDK.
-    pub async fn features(&self) -> Result<&Features, BackendError> {
+    pub(crate) async fn features(&self) -> Result<&Features, BackendError> {
         self.features
             .get_or_try_init(|| async {
                 match self
                     .client
-                    .execute(&Request::named(
+                    .execute(&GraphqlRequest::named(
                         ops::SERVER_FEATURES,
                         ops::SERVER_FEATURES_NAME,
                     ))
@@ -115,12 +120,16 @@ impl WandbBackend {
         what: &str,
     ) -> Result<Option<Vec<Box<RawValue>>>, BackendError> {
         let mut cursor: Option<String> = None;
+        let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for _ in 0..MAX_PAGES {
+        for pages in 1..=MAX_PAGES {
             let mut v = vars.clone();
             v["perPage"] = json!(per_page);
             v["cursor"] = json!(cursor);
-            let data = self.client.execute_raw(&Request::sdk(query, v)).await?;
+            let data = self
+                .client
+                .execute_raw(&GraphqlRequest::sdk(query, v))
+                .await?;
             let page = match page::at_path(&data, path).map_err(|_| unexpected(what))? {
                 Found::Page(page) => page,
                 Found::Missing(0) => return Ok(None),
@@ -133,9 +142,9 @@ impl WandbBackend {
             }
             out.extend(page.nodes);
             match page.next {
-                Some(next) if Some(&next) == cursor.as_ref() => {
+                Some(next) if !seen.insert(next.clone()) => {
                     return Err(BackendError::Server(format!(
-                        "W&B returned the same page of {what} twice"
+                        "W&B gave the cursor {next:?} of {what} a second time after {pages} pages: its pages go round in a circle, so reading stopped; try again later"
                     )));
                 }
                 Some(next) => cursor = Some(next),
@@ -254,7 +263,7 @@ impl Backend for WandbBackend {
     async fn default_entity(&self) -> Result<String, BackendError> {
         self.default_entity
             .get_or_try_init(|| async {
-                let data = self.client.execute(&Request::sdk(ops::DEFAULT_ENTITY, json!({}))).await?;
+                let data = self.client.execute(&GraphqlRequest::sdk(ops::DEFAULT_ENTITY, json!({}))).await?;
                 match at(&data, &["viewer"]) {
                     None => Err(BackendError::Auth(format!(
                         "W&B at {} did not accept the API key (no viewer); check WANDB_API_KEY or run `wandb login --relogin`",
@@ -322,7 +331,7 @@ impl Backend for WandbBackend {
     async fn create_automation(&self, a: &Automation) -> Result<SavedAutomation, BackendError> {
         let entity_scope = self.check_sendable(a).await?;
         let input = create_input(a).map_err(|e| invalid(e.0))?;
-        let data = self.client.execute(&Request::sdk(ops::create_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+        let data = self.client.execute(&GraphqlRequest::sdk(ops::create_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
             BackendError::Conflict(m) => {
                 BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
             }
@@ -335,7 +344,7 @@ impl Backend for WandbBackend {
         let entity_scope = self.check_sendable(a).await?;
         let input = update_input(a).map_err(|e| invalid(e.0))?;
         self.check_unchanged(a).await?;
-        let data = self.client.execute(&Request::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
+        let data = self.client.execute(&GraphqlRequest::sdk(ops::update_automation(entity_scope), json!({"input": input}))).await.map_err(|e| match e {
             BackendError::NotFound(m) => BackendError::NotFound(format!("it was deleted elsewhere (W&B: {m})")),
             BackendError::Conflict(m) => {
                 BackendError::Conflict(format!("the name {:?} is already used by another automation in {}; pick another name ({m})", a.name, a.scope.path))
@@ -348,7 +357,10 @@ impl Backend for WandbBackend {
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(ops::DELETE_AUTOMATION, json!({"id": id})))
+            .execute(&GraphqlRequest::sdk(
+                ops::DELETE_AUTOMATION,
+                json!({"id": id}),
+            ))
             .await
             .map_err(|e| match e {
                 BackendError::NotFound(m) => BackendError::NotFound(format!(
@@ -362,6 +374,13 @@ impl Backend for WandbBackend {
                 "W&B did not delete the automation {id}"
             ))),
         }
+    }
+
+    async fn automation_history(
+        &self,
+        query: &crate::model::history::HistoryQuery,
+    ) -> Result<crate::model::history::History, BackendError> {
+        self.history(query).await
     }
 
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {
@@ -396,7 +415,7 @@ impl Backend for WandbBackend {
         }
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::CREATE_WEBHOOK_INTEGRATION,
                 json!({"input": input}),
             ))
@@ -464,7 +483,7 @@ impl Backend for WandbBackend {
         }
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::ORG_OF_ENTITY,
                 json!({"entityName": entity}),
             ))
@@ -549,7 +568,7 @@ impl Backend for WandbBackend {
     async fn entity(&self, name: &str) -> Result<Option<EntityInfo>, BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(ops::ENTITY, json!({"name": name})))
+            .execute(&GraphqlRequest::sdk(ops::ENTITY, json!({"name": name})))
             .await?;
         Ok(at(&data, &["entity"]).and_then(|e| {
             Some(EntityInfo {
@@ -595,7 +614,7 @@ impl Backend for WandbBackend {
     async fn project(&self, entity: &str, name: &str) -> Result<Option<ProjectInfo>, BackendError> {
         let data = self
             .client
-            .execute(&Request::sdk(
+            .execute(&GraphqlRequest::sdk(
                 ops::PROJECT,
                 json!({"name": name, "entity": entity}),
             ))

@@ -8,17 +8,17 @@ use serde_json::value::RawValue;
 use std::fmt;
 
 /// One page: its nodes as sent, and the next cursor when there are more pages.
-pub struct Page {
+pub(crate) struct Page {
     /// The non-null nodes, in order.
-    pub nodes: Vec<Box<RawValue>>,
+    pub(crate) nodes: Vec<Box<RawValue>>,
     /// The cursor of the next page, if W&B says there is one.
-    pub next: Option<String>,
+    pub(crate) next: Option<String>,
     /// W&B said there are more pages.
-    pub more: bool,
+    pub(crate) more: bool,
 }
 
 /// What a path through the answer led to.
-pub enum Found {
+pub(crate) enum Found {
     /// The connection at the end of the path.
     Page(Page),
     /// The path stopped (a key missing or `null`) after this many of its keys were found.
@@ -141,7 +141,7 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
 }
 
 /// Finds the connection at `path` in an answer's `data` text.
-pub fn at_path(data: &RawValue, path: &[&str]) -> Result<Found, serde_json::Error> {
+pub(crate) fn at_path(data: &RawValue, path: &[&str]) -> Result<Found, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(data.get());
     let found = de.deserialize_map(PathSeed { path, found: 0 })?;
     de.end()?;

@@ -3,7 +3,7 @@
 //! history as `RunHistoryKeys` (its last step), `RunParquetHistory` (as wandb-core asks before a
 //! scan), then `SampledHistoryPage` step windows of 1,000 with nothing down-sampled.
 
-use super::client::Request;
+use super::client::GraphqlRequest;
 use super::{WandbBackend, at, unexpected};
 use crate::backend::{BackendError, MAX_HISTORY_STEPS, RunInfo, RunSeries};
 use crate::wire::runs::{self, HISTORY_PAGE};
@@ -23,7 +23,10 @@ impl WandbBackend {
         let mut cursor: Option<String> = None;
         while out.len() < last {
             let vars = runs::runs_variables(entity, project, RUNS_PER_PAGE, cursor.as_deref());
-            let data = self.client.execute(&Request::sdk(runs::RUNS, vars)).await?;
+            let data = self
+                .client
+                .execute(&GraphqlRequest::sdk(runs::RUNS, vars))
+                .await?;
             let Some(connection) = at(&data, &["project", "runs"]) else {
                 if at(&data, &["project"]).is_none() {
                     return Err(BackendError::NotFound(format!(
@@ -67,7 +70,10 @@ impl WandbBackend {
         run: &str,
     ) -> Result<Option<RunInfo>, BackendError> {
         let vars = runs::run_variables(entity, project, run);
-        let data = self.client.execute(&Request::sdk(runs::RUN, vars)).await?;
+        let data = self
+            .client
+            .execute(&GraphqlRequest::sdk(runs::RUN, vars))
+            .await?;
         Ok(at(&data, &["project", "run"]).and_then(runs::run_info))
     }
 
@@ -81,13 +87,13 @@ impl WandbBackend {
         let vars = runs::run_variables(entity, project, run);
         let data = self
             .client
-            .execute(&Request::sdk(runs::RUN_HISTORY_KEYS, vars))
+            .execute(&GraphqlRequest::sdk(runs::RUN_HISTORY_KEYS, vars))
             .await?;
         let last = runs::last_step(at(&data, &["project", "run", "historyKeys"]));
         let mut series = RunSeries::default();
         let exported = self
             .client
-            .execute(&Request::core(
+            .execute(&GraphqlRequest::core(
                 runs::RUN_PARQUET_HISTORY,
                 runs::RUN_PARQUET_HISTORY_NAME,
                 runs::parquet_variables(entity, project, run),
@@ -116,7 +122,7 @@ impl WandbBackend {
             let hi = (lo + HISTORY_PAGE - 1).min(last);
             let data = self
                 .client
-                .execute(&Request::core(
+                .execute(&GraphqlRequest::core(
                     runs::SAMPLED_HISTORY_PAGE,
                     runs::SAMPLED_HISTORY_PAGE_NAME,
                     runs::page_variables(entity, project, run, metric, lo, hi),

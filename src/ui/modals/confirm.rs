@@ -1,16 +1,17 @@
 //! Confirmation boxes: delete, toggle several, save an edited file.
 
-use super::{boxed, buttons, input_line};
-use crate::app::modals::confirm::{Confirm, ConfirmModal, DiffLine};
-use crate::ui::centered;
+use super::{boxed, buttons, centered, input_line};
+use crate::app::ctx::Confirm;
+use crate::app::diff::DiffLine;
+use crate::app::modals::confirm::ConfirmModal;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 /// Draws a confirmation.
-pub fn draw(modal: &ConfirmModal, theme: Theme, frame: &mut Frame, body: Rect) {
-    let (what, yes) = (&modal.what, modal.yes);
+pub(crate) fn draw(modal: &ConfirmModal, theme: Theme, frame: &mut Frame, body: Rect) {
+    let (what, yes) = (modal.what(), modal.yes());
     let list = |names: &[String]| {
         let mut lines: Vec<Line<'static>> = names
             .iter()
@@ -23,7 +24,7 @@ pub fn draw(modal: &ConfirmModal, theme: Theme, frame: &mut Frame, body: Rect) {
         lines
     };
     match what {
-        Confirm::Delete { names, typed, ids } => {
+        Confirm::Delete { names, ids } => {
             let mut lines = vec![Line::styled(
                 format!(
                     "Delete {} automation(s)? This cannot be undone on W&B once you quit.",
@@ -37,7 +38,7 @@ pub fn draw(modal: &ConfirmModal, theme: Theme, frame: &mut Frame, body: Rect) {
                 lines.push(input_line(
                     theme,
                     &format!("type {} to confirm:", ids.len()),
-                    typed,
+                    modal.typed(),
                 ));
                 lines.push(Line::raw(""));
             }

@@ -1,22 +1,22 @@
-//! The help box: the registry's commands as prepared by `app::modals::help`.
+//! The help box: the key table's commands as prepared by `app::modals::help`.
 
-use super::boxed_doc;
-use crate::app::layout::help_box;
+use crate::app::layout::Layout;
 use crate::app::modals::help::HelpModal;
-use crate::ui::centered;
 use crate::ui::theme::Theme;
+use crate::ui::{paragraph, rect};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Clear};
 
-/// Draws help.
-pub fn draw(modal: &HelpModal, theme: Theme, frame: &mut Frame, body: Rect) {
-    let (w, h) = help_box(body.width, body.height + 2);
-    boxed_doc(
-        frame,
-        theme,
-        centered(body, w, h),
-        "help",
-        &modal.doc,
-        modal.scroll,
+/// Paints help.
+pub(crate) fn draw(modal: &HelpModal, layout: &Layout, theme: Theme, frame: &mut Frame) {
+    let area = rect(layout.help.outer);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .border_style(theme.title())
+        .title(Span::styled(" help ", theme.title()));
+    frame.render_widget(
+        paragraph(modal.doc(), theme, modal.scroll()).block(block),
+        area,
     );
 }

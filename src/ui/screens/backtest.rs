@@ -2,8 +2,9 @@
 //! a braille chart (the value compared, the metric, the threshold or band, firings as blocks and
 //! held-back ones as dots), and the verdict in words.
 
-use crate::app::screens::backtest::{BacktestView, Chart};
-use crate::app::screens::wizard::text::spinner;
+use crate::app::chart::Chart;
+use crate::app::screens::detail::BacktestView;
+use crate::app::text::spinner;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,7 +13,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart as Plot, Dataset, GraphType, Paragraph, Wrap};
 
 /// Paints the view into `area` (inside the detail's box).
-pub fn draw(view: &BacktestView, frame_no: usize, theme: Theme, frame: &mut Frame, area: Rect) {
+pub(crate) fn draw(
+    view: &BacktestView,
+    frame_no: usize,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let words = view.lines.len() as u16 + u16::from(view.waiting.is_some());
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(view.header.len() as u16),
@@ -48,7 +55,7 @@ pub fn draw(view: &BacktestView, frame_no: usize, theme: Theme, frame: &mut Fram
 }
 
 /// A run's chart (also the wizard's small one).
-pub fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect) {
+pub(crate) fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut sets = Vec::new();
     for level in &c.levels {
         sets.push(

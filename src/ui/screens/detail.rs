@@ -1,56 +1,45 @@
-//! The detail pane beside the list and the full detail with its tabs: the text is prepared in
-//! `app::screens::detail`; this paints it.
+//! The full detail with its tabs: the text is prepared in `app::screens::detail`; this paints it.
 
 use crate::app::State;
+use crate::app::layout::Layout;
 use crate::app::screens::detail::{DetailScreen, DetailTab};
 use crate::ui::theme::Theme;
+use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Tabs};
+use ratatui::widgets::Tabs;
 
-/// The pane beside (or below) the list.
-pub fn pane(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::bordered()
-        .border_style(theme.dim())
-        .title(Span::styled(" detail ", theme.dim()));
-    frame.render_widget(
-        crate::ui::paragraph(&state.pane, theme, 0).block(block),
-        area,
-    );
-}
-
-/// The full detail with its tabs.
-pub fn full(state: &State, screen: &DetailScreen, theme: Theme, frame: &mut Frame, area: Rect) {
+/// Paints the full detail.
+pub(crate) fn draw(
+    state: &State,
+    screen: &DetailScreen,
+    layout: &Layout,
+    theme: Theme,
+    frame: &mut Frame,
+) {
     let Some(item) = state.selected_item() else {
         return;
     };
-    let [tabs_area, content] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let titles: Vec<&str> = DetailTab::ALL.iter().map(|t| t.title()).collect();
     let index = DetailTab::ALL
         .iter()
-        .position(|t| *t == screen.tab)
+        .position(|t| *t == screen.tab())
         .unwrap_or(0);
     frame.render_widget(
         Tabs::new(titles)
             .select(index)
             .highlight_style(theme.selected())
             .divider("│"),
-        tabs_area,
+        rect(layout.tabs),
     );
-    let title = format!(" {} ", item.saved.automation.name);
-    let block = Block::bordered()
-        .border_style(theme.dim())
-        .title(Span::styled(title, theme.title()));
-    if screen.tab == DetailTab::Backtest {
-        let inner = block.inner(content);
-        frame.render_widget(block, content);
-        super::backtest::draw(&screen.backtest, state.frame, theme, frame, inner);
+    let block = block(theme, format!(" {} ", item.saved.automation.name));
+    if screen.tab() == DetailTab::Backtest {
+        frame.render_widget(block, rect(layout.detail.outer));
+        let text = rect(layout.detail.text);
+        super::backtest::draw(screen.backtest(), state.stores.frame, theme, frame, text);
         return;
     }
     frame.render_widget(
-        crate::ui::paragraph(&screen.doc, theme, screen.scroll).block(block),
-        content,
+        paragraph(screen.doc(), theme, screen.scroll()).block(block),
+        rect(layout.detail.outer),
     );
 }

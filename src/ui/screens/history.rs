@@ -1,20 +1,30 @@
-//! The History screen: the executions (or the open one) as `app::screens::history` prepared them.
+//! The History screen: the executions as a table, or the open one, as
+//! `app::screens::history` prepared them.
 
-use crate::app::screens::history::HistoryScreen;
+use crate::app::State;
+use crate::app::layout::Layout;
+use crate::app::screens::history::{COLUMNS, HistoryScreen};
 use crate::ui::theme::Theme;
+use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
-use ratatui::layout::Rect;
 
-/// Draws the history.
-pub fn draw(screen: &HistoryScreen, theme: Theme, frame: &mut Frame, area: Rect) {
-    let focus = (!screen.open).then_some(screen.selected);
-    crate::ui::titled(
-        frame,
-        theme,
-        area,
-        &screen.title(),
-        &screen.doc,
-        focus,
-        screen.scroll,
-    );
+/// Paints the history.
+pub(crate) fn draw(
+    _: &State,
+    screen: &HistoryScreen,
+    layout: &Layout,
+    theme: Theme,
+    frame: &mut Frame,
+) {
+    let boxed = layout.screen;
+    frame.render_widget(block(theme, screen.title()), rect(boxed.outer));
+    match screen.table() {
+        Some((table, rows)) => {
+            crate::ui::table::draw(frame, theme, rect(boxed.text), &COLUMNS, table, rows)
+        }
+        None => {
+            let (doc, scroll) = screen.doc();
+            frame.render_widget(paragraph(doc, theme, scroll), rect(boxed.text));
+        }
+    }
 }

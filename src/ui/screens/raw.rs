@@ -1,24 +1,26 @@
-//! The raw view (`y`): the stored JSON, as prepared.
+//! The raw view: the stored JSON, as prepared.
 
 use crate::app::State;
+use crate::app::layout::Layout;
 use crate::app::screens::raw::RawScreen;
 use crate::ui::theme::Theme;
+use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::Block;
 
-/// Draws the raw JSON of the selected automation.
-pub fn draw(state: &State, screen: &RawScreen, theme: Theme, frame: &mut Frame, area: Rect) {
+/// Paints the raw JSON of the selected automation.
+pub(crate) fn draw(
+    state: &State,
+    screen: &RawScreen,
+    layout: &Layout,
+    theme: Theme,
+    frame: &mut Frame,
+) {
     let Some(item) = state.selected_item() else {
         return;
     };
     let title = format!(" {} — as stored ", item.saved.automation.name);
-    let block = Block::bordered()
-        .border_style(theme.dim())
-        .title(Span::styled(title, theme.title()));
     frame.render_widget(
-        crate::ui::paragraph(&screen.doc, theme, screen.scroll).block(block),
-        area,
+        paragraph(screen.doc(), theme, screen.scroll()).block(block(theme, title)),
+        rect(layout.screen.outer),
     );
 }

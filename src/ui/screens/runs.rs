@@ -1,19 +1,41 @@
-//! The Runs screen: the followed runs as `app::screens::runs` prepared them.
+//! The Runs screen: the followed runs as a table, with what fired on the open one under it, as
+//! `app::screens::runs` prepared them.
 
-use crate::app::screens::runs::RunsScreen;
+use crate::app::State;
+use crate::app::layout::Layout;
+use crate::app::screens::runs::{COLUMNS, RunsScreen};
 use crate::ui::theme::Theme;
+use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-/// Draws the runs.
-pub fn draw(screen: &RunsScreen, theme: Theme, frame: &mut Frame, area: Rect) {
-    crate::ui::titled(
-        frame,
-        theme,
-        area,
-        " runs followed ",
-        &screen.doc,
-        Some(screen.selected),
-        0,
-    );
+/// Paints the runs.
+pub(crate) fn draw(
+    _: &State,
+    screen: &RunsScreen,
+    layout: &Layout,
+    theme: Theme,
+    frame: &mut Frame,
+) {
+    let boxed = layout.screen;
+    frame.render_widget(block(theme, " runs followed ".into()), rect(boxed.outer));
+    let area = rect(boxed.text);
+    let doc = screen.doc();
+    match screen.table() {
+        Some((table, rows)) if doc.lines.is_empty() => {
+            crate::ui::table::draw(frame, theme, area, &COLUMNS, table, rows)
+        }
+        Some((table, rows)) => {
+            let height = (rows.len() as u16 + 1).min(area.height / 2);
+            let top = Rect { height, ..area };
+            let rest = Rect {
+                y: area.y + height + 1,
+                height: area.height.saturating_sub(height + 1),
+                ..area
+            };
+            crate::ui::table::draw(frame, theme, top, &COLUMNS, table, rows);
+            frame.render_widget(paragraph(doc, theme, 0), rest);
+        }
+        None => frame.render_widget(paragraph(doc, theme, 0), area),
+    }
 }

@@ -2,12 +2,12 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use wbauto::app::ctx::Confirm;
 use wbauto::app::modals::Modal;
-use wbauto::app::modals::confirm::Confirm;
 use wbauto::app::msg::{Effect, Msg};
 use wbauto::app::screens::Screen;
 use wbauto::app::screens::detail::DetailTab;
-use wbauto::app::store::session::BackendChoice;
+use wbauto::app::store::session::BackendOffer;
 use wbauto::app::{State, update};
 use wbauto::backend::local::LocalBackend;
 use wbauto::backend::{Backend, BackendInfo, BackendKind, Listing};
@@ -41,6 +41,11 @@ pub async fn demo_listing() -> Listing {
 
 /// A loaded state at `width` x `height`.
 pub async fn demo_state(width: u16, height: u16) -> State {
+    demo_state_on(width, height, Capabilities::everything()).await
+}
+
+/// A state connected to a backend that accepts `capabilities`, before its listing arrives.
+pub fn connected_state(width: u16, height: u16, capabilities: Capabilities) -> State {
     let info = BackendInfo {
         kind: BackendKind::Local,
         endpoint: "/home/ada/.local/share/wbauto/local.db".into(),
@@ -50,11 +55,11 @@ pub async fn demo_state(width: u16, height: u16) -> State {
         endpoint: "https://api.wandb.ai".into(),
     };
     let choices = vec![
-        BackendChoice {
+        BackendOffer {
             info,
             entity: Some("acme".into()),
         },
-        BackendChoice {
+        BackendOffer {
             info: wandb,
             entity: None,
         },
@@ -71,13 +76,22 @@ pub async fn demo_state(width: u16, height: u16) -> State {
             request,
             backend: 0,
             entity: "acme".into(),
-            result: Ok(Capabilities::everything()),
+            result: Ok(capabilities),
         },
     );
-    let request = match effects.first() {
-        Some(Effect::List { request, .. }) => *request,
-        other => panic!("{other:?}"),
-    };
+    assert!(
+        matches!(effects.first(), Some(Effect::List { .. })),
+        "{effects:?}"
+    );
+    state
+}
+
+/// A loaded state at `width` x `height` on a backend that accepts `capabilities`.
+pub async fn demo_state_on(width: u16, height: u16, capabilities: Capabilities) -> State {
+    let mut state = connected_state(width, height, capabilities);
+    let request = state
+        .session()
+        .latest(wbauto::app::store::session::RequestKind::List);
     update(
         &mut state,
         Msg::Listed {
@@ -129,8 +143,8 @@ pub enum Overlay {
     Detail { tab: DetailTab, scroll: u16 },
     /// The raw view.
     Raw { scroll: u16 },
-    /// The integrations screen.
-    Integrations { selected: usize },
+    /// The integrations screen, and whether its list arrived.
+    Integrations { loaded: bool },
     /// Help.
     Help { filter: String, scroll: u16 },
     /// The palette.
@@ -157,36 +171,34 @@ pub enum Overlay {
 pub fn overlay(s: &State) -> Overlay {
     match s.modal() {
         Some(Modal::Help(m)) => Overlay::Help {
-            filter: m.filter.clone(),
-            scroll: m.scroll,
+            filter: m.filter().to_string(),
+            scroll: m.scroll(),
         },
         Some(Modal::Palette(m)) => Overlay::Palette {
-            input: m.input.clone(),
-            selected: m.selected,
+            input: m.input().to_string(),
+            selected: m.selected(),
         },
         Some(Modal::Confirm(m)) => Overlay::Confirm {
-            what: m.what.clone(),
-            yes: m.yes,
+            what: m.what().clone(),
+            yes: m.yes(),
         },
         Some(Modal::EditError(m)) => Overlay::EditError {
-            id: m.id.clone(),
-            text: m.text.clone(),
-            message: m.message.clone(),
+            id: m.unsaved().id.clone(),
+            text: m.unsaved().text.clone(),
+            message: m.unsaved().message.clone(),
         },
         Some(Modal::Switch(m)) => Overlay::Switch {
-            input: m.input.clone(),
-            backend: m.backend,
+            input: m.input().to_string(),
+            backend: m.backend(),
         },
-        None => match &s.screen {
-            Screen::List => Overlay::None,
+        None => match s.screen() {
+            Screen::List(_) => Overlay::None,
             Screen::Detail(d) => Overlay::Detail {
-                tab: d.tab,
-                scroll: d.scroll,
+                tab: d.tab(),
+                scroll: d.scroll(),
             },
-            Screen::Raw(r) => Overlay::Raw { scroll: r.scroll },
-            Screen::Integrations(i) => Overlay::Integrations {
-                selected: i.selected,
-            },
+            Screen::Raw(r) => Overlay::Raw { scroll: r.scroll() },
+            Screen::Integrations(i) => Overlay::Integrations { loaded: i.loaded() },
             Screen::Wizard(_) => Overlay::Wizard,
             Screen::History(_) => Overlay::History,
             Screen::Runs(_) => Overlay::Runs,
@@ -204,8 +216,68 @@ pub fn set_filter(s: &mut State, text: &str) {
 
 /// Names in the order the list shows them.
 pub fn shown_names(s: &State) -> Vec<String> {
-    s.list
+    s.list()
         .rows(0, usize::MAX)
         .map(|i| i.saved.automation.name.clone())
         .collect()
+}
+
+/// A runner over one backend with no local engine, judging backtests with `settings`, and where
+/// its answers arrive.
+pub fn runner(
+    backend: std::sync::Arc<dyn Backend>,
+    settings: wbauto::ops::backtest::Settings,
+) -> (
+    wbauto::app::runner::Runner,
+    tokio::sync::mpsc::UnboundedReceiver<Msg>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = wbauto::app::runner::Runner::new(vec![backend], vec![None], settings, tx);
+    (runner, rx)
+}
+
+/// The backtest settings of an empty `config.toml`.
+pub fn backtest_defaults() -> wbauto::ops::backtest::Settings {
+    wbauto::ops::backtest::Settings::of(&Default::default())
+}
+
+/// The text of the help box on top, line by line.
+pub fn help_lines(s: &State) -> Vec<String> {
+    let Some(Modal::Help(help)) = s.modal() else {
+        panic!("no help: {:?}", overlay(s))
+    };
+    help.doc()
+        .lines
+        .iter()
+        .map(|l| l.pieces.iter().map(|p| p.text.as_str()).collect())
+        .collect()
+}
+
+/// The newest listing request fails with `error`.
+pub fn listing_fails(s: &mut State, error: wbauto::backend::BackendError) {
+    let request = s
+        .session()
+        .latest(wbauto::app::store::session::RequestKind::List);
+    update(
+        s,
+        Msg::Listed {
+            request,
+            result: Err(error),
+        },
+    );
+}
+
+/// Whether the list's filter is being typed.
+pub fn editing_filter(s: &State) -> bool {
+    matches!(s.screen(), Screen::List(l) if l.editing_filter())
+}
+
+/// The backend's answer to a toggle of the selected automation.
+pub fn toggle_answered(
+    s: &mut State,
+    result: Result<wbauto::backend::SavedAutomation, wbauto::backend::BackendError>,
+) -> Vec<Effect> {
+    let id = s.selected_id().expect("a selected automation");
+    let kind = wbauto::app::msg::SaveKind::Toggle;
+    update(s, Msg::Saved { id, kind, result })
 }

@@ -2,22 +2,19 @@
 //! metric), then the condition is judged again on a worker after every edit, the newest answer
 //! winning. Prepared here; the wizard's painter shows the lines and the small chart.
 
-use super::super::super::msg::Effect;
-use super::super::super::text::{Piece, TextLine, Tone};
-use super::super::backtest::{Chart, chart};
-use crate::engine::backtest::{RunHistory, Verdict};
+use crate::app::chart::{Chart, chart};
+use crate::app::msg::Effect;
+use crate::app::text::{Piece, TextLine, Tone};
+use crate::engine::backtest::Verdict;
 use crate::model::{Automation, Event};
-use std::sync::Arc;
+use crate::ops::backtest::Histories;
 
 /// Rows of the small chart under the Condition step, when the box has room for it.
-pub const CHART_ROWS: u16 = 8;
-
-/// Recorded runs, shared with the worker that judges them.
-pub type Histories = Arc<Vec<RunHistory>>;
+pub(crate) const CHART_ROWS: u16 = 8;
 
 /// The live verdict's state.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Preview {
+pub(super) struct Preview {
     /// What the histories are of: the scope and the metric (or "states").
     source: Option<(String, String)>,
     /// The recent runs (`None` while they load).
@@ -31,9 +28,9 @@ pub struct Preview {
     /// The verdicts, per run, newest run first.
     verdicts: Option<Result<Vec<Verdict>, String>>,
     /// The lines shown under the sentence.
-    pub lines: Vec<TextLine>,
+    pub(super) lines: Vec<TextLine>,
     /// The chart of the run the summary names.
-    pub chart: Option<Chart>,
+    pub(super) chart: Option<Chart>,
 }
 
 fn source_of(a: &Automation) -> Option<(String, String)> {
@@ -58,7 +55,7 @@ impl Preview {
     /// What to ask for after the condition changed: the runs when the scope or metric moved,
     /// else a judging of the new condition. `valid` is whether the step has no problems;
     /// `typing_metric` holds a new metric back until its field is left (no read per keystroke).
-    pub fn effects(
+    pub(super) fn effects(
         &mut self,
         a: &Automation,
         valid: bool,
@@ -109,7 +106,7 @@ impl Preview {
     }
 
     /// The runs arrived; `true` if they were the newest asked for.
-    pub fn loaded(&mut self, request: u64, result: Result<Histories, String>) -> bool {
+    pub(super) fn loaded(&mut self, request: u64, result: Result<Histories, String>) -> bool {
         if self.loading != Some(request) {
             return false;
         }
@@ -120,7 +117,7 @@ impl Preview {
     }
 
     /// A verdict arrived; stale ones are dropped. `true` if it was kept.
-    pub fn judged(&mut self, request: u64, result: Result<Vec<Verdict>, String>) -> bool {
+    pub(super) fn judged(&mut self, request: u64, result: Result<Vec<Verdict>, String>) -> bool {
         if self.judging != Some(request) {
             return false;
         }
@@ -130,7 +127,7 @@ impl Preview {
     }
 
     /// Makes the lines and the chart from what is known.
-    pub fn prepare(&mut self, a: &Automation, valid: bool) {
+    pub(super) fn prepare(&mut self, a: &Automation, valid: bool) {
         self.chart = None;
         self.lines.clear();
         let line = |tone: Tone, text: String| TextLine::toned(tone, text);

@@ -3,23 +3,19 @@
 //! Review (sentence, automation file and the exact wire input, built once per change, not per
 //! frame). Also where the step is scrolled so the focused field is in sight.
 
-use super::super::super::keys::{Action, Context, Keymap};
-use super::super::super::layout;
-use super::super::super::state::State;
-use super::super::super::text::{Doc, Piece, TextLine, Tone};
-use super::{OptionsState, WizardScreen, problem_matches};
+use super::steps::{OptionsState, REVIEW_ROWS, problem_matches};
+use super::{
+    CHOOSE_NEXT, CHOOSE_PREV, DISCARD, DISCARD_ANSWERS, FIELDS, INSERT, KEEP_DRAFT, NEXT, PAYLOAD,
+    PICK, RETRY, START, VARIABLES, VARIABLES_KEY, WizardScreen,
+};
+use crate::app::ctx::Ctx;
+use crate::app::keys::{Def, Mode, defs};
+use crate::app::modes::AppKeymap;
+use crate::app::text::{Doc, Piece, TextLine, Tone, ago, spinner};
 use crate::file::{Format, render, to_value};
 use crate::wizard::fields::{Field, FieldKeys, Kind, fields};
 use crate::wizard::variables::{for_event, preview};
 use crate::wizard::{Step, Template};
-
-/// Spinner frames for work in flight.
-pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/// The spinner's glyph at an animation frame.
-pub fn spinner(frame: usize) -> &'static str {
-    SPINNER[frame % SPINNER.len()]
-}
 
 fn styled(text: impl Into<String>, tone: Tone) -> TextLine {
     TextLine::toned(tone, text)
@@ -31,25 +27,24 @@ fn span(text: impl Into<String>, tone: Tone) -> Piece {
 
 /// The wizard's frame around the step: the rail, titles, the scroll hint and the discard box.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Chrome {
+pub(crate) struct Chrome {
     /// One line per step, the current one marked.
-    pub rail: Vec<TextLine>,
+    pub(crate) rail: Vec<TextLine>,
     /// The rail box's title, e.g. ` 3/6 `.
-    pub rail_title: String,
+    pub(crate) rail_title: String,
     /// The step box's title.
-    pub title: String,
+    pub(crate) title: String,
     /// Which way more of the step is out of sight, for the box's bottom edge.
-    pub more: Option<&'static str>,
+    pub(crate) more: Option<&'static str>,
     /// The "discard your answers?" box, when it is open.
-    pub discard: Option<Vec<TextLine>>,
+    pub(crate) discard: Option<Vec<TextLine>>,
 }
 
 /// Keys the wizard's text names, from the key table in force.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hints {
+struct Hints {
     choose: String,
     pick: String,
-    flip: String,
     variables: String,
     menu: String,
     insert: String,
@@ -62,44 +57,34 @@ pub struct Hints {
 
 impl Hints {
     /// The keys of `keymap`.
-    pub fn new(keymap: &Keymap) -> Self {
-        let k = |action, context| keymap.key_in(action, context);
-        let pair = |a, b, context| format!("{}/{}", k(a, context), k(b, context));
-        let last = |action, context| {
-            keymap
-                .keys_in(action, context)
-                .last()
-                .map(ToString::to_string)
-                .unwrap_or_default()
-        };
-        let arrows = |context| {
-            format!(
-                "{}/{}",
-                last(Action::Up, context),
-                last(Action::Down, context)
-            )
+    fn new(keymap: &AppKeymap) -> Self {
+        let k = |def: &Def, mode: Mode| keymap.key(def, mode);
+        let arrows = |mode: Mode| {
+            let last = |def: &Def| {
+                keymap
+                    .keys_in(def, mode)
+                    .last()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            };
+            format!("{}/{}", last(&defs::UP), last(&defs::DOWN))
         };
         let discard: Vec<String> = keymap
-            .keys_in(Action::DiscardAnswers, Context::WizardDiscard)
+            .keys_in(&DISCARD_ANSWERS, DISCARD)
             .iter()
             .map(ToString::to_string)
             .collect();
         Self {
-            choose: pair(
-                Action::ChoosePrev,
-                Action::ChooseNext,
-                Context::WizardFields,
-            ),
-            pick: k(Action::Pick, Context::WizardFields),
-            flip: k(Action::Pick, Context::WizardFields),
-            variables: k(Action::Variables, Context::WizardPayload),
-            menu: arrows(Context::WizardVariables),
-            insert: k(Action::InsertVariable, Context::WizardVariables),
-            retry: k(Action::RetryOptions, Context::WizardFields),
-            start_move: arrows(Context::WizardStart),
-            start_next: k(Action::WizardNext, Context::WizardStart),
+            choose: format!("{}/{}", k(&CHOOSE_PREV, FIELDS), k(&CHOOSE_NEXT, FIELDS)),
+            pick: k(&PICK, FIELDS),
+            variables: k(&VARIABLES_KEY, PAYLOAD),
+            menu: arrows(VARIABLES),
+            insert: k(&INSERT, VARIABLES),
+            retry: k(&RETRY, FIELDS),
+            start_move: arrows(START),
+            start_next: k(&NEXT, START),
             discard: discard.join(" or "),
-            keep: k(Action::KeepDraft, Context::WizardDiscard),
+            keep: k(&KEEP_DRAFT, DISCARD),
         }
     }
 
@@ -109,7 +94,7 @@ impl Hints {
             FieldKeys::None => field.help.to_string(),
             FieldKeys::Choose => format!("{} {}", self.choose, field.help),
             FieldKeys::Pick => format!("{} move, {} picks; {}", self.choose, self.pick, field.help),
-            FieldKeys::Flip => format!("{} {}", self.flip, field.help),
+            FieldKeys::Flip => format!("{} {}", self.pick, field.help),
             FieldKeys::Payload => {
                 format!("{}, {} inserts a ${{variable}}", field.help, self.variables)
             }
@@ -120,16 +105,16 @@ impl Hints {
 impl WizardScreen {
     /// Makes the step's text again when something changed (`stale`), then settles the scroll
     /// for the terminal's size.
-    pub fn prepare(&mut self, state: &State) {
-        let (width, height) = layout::wizard_text(state.width, state.height);
-        let height = height - self.chart_rows(height);
+    pub(super) fn prepare_text(&mut self, ctx: &Ctx) {
+        let text = ctx.layout.wizard.text;
+        let height = text.height - self.chart_rows(text.height);
         if self.stale || self.doc.lines.is_empty() {
             self.stale = false;
-            let hints = Hints::new(&state.keymap);
-            let (lines, focus) = step_lines(state, self, &hints);
+            let hints = Hints::new(ctx.keymap);
+            let (lines, focus) = step_lines(ctx, self, &hints);
             self.focus_lines = focus;
             self.doc = Doc::prose(lines);
-            self.rows = line_rows(&self.doc.lines, width);
+            self.rows = line_rows(&self.doc.lines, text.width);
             self.chrome = chrome(self, &hints);
         }
         let total: usize = self.rows.iter().sum();
@@ -400,7 +385,7 @@ fn compact(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
-fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
+fn review_lines(ctx: &Ctx, w: &WizardScreen) -> Vec<TextLine> {
     let wizard = &w.wizard;
     let automation = wizard.automation();
     let mut out = vec![
@@ -425,7 +410,7 @@ fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
             }
         ),
     ];
-    for (i, (step, text)) in WizardScreen::REVIEW_ROWS.iter().zip(rows).enumerate() {
+    for (i, (step, text)) in REVIEW_ROWS.iter().zip(rows).enumerate() {
         let marker = if w.focus == i { "▶ " } else { "  " };
         let line = TextLine::new(vec![
             Piece::plain(marker),
@@ -443,7 +428,7 @@ fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
     } else {
         "Create"
     };
-    let button = if w.focus == WizardScreen::REVIEW_ROWS.len() {
+    let button = if w.focus == REVIEW_ROWS.len() {
         span(format!("▶ {save} ◀"), Tone::Selected)
     } else {
         Piece::plain(format!("  {save}  "))
@@ -456,7 +441,7 @@ fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
     out.push(TextLine::plain(""));
     out.push(styled("Automation file", Tone::Title));
     out.extend(
-        render(&to_value(&automation, state.entity(), false), Format::Yaml)
+        render(&to_value(&automation, ctx.entity(), false), Format::Yaml)
             .lines()
             .map(|l| TextLine::plain(format!("  {l}"))),
     );
@@ -475,7 +460,7 @@ fn review_lines(state: &State, w: &WizardScreen) -> Vec<TextLine> {
 
 /// The step's text, and the range of its lines that belong to the focused field.
 fn step_lines(
-    state: &State,
+    ctx: &Ctx,
     w: &WizardScreen,
     hints: &Hints,
 ) -> (Vec<TextLine>, std::ops::Range<usize>) {
@@ -484,10 +469,7 @@ fn step_lines(
     let mut focus = 0..0;
     match &w.options_state {
         OptionsState::Loading(_) => lines.push(styled(
-            format!(
-                "{} loading projects and integrations…",
-                spinner(state.frame)
-            ),
+            format!("{} loading projects and integrations…", spinner(ctx.frame)),
             Tone::Warn,
         )),
         OptionsState::Failed(e) => lines.push(styled(
@@ -501,7 +483,7 @@ fn step_lines(
     }
     if w.saving {
         lines.push(styled(
-            format!("{} saving…", spinner(state.frame)),
+            format!("{} saving…", spinner(ctx.frame)),
             Tone::Warn,
         ));
     }
@@ -514,7 +496,7 @@ fn step_lines(
             lines.push(TextLine::plain(""));
             let mut choices: Vec<(String, String)> = Vec::new();
             if let Some(draft) = &w.resume {
-                let when = layout::ago(state.now, draft.saved_at);
+                let when = ago(ctx.now, draft.saved_at);
                 choices.push((
                     draft.label(),
                     format!("saved {when} ago; your answers as you left them"),
@@ -538,9 +520,9 @@ fn step_lines(
                 }
             }
         }
-        Step::Review => lines.extend(review_lines(state, w)),
+        Step::Review => lines.extend(review_lines(ctx, w)),
         _ => {
-            for (i, field) in fields(&w.wizard, &w.options, state.capabilities())
+            for (i, field) in fields(&w.wizard, &w.options, ctx.capabilities())
                 .iter()
                 .enumerate()
             {

@@ -3,6 +3,7 @@
 // Each test crate uses a different part of the fake, so some items are unused in any one of them.
 #![allow(dead_code)]
 
+pub mod history;
 pub mod http;
 pub mod runs;
 pub mod state;
@@ -75,6 +76,7 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         operation: operation.clone(),
         body: body.clone(),
         headers: req.headers.clone(),
+        at: std::time::Instant::now(),
     });
     let position = s
         .faults
@@ -247,6 +249,7 @@ impl FakeWandb {
                 "triggeringEventType": l.event_type, "eventFilter": l.event_filter, "triggeredActionType": l.action_type, "triggeredActionConfig": config}));
         }
         fake.state().runs = runs::demo_runs();
+        fake.state().seed_history();
         fake.state().requests.clear();
         Ok(fake)
     }

@@ -35,6 +35,8 @@ pub struct Recorded {
     pub body: Value,
     /// Headers (lower-cased names).
     pub headers: Vec<(String, String)>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// Every feature flag the fake knows, all on by default.
@@ -132,6 +134,13 @@ pub struct State {
     /// with) and given again from memory, as a server with a warm cache would: for timing
     /// clients, not for checking them.
     pub memory: Option<HashMap<Vec<u8>, (String, String)>>,
+    /// Automation executions, in the order stored (not newest first).
+    pub executions: Vec<super::history::FakeExecution>,
+    /// When set, the server is older than automation history: a query of `triggerExecutions`
+    /// is answered with this HTTP status and a GraphQL error naming the field.
+    pub history_missing: Option<u16>,
+    /// When set, history pages go round: the third page's cursor is the first's again.
+    pub history_cursors_loop: bool,
     next_num: i64,
     clock: i64,
 }
@@ -139,7 +148,7 @@ pub struct State {
 /// The outcome of one GraphQL request: HTTP status and body.
 pub type Outcome = (u16, Value);
 
-fn error(status: u16, message: impl Into<String>) -> Outcome {
+pub(super) fn error(status: u16, message: impl Into<String>) -> Outcome {
     (
         status,
         json!({"errors": [{"message": message.into()}], "data": null}),
@@ -154,7 +163,7 @@ pub(super) fn ok(data: Value) -> Outcome {
     (200, json!({"data": data}))
 }
 
-fn encode(raw: &str) -> String {
+pub(super) fn encode(raw: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(raw)
 }
 
@@ -171,25 +180,34 @@ fn decode_cursor(cursor: &Value) -> Result<usize, Outcome> {
     }
 }
 
-/// A Relay connection over `nodes` starting at `cursor`.
-fn connection(nodes: Vec<Value>, vars: &Map<String, Value>) -> Result<Value, Outcome> {
-    let start = decode_cursor(vars.get("cursor").unwrap_or(&Value::Null))?;
+/// The page `cursor` and `perPage` ask of `len` nodes, at most `cap` long: (start, end).
+pub(super) fn window(
+    len: usize,
+    vars: &Map<String, Value>,
+    cap: usize,
+) -> Result<(usize, usize), Outcome> {
+    let start = decode_cursor(vars.get("cursor").unwrap_or(&Value::Null))?.min(len);
     let per_page = vars
         .get("perPage")
         .and_then(Value::as_u64)
         .unwrap_or(50)
-        .clamp(1, 1000) as usize;
-    let end = (start + per_page).min(nodes.len());
-    let page: Vec<Value> = nodes
-        .get(start.min(nodes.len())..end)
-        .unwrap_or_default()
+        .clamp(1, cap as u64) as usize;
+    Ok((start, (start + per_page).min(len)))
+}
+
+/// A Relay connection's `pageInfo` for a page ending at `end` of `len` nodes.
+pub(super) fn page_info(end: usize, len: usize) -> Value {
+    json!({"__typename": "PageInfo", "endCursor": encode(&format!("cursor:{end}")), "hasNextPage": end < len})
+}
+
+/// A Relay connection over `nodes` starting at `cursor`.
+fn connection(nodes: Vec<Value>, vars: &Map<String, Value>) -> Result<Value, Outcome> {
+    let (start, end) = window(nodes.len(), vars, 1000)?;
+    let page: Vec<Value> = nodes[start..end]
         .iter()
         .map(|n| json!({"node": n}))
         .collect();
-    Ok(json!({
-        "pageInfo": {"__typename": "PageInfo", "endCursor": encode(&format!("cursor:{end}")), "hasNextPage": end < nodes.len()},
-        "edges": page,
-    }))
+    Ok(json!({"pageInfo": page_info(end, nodes.len()), "edges": page}))
 }
 
 const CREATE_KEYS: &[&str] = &[
@@ -414,6 +432,9 @@ impl State {
             viewer_entity: String::new(),
             runs: Vec::new(),
             memory: None,
+            executions: Vec::new(),
+            history_missing: None,
+            history_cursors_loop: false,
             next_num: 1,
             clock: 0,
         }
@@ -668,12 +689,15 @@ impl State {
             "RunHistoryKeys" => Ok(self.history_keys(vars)),
             "RunParquetHistory" => self.parquet_history(vars),
             "SampledHistoryPage" => self.sampled_history_page(vars),
+            "GetAutomationHistory" => self.automation_history(doc, vars),
+            "GetProjectAutomationHistory" => self.project_history(doc, vars),
+            "GetCollectionAutomationHistory" => self.collection_history(doc, vars),
             other => Ok(bad(format!("Cannot query operation {other:?}"))),
         };
         result.unwrap_or_else(|e| e)
     }
 
-    fn var<'a>(vars: &'a Map<String, Value>, name: &str) -> &'a str {
+    pub(super) fn var<'a>(vars: &'a Map<String, Value>, name: &str) -> &'a str {
         vars.get(name).and_then(Value::as_str).unwrap_or_default()
     }
 

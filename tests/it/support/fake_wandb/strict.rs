@@ -86,6 +86,36 @@ const FIELDS: &[&str] = &[
     "parquetUrls",
     "liveData",
     "sampledHistory",
+    "triggerExecutions",
+    "totalCount",
+    "triggerID",
+    "triggerName",
+    "artifactCollection",
+    "event",
+    "data",
+    "action",
+    "actionType",
+    "result",
+    "resultType",
+    "runName",
+    "projectName",
+    "metricName",
+    "metricValues",
+    "newRunState",
+    "artifactMetadata",
+    "artifactVersionIndex",
+    "artifactCollectionName",
+    "alias",
+    "tag",
+    "text",
+    "titleURL",
+    "runSpec",
+    "priority",
+    "error",
+    "status",
+    "statusCode",
+    "body",
+    "runQueueItemID",
 ];
 
 /// Every argument name used on those fields.
@@ -100,6 +130,8 @@ const ARGUMENTS: &[&str] = &[
     "triggerID",
     "specs",
     "liveKeys",
+    "id",
+    "projectOnly",
 ];
 
 fn is_ident(c: char) -> bool {
@@ -257,6 +289,9 @@ fn the_checker_accepts_wbauto_documents_and_catches_typos() {
         ops::DEFAULT_ENTITY.to_string(),
         ops::ORG_OF_ENTITY.to_string(),
         ops::REGISTRIES.to_string(),
+        wbauto::wire::history::AUTOMATION_HISTORY.to_string(),
+        wbauto::wire::history::PROJECT_HISTORY.to_string(),
+        wbauto::wire::history::COLLECTION_HISTORY.to_string(),
     ] {
         check_document(&doc).unwrap_or_else(|e| panic!("{e} in\n{doc}"));
     }

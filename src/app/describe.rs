@@ -1,0 +1,148 @@
+//! An automation and an execution in words, as the detail pane, the full detail and the raw
+//! view show them: prepared text with tones, never colours.
+
+use super::store::list::Item;
+use super::text::{Piece, TextLine, Tone, ago};
+use crate::model::summary::{card, expr_words, when};
+use crate::model::{Action as Then, Automation, Event};
+use serde_json::Value;
+
+/// The glyph and tone of an execution's status, shown beside it (nothing depends on colour).
+pub(crate) fn status_glyph(status: &str) -> (&'static str, Tone) {
+    match status {
+        "success" => ("✓", Tone::On),
+        "failed" => ("✗", Tone::Error),
+        "skipped" => ("–", Tone::Dim),
+        _ => ("⋯", Tone::Warn),
+    }
+}
+
+/// A dim label padded to a column, then its value.
+pub(crate) fn field(key: &str, value: String) -> TextLine {
+    TextLine::new(vec![
+        Piece::new(Tone::Dim, format!("{key:<12}")),
+        Piece::plain(value),
+    ])
+}
+
+/// The plain-words lines of an automation: the pane's, and with `full` the detail's Overview.
+pub(crate) fn overview(now: i64, item: &Item, full: bool) -> Vec<TextLine> {
+    let a = &item.saved.automation;
+    let (glyph, tone, word) = if a.enabled {
+        ("●", Tone::On, "enabled")
+    } else {
+        ("○", Tone::Off, "disabled")
+    };
+    let mut lines = vec![TextLine::new(vec![
+        Piece::new(tone, format!("{glyph} {word}")),
+        Piece::plain(format!("  {}", a.name)),
+    ])];
+    if let Some(reason) = a.read_only_reason() {
+        lines.push(TextLine::toned(Tone::Warn, format!("read-only: {reason}")));
+    }
+    lines.extend(card(a).into_iter().map(|(k, v)| field(k, v)));
+    let stamp =
+        when(a.updated_at.as_deref().or(a.created_at.as_deref())).unwrap_or_else(|| "-".into());
+    lines.push(field(
+        "updated",
+        format!("{stamp} ({} ago)", ago(now, item.changed)),
+    ));
+    if full {
+        lines.extend(details(a));
+    }
+    lines.push(field("id", a.id.clone().unwrap_or_default()));
+    lines
+}
+
+fn json_lines(value: &Value) -> Vec<TextLine> {
+    serde_json::to_string_pretty(value)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| TextLine::plain(format!("  {l}")))
+        .collect()
+}
+
+fn heading(text: &str) -> TextLine {
+    TextLine::new(vec![Piece::new(Tone::Title, text)])
+}
+
+/// Event and action details for the full view.
+fn details(a: &Automation) -> Vec<TextLine> {
+    let mut lines = vec![TextLine::plain(""), heading("Event")];
+    lines.push(field(
+        "type",
+        format!("{} ({})", a.event.kind().file_name(), a.event.wire_type()),
+    ));
+    match &a.event {
+        Event::RunMetric { run_filter, .. } | Event::RunState { run_filter, .. } => {
+            let runs = run_filter
+                .as_ref()
+                .map_or_else(|| "every run".to_string(), expr_words);
+            lines.push(field("runs", runs));
+        }
+        Event::Artifact { filter, .. } => lines.push(field(
+            "filter",
+            filter
+                .as_ref()
+                .map_or_else(|| "none (every event)".to_string(), expr_words),
+        )),
+        Event::Raw { filter, .. } => lines.push(field("filter", filter.clone())),
+    }
+    lines.push(TextLine::plain(""));
+    lines.push(heading("Action"));
+    match &a.action {
+        Then::Slack {
+            integration,
+            title,
+            message,
+            severity,
+        } => {
+            lines.push(field("slack", integration.display()));
+            lines.push(field("severity", severity.file_name().to_string()));
+            lines.push(field("title", title.clone()));
+            lines.push(field("message", message.clone()));
+        }
+        Then::Webhook {
+            integration,
+            payload,
+        } => {
+            lines.push(field("webhook", integration.display()));
+            match payload {
+                Some(p) => {
+                    lines.push(field("payload", String::new()));
+                    lines.extend(json_lines(&Value::Object(p.clone())));
+                }
+                None => lines.push(field("payload", "none".into())),
+            }
+        }
+        Then::NoOp => lines.push(field("no-op", "does nothing (for testing an event)".into())),
+        Then::Raw {
+            action_type,
+            action,
+        } => {
+            lines.push(field("type", action_type.clone()));
+            lines.extend(json_lines(action));
+        }
+    }
+    lines.push(TextLine::plain(""));
+    lines
+}
+
+/// The stored JSON, pretty; `None` while it loads.
+pub(crate) fn wire_lines(wire: Option<Result<&str, &str>>) -> Vec<TextLine> {
+    match wire {
+        None => vec![TextLine::toned(Tone::Warn, "loading the stored JSON…")],
+        Some(Err(e)) => vec![TextLine::toned(
+            Tone::Error,
+            format!("could not read the stored JSON: {e}"),
+        )],
+        Some(Ok(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(v) => serde_json::to_string_pretty(&v)
+                .unwrap_or_default()
+                .lines()
+                .map(TextLine::plain)
+                .collect(),
+            Err(_) => vec![TextLine::plain(text)],
+        },
+    }
+}

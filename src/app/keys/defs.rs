@@ -1,0 +1,51 @@
+//! The commands several screens and boxes share, and those that open a screen from the list.
+//! Commands of one screen or box are in its own module.
+
+use super::{Row, row};
+use crate::app::input::Move;
+
+super::commands! {
+    DOWN: "down" ["j", "down"] listed reads "down" "move down";
+    UP: "up" ["k", "up"] listed reads "up" "move up";
+    TOP: "top" ["g", "home"] listed reads "top" "go to the top";
+    BOTTOM: "bottom" ["G", "end"] listed reads "bottom" "go to the bottom";
+    PAGE_DOWN: "page_down" ["pgdn"] listed reads "page" "one page down";
+    PAGE_UP: "page_up" ["pgup"] listed reads "page up" "one page up";
+    HALF_DOWN: "half_page_down" ["ctrl-d"] listed reads "half page" "half a page down";
+    HALF_UP: "half_page_up" ["ctrl-u"] listed reads "half up" "half a page up";
+    OPEN: "open" ["enter"] footer reads "open" "open the detail / the execution";
+    NEW: "new" ["n"] footer writes "new" "new automation (wizard)";
+    INTEGRATIONS: "integrations" ["i"] footer reads "integrations" "Slack and webhook integrations";
+    RUNS: "runs" ["r"] listed reads "runs" "the runs followed through their run logs";
+    HISTORY: "history" ["h"] footer reads "history" "what the local engine fired (history)";
+    REFRESH: "refresh" ["ctrl-r"] listed reads "refresh" "reload now";
+    PAUSE: "pause_refresh" ["p"] listed reads "pause" "pause / resume auto-refresh";
+    HELP: "help" ["?"] footer reads "help" "help";
+    PALETTE: "palette" [":"] listed reads "palette" "command palette";
+    BACK: "back" ["q", "esc"] footer reads "back" "back; quit from the list";
+    QUIT: "quit" ["ctrl-c"] listed reads "quit" "quit";
+    RUN: "run" ["enter"] footer reads "run" "run the highlighted command / switch";
+    CLOSE: "close" ["esc"] footer reads "close" "close the box";
+}
+
+/// Every movement: line, ends, page and half page.
+pub(crate) fn moves<B, M: Into<B>>(wrap: impl Fn(Move) -> M) -> Vec<Row<B>> {
+    [
+        (&DOWN, Move::Down),
+        (&UP, Move::Up),
+        (&TOP, Move::Top),
+        (&BOTTOM, Move::Bottom),
+        (&PAGE_DOWN, Move::PageDown),
+        (&PAGE_UP, Move::PageUp),
+        (&HALF_DOWN, Move::HalfDown),
+        (&HALF_UP, Move::HalfUp),
+    ]
+    .into_iter()
+    .map(|(def, m)| row(def, wrap(m)))
+    .collect()
+}
+
+/// Down and up only (menus and typed lines, where the letters are typed).
+pub(crate) fn up_down<B, M: Into<B>>(wrap: impl Fn(Move) -> M) -> Vec<Row<B>> {
+    vec![row(&DOWN, wrap(Move::Down)), row(&UP, wrap(Move::Up))]
+}

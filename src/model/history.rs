@@ -1,0 +1,434 @@
+//! What fired: one execution history for both backends (W&B's records and the local engine's),
+//! the query that selects from it, and the selection itself (dedup, newest first, filters,
+//! limit). Pure: no IO; `history --json` writes [`Execution`] as it is.
+
+use jiff::Timestamp;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use std::fmt;
+
+/// An execution's state in the local engine's words. W&B's `PENDING`, `FINISHED` and `FAILED`
+/// map to `in_progress`, `success` and `failed`; any other state is kept as its own lower-case
+/// name, never dropped or mapped to a known one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Decided, not finished yet (W&B: `PENDING`).
+    InProgress,
+    /// Delivered (W&B: `FINISHED`).
+    Success,
+    /// Not delivered (W&B: `FAILED`).
+    Failed,
+    /// Decided not to deliver (the local engine's 24-hour rule and rate limit).
+    Skipped,
+    /// A state wbauto does not know, by its lower-case name (never one of the names above).
+    Other(String),
+}
+
+impl Status {
+    /// The status by its local name, any case; an unknown name is kept as [`Status::Other`].
+    pub fn named(name: &str) -> Status {
+        let lower = name.trim().to_lowercase();
+        match lower.as_str() {
+            "in_progress" => Status::InProgress,
+            "success" => Status::Success,
+            "failed" => Status::Failed,
+            "skipped" => Status::Skipped,
+            _ => Status::Other(lower),
+        }
+    }
+
+    /// The status of a W&B `TriggerExecutionState`.
+    pub fn from_wandb(state: &str) -> Status {
+        match state {
+            "PENDING" => Status::InProgress,
+            "FINISHED" => Status::Success,
+            "FAILED" => Status::Failed,
+            other => Status::named(other),
+        }
+    }
+
+    /// The name `history --json` writes.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::InProgress => "in_progress",
+            Status::Success => "success",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Other(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Which backend recorded an execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// W&B's own records (`triggerExecutions`).
+    Wandb,
+    /// The local engine's database.
+    Local,
+}
+
+/// The action as it was when the automation fired (it may have been edited since).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FiredAction {
+    /// A Slack message.
+    Slack {
+        /// The Slack workspace.
+        team: Option<String>,
+        /// The channel, with its `#`.
+        channel: Option<String>,
+        /// The message's title.
+        title: Option<String>,
+        /// The message's text.
+        text: Option<String>,
+        /// `INFO`, `WARN` or `ERROR`.
+        severity: Option<String>,
+        /// Where the title links to.
+        title_url: Option<String>,
+    },
+    /// A webhook POST.
+    Webhook {
+        /// The webhook integration's name.
+        name: Option<String>,
+        /// Where it posts.
+        url: Option<String>,
+        /// The payload template (variables not filled in).
+        payload: Option<String>,
+    },
+    /// Nothing sent.
+    NoOp,
+    /// A job put on a Launch queue.
+    QueueJob {
+        /// The job's run spec (JSON, or the text W&B sent when it is not JSON).
+        run_spec: Option<Value>,
+        /// The queue priority.
+        priority: Option<i64>,
+    },
+    /// An action wbauto does not know, by W&B's name for it.
+    Other {
+        /// W&B's name (a GraphQL type or an action type).
+        name: String,
+    },
+}
+
+/// One execution of an automation, from either backend. Every field W&B or the engine may not
+/// know is an `Option`, written as `null`, so `history --json` has the same keys on both.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Execution {
+    /// Its id (W&B's execution id; the local delivery id).
+    pub id: Option<String>,
+    /// The automation's id; `None` when the automation was deleted since.
+    pub automation_id: Option<String>,
+    /// The automation's name when it fired (it may have been renamed since).
+    pub automation_name: Option<String>,
+    /// W&B's name of the event, e.g. `RUN_METRIC`.
+    pub event_type: Option<String>,
+    /// How it ended, or that it has not yet.
+    pub status: Status,
+    /// When it fired.
+    pub created_at: Option<Timestamp>,
+    /// When it ended (the local engine records this; W&B does not say).
+    pub finished_at: Option<Timestamp>,
+    /// The run, for run events, as the event names it.
+    pub run: Option<String>,
+    /// `ENTITY/PROJECT` the event happened in.
+    pub project: Option<String>,
+    /// The artifact collection, for artifact events.
+    pub collection: Option<String>,
+    /// The artifact version, e.g. `v3`.
+    pub version: Option<String>,
+    /// The alias added, for alias events.
+    pub alias: Option<String>,
+    /// The tag, for tag events.
+    pub tag: Option<String>,
+    /// The metric, for metric events.
+    pub metric: Option<String>,
+    /// The metric's values the server judged (NaN is written as `null`).
+    pub metric_values: Option<Vec<f64>>,
+    /// The run's new state, for run-state events.
+    pub run_state: Option<String>,
+    /// The artifact version's metadata: JSON, or W&B's text when it is not JSON.
+    pub artifact_metadata: Option<Value>,
+    /// The step, for metric events (local engine).
+    pub step: Option<i64>,
+    /// What made it fire: the value compared and the window (local engine).
+    pub trigger: Option<Value>,
+    /// The action as it was when it fired.
+    pub action: Option<FiredAction>,
+    /// The HTTP status the receiver answered.
+    pub response_status: Option<i64>,
+    /// The receiver's answer, whole (a view cuts it for display).
+    pub response_body: Option<String>,
+    /// What went wrong, or why it was skipped.
+    pub error: Option<String>,
+    /// The queued run's id, for a Launch queue action.
+    pub queue_item: Option<String>,
+    /// Delivery attempts made (local engine).
+    pub attempts: Option<i64>,
+    /// Whether it was a test fire (local engine).
+    pub test: Option<bool>,
+    /// The request sent, secrets masked (local engine).
+    pub request: Option<Value>,
+    /// Which backend recorded it.
+    pub source: Source,
+    /// What could not be read of it (a row is shown with what is known).
+    pub notes: Vec<String>,
+}
+
+impl Execution {
+    /// An execution recorded by `source` of which nothing is known yet.
+    pub fn unknown(source: Source, status: Status) -> Execution {
+        Execution {
+            id: None,
+            automation_id: None,
+            automation_name: None,
+            event_type: None,
+            status,
+            created_at: None,
+            finished_at: None,
+            run: None,
+            project: None,
+            collection: None,
+            version: None,
+            alias: None,
+            tag: None,
+            metric: None,
+            metric_values: None,
+            run_state: None,
+            artifact_metadata: None,
+            step: None,
+            trigger: None,
+            action: None,
+            response_status: None,
+            response_body: None,
+            error: None,
+            queue_item: None,
+            attempts: None,
+            test: None,
+            request: None,
+            source,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Whose history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryScope {
+    /// One automation, by its id.
+    Automation {
+        /// The automation's id.
+        id: String,
+    },
+    /// A project, with the automations of its artifact collections.
+    Project {
+        /// Owning entity.
+        entity: String,
+        /// Project name (`wandb-registry-NAME` for a registry).
+        project: String,
+    },
+    /// One artifact collection.
+    Collection {
+        /// Owning entity.
+        entity: String,
+        /// Project name.
+        project: String,
+        /// Collection name.
+        collection: String,
+    },
+    /// Every project of an entity that holds automations, and its entity-wide automations.
+    Entity {
+        /// The entity.
+        entity: String,
+    },
+}
+
+/// What to list: a scope, then filters and a limit applied to the whole history, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Whose history.
+    pub scope: HistoryScope,
+    /// Only this automation: its id, or its name when it fired.
+    pub automation: Option<String>,
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only executions at or after this time.
+    pub since: Option<Timestamp>,
+    /// At most this many, the newest; `None` for all.
+    pub limit: Option<usize>,
+}
+
+/// The executions a query selected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// Newest first, at most the query's limit.
+    pub executions: Vec<Execution>,
+    /// How many matched the filters before the limit.
+    pub matched: usize,
+}
+
+impl HistoryQuery {
+    /// The whole history of `scope`.
+    pub fn of(scope: HistoryScope) -> HistoryQuery {
+        HistoryQuery {
+            scope,
+            automation: None,
+            status: None,
+            since: None,
+            limit: None,
+        }
+    }
+
+    /// Whether an execution passes the filters (an execution of unknown time is never "since").
+    pub fn matches(&self, e: &Execution) -> bool {
+        let automation = self.automation.as_deref().is_none_or(|a| {
+            e.automation_id.as_deref() == Some(a) || e.automation_name.as_deref() == Some(a)
+        });
+        let status = self.status.as_ref().is_none_or(|s| *s == e.status);
+        let since = self
+            .since
+            .is_none_or(|since| e.created_at.is_some_and(|t| t >= since));
+        automation && status && since
+    }
+
+    /// Everything read, once each (by id), newest first, filtered, then cut to the limit.
+    pub fn select(&self, mut read: Vec<Execution>) -> History {
+        newest_first(&mut read);
+        read.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
+        read.retain(|e| self.matches(e));
+        let matched = read.len();
+        read.truncate(self.limit.unwrap_or(usize::MAX));
+        History {
+            executions: read,
+            matched,
+        }
+    }
+}
+
+/// Sorts newest first: by time (unknown times last), then by id, so equal times keep one order.
+pub fn newest_first(executions: &mut [Execution]) {
+    executions.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(id: &str, time: &str, status: Status) -> Execution {
+        Execution {
+            id: Some(id.into()),
+            automation_id: Some(format!("A-{id}")),
+            automation_name: Some(format!("name-{id}")),
+            created_at: time.parse().ok(),
+            ..Execution::unknown(Source::Wandb, status)
+        }
+    }
+
+    #[test]
+    fn wandb_states_take_the_local_names_and_unknown_ones_keep_theirs() {
+        assert_eq!(Status::from_wandb("PENDING"), Status::InProgress);
+        assert_eq!(Status::from_wandb("FINISHED"), Status::Success);
+        assert_eq!(Status::from_wandb("FAILED"), Status::Failed);
+        let cancelled = Status::from_wandb("CANCELLED");
+        assert_eq!(cancelled, Status::Other("cancelled".into()));
+        assert_eq!(cancelled.as_str(), "cancelled");
+        assert_eq!(Status::named("Skipped"), Status::Skipped);
+        assert_eq!(
+            serde_json::to_string(&Status::InProgress).unwrap(),
+            "\"in_progress\""
+        );
+    }
+
+    #[test]
+    fn the_json_has_every_key_with_null_where_unknown() {
+        let e = at("x", "2026-01-02T03:04:05Z", Status::Success);
+        let json = serde_json::to_value(&e).unwrap();
+        let keys = json.as_object().unwrap();
+        assert_eq!(keys.len(), 29, "{keys:?}");
+        for unknown in [
+            "run",
+            "metric_values",
+            "action",
+            "attempts",
+            "test",
+            "request",
+        ] {
+            assert!(keys[unknown].is_null(), "{unknown} is written as null");
+        }
+        assert_eq!(json["created_at"], "2026-01-02T03:04:05Z");
+        assert_eq!(json["source"], "wandb");
+        let slack = FiredAction::Slack {
+            team: Some("acme-ml".into()),
+            channel: Some("#oncall".into()),
+            title: None,
+            text: None,
+            severity: Some("ERROR".into()),
+            title_url: None,
+        };
+        let slack = serde_json::to_value(slack).unwrap();
+        assert_eq!(slack["type"], "slack");
+        assert_eq!(slack["channel"], "#oncall");
+    }
+
+    #[test]
+    fn selecting_dedups_sorts_filters_and_limits() {
+        let read = vec![
+            at("b", "2026-01-02T00:00:00Z", Status::Failed),
+            at("a", "2026-01-01T00:00:00Z", Status::Success),
+            at("c", "2026-01-03T00:00:00Z", Status::Success),
+            at("b", "2026-01-02T00:00:00Z", Status::Failed),
+            Execution::unknown(Source::Wandb, Status::Other("odd".into())),
+        ];
+        let all = HistoryQuery::of(HistoryScope::Entity {
+            entity: "acme".into(),
+        });
+        let ids = |h: &History| -> Vec<Option<String>> {
+            h.executions.iter().map(|e| e.id.clone()).collect()
+        };
+        let everything = all.select(read.clone());
+        assert_eq!(
+            ids(&everything),
+            [Some("c".into()), Some("b".into()), Some("a".into()), None]
+        );
+        let limited = HistoryQuery {
+            limit: Some(1),
+            status: Some(Status::Success),
+            ..all.clone()
+        }
+        .select(read.clone());
+        assert_eq!(ids(&limited), [Some("c".to_string())]);
+        assert_eq!(limited.matched, 2);
+        let since = HistoryQuery {
+            since: "2026-01-02T00:00:00Z".parse().ok(),
+            ..all.clone()
+        }
+        .select(read.clone());
+        assert_eq!(ids(&since), [Some("c".into()), Some("b".into())]);
+        for wanted in ["A-a", "name-a"] {
+            let one = HistoryQuery {
+                automation: Some(wanted.into()),
+                ..all.clone()
+            }
+            .select(read.clone());
+            assert_eq!(ids(&one), [Some("a".to_string())], "{wanted}");
+        }
+    }
+}
