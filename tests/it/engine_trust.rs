@@ -286,7 +286,10 @@ async fn a_redirect_is_not_followed_and_is_called_a_redirect() {
     s.create(&webhook("on-tag", "{type: add_artifact_tag}"))
         .await;
     receiver.redirect(302, "https://elsewhere.example/new?key=abc");
-    let out = s.emit(&[tag("x", "2026-01-01T00:00:00Z")]).await;
+    let out = s
+        .emit_failing(&[tag("x", "2026-01-01T00:00:00Z")])
+        .await
+        .stdout;
     assert!(out.contains("0 succeeded, 1 failed"), "{out}");
     assert_eq!(
         receiver.requests().len(),

@@ -14,6 +14,7 @@ mod dashboard_wandb;
 mod engine;
 mod engine_http;
 mod engine_lease;
+mod engine_service;
 mod engine_trust;
 mod evaluator;
 mod keys;

@@ -109,10 +109,24 @@ impl Setup {
 
     /// `emit -f` of these events (must succeed); its output.
     pub async fn emit(&self, events: &[Value]) -> String {
+        let r = self.emit_run(events).await;
+        assert_eq!(r.code, 0, "emit: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// `emit -f` of these events, whose delivery fails: it must exit 1; what it printed.
+    pub async fn emit_failing(&self, events: &[Value]) -> Run {
+        let r = self.emit_run(events).await;
+        assert_eq!(r.code, 1, "emit: {}{}", r.stdout, r.stderr);
+        r
+    }
+
+    async fn emit_run(&self, events: &[Value]) -> Run {
         let path = self.path().join("events.jsonl");
         let text: Vec<String> = events.iter().map(Value::to_string).collect();
         std::fs::write(&path, text.join("\n")).unwrap();
-        self.ok(&["emit", "-f", path.to_str().unwrap()], None).await
+        self.run(&["emit", "-f", path.to_str().unwrap()], None)
+            .await
     }
 
     /// `history --json` with `args`.
