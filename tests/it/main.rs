@@ -24,5 +24,6 @@ mod wandb_history;
 mod wire_golden;
 mod wire_roundtrip;
 mod wizard;
+mod wizard_answers;
 mod wizard_screen;
 mod wizard_templates;

@@ -296,7 +296,7 @@ fn a_wizard_killed_midway_is_offered_back_on_the_next_start() {
     tmux.keys(&["n"]);
     let offered = tmux.wait_for("the draft offered", |s| s.contains("Resume the draft"));
     assert!(
-        offered.contains("Resume the draft: loss-threshold (at Condition)"),
+        offered.contains("Resume the draft: loss_killed-threshold (at Condition)"),
         "{offered}"
     );
     tmux.keys(&["Enter"]);
