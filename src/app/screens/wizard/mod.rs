@@ -335,10 +335,12 @@ impl WizardScreen {
                 let id = saved.automation.id.clone();
                 ctx.back();
                 if let (true, Some(before)) = (edit, self.wizard.editing.clone()) {
-                    ctx.writes.push_undo(Undo::Restore {
+                    let action = ctx.writes.action();
+                    let undo = Undo::Restore {
                         label: format!("edit of {name}"),
                         before: Box::new(before),
-                    });
+                    };
+                    ctx.writes.push_undo(action, undo);
                 }
                 ctx.change_list_keeping(id.as_deref(), |list| list.upsert(saved));
                 let verb = if edit { "saved" } else { "created" };
