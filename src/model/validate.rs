@@ -150,7 +150,7 @@ pub fn validate(a: &Automation) -> Vec<Problem> {
     out
 }
 
-/// A webhook payload naming a variable its event does not fill in (it would be sent empty).
+/// A webhook payload naming a variable no event fills in (it would be sent empty).
 fn validate_variables(action: &Action, kind: EventKind, out: &mut Vec<Problem>) {
     let Action::Webhook {
         payload: Some(p), ..
@@ -159,7 +159,7 @@ fn validate_variables(action: &Action, kind: EventKind, out: &mut Vec<Problem>) 
         return;
     };
     let text = serde_json::to_string(p).unwrap_or_default();
-    let unknown = variables::unknown(&text, kind);
+    let unknown = variables::undefined(&text);
     if !unknown.is_empty() {
         out.push(Problem::new(
             "action.payload",

@@ -89,7 +89,7 @@ const METRIC: [Variable; 3] = [
     ),
 ];
 
-const ARTIFACT: [Variable; 4] = [
+const ARTIFACT: [Variable; 6] = [
     var(
         "artifact_collection_name",
         "the collection the version is in",
@@ -114,6 +114,18 @@ const ARTIFACT: [Variable; 4] = [
         "0.93",
         true,
     ),
+    var(
+        "alias",
+        "the alias added (blank for other events)",
+        "prod",
+        true,
+    ),
+    var(
+        "tag",
+        "the tag added or removed (blank for other events)",
+        "gold",
+        true,
+    ),
 ];
 
 /// The prefix of the metadata variables (`${artifact_metadata.accuracy}`).
@@ -123,21 +135,7 @@ const METADATA: &str = "artifact_metadata.";
 pub fn for_event(kind: EventKind) -> Vec<Variable> {
     let mut out = GENERAL.to_vec();
     match kind {
-        EventKind::Artifact(_) => {
-            out.extend(ARTIFACT);
-            out.push(var(
-                "alias",
-                "the alias added (blank for other events)",
-                "prod",
-                true,
-            ));
-            out.push(var(
-                "tag",
-                "the tag added or removed (blank for other events)",
-                "gold",
-                true,
-            ));
-        }
+        EventKind::Artifact(_) => out.extend(ARTIFACT),
         EventKind::RunState => out.extend(RUN),
         k if k.is_run_event() => {
             out.extend(RUN);
@@ -178,9 +176,20 @@ pub fn named(text: &str) -> Vec<&str> {
 
 /// The names `text` writes that an event kind does not fill in, each once, in order.
 pub fn unknown(text: &str, kind: EventKind) -> Vec<&str> {
+    names_where(text, |name| !is_known(name, kind))
+}
+
+/// The names `text` writes that no event fills in (a typo, `${run_id}`), each once, in order:
+/// what validation refuses. A name of another event is only blank, as W&B sends it.
+pub fn undefined(text: &str) -> Vec<&str> {
+    let kinds = EventKind::creatable();
+    names_where(text, |name| !kinds.iter().any(|k| is_known(name, *k)))
+}
+
+fn names_where(text: &str, pick: impl Fn(&str) -> bool) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for name in named(text) {
-        if !is_known(name, kind) && !out.contains(&name) {
+        if pick(name) && !out.contains(&name) {
             out.push(name);
         }
     }
@@ -218,8 +227,12 @@ mod tests {
         assert!(is_known("alias", alias) && is_known("artifact_metadata.acc", alias));
         assert!(!is_known("artifact_metadata.", alias) && !is_known("run_name", alias));
         assert_eq!(
-            unknown("${run_id} ${alias} ${run_id} ${run_name}", metric),
-            ["run_id", "alias"]
+            unknown("${run_id} ${alias} ${run_id} ${run_nam}", metric),
+            ["run_id", "alias", "run_nam"]
+        );
+        assert_eq!(
+            undefined("${run_id} ${alias} ${artifact_version} ${run_name}"),
+            ["run_id"]
         );
         let message = unknown_message(&["run_id"], metric);
         assert!(

@@ -311,7 +311,7 @@ async fn the_variable_menu_offers_run_name_and_an_unknown_variable_is_flagged() 
     );
     let screen = render(&s);
     assert!(
-        screen.contains("✗ ${run_id} is not a variable of a metric threshold event"),
+        screen.contains("⚠ ${run_id} is not a variable of a metric threshold event"),
         "{screen}"
     );
     update(&mut s, key(KeyCode::PageDown));

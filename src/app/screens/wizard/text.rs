@@ -254,7 +254,7 @@ fn field_lines(
                 Ok(serde_json::Value::Object(_)) if !unknown(&field.text, event).is_empty() => {
                     styled(
                         format!(
-                            "    ✗ {}",
+                            "    ⚠ {}",
                             unknown_message(&unknown(&field.text, event), event)
                         ),
                         Tone::Warn,
