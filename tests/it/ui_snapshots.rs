@@ -16,7 +16,7 @@ use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::{Integration, IntegrationKind};
 
-fn render(state: &State) -> String {
+pub(crate) fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
@@ -321,7 +321,7 @@ fn load_history(s: &mut State) {
     update(s, msg);
 }
 
-fn load_activity(s: &mut State, running: bool) {
+pub(crate) fn load_activity(s: &mut State, running: bool) {
     update(s, Msg::Tick(NOW + 3));
     let request = s
         .session()

@@ -143,16 +143,18 @@ fn chrome(w: &WizardScreen, hints: &Hints) -> Chrome {
         },
         more: None,
         discard: w.confirm_discard.then(|| {
+            let keys = |key: &str, what: &str| {
+                TextLine::new(vec![
+                    span(format!("{key:<10}"), Tone::Key),
+                    Piece::plain(what.to_string()),
+                ])
+            };
             vec![
                 TextLine::plain("Discard your answers?"),
                 TextLine::plain(""),
-                styled(
-                    format!(
-                        "{} discards · {} keeps a draft for later · other keys go back",
-                        hints.discard, hints.keep
-                    ),
-                    Tone::Dim,
-                ),
+                keys(&hints.discard, "discard them"),
+                keys(&hints.keep, "keep them as a draft for later"),
+                styled("any other key goes back to the wizard", Tone::Dim),
             ]
         }),
     }
