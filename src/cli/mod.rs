@@ -255,8 +255,10 @@ pub enum Command {
         /// e.g. 30m, 2h, 7d, or an RFC 3339 time.
         #[arg(long, value_name = "DURATION")]
         since: Option<String>,
+        /// At most this many, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// As a JSON array.
         #[arg(long)]
         json: bool,
     },
@@ -272,6 +274,7 @@ pub enum Command {
         /// One event (JSON) instead of a sample.
         #[arg(long, value_name = "FILE")]
         event: Option<PathBuf>,
+        /// Send without asking.
         #[arg(long)]
         yes: bool,
     },

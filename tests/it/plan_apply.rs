@@ -647,3 +647,22 @@ async fn a_swap_that_stops_halfway_says_which_name_was_left_aside() {
     assert!(out.contains("Applied 2 change(s)."), "{out}");
     assert!(!names(&t).iter().any(|n| n.contains("(renaming)")));
 }
+
+#[test]
+fn every_argument_of_every_command_says_what_it_is() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && !arg.is_hide_set() && arg.get_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut silent = Vec::new();
+    walk(&wbauto::cli::Cli::command(), "wbauto", &mut silent);
+    assert!(silent.is_empty(), "no description: {silent:#?}");
+}
