@@ -499,6 +499,19 @@ fn the_manual_page_renders() {
         text.contains("wbauto") && text.contains("plan") && text.contains("apply"),
         "{text}"
     );
+    // Every command is described here: no pointers to pages that do not exist.
+    assert!(!text.contains("wbauto-"), "{text}");
+    assert!(text.contains("wbauto backtest"), "{text}");
+    assert!(text.contains("wbauto COMMAND --help"), "{text}");
+    let status = text.find("EXIT STATUS").expect("an EXIT STATUS section");
+    for code in ["0", "1", "2", "128+N"] {
+        assert!(
+            text[status..]
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "{code}: {text}"
+        );
+    }
 }
 
 #[test]
