@@ -702,3 +702,33 @@ fn a_broken_config_is_reported_by_list_doctor_and_engine() {
     engine.wait().unwrap();
     reported(&lines.join("\n"), "engine");
 }
+
+#[test]
+fn listing_a_project_that_does_not_exist_fails_and_an_empty_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["list", "--project", "nosuch"][..],
+        &["list", "--project", "acme/nosuch", "--json"],
+    ] {
+        let err = fails(dir.path(), args, None);
+        assert!(
+            err.contains("no project acme/nosuch")
+                && err.contains("the projects of acme: nlp, speech, vision"),
+            "{err}"
+        );
+    }
+    let out = ok(dir.path(), &["list", "--project", "speech", "--json"]);
+    let names: Vec<String> = serde_json::from_str::<Vec<Value>>(&out)
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut delete = vec!["delete", "--yes"];
+    delete.extend(names.iter().map(String::as_str));
+    ok(dir.path(), &delete);
+    let out = ok(dir.path(), &["list", "--project", "speech"]);
+    assert!(
+        out.contains("no automations in acme (project speech)"),
+        "{out}"
+    );
+}
