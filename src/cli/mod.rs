@@ -220,6 +220,9 @@ pub enum Command {
     },
     /// The manual page (roff), on standard output: `wbauto man | man -l -`.
     Man,
+    /// Automation names, one a line, for shell completion (nothing when the backend is slow).
+    #[command(hide = true)]
+    CompleteNames,
     /// Slack and webhook integrations.
     Integrations {
         /// As JSON.
@@ -373,6 +376,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             return Ok(());
         }
         Some(Command::Man) => return conventions::man(),
+        Some(Command::CompleteNames) => return conventions::complete_names(&cli).await,
         Some(Command::Backtest {
             ref target,
             ref file,
@@ -514,6 +518,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Completions { .. }
             | Command::Backtest { .. }
             | Command::Man
+            | Command::CompleteNames
             | Command::Emit { .. }
             | Command::History { .. }
             | Command::Secrets { .. }
