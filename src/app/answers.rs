@@ -59,6 +59,16 @@ pub(crate) fn apply(state: &mut State, msg: Msg, queue: &mut Vec<Intent>) {
             entity,
             result,
         } => on_switched(state, request, backend, entity, result, queue),
+        Msg::EntitiesLoaded {
+            request,
+            backend,
+            result,
+        } => {
+            let session = &mut state.stores.session;
+            if session.is_latest(RequestKind::Entities, request) {
+                session.set_entities(backend, result);
+            }
+        }
         Msg::ActivityLoaded { request, result } => {
             if state
                 .stores

@@ -1,6 +1,6 @@
 //! The `${...}` variables a webhook payload can name, per event kind: the ones W&B documents and
-//! the ones the local engine fills in too. The one list the wizard's menu, validation and the
-//! engine's renderer agree on (a test holds the engine to it). A name without lower-case letters
+//! the ones the local engine fills in too: the list the wizard's menu and validation share (the
+//! engine's renderer fills the same names for each event). A name without lower-case letters
 //! is a secret of the webhook (`${ACCESS_TOKEN}`, `${SECRET_NAME}`), filled in at sending.
 
 use super::event::EventKind;

@@ -704,6 +704,22 @@ fn a_broken_config_is_reported_by_list_doctor_and_engine() {
 }
 
 #[test]
+fn an_entity_that_does_not_exist_is_refused_naming_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--entity", "nosuch", "list"][..],
+        &["show", "loss-spike", "--entity", "nosuch"],
+    ] {
+        let err = fails(dir.path(), args, None);
+        assert!(
+            err.contains("there is no entity named nosuch; the entities you can use: acme, ada"),
+            "{err}"
+        );
+    }
+    assert!(ok(dir.path(), &["--entity", "ada", "list"]).contains("no automations in ada"));
+}
+
+#[test]
 fn listing_a_project_that_does_not_exist_fails_and_an_empty_one_does_not() {
     let dir = tempfile::tempdir().unwrap();
     for args in [

@@ -434,3 +434,30 @@ async fn update_of_an_unchanged_file_sends_nothing_on_wandb() {
     assert!(out.starts_with("updated gpu-too-hot"), "{out}");
     assert_eq!(fake.variables_of("UpdateAutomation").len(), before + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entity_w_and_b_does_not_have_is_refused_naming_the_viewers_entities() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let r = binary::run(
+        home.path(),
+        &[
+            "--backend",
+            "wandb",
+            "--base-url",
+            &fake.url,
+            "--entity",
+            "nosuch",
+            "list",
+        ],
+        &[("WANDB_API_KEY", API_KEY)],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("there is no entity named nosuch; the entities you can use: acme"),
+        "{}",
+        r.stderr
+    );
+}

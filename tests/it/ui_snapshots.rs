@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wbauto::app::msg::{Msg, SaveKind};
+use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
@@ -214,7 +214,25 @@ async fn integrations() {
 async fn switch() {
     both("switch", |s| {
         update(s, ch('@'));
-        update(s, key(KeyCode::Tab));
+        // The box asks the backend chosen which entities it knows, and lists them.
+        let effects = update(s, key(KeyCode::Tab));
+        let request = s.session().latest(RequestKind::Entities);
+        assert!(
+            effects.contains(&Effect::LoadEntities {
+                request,
+                backend: 1
+            }),
+            "{effects:?}"
+        );
+        let names = ["acme", "ada", "vision-lab"].map(String::from).to_vec();
+        update(
+            s,
+            Msg::EntitiesLoaded {
+                request,
+                backend: 1,
+                result: Ok(names),
+            },
+        );
     })
     .await;
 }
