@@ -113,7 +113,12 @@ pub(crate) fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
         (Loading::Ready, None) => Span::raw(""),
     };
     spans.push(fresh);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // Too wide: the backend's label goes (the switch box names it), so the age stays.
+    let mut line = Line::from(spans);
+    if line.width() > usize::from(area.width) {
+        line.spans.drain(2..4);
+    }
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 /// The bottom line: the keys that work now, as prepared from the registry; entries are dropped

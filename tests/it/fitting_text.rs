@@ -184,3 +184,14 @@ async fn every_list_column_shows_from_100_columns() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_header_keeps_its_age_at_60_columns() {
+    let s = demo_state(60, 15).await;
+    let screen = render(&s);
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("↑name │ 0s ago"), "{header}");
+    assert!(!header.contains("local.db"), "{header}");
+    let wide = render(&demo_state(80, 24).await);
+    assert!(wide.lines().next().unwrap().contains("local local.db"));
+}
