@@ -476,3 +476,23 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
     assert!(after.contains("wbauto exited with 0"), "{after}");
 }
+
+#[test]
+fn a_broken_config_is_said_in_the_dashboard_naming_file_line_and_setting() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let config = h.join("config.toml");
+    std::fs::write(&config, "theme = \"pink\"\n[keys]\nnonsense = \"x\"\n").unwrap();
+    let tmux = start(
+        "config",
+        h,
+        &format!("WBAUTO_CONFIG={}", shell_quote(&config)),
+    );
+    let screen = tmux.wait_for("the config's warnings", |s| {
+        s.contains("line 1, theme") && s.contains("line 3, keys.nonsense")
+    });
+    assert!(screen.contains("config.toml"), "{screen}");
+    assert!(screen.contains("default theme"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+}
