@@ -185,39 +185,48 @@ impl DetailScreen {
     }
 }
 
+/// The detail's rows on a tab: every tab takes the same keys; the Backtest tab's footer names
+/// its run keys and leaves toggle, edit and delete to help.
+fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
+    let backtest = tab == DetailTab::Backtest;
+    let mut rows = defs::moves(DetailMsg::Move);
+    rows.extend(defs::sideways(DetailMsg::Sideways));
+    rows.extend([
+        row(&PREV_RUN, DetailMsg::PrevRun).in_footer(backtest),
+        row(&NEXT_RUN, DetailMsg::NextRun).in_footer(backtest),
+    ]);
+    rows.extend(
+        rows::keys(DetailMsg::Row, &RowMsg::ALL)
+            .into_iter()
+            .map(|r| {
+                let shown = r.footer && !backtest;
+                r.in_footer(shown)
+            }),
+    );
+    rows.extend([
+        row(&NEXT_TAB, DetailMsg::NextTab),
+        row(&PREV_TAB, DetailMsg::PrevTab),
+    ]);
+    rows.extend(global::closing(DetailMsg::Back));
+    rows
+}
+
 impl Page for DetailScreen {
     type Msg = DetailMsg;
     type Open = ();
     const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
-        let rows = |backtest: bool| {
-            let mut rows = defs::moves(DetailMsg::Move);
-            rows.extend(defs::sideways(DetailMsg::Sideways));
-            rows.extend([
-                row(&PREV_RUN, DetailMsg::PrevRun).in_footer(backtest),
-                row(&NEXT_RUN, DetailMsg::NextRun).in_footer(backtest),
-            ]);
-            rows.extend(
-                rows::keys(DetailMsg::Row, &RowMsg::ALL)
-                    .into_iter()
-                    .map(|r| if backtest { r.in_footer(false) } else { r }),
-            );
-            rows.extend([
-                row(&NEXT_TAB, DetailMsg::NextTab),
-                row(&PREV_TAB, DetailMsg::PrevTab),
-            ]);
-            rows.extend(global::closing(DetailMsg::Back));
-            rows
-        };
-        vec![(MODE, rows(false)), (BACKTEST, rows(true))]
+        vec![
+            (MODE, detail_rows(DetailTab::Overview)),
+            (BACKTEST, detail_rows(DetailTab::Backtest)),
+        ]
     }
 
     fn mode(&self) -> Mode {
-        if self.tab == DetailTab::Backtest {
-            BACKTEST
-        } else {
-            MODE
+        match self.tab {
+            DetailTab::Backtest => BACKTEST,
+            _ => MODE,
         }
     }
 
