@@ -29,6 +29,14 @@ pub(crate) struct Area {
 }
 
 impl Area {
+    /// Whether it shares a cell with `other`.
+    fn overlaps(self, other: Area) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.y < other.y + other.height
+            && other.y < self.y + self.height
+    }
+
     /// Inside a border: one cell less on every side.
     fn inner(self) -> Area {
         Area {
@@ -203,8 +211,13 @@ impl Layout {
 
     /// Where toasts go (their texts newest first): stacked up from the bottom right inside the
     /// body's edge, so a box under them keeps its border; each as wide as its text (at most
-    /// [`TOAST_WIDTH`]) and as high as its text wrapped there. Those that do not fit are left out.
-    pub(crate) fn toasts<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Vec<Boxed> {
+    /// [`TOAST_WIDTH`]) and as high as its text wrapped there. Those that do not fit, or would
+    /// cover `front` (a box waiting for an answer), are left out until there is room.
+    pub(crate) fn toasts<'a>(
+        &self,
+        texts: impl Iterator<Item = &'a str>,
+        front: Option<Area>,
+    ) -> Vec<Boxed> {
         let room = self.body.inner();
         let mut bottom = room.y + room.height;
         let mut out = Vec::new();
@@ -217,13 +230,17 @@ impl Layout {
             if bottom < room.y + height {
                 break;
             }
-            bottom -= height;
-            out.push(Boxed::of(Area {
+            let area = Area {
                 x: room.x + room.width - width,
-                y: bottom,
+                y: bottom - height,
                 width,
                 height,
-            }));
+            };
+            if front.is_some_and(|f| f.overlaps(area)) {
+                break;
+            }
+            bottom -= height;
+            out.push(Boxed::of(area));
         }
         out
     }

@@ -155,10 +155,13 @@ pub(crate) fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Toasts, newest at the bottom, in the boxes the layout gives them.
+/// Toasts, newest at the bottom, in the boxes the layout gives them (never over the wizard's
+/// "discard?" box; modals are painted over them).
 pub(crate) fn toasts(state: &State, layout: &Layout, theme: Theme, frame: &mut Frame) {
     let newest_first = state.toasts.iter().rev();
-    let boxes = layout.toasts(newest_first.clone().map(|t| t.text.as_str()));
+    let discard = matches!(&state.screen, Screen::Wizard(w) if w.confirm_discard());
+    let front = discard.then_some(layout.discard.outer);
+    let boxes = layout.toasts(newest_first.clone().map(|t| t.text.as_str()), front);
     for (toast, area) in newest_first.zip(boxes) {
         let area = rect(area.outer);
         let (style, title) = match toast.kind {

@@ -53,10 +53,11 @@ pub fn view(state: &State, frame: &mut Frame) {
     chrome::header(state, theme, frame, rect(layout.header));
     screens::draw(state, layout, theme, frame);
     chrome::footer(state, theme, frame, rect(layout.footer));
+    // Toasts under the modals: a box waiting for an answer is never covered.
+    chrome::toasts(state, layout, theme, frame);
     for modal in &state.modals {
         modals::draw(state, layout, modal, theme, frame);
     }
-    chrome::toasts(state, layout, theme, frame);
 }
 
 /// The rectangle of a layout area.

@@ -103,6 +103,9 @@ async fn help_at_80_columns_has_one_bottom_edge() {
 async fn the_discard_box_says_every_choice_in_full() {
     for (w, h) in [(80, 24), (60, 15)] {
         let mut s = demo_state(w, h).await;
+        // Two toasts still up never cover it.
+        update(&mut s, ch('c'));
+        update(&mut s, ch('C'));
         open(&mut s);
         update(&mut s, key(KeyCode::Enter));
         update(&mut s, key(KeyCode::Esc));
