@@ -496,3 +496,33 @@ fn a_broken_config_is_said_in_the_dashboard_naming_file_line_and_setting() {
     tmux.keys(&["q"]);
     tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
 }
+
+/// A new user's first minute, from an empty data directory and no W&B key: the list shows what
+/// the demo's engine did in the last day (LAST), History lists it, an execution opens with the
+/// receiver's answer, and q leaves.
+#[test]
+fn a_new_users_first_minute_shows_the_demo_day() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start("first-minute", home.path(), "");
+    let list = tmux.wait_for("the demo list with its LAST column", |s| {
+        s.contains("LAST") && s.contains("enter open")
+    });
+    assert!(
+        list.contains("✗ 5h"),
+        "accuracy-anomaly failed 5 h ago:\n{list}"
+    );
+    tmux.keys(&["h"]);
+    let history = tmux.wait_for("the demo day in History", |s| {
+        s.contains("history:") && s.contains("Slack refused")
+    });
+    for words in ["(test)", "rate limit", "less", "HTTP 200"] {
+        assert!(history.contains(words), "{words}:\n{history}");
+    }
+    tmux.keys(&["j", "j", "Enter"]);
+    let open = tmux.wait_for("the failed execution", |s| s.contains("Answer (HTTP 404)"));
+    assert!(open.contains("attempts    4"), "{open}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+}
