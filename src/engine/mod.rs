@@ -20,6 +20,7 @@
 pub(crate) mod activity;
 pub mod backtest;
 pub(crate) mod deliver;
+pub mod demo;
 pub mod error;
 pub mod eval;
 pub mod event;
