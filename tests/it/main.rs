@@ -20,6 +20,7 @@ mod evaluator;
 mod fitting_text;
 mod keys;
 mod local_backend;
+mod move_to_wandb;
 mod plan_apply;
 mod runlog;
 mod tui_e2e;
