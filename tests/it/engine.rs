@@ -490,18 +490,7 @@ async fn test_fire_shows_the_masked_request_sends_it_and_no_secret_leaks() {
 async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engine() {
     let receiver = Receiver::start().await;
     let s = Setup::new(&receiver, "").await;
-    let url = format!("{}/slack", receiver.url);
-    s.ok(
-        &[
-            "integrations",
-            "add-slack",
-            "#alerts",
-            "--webhook-url",
-            &url,
-        ],
-        None,
-    )
-    .await;
+    s.slack_alerts(&receiver).await;
     s.create("- name: tell-slack\n  scope: {project: acme/vision}\n  event: {type: run_state, states: [failed]}\n  action: {type: slack, integration: \"#alerts\", title: \"Run ${run_name} failed\", message: \"state ${run_status}\", severity: error}\n").await;
     let mut engine = Engine::spawn(&s, &[]);
     engine.ready().await;
@@ -533,7 +522,7 @@ async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engin
         })
     });
     let post = &receiver.requests()[0];
-    assert_eq!(post.target, "POST /slack");
+    assert_eq!(post.target, "POST /services/T1/B2/sekrit");
     let body = post.json();
     assert_eq!(body["text"], "[error] Run sweep-1 failed: state failed");
     assert_eq!(body["blocks"][0]["text"]["text"], "Run sweep-1 failed");

@@ -23,6 +23,29 @@ fn spawn_piped(s: &Setup, extra: &[&str], env: &[(&str, &str)]) -> Engine {
     Engine::start(cmd, port)
 }
 
+/// `wbauto engine --watch WANDB --project acme/vision`, ready.
+async fn watching(s: &Setup, wandb: &Path) -> Engine {
+    let engine = spawn_piped(
+        s,
+        &[
+            "--watch",
+            wandb.to_str().unwrap(),
+            "--project",
+            "acme/vision",
+        ],
+        &[],
+    );
+    engine.ready().await;
+    engine
+}
+
+/// How many requests the automation `name` has sent to `receiver`.
+fn fired(receiver: &Receiver, name: &str) -> usize {
+    crate::support::engine::by_automation(&receiver.requests())
+        .get(name)
+        .map_or(0, Vec::len)
+}
+
 /// Stops it with SIGTERM (it must exit 0) and returns what it said on standard error.
 fn stop(mut engine: Engine) -> String {
     let (code, _) = engine.signal(libc::SIGTERM, Duration::from_secs(15));
@@ -34,18 +57,7 @@ fn stop(mut engine: Engine) -> String {
 /// `TOKEN` secret) and a Slack one `tell-slack` whose incoming-webhook URL's path is secret.
 async fn service_setup(receiver: &Receiver) -> (Setup, String) {
     let s = Setup::new(receiver, "").await;
-    let slack = format!("{}/services/T1/B2/sekrit", receiver.url);
-    s.ok(
-        &[
-            "integrations",
-            "add-slack",
-            "#alerts",
-            "--webhook-url",
-            &slack,
-        ],
-        None,
-    )
-    .await;
+    s.slack_alerts(receiver).await;
     s.create(&hook_on(
         "hook",
         "on-fail",
@@ -362,25 +374,11 @@ async fn a_watched_directory_not_there_yet_is_waited_for_and_finished_logs_are_n
     ))
     .await;
     let wandb = s.path().join("wandb");
-    let engine = spawn_piped(
-        &s,
-        &[
-            "--watch",
-            wandb.to_str().unwrap(),
-            "--project",
-            "acme/vision",
-        ],
-        &[],
-    );
-    engine.ready().await;
+    let engine = watching(&s, &wandb).await;
     // The first training run makes the directory: it appears whole.
     let staging = copy_fixtures(&s.path().join("staging"));
     std::fs::rename(&staging, &wandb).unwrap();
-    let fired = |name: &str| {
-        crate::support::engine::by_automation(&receiver.requests())
-            .get(name)
-            .map_or(0, Vec::len)
-    };
+    let fired = |name: &str| fired(&receiver, name);
     tokio::task::block_in_place(|| {
         wait_for("every run's start and end", Duration::from_secs(30), || {
             fired("started") == 11 && fired("ended") == 7
@@ -446,22 +444,8 @@ async fn a_log_another_host_writes_is_alive_while_it_grows_and_history_says_why_
     let log = run.join("run-kil00002.wandb");
     let quarter = bytes.len() / 4;
     std::fs::write(&log, &bytes[..quarter]).unwrap();
-    let engine = spawn_piped(
-        &s,
-        &[
-            "--watch",
-            wandb.to_str().unwrap(),
-            "--project",
-            "acme/vision",
-        ],
-        &[],
-    );
-    engine.ready().await;
-    let crashed = || {
-        crate::support::engine::by_automation(&receiver.requests())
-            .get("crashed")
-            .map_or(0, Vec::len)
-    };
+    let engine = watching(&s, &wandb).await;
+    let crashed = || fired(&receiver, "crashed");
     // Growing for longer than run_stale_secs: alive all along.
     let rest = &bytes[quarter..];
     let step = rest.len().div_ceil(5);

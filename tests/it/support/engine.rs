@@ -107,6 +107,23 @@ impl Setup {
             .await;
     }
 
+    /// Adds the Slack channel `#alerts` through an incoming webhook at `receiver`'s
+    /// `/services/T1/B2/sekrit` (a path that must never be shown).
+    pub async fn slack_alerts(&self, receiver: &Receiver) {
+        let url = format!("{}/services/T1/B2/sekrit", receiver.url);
+        self.ok(
+            &[
+                "integrations",
+                "add-slack",
+                "#alerts",
+                "--webhook-url",
+                &url,
+            ],
+            None,
+        )
+        .await;
+    }
+
     /// `emit -f` of these events (must succeed); its output.
     pub async fn emit(&self, events: &[Value]) -> String {
         let r = self.emit_run(events).await;
