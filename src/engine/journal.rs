@@ -84,9 +84,16 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
-    /// Lines on standard error.
+    /// Lines on standard error (a closed or full one loses the line, never the engine).
     pub(crate) fn stderr(format: Format, quiet: bool) -> Self {
-        Self::to(format, quiet, Box::new(|line| eprintln!("{line}")))
+        Self::to(
+            format,
+            quiet,
+            Box::new(|line| {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }),
+        )
     }
 
     /// Lines handed to `write`.
