@@ -172,8 +172,8 @@ pub enum Effect {
     LoadHistory { request: u64 },
     /// Load the executions of one automation (the detail's History tab).
     LoadAutomationHistory { request: u64, automation: String },
-    /// Load the runs the engine follows.
-    LoadRuns { request: u64 },
+    /// Load an entity's runs: the ones the engine follows and the recorded ones.
+    LoadRuns { request: u64, entity: String },
     /// Load the runs a backtest of the automation can judge.
     LoadBacktestRuns {
         request: u64,

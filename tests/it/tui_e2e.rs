@@ -511,6 +511,28 @@ fn a_new_users_first_minute_shows_the_demo_day() {
         list.contains("✗ 5h"),
         "accuracy-anomaly failed 5 h ago:\n{list}"
     );
+    // The Backtest tab charts loss-spike over the demo's recorded runs.
+    tmux.keys(&["/"]);
+    tmux.keys(&["loss-spike"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filtered list", |s| s.contains("1/15 shown"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail", |s| s.contains("Backtest"));
+    for _ in 0..4 {
+        tmux.keys(&["Tab"]);
+    }
+    let chart = tmux.wait_for("the demo's chart", |s| {
+        s.contains("run 1/6 sweep-7") && s.contains("would have fired 1 time(s)")
+    });
+    for words in ["█ fired", "• held back", "first at step 1200"] {
+        assert!(chart.contains(words), "{words}:\n{chart}");
+    }
+    tmux.keys(&["]"]);
+    tmux.wait_for("the next run", |s| s.contains("run 2/6 sweep-5"));
+    // Back to the list, the filter cleared.
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the whole list", |s| s.contains("15 automations"));
     tmux.keys(&["h"]);
     let history = tmux.wait_for("the demo day in History", |s| {
         s.contains("history:") && s.contains("Slack refused")

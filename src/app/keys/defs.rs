@@ -18,7 +18,7 @@ super::commands! {
     OPEN: "open" ["enter"] footer reads "open" "open the detail / the execution";
     NEW: "new" ["n"] footer writes "new" "new automation (wizard)";
     INTEGRATIONS: "integrations" ["i"] footer reads "integrations" "Slack and webhook integrations";
-    RUNS: "runs" ["r"] listed reads "runs" "the runs followed through their run logs";
+    RUNS: "runs" ["r"] listed reads "runs" "recorded runs and the run logs followed";
     HISTORY: "history" ["h"] footer reads "history" "what the local engine fired (history)";
     REFRESH: "refresh" ["ctrl-r"] listed reads "refresh" "reload now";
     PAUSE: "pause_refresh" ["p"] listed reads "pause" "pause / resume auto-refresh";

@@ -1,6 +1,7 @@
-//! The Runs screen: the runs the local engine follows through their run logs (name, project,
-//! state, last step, last event, how many firings) as a table; `enter` shows what fired on the
-//! highlighted one. It asks again every few seconds while open.
+//! The Runs screen: the entity's runs, the ones the local engine follows through their run logs
+//! and the ones recorded in the local database (name, project, state, last step, last event, how
+//! many firings) as a table; `enter` shows what fired on the highlighted one. It asks again every
+//! few seconds while open.
 
 use super::Page;
 use crate::app::ctx::Ctx;
@@ -13,7 +14,7 @@ use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
 use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
-use crate::ops::FollowedRun;
+use crate::ops::KnownRun;
 
 /// The Runs screen's mode.
 pub(crate) const MODE: Mode = Mode::new("runs", "runs", Input::Keys, Group::Screen);
@@ -43,7 +44,7 @@ pub enum RunsMsg {
     /// The runs arrived.
     Loaded {
         request: u64,
-        result: Result<Vec<FollowedRun>, String>,
+        result: Result<Vec<KnownRun>, String>,
     },
 }
 
@@ -51,7 +52,7 @@ pub enum RunsMsg {
 #[derive(Debug, Default)]
 pub struct RunsScreen {
     /// The runs, most recently active first.
-    runs: Fetched<FollowedRun>,
+    runs: Fetched<KnownRun>,
     table: Table,
     rows: Prepared,
     /// The highlighted run's firings are shown.
@@ -82,7 +83,8 @@ impl RunsScreen {
 
     fn ask(ctx: &mut Ctx) {
         let request = ctx.session.request(RequestKind::Runs);
-        ctx.effect(Effect::LoadRuns { request });
+        let entity = ctx.entity().to_string();
+        ctx.effect(Effect::LoadRuns { request, entity });
     }
 }
 
@@ -132,7 +134,7 @@ impl Page for RunsScreen {
             )]),
             Some(Ok([])) => Doc::prose(vec![TextLine::toned(
                 Tone::Dim,
-                "no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
+                "no runs recorded and no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
             )]),
             Some(Ok(runs)) => match runs.get(self.table.selected()) {
                 Some(run) if self.open => Doc::code(firings(run)),
@@ -146,7 +148,7 @@ impl Page for RunsScreen {
     }
 }
 
-fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
+fn table_row(r: &KnownRun, now: i64) -> TableRow<'static> {
     let (glyph, tone) = state_of(&r.state);
     let step = r
         .last_step
@@ -167,8 +169,8 @@ fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
     }
 }
 
-/// What fired on a run, newest first, and its log file.
-fn firings(r: &FollowedRun) -> Vec<TextLine> {
+/// What fired on a run, newest first, and its log file (or that it is recorded).
+fn firings(r: &KnownRun) -> Vec<TextLine> {
     let mut lines = vec![
         TextLine::toned(
             Tone::Title,
@@ -191,6 +193,11 @@ fn firings(r: &FollowedRun) -> Vec<TextLine> {
         ]));
     }
     lines.push(TextLine::plain(""));
-    lines.push(TextLine::toned(Tone::Dim, r.path.clone()));
+    lines.push(TextLine::toned(
+        Tone::Dim,
+        r.log
+            .clone()
+            .unwrap_or_else(|| "recorded in the local database".into()),
+    ));
     lines
 }

@@ -18,7 +18,7 @@ pub(crate) fn draw(
     frame: &mut Frame,
 ) {
     let boxed = layout.screen;
-    frame.render_widget(block(theme, " runs followed ".into()), rect(boxed.outer));
+    frame.render_widget(block(theme, " runs ".into()), rect(boxed.outer));
     let area = rect(boxed.text);
     let doc = screen.doc();
     match screen.table() {
