@@ -170,5 +170,14 @@ async fn runs_lists_the_demo_runs_with_what_fired_on_them() {
             assert!(screen.contains(run) || h < 48, "{run} listed:\n{screen}");
         }
         insta::assert_snapshot!(format!("demo_runs_{w}x{h}"), screen);
+        // The last run opened: its row stays in sight above what fired on it.
+        update(&mut s, ch('G'));
+        update(&mut s, key(KeyCode::Enter));
+        let open = render(&s);
+        assert!(
+            open.contains("▶ ✓ baseline-resnet50")
+                && open.contains("baseline-resnet50 (acme/vision) finished"),
+            "{open}"
+        );
     }
 }

@@ -124,7 +124,14 @@ impl Page for RunsScreen {
     fn prepare(&mut self, ctx: &mut Ctx) {
         let runs = self.runs.rows();
         self.rows = runs.iter().map(|r| table_row(r, ctx.now)).collect();
-        self.table.clamp(self.rows.len(), ctx.layout.table_rows());
+        // An open run's firings take the lower part of the box: the highlight stays in sight.
+        let seen = if self.open {
+            usize::from(open_height(ctx.layout.screen.text.height, self.rows.len()))
+                .saturating_sub(1)
+        } else {
+            ctx.layout.table_rows()
+        };
+        self.table.clamp(self.rows.len(), seen);
         self.open &= !runs.is_empty();
         self.doc = match self.runs.state() {
             None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the runs…")]),
@@ -146,6 +153,12 @@ impl Page for RunsScreen {
     fn follow(&mut self, ctx: &mut Ctx) {
         Self::ask(ctx);
     }
+}
+
+/// The table's height, its header included, above an open run's firings: its rows, at most half
+/// of the box's `height`.
+pub(crate) fn open_height(height: u16, rows: usize) -> u16 {
+    u16::try_from(rows + 1).unwrap_or(u16::MAX).min(height / 2)
 }
 
 fn table_row(r: &KnownRun, now: i64) -> TableRow<'static> {
