@@ -4,6 +4,8 @@
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
 pub mod backtest;
+pub mod compare;
+pub mod history;
 pub(crate) mod plan;
 
 use crate::backend::resolve::prepare;
@@ -236,31 +238,13 @@ pub(crate) async fn open_entity(
     (entity, result)
 }
 
-/// What the local engine did lately: the newest execution of each automation (status, Unix
-/// seconds) and whether an engine process holds the lease on the database.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Activity {
-    /// Automation id → (status, when).
-    pub latest: std::collections::HashMap<String, (String, i64)>,
-    /// An engine process is evaluating this database.
-    pub engine_running: bool,
-}
+pub use history::{Activity, LastFired};
 
-/// The engine's activity, for the list's LAST column and the header.
-pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
+/// Whether an engine process holds the lease on the local database.
+pub(crate) fn engine_running(engine: &crate::engine::Engine) -> Result<bool, BackendError> {
     let now = jiff::Timestamp::now().as_second();
-    let latest = engine.with(|c| crate::engine::history::latest(c))?;
     let running = engine.with(|c| crate::engine::store::lease_holder(c, now))?;
-    Ok(Activity {
-        latest: latest
-            .into_iter()
-            .map(|(id, status, at)| {
-                let secs = at.parse::<jiff::Timestamp>().map_or(0, |t| t.as_second());
-                (id, (status, secs))
-            })
-            .collect(),
-        engine_running: running.is_some_and(|(holder, _)| holder.starts_with("engine-")),
-    })
+    Ok(running.is_some_and(|(holder, _)| holder.starts_with("engine-")))
 }
 
 /// Executions, newest first: of one automation, or of all.

@@ -2,7 +2,7 @@
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::screens::detail::{DetailScreen, DetailTab};
+use crate::app::screens::detail::{DetailScreen, DetailTab, HISTORY_COLUMNS};
 use crate::ui::theme::Theme;
 use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
@@ -31,7 +31,15 @@ pub(crate) fn draw(
             .divider("│"),
         rect(layout.tabs),
     );
-    let block = block(theme, format!(" {} ", item.saved.automation.name));
+    let name = &item.saved.automation.name;
+    if let Some(view) = screen.history() {
+        let block = block(theme, format!(" {name} · history: {} ", view.title()));
+        frame.render_widget(block, rect(layout.detail.outer));
+        let text = rect(layout.detail.text);
+        super::executions::draw(view, &HISTORY_COLUMNS, theme, frame, text);
+        return;
+    }
+    let block = block(theme, format!(" {name} "));
     if screen.tab() == DetailTab::Backtest {
         frame.render_widget(block, rect(layout.detail.outer));
         let text = rect(layout.detail.text);

@@ -3,10 +3,11 @@
 //! the view only paints it.
 
 use crate::app::chart::{Chart, chart};
+use crate::app::executions::RunFocus;
 use crate::app::text::{Piece, TextLine, Tone};
 use crate::engine::backtest::{Verdict, compared_name, needed, quantity, shown};
 use crate::model::{Automation, Event};
-use crate::ops::backtest::RunChoice;
+use crate::ops::backtest::{ChoiceSource, RunChoice};
 
 /// The Backtest tab's state.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,6 +26,8 @@ pub(crate) struct BacktestView {
     pub(crate) chart: Option<Chart>,
     /// The verdict in words, notes and errors.
     pub(crate) lines: Vec<TextLine>,
+    /// The run and step an execution fired at, to show when the runs arrive.
+    focus: Option<RunFocus>,
 }
 
 impl BacktestView {
@@ -34,6 +37,66 @@ impl BacktestView {
             Some(Ok(runs)) => runs.get(self.selected),
             _ => None,
         }
+    }
+
+    /// Shows this run next: picked now if the runs are in, else when they arrive.
+    pub(super) fn focus_on(&mut self, focus: RunFocus) {
+        self.focus = Some(focus);
+        self.verdict = None;
+        self.pick_focus();
+    }
+
+    /// The runs offered arrived: the focused run is picked (added when it is not among the
+    /// recent ones), else the newest.
+    pub(super) fn runs_arrived(&mut self, runs: Result<Vec<RunChoice>, String>) {
+        self.runs = Some(runs);
+        self.selected = 0;
+        self.verdict = None;
+        self.pick_focus();
+    }
+
+    fn pick_focus(&mut self) {
+        let (Some(focus), Some(Ok(runs))) = (&self.focus, &mut self.runs) else {
+            return;
+        };
+        let named = |c: &RunChoice| {
+            c.id == focus.run || Some(&c.label) == focus.run_name.as_ref() || c.label == focus.run
+        };
+        self.selected = match runs.iter().position(named) {
+            Some(i) => i,
+            None => match focus.project.as_deref().and_then(|p| p.split_once('/')) {
+                Some((entity, project))
+                    if runs
+                        .iter()
+                        .all(|c| matches!(c.source, ChoiceSource::Wandb { .. })) =>
+                {
+                    runs.insert(
+                        0,
+                        RunChoice {
+                            label: focus.run_name.clone().unwrap_or_else(|| focus.run.clone()),
+                            id: focus.run.clone(),
+                            state: "not among the recent runs".into(),
+                            source: ChoiceSource::Wandb {
+                                entity: entity.to_string(),
+                                project: project.to_string(),
+                            },
+                        },
+                    );
+                    0
+                }
+                _ => 0,
+            },
+        };
+    }
+
+    /// The step to mark on the chart: where the focused execution fired, when this run is it.
+    fn focus_step(&self) -> Option<i64> {
+        let focus = self.focus.as_ref()?;
+        let choice = self.choice()?;
+        let same = choice.id == focus.run
+            || Some(&choice.label) == focus.run_name.as_ref()
+            || choice.label == focus.run;
+        focus.step.filter(|_| same)
     }
 
     /// Moves the pick by `by` (wrapping); `true` when it moved to another run.
@@ -94,7 +157,12 @@ impl BacktestView {
             None => self.waiting = Some(format!("reading the history of {}…", choice.label)),
             Some(Err(e)) => self.lines.push(TextLine::toned(Tone::Error, e.clone())),
             Some(Ok(v)) => {
-                self.chart = chart(a, v);
+                self.chart = chart(a, v).map(|mut c| {
+                    if let Some(step) = self.focus_step() {
+                        c.mark_step(step);
+                    }
+                    c
+                });
                 self.lines = verdict_lines(a, v);
             }
         }
