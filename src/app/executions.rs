@@ -9,13 +9,54 @@ use super::input::{Move, scroll};
 use super::msg::Effect;
 use super::poll::Poll;
 use super::store::session::RequestKind;
-use super::table::{Prepared, Table, TableRow, cell};
+use super::table::{Column, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use super::text::{Doc, TextLine, Tone, ago};
 use crate::backend::{BackendError, BackendKind};
 use crate::model::history::{Execution, History, HistoryQuery, HistoryScope, Status};
 
 /// The newest executions a view holds.
 pub(crate) const SHOWN: usize = 500;
+
+/// The columns of a view of every automation, with the step (the local engine records it).
+const ALL_STEPPED: [Column; 8] = [
+    LEAD,
+    fixed("STATUS", 11),
+    fixed("AGO", 4),
+    fill("AUTOMATION", 3),
+    fill("EVENT", 2),
+    fill("RUN / SUBJECT", 3),
+    fixed("STEP", 10),
+    fill("WHY / RESULT", 4),
+];
+/// The columns of a view of every automation, without the step (W&B does not record it).
+const ALL: [Column; 7] = [
+    LEAD,
+    fixed("STATUS", 11),
+    fixed("AGO", 4),
+    fill("AUTOMATION", 3),
+    fill("EVENT", 2),
+    fill("RUN / SUBJECT", 3),
+    fill("WHY / RESULT", 4),
+];
+/// The columns of one automation's view, with the step.
+const ONE_STEPPED: [Column; 7] = [
+    LEAD,
+    fixed("STATUS", 11),
+    fixed("AGO", 4),
+    fill("EVENT", 2),
+    fill("RUN / SUBJECT", 3),
+    fixed("STEP", 10),
+    fill("WHY / RESULT", 4),
+];
+/// The columns of one automation's view, without the step.
+const ONE: [Column; 6] = [
+    LEAD,
+    fixed("STATUS", 11),
+    fixed("AGO", 4),
+    fill("EVENT", 2),
+    fill("RUN / SUBJECT", 3),
+    fill("WHY / RESULT", 4),
+];
 
 /// The statuses the filter cycles through (`None` = all).
 const STATUSES: [Option<Status>; 5] = [
@@ -64,6 +105,8 @@ pub(crate) struct Executions {
     /// When the newest answer came (Unix seconds).
     updated: Option<i64>,
     now: i64,
+    /// The rows have the step column (some execution shown recorded a step).
+    stepped: bool,
 }
 
 /// How often a view asks again: the local database every 3 s; W&B every 10 s while executions
@@ -92,6 +135,7 @@ impl Executions {
             poll: poll_for(ctx.session.kind()),
             updated: None,
             now: ctx.now,
+            stepped: false,
         };
         view.ask(ctx);
         view
@@ -243,6 +287,18 @@ impl Executions {
         format!("{who}{status}{fresh}")
     }
 
+    /// The table's columns: the automation's when the view has several, the step's when an
+    /// execution shown recorded one.
+    pub(crate) fn columns(&self) -> &'static [Column] {
+        let several = !matches!(self.scope, HistoryScope::Automation { .. });
+        match (several, self.stepped) {
+            (true, true) => &ALL_STEPPED,
+            (true, false) => &ALL,
+            (false, true) => &ONE_STEPPED,
+            (false, false) => &ONE,
+        }
+    }
+
     /// The table and its rows, unless text is shown instead.
     pub(crate) fn table(&self) -> Option<(&Table, &[TableRow<'static>])> {
         self.doc
@@ -261,9 +317,7 @@ impl Executions {
         self.doc.scroll_room(width, height)
     }
 
-    /// Makes the rows and the text again. `rows` table rows are shown; `with_automation` adds
-    /// the automation's column; `empty` is said when nothing at all was recorded; `judge` names
-    /// the key that judges an execution in the Backtest tab.
+    /// Makes the rows and the text again, as `view` says how the view is shown.
     pub(crate) fn prepare(&mut self, ctx: &Ctx, view: View<'_>) {
         self.now = ctx.now;
         let all: &[Execution] = match &self.answer {
@@ -283,10 +337,13 @@ impl Executions {
             .map(|(i, _)| i)
             .collect();
         self.table.clamp(shown.len(), view.rows);
+        let stepped = shown.iter().any(|i| all[*i].step.is_some());
+        let several = !matches!(self.scope, HistoryScope::Automation { .. });
         self.rows = shown
             .iter()
-            .map(|i| row(&all[*i], ctx, view.with_automation))
+            .map(|i| row(&all[*i], ctx, several, stepped))
             .collect();
+        self.stepped = stepped;
         let empty = shown.is_empty().then(|| {
             let among: Vec<&Execution> = all.iter().filter(|e| by_automation(e)).collect();
             self.excluded(&among, view.keys)
@@ -372,18 +429,17 @@ pub(crate) struct Keys {
     pub(crate) judge: String,
 }
 
-/// How a view is shown: its table rows, whether it has the automation's column, what it says
-/// when nothing was recorded, and the keys it names.
+/// How a view is shown: its table rows, what it says when nothing was recorded, and the keys
+/// it names.
 pub(crate) struct View<'a> {
     pub(crate) rows: usize,
-    pub(crate) with_automation: bool,
     pub(crate) empty: &'a str,
     pub(crate) keys: &'a Keys,
 }
 
-/// One execution's row: status, when, (automation,) event, run or collection, step, why it
+/// One execution's row: status, when, (automation,) event, run or collection, (step,) why it
 /// fired or its outcome.
-fn row(e: &Execution, ctx: &Ctx, with_automation: bool) -> TableRow<'static> {
+fn row(e: &Execution, ctx: &Ctx, with_automation: bool, stepped: bool) -> TableRow<'static> {
     let (glyph, tone) = status_glyph(&e.status);
     let at = e.created_at.map_or(0, |t| t.as_second());
     let automation = e
@@ -409,9 +465,11 @@ fn row(e: &Execution, ctx: &Ctx, with_automation: bool) -> TableRow<'static> {
     cells.extend([
         cell(Tone::Dim, e.event_type.clone().unwrap_or_default()),
         cell(Tone::Plain, e.subject()),
-        cell(Tone::Plain, step_words(e)),
-        detail,
     ]);
+    if stepped {
+        cells.push(cell(Tone::Plain, step_words(e)));
+    }
+    cells.push(detail);
     TableRow {
         lead: cell(tone, glyph),
         cells,

@@ -10,9 +10,9 @@ use crate::model::{Automation, Event, MetricCondition};
 use serde_json::Value;
 
 /// Characters of a receiver's answer shown (the whole of it is in `history --json`).
-const BODY_SHOWN: usize = 2_000;
+const BODY_SHOWN: usize = 1_000;
 /// Lines of a receiver's answer shown.
-const BODY_LINES: usize = 30;
+const BODY_LINES: usize = 20;
 /// Values of a metric listed.
 const VALUES_SHOWN: usize = 8;
 
@@ -328,7 +328,7 @@ fn event_lines(e: &Execution, a: Option<&Automation>) -> Vec<TextLine> {
     out
 }
 
-/// The whole execution, opened: when, the event and why, the action as it fired, the answer,
+/// The whole execution, opened: when, the event and why, the answer, the action as it fired,
 /// what could not be read, and (`judge`) how to judge it in the Backtest tab.
 pub(crate) fn execution_lines(
     e: &Execution,
@@ -358,6 +358,9 @@ pub(crate) fn execution_lines(
     out.push(heading("Event"));
     out.extend(event_lines(e, a));
     out.push(TextLine::plain(""));
+    out.push(heading("Answer"));
+    out.extend(answer_lines(e));
+    out.push(TextLine::plain(""));
     out.push(heading("Action, as it was when it fired"));
     if e.action.is_some() || e.request.is_none() {
         out.extend(action_lines(e.action.as_ref()));
@@ -366,9 +369,6 @@ pub(crate) fn execution_lines(
         out.push(field("request", "(secrets masked)"));
         out.extend(json_text(&request.to_string()));
     }
-    out.push(TextLine::plain(""));
-    out.push(heading("Answer"));
-    out.extend(answer_lines(e));
     if !e.notes.is_empty() {
         out.push(TextLine::plain(""));
         out.push(heading("Not read"));

@@ -7,9 +7,7 @@ use wbauto::app::screens::integrations::IntegrationsMsg;
 use wbauto::app::screens::runs::RunsMsg;
 
 use crossterm::event::KeyCode;
-use dashboard::{NOW, ch, demo_state, key, typed};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use dashboard::{NOW, ch, demo_state, key, render, typed};
 use wbauto::app::msg::{Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
@@ -17,12 +15,6 @@ use wbauto::backend::BackendError;
 use wbauto::model::history::{Execution, History, HistoryQuery, HistoryScope, Source, Status};
 use wbauto::model::{Integration, IntegrationKind};
 use wbauto::ops::LastFired;
-
-fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
-    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
-    terminal.backend().to_string()
-}
 
 /// Snapshots a screen at both sizes; `setup` brings the state to it.
 async fn both(name: &str, setup: impl Fn(&mut State)) {

@@ -12,7 +12,6 @@ use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
 use crate::app::state::ToastKind;
-use crate::app::table::{Column, LEAD, fill, fixed};
 use crate::backend::BackendKind;
 use crate::model::history::HistoryScope;
 
@@ -22,18 +21,6 @@ pub(crate) const MODE: Mode = Mode::new("history", "history", Input::Keys, Group
 commands! {
     BY_AUTOMATION: "by_automation" ["a"] footer reads "this automation" "only this row's automation / all";
 }
-
-/// The history's columns after the lead (the status glyph).
-pub(crate) const COLUMNS: [Column; 8] = [
-    LEAD,
-    fixed("STATUS", 11),
-    fixed("AGO", 4),
-    fill("AUTOMATION", 3),
-    fill("EVENT", 2),
-    fill("RUN / SUBJECT", 3),
-    fixed("STEP", 10),
-    fill("WHY / RESULT", 4),
-];
 
 /// What the History screen is told.
 #[derive(Clone, Debug)]
@@ -149,7 +136,6 @@ impl Page for HistoryScreen {
         };
         let view = View {
             rows: ctx.layout.table_rows(),
-            with_automation: true,
             empty: &empty,
             keys: &keys,
         };

@@ -2,7 +2,7 @@
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::screens::detail::{DetailScreen, DetailTab, HISTORY_COLUMNS};
+use crate::app::screens::detail::{DetailScreen, DetailTab};
 use crate::ui::theme::Theme;
 use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
@@ -36,7 +36,7 @@ pub(crate) fn draw(
         let block = block(theme, format!(" {name} · history: {} ", view.title()));
         frame.render_widget(block, rect(layout.detail.outer));
         let text = rect(layout.detail.text);
-        super::executions::draw(view, &HISTORY_COLUMNS, theme, frame, text);
+        super::executions::draw(view, theme, frame, text);
         return;
     }
     let block = block(theme, format!(" {name} "));

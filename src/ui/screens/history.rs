@@ -3,7 +3,7 @@
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::screens::history::{COLUMNS, HistoryScreen};
+use crate::app::screens::history::HistoryScreen;
 use crate::ui::theme::Theme;
 use crate::ui::{block, rect};
 use ratatui::Frame;
@@ -18,5 +18,5 @@ pub(crate) fn draw(
 ) {
     let boxed = layout.screen;
     frame.render_widget(block(theme, screen.title()), rect(boxed.outer));
-    super::executions::draw(screen.view(), &COLUMNS, theme, frame, rect(boxed.text));
+    super::executions::draw(screen.view(), theme, frame, rect(boxed.text));
 }

@@ -20,7 +20,6 @@ use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::rows::{self, RowMsg};
 use crate::app::store::session::RequestKind;
-use crate::app::table::{Column, LEAD, fill, fixed};
 use crate::app::text::{Doc, TextLine};
 use crate::backend::BackendKind;
 use crate::model::history::HistoryScope;
@@ -35,17 +34,6 @@ pub(crate) const HISTORY_TAB: Mode = Mode::new(
     Input::Keys,
     Group::Screen,
 );
-
-/// The History tab's columns after the lead (the status glyph).
-pub(crate) const HISTORY_COLUMNS: [Column; 7] = [
-    LEAD,
-    fixed("STATUS", 11),
-    fixed("AGO", 4),
-    fill("EVENT", 2),
-    fill("RUN / SUBJECT", 3),
-    fixed("STEP", 10),
-    fill("WHY / RESULT", 4),
-];
 
 commands! {
     NEXT_TAB: "next_tab" ["tab"] footer reads "next tab" "next tab";
@@ -386,7 +374,6 @@ impl Page for DetailScreen {
             let text = ctx.layout.detail.text;
             let shown = View {
                 rows: usize::from(text.height.saturating_sub(1)).max(1),
-                with_automation: false,
                 empty: &empty,
                 keys: &keys,
             };
