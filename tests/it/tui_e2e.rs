@@ -476,3 +476,35 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
     assert!(after.contains("wbauto exited with 0"), "{after}");
 }
+
+#[test]
+fn history_on_wandb_in_a_real_terminal_lists_and_opens_wandbs_executions() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(crate::support::fake_wandb::FakeWandb::demo());
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "WANDB_API_KEY={} WANDB_BASE_URL={} WANDB_ENTITY=acme",
+        crate::support::fake_wandb::API_KEY,
+        fake.url
+    );
+    let tmux = start("history-wandb", home.path(), &env);
+    tmux.wait_for("the W&B list", |s| {
+        s.contains("wandb http://127.0.0.1") && s.contains("loss-spike")
+    });
+    tmux.keys(&["h"]);
+    let history = tmux.wait_for("W&B's executions", |s| {
+        s.contains("history: every automation") && s.contains("release-1")
+    });
+    assert!(history.contains("sweep-7 (vis007)"), "{history}");
+    assert!(history.contains("updated"), "{history}");
+    tmux.keys(&["G"]);
+    tmux.keys(&["Enter"]);
+    let open = tmux.wait_for("an execution opened", |s| s.contains("W&B's records"));
+    assert!(open.contains("channel_not_found"), "the oldest: {open}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    tmux.assert_restored("q");
+}
