@@ -80,6 +80,8 @@ pub struct RunFocus {
     pub project: Option<String>,
     /// The step it fired at, when the backend recorded it.
     pub step: Option<i64>,
+    /// When it fired (Unix seconds): where it is in the run when no step was recorded.
+    pub at: Option<i64>,
 }
 
 /// What an execution view is told the answer was.
@@ -268,6 +270,7 @@ impl Executions {
             run_name: e.run_name.clone(),
             project: e.project.clone(),
             step: e.step,
+            at: e.created_at.map(|t| t.as_second()),
         })
     }
 

@@ -26,6 +26,22 @@ impl StepClock {
         Self(points)
     }
 
+    /// The metric steps of a recorded run and when each was logged.
+    pub fn of(history: &crate::engine::backtest::RunHistory) -> Self {
+        Self::new(
+            history
+                .events
+                .iter()
+                .filter_map(|e| match (&e.body, e.time) {
+                    (crate::engine::event::EventBody::Metric { step: Some(s), .. }, Some(t)) => {
+                        Some((*s, t))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
     /// The last step logged at or before `time`.
     pub fn step_at(&self, time: i64) -> Option<i64> {
         let after = self.0.partition_point(|&(_, t)| t <= time);

@@ -261,3 +261,49 @@ async fn the_judge_key_opens_the_backtest_tab_on_the_executions_run() {
     let toast = &d.state.toasts().back().unwrap().text;
     assert!(toast.contains("was deleted since"), "{toast}");
 }
+
+/// The start of the fake's run `vis00N` (`sweep-N`): it logs step `s` at this plus `s` seconds.
+fn run_start(n: i64) -> i64 {
+    1_780_000_000 + n * 60
+}
+
+#[tokio::test]
+async fn the_backtest_marks_a_wandb_execution_it_agrees_with_and_one_it_does_not() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let fake = FakeWandb::demo().await;
+        // sweep-5's loss spikes at step 150: the evaluator fires at step 153; W&B fired 7 s
+        // later. sweep-6 never spikes, yet W&B fired at its step 100.
+        fake.state().add_metric_execution(
+            "loss-spike",
+            "sweep-5",
+            run_start(5) + 160,
+            &[0.13, 0.73, 0.73, 0.73, 0.73],
+        );
+        fake.state()
+            .add_metric_execution("loss-spike", "vis006", run_start(6) + 100, &[0.2]);
+        let mut d = driven(&fake, w, h).await;
+        d.send(ch('h')).await;
+        highlight(&mut d, &["sweep-5"]).await;
+        d.send(ch('b')).await;
+        let agreed = shown(&d);
+        insta::assert_snapshot!(format!("backtest_wandb_agrees_{w}x{h}"), agreed);
+        let said = flat(&agreed);
+        assert!(
+            said.contains("agrees with W&B: both fired 1 time(s), first at step 153"),
+            "{agreed}"
+        );
+        assert!(agreed.contains('▄'), "W&B's execution is marked: {agreed}");
+        d.send(ch('q')).await;
+        d.send(ch('h')).await;
+        highlight(&mut d, &["sweep-6"]).await;
+        d.send(ch('b')).await;
+        let disagreed = shown(&d);
+        insta::assert_snapshot!(format!("backtest_wandb_disagrees_{w}x{h}"), disagreed);
+        assert!(
+            flat(&disagreed).contains(
+                "W&B fired at step 100 (2026-05-28 20:34:20) where the evaluator would not have"
+            ),
+            "{disagreed}"
+        );
+    }
+}

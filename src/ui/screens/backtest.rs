@@ -101,6 +101,13 @@ pub(crate) fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect
     );
     sets.push(
         Dataset::default()
+            .marker(Marker::Bar)
+            .graph_type(GraphType::Scatter)
+            .style(theme.on())
+            .data(&c.recorded),
+    );
+    sets.push(
+        Dataset::default()
             .marker(Marker::Block)
             .graph_type(GraphType::Scatter)
             .style(theme.error())

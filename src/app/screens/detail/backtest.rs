@@ -7,7 +7,8 @@ use crate::app::executions::RunFocus;
 use crate::app::text::{Piece, TextLine, Tone};
 use crate::engine::backtest::{Verdict, compared_name, needed, quantity, shown};
 use crate::model::{Automation, Event};
-use crate::ops::backtest::{ChoiceSource, RunChoice};
+use crate::ops::backtest::{ChoiceSource, Judged, RunChoice};
+use crate::ops::compare::Comparison;
 
 /// The Backtest tab's state.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -16,8 +17,8 @@ pub(crate) struct BacktestView {
     pub(super) runs: Option<Result<Vec<RunChoice>, String>>,
     /// The run picked.
     pub(super) selected: usize,
-    /// Its verdict (`None` while it is judged).
-    pub(super) verdict: Option<Result<Verdict, String>>,
+    /// Its verdict beside what was recorded on it (`None` while it is judged).
+    pub(super) verdict: Option<Result<Judged, String>>,
     /// The line above the chart: which run, and how to pick another.
     pub(crate) header: Vec<TextLine>,
     /// What it is waiting for, if anything (painted with a spinner).
@@ -89,14 +90,20 @@ impl BacktestView {
         };
     }
 
-    /// The step to mark on the chart: where the focused execution fired, when this run is it.
-    fn focus_step(&self) -> Option<i64> {
+    /// The step to mark on the chart: where the focused execution fired (placed by its time
+    /// when it recorded no step), when this run is its run.
+    fn focus_step(&self, judged: &Judged) -> Option<i64> {
         let focus = self.focus.as_ref()?;
         let choice = self.choice()?;
         let same = choice.id == focus.run
             || Some(&choice.label) == focus.run_name.as_ref()
             || choice.label == focus.run;
-        focus.step.filter(|_| same)
+        if !same {
+            return None;
+        }
+        focus
+            .step
+            .or_else(|| focus.at.and_then(|t| judged.clock.step_at(t)))
     }
 
     /// Moves the pick by `by` (wrapping); `true` when it moved to another run.
@@ -156,15 +163,56 @@ impl BacktestView {
         match &self.verdict {
             None => self.waiting = Some(format!("reading the history of {}…", choice.label)),
             Some(Err(e)) => self.lines.push(TextLine::toned(Tone::Error, e.clone())),
-            Some(Ok(v)) => {
+            Some(Ok(judged)) => {
+                let v = &judged.verdict;
+                let compared = judged.recorded.as_ref().and_then(|r| r.as_ref().ok());
                 self.chart = chart(a, v).map(|mut c| {
-                    if let Some(step) = self.focus_step() {
+                    if let Some(step) = self.focus_step(judged) {
                         c.mark_step(step);
+                    }
+                    if let Some(compared) = compared {
+                        c.mark_recorded(v, recorded_steps(compared));
                     }
                     c
                 });
-                self.lines = verdict_lines(a, v);
+                // The verdict's first line, then whether it agrees with what was recorded.
+                let mut lines = verdict_lines(a, v, compared.map(Comparison::who));
+                let rest = lines.split_off(lines.len().min(1));
+                lines.extend(comparison_lines(judged.recorded.as_ref()));
+                lines.extend(rest);
+                self.lines = lines;
             }
+        }
+    }
+}
+
+/// The steps of the executions recorded on the run.
+fn recorded_steps(c: &Comparison) -> impl Iterator<Item = i64> + '_ {
+    c.agreed
+        .iter()
+        .map(|(_, r)| r)
+        .chain(&c.only_recorded)
+        .filter_map(|r| r.step)
+}
+
+/// The verdict beside what was recorded, in words: agreement, or each disagreement.
+fn comparison_lines(recorded: Option<&Result<Comparison, String>>) -> Vec<TextLine> {
+    match recorded {
+        None => Vec::new(),
+        Some(Err(e)) => vec![TextLine::toned(
+            Tone::Dim,
+            format!("  nothing recorded to compare with: {e}"),
+        )],
+        Some(Ok(c)) => {
+            let (glyph, tone) = if c.agrees() {
+                ("✓", Tone::On)
+            } else {
+                ("✗", Tone::Error)
+            };
+            c.words()
+                .into_iter()
+                .map(|w| TextLine::toned(tone, format!("{glyph} {w}")))
+                .collect()
         }
     }
 }
@@ -175,8 +223,8 @@ fn short(id: &str) -> &str {
 }
 
 /// The verdict in words: fired or not, the first firing, what was held back, the closest
-/// approach, the notes.
-fn verdict_lines(a: &Automation, v: &Verdict) -> Vec<TextLine> {
+/// approach, the chart's legend (with `recorded`, whose executions it marks), the notes.
+fn verdict_lines(a: &Automation, v: &Verdict, recorded: Option<&str>) -> Vec<TextLine> {
     let mut out = Vec::new();
     match v.firings.first() {
         Some(first) => {
@@ -236,13 +284,16 @@ fn verdict_lines(a: &Automation, v: &Verdict) -> Vec<TextLine> {
         ));
     }
     if let Event::RunMetric { condition, .. } = &a.event {
+        let marked = recorded
+            .map(|who| format!("▄ fired on {who}   "))
+            .unwrap_or_default();
         out.push(TextLine::new(vec![
             Piece::new(Tone::Dim, "  ── "),
             Piece::plain(quantity(condition)),
             Piece::new(
                 Tone::Dim,
                 format!(
-                    "   ── {}   █ fired   • held back   {} values judged",
+                    "   ── {}   █ fired   • held back   {marked}{} values judged",
                     needed(condition),
                     v.judged
                 ),

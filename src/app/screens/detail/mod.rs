@@ -112,7 +112,7 @@ pub enum DetailMsg {
     /// One run's verdict arrived.
     BacktestJudged {
         request: u64,
-        result: Box<Result<crate::engine::backtest::Verdict, String>>,
+        result: Box<Result<crate::ops::backtest::Judged, String>>,
     },
 }
 

@@ -346,6 +346,29 @@ impl State {
         }
     }
 
+    /// Adds one finished execution of `automation` (a run-metric automation of acme/vision) on
+    /// the run W&B names `run`, at `second` (Unix seconds), having judged `values` of loss.
+    pub fn add_metric_execution(
+        &mut self,
+        automation: &'static str,
+        run: &str,
+        second: i64,
+        values: &[f64],
+    ) {
+        let at = jiff::Timestamp::from_second(second)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        self.add_execution(Fixture {
+            automation,
+            deleted: false,
+            at,
+            state: "FINISHED",
+            project: "vision",
+            event: run_metric("RUN_METRIC", run, "vision", "loss", values),
+            result: default_result(None),
+        });
+    }
+
     /// Adds `n` executions of `automation` (a run-metric automation of acme/vision), every
     /// tenth failed with HTTP 500, at times in a scrambled order: for timing long histories.
     pub fn add_executions(&mut self, automation: &'static str, n: usize) {
