@@ -6,6 +6,7 @@ pub(crate) mod conventions;
 pub(crate) mod dashboard;
 pub(crate) mod engine;
 pub(crate) mod files;
+pub(crate) mod history;
 pub(crate) mod integrations;
 pub(crate) mod lookup;
 pub(crate) mod manage;
@@ -245,10 +246,16 @@ pub enum Command {
         #[command(subcommand)]
         kind: Option<engine::EmitKind>,
     },
-    /// What the local engine did: executions, newest first.
+    /// What fired: W&B's records or the local engine's, newest first.
     History {
-        /// An automation's name or id.
+        /// An automation's name or id (or the name it had when it fired).
         target: Option<String>,
+        /// Only this project's history (with its collections'): ENTITY/PROJECT.
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        project: Option<String>,
+        /// Only this artifact collection's history: ENTITY/PROJECT/COLLECTION.
+        #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
+        collection: Option<String>,
         /// in_progress, success, failed or skipped.
         #[arg(long)]
         status: Option<String>,
@@ -411,23 +418,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 None => engine::emit(&cli, file.as_deref(), kind.as_ref()).await,
             };
         }
-        Some(Command::History {
-            ref target,
-            ref status,
-            ref since,
-            limit,
-            json,
-        }) => {
-            return engine::show_history(
-                &cli,
-                target.as_deref(),
-                status.as_deref(),
-                since.as_deref(),
-                limit,
-                json,
-            )
-            .await;
-        }
         Some(Command::Secrets { ref action }) => return engine::secrets(&cli, action).await,
         Some(Command::Test {
             ref target,
@@ -478,6 +468,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             files::export(&ctx, project.as_deref(), dir.as_deref()).await
         }
         Some(Command::Integrations { json, action }) => integrations::run(&ctx, json, action).await,
+        Some(Command::History {
+            target,
+            project,
+            collection,
+            status,
+            since,
+            limit,
+            json,
+        }) => {
+            let args = history::HistoryArgs {
+                target: target.as_deref(),
+                project: project.as_deref(),
+                collection: collection.as_deref(),
+                status: status.as_deref(),
+                since: since.as_deref(),
+                limit,
+                json,
+            };
+            history::run(&ctx, &args).await
+        }
         Some(Command::Plan {
             files,
             project,
@@ -512,7 +522,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Backtest { .. }
             | Command::Man
             | Command::Emit { .. }
-            | Command::History { .. }
             | Command::Secrets { .. }
             | Command::Test { .. }
             | Command::Engine { .. },
