@@ -210,7 +210,12 @@ pub enum Command {
         /// A series: a .csv with a step column and one per metric, or .jsonl events (repeatable).
         #[arg(long, value_name = "FILE")]
         series: Vec<PathBuf>,
-        /// One object per run: run, display_name, fired, firings, suppressed, closest.
+        /// Beside each run's verdict, what the backend recorded firing on that run (W&B's
+        /// executions, or the local engine's): agreement, or each side's firing alone.
+        #[arg(long)]
+        compare_history: bool,
+        /// One object per run: run, display_name, fired, firings, suppressed, closest (and
+        /// history with --compare-history).
         #[arg(long)]
         json: bool,
     },
@@ -386,6 +391,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             last,
             ref run_ids,
             ref series,
+            compare_history,
             json,
         }) => {
             let req = backtest::BacktestArgs {
@@ -397,6 +403,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 last,
                 run_ids: run_ids.clone(),
                 series: series.clone(),
+                compare_history,
                 json,
             };
             let ctx = Context::open(&cli).await?;

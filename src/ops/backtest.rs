@@ -348,6 +348,20 @@ impl From<crate::engine::backtest::Verdict> for Judged {
     }
 }
 
+/// The executions recorded of the automation saved as `id` (on one run, when given).
+pub(crate) async fn recorded(
+    backend: &dyn Backend,
+    id: &str,
+    run: Option<&str>,
+) -> Result<Vec<crate::model::history::Execution>, BackendError> {
+    use crate::model::history::{HistoryQuery, HistoryScope};
+    let query = HistoryQuery {
+        run: run.map(str::to_string),
+        ..HistoryQuery::of(HistoryScope::Automation { id: id.to_string() })
+    };
+    Ok(backend.automation_history(&query).await?.executions)
+}
+
 /// The verdict of one run of `a` (saved as `id`) beside the executions recorded on it.
 pub(crate) async fn compare_recorded(
     backend: &dyn Backend,
@@ -356,21 +370,10 @@ pub(crate) async fn compare_recorded(
     verdict: &crate::engine::backtest::Verdict,
     clock: &crate::ops::compare::StepClock,
 ) -> Result<crate::ops::compare::Comparison, String> {
-    use crate::model::history::{HistoryQuery, HistoryScope};
-    let query = HistoryQuery {
-        run: Some(verdict.run.run.clone()),
-        ..HistoryQuery::of(HistoryScope::Automation { id: id.to_string() })
-    };
-    let recorded = backend
-        .automation_history(&query)
+    let recorded = recorded(backend, id, Some(&verdict.run.run))
         .await
         .map_err(|e| e.to_string())?;
-    Ok(crate::ops::compare::compare(
-        a,
-        verdict,
-        &recorded.executions,
-        clock,
-    ))
+    Ok(crate::ops::compare::compare(a, verdict, &recorded, clock))
 }
 
 /// Judges one run with its chart kept, beside what was recorded on it (the Backtest tab).
