@@ -156,8 +156,13 @@ fn nothing(
         && history.older > 0
     {
         let when = since.strftime("%Y-%m-%d %H:%M:%S UTC");
+        let window = if text.parse::<Timestamp>().is_ok() {
+            format!("since {when}")
+        } else {
+            format!("in the last {text} (since {when})")
+        };
         return format!(
-            "no {status}executions{who} in the last {text} (since {when}); {} older one(s) exist: widen or drop --since",
+            "no {status}executions{who} {window}; {} older one(s) exist: widen or drop --since",
             history.older
         );
     }

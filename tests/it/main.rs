@@ -13,6 +13,7 @@ mod core;
 mod dashboard_wandb;
 mod engine;
 mod evaluator;
+mod history_cli;
 mod history_wandb;
 mod keys;
 mod local_backend;
