@@ -199,7 +199,7 @@ fn row(e: &Execution) -> String {
         e.status.to_string()
     };
     format!(
-        "{:<19}  {:<11}  {:<24}  {:<18}  {:<26}  {:>5}  {}",
+        "{:<19}  {:<18}  {:<24}  {:<18}  {:<26}  {:>5}  {}",
         time,
         printable(&status),
         printable(e.automation_name.as_deref().unwrap_or("-")),
@@ -252,7 +252,7 @@ pub(crate) async fn run(ctx: &Context, args: &HistoryArgs<'_>) -> Result<(), Cli
         return Ok(());
     }
     println!(
-        "{:<19}  {:<11}  {:<24}  {:<18}  {:<26}  {:>5}  RESULT",
+        "{:<19}  {:<18}  {:<24}  {:<18}  {:<26}  {:>5}  RESULT",
         "TIME", "STATUS", "AUTOMATION", "EVENT", "RUN / SUBJECT", "STEP"
     );
     for e in &history.executions {

@@ -344,3 +344,76 @@ async fn backtest_compare_history_says_where_wandb_and_the_evaluator_agree_and_w
     let plain = on_wandb(&fake, home.path(), &args[..8]).await;
     assert!(!plain.stdout.contains("Beside"), "only when asked");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_backend_answers_the_one_history_method_and_leaves_test_fires_out_of_last() {
+    use wbauto::backend::Backend;
+    use wbauto::model::history::{HistoryQuery, HistoryScope, Status};
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let file = h.join("a.yaml");
+    std::fs::write(
+        &file,
+        "name: on-fail\nscope: {project: acme/vision}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        local(h, &["create", "-f", file.to_str().unwrap()], None).code,
+        0
+    );
+    let event =
+        r#"{"type": "run_state", "project": "acme/vision", "run": "r1", "state": "failed"}"#;
+    assert_eq!(local(h, &["emit", "-f", "-"], Some(event)).code, 0);
+    // A test fire after the real one is the newest execution, never the LAST firing.
+    let test = local(h, &["test", "on-fail", "--yes"], None);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+
+    let backend = wbauto::backend::local::LocalBackend::open(&h.join("local.db"))
+        .await
+        .unwrap();
+    let all = backend
+        .automation_history(&HistoryQuery::of(HistoryScope::Entity {
+            entity: "acme".into(),
+        }))
+        .await
+        .unwrap();
+    let mine: Vec<_> = all
+        .executions
+        .iter()
+        .filter(|e| e.automation_name.as_deref() == Some("on-fail"))
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert!(mine[0].is_test(), "the newest is the test fire");
+    let id = mine[0].automation_id.clone().unwrap();
+
+    let last = backend
+        .automation_history(&wbauto::ops::history::last_fired_query("acme"))
+        .await
+        .unwrap();
+    let on_fail = last
+        .executions
+        .iter()
+        .find(|e| e.automation_id.as_deref() == Some(id.as_str()))
+        .unwrap();
+    assert!(!on_fail.is_test(), "LAST is the real firing");
+    assert_eq!(on_fail.status, Status::Success);
+    assert_eq!(on_fail.run.as_deref(), Some("r1"));
+
+    let one = backend
+        .automation_history(&HistoryQuery::of(HistoryScope::Automation { id }))
+        .await
+        .unwrap();
+    assert_eq!(one.executions.len(), 2);
+    let elsewhere = backend
+        .automation_history(&HistoryQuery::of(HistoryScope::Project {
+            entity: "acme".into(),
+            project: "nlp".into(),
+        }))
+        .await
+        .unwrap();
+    assert!(
+        elsewhere.executions.is_empty(),
+        "another project's history: {:?}",
+        elsewhere.executions
+    );
+}
