@@ -267,8 +267,10 @@ pub enum Command {
         /// e.g. 30m, 2h, 7d, or an RFC 3339 time.
         #[arg(long, value_name = "DURATION")]
         since: Option<String>,
+        /// At most this many, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// One object per execution: the same keys on both backends, and `source`.
         #[arg(long)]
         json: bool,
     },
