@@ -35,6 +35,22 @@ fn local(home: &Path, args: &[&str], stdin: Option<&str>) -> Run {
     binary::run(home, args, &[], stdin)
 }
 
+/// On the local backend in `h`: a no-op automation `on-fail` that fired once, on run `r1`.
+fn local_firing(h: &Path) {
+    let file = h.join("a.yaml");
+    std::fs::write(
+        &file,
+        "name: on-fail\nscope: {project: acme/vision}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n",
+    )
+    .unwrap();
+    let created = local(h, &["create", "-f", file.to_str().unwrap()], None);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let event =
+        r#"{"type": "run_state", "project": "acme/vision", "run": "r1", "state": "failed"}"#;
+    let emitted = local(h, &["emit", "-f", "-"], Some(event));
+    assert_eq!(emitted.code, 0, "{}{}", emitted.stdout, emitted.stderr);
+}
+
 fn times(rows: &[Value]) -> Vec<String> {
     rows.iter()
         .map(|r| r["created_at"].as_str().unwrap_or_default().to_string())
@@ -214,17 +230,7 @@ async fn history_json_has_the_same_keys_on_both_backends_and_says_its_source() {
 
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let file = h.join("a.yaml");
-    std::fs::write(
-        &file,
-        "name: on-fail\nscope: {project: acme/vision}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n",
-    )
-    .unwrap();
-    let created = local(h, &["create", "-f", file.to_str().unwrap()], None);
-    assert_eq!(created.code, 0, "{}", created.stderr);
-    let event = r#"{"type": "run_state", "project": "acme/vision", "run": "r1", "display_name": "sweep-1", "state": "failed"}"#;
-    let emitted = local(h, &["emit", "-f", "-"], Some(event));
-    assert_eq!(emitted.code, 0, "{}{}", emitted.stdout, emitted.stderr);
+    local_firing(h);
     let out = local(h, &["history", "on-fail", "--json"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let rows: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
@@ -283,24 +289,11 @@ async fn history_on_an_older_server_is_one_line_and_exit_1_in_a_few_requests() {
     }
 }
 
-/// The start of the fake's run `vis00N` (`sweep-N`): it logs step `s` at this plus `s` seconds.
-fn run_start(n: i64) -> i64 {
-    1_780_000_000 + n * 60
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backtest_compare_history_says_where_wandb_and_the_evaluator_agree_and_where_not() {
     let fake = FakeWandb::demo().await;
-    // sweep-5's loss spikes at step 150: the evaluator fires at step 153 and W&B fired 7 s
-    // later; sweep-6 never spikes, yet W&B fired at its step 100.
-    fake.state().add_metric_execution(
-        "loss-spike",
-        "sweep-5",
-        run_start(5) + 160,
-        &[0.13, 0.73, 0.73, 0.73, 0.73],
-    );
-    fake.state()
-        .add_metric_execution("loss-spike", "vis006", run_start(6) + 100, &[0.2]);
+    // W&B fired once where the evaluator fires (sweep-5) and once where it would not (sweep-6).
+    fake.state().add_judged_executions();
     let home = tempfile::tempdir().unwrap();
     let args = [
         "backtest",
@@ -351,19 +344,7 @@ async fn the_local_backend_answers_the_one_history_method_and_leaves_test_fires_
     use wbauto::model::history::{HistoryQuery, HistoryScope, Status};
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let file = h.join("a.yaml");
-    std::fs::write(
-        &file,
-        "name: on-fail\nscope: {project: acme/vision}\nevent: {type: run_state, states: [failed]}\naction: {type: no_op}\n",
-    )
-    .unwrap();
-    assert_eq!(
-        local(h, &["create", "-f", file.to_str().unwrap()], None).code,
-        0
-    );
-    let event =
-        r#"{"type": "run_state", "project": "acme/vision", "run": "r1", "state": "failed"}"#;
-    assert_eq!(local(h, &["emit", "-f", "-"], Some(event)).code, 0);
+    local_firing(h);
     // A test fire after the real one is the newest execution, never the LAST firing.
     let test = local(h, &["test", "on-fail", "--yes"], None);
     assert_eq!(test.code, 0, "{}", test.stderr);

@@ -262,25 +262,12 @@ async fn the_judge_key_opens_the_backtest_tab_on_the_executions_run() {
     assert!(toast.contains("was deleted since"), "{toast}");
 }
 
-/// The start of the fake's run `vis00N` (`sweep-N`): it logs step `s` at this plus `s` seconds.
-fn run_start(n: i64) -> i64 {
-    1_780_000_000 + n * 60
-}
-
 #[tokio::test]
 async fn the_backtest_marks_a_wandb_execution_it_agrees_with_and_one_it_does_not() {
     for (w, h) in [(80, 24), (160, 48)] {
         let fake = FakeWandb::demo().await;
-        // sweep-5's loss spikes at step 150: the evaluator fires at step 153; W&B fired 7 s
-        // later. sweep-6 never spikes, yet W&B fired at its step 100.
-        fake.state().add_metric_execution(
-            "loss-spike",
-            "sweep-5",
-            run_start(5) + 160,
-            &[0.13, 0.73, 0.73, 0.73, 0.73],
-        );
-        fake.state()
-            .add_metric_execution("loss-spike", "vis006", run_start(6) + 100, &[0.2]);
+        // W&B fired once where the evaluator fires (sweep-5) and once where it would not (sweep-6).
+        fake.state().add_judged_executions();
         let mut d = driven(&fake, w, h).await;
         d.send(ch('h')).await;
         highlight(&mut d, &["sweep-5"]).await;
