@@ -243,27 +243,19 @@ fn in_scope(e: &model::Execution, scope: &model::HistoryScope) -> bool {
     }
 }
 
-/// Whether the engine's tables exist in this database yet (an engine made them).
-fn has_executions(conn: &Connection) -> Result<bool, BackendError> {
-    conn.query_row(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'executions'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
-    .map_err(db)
+/// Whether the engine made its table `name` in this database yet.
+fn has_table(conn: &Connection, name: &str) -> Result<bool, BackendError> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
 }
 
 /// The display names of the runs the engine followed, by `ENTITY/PROJECT/RUN`.
 fn run_names(conn: &Connection) -> Result<HashMap<String, String>, BackendError> {
-    let has_runlogs: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'runlog_files'",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    if has_runlogs == 0 {
+    if !has_table(conn, "runlog_files")? {
         return Ok(HashMap::new());
     }
     Ok(super::store::runlogs(conn)?
@@ -283,7 +275,7 @@ pub fn select(
     conn: &Connection,
     query: &model::HistoryQuery,
 ) -> Result<model::History, BackendError> {
-    if !has_executions(conn)? {
+    if !has_table(conn, "executions")? {
         return Ok(query.select(Vec::new()));
     }
     let asked = Query {
@@ -308,4 +300,64 @@ pub fn select(
         .filter(|e| in_scope(e, &query.scope))
         .collect();
     Ok(query.select(read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> model::HistoryQuery {
+        model::HistoryQuery::of(model::HistoryScope::Entity {
+            entity: "acme".into(),
+        })
+    }
+
+    #[test]
+    fn a_database_no_engine_has_used_has_no_history_yet() {
+        let conn = Connection::open_in_memory().unwrap();
+        let h = select(&conn, &all()).unwrap();
+        assert!(h.executions.is_empty());
+        assert_eq!(h.total, 0);
+    }
+
+    #[test]
+    fn an_artifact_execution_is_of_its_collection_and_its_project() {
+        let e = Execution {
+            id: "exe_1".into(),
+            automation_id: "A1".into(),
+            automation_name: "on-link".into(),
+            event_type: "LINK_ARTIFACT".into(),
+            status: "success".into(),
+            created_at: "2026-12-01T10:00:00Z".into(),
+            finished_at: None,
+            run: None,
+            project: None,
+            step: None,
+            collection: Some("acme/vision/resnet-weights".into()),
+            trigger: None,
+            attempts: 1,
+            response_status: Some(200),
+            response_body: None,
+            error: None,
+            test: false,
+            request: None,
+        }
+        .into_model(None);
+        assert_eq!(e.project.as_deref(), Some("acme/vision"));
+        assert_eq!(e.collection.as_deref(), Some("resnet-weights"));
+        assert_eq!(e.source, model::Source::Local);
+        let collection = |c: &str| model::HistoryScope::Collection {
+            entity: "acme".into(),
+            project: "vision".into(),
+            collection: c.into(),
+        };
+        assert!(in_scope(&e, &collection("resnet-weights")));
+        assert!(!in_scope(&e, &collection("other")));
+        let project = |p: &str| model::HistoryScope::Project {
+            entity: "acme".into(),
+            project: p.into(),
+        };
+        assert!(in_scope(&e, &project("vision")));
+        assert!(!in_scope(&e, &project("nlp")));
+    }
 }
