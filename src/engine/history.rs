@@ -49,34 +49,6 @@ pub struct Execution {
     pub request: Option<Value>,
 }
 
-impl Execution {
-    /// When it was decided, in Unix seconds (0 if the stored time cannot be read).
-    pub fn decided_at(&self) -> i64 {
-        self.created_at
-            .parse::<jiff::Timestamp>()
-            .map_or(0, |t| t.as_second())
-    }
-
-    /// What it fired on: the run, else the collection.
-    pub fn subject(&self) -> &str {
-        self.run
-            .as_deref()
-            .or(self.collection.as_deref())
-            .unwrap_or_default()
-    }
-
-    /// Its outcome in a few words: what went wrong, else the last HTTP status, else `no-op` for
-    /// a success that sent nothing.
-    pub fn outcome(&self) -> String {
-        match (&self.error, self.response_status) {
-            (Some(e), _) => e.clone(),
-            (None, Some(s)) => format!("HTTP {s}"),
-            (None, None) if self.status == "success" => "no-op".into(),
-            _ => String::new(),
-        }
-    }
-}
-
 /// What to list.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
@@ -161,17 +133,6 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
                 request: json(16)?,
             })
         })
-        .map_err(db)?;
-    rows.collect::<Result<_, _>>().map_err(db)
-}
-
-/// The newest execution of each automation: (automation id, status, created_at).
-pub fn latest(conn: &Connection) -> Result<Vec<(String, String, String)>, BackendError> {
-    let mut stmt = conn
-        .prepare("SELECT automation_id, status, created_at FROM executions WHERE num IN (SELECT MAX(num) FROM executions GROUP BY automation_id)")
-        .map_err(db)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }
