@@ -1,6 +1,7 @@
 //! `wbauto history` and `backtest --compare-history` as a user runs them: the real binary on the
 //! fake W&B (every page, newest first, the filters, the awkward rows, an older server) and on the
-//! local backend (the same JSON keys, the same refusals and empty states).
+//! local backend (the same JSON keys, the same refusals and empty states), whose dashboard reads
+//! the engine's executions through the same backend method.
 
 use crate::support::binary::{self, Run};
 use crate::support::fake_wandb::{API_KEY, FakeWandb};
@@ -397,4 +398,52 @@ async fn the_local_backend_answers_the_one_history_method_and_leaves_test_fires_
         "another project's history: {:?}",
         elsewhere.executions
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_on_the_local_backend_lists_and_opens_the_engines_executions() {
+    use crate::support::dashboard::{Driven, ch, render};
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    local_firing(h);
+    let test = local(h, &["test", "on-fail", "--yes"], None);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+    let backend = wbauto::backend::local::LocalBackend::open(&h.join("local.db"))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let mut d = Driven::open(std::sync::Arc::new(backend), 160, 48, now).await;
+    // The local backend's whole listing comes after its first page, as a second answer.
+    let listed = d.rx.recv().await.unwrap();
+    let effects = wbauto::app::update::update(&mut d.state, listed);
+    d.settle(effects).await;
+    let list = render(&d.state);
+    let row = list.lines().find(|l| l.contains("on-fail")).unwrap();
+    assert!(row.contains("✓ "), "LAST: the real firing: {row}");
+    d.send(ch('h')).await;
+    let history = render(&d.state);
+    assert!(history.contains("history: every automation"), "{history}");
+    let rows: Vec<&str> = history.lines().filter(|l| l.contains("on-fail")).collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the real firing and the test fire: {history}"
+    );
+    assert!(
+        rows[0].contains("success (t") && rows[0].contains("sample-run"),
+        "the test fire, marked: {history}"
+    );
+    assert!(
+        rows[1].contains("r1") && !rows[1].contains("(t"),
+        "{history}"
+    );
+    assert!(
+        !history.contains("keeps no automation history"),
+        "{history}"
+    );
+    d.send(ch('j')).await;
+    d.press(crossterm::event::KeyCode::Enter).await;
+    let open = render(&d.state);
+    assert!(open.contains("the local engine"), "{open}");
+    assert!(open.contains("r1 in acme/vision"), "{open}");
 }
