@@ -4,7 +4,7 @@
 //! off on W&B, "updated Ns ago"). The screen or tab owns one and stops following by closing it.
 
 use super::ctx::Ctx;
-use super::fired::{execution_lines, status_glyph, status_words, step_words, why};
+use super::fired::{execution_lines, status_cell, status_glyph, step_words, why};
 use super::input::{Move, scroll};
 use super::msg::Effect;
 use super::poll::Poll;
@@ -456,7 +456,7 @@ fn row(e: &Execution, ctx: &Ctx, with_automation: bool, stepped: bool) -> TableR
         (None, None) => cell(Tone::Dim, e.outcome()),
     };
     let mut cells = vec![
-        cell(tone, status_words(e)),
+        cell(tone, status_cell(e)),
         cell(Tone::Dim, ago(ctx.now, at)),
     ];
     if with_automation {

@@ -36,6 +36,16 @@ pub(crate) fn status_words(e: &Execution) -> String {
     }
 }
 
+/// The status as a table's cell shows it: a test fire is `test fire` (its glyph says how it
+/// ended), a mark of its own that fits the column.
+pub(crate) fn status_cell(e: &Execution) -> String {
+    if e.is_test() {
+        "test fire".into()
+    } else {
+        e.status.to_string()
+    }
+}
+
 /// Values listed: the first few, then how many more.
 fn values_words(values: &[f64]) -> String {
     let mut out: Vec<String> = values

@@ -430,7 +430,7 @@ async fn the_dashboard_on_the_local_backend_lists_and_opens_the_engines_executio
         "the real firing and the test fire: {history}"
     );
     assert!(
-        rows[0].contains("success (t") && rows[0].contains("sample-run"),
+        rows[0].contains("✓ test fire") && rows[0].contains("sample-run"),
         "the test fire, marked: {history}"
     );
     assert!(
