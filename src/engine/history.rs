@@ -1,6 +1,6 @@
 //! Reading executions back: `wbauto history` and the dashboard's History.
 
-use super::store::db;
+use super::error::{EngineError, db};
 use crate::backend::BackendError;
 use crate::model::history as model;
 use rusqlite::{Connection, params_from_iter};
@@ -67,7 +67,7 @@ pub struct Query {
 }
 
 /// Executions matching `q`, newest first.
-pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError> {
+pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, EngineError> {
     let mut sql = String::from(
         "SELECT id, automation_id, automation_name, event_type, status, created_at, finished_at, run, step, collection, trigger_values, attempts, response_status, response_body, error, test, request FROM executions WHERE 1 = 1",
     );
@@ -110,7 +110,7 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
             };
             let json = |i: usize| -> rusqlite::Result<Option<Value>> {
                 Ok(r.get::<_, Option<String>>(i)?
-                    .and_then(|t| serde_json::from_str(&t).ok()))
+                    .and_then(|t| serde_json::from_str::<Value>(&t).ok()))
             };
             Ok(Execution {
                 id: r.get(0)?,
@@ -130,11 +130,23 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
                 response_body: r.get(13)?,
                 error: r.get(14)?,
                 test: r.get(15)?,
-                request: json(16)?,
+                request: json(16)?.map(masked),
             })
         })
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
+}
+
+/// A stored request with its URL masked as shown today (rows written before Slack paths and
+/// userinfo were masked keep them in the database, never on screen).
+fn masked(mut request: Value) -> Value {
+    if let Some(url) = request.get_mut("url")
+        && let Some(text) = url.as_str()
+    {
+        let shown = super::request::shown_url(text, false);
+        *url = Value::String(shown);
+    }
+    request
 }
 
 impl Execution {

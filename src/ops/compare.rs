@@ -289,7 +289,9 @@ mod tests {
                     values: Vec::new(),
                 })
                 .collect(),
+            firings_total: firings.len(),
             suppressed: Vec::new(),
+            suppressed_total: 0,
             closest: None,
             judged: 10,
             trace: Vec::new(),
