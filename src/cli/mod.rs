@@ -227,6 +227,9 @@ pub enum Command {
     },
     /// The manual page (roff), on standard output: `wbauto man | man -l -`.
     Man,
+    /// Automation names, one a line, for shell completion (nothing when the backend is slow).
+    #[command(hide = true)]
+    CompleteNames,
     /// Slack and webhook integrations.
     Integrations {
         /// As JSON.
@@ -287,6 +290,7 @@ pub enum Command {
         /// One event (JSON) instead of a sample.
         #[arg(long, value_name = "FILE")]
         event: Option<PathBuf>,
+        /// Send without asking.
         #[arg(long)]
         yes: bool,
     },
@@ -402,6 +406,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             return Ok(());
         }
         Some(Command::Man) => return conventions::man(),
+        Some(Command::CompleteNames) => return conventions::complete_names(&cli).await,
         Some(Command::Backtest {
             ref target,
             ref file,
@@ -557,6 +562,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Completions { .. }
             | Command::Backtest { .. }
             | Command::Man
+            | Command::CompleteNames
             | Command::Emit { .. }
             | Command::Secrets { .. }
             | Command::Test { .. }

@@ -12,6 +12,7 @@ pub mod integration;
 pub(crate) mod scope;
 pub(crate) mod summary;
 pub mod validate;
+pub mod variables;
 
 pub use action::{Action, ActionKind, IntegrationRef, Severity};
 pub use automation::Automation;

@@ -8,7 +8,7 @@ use wbauto::app::screens::runs::RunsMsg;
 
 use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, demo_state, key, render, typed};
-use wbauto::app::msg::{Msg, SaveKind};
+use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
@@ -208,7 +208,25 @@ async fn integrations() {
 async fn switch() {
     both("switch", |s| {
         update(s, ch('@'));
-        update(s, key(KeyCode::Tab));
+        // The box asks the backend chosen which entities it knows, and lists them.
+        let effects = update(s, key(KeyCode::Tab));
+        let request = s.session().latest(RequestKind::Entities);
+        assert!(
+            effects.contains(&Effect::LoadEntities {
+                request,
+                backend: 1
+            }),
+            "{effects:?}"
+        );
+        let names = ["acme", "ada", "vision-lab"].map(String::from).to_vec();
+        update(
+            s,
+            Msg::EntitiesLoaded {
+                request,
+                backend: 1,
+                result: Ok(names),
+            },
+        );
     })
     .await;
 }
@@ -323,7 +341,7 @@ fn load_history(s: &mut State) {
     update(s, msg);
 }
 
-fn load_activity(s: &mut State, running: bool) {
+pub(crate) fn load_activity(s: &mut State, running: bool) {
     update(s, Msg::Tick(NOW + 3));
     let request = s
         .session()

@@ -13,7 +13,7 @@ use crate::app::ctx::Ctx;
 use crate::app::describe::{overview, wire_lines};
 use crate::app::executions::{Answer, Executions, Keys, RunFocus, View};
 use crate::app::global;
-use crate::app::input::{Move, scroll};
+use crate::app::input::{Move, Sideways, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
@@ -34,12 +34,19 @@ pub(crate) const HISTORY_TAB: Mode = Mode::new(
     Input::Keys,
     Group::Screen,
 );
+/// The detail's Backtest tab: the same keys, its footer naming the run keys.
+pub(crate) const BACKTEST: Mode = Mode::new(
+    "detail_backtest",
+    "detail: Backtest tab",
+    Input::Keys,
+    Group::Screen,
+);
 
 commands! {
     NEXT_TAB: "next_tab" ["tab"] footer reads "next tab" "next tab";
     PREV_TAB: "prev_tab" ["backtab"] listed reads "prev tab" "previous tab";
-    NEXT_RUN: "next_run" ["]"] listed reads "next run" "Backtest tab: the next (older) run";
-    PREV_RUN: "prev_run" ["["] listed reads "prev run" "Backtest tab: the previous (newer) run";
+    NEXT_RUN: "next_run" ["]"] listed reads "older run" "Backtest tab: judge the next (older) run";
+    PREV_RUN: "prev_run" ["["] listed reads "newer run" "Backtest tab: judge the previous (newer) run";
 }
 
 /// The tabs of the full detail.
@@ -84,6 +91,8 @@ impl DetailTab {
 pub enum DetailMsg {
     /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Half a box left (`-1`) or right (`1`) along long lines (Wire, Python).
+    Sideways(isize),
     /// The next tab.
     NextTab,
     /// The previous tab.
@@ -125,6 +134,7 @@ type MadeFor = (String, Option<String>, bool, DetailTab, bool);
 pub struct DetailScreen {
     tab: DetailTab,
     scroll: u16,
+    sideways: Sideways,
     doc: Doc,
     made_for: Option<MadeFor>,
     /// The automation's executions, while the History tab is shown.
@@ -147,6 +157,11 @@ impl DetailScreen {
     /// The tab's text.
     pub fn doc(&self) -> &Doc {
         &self.doc
+    }
+
+    /// How far long lines are scrolled sideways.
+    pub(crate) fn sideways(&self) -> &Sideways {
+        &self.sideways
     }
 
     /// The Backtest tab.
@@ -185,6 +200,7 @@ impl DetailScreen {
     fn show(&mut self, tab: DetailTab, ctx: &mut Ctx) {
         self.tab = tab;
         self.scroll = 0;
+        self.sideways.reset();
         self.made_for = None;
         self.history = None;
         match self.tab {
@@ -217,22 +233,35 @@ impl DetailScreen {
     }
 }
 
-/// The detail's rows (and, with `executions`, the History tab's).
-fn detail_rows(executions: bool) -> Vec<Row<Bound>> {
+/// The detail's rows on a tab: every tab takes the same keys, the History tab those of its
+/// executions too; the Backtest tab's footer names its run keys and leaves toggle, edit and
+/// delete to help.
+fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
+    let backtest = tab == DetailTab::Backtest;
     let mut rows = defs::moves(DetailMsg::Move);
-    if executions {
+    if tab == DetailTab::History {
         rows.extend([
             row(&defs::OPEN, DetailMsg::OpenExecution),
             row(&defs::STATUS_FILTER, DetailMsg::CycleStatus),
             row(&defs::JUDGE, DetailMsg::Judge),
         ]);
     }
-    rows.extend(rows::keys(DetailMsg::Row, &RowMsg::ALL));
+    rows.extend(defs::sideways(DetailMsg::Sideways));
+    rows.extend([
+        row(&PREV_RUN, DetailMsg::PrevRun).in_footer(backtest),
+        row(&NEXT_RUN, DetailMsg::NextRun).in_footer(backtest),
+    ]);
+    rows.extend(
+        rows::keys(DetailMsg::Row, &RowMsg::ALL)
+            .into_iter()
+            .map(|r| {
+                let shown = r.footer && !backtest;
+                r.in_footer(shown)
+            }),
+    );
     rows.extend([
         row(&NEXT_TAB, DetailMsg::NextTab),
         row(&PREV_TAB, DetailMsg::PrevTab),
-        row(&NEXT_RUN, DetailMsg::NextRun),
-        row(&PREV_RUN, DetailMsg::PrevRun),
     ]);
     rows.extend(global::closing(DetailMsg::Back));
     rows
@@ -245,7 +274,19 @@ impl Page for DetailScreen {
     const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
-        vec![(MODE, detail_rows(false)), (HISTORY_TAB, detail_rows(true))]
+        vec![
+            (MODE, detail_rows(DetailTab::Overview)),
+            (HISTORY_TAB, detail_rows(DetailTab::History)),
+            (BACKTEST, detail_rows(DetailTab::Backtest)),
+        ]
+    }
+
+    fn mode(&self) -> Mode {
+        match self.tab {
+            DetailTab::History => HISTORY_TAB,
+            DetailTab::Backtest => BACKTEST,
+            _ => MODE,
+        }
     }
 
     fn open(focus: Option<RunFocus>, ctx: &mut Ctx) -> Option<Self> {
@@ -253,6 +294,7 @@ impl Page for DetailScreen {
         let mut screen = Self {
             tab: DetailTab::Overview,
             scroll: 0,
+            sideways: Sideways::default(),
             doc: Doc::default(),
             made_for: None,
             history: None,
@@ -262,14 +304,6 @@ impl Page for DetailScreen {
             screen.judge_run(focus, ctx);
         }
         Some(screen)
-    }
-
-    fn mode(&self) -> Mode {
-        if self.tab == DetailTab::History {
-            HISTORY_TAB
-        } else {
-            MODE
-        }
     }
 
     fn update(&mut self, msg: DetailMsg, ctx: &mut Ctx) -> bool {
@@ -285,6 +319,10 @@ impl Page for DetailScreen {
                 let page = usize::from(ctx.layout.detail.text.height);
                 let limit = self.limit(ctx.layout);
                 scroll(&mut self.scroll, by.delta(page), limit);
+            }
+            DetailMsg::Sideways(way) => {
+                let width = ctx.layout.detail.text.width;
+                self.sideways.go(way, &self.doc, width);
             }
             DetailMsg::NextTab | DetailMsg::PrevTab => {
                 let i = DetailTab::ALL
@@ -390,7 +428,10 @@ impl Page for DetailScreen {
             self.tab,
             ctx.wire.text(item).is_some(),
         ));
+        let keys = defs::sideways_keys(ctx.keymap, MODE);
+        let width = ctx.layout.detail.text.width;
         if key == self.made_for {
+            self.sideways.prepare(&self.doc, width, &keys);
             return;
         }
         self.made_for = key;
@@ -415,6 +456,7 @@ impl Page for DetailScreen {
             }
         };
         self.scroll = self.scroll.min(self.limit(ctx.layout));
+        self.sideways.prepare(&self.doc, width, &keys);
     }
 
     fn follow(&mut self, ctx: &mut Ctx) {
