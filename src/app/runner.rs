@@ -225,25 +225,22 @@ impl Runner {
                     result: Box::new(result),
                 })
             }),
-            Effect::LoadActivity { request } => {
-                self.engine_task(active, ops::activity, move |result| Msg::ActivityLoaded {
-                    request,
-                    result,
+            Effect::LoadActivity { request, entity } => {
+                let engine = self.engine(active).ok();
+                self.spawn(async move {
+                    let result = ops::history::activity(backend.as_ref(), engine, &entity).await;
+                    Msg::ActivityLoaded { request, result }
                 })
             }
-            Effect::LoadHistory { request } => self.engine_task(
-                active,
-                |e| ops::executions(e, None, 500),
-                move |result| Msg::from(HistoryMsg::Loaded { request, result }),
-            ),
-            Effect::LoadAutomationHistory {
-                request,
-                automation,
-            } => self.engine_task(
-                active,
-                move |e| ops::executions(e, Some(&automation), 500),
-                move |result| Msg::from(DetailMsg::History { request, result }),
-            ),
+            Effect::LoadHistory { request, query } => self.spawn(async move {
+                let result = backend.automation_history(&query).await;
+                match query.scope {
+                    crate::model::history::HistoryScope::Automation { .. } => {
+                        Msg::from(DetailMsg::History { request, result })
+                    }
+                    _ => Msg::from(HistoryMsg::Loaded { request, result }),
+                }
+            }),
             Effect::LoadRuns { request, entity } => {
                 let engine = self.engine(active);
                 self.spawn(async move {

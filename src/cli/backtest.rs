@@ -12,6 +12,7 @@ use crate::model::{Automation, Event};
 use crate::ops::backtest::{
     BackendRuns, backend_histories, kept_where, own_histories, run_dir_histories,
 };
+use crate::ops::compare::{Comparison, StepClock};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -36,6 +37,8 @@ pub(crate) struct BacktestArgs {
     pub(crate) run_ids: Vec<String>,
     /// Series files.
     pub(crate) series: Vec<PathBuf>,
+    /// Beside each run's verdict, what the backend recorded firing on it.
+    pub(crate) compare_history: bool,
     /// As JSON.
     pub(crate) json: bool,
 }
@@ -352,19 +355,93 @@ pub(crate) async fn run(
 ) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
+    // Read first: an older server says so before any run is read.
+    let recorded = match (req.compare_history, &a.id) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(CliError::Usage(
+                "--compare-history needs a saved automation (its executions): name it instead of -f FILE".into(),
+            ));
+        }
+        (true, Some(id)) => Some(
+            crate::ops::backtest::recorded(ctx.backend.as_ref(), id, None)
+                .await
+                .map_err(no_history)?,
+        ),
+    };
     let settings = crate::ops::backtest::Settings::of(&ctx.config.engine);
     let (runs, from) = histories(cli, ctx, &a, req, settings).await?;
+    let path = |r: &crate::engine::event::RunRef| format!("{}/{}/{}", r.entity, r.project, r.run);
+    let clocks: std::collections::HashMap<String, StepClock> = runs
+        .iter()
+        .map(|h| (path(&h.run), StepClock::of(h)))
+        .collect();
     let options = Options {
         limit: settings.limit,
         trace: false,
     };
     let verdicts =
         crate::ops::backtest::judge_with_series(&a, runs, req.series.clone(), options).await?;
+    let unstepped = StepClock::default();
+    let compared: Option<Vec<Comparison>> = recorded.map(|recorded| {
+        verdicts
+            .iter()
+            .map(|v| {
+                let clock = clocks.get(&path(&v.run)).unwrap_or(&unstepped);
+                crate::ops::compare::compare(&a, v, &recorded, clock)
+            })
+            .collect()
+    });
     if req.json {
-        let doc: Vec<Value> = verdicts.iter().map(verdict_json).collect();
+        let doc: Vec<Value> = verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut one = verdict_json(v);
+                if let Some(c) = compared.as_ref().and_then(|c| c.get(i)) {
+                    one["history"] = c.to_json();
+                }
+                one
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         print!("{}", describe(&a, &verdicts, &from));
+        if let Some(compared) = &compared {
+            print!("{}", comparison_words(&verdicts, compared));
+        }
     }
     Ok(())
+}
+
+/// A W&B server that keeps no history says so in its one line (exit 1).
+fn no_history(e: crate::backend::BackendError) -> CliError {
+    match e {
+        crate::backend::BackendError::NoHistory(m) => failure(m),
+        other => other.into(),
+    }
+}
+
+/// Each run's verdict beside what was recorded on it: agreement, or each disagreement.
+fn comparison_words(verdicts: &[Verdict], compared: &[Comparison]) -> String {
+    let who = compared.first().map_or("the records", Comparison::who);
+    let agreeing = compared.iter().filter(|c| c.agrees()).count();
+    let mut out = format!("Beside {who}'s executions:\n");
+    for (v, c) in verdicts.iter().zip(compared) {
+        let name = v.run.display_name.as_deref().unwrap_or(&v.run.run);
+        let mark = if c.agrees() { '=' } else { '≠' };
+        out.push_str(&format!(
+            "  {mark} {} ({})\n",
+            printable(name),
+            printable(&v.run.run)
+        ));
+        for line in c.words() {
+            out.push_str(&format!("      {}\n", printable(&line)));
+        }
+    }
+    out.push_str(&format!(
+        "Agrees with {who} on {agreeing} of {} run(s).\n",
+        compared.len()
+    ));
+    out
 }

@@ -393,13 +393,63 @@ pub(crate) async fn run_choices(
     Ok(out)
 }
 
-/// Judges one run with its chart kept (the Backtest tab).
+/// One run judged for the Backtest tab: the verdict, and beside it what the backend recorded
+/// on that run (`None` for an automation not saved, which has no executions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judged {
+    /// The evaluator's verdict, with its chart's trace.
+    pub verdict: crate::engine::backtest::Verdict,
+    /// The verdict beside the executions recorded on the run, or why they could not be read.
+    pub recorded: Option<Result<crate::ops::compare::Comparison, String>>,
+    /// When the run logged each step (where a recorded execution fired in it).
+    pub clock: crate::ops::compare::StepClock,
+}
+
+impl From<crate::engine::backtest::Verdict> for Judged {
+    fn from(verdict: crate::engine::backtest::Verdict) -> Self {
+        Judged {
+            verdict,
+            recorded: None,
+            clock: Default::default(),
+        }
+    }
+}
+
+/// The executions recorded of the automation saved as `id` (on one run, when given).
+pub(crate) async fn recorded(
+    backend: &dyn Backend,
+    id: &str,
+    run: Option<&str>,
+) -> Result<Vec<crate::model::history::Execution>, BackendError> {
+    use crate::model::history::{HistoryQuery, HistoryScope};
+    let query = HistoryQuery {
+        run: run.map(str::to_string),
+        ..HistoryQuery::of(HistoryScope::Automation { id: id.to_string() })
+    };
+    Ok(backend.automation_history(&query).await?.executions)
+}
+
+/// The verdict of one run of `a` (saved as `id`) beside the executions recorded on it.
+pub(crate) async fn compare_recorded(
+    backend: &dyn Backend,
+    a: &Automation,
+    id: &str,
+    verdict: &crate::engine::backtest::Verdict,
+    clock: &crate::ops::compare::StepClock,
+) -> Result<crate::ops::compare::Comparison, String> {
+    let recorded = recorded(backend, id, Some(&verdict.run.run))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(crate::ops::compare::compare(a, verdict, &recorded, clock))
+}
+
+/// Judges one run with its chart kept, beside what was recorded on it (the Backtest tab).
 pub(crate) async fn judge_choice(
     backend: &dyn Backend,
     a: &Automation,
     choice: &RunChoice,
     settings: Settings,
-) -> Result<crate::engine::backtest::Verdict, BackendError> {
+) -> Result<Judged, BackendError> {
     let histories = match &choice.source {
         ChoiceSource::Recorded { entity, project } => {
             let which = BackendRuns {
@@ -426,9 +476,22 @@ pub(crate) async fn judge_choice(
         limit: settings.limit,
         trace: true,
     };
+    let clock = histories
+        .first()
+        .map(crate::ops::compare::StepClock::of)
+        .unwrap_or_default();
     let verdicts = judge(a, histories, options).await?;
-    verdicts.into_iter().next().ok_or_else(|| {
+    let verdict = verdicts.into_iter().next().ok_or_else(|| {
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
+    })?;
+    let recorded = match &a.id {
+        Some(id) => Some(compare_recorded(backend, a, id, &verdict, &clock).await),
+        None => None,
+    };
+    Ok(Judged {
+        verdict,
+        recorded,
+        clock,
     })
 }
 

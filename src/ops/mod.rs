@@ -4,6 +4,8 @@
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
 pub mod backtest;
+pub mod compare;
+pub mod history;
 pub(crate) mod plan;
 
 use crate::backend::resolve::prepare;
@@ -234,6 +236,8 @@ pub(crate) async fn open_entity(
     (entity, result)
 }
 
+pub use history::{Activity, LastFired};
+
 /// "There is no entity named X", naming the entities there are (when the backend can say).
 pub(crate) async fn no_entity(backend: &dyn Backend, entity: &str) -> BackendError {
     let known = match backend.entities().await {
@@ -245,30 +249,10 @@ pub(crate) async fn no_entity(backend: &dyn Backend, entity: &str) -> BackendErr
     BackendError::NotFound(format!("there is no entity named {entity}{known}"))
 }
 
-/// What the local engine did lately: the newest execution of each automation (status, Unix
-/// seconds) and whether an engine process holds the lease on the database.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Activity {
-    /// Automation id → (status, when).
-    pub latest: std::collections::HashMap<String, (String, i64)>,
-    /// An engine process is evaluating this database.
-    pub engine_running: bool,
-}
-
-/// The engine's activity, for the list's LAST column and the header.
-pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
-    let latest = engine.with(|c| crate::engine::history::latest(c))?;
+/// Whether an engine process holds the lease on the local database.
+pub(crate) fn engine_running(engine: &crate::engine::Engine) -> Result<bool, BackendError> {
     let holder = engine.with(|c| crate::engine::lease::holder(c, crate::engine::now_ms()))?;
-    Ok(Activity {
-        latest: latest
-            .into_iter()
-            .map(|(id, status, at)| {
-                let secs = at.parse::<jiff::Timestamp>().map_or(0, |t| t.as_second());
-                (id, (status, secs))
-            })
-            .collect(),
-        engine_running: holder.is_some_and(|h| h.kind == crate::engine::lease::Kind::Engine),
-    })
+    Ok(holder.is_some_and(|h| h.kind == crate::engine::lease::Kind::Engine))
 }
 
 /// Executions, newest first: of one automation, or of all.

@@ -18,6 +18,8 @@ mod engine_lease;
 mod engine_trust;
 mod evaluator;
 mod fitting_text;
+mod history_cli;
+mod history_wandb;
 mod keys;
 mod local_backend;
 mod plan_apply;

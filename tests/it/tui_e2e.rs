@@ -483,6 +483,38 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
 }
 
 #[test]
+fn history_on_wandb_in_a_real_terminal_lists_and_opens_wandbs_executions() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(crate::support::fake_wandb::FakeWandb::demo());
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "WANDB_API_KEY={} WANDB_BASE_URL={} WANDB_ENTITY=acme",
+        crate::support::fake_wandb::API_KEY,
+        fake.url
+    );
+    let tmux = start("history-wandb", home.path(), &env);
+    tmux.wait_for("the W&B list", |s| {
+        s.contains("wandb http://127.0.0.1") && s.contains("loss-spike")
+    });
+    tmux.keys(&["h"]);
+    let history = tmux.wait_for("W&B's executions", |s| {
+        s.contains("history: every automation") && s.contains("release-1")
+    });
+    assert!(history.contains("sweep-7 (vis007)"), "{history}");
+    assert!(history.contains("updated"), "{history}");
+    tmux.keys(&["G"]);
+    tmux.keys(&["Enter"]);
+    let open = tmux.wait_for("an execution opened", |s| s.contains("W&B's records"));
+    assert!(open.contains("channel_not_found"), "the oldest: {open}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    tmux.assert_restored("q");
+}
+
+#[test]
 fn a_broken_config_is_said_in_the_dashboard_naming_file_line_and_setting() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
@@ -521,7 +553,11 @@ fn a_new_users_first_minute_shows_the_demo_day() {
     let chart = tmux.wait_for("the demo's chart", |s| {
         s.contains("run 1/6 sweep-7") && s.contains("would have fired 1 time(s)")
     });
-    for words in ["█ fired", "• held back", "first at step 1200"] {
+    for words in [
+        "█ fired",
+        "first at step 1200",
+        "✓ agrees with the local engine: both fired 1 time(s), first at step 1200",
+    ] {
         assert!(chart.contains(words), "{words}:\n{chart}");
     }
     tmux.keys(&["]"]);
@@ -534,12 +570,14 @@ fn a_new_users_first_minute_shows_the_demo_day() {
     let history = tmux.wait_for("the demo day in History", |s| {
         s.contains("history:") && s.contains("Slack refused")
     });
-    for words in ["(test)", "rate limit", "less", "HTTP 200"] {
+    for words in ["test fire", "rate limit", "less", "HTTP 200"] {
         assert!(history.contains(words), "{words}:\n{history}");
     }
     tmux.keys(&["j", "j", "Enter"]);
-    let open = tmux.wait_for("the failed execution", |s| s.contains("Answer (HTTP 404)"));
-    assert!(open.contains("attempts    4"), "{open}");
+    let open = tmux.wait_for("the failed execution", |s| {
+        s.contains("✗ failed · HTTP 404 · 4 attempt(s)")
+    });
+    assert!(open.contains("channel_not_found"), "{open}");
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);

@@ -5,7 +5,7 @@
 
 use super::Page;
 use crate::app::ctx::Ctx;
-use crate::app::describe::status_glyph;
+use crate::app::fired::status_glyph;
 use crate::app::global;
 use crate::app::input::Move;
 use crate::app::keys::{Group, Input, Mode, Row, defs, row};
@@ -151,7 +151,10 @@ impl Page for RunsScreen {
     }
 
     fn follow(&mut self, ctx: &mut Ctx) {
-        Self::ask(ctx);
+        // A backend without a local engine said so once; asking again would say it again.
+        if !matches!(self.runs.state(), Some(Err(_))) {
+            Self::ask(ctx);
+        }
     }
 }
 
@@ -195,7 +198,7 @@ fn firings(r: &KnownRun) -> Vec<TextLine> {
         lines.push(TextLine::toned(Tone::Dim, "nothing fired on this run"));
     }
     for f in &r.firings {
-        let (glyph, tone) = status_glyph(&f.status);
+        let (glyph, tone) = status_glyph(&crate::model::history::Status::named(&f.status));
         let step = f.step.map(|s| format!("step {s}")).unwrap_or_default();
         lines.push(TextLine::new(vec![
             Piece::new(tone, format!("{glyph} {:<11} ", f.status)),

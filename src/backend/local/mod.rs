@@ -10,6 +10,7 @@ use super::{
     Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, Listing, NewSlack,
     NewWebhook, ProjectInfo, RunInfo, RunSeries, SavedAutomation,
 };
+use crate::model::history::{History, HistoryQuery};
 use crate::model::integration::{validate_slack, validate_webhook};
 use crate::model::{Automation, Capabilities, Integration, IntegrationKind, Problem};
 use crate::wire::encode::{create_input, update_input};
@@ -312,6 +313,12 @@ impl Backend for LocalBackend {
             runs::history(conn, entity, project, run, metric)
         })
         .await
+    }
+
+    async fn automation_history(&self, query: &HistoryQuery) -> Result<History, BackendError> {
+        let query = query.clone();
+        self.run(move |conn| crate::engine::history::select(conn, &query))
+            .await
     }
 
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {
