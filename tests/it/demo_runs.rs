@@ -111,6 +111,8 @@ async fn settle(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backtest_tab_charts_the_demo_runs_on_first_start() {
+    // The demo is dated from the real clock: its times are masked, their width kept.
+    let clock = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").unwrap();
     for (w, h) in [(80, 24), (160, 48)] {
         let (_dir, runner, mut rx, _) = demo_runner().await;
         let mut s = demo_state(w, h).await;
@@ -123,8 +125,6 @@ async fn the_backtest_tab_charts_the_demo_runs_on_first_start() {
             effects = update(&mut s, key(KeyCode::Tab));
         }
         settle(&mut s, &runner, &mut rx, effects, |m| m).await;
-        // The demo is dated from the real clock: its times are masked, their width kept.
-        let clock = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").unwrap();
         let screen = clock
             .replace_all(&render(&s), "YYYY-MM-DD hh:mm:ss")
             .into_owned();
