@@ -29,11 +29,11 @@ pub(crate) struct BacktestArgs {
     pub(crate) project: Option<String>,
     /// Run logs under these directories.
     pub(crate) run_dirs: Vec<PathBuf>,
-    /// W&B runs of this project (`ENTITY/PROJECT`).
+    /// The runs of this project (`ENTITY/PROJECT`), W&B's or recorded locally.
     pub(crate) runs: Option<String>,
-    /// How many of the newest W&B runs.
+    /// How many of the newest runs (and, locally, of the run logs followed).
     pub(crate) last: usize,
-    /// These W&B runs only.
+    /// These runs only.
     pub(crate) run_ids: Vec<String>,
     /// Series files.
     pub(crate) series: Vec<PathBuf>,
