@@ -173,8 +173,8 @@ pub enum Effect {
         request: u64,
         query: crate::model::history::HistoryQuery,
     },
-    /// Load the runs the engine follows.
-    LoadRuns { request: u64 },
+    /// Load an entity's runs: the ones the engine follows and the recorded ones.
+    LoadRuns { request: u64, entity: String },
     /// Load the runs a backtest of the automation can judge.
     LoadBacktestRuns {
         request: u64,

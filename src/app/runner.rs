@@ -241,8 +241,15 @@ impl Runner {
                     _ => Msg::from(HistoryMsg::Loaded { request, result }),
                 }
             }),
-            Effect::LoadRuns { request } => {
-                self.engine_task(active, ops::followed_runs, move |result| {
+            Effect::LoadRuns { request, entity } => {
+                let engine = self.engine(active);
+                self.spawn(async move {
+                    let result = match engine {
+                        Ok(engine) => ops::known_runs(backend.as_ref(), engine, &entity)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(why) => Err(why),
+                    };
                     Msg::from(RunsMsg::Loaded { request, result })
                 })
             }
@@ -290,14 +297,15 @@ impl Runner {
                 let engine = self.engine(active).ok();
                 let settings = self.backtest;
                 self.spawn_replacing("preview runs", async move {
-                    let result = crate::ops::backtest::recent_histories(
+                    let result = crate::ops::backtest::own_histories(
                         backend.as_ref(),
                         engine.as_deref(),
                         &automation,
+                        crate::ops::backtest::RECENT_RUNS,
                         settings,
                     )
                     .await
-                    .map(std::sync::Arc::new)
+                    .map(|(histories, _)| std::sync::Arc::new(histories))
                     .map_err(|e| e.to_string());
                     Msg::from(WizardMsg::PreviewLoaded { request, result })
                 })

@@ -199,13 +199,13 @@ pub enum Command {
         /// The run logs (run-*.wandb) under a directory, e.g. ./wandb (repeatable).
         #[arg(long = "run-dir", value_name = "DIR")]
         run_dirs: Vec<PathBuf>,
-        /// W&B runs of this project (default on W&B: the automation's project).
+        /// The runs of this project (W&B's, or those recorded locally); default: its own project.
         #[arg(long, value_name = "ENTITY/PROJECT")]
         runs: Option<String>,
-        /// How many of the newest W&B runs.
+        /// How many of the newest runs (and, locally, of the run logs followed).
         #[arg(long, default_value_t = 20, value_name = "N")]
         last: usize,
-        /// Only this W&B run (repeatable).
+        /// Only this run of the project (repeatable).
         #[arg(long = "run", value_name = "ID")]
         run_ids: Vec<String>,
         /// A series: a .csv with a step column and one per metric, or .jsonl events (repeatable).

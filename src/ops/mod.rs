@@ -347,9 +347,10 @@ pub(crate) async fn send_test(
     })
 }
 
-/// A run the engine follows through its run log, with what fired on it.
+/// A run the Runs screen lists: one the local engine follows through its run log, or one
+/// recorded in the local database; with what fired on it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FollowedRun {
+pub struct KnownRun {
     /// The run's display name (its id when it has none).
     pub name: String,
     /// `ENTITY/PROJECT`.
@@ -360,42 +361,93 @@ pub struct FollowedRun {
     pub last_step: Option<i64>,
     /// The last event time (Unix seconds).
     pub last_time: Option<i64>,
-    /// The log file.
-    pub path: String,
+    /// The run log followed; `None` for a recorded run.
+    pub log: Option<String>,
     /// Executions on this run, newest first.
     pub firings: Vec<crate::engine::history::Execution>,
 }
 
-/// The runs the engine follows, most recently active first.
-pub(crate) fn followed_runs(
+/// The executions on one run, newest first.
+fn firings_on(
     engine: &crate::engine::Engine,
-) -> Result<Vec<FollowedRun>, BackendError> {
+    run_key: String,
+) -> Result<Vec<crate::engine::history::Execution>, BackendError> {
+    let query = crate::engine::history::Query {
+        run: Some(run_key),
+        limit: 100,
+        ..Default::default()
+    };
+    engine.with(|c| crate::engine::history::list(c, &query))
+}
+
+/// Most recently active first.
+fn newest_first(runs: &mut [KnownRun]) {
+    runs.sort_by(|a, b| {
+        b.last_time
+            .cmp(&a.last_time)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+/// The runs the engine follows, most recently active first.
+pub(crate) fn followed_runs(engine: &crate::engine::Engine) -> Result<Vec<KnownRun>, BackendError> {
     let logs = engine.with(|c| crate::engine::store::runlogs(c))?;
     let mut out = Vec::new();
     for (path, log) in logs {
         let Some((entity, project, run, display)) = log.run.clone() else {
             continue;
         };
-        let query = crate::engine::history::Query {
-            run: Some(format!("{entity}/{project}/{run}")),
-            limit: 100,
-            ..Default::default()
-        };
-        let firings = engine.with(|c| crate::engine::history::list(c, &query))?;
-        out.push(FollowedRun {
+        out.push(KnownRun {
+            firings: firings_on(engine, format!("{entity}/{project}/{run}"))?,
             name: display.unwrap_or(run),
             project: format!("{entity}/{project}"),
             state: log.outcome.clone().unwrap_or_else(|| "running".into()),
             last_step: log.last_step,
             last_time: log.last_time,
-            path,
-            firings,
+            log: Some(path),
         });
     }
-    out.sort_by(|a, b| {
-        b.last_time
-            .cmp(&a.last_time)
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    newest_first(&mut out);
     Ok(out)
+}
+
+/// Runs listed per project of the Runs screen.
+const RUNS_PER_PROJECT: usize = 50;
+
+/// The Runs screen's runs of `entity`: the ones the engine follows and the newest recorded in
+/// the backend of each project, most recently active first.
+pub(crate) async fn known_runs(
+    backend: &dyn Backend,
+    engine: std::sync::Arc<crate::engine::Engine>,
+    entity: &str,
+) -> Result<Vec<KnownRun>, BackendError> {
+    let mut recorded = Vec::new();
+    for project in backend.list_projects(entity).await? {
+        for r in backend
+            .list_runs(entity, &project.name, RUNS_PER_PROJECT)
+            .await?
+        {
+            recorded.push((project.name.clone(), r));
+        }
+    }
+    let entity = entity.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut out = followed_runs(&engine)?;
+        for (project, r) in recorded {
+            let time = |t: &Option<String>| t.as_deref().and_then(crate::wire::runs::wandb_time);
+            out.push(KnownRun {
+                firings: firings_on(&engine, format!("{entity}/{project}/{}", r.id))?,
+                name: r.display_name.unwrap_or_else(|| r.id.clone()),
+                project: format!("{entity}/{project}"),
+                state: r.state,
+                last_step: r.last_step,
+                last_time: time(&r.heartbeat_at).or_else(|| time(&r.created_at)),
+                log: None,
+            });
+        }
+        newest_first(&mut out);
+        Ok(out)
+    })
+    .await
+    .map_err(|e| BackendError::Storage(format!("reading the runs stopped: {e}")))?
 }

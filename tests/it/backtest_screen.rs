@@ -39,7 +39,7 @@ fn choices() -> Vec<RunChoice> {
             label: format!("sweep-{}", 7 - i),
             id: format!("r{}", 7 - i),
             state: "finished".into(),
-            source: ChoiceSource::Wandb {
+            source: ChoiceSource::Recorded {
                 entity: "acme".into(),
                 project: "vision".into(),
             },
@@ -255,7 +255,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
                     label: run.into(),
                     id: run.into(),
                     state: "finished".into(),
-                    source: ChoiceSource::Wandb {
+                    source: ChoiceSource::Recorded {
                         entity: "acme".into(),
                         project: "vision".into(),
                     },

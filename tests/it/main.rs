@@ -11,6 +11,7 @@ mod cli_wandb;
 mod contract;
 mod core;
 mod dashboard_wandb;
+mod demo_runs;
 mod engine;
 mod engine_http;
 mod engine_lease;

@@ -56,6 +56,19 @@ impl Tmux {
         );
     }
 
+    /// Filters the list to loss-spike, opens its detail and goes to the Backtest tab.
+    fn open_loss_spike_backtest(&self) {
+        self.keys(&["/"]);
+        self.keys(&["loss-spike"]);
+        self.keys(&["Enter"]);
+        self.wait_for("the filtered list", |s| s.contains("1/15 shown"));
+        self.keys(&["Enter"]);
+        self.wait_for("the detail", |s| s.contains("Backtest"));
+        for _ in 0..4 {
+            self.keys(&["Tab"]);
+        }
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
@@ -451,15 +464,7 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     tmux.wait_for("the demo list", |s| {
         s.contains("loss-spike") && s.contains("enter open")
     });
-    tmux.keys(&["/"]);
-    tmux.keys(&["loss-spike"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the filtered list", |s| s.contains("1/15 shown"));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the detail", |s| s.contains("Backtest"));
-    for _ in 0..4 {
-        tmux.keys(&["Tab"]);
-    }
+    tmux.open_loss_spike_backtest();
     let judged = tmux.wait_for("a run judged", |s| {
         s.contains("run 1/")
             && (s.contains("would have fired")
@@ -543,6 +548,24 @@ fn a_new_users_first_minute_shows_the_demo_day() {
         list.contains("✗ 5h"),
         "accuracy-anomaly failed 5 h ago:\n{list}"
     );
+    // The Backtest tab charts loss-spike over the demo's recorded runs.
+    tmux.open_loss_spike_backtest();
+    let chart = tmux.wait_for("the demo's chart", |s| {
+        s.contains("run 1/6 sweep-7") && s.contains("would have fired 1 time(s)")
+    });
+    for words in [
+        "█ fired",
+        "first at step 1200",
+        "✓ agrees with the local engine: both fired 1 time(s), first at step 1200",
+    ] {
+        assert!(chart.contains(words), "{words}:\n{chart}");
+    }
+    tmux.keys(&["]"]);
+    tmux.wait_for("the next run", |s| s.contains("run 2/6 sweep-5"));
+    // Back to the list, the filter cleared.
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the whole list", |s| s.contains("15 automations"));
     tmux.keys(&["h"]);
     let history = tmux.wait_for("the demo day in History", |s| {
         s.contains("history:") && s.contains("Slack refused")

@@ -477,22 +477,26 @@ async fn runs_screen() {
             })
             .collect::<Vec<_>>();
         vec![
-            wbauto::ops::FollowedRun {
+            wbauto::ops::KnownRun {
                 name: "sweep-8".into(),
                 project: "acme/vision".into(),
                 state: "running".into(),
                 last_step: Some(1234),
                 last_time: Some(NOW - 20),
-                path: "/data/wandb/offline-run-20261126_115500-mul00001/run-mul00001.wandb".into(),
+                log: Some(
+                    "/data/wandb/offline-run-20261126_115500-mul00001/run-mul00001.wandb".into(),
+                ),
                 firings,
             },
-            wbauto::ops::FollowedRun {
+            wbauto::ops::KnownRun {
                 name: "sweep-2".into(),
                 project: "acme/vision".into(),
                 state: "failed".into(),
                 last_step: Some(2),
                 last_time: Some(NOW - 7_200),
-                path: "/data/wandb/offline-run-20261126_095500-exc00001/run-exc00001.wandb".into(),
+                log: Some(
+                    "/data/wandb/offline-run-20261126_095500-exc00001/run-exc00001.wandb".into(),
+                ),
                 firings: Vec::new(),
             },
         ]

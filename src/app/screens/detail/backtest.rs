@@ -69,7 +69,7 @@ impl BacktestView {
                 Some((entity, project))
                     if runs
                         .iter()
-                        .all(|c| matches!(c.source, ChoiceSource::Wandb { .. })) =>
+                        .all(|c| matches!(c.source, ChoiceSource::Recorded { .. })) =>
                 {
                     runs.insert(
                         0,
@@ -77,7 +77,7 @@ impl BacktestView {
                             label: focus.run_name.clone().unwrap_or_else(|| focus.run.clone()),
                             id: focus.run.clone(),
                             state: "not among the recent runs".into(),
-                            source: ChoiceSource::Wandb {
+                            source: ChoiceSource::Recorded {
                                 entity: entity.to_string(),
                                 project: project.to_string(),
                             },
@@ -139,7 +139,7 @@ impl BacktestView {
             Some(Ok(runs)) if runs.is_empty() => {
                 self.lines.push(TextLine::toned(
                     Tone::Dim,
-                    "no runs to judge yet: on W&B the project has none; locally, `wbauto engine --watch DIR` follows run logs (or backtest from the CLI with --run-dir)",
+                    "no runs to judge yet: the project has none, and no run logs are followed (`wbauto engine --watch DIR` follows them; from the CLI, `wbauto backtest NAME --run-dir DIR`)",
                 ));
                 return;
             }
@@ -154,10 +154,7 @@ impl BacktestView {
                 format!("run {}/{} ", self.selected + 1, runs.len()),
             ),
             Piece::plain(format!("{} ", choice.label)),
-            Piece::new(
-                Tone::Dim,
-                format!("({}) {}", short(&choice.id), choice.state),
-            ),
+            Piece::new(Tone::Dim, format!("({}) {}", aside(choice), choice.state)),
             Piece::new(Tone::Dim, format!("   {other} other runs")),
         ]));
         match &self.verdict {
@@ -217,9 +214,20 @@ fn comparison_lines(recorded: Option<&Result<Comparison, String>>) -> Vec<TextLi
     }
 }
 
-/// A run log's path shortened to its file name; a W&B id as it is.
-fn short(id: &str) -> &str {
-    id.rsplit('/').next().unwrap_or(id)
+/// What is said beside a run's name: a run log's file name; a recorded run's id, or its project
+/// where the id is the name.
+fn aside(choice: &RunChoice) -> String {
+    match &choice.source {
+        ChoiceSource::Recorded { entity, project } if choice.id == choice.label => {
+            format!("{entity}/{project}")
+        }
+        _ => choice
+            .id
+            .rsplit('/')
+            .next()
+            .unwrap_or(&choice.id)
+            .to_string(),
+    }
 }
 
 /// The verdict in words: fired or not, the first firing, what was held back, the closest
