@@ -383,12 +383,13 @@ pub(crate) async fn run(
     let verdicts =
         crate::ops::backtest::judge_with_series(&a, runs, req.series.clone(), options).await?;
     let unstepped = StepClock::default();
+    let source = crate::ops::backtest::records_of(ctx.backend.as_ref());
     let compared: Option<Vec<Comparison>> = recorded.map(|recorded| {
         verdicts
             .iter()
             .map(|v| {
                 let clock = clocks.get(&path(&v.run)).unwrap_or(&unstepped);
-                crate::ops::compare::compare(&a, v, &recorded, clock)
+                crate::ops::compare::compare(&a, v, &recorded, source, clock)
             })
             .collect()
     });

@@ -9,6 +9,7 @@ use crate::backend::{Backend, BackendError, BackendKind, RunInfo};
 use crate::engine::backtest::{RunHistory, final_state_only};
 use crate::engine::event::{EngineEvent, EventBody, RunRef, StateReport};
 use crate::engine::runlog::events::Mapping;
+use crate::model::history::Source;
 use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
@@ -429,6 +430,14 @@ pub(crate) async fn recorded(
     Ok(backend.automation_history(&query).await?.executions)
 }
 
+/// Whose executions `backend` answers with: W&B's own, or the local engine's.
+pub(crate) fn records_of(backend: &dyn Backend) -> Source {
+    match backend.info().kind {
+        BackendKind::Wandb => Source::Wandb,
+        BackendKind::Local => Source::Local,
+    }
+}
+
 /// The verdict of one run of `a` (saved as `id`) beside the executions recorded on it.
 pub(crate) async fn compare_recorded(
     backend: &dyn Backend,
@@ -440,7 +449,10 @@ pub(crate) async fn compare_recorded(
     let recorded = recorded(backend, id, Some(&verdict.run.run))
         .await
         .map_err(|e| e.to_string())?;
-    Ok(crate::ops::compare::compare(a, verdict, &recorded, clock))
+    let source = records_of(backend);
+    Ok(crate::ops::compare::compare(
+        a, verdict, &recorded, source, clock,
+    ))
 }
 
 /// Judges one run with its chart kept, beside what was recorded on it (the Backtest tab).

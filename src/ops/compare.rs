@@ -184,11 +184,14 @@ fn pairs(hit: &Hit, recorded: &Recorded, stepped: bool, metric: bool) -> bool {
 }
 
 /// Compares the verdict of one run of `a` with `executions` (any of the automation's; those of
-/// other runs and test fires are left out). `clock` places an execution that names no step.
+/// other runs and test fires are left out), recorded by `source` (the backend's, so a run with no
+/// executions is still said to be the right side's). `clock` places an execution that names no
+/// step.
 pub fn compare(
     a: &Automation,
     verdict: &Verdict,
     executions: &[Execution],
+    source: Source,
     clock: &StepClock,
 ) -> Comparison {
     let run = &verdict.run;
@@ -197,7 +200,6 @@ pub fn compare(
         !e.is_test()
             && (e.on_run(&run.run) || run.display_name.as_deref().is_some_and(|n| e.on_run(n)))
     };
-    let source = executions.first().map_or(Source::Wandb, |e| e.source);
     let mut recorded: Vec<(Recorded, bool)> = executions
         .iter()
         .filter(mine)
@@ -320,6 +322,7 @@ mod tests {
             &a,
             &verdict(&[(150, T + 150)]),
             &[wandb("sweep-5", T + 200)],
+            Source::Wandb,
             &clock,
         );
         assert!(c.agrees(), "{c:?}");
@@ -346,7 +349,13 @@ mod tests {
                 ..wandb("sweep-5", T + 160)
             },
         ];
-        let c = compare(&a, &verdict(&[(150, T + 150)]), &executions, &clock);
+        let c = compare(
+            &a,
+            &verdict(&[(150, T + 150)]),
+            &executions,
+            Source::Wandb,
+            &clock,
+        );
         assert!(!c.agrees());
         assert_eq!(
             c.words(),
@@ -365,10 +374,29 @@ mod tests {
             &a,
             &verdict(&[(150, T + 150), (250, T + 250)]),
             &[],
+            Source::Wandb,
             &StepClock::default(),
         );
         assert_eq!(c.before_automation, 1);
         assert_eq!(c.only_evaluator.len(), 1);
         assert_eq!(c.to_json()["only_evaluator"][0]["step"], 250);
+    }
+
+    #[test]
+    fn a_run_with_no_executions_names_the_backend_that_keeps_them() {
+        let a = automation("2026-01-01T00:00:00Z");
+        let c = compare(
+            &a,
+            &verdict(&[(150, T + 150)]),
+            &[],
+            Source::Local,
+            &StepClock::default(),
+        );
+        assert_eq!(
+            c.words(),
+            [
+                "the evaluator would have fired at step 150 (2026-05-28 20:29:10) and the local engine did not"
+            ],
+        );
     }
 }
