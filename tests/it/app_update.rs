@@ -174,6 +174,8 @@ async fn sort_and_reverse() {
     assert_eq!(selected(&s), "loss-spike", "newest change first");
     update(&mut s, ch('S'));
     assert!(s.list().reverse());
+    update(&mut s, ch('s'));
+    assert_eq!(s.list().sort(), SortKey::Last, "then by the last firing");
     for _ in 0..4 {
         update(&mut s, ch('s'));
     }
@@ -674,7 +676,11 @@ async fn auto_refresh_and_load_errors() {
     let effects = update(&mut s, Msg::Tick(now + 31));
     assert!(matches!(effects.as_slice(), [Effect::List { .. }]));
     update(&mut s, ch('p'));
-    assert!(update(&mut s, Msg::Tick(now + 100)).is_empty());
+    let paused = update(&mut s, Msg::Tick(now + 100));
+    assert!(
+        !paused.iter().any(|e| matches!(e, Effect::List { .. })),
+        "{paused:?}"
+    );
     dashboard::listing_fails(&mut s, BackendError::Network("offline".into()));
     assert_eq!(
         s.list().loading().clone(),

@@ -14,7 +14,7 @@ use wbauto::app::{State, update};
 use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
 use wbauto::engine::eval::RateLimit;
 use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
-use wbauto::ops::backtest::{ChoiceSource, RunChoice};
+use wbauto::ops::backtest::{ChoiceSource, Judged, RunChoice};
 
 fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
@@ -39,7 +39,7 @@ fn choices() -> Vec<RunChoice> {
             label: format!("sweep-{}", 7 - i),
             id: format!("r{}", 7 - i),
             state: "finished".into(),
-            source: ChoiceSource::Wandb {
+            source: ChoiceSource::Recorded {
                 entity: "acme".into(),
                 project: "vision".into(),
             },
@@ -109,7 +109,7 @@ fn judged(s: &mut State, result: Result<Verdict, String>) {
         s,
         Msg::from(DetailMsg::BacktestJudged {
             request,
-            result: Box::new(result),
+            result: Box::new(result.map(Judged::from)),
         }),
     );
 }
@@ -208,7 +208,7 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
         &mut s,
         Msg::from(DetailMsg::BacktestJudged {
             request: first,
-            result: Box::new(Ok(late)),
+            result: Box::new(Ok(late.into())),
         }),
     );
     let screen = render(&s);
@@ -255,7 +255,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
                     label: run.into(),
                     id: run.into(),
                     state: "finished".into(),
-                    source: ChoiceSource::Wandb {
+                    source: ChoiceSource::Recorded {
                         entity: "acme".into(),
                         project: "vision".into(),
                     },
@@ -268,7 +268,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         if let Msg::Screen(ScreenMsg::Detail(DetailMsg::BacktestJudged { request, result })) = msg {
-            answers.push((request, result.map(|v| v.run.run)));
+            answers.push((request, result.map(|j| j.verdict.run.run)));
         }
     }
     assert_eq!(answers, vec![(2, Ok("vis023".to_string()))]);

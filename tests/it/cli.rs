@@ -551,9 +551,9 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert_eq!(doctor.code, 0, "{}", doctor.stderr);
     assert!(doctor.stderr.contains("had no data"), "{}", doctor.stderr);
     assert!(
-        doctor
-            .stdout
-            .contains("database      schema 4, 3 entities, 17 automations"),
+        doctor.stdout.contains(
+            "database      schema 5, 3 entities, 17 automations, 5 integrations, 14 recorded runs"
+        ),
         "{}",
         doctor.stdout
     );

@@ -281,3 +281,96 @@ pub fn toggle_answered(
     let kind = wbauto::app::msg::SaveKind::Toggle;
     update(s, Msg::Saved { id, kind, result })
 }
+
+/// Runs effects through the runner and feeds answers back until nothing is in flight.
+pub async fn settle(
+    state: &mut State,
+    runner: &wbauto::app::runner::Runner,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    mut effects: Vec<Effect>,
+) {
+    let mut in_flight = 0;
+    loop {
+        for e in effects.drain(..) {
+            assert!(
+                runner.run(e, state.session().backend()).is_none(),
+                "no terminal effects expected"
+            );
+            in_flight += 1;
+        }
+        if in_flight == 0 {
+            return;
+        }
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+            .await
+            .expect("an answer")
+            .expect("channel open");
+        in_flight -= 1;
+        effects = update(state, msg);
+    }
+}
+
+/// The dashboard's core on a W&B backend, with the runner that answers its effects.
+pub struct Driven {
+    /// The state.
+    pub state: State,
+    /// The runner over the backend.
+    pub runner: wbauto::app::runner::Runner,
+    /// Its answers.
+    pub rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+}
+
+impl Driven {
+    /// A dashboard at `width` x `height` on `backend` and the entity `acme`, at `now`, connected
+    /// and listed.
+    pub async fn open(
+        backend: std::sync::Arc<dyn Backend>,
+        width: u16,
+        height: u16,
+        now: i64,
+    ) -> Driven {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let runner = wbauto::app::runner::Runner::new(
+            vec![backend.clone()],
+            vec![None],
+            backtest_defaults(),
+            tx,
+        );
+        let choice = BackendOffer {
+            info: backend.info(),
+            entity: Some("acme".into()),
+        };
+        let caps = backend.capabilities().await.unwrap();
+        let mut state = State::new(vec![choice], "acme".into(), caps, now);
+        update(&mut state, Msg::Resize(width, height));
+        let mut driven = Driven { state, runner, rx };
+        let connect = vec![update::connect(&mut driven.state, Some("acme".into()))];
+        driven.settle(connect).await;
+        driven
+    }
+
+    /// Runs the effects and their answers' effects until nothing is in flight.
+    pub async fn settle(&mut self, effects: Vec<Effect>) {
+        settle(&mut self.state, &self.runner, &mut self.rx, effects).await;
+    }
+
+    /// Sends a message, then settles what it asked for.
+    pub async fn send(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg);
+        self.settle(effects).await;
+    }
+
+    /// Presses a key, then settles what it asked for.
+    pub async fn press(&mut self, code: KeyCode) {
+        self.send(key(code)).await;
+    }
+}
+
+/// The screen as the terminal shows it, one quoted line per row.
+pub fn render(state: &State) -> String {
+    let (width, height) = state.size();
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
+}
