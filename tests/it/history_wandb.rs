@@ -4,7 +4,7 @@
 //! when closed, an older server said in one line, and the judge key opening the Backtest tab on
 //! the execution's run. Snapshots at 80x24 and 160x48.
 
-use crate::support::dashboard::{Driven, NOW, ch, render};
+use crate::support::dashboard::{Driven, NOW, ch, render, shown};
 use crate::support::fake_wandb::FakeWandb;
 use crossterm::event::KeyCode;
 use serde_json::json;
@@ -30,13 +30,6 @@ async fn highlight(d: &mut Driven, texts: &[&str]) {
         d.send(ch('j')).await;
     }
     panic!("no row shows {texts:?}:\n{}", render(&d.state));
-}
-
-/// The screen with the fake's port (random, always five digits) written as `#####`.
-fn shown(d: &Driven) -> String {
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d{5}").unwrap();
-    port.replace_all(&render(&d.state), "127.0.0.1:#####")
-        .into_owned()
 }
 
 /// The screen's text without its box, lines joined (for sentences the view wraps).

@@ -151,6 +151,7 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         );
     }
     let (status, out) = s.graphql(&body);
+    let delay = delay.or_else(|| s.history_page_delay(&operation, &body));
     let out = out.to_string();
     let is_query = body
         .get("query")
