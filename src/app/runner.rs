@@ -237,7 +237,8 @@ impl Runner {
                 // One automation's history is the detail's History tab; any other, the screen's.
                 let tab = matches!(query.scope, HistoryScope::Automation { .. });
                 let tx = self.tx.clone();
-                self.spawn(async move {
+                // Only the newest history request is shown: a long read before it is dropped.
+                self.spawn_replacing("history", async move {
                     let so_far = move |so_far: History| {
                         let _ = tx.send(if tab {
                             Msg::from(DetailMsg::HistoryReading { request, so_far })

@@ -185,7 +185,7 @@ async fn the_detail_history_tab_shows_its_first_page_while_reading() {
         let fake = long_history().await;
         let mut d = driven(&fake, w, h).await;
         fake.state().history_delay = Some((100, SLOW));
-        select(&mut d, "loss-spike").await;
+        d.open_detail("loss-spike", 2).await;
         let before = fake.requests().len();
         start(&mut d, crate::support::dashboard::key(KeyCode::Tab));
         assert!(next_history(&mut d).await, "a page before the whole answer");
@@ -206,28 +206,11 @@ async fn the_detail_history_tab_shows_its_first_page_while_reading() {
     }
 }
 
-/// Opens the detail of `name` on the tab before History.
-async fn select(d: &mut Driven, name: &str) {
-    let position = d
-        .state
-        .list()
-        .rows(0, usize::MAX)
-        .position(|i| i.saved.automation.name == name)
-        .unwrap();
-    for _ in 0..position {
-        d.send(ch('j')).await;
-    }
-    d.press(KeyCode::Enter).await;
-    for _ in 0..2 {
-        d.press(KeyCode::Tab).await;
-    }
-}
-
 #[tokio::test]
 async fn a_page_that_fails_keeps_the_rows_read_and_says_what_failed() {
     let fake = long_history().await;
     let mut d = driven(&fake, 160, 48).await;
-    select(&mut d, "loss-spike").await;
+    d.open_detail("loss-spike", 2).await;
     fake.fault(
         Some("GetAutomationHistory"),
         Fault::After(2, Box::new(Fault::Status(400))),

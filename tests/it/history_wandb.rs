@@ -199,19 +199,7 @@ async fn the_detail_history_tab_lists_and_opens_the_automations_executions() {
     for (w, h) in [(80, 24), (160, 48)] {
         let fake = FakeWandb::demo().await;
         let mut d = driven(&fake, w, h).await;
-        let position = d
-            .state
-            .list()
-            .rows(0, usize::MAX)
-            .position(|i| i.saved.automation.name == "training-finished")
-            .unwrap();
-        for _ in 0..position {
-            d.send(ch('j')).await;
-        }
-        d.press(KeyCode::Enter).await;
-        for _ in 0..3 {
-            d.press(KeyCode::Tab).await;
-        }
+        d.open_detail("training-finished", 3).await;
         let tab = shown(&d);
         insta::assert_snapshot!(format!("detail_history_wandb_{w}x{h}"), tab);
         assert_eq!(tab.matches("release-").count(), 2, "{tab}");

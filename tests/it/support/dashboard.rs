@@ -377,6 +377,23 @@ impl Driven {
     pub async fn press(&mut self, code: KeyCode) {
         self.send(key(code)).await;
     }
+
+    /// Opens the detail of the automation `name`, `tabs` tabs on from the Overview.
+    pub async fn open_detail(&mut self, name: &str, tabs: usize) {
+        let position = self
+            .state
+            .list()
+            .rows(0, usize::MAX)
+            .position(|i| i.saved.automation.name == name)
+            .unwrap_or_else(|| panic!("no automation named {name}"));
+        for _ in 0..position {
+            self.send(ch('j')).await;
+        }
+        self.press(KeyCode::Enter).await;
+        for _ in 0..tabs {
+            self.press(KeyCode::Tab).await;
+        }
+    }
 }
 
 /// The screen with the fake W&B's port (random, always five digits) written as `#####`.
