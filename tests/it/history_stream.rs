@@ -1,11 +1,11 @@
 //! A long W&B history drawn as its pages arrive, through the real runner against the fake
 //! server whose later pages are slow: the History screen and the detail's History tab show the
-//! rows read so far, newest first, with the header saying it is still reading; the highlight
-//! stays on its execution while newer rows arrive; a page that fails keeps the rows read and
-//! says what failed. Snapshots of the reading
+//! rows read so far, newest first, with the header saying it is still reading, and the filters
+//! apply to them; a highlight moved off the first row stays on its execution while newer rows
+//! arrive; a page that fails keeps the rows read and says what failed. Snapshots of the reading
 //! state at 80x24 and 160x48.
 
-use crate::support::dashboard::{Driven, NOW, ch, reading, render, shown};
+use crate::support::dashboard::{Driven, NOW, ch, flat, reading, render, shown};
 use crate::support::fake_wandb::FakeWandb;
 use crate::support::fake_wandb::state::Fault;
 use crossterm::event::KeyCode;
@@ -192,6 +192,17 @@ async fn the_detail_history_tab_shows_its_first_page_while_reading() {
         let screen = render(&d.state);
         insta::assert_snapshot!(format!("detail_history_reading_{w}x{h}"), shown(&d));
         assert!(screen.contains("reading… 100 so far"), "{screen}");
+        // The filters apply to the rows read so far.
+        d.send(ch('f')).await;
+        d.send(ch('f')).await;
+        let filtered = flat(&render(&d.state));
+        assert!(
+            filtered.contains("no failed executions among the 100 loaded (100 success)"),
+            "{filtered}"
+        );
+        for _ in 0..3 {
+            d.send(ch('f')).await;
+        }
         assert!(
             !asked_from(&fake, before, 200),
             "the last page was not asked yet"

@@ -4,7 +4,7 @@
 //! when closed, an older server said in one line, and the judge key opening the Backtest tab on
 //! the execution's run. Snapshots at 80x24 and 160x48.
 
-use crate::support::dashboard::{Driven, NOW, ch, render, shown};
+use crate::support::dashboard::{Driven, NOW, ch, flat, render, shown};
 use crate::support::fake_wandb::FakeWandb;
 use crossterm::event::KeyCode;
 use serde_json::json;
@@ -30,15 +30,6 @@ async fn highlight(d: &mut Driven, texts: &[&str]) {
         d.send(ch('j')).await;
     }
     panic!("no row shows {texts:?}:\n{}", render(&d.state));
-}
-
-/// The screen's text without its box, lines joined (for sentences the view wraps).
-fn flat(screen: &str) -> String {
-    screen
-        .lines()
-        .map(|l| l.trim_matches('"').trim_matches('│').trim())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[tokio::test]

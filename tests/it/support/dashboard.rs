@@ -403,6 +403,15 @@ pub fn shown(d: &Driven) -> String {
         .into_owned()
 }
 
+/// The screen's text without its box, lines joined (for sentences the view wraps).
+pub fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The screen as the terminal shows it, one quoted line per row.
 pub fn render(state: &State) -> String {
     let (width, height) = state.size();
