@@ -20,6 +20,7 @@ mod engine_trust;
 mod evaluator;
 mod fitting_text;
 mod history_cli;
+mod history_stream;
 mod history_wandb;
 mod keys;
 mod local_backend;
