@@ -344,23 +344,26 @@ fn finding_logs_shrinking_files_and_gone_writers() {
     };
     debug(alive.id());
     assert!(
-        !follow::writer_gone(&live_log, &here, now, 60),
+        follow::writer_gone(&live_log, &here, now, 60).is_none(),
         "a live writer"
     );
     let mut dead = std::process::Command::new("true").spawn().unwrap();
     dead.wait().unwrap();
     debug(dead.id());
     assert!(
-        follow::writer_gone(&live_log, &here, now, 60),
+        follow::writer_gone(&live_log, &here, now, 60).is_some(),
         "a dead writer"
     );
     debug(alive.id());
     assert!(
-        follow::writer_gone(&live_log, &here, now + 61, 60),
+        follow::writer_gone(&live_log, &here, now + 61, 60).is_some(),
         "no growth for too long"
     );
     std::fs::write(live.join("run-liv00001.wandb.synced"), b"").unwrap();
-    assert!(follow::writer_gone(&live_log, &here, now, 60), "synced");
+    assert_eq!(
+        follow::writer_gone(&live_log, &here, now, 60),
+        Some(follow::Gone::Synced)
+    );
     alive.kill().unwrap();
     let _ = alive.wait();
 }
