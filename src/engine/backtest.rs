@@ -134,6 +134,11 @@ pub fn judgeable(a: &Automation) -> Result<(), String> {
             a.name,
             kind.words()
         )),
+        Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } => Err(format!(
+            "{} is a {} automation, which a backtest does not judge yet",
+            a.name,
+            a.event.kind().file_name()
+        )),
         Event::Raw { event_type, .. } => Err(format!(
             "{} fires on {event_type}, which wbauto does not evaluate",
             a.name

@@ -289,7 +289,9 @@ impl Engine {
                 author: Some("wbauto-test".into()),
                 metadata: serde_json::Map::new(),
             },
-            Event::Raw { .. } => EventBody::State(event::StateReport::Finished),
+            Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } | Event::Raw { .. } => {
+                EventBody::State(event::StateReport::Finished)
+            }
         };
         let is_run = matches!(body, EventBody::Metric { .. } | EventBody::State(_));
         EngineEvent {

@@ -11,6 +11,7 @@ pub(crate) mod ids;
 pub mod integration;
 pub(crate) mod scope;
 pub(crate) mod summary;
+pub mod timespan;
 pub mod validate;
 
 pub use action::{Action, ActionKind, IntegrationRef, Severity};
@@ -22,4 +23,5 @@ pub use event::{
 pub use expr::Expr;
 pub use integration::{Integration, IntegrationKind};
 pub use scope::{Scope, ScopeKind, ScopePath};
+pub use timespan::TimeSpan;
 pub use validate::{Problem, validate};

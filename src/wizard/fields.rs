@@ -492,7 +492,7 @@ fn condition_fields(w: &Wizard, caps: &Capabilities) -> Vec<Field> {
                 "optional regular expression, e.g. ^prod$; empty = every event",
             )]
         }
-        EventKind::Raw => Vec::new(),
+        EventKind::RunStalled | EventKind::MetricNonfinite | EventKind::Raw => Vec::new(),
     }
 }
 

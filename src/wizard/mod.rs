@@ -526,7 +526,9 @@ impl Wizard {
             .into_iter()
             .map(|kind| {
                 let scope = self.answers.scope_kind;
-                let unavailable = if !scopes_for(kind).contains(&scope) {
+                let unavailable = if kind.is_local_only() {
+                    Some("not in the wizard yet; write it in an automation file".to_string())
+                } else if !scopes_for(kind).contains(&scope) {
                     let allowed: Vec<&str> =
                         scopes_for(kind).iter().map(|k| k.file_key()).collect();
                     Some(format!("needs a {} scope", allowed.join(" or ")))
@@ -646,7 +648,7 @@ fn fill_event(a: &mut Answers, event: &Event) {
         Event::Artifact { filter, .. } => {
             (a.artifact_pattern, a.kept_filter) = split_filter(filter.as_ref())
         }
-        Event::Raw { .. } => {}
+        Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } | Event::Raw { .. } => {}
     }
 }
 
