@@ -15,6 +15,7 @@ mod engine;
 mod evaluator;
 mod keys;
 mod local_backend;
+mod local_only;
 mod plan_apply;
 mod runlog;
 mod tui_e2e;
