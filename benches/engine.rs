@@ -73,7 +73,7 @@ fn benches(c: &mut Criterion) {
             let mut evaluator = Evaluator::new(RateLimit::default());
             let mut memory = Memory::default();
             for e in &events {
-                black_box(evaluator.evaluate(&automations, &mut memory, e));
+                black_box(evaluator.evaluate(&automations, &mut memory, e, e.time.unwrap_or(0)));
             }
         });
     });

@@ -57,9 +57,6 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// The most read from one automation file (or standard input).
 pub(crate) const MAX_AUTOMATION_FILE: u64 = 16 << 20;
 
-/// The most read from one file of events (JSON Lines, stored whole or not at all).
-pub(crate) const MAX_EVENT_FILE: u64 = 512 << 20;
-
 /// Reads a whole file, or standard input for `-`, refusing more than `limit` bytes (so
 /// `-f /dev/zero` fails at once instead of filling the memory). Errors name the input.
 pub(crate) fn read_input(path: &Path, limit: u64) -> Result<String, String> {

@@ -9,13 +9,11 @@ use crate::engine::backtest::{
     Options, RunHistory, Verdict, compared_name, judgeable, needed, quantity, shown,
 };
 use crate::model::{Automation, Event};
-use crate::ops::backtest::{
-    WandbRuns, run_dir_histories, run_log_histories, series_histories, wandb_histories,
-};
+use crate::ops::backtest::{WandbRuns, run_dir_histories, run_log_histories, wandb_histories};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-/// Suppressed firings listed per run in words (all of them in `--json`).
+/// Suppressed firings listed per run in words (the first thousand in `--json`).
 const SUPPRESSED_SHOWN: usize = 3;
 
 /// What `backtest` was asked.
@@ -99,7 +97,7 @@ async fn histories(
         from.push(format!("run logs under {}", shown_paths(&req.run_dirs)));
     }
     if !req.series.is_empty() {
-        out.extend(series_histories(&req.series, a).map_err(failure)?);
+        // Streamed into the backtest later, not read here.
         from.push(shown_paths(&req.series));
     }
     let wandb = match &req.runs {
@@ -188,9 +186,11 @@ pub(crate) fn verdict_json(v: &Verdict) -> Value {
             "value": f.value.map(number_json),
             "values": f.values.iter().copied().map(number_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "firings_total": v.firings_total,
         "suppressed": v.suppressed.iter().map(|s| json!({
             "step": s.hit.step, "time": time_json(s.hit.time), "reason": s.why.reason(),
         })).collect::<Vec<_>>(),
+        "suppressed_total": v.suppressed_total,
         "closest": v.closest.as_ref().map(|c| json!({"step": c.step, "value": number_json(c.value), "needed": c.needed})),
         "judged": v.judged,
         "excluded_by_run_filter": v.excluded,
@@ -276,7 +276,7 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
                 out.push_str(&format!("{head}  {verb}{}\n", printable(&why)));
             }
             firings => {
-                out.push_str(&format!("{head}  fired {} time(s)\n", firings.len()));
+                out.push_str(&format!("{head}  fired {} time(s)\n", v.firings_total));
                 for f in firings {
                     let value = f
                         .value
@@ -309,13 +309,20 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
             ));
         }
         if let Some(more) = v
-            .suppressed
-            .len()
+            .firings_total
+            .checked_sub(v.firings.len())
+            .filter(|n| *n > 0)
+        {
+            out.push_str(&format!("      ... and {more} more firings\n"));
+        }
+        if let Some(more) = v
+            .suppressed_total
             .checked_sub(SUPPRESSED_SHOWN)
             .filter(|n| *n > 0)
         {
             out.push_str(&format!(
-                "      ... and {more} more suppressed (--json lists them all)\n"
+                "      ... and {more} more suppressed (--json lists the first {})\n",
+                crate::engine::backtest::HITS_KEPT
             ));
         }
         for n in &v.notes {
@@ -344,7 +351,8 @@ pub(crate) async fn run(
         limit: settings.limit,
         trace: false,
     };
-    let verdicts = crate::ops::backtest::judge(&a, runs, options).await?;
+    let verdicts =
+        crate::ops::backtest::judge_with_series(&a, runs, req.series.clone(), options).await?;
     if req.json {
         let doc: Vec<Value> = verdicts.iter().map(verdict_json).collect();
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());

@@ -61,7 +61,7 @@ pub(crate) async fn open(cli: &Cli) -> Result<(), CliError> {
                 Some(Arc::new(crate::engine::Engine::new(
                     local.connection(),
                     config.engine.clone(),
-                )))
+                )?))
             }
             crate::backend::BackendKind::Wandb => None,
         };

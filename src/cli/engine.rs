@@ -1,10 +1,11 @@
-//! The local engine's commands: `emit`, `history`, `secrets`, `engine` and `test`. They always
-//! use the local database (W&B fires its own automations; the engine never fires them twice).
+//! The local engine's commands: `emit`, `history`, `secrets` and `test`. They always use the
+//! local database (W&B fires its own automations; the engine never fires them twice).
 
 use super::context::local_db_path;
 use super::{Cli, CliError, failure};
 use crate::backend::local::LocalBackend;
 use crate::engine::event::{EngineEvent, parse_lines};
+use crate::engine::oneshot::{self, Emitted, OneshotError, Sink};
 use crate::engine::{Engine, history, store};
 use crate::model::Automation;
 use clap::{Args, Subcommand};
@@ -104,6 +105,16 @@ pub enum SecretsCommand {
     Delete { name: String },
 }
 
+/// Refuses under `--read-only`, saying what was not done.
+pub(crate) fn refuse_read_only(cli: &Cli, what: &str) -> Result<(), CliError> {
+    if cli.read_only {
+        return Err(failure(format!(
+            "read-only mode (--read-only): {what}; run without --read-only to change things"
+        )));
+    }
+    Ok(())
+}
+
 fn refuse_wandb(cli: &Cli, what: &str) -> Result<(), CliError> {
     if cli.backend == Some(super::BackendChoice::Wandb) {
         return Err(failure(format!(
@@ -128,7 +139,7 @@ pub async fn open_with_entity(cli: &Cli, what: &str) -> Result<(Engine, String),
         Some(e) => e,
         None => backend.default_entity().await?,
     };
-    Ok((Engine::new(backend.connection(), config.engine), entity))
+    Ok((Engine::new(backend.connection(), config.engine)?, entity))
 }
 
 /// `--project ENTITY/PROJECT` for run logs.
@@ -149,31 +160,49 @@ pub fn mapping(
     })
 }
 
-/// `emit --run-dir`: reads what is in the run logs now, evaluates, delivers, and exits; a second
-/// replay of the same directory fires nothing new (where each log was left is remembered).
+/// The outcome of a one-shot evaluation in words: `N execution(s): A succeeded, …`.
+fn outcome(report: &crate::engine::Report, tally: crate::engine::pool::Tally) -> String {
+    let ok = report.done + tally.delivered;
+    let failed = report.failed + tally.failed;
+    let left = report.queued.saturating_sub(tally.delivered + tally.failed);
+    let mut line = format!(
+        "{} execution(s): {ok} succeeded, {failed} failed, {} skipped",
+        report.executions(),
+        report.skipped
+    );
+    if left > 0 {
+        line.push_str(&format!(
+            ", {left} still in the outbox (`wbauto engine` delivers them)"
+        ));
+    }
+    line
+}
+
+fn oneshot_failure(e: OneshotError) -> CliError {
+    failure(e.to_string())
+}
+
+/// `emit --run-dir`: reads what is in the run logs now, evaluates, delivers its own executions,
+/// and exits; a second replay of the same directory fires nothing new (where each log was left
+/// is remembered).
 pub async fn replay(cli: &Cli, dir: &Path, project: Option<&str>) -> Result<(), CliError> {
+    refuse_read_only(cli, "not replaying run logs (it evaluates and sends)")?;
     if !dir.is_dir() {
         return Err(failure(format!("{} is not a directory", dir.display())));
     }
     let (mut engine, entity) = open_with_entity(cli, "emit --run-dir").await?;
     let mapping = mapping(project, &entity)?;
-    let me = holder();
-    let now = jiff::Timestamp::now().as_second();
-    if !engine.with(|c| store::take_lease(c, &me, now, now + 600))? {
-        return Err(failure(
-            "an engine is running on this database; give it --watch DIR instead of replaying here",
-        ));
-    }
-    let followed = evaluate_here(&mut engine, &me, |e| e.follow(dir, &mapping, now)).await?;
+    let (followed, tally) = oneshot::replay(&mut engine, dir, &mapping)
+        .await
+        .map_err(oneshot_failure)?;
     for w in &followed.warnings {
         eprintln!("warning: {}", super::render::printable(w));
     }
-    let [ok, failed, skipped, _] = engine.with(|c| store::tally(c, &followed.ids))?;
     println!(
-        "{} run log(s), {} new event(s), {} execution(s): {ok} succeeded, {failed} failed, {skipped} skipped",
+        "{} run log(s), {} new event(s), {} (`wbauto history` shows them)",
         followed.files,
         followed.events,
-        followed.ids.len()
+        outcome(&followed.report, tally)
     );
     Ok(())
 }
@@ -258,93 +287,91 @@ fn flags_event(kind: &EmitKind) -> Result<Value, CliError> {
     Ok(Value::Object(o))
 }
 
-/// Reads events: the file (JSON Lines, `-` for stdin) or the flags. Nothing is stored when any
-/// event is wrong.
-fn read_events(file: Option<&Path>, kind: Option<&EmitKind>) -> Result<Vec<EngineEvent>, CliError> {
-    match (file, kind) {
-        (Some(path), None) => {
-            let name = if path == Path::new("-") {
-                "standard input".to_string()
-            } else {
-                path.display().to_string()
-            };
-            let text =
-                crate::fsutil::read_input(path, crate::fsutil::MAX_EVENT_FILE).map_err(failure)?;
-            parse_lines(&text).map_err(|e| failure(format!("{name}: {e}; nothing was stored")))
-        }
-        (None, Some(kind)) => {
-            let value = flags_event(kind)?;
-            EngineEvent::from_json(&value)
-                .map(|e| vec![e])
-                .map_err(|e| failure(format!("{e}")))
-        }
-        _ => Err(CliError::Usage(
-            "give an event kind (run-metric, run-state, artifact, collection-tag) or -f FILE"
-                .into(),
-        )),
+/// One event from a file (a test fire's `--event`).
+fn test_event(path: &Path) -> Result<EngineEvent, CliError> {
+    let text =
+        crate::fsutil::read_input(path, crate::engine::event::MAX_LINE as u64).map_err(failure)?;
+    let mut events = parse_lines(&text).map_err(|e| failure(format!("{}: {e}", path.display())))?;
+    if events.len() != 1 {
+        return Err(failure(format!(
+            "{}: holds {} events; a test fire takes exactly one",
+            path.display(),
+            events.len()
+        )));
     }
+    Ok(events.remove(0))
 }
 
-/// With the lease `me` holds: runs `work` (which stores decisions), delivers and prunes, then
-/// lets the lease go whatever happened.
-async fn evaluate_here<T>(
-    engine: &mut Engine,
-    me: &str,
-    work: impl FnOnce(&mut Engine) -> Result<T, crate::backend::BackendError>,
-) -> Result<T, crate::backend::BackendError> {
-    let result = async {
-        let done = work(engine)?;
-        let client = crate::engine::deliver::client(std::time::Duration::from_secs(
-            engine.settings.timeout_secs.max(1),
-        ));
-        engine.drain(&client, None).await?;
-        engine.prune()?;
-        Ok(done)
-    }
-    .await;
-    let _ = engine.with(|c| store::release_lease(c, me));
-    result
+/// Streams the events of a JSON Lines file (`-`: standard input) into `sink`, each checked,
+/// none dated more than a few minutes ahead of this machine's clock.
+fn feed_file(path: &Path, sink: &mut Sink<'_, '_>) -> Result<(), OneshotError> {
+    let name = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let reader: Box<dyn std::io::BufRead> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| OneshotError::Input(format!("cannot read {name}: {e}")))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+    };
+    let now = crate::engine::now_secs();
+    let input = |e: String| OneshotError::Input(format!("{name}: {e}; nothing was stored"));
+    crate::engine::event::read_lines(reader, |line, event| {
+        crate::engine::intake::check_time(&event, now)
+            .map_err(|e| input(format!("line {line}: {e}")))?;
+        sink.push(event).map_err(OneshotError::from)
+    })
+    .map_err(|e| match e {
+        OneshotError::Input(m) if !m.contains("nothing was stored") => input(m),
+        other => other,
+    })
 }
 
-fn holder() -> String {
-    format!("{}-{}", std::process::id(), fastrand::u32(..))
-}
-
-/// `emit`: stores the events; evaluates and delivers them itself unless an engine holds the lease.
+/// `emit`: evaluates the events and delivers its own executions itself, unless an engine holds
+/// the lease: then they are queued for it. Nothing is stored when any event is wrong.
 pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Result<(), CliError> {
-    let events = read_events(file, kind)?;
+    refuse_read_only(
+        cli,
+        "not emitting events (they would be evaluated and sent)",
+    )?;
+    let one = match (file, kind) {
+        (Some(_), None) => None,
+        (None, Some(kind)) => {
+            let event =
+                EngineEvent::from_json(&flags_event(kind)?).map_err(|e| failure(e.to_string()))?;
+            crate::engine::intake::check_time(&event, crate::engine::now_secs())
+                .map_err(|e| failure(e.to_string()))?;
+            Some(event)
+        }
+        _ => {
+            return Err(CliError::Usage(
+                "give an event kind (run-metric, run-state, artifact, collection-tag) or -f FILE"
+                    .into(),
+            ));
+        }
+    };
     let mut engine = open(cli, "emit").await?;
-    let me = holder();
-    let now = jiff::Timestamp::now().as_second();
-    let taken = engine.with(|c| store::take_lease(c, &me, now, now + 600))?;
-    if !taken {
-        let count = events.len();
-        let values: Vec<Value> = events
-            .into_iter()
-            .map(|mut e| {
-                e.time.get_or_insert(now);
-                e.to_json()
-            })
-            .collect();
-        engine.with(|c| {
-            let tx = c.transaction().map_err(store::db)?;
-            store::push_inbox(&tx, &values)?;
-            tx.commit().map_err(store::db)
-        })?;
-        println!("queued {count} event(s) for the running engine");
-        return Ok(());
+    let emitted = oneshot::emit(&mut engine, |sink| match (one, file) {
+        (Some(event), _) => sink.push(event).map_err(OneshotError::from),
+        (None, Some(path)) => feed_file(path, sink),
+        (None, None) => Ok(()),
+    })
+    .await
+    .map_err(oneshot_failure)?;
+    match emitted {
+        Emitted::Queued { events, engine } => println!(
+            "queued {events} event(s) for the running engine ({})",
+            engine.describe()
+        ),
+        Emitted::Here { report, tally } => println!(
+            "{} event(s), {} (`wbauto history` shows them)",
+            report.events,
+            outcome(&report, tally)
+        ),
     }
-    let report = evaluate_here(&mut engine, &me, |e| e.ingest(events, now)).await?;
-    let [ok, failed, skipped, pending] = engine.with(|c| store::tally(c, &report.ids))?;
-    let mut line = format!(
-        "{} event(s), {} execution(s): {ok} succeeded, {failed} failed, {skipped} skipped",
-        report.events,
-        report.ids.len()
-    );
-    if pending > 0 {
-        line.push_str(&format!(", {pending} still being delivered"));
-    }
-    println!("{line} (`wbauto history` shows them)");
     Ok(())
 }
 
@@ -533,11 +560,7 @@ pub async fn secrets(cli: &Cli, command: &SecretsCommand) -> Result<(), CliError
     match command {
         SecretsCommand::Set { name } => {
             check_secret_name(name)?;
-            if cli.read_only {
-                return Err(failure(
-                    "read-only mode (--read-only): not setting a secret; run without --read-only to change things",
-                ));
-            }
+            refuse_read_only(cli, "not setting a secret")?;
             let value = read_secret(name)?;
             engine.with(|c| store::set_secret(c, name, &value))?;
             println!("set {name}");
@@ -553,6 +576,7 @@ pub async fn secrets(cli: &Cli, command: &SecretsCommand) -> Result<(), CliError
             }
         }
         SecretsCommand::Delete { name } => {
+            refuse_read_only(cli, "not deleting a secret")?;
             if engine.with(|c| store::delete_secret(c, name))? {
                 println!("deleted {name}");
             } else {
@@ -589,15 +613,7 @@ pub async fn test_fire(
     let now = jiff::Timestamp::now().as_second();
     let event = match event_file {
         Some(path) => {
-            let mut events = read_events(Some(path), None)?;
-            if events.len() != 1 {
-                return Err(failure(format!(
-                    "{}: holds {} events; a test fire takes exactly one",
-                    path.display(),
-                    events.len()
-                )));
-            }
-            let mut e = events.remove(0);
+            let mut e = test_event(path)?;
             e.time.get_or_insert(now);
             e
         }
@@ -614,12 +630,8 @@ pub async fn test_fire(
         }
     };
     println!("{}", lines.join("\n"));
+    refuse_read_only(cli, "not sending or recording a test")?;
     if test.request.is_some() {
-        if cli.read_only {
-            return Err(failure(
-                "read-only mode (--read-only): not sending a test; run without --read-only to change things",
-            ));
-        }
         super::prompt::confirm(
             &format!("Send this test of {name}?"),
             yes,

@@ -25,7 +25,8 @@ fn integration_json(i: &Integration) -> Value {
             secret_ref,
             access_token_ref,
         } => json!({
-            "id": i.id, "entity": i.entity, "type": "webhook", "name": name, "url": url,
+            "id": i.id, "entity": i.entity, "type": "webhook", "name": name,
+            "url": crate::engine::request::shown_url(url, false),
             "secret_ref": secret_ref, "access_token_ref": access_token_ref,
         }),
     }
@@ -37,6 +38,7 @@ fn integration_line(i: &Integration) -> String {
             team_name, channel, ..
         } => format!("slack    {channel:<24} workspace {team_name}  ({})", i.id),
         IntegrationKind::Webhook { name, url, .. } => {
+            let url = crate::engine::request::shown_url(url, false);
             format!("webhook  {name:<24} {url}  ({})", i.id)
         }
     }
@@ -207,17 +209,12 @@ pub(crate) async fn doctor(cli: &Cli) -> Result<(), CliError> {
     if backend.info().kind == crate::backend::BackendKind::Local {
         let local =
             crate::backend::local::LocalBackend::open(&super::context::local_db_path(cli)?).await?;
-        let conn = local.connection();
-        let guard = conn
-            .lock()
-            .map_err(|_| failure("the database connection was poisoned"))?;
-        line("database", crate::backend::local::store::describe(&guard)?);
-        let now = jiff::Timestamp::now().as_second();
-        let engine = match crate::engine::store::lease_holder(&guard, now)? {
-            Some((holder, pid)) if holder.starts_with("engine-") => format!("running (pid {pid})"),
-            Some((_, pid)) => format!("an emit is evaluating (pid {pid})"),
-            None => "not running (`wbauto emit` evaluates by itself)".to_string(),
-        };
+        let engine = crate::engine::Engine::new(local.connection(), Default::default())?;
+        line(
+            "database",
+            engine.with(|c| crate::backend::local::store::describe(c))?,
+        );
+        let engine = engine.with(|c| crate::engine::store::describe(c, crate::engine::now_ms()))?;
         line("engine", engine);
     }
     Ok(())

@@ -14,6 +14,7 @@ pub(crate) mod plan_json;
 pub(crate) mod prompt;
 pub mod render;
 pub(crate) mod serve;
+pub(crate) mod tokens;
 
 use crate::backend::BackendError;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -275,14 +276,31 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Tokens that may post events to the engine.
+    Tokens {
+        #[command(subcommand)]
+        action: tokens::TokensCommand,
+    },
     /// Runs the local engine until SIGINT/SIGTERM: POST /v1/events, GET /v1/health.
     Engine {
         /// Where to listen (loopback only unless --listen-any).
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
-        /// Accept events from other hosts too (the endpoint has no authentication).
+        /// Accept events from other hosts too (needs TLS or --insecure-http).
         #[arg(long)]
         listen_any: bool,
+        /// TLS certificate chain (PEM) for the endpoint.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM) for the endpoint.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// With --listen-any: accept plain HTTP from other hosts (tokens cross the network unencrypted).
+        #[arg(long)]
+        insecure_http: bool,
+        /// When another engine holds the database, wait and take over when it stops.
+        #[arg(long)]
+        wait: bool,
         /// Follow the run logs under a directory (repeatable), e.g. ./wandb.
         #[arg(long, value_name = "DIR")]
         watch: Vec<PathBuf>,
@@ -434,19 +452,28 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             ref event,
             yes,
         }) => return engine::test_fire(&cli, target, event.as_deref(), yes).await,
+        Some(Command::Tokens { ref action }) => return tokens::run(&cli, action).await,
         Some(Command::Engine {
             ref listen,
             listen_any,
+            ref tls_cert,
+            ref tls_key,
+            insecure_http,
+            wait,
             ref watch,
             ref project,
         }) => {
-            let options = serve::Options {
+            let flags = serve::Flags {
                 listen: listen.clone(),
                 listen_any,
+                tls_cert: tls_cert.clone(),
+                tls_key: tls_key.clone(),
+                insecure_http,
+                wait,
                 watch: watch.clone(),
                 project: project.clone(),
             };
-            return serve::run(&cli, &options).await;
+            return serve::run(&cli, &flags).await;
         }
         None => return dashboard::open(&cli).await,
         _ => {}
@@ -515,6 +542,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::History { .. }
             | Command::Secrets { .. }
             | Command::Test { .. }
+            | Command::Tokens { .. }
             | Command::Engine { .. },
         ) => Ok(()),
     }

@@ -1,4 +1,4 @@
-//! Backtest (design §12): the live evaluator run over recorded history, to say whether an
+//! Backtest: the live evaluator run over recorded history, to say whether an
 //! automation would have fired, when, on which values, which firings the 24-hour rule or the
 //! rate limit would have held back, and for runs where it never fired how close it came. Pure:
 //! histories in, verdicts out; nothing is ever sent.
@@ -90,10 +90,14 @@ pub struct TracePoint {
 pub struct Verdict {
     /// The run.
     pub run: RunRef,
-    /// Firings carried out.
+    /// Firings carried out (the first [`HITS_KEPT`]).
     pub firings: Vec<Hit>,
-    /// Firings held back.
+    /// How many firings there were in all.
+    pub firings_total: usize,
+    /// Firings held back (the first [`HITS_KEPT`]).
     pub suppressed: Vec<Suppressed>,
+    /// How many were held back in all.
+    pub suppressed_total: usize,
     /// For a metric automation that never fired: its closest approach.
     pub closest: Option<Closest>,
     /// Values the condition was judged on (a full window).
@@ -112,12 +116,12 @@ pub struct Verdict {
 impl Verdict {
     /// Whether it fired at least once.
     pub fn fired(&self) -> bool {
-        !self.firings.is_empty()
+        self.firings_total > 0
     }
 }
 
 /// How to backtest.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
     /// The rate limit the engine applies.
     pub limit: RateLimit,
@@ -126,7 +130,7 @@ pub struct Options {
 }
 
 /// Whether an automation is one a backtest can judge: run metric and run state events.
-pub fn judgeable(a: &Automation) -> Result<(), String> {
+pub(crate) fn judgeable(a: &Automation) -> Result<(), String> {
     match &a.event {
         Event::RunMetric { .. } | Event::RunState { .. } => Ok(()),
         Event::Artifact { kind, .. } => Err(format!(
@@ -165,115 +169,142 @@ fn into_scope(run: &RunRef, scope: &ScopePath) -> Option<RunRef> {
     Some(moved)
 }
 
-/// Runs the automation over the histories, all runs interleaved by event time as the live
-/// engine would see them (so the rate limit spans runs), and gives one verdict per run.
-pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<Verdict> {
-    let mut automation = a.clone();
-    automation.enabled = true;
-    automation.id.get_or_insert_with(|| "backtest".into());
-    let automations = [automation];
-    let mut patterns = Patterns::default();
-    let mut verdicts = Vec::with_capacity(runs.len());
-    let mut order: Vec<(i64, usize, usize)> = Vec::new();
-    let mut histories = Vec::with_capacity(runs.len());
-    let mut runs_judged = Vec::with_capacity(runs.len());
-    for (r, mut h) in runs.into_iter().enumerate() {
-        let mut notes = std::mem::take(&mut h.notes);
-        if let Some(moved) = into_scope(&h.run, &a.scope.path) {
-            notes.push(format!(
-                "the run is in {}/{}, outside the automation's scope ({}): live, it would not be judged there",
-                h.run.entity, h.run.project, a.scope.path
-            ));
-            runs_judged.push(moved);
-        } else {
-            runs_judged.push(h.run.clone());
+/// Firings and suppressed firings kept per run (the rest are counted): a long series cannot
+/// fill the memory with them.
+pub(crate) const HITS_KEPT: usize = 1_000;
+
+/// A backtest fed one event at a time: runs are added, their events given in the order the
+/// live engine would take them, and the verdicts read at the end. Memory stays that of the
+/// runs' windows and what is kept of their firings, however long the history.
+pub struct Backtest {
+    automations: [Automation; 1],
+    condition: Option<MetricCondition>,
+    options: Options,
+    evaluator: Evaluator,
+    memory: Memory,
+    patterns: Patterns,
+    verdicts: Vec<Verdict>,
+    best: Vec<Option<(f64, i64, f64)>>,
+    /// One event per run, its body and time replaced for each event fed: no run is copied per
+    /// event, and the run judged is the history's (moved into the scope when it was outside).
+    scratch: Vec<EngineEvent>,
+}
+
+impl Backtest {
+    /// A backtest of `a` (judged as if enabled).
+    pub fn new(a: &Automation, options: Options) -> Self {
+        let mut automation = a.clone();
+        automation.enabled = true;
+        automation.id.get_or_insert_with(|| "backtest".into());
+        let condition = match &a.event {
+            Event::RunMetric { condition, .. } => Some(condition.clone()),
+            _ => None,
+        };
+        Self {
+            automations: [automation],
+            condition,
+            options,
+            evaluator: Evaluator::new(options.limit),
+            memory: Memory::default(),
+            patterns: Patterns::default(),
+            verdicts: Vec::new(),
+            best: Vec::new(),
+            scratch: Vec::new(),
         }
-        let mut excluded = false;
-        if let Some(filter) = a.event.run_filter() {
-            let name = h.run.display_name.as_deref().unwrap_or(&h.run.run);
+    }
+
+    /// Adds a run with what its source could not tell; returns its number for [`Self::feed`].
+    pub(crate) fn add_run(&mut self, run: RunRef, mut notes: Vec<String>) -> usize {
+        let a = &self.automations[0];
+        let judged = match into_scope(&run, &a.scope.path) {
+            Some(moved) => {
+                notes.push(format!(
+                    "the run is in {}/{}, outside the automation's scope ({}): live, it would not be judged there",
+                    run.entity, run.project, a.scope.path
+                ));
+                moved
+            }
+            None => run.clone(),
+        };
+        let excluded = a.event.run_filter().is_some_and(|filter| {
+            let name = run.display_name.as_deref().unwrap_or(&run.run);
             let fields = [
                 ("display_name", Some(name)),
-                ("username", h.run.user.as_deref()),
+                ("username", run.user.as_deref()),
             ];
-            excluded = !holds(&mut patterns, filter, &fields);
-        }
-        order.extend(
-            h.events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.time.unwrap_or(0), r, i)),
-        );
-        verdicts.push(Verdict {
-            run: h.run.clone(),
+            !holds(&mut self.patterns, filter, &fields)
+        });
+        self.verdicts.push(Verdict {
+            run,
             firings: Vec::new(),
+            firings_total: 0,
             suppressed: Vec::new(),
+            suppressed_total: 0,
             closest: None,
             judged: 0,
             trace: Vec::new(),
             excluded,
-            last_state: h.events.iter().rev().find_map(|e| match &e.body {
-                EventBody::State(s) => Some(s.name().to_string()),
-                _ => None,
-            }),
+            last_state: None,
             notes,
         });
-        histories.push(h.events);
-    }
-    // Stable: a run's events keep their order, runs interleave by time (at the same time, in
-    // the order the runs were given).
-    if !order.is_sorted_by_key(|&(time, _, _)| time) {
-        order.sort_by_key(|&(time, _, _)| time);
-    }
-    let mut evaluator = Evaluator::new(options.limit);
-    let mut memory = Memory::default();
-    let condition = match &a.event {
-        Event::RunMetric { condition, .. } => Some(condition),
-        _ => None,
-    };
-    let mut best: Vec<Option<(f64, i64, f64)>> = vec![None; verdicts.len()];
-    // One event per run, its body and time moved in from the history: no run is copied per
-    // event, and the run judged is the history's (moved into the scope when it was outside).
-    let mut scratch: Vec<EngineEvent> = runs_judged
-        .into_iter()
-        .map(|run| EngineEvent {
-            run: Some(run),
+        self.best.push(None);
+        self.scratch.push(EngineEvent {
+            run: Some(judged),
             body: EventBody::Metric {
                 step: None,
                 metrics: Vec::new(),
             },
             time: None,
-        })
-        .collect();
-    for (_, r, i) in order {
-        let event = &mut scratch[r];
-        let recorded = &mut histories[r][i];
-        event.time = recorded.time;
-        event.body = std::mem::replace(
-            &mut recorded.body,
-            EventBody::Metric {
-                step: None,
-                metrics: Vec::new(),
+        });
+        self.verdicts.len() - 1
+    }
+
+    /// Adds a note to a run's verdict.
+    pub fn note(&mut self, run: usize, note: String) {
+        if let Some(v) = self.verdicts.get_mut(run) {
+            v.notes.push(note);
+        }
+    }
+
+    /// Judges the next event of run `run` (its time, for the 24-hour rule and as the clock of
+    /// the rate limit: the event as if it arrived when it happened).
+    pub(crate) fn feed(&mut self, run: usize, time: Option<i64>, body: EventBody) {
+        let (Some(event), Some(v), Some(slot)) = (
+            self.scratch.get_mut(run),
+            self.verdicts.get_mut(run),
+            self.best.get_mut(run),
+        ) else {
+            return;
+        };
+        if let EventBody::State(s) = &body {
+            v.last_state = Some(s.name().to_string());
+        }
+        event.time = time;
+        event.body = body;
+        let clock = time.unwrap_or(0);
+        let (trace, condition) = (self.options.trace, &self.condition);
+        let firings = self.evaluator.evaluate_judged(
+            &self.automations,
+            &mut self.memory,
+            event,
+            clock,
+            &mut |j| {
+                v.judged += 1;
+                if trace {
+                    v.trace.push(TracePoint {
+                        step: j.step,
+                        logged: j.logged,
+                        compared: j.compared,
+                    });
+                }
+                if let Some(c) = condition {
+                    let score = closeness(c, j.compared);
+                    if slot.is_none_or(|(s, _, _)| score > s) {
+                        *slot = Some((score, j.step, j.compared));
+                    }
+                }
             },
         );
-        let event = &scratch[r];
-        let v = &mut verdicts[r];
-        let slot = &mut best[r];
-        let firings = evaluator.evaluate_judged(&automations, &mut memory, event, &mut |j| {
-            v.judged += 1;
-            if options.trace {
-                v.trace.push(TracePoint {
-                    step: j.step,
-                    logged: j.logged,
-                    compared: j.compared,
-                });
-            }
-            if let Some(c) = condition {
-                let score = closeness(c, j.compared);
-                if slot.is_none_or(|(s, _, _)| score > s) {
-                    *slot = Some((score, j.step, j.compared));
-                }
-            }
-        });
         for f in firings {
             let hit = Hit {
                 step: f.step,
@@ -281,27 +312,76 @@ pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<
                 value: f.value,
                 values: f.values,
             };
-            match f.held {
-                None => v.firings.push(hit),
-                Some(Held::OncePerDay) => v.suppressed.push(Suppressed {
-                    hit,
-                    why: Suppression::OncePerDay,
-                }),
-                Some(Held::RateLimited) => v.suppressed.push(Suppressed {
-                    hit,
-                    why: Suppression::RateLimited,
-                }),
+            let why = match f.held {
+                None => {
+                    v.firings_total += 1;
+                    if v.firings.len() < HITS_KEPT {
+                        v.firings.push(hit);
+                    }
+                    continue;
+                }
+                Some(Held::OncePerDay) => Suppression::OncePerDay,
+                Some(Held::RateLimited) => Suppression::RateLimited,
+            };
+            v.suppressed_total += 1;
+            if v.suppressed.len() < HITS_KEPT {
+                v.suppressed.push(Suppressed { hit, why });
             }
         }
     }
-    if let Some(c) = condition {
-        for (v, b) in verdicts.iter_mut().zip(best) {
-            if v.firings.is_empty() && v.suppressed.is_empty() {
-                v.closest = b.map(|(_, step, value)| closest(c, step, value));
+
+    /// The verdicts, one per run in the order added.
+    pub fn finish(self) -> Vec<Verdict> {
+        let mut verdicts = self.verdicts;
+        if let Some(c) = &self.condition {
+            for (v, b) in verdicts.iter_mut().zip(self.best) {
+                if v.firings_total == 0 && v.suppressed_total == 0 {
+                    v.closest = b.map(|(_, step, value)| closest(c, step, value));
+                }
             }
         }
+        verdicts
     }
-    verdicts
+}
+
+/// Runs the automation over the histories, all runs interleaved by event time as the live
+/// engine would see them (so the rate limit spans runs), and gives one verdict per run.
+pub fn backtest(a: &Automation, runs: Vec<RunHistory>, options: Options) -> Vec<Verdict> {
+    let mut bt = Backtest::new(a, options);
+    feed_histories(&mut bt, runs);
+    bt.finish()
+}
+
+/// Feeds whole histories into a backtest, interleaved by event time (stable: a run's events
+/// keep their order; at the same time, runs in the order given).
+pub(crate) fn feed_histories(bt: &mut Backtest, runs: Vec<RunHistory>) {
+    let mut order: Vec<(i64, usize, usize)> = Vec::new();
+    let mut histories = Vec::with_capacity(runs.len());
+    for h in runs {
+        let r = bt.add_run(h.run, h.notes);
+        order.extend(
+            h.events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.time.unwrap_or(0), r, i)),
+        );
+        histories.push((r, h.events));
+    }
+    if !order.is_sorted_by_key(|&(time, _, _)| time) {
+        order.sort_by_key(|&(time, _, _)| time);
+    }
+    let first = histories.first().map_or(0, |(r, _)| *r);
+    for (_, r, i) in order {
+        let recorded = &mut histories[r - first].1[i];
+        let body = std::mem::replace(
+            &mut recorded.body,
+            EventBody::Metric {
+                step: None,
+                metrics: Vec::new(),
+            },
+        );
+        bt.feed(r, recorded.time, body);
+    }
 }
 
 /// How near a compared value is to firing: larger is nearer.
@@ -342,7 +422,7 @@ fn agg_name(agg: Option<Agg>) -> &'static str {
 }
 
 /// What a metric automation compares, in words; empty for other automations.
-pub fn compared_name(a: &Automation) -> String {
+pub(crate) fn compared_name(a: &Automation) -> String {
     match &a.event {
         Event::RunMetric { condition, .. } => quantity(condition),
         _ => String::new(),
@@ -350,7 +430,7 @@ pub fn compared_name(a: &Automation) -> String {
 }
 
 /// What is compared, in words: `loss`, `avg(loss)[5]`.
-pub fn quantity(c: &MetricCondition) -> String {
+pub(crate) fn quantity(c: &MetricCondition) -> String {
     match c {
         MetricCondition::Threshold {
             metric,
@@ -446,7 +526,11 @@ pub fn shown(v: f64) -> String {
 
 /// A run-state automation on a source that keeps only the final state (W&B): the one event
 /// that can be judged, with the note that says so.
-pub fn final_state_only(run: RunRef, state: super::event::StateReport, time: i64) -> RunHistory {
+pub(crate) fn final_state_only(
+    run: RunRef,
+    state: super::event::StateReport,
+    time: i64,
+) -> RunHistory {
     RunHistory {
         events: vec![EngineEvent {
             run: Some(run.clone()),

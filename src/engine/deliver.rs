@@ -1,36 +1,38 @@
-//! Sending what the outbox holds: at-least-once, each attempt bounded by a timeout; timeouts,
-//! connection errors, 408, 429 (honouring `Retry-After`) and 5xx are tried again with
-//! exponential backoff and jitter up to the attempt limit; other answers are final.
+//! One delivery attempt: the request POSTed within a timeout, the answer's status and at most
+//! the first 2 KB of its body kept (reading stops there, so a huge answer costs nothing), sorted
+//! into delivered, final or worth another try. Redirects are never followed: the request, its
+//! token and its signature go only to the URL configured.
 
-use super::request::finish;
-use super::{Engine, now_ms, store};
-use crate::backend::BackendError;
 use std::time::Duration;
 
-/// What a round of deliveries did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Round {
-    /// Delivered (2xx).
-    pub delivered: usize,
-    /// Given up on.
-    pub failed: usize,
-    /// To be tried again.
-    pub retrying: usize,
-}
+/// How much of an answer's body is kept (and read).
+pub(crate) const KEPT: usize = 2048;
 
-/// An HTTP client for deliveries (no proxy from the environment for loopback tests is needed:
-/// reqwest honours `NO_PROXY`).
+/// An HTTP client for deliveries: no redirects, a timeout per attempt.
 pub fn client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(timeout)
+        .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default()
 }
 
-enum Answer {
+/// Where a URL's requests go, for the per-receiver limit: its scheme, host and port.
+pub fn receiver(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+/// How an attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A 2xx: delivered (the status and the body kept).
     Done(u16, String),
-    Final(Option<u16>, String, String),
+    /// Not delivered and not worth trying again (the status, the body kept, why).
+    Final(Option<u16>, Option<String>, String),
+    /// Not delivered; worth another try (the status, why, how long the receiver asked to wait).
     Again(Option<u16>, String, Option<Duration>),
 }
 
@@ -42,52 +44,26 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(|s| Duration::from_secs(s.min(3600)))
 }
 
-/// The first 2 KB of a body, cut at a character boundary.
-fn first_2kb(mut body: String) -> String {
-    if body.len() > 2048 {
-        let mut cut = 2048;
-        while !body.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        body.truncate(cut);
-    }
-    body
-}
-
-async fn send(
-    client: &reqwest::Client,
-    url: &str,
-    headers: &[(String, String)],
-    body: String,
-) -> Answer {
-    let mut request = client.post(url).body(body);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let wait = retry_after(response.headers());
-            let text = first_2kb(response.text().await.unwrap_or_default());
-            match status {
-                200..=299 => Answer::Done(status, text),
-                408 | 429 | 500..=599 => {
-                    Answer::Again(Some(status), format!("HTTP {status}"), wait)
-                }
-                _ => Answer::Final(
-                    Some(status),
-                    text,
-                    format!("HTTP {status}: the receiver refused it"),
-                ),
+/// Reads at most [`KEPT`] bytes of the body, cut at a character boundary; the rest is never
+/// read (the connection is dropped). A body that stops coming keeps what came.
+async fn kept_body(mut response: reqwest::Response) -> String {
+    let mut kept: Vec<u8> = Vec::new();
+    while kept.len() < KEPT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = KEPT - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
+            Ok(None) | Err(_) => break,
         }
-        Err(e) if e.is_timeout() => Answer::Again(None, "no answer in time".into(), None),
-        Err(e) => Answer::Again(
-            None,
-            format!("cannot reach the receiver ({})", without_url(&e)),
-            None,
-        ),
     }
+    let mut text = String::from_utf8_lossy(&kept).into_owned();
+    let mut cut = text.len().min(KEPT);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    text
 }
 
 /// A reqwest error in words, without the URL (it may carry a token in its query).
@@ -101,100 +77,64 @@ fn without_url(e: &reqwest::Error) -> String {
     last
 }
 
-impl Engine {
-    /// Sends every delivery due now, once each; returns what happened.
-    pub async fn deliver_due(&self, client: &reqwest::Client) -> Result<Round, BackendError> {
-        let now = now_ms();
-        let (due, secrets) = self.with(|c| Ok((store::due(c, now, 64)?, store::secrets(c)?)))?;
-        let mut round = Round::default();
-        let max = self.settings.attempts.max(1);
-        for d in due {
-            let attempts = d.attempts + 1;
-            let prepared = finish(&d.request, |name| secrets.get(name).cloned());
-            let (headers, body) = match prepared {
-                Ok(p) => p,
-                Err(why) => {
-                    self.with(|c| {
-                        store::finish(c, &d.execution, attempts, None, None, Some(&why), false)
-                    })?;
-                    round.failed += 1;
-                    continue;
-                }
-            };
-            match send(client, &d.request.url, &headers, body).await {
-                Answer::Done(status, text) => {
-                    self.with(|c| {
-                        store::finish(
-                            c,
-                            &d.execution,
-                            attempts,
-                            Some(status),
-                            Some(&text),
-                            None,
-                            true,
-                        )
-                    })?;
-                    round.delivered += 1;
-                }
-                Answer::Final(status, text, why) => {
-                    self.with(|c| {
-                        store::finish(
-                            c,
-                            &d.execution,
-                            attempts,
-                            status,
-                            Some(&text),
-                            Some(&why),
-                            false,
-                        )
-                    })?;
-                    round.failed += 1;
-                }
-                Answer::Again(status, why, _) if attempts >= max => {
-                    let why = format!("{why}; gave up after {attempts} attempt(s)");
-                    self.with(|c| {
-                        store::finish(c, &d.execution, attempts, status, None, Some(&why), false)
-                    })?;
-                    round.failed += 1;
-                }
-                Answer::Again(status, why, wait) => {
-                    let base = self.settings.retry_base_ms.max(1) as f64;
-                    let backoff = base * 2f64.powi(i32::try_from(attempts - 1).unwrap_or(10));
-                    let jitter = backoff * (0.75 + fastrand::f64() * 0.5);
-                    let delay = wait.map_or(jitter as i64, |w| w.as_millis() as i64);
-                    self.with(|c| {
-                        store::retry_later(
-                            c,
-                            &d.execution,
-                            attempts,
-                            now_ms() + delay,
-                            status,
-                            &why,
-                        )
-                    })?;
-                    round.retrying += 1;
-                }
-            }
-        }
-        Ok(round)
+/// Checks a URL before sending: http or https, a host, a valid port.
+fn usable(url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("the URL cannot be used ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err("the URL cannot be used: it needs http:// or https:// and a host".into());
     }
+    Ok(())
+}
 
-    /// Delivers until the outbox is empty (waiting out backoffs), or until `deadline`.
-    pub async fn drain(
-        &self,
-        client: &reqwest::Client,
-        deadline: Option<std::time::Instant>,
-    ) -> Result<(), BackendError> {
-        loop {
-            self.deliver_due(client).await?;
-            let Some(next) = self.with(|c| store::next_due(c))? else {
-                return Ok(());
-            };
-            let wait = Duration::from_millis(u64::try_from(next - now_ms()).unwrap_or(0));
-            if deadline.is_some_and(|d| std::time::Instant::now() + wait > d) {
-                return Ok(());
+/// POSTs `body` with `headers` to `url` once.
+pub async fn attempt(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(String, String)],
+    body: String,
+) -> Answer {
+    if let Err(why) = usable(url) {
+        return Answer::Final(None, None, why);
+    }
+    let mut request = client.post(url).body(body);
+    for (k, v) in headers {
+        request = request.header(k, v);
+    }
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let wait = retry_after(response.headers());
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(|l| super::request::shown_url(l, false));
+            let text = kept_body(response).await;
+            match status {
+                200..=299 => Answer::Done(status, text),
+                408 | 429 | 500..=599 => {
+                    Answer::Again(Some(status), format!("HTTP {status}"), wait)
+                }
+                300..=399 => Answer::Final(
+                    Some(status),
+                    Some(text),
+                    format!(
+                        "HTTP {status}: the receiver redirects to {}; redirects are not followed (the request, its token and its signature go only to the URL configured), so nothing was delivered: point the integration at the final URL",
+                        location.unwrap_or_else(|| "another address".into())
+                    ),
+                ),
+                _ => Answer::Final(
+                    Some(status),
+                    Some(text),
+                    format!("HTTP {status}: the receiver refused it"),
+                ),
             }
-            tokio::time::sleep(wait.min(Duration::from_secs(60))).await;
         }
+        Err(e) if e.is_timeout() => Answer::Again(None, "no answer in time".into(), None),
+        Err(e) => Answer::Again(
+            None,
+            format!("cannot reach the receiver ({})", without_url(&e)),
+            None,
+        ),
     }
 }

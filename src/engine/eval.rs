@@ -1,6 +1,10 @@
-//! The evaluator: W&B's semantics over events, per run and per automation, in event order
-//! (design §10). Pure — events and state in, decisions out — so the live engine, a replay and a
-//! backtest give the same answers; the state is plain data the store persists between batches.
+//! The evaluator: W&B's semantics over events, per run and per automation, in event order. Pure —
+//! events, a clock and state in, decisions out — so the live engine, a replay and a backtest give
+//! the same answers; the state is plain data the store persists between batches.
+//!
+//! Two clocks: an event's own time serves only W&B's once-per-run-per-24-hours rule (so a replay
+//! judges a run as it happened); the rate limit runs on the clock the caller gives — the engine's
+//! when live, so a sender cannot spend or block an automation's budget by dating its events.
 
 use super::event::{EngineEvent, EventBody, RunRef};
 use super::filter::{Patterns, holds};
@@ -15,7 +19,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// the standard SipHash costs more than the evaluation itself. The keys are the user's own data,
 /// so flooding is not a concern.
 #[derive(Clone, Copy, Debug)]
-pub struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -36,12 +40,12 @@ impl Hasher for Fnv {
 }
 
 /// A map keyed by short text, hashed with [`Fnv`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// A metric condition judged on one value, fired or not: what a backtest charts and measures
 /// the closest approach with.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Judged {
+pub(crate) struct Judged {
     /// The automation's index in the slice evaluated.
     pub automation: usize,
     /// The step.
@@ -53,9 +57,9 @@ pub struct Judged {
 }
 
 /// W&B's rule: a run event fires at most once per run per 24 hours (in event time).
-pub const ONCE_PER: i64 = 86_400;
+pub(crate) const ONCE_PER: i64 = 86_400;
 
-/// The rate limit per automation: a token bucket in event time.
+/// The rate limit per automation: a token bucket on the evaluator's clock.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
     /// Executions per minute, refilled continuously.
@@ -75,7 +79,7 @@ impl Default for RateLimit {
 
 /// What the evaluator remembers of one automation on one run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Window {
+pub(crate) struct Window {
     /// The most recent finite values of the automation's metric, oldest first.
     pub values: VecDeque<f64>,
     /// When it last fired on this run (event time).
@@ -84,7 +88,7 @@ pub struct Window {
 
 /// What the evaluator remembers of one run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunMemory {
+pub(crate) struct RunMemory {
     /// The last step logged.
     pub last_step: Option<i64>,
     /// The last state reported (lower case).
@@ -93,17 +97,17 @@ pub struct RunMemory {
 
 /// A rate-limit bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     /// Tokens left.
     pub tokens: f64,
-    /// When they were counted (event time).
+    /// When they were counted (the evaluator's clock, Unix seconds).
     pub at: i64,
 }
 
 /// The windows of every automation on every run: automation id → run key → window, so the
 /// evaluator finds one without making a key per value.
 #[derive(Clone, Debug, Default)]
-pub struct Windows(FastMap<String, FastMap<String, Window>>);
+pub(crate) struct Windows(FastMap<String, FastMap<String, Window>>);
 
 impl Windows {
     /// The window of an automation on a run, made empty on first use.
@@ -136,11 +140,11 @@ impl Windows {
 #[derive(Clone, Debug, Default)]
 pub struct Memory {
     /// Windows by automation id and run key.
-    pub windows: Windows,
+    pub(crate) windows: Windows,
     /// Runs by run key.
-    pub runs: FastMap<String, RunMemory>,
+    pub(crate) runs: FastMap<String, RunMemory>,
     /// Buckets by automation id.
-    pub buckets: FastMap<String, Bucket>,
+    pub(crate) buckets: FastMap<String, Bucket>,
 }
 
 /// Why a firing was not carried out.
@@ -170,7 +174,7 @@ pub struct Firing {
 }
 
 /// The run key of a run.
-pub fn run_key(run: &RunRef) -> String {
+pub(crate) fn run_key(run: &RunRef) -> String {
     format!("{}/{}/{}", run.entity, run.project, run.run)
 }
 
@@ -376,15 +380,17 @@ impl Evaluator {
         )
     }
 
-    fn take_token(&self, memory: &mut Memory, id: &str, time: i64) -> bool {
+    fn take_token(&self, memory: &mut Memory, id: &str, clock: i64) -> bool {
         let bucket = memory.buckets.entry(id.to_string()).or_insert(Bucket {
             tokens: self.limit.burst,
-            at: time,
+            at: clock,
         });
-        let elapsed = (time - bucket.at).max(0) as f64;
+        // A bucket counted in the future (a clock set back, or a bucket kept from when event
+        // times ran it) refills from now on instead of staying empty until then.
+        let elapsed = (clock - bucket.at).max(0) as f64;
         bucket.tokens =
             (bucket.tokens + elapsed * self.limit.per_minute / 60.0).min(self.limit.burst);
-        bucket.at = bucket.at.max(time);
+        bucket.at = clock;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             true
@@ -393,13 +399,15 @@ impl Evaluator {
         }
     }
 
-    /// Applies the 24-hour rule (run events) and the rate limit to a firing.
+    /// Applies the 24-hour rule (run events, in event time) and the rate limit (on `clock`) to a
+    /// firing.
     fn decide(
         &self,
         memory: &mut Memory,
         a: &Automation,
         run: Option<&str>,
         mut f: Firing,
+        clock: i64,
     ) -> Firing {
         let id = a.id.as_deref().unwrap_or_default();
         if let Some(run) = run {
@@ -410,29 +418,32 @@ impl Evaluator {
             }
             window.last_fired = Some(f.time);
         }
-        if !self.take_token(memory, id, f.time) {
+        if !self.take_token(memory, id, clock) {
             f.held = Some(Held::RateLimited);
         }
         f
     }
 
-    /// Evaluates one event (its time filled in) against `automations`, updating `memory`.
-    /// Disabled automations are never evaluated. Returns every firing, held ones included.
+    /// Evaluates one event (its time filled in) against `automations` at `clock` (Unix seconds,
+    /// for the rate limit), updating `memory`. Disabled automations are never evaluated. Returns
+    /// every firing, held ones included.
     pub fn evaluate(
         &mut self,
         automations: &[Automation],
         memory: &mut Memory,
         event: &EngineEvent,
+        clock: i64,
     ) -> Vec<Firing> {
-        self.evaluate_judged(automations, memory, event, &mut |_| {})
+        self.evaluate_judged(automations, memory, event, clock, &mut |_| {})
     }
 
     /// [`Evaluator::evaluate`], telling `judged` every metric condition judged, fired or not.
-    pub fn evaluate_judged(
+    pub(crate) fn evaluate_judged(
         &mut self,
         automations: &[Automation],
         memory: &mut Memory,
         event: &EngineEvent,
+        clock: i64,
         judged: &mut dyn FnMut(Judged),
     ) -> Vec<Firing> {
         let time = event.time.unwrap_or(0);
@@ -491,7 +502,7 @@ impl Evaluator {
                             values,
                             held: None,
                         };
-                        out.push(self.decide(memory, a, Some(&key), firing));
+                        out.push(self.decide(memory, a, Some(&key), firing, clock));
                     }
                 }
                 self.last_key = key;
@@ -523,7 +534,7 @@ impl Evaluator {
                         values: Vec::new(),
                         held: None,
                     };
-                    out.push(self.decide(memory, a, Some(&key), firing));
+                    out.push(self.decide(memory, a, Some(&key), firing, clock));
                 }
             }
             (
@@ -565,7 +576,7 @@ impl Evaluator {
                         values: Vec::new(),
                         held: None,
                     };
-                    out.push(self.decide(memory, a, None, firing));
+                    out.push(self.decide(memory, a, None, firing, clock));
                 }
             }
             _ => {}

@@ -1,6 +1,7 @@
-//! The engine's events and their JSON form (design §10): run metrics, run states, artifact and
-//! collection-tag events. Parsing checks every key and names the path of the first problem.
-//! Pure: no clock (a missing time is filled in by the caller), no IO.
+//! The engine's events and their JSON form: run metrics, run states, artifact and collection-tag
+//! events. Parsing checks every key and names the path of the first problem.
+//! No clock (a missing time is filled in by the caller) and no files (JSON Lines come from a
+//! reader the caller opens).
 
 use crate::model::ArtifactEvent;
 use serde_json::{Map, Value, json};
@@ -191,7 +192,7 @@ fn integer(o: &Map<String, Value>, key: &str) -> Result<Option<i64>, EventError>
 }
 
 /// Parses an RFC 3339 time into Unix seconds.
-pub fn parse_time(s: &str) -> Option<i64> {
+pub(crate) fn parse_time(s: &str) -> Option<i64> {
     s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
@@ -412,7 +413,7 @@ impl EngineEvent {
     }
 
     /// The JSON form (what [`EngineEvent::from_json`] reads back), with the time if known.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut o = Map::new();
         if let Some(run) = &self.run {
             o.insert(
@@ -486,8 +487,16 @@ impl EngineEvent {
         Value::Object(o)
     }
 
+    /// The collection (`E/P/C`) of an artifact or collection event.
+    pub(crate) fn collection_path(&self) -> Option<String> {
+        match &self.body {
+            EventBody::Artifact { collection, .. } => Some(collection.path()),
+            _ => None,
+        }
+    }
+
     /// W&B's name of what happened, e.g. `RUN_STATE`, `ADD_ARTIFACT_ALIAS`.
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match &self.body {
             EventBody::Metric { .. } => "RUN_METRIC",
             EventBody::State(_) => "RUN_STATE",
@@ -497,7 +506,7 @@ impl EngineEvent {
 }
 
 /// A metric value as JSON: numbers as numbers, NaN and infinities as W&B writes them.
-pub fn number_json(v: f64) -> Value {
+pub(crate) fn number_json(v: f64) -> Value {
     if v.is_nan() {
         json!("NaN")
     } else if v == f64::INFINITY {
@@ -511,29 +520,66 @@ pub fn number_json(v: f64) -> Value {
     }
 }
 
-/// Parses JSON Lines (blank lines skipped): every event, or the first problem with its line.
-pub fn parse_lines(text: &str) -> Result<Vec<EngineEvent>, String> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+/// The longest line of JSON Lines read.
+pub(crate) const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Reads JSON Lines of events one line at a time (blank lines skipped; a line may hold an
+/// array), giving each event to `each` with its line number; stops at the first problem, named
+/// with its line (and its index in an array). Memory stays that of one line.
+pub(crate) fn read_lines<E: From<String>>(
+    mut reader: impl std::io::BufRead,
+    mut each: impl FnMut(usize, EngineEvent) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::io::{BufRead, Read};
+    let mut buf = Vec::new();
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        n += 1;
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| E::from(format!("line {n}: cannot be read ({e})")))?;
+        if read == 0 {
+            return Ok(());
+        }
+        if buf.len() > MAX_LINE {
+            return Err(E::from(format!(
+                "line {n}: longer than {} MiB; put one event per line",
+                MAX_LINE >> 20
+            )));
+        }
+        let line =
+            std::str::from_utf8(&buf).map_err(|_| E::from(format!("line {n}: not UTF-8 text")))?;
         if line.trim().is_empty() {
             continue;
         }
         let value: Value =
-            serde_json::from_str(line).map_err(|e| format!("line {}: not JSON ({e})", i + 1))?;
+            serde_json::from_str(line).map_err(|e| E::from(format!("line {n}: not JSON ({e})")))?;
         match value {
             Value::Array(items) => {
                 for (j, item) in items.iter().enumerate() {
-                    out.push(
-                        EngineEvent::from_json(item)
-                            .map_err(|e| format!("line {}: [{j}] {e}", i + 1))?,
-                    );
+                    let e = EngineEvent::from_json(item)
+                        .map_err(|e| E::from(format!("line {n}: [{j}] {e}")))?;
+                    each(n, e)?;
                 }
             }
             one => {
-                out.push(EngineEvent::from_json(&one).map_err(|e| format!("line {}: {e}", i + 1))?)
+                let e =
+                    EngineEvent::from_json(&one).map_err(|e| E::from(format!("line {n}: {e}")))?;
+                each(n, e)?;
             }
         }
     }
+}
+
+/// Parses JSON Lines (blank lines skipped): every event, or the first problem with its line.
+pub(crate) fn parse_lines(text: &str) -> Result<Vec<EngineEvent>, String> {
+    let mut out = Vec::new();
+    read_lines(text.as_bytes(), |_, e| {
+        out.push(e);
+        Ok::<(), String>(())
+    })?;
     Ok(out)
 }
 

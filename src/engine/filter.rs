@@ -1,5 +1,6 @@
-//! Evaluating run and artifact filters (design §4's Mongo-like operators) against an event's
-//! fields. `$regex` is Rust `regex` syntax, unanchored, as on W&B; patterns are compiled once.
+//! Evaluating run and artifact filters (the automation file's Mongo-like operators) against an
+//! event's fields. `$regex` is Rust `regex` syntax, unanchored, as on W&B; patterns are
+//! compiled once.
 
 use crate::model::Expr;
 use regex::Regex;
@@ -7,11 +8,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// The fields a filter can ask about (`display_name`, `username`, `alias`, `tag`).
-pub type Fields<'a> = [(&'a str, Option<&'a str>)];
+pub(crate) type Fields<'a> = [(&'a str, Option<&'a str>)];
 
 /// Compiled regular expressions by pattern; a pattern that does not compile matches nothing.
 #[derive(Debug, Default)]
-pub struct Patterns(HashMap<String, Option<Regex>>);
+pub(crate) struct Patterns(HashMap<String, Option<Regex>>);
 
 impl Patterns {
     fn is_match(&mut self, pattern: &str, text: &str) -> bool {

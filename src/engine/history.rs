@@ -1,7 +1,6 @@
 //! Reading executions back: `wbauto history` and the dashboard's History.
 
-use super::store::db;
-use crate::backend::BackendError;
+use super::error::{EngineError, db};
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 use serde_json::Value;
@@ -49,14 +48,14 @@ pub struct Execution {
 
 impl Execution {
     /// When it was decided, in Unix seconds (0 if the stored time cannot be read).
-    pub fn decided_at(&self) -> i64 {
+    pub(crate) fn decided_at(&self) -> i64 {
         self.created_at
             .parse::<jiff::Timestamp>()
             .map_or(0, |t| t.as_second())
     }
 
     /// What it fired on: the run, else the collection.
-    pub fn subject(&self) -> &str {
+    pub(crate) fn subject(&self) -> &str {
         self.run
             .as_deref()
             .or(self.collection.as_deref())
@@ -91,7 +90,7 @@ pub struct Query {
 }
 
 /// Executions matching `q`, newest first.
-pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError> {
+pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, EngineError> {
     let mut sql = String::from(
         "SELECT id, automation_id, automation_name, event_type, status, created_at, finished_at, run, step, collection, trigger_values, attempts, response_status, response_body, error, test, request FROM executions WHERE 1 = 1",
     );
@@ -129,7 +128,7 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
             };
             let json = |i: usize| -> rusqlite::Result<Option<Value>> {
                 Ok(r.get::<_, Option<String>>(i)?
-                    .and_then(|t| serde_json::from_str(&t).ok()))
+                    .and_then(|t| serde_json::from_str::<Value>(&t).ok()))
             };
             Ok(Execution {
                 id: r.get(0)?,
@@ -149,15 +148,27 @@ pub fn list(conn: &Connection, q: &Query) -> Result<Vec<Execution>, BackendError
                 response_body: r.get(13)?,
                 error: r.get(14)?,
                 test: r.get(15)?,
-                request: json(16)?,
+                request: json(16)?.map(masked),
             })
         })
         .map_err(db)?;
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
+/// A stored request with its URL masked as shown today (rows written before Slack paths and
+/// userinfo were masked keep them in the database, never on screen).
+fn masked(mut request: Value) -> Value {
+    if let Some(url) = request.get_mut("url")
+        && let Some(text) = url.as_str()
+    {
+        let shown = super::request::shown_url(text, false);
+        *url = Value::String(shown);
+    }
+    request
+}
+
 /// The newest execution of each automation: (automation id, status, created_at).
-pub fn latest(conn: &Connection) -> Result<Vec<(String, String, String)>, BackendError> {
+pub fn latest(conn: &Connection) -> Result<Vec<(String, String, String)>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT automation_id, status, created_at FROM executions WHERE num IN (SELECT MAX(num) FROM executions GROUP BY automation_id)")
         .map_err(db)?;

@@ -1,34 +1,56 @@
-//! The local engine (design §10): events in, W&B's evaluation semantics, actions out through a
-//! durable outbox, execution history. It acts only on automations of the local backend.
+//! The local engine: events in, W&B's evaluation semantics, actions out through a durable
+//! outbox, execution history. It acts only on automations of the local backend (W&B fires its
+//! own; the engine never fires them twice).
 //!
-//! - [`event`]: the event type and its JSON form; [`filter`] and [`eval`]: the pure evaluator.
-//! - [`request`]: what an action sends (variables, Slack message, signature).
-//! - [`store`]: the engine's tables; [`deliver`]: sending with retries; [`history`]: reading
-//!   executions back.
+//! - [`event`]: the event type and its JSON form; [`filter`] and [`eval`]: the pure evaluator;
+//!   [`backtest`] and [`series`]: the evaluator over recorded history.
+//! - [`request`]: what an action sends (variables filled once, Slack message, signature).
+//! - [`schema`] and [`store`]: the engine's own tables; [`history`]: reading executions back.
+//! - [`lease`]: one evaluator per database, every write fenced by it.
+//! - [`deliver`] (one attempt) and [`pool`] (a bounded pool with a per-receiver limit).
+//! - [`tokens`] and [`intake`]: who may post events, and storing a request's events whole;
+//!   [`http`]: the endpoint; [`runtime`]: `wbauto engine`; [`oneshot`]: `emit` and test fires
+//!   evaluating and delivering their own work when no engine runs.
 //!
 //! Deciding to fire writes the execution and its outbox row in the transaction that stores the
-//! evaluator's memory, so a `kill -9` at any point neither loses nor doubles a decision;
-//! delivery is at-least-once with the execution id as the delivery id.
+//! evaluator's memory (and takes the inbox rows it decided), so a `kill -9` at any point neither
+//! loses nor doubles a decision; delivery is at-least-once with the execution id as the delivery
+//! id.
 
 pub mod backtest;
-pub mod deliver;
+pub(crate) mod deliver;
+pub mod error;
 pub mod eval;
 pub mod event;
-pub mod filter;
+pub(crate) mod filter;
+mod health;
 pub mod history;
-pub mod request;
+mod host;
+mod http;
+pub(crate) mod intake;
+pub mod lease;
+pub(crate) mod oneshot;
+pub(crate) mod pool;
+pub(crate) mod request;
 pub mod runlog;
-pub mod series;
-pub mod store;
+pub(crate) mod runtime;
+pub(crate) mod schema;
+pub(crate) mod series;
+pub(crate) mod store;
+mod testfire;
+pub(crate) mod tokens;
 
 use crate::backend::BackendError;
 use crate::config::file::EngineSettings;
-use eval::{Evaluator, Firing, Held, RateLimit, run_key};
-use event::{EngineEvent, EventBody};
+use error::{EngineError, db};
+use eval::{Evaluator, Firing, Held, Memory, RateLimit, run_key};
+use event::EngineEvent;
+use lease::Fence;
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use store::{NewExecution, Status};
+use store::{NewExecution, Queued, Status};
 
 /// What one batch of events did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,8 +65,21 @@ pub struct Report {
     pub skipped: usize,
     /// Executions that failed at once (a missing integration).
     pub failed: usize,
-    /// The ids of every execution decided.
-    pub ids: Vec<String>,
+}
+
+impl Report {
+    /// Every execution decided.
+    pub fn executions(&self) -> usize {
+        self.queued + self.done + self.skipped + self.failed
+    }
+
+    fn add(&mut self, other: &Report) {
+        self.events += other.events;
+        self.queued += other.queued;
+        self.done += other.done;
+        self.skipped += other.skipped;
+        self.failed += other.failed;
+    }
 }
 
 /// The engine over one local database.
@@ -56,21 +91,31 @@ pub struct Engine {
 }
 
 /// Unix time in milliseconds.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-/// A fresh execution id (also the delivery id receivers use to drop repeats).
-pub fn execution_id() -> String {
-    format!("exe_{:016x}{:08x}", fastrand::u64(..), fastrand::u32(..))
+/// Unix time in seconds (the engine's clock for the rate limit and for events without a time).
+pub(crate) fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
 }
 
-fn poisoned() -> BackendError {
-    BackendError::Storage("the database connection was poisoned by an earlier failure".into())
+/// A fresh execution id (also the delivery id receivers use to drop repeats): the time in
+/// microseconds, then 48 random bits, so ids made one after the other sort together and the
+/// index on them grows at its end instead of at random pages.
+pub(crate) fn execution_id() -> String {
+    let micros = jiff::Timestamp::now().as_microsecond();
+    format!("exe_{micros:014x}{:012x}", fastrand::u64(..) >> 16)
+}
+
+fn poisoned() -> EngineError {
+    EngineError::Backend(BackendError::Storage(
+        "the database connection was poisoned by an earlier failure".into(),
+    ))
 }
 
 /// The rate limit the `[engine]` settings ask for (at least one per minute, one at once).
-pub fn rate_limit(settings: &EngineSettings) -> RateLimit {
+pub(crate) fn rate_limit(settings: &EngineSettings) -> RateLimit {
     RateLimit {
         per_minute: f64::from(settings.rate_per_minute.max(1)),
         burst: f64::from(settings.burst.max(1)),
@@ -78,12 +123,31 @@ pub fn rate_limit(settings: &EngineSettings) -> RateLimit {
 }
 
 impl Engine {
-    /// An engine on a connection to the local database (already migrated).
-    pub fn new(conn: Arc<Mutex<Connection>>, settings: EngineSettings) -> Self {
-        Self {
+    /// An engine on a connection to the local database (the backend's tables made); creates or
+    /// migrates the engine's own tables.
+    pub fn new(
+        conn: Arc<Mutex<Connection>>,
+        settings: EngineSettings,
+    ) -> Result<Self, BackendError> {
+        {
+            let mut guard = conn.lock().map_err(|_| poisoned())?;
+            schema::migrate(&mut guard)?;
+        }
+        Ok(Self {
             conn,
             evaluator: Evaluator::new(rate_limit(&settings)),
             settings,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> Result<std::path::PathBuf, BackendError> {
+        let guard = self.conn.lock().map_err(|_| poisoned())?;
+        match guard.path() {
+            Some(p) if !p.is_empty() => Ok(std::path::PathBuf::from(p)),
+            _ => Err(BackendError::Storage(
+                "the engine needs a database file, not one in memory".into(),
+            )),
         }
     }
 
@@ -92,383 +156,212 @@ impl Engine {
         self.evaluator.limit
     }
 
-    /// Drops history past its retention (days, rows per automation); executions still being
-    /// delivered are kept.
-    pub fn prune(&self) -> Result<(), BackendError> {
+    /// Drops history past its retention (days, rows per automation) and idempotent answers
+    /// older than a day; executions still being delivered are kept.
+    pub fn prune(&self, fence: &Fence) -> Result<(), EngineError> {
         let (days, rows) = (self.settings.retention_days, self.settings.retention_rows);
-        self.with(|c| store::prune(c, days, rows))
+        self.with_conn(|c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db)?;
+            fence.check(&tx)?;
+            store::prune(&tx, days, rows)?;
+            tx.commit().map_err(db)
+        })
     }
 
-    /// The shared connection (the HTTP endpoint queues events through it).
+    /// The shared connection.
     pub fn connection(&self) -> Arc<Mutex<Connection>> {
         self.conn.clone()
     }
 
     /// Runs `f` with the connection.
-    pub fn with<T>(
+    pub fn with<T, E: Into<EngineError>>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, BackendError>,
+        f: impl FnOnce(&mut Connection) -> Result<T, E>,
     ) -> Result<T, BackendError> {
+        Ok(self.with_conn(|c| f(c).map_err(Into::into))?)
+    }
+
+    /// [`Engine::with`] for the engine's own calls, keeping its errors' kind (transient or not).
+    pub(crate) fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
         let mut guard = self.conn.lock().map_err(|_| poisoned())?;
         f(&mut guard)
     }
 
-    /// Evaluates events (times filled in with `now` where missing) and stores every decision,
-    /// the evaluator's memory and the outbox in one transaction: all of it or none.
-    pub fn ingest(&mut self, events: Vec<EngineEvent>, now: i64) -> Result<Report, BackendError> {
-        self.ingest_from(events, now, None, |_| Ok(()))
+    /// Evaluates events (times filled in with `now` where missing; `now` is also the rate
+    /// limit's clock) and stores every decision, the evaluator's memory and the outbox in one
+    /// transaction fenced by the lease: all of it or none.
+    pub fn ingest(
+        &mut self,
+        fence: &Fence,
+        events: Vec<EngineEvent>,
+        now: i64,
+    ) -> Result<Report, EngineError> {
+        self.ingest_with(fence, now, |batch| {
+            for e in events {
+                batch.push(e)?;
+            }
+            Ok::<(), EngineError>(())
+        })
     }
 
-    /// Evaluates the events queued in the inbox (up to `limit`), removing them in the same
-    /// transaction; events that no longer parse are dropped with a warning in the log.
-    pub fn ingest_inbox(&mut self, now: i64, limit: usize) -> Result<Report, BackendError> {
-        let queued = self.with(|c| store::peek_inbox(c, limit))?;
-        let Some(&(last, _)) = queued.last() else {
+    /// Evaluates the events queued in the inbox (up to `limit`), taking them in the
+    /// transaction that decides them; events that no longer parse are dropped with a warning in
+    /// the log. Takes no lock when the inbox is empty.
+    pub(crate) fn ingest_inbox(
+        &mut self,
+        fence: &Fence,
+        now: i64,
+        limit: usize,
+    ) -> Result<Report, EngineError> {
+        if !self.with_conn(|c| store::inbox_waiting(c))? {
             return Ok(Report::default());
-        };
-        let events = queued
-            .iter()
-            .filter_map(|(num, text)| {
-                let parsed = serde_json::from_str(text)
+        }
+        self.ingest_with(fence, now, |batch| {
+            let queued = store::peek_inbox(batch.conn(), limit)?;
+            let Some(&(last, _)) = queued.last() else {
+                return Ok::<(), EngineError>(());
+            };
+            for (num, text) in queued {
+                let parsed = serde_json::from_str(&text)
                     .map_err(|e| e.to_string())
                     .and_then(|v| EngineEvent::from_json(&v).map_err(|e| e.to_string()));
-                parsed
-                    .map_err(|e| tracing::warn!(inbox = num, error = %e, "dropping an unreadable queued event"))
-                    .ok()
-            })
-            .collect();
-        self.ingest_from(events, now, Some(last), |_| Ok(()))
+                match parsed {
+                    Ok(e) => batch.push(e)?,
+                    Err(e) => {
+                        tracing::warn!(inbox = num, error = %e, "dropping an unreadable queued event")
+                    }
+                }
+            }
+            store::drop_inbox(batch.conn(), last)
+        })
     }
 
-    /// Evaluates events and, in the same transaction, runs `also` (a run log's new offset).
-    pub fn ingest_from(
+    /// Evaluates what `feed` pushes, in one transaction fenced by the lease (the feed may write
+    /// more in it through [`Batch::conn`]): all of it or none.
+    pub(crate) fn ingest_with<E: From<EngineError>>(
         &mut self,
-        mut events: Vec<EngineEvent>,
+        fence: &Fence,
         now: i64,
-        inbox_upto: Option<i64>,
-        also: impl FnOnce(&Connection) -> Result<(), BackendError>,
-    ) -> Result<Report, BackendError> {
-        for e in &mut events {
-            e.time.get_or_insert(now);
-        }
+        feed: impl FnOnce(&mut Batch<'_>) -> Result<(), E>,
+    ) -> Result<Report, E> {
         let conn = self.conn.clone();
-        let mut guard = conn.lock().map_err(|_| poisoned())?;
+        let mut guard = conn.lock().map_err(|_| E::from(poisoned()))?;
         let tx = guard
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(store::db)?;
-        let automations: Vec<_> = store::automations(&tx)?
-            .into_iter()
-            .filter(|a| a.enabled)
-            .collect();
-        let integrations = store::integrations(&tx)?;
-        let mut runs: Vec<String> = events
-            .iter()
-            .filter_map(|e| e.run.as_ref().map(run_key))
-            .collect();
-        runs.sort();
-        runs.dedup();
-        let mut memory = store::load_memory(&tx, &runs)?;
-        let mut report = Report {
-            events: events.len(),
-            ..Report::default()
+            .map_err(|e| E::from(db(e)))?;
+        fence.check(&tx)?;
+        let mut memory = Memory::default();
+        store::load_buckets(&tx, &mut memory)?;
+        let mut batch = Batch {
+            tx: &tx,
+            evaluator: &mut self.evaluator,
+            automations: store::automations(&tx)?
+                .into_iter()
+                .filter(|a| a.enabled)
+                .collect(),
+            integrations: store::integrations(&tx)?,
+            memory,
+            loaded: HashSet::new(),
+            report: Report::default(),
+            now,
+            at: crate::backend::local::store::now(),
+            origin: fence.origin().to_string(),
         };
-        let at = crate::backend::local::store::now();
-        let due = now_ms();
-        for event in &events {
-            for firing in self.evaluator.evaluate(&automations, &mut memory, event) {
-                if firing.held == Some(Held::OncePerDay) {
-                    continue;
-                }
-                let a = &automations[firing.automation];
-                let id = execution_id();
-                let (status, error, request, shown) =
-                    decide(a, &integrations, event, &firing, &self.evaluator.limit, &id);
-                match status {
-                    Status::InProgress => report.queued += 1,
-                    Status::Success => report.done += 1,
-                    Status::Skipped => report.skipped += 1,
-                    Status::Failed => report.failed += 1,
-                }
-                report.ids.push(id.clone());
-                let run = event.run.as_ref().map(run_key);
-                let record = NewExecution {
-                    id: &id,
-                    automation: a,
-                    event_type: event.kind_name(),
-                    run: run.as_deref(),
-                    step: firing.step,
-                    collection: match &event.body {
-                        EventBody::Artifact { collection, .. } => Some(collection.path()),
-                        _ => None,
-                    },
-                    values: firing
-                        .value
-                        .map(|v| json!({"value": v, "values": firing.values})),
-                    status,
-                    error,
-                    test: false,
-                    shown,
-                    at: &at,
-                };
-                let queued = request.filter(|_| status == Status::InProgress);
-                store::insert_execution(&tx, &record, queued.as_ref(), due)?;
-            }
-        }
-        store::save_memory(&tx, &memory)?;
-        if let Some(num) = inbox_upto {
-            store::drop_inbox(&tx, num)?;
-        }
-        also(&tx)?;
-        store::prune(
-            &tx,
-            self.settings.retention_days,
-            self.settings.retention_rows,
-        )?;
-        tx.commit().map_err(store::db)?;
+        feed(&mut batch)?;
+        store::save_memory(&tx, &batch.memory)?;
+        let report = batch.report;
+        tx.commit().map_err(|e| E::from(db(e)))?;
         Ok(report)
     }
 }
 
-impl Engine {
-    /// A sample event for an automation (what `wbauto test` sends without `--event`).
-    pub fn sample_event(a: &crate::model::Automation, now: i64) -> EngineEvent {
-        use crate::model::{ArtifactEvent, Event, ScopePath};
-        let (entity, project, collection) = match &a.scope.path {
-            ScopePath::Project { entity, project } => (
-                entity.clone(),
-                project.clone(),
-                "sample-collection".to_string(),
-            ),
-            ScopePath::Collection {
-                entity,
-                project,
-                collection,
-            } => (entity.clone(), project.clone(), collection.clone()),
-            ScopePath::Registry { entity, registry } => (
-                entity.clone(),
-                format!("{}{registry}", crate::model::scope::REGISTRY_PREFIX),
-                "sample-collection".to_string(),
-            ),
-            ScopePath::Team { entity } | ScopePath::Org { entity } => (
-                entity.clone(),
-                "sample-project".to_string(),
-                "sample-collection".to_string(),
-            ),
-        };
-        let run = Some(event::RunRef {
-            entity: entity.clone(),
-            project: project.clone(),
-            run: "sample-run".into(),
-            display_name: Some("sample-run".into()),
-            user: Some("wbauto-test".into()),
-        });
-        let body = match &a.event {
-            Event::RunMetric { condition, .. } => EventBody::Metric {
-                step: Some(0),
-                metrics: vec![(condition.metric().to_string(), 1.0)],
-            },
-            Event::RunState { states, .. } => EventBody::State(match states.first() {
-                Some(crate::model::RunState::Finished) => event::StateReport::Finished,
-                Some(crate::model::RunState::Running) => event::StateReport::Running,
-                _ => event::StateReport::Failed,
-            }),
-            Event::Artifact { kind, .. } => EventBody::Artifact {
-                kind: if *kind == ArtifactEvent::UpdateAlias {
-                    ArtifactEvent::AddAlias
-                } else {
-                    *kind
-                },
-                collection: event::CollectionRef {
-                    entity,
-                    project,
-                    collection,
-                },
-                version: Some(1),
-                alias: Some("prod".into()),
-                tag: Some("sample-tag".into()),
-                author: Some("wbauto-test".into()),
-                metadata: serde_json::Map::new(),
-            },
-            Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } | Event::Raw { .. } => {
-                EventBody::State(event::StateReport::Finished)
-            }
-        };
-        let is_run = matches!(body, EventBody::Metric { .. } | EventBody::State(_));
-        EngineEvent {
-            run: run.filter(|_| is_run),
-            body,
-            time: Some(now),
-        }
+/// Events being evaluated in one transaction.
+pub(crate) struct Batch<'t> {
+    tx: &'t Connection,
+    evaluator: &'t mut Evaluator,
+    automations: Vec<crate::model::Automation>,
+    integrations: HashMap<String, (crate::model::Integration, bool)>,
+    memory: Memory,
+    loaded: HashSet<String>,
+    report: Report,
+    now: i64,
+    at: String,
+    origin: String,
+}
+
+impl Batch<'_> {
+    /// The transaction, for writes that must commit with the evaluation (a run log's offset).
+    pub fn conn(&self) -> &Connection {
+        self.tx
     }
 
-    /// The request a test fire of `a` with `event` would send (`None`: a no-op, or why not).
-    pub fn test_request(
-        &self,
-        a: &crate::model::Automation,
-        event: &EngineEvent,
-    ) -> Result<(String, Result<Option<request::Request>, String>), BackendError> {
-        let integrations = self.with(|c| store::integrations(c))?;
-        let id = execution_id();
-        let firing = test_firing(event);
-        let (status, error, request, shown) =
-            decide(a, &integrations, event, &firing, &self.evaluator.limit, &id);
-        let answer = match (status, request, shown) {
-            (Status::InProgress, Some(r), _) => Ok(Some(r)),
-            (Status::Success, _, _) => Ok(None),
-            (_, _, Some(shown)) => Err(format!(
-                "{}; it would send:\n{}",
-                error.unwrap_or_default(),
-                serde_json::to_string_pretty(&shown).unwrap_or_default()
-            )),
-            _ => Err(error.unwrap_or_default()),
-        };
-        Ok((id, answer))
-    }
-
-    /// Records a test execution of `a` (marked `test`) and queues its request, if any.
-    pub fn record_test(
-        &self,
-        a: &crate::model::Automation,
-        event: &EngineEvent,
-        id: &str,
-        request: Option<&request::Request>,
-    ) -> Result<(), BackendError> {
-        let firing = test_firing(event);
-        let at = crate::backend::local::store::now();
+    /// Evaluates one event (its time filled in with the batch's clock when missing) and writes
+    /// what it decided.
+    pub fn push(&mut self, mut event: EngineEvent) -> Result<(), EngineError> {
+        event.time.get_or_insert(self.now);
         let run = event.run.as_ref().map(run_key);
-        let record = NewExecution {
-            id,
-            automation: a,
-            event_type: event.kind_name(),
-            run: run.as_deref(),
-            step: firing.step,
-            collection: match &event.body {
-                EventBody::Artifact { collection, .. } => Some(collection.path()),
-                _ => None,
-            },
-            values: None,
-            status: if request.is_some() {
-                Status::InProgress
-            } else {
-                Status::Success
-            },
-            error: None,
-            test: true,
-            shown: request.map(request::shown),
-            at: &at,
-        };
-        self.with(|c| store::insert_execution(c, &record, request, now_ms()))
-    }
-}
-
-fn test_firing(event: &EngineEvent) -> Firing {
-    let values = match &event.body {
-        EventBody::Metric { metrics, .. } => metrics.iter().map(|(_, v)| *v).collect(),
-        _ => Vec::new(),
-    };
-    Firing {
-        automation: 0,
-        step: match &event.body {
-            EventBody::Metric { step, .. } => *step,
-            _ => None,
-        },
-        time: event.time.unwrap_or(0),
-        value: values.first().copied(),
-        values,
-        held: None,
-    }
-}
-
-/// What following run logs did.
-#[derive(Clone, Debug, Default)]
-pub struct Followed {
-    /// Log files found.
-    pub files: usize,
-    /// Events taken from them.
-    pub events: usize,
-    /// The ids of the executions decided.
-    pub ids: Vec<String>,
-    /// Things to tell the user.
-    pub warnings: Vec<String>,
-}
-
-impl Engine {
-    /// Reads what is new in every run log under `dir`, evaluates it and remembers where each
-    /// log was left, in one transaction per batch; a run without an exit record whose writer is
-    /// gone ends as failed (crashed). Unknown projects are created in a known entity; runs of an
-    /// unknown entity are reported once and skipped.
-    pub fn follow(
-        &mut self,
-        dir: &std::path::Path,
-        mapping: &runlog::events::Mapping,
-        now: i64,
-    ) -> Result<Followed, BackendError> {
-        use runlog::follow;
-        let mut out = Followed::default();
-        for path in follow::find(dir) {
-            out.files += 1;
-            let key = std::fs::canonicalize(&path)
-                .unwrap_or(path.clone())
-                .display()
-                .to_string();
-            let mut log = self.with(|c| store::runlog(c, &key))?;
-            loop {
-                let reading = match follow::read(&path, &log, mapping, now, 20_000) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        out.warnings.push(e);
-                        break;
-                    }
-                };
-                out.warnings.extend(reading.warnings);
-                let mut next = reading.log;
-                let mut events = reading.events;
-                if !reading.more
-                    && follow::writer_gone(&path, &next, now, self.settings.run_stale_secs)
-                {
-                    events.extend(next.crashed());
-                }
-                let (entity, project) = next
-                    .run
-                    .as_ref()
-                    .map(|(e, p, _, _)| (e.clone(), p.clone()))
-                    .unwrap_or_default();
-                let known = self
-                    .with(|c| crate::backend::local::store::entity(c, &entity))?
-                    .is_some();
-                if !known {
-                    if !next.skipped {
-                        out.warnings.push(format!(
-                            "{}: the run's entity {entity:?} is not in the local database; its events are skipped (use --project ENTITY/PROJECT)",
-                            path.display()
-                        ));
-                    }
-                    next.skipped = true;
-                    events.clear();
-                }
-                if next != log || !events.is_empty() {
-                    out.events += events.len();
-                    let saved = next.clone();
-                    let key = key.clone();
-                    let report = self.ingest_from(events, now, None, move |tx| {
-                        if known
-                            && !crate::backend::local::store::projects(tx, &entity)?
-                                .iter()
-                                .any(|p| p.name == project)
-                        {
-                            crate::backend::local::store::insert_project(tx, &entity, &project)?;
-                        }
-                        store::save_runlog(tx, &key, &saved)
-                    })?;
-                    out.ids.extend(report.ids);
-                }
-                log = next;
-                if !reading.more {
-                    break;
-                }
-            }
+        if let Some(key) = &run
+            && self.loaded.insert(key.clone())
+        {
+            store::load_run(self.tx, key, &mut self.memory)?;
         }
-        Ok(out)
+        self.report.events += 1;
+        let due = now_ms();
+        let firings =
+            self.evaluator
+                .evaluate(&self.automations, &mut self.memory, &event, self.now);
+        for firing in firings {
+            if firing.held == Some(Held::OncePerDay) {
+                continue;
+            }
+            let a = &self.automations[firing.automation];
+            let id = execution_id();
+            let (status, error, request, shown) = decide(
+                a,
+                &self.integrations,
+                &event,
+                &firing,
+                &self.evaluator.limit,
+                &id,
+            );
+            match status {
+                Status::InProgress => self.report.queued += 1,
+                Status::Success => self.report.done += 1,
+                Status::Skipped => self.report.skipped += 1,
+                Status::Failed => self.report.failed += 1,
+            }
+            let record = NewExecution {
+                id: &id,
+                automation: a,
+                event_type: event.kind_name(),
+                run: run.as_deref(),
+                step: firing.step,
+                collection: event.collection_path(),
+                values: firing
+                    .value
+                    .map(|v| json!({"value": v, "values": firing.values})),
+                status,
+                error,
+                test: false,
+                shown,
+                at: &self.at,
+            };
+            let queued = request
+                .as_ref()
+                .filter(|_| status == Status::InProgress)
+                .map(|r| Queued {
+                    request: r,
+                    origin: &self.origin,
+                    due,
+                });
+            store::insert_execution(self.tx, &record, queued)?;
+        }
+        Ok(())
     }
 }
 

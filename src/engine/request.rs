@@ -1,7 +1,11 @@
 //! The request an action sends: W&B's `${...}` variables filled into the webhook payload as text
 //! inside JSON strings (so a value with quotes never breaks it), the Slack message, and the
-//! headers (`Authorization: Bearer`, `X-Wandb-Signature`, `X-Wbauto-Delivery`). Secrets stay
-//! as names until the moment of sending, so what is stored and shown never holds them.
+//! headers (`Authorization: Bearer`, `X-Wandb-Signature`, `X-Wbauto-Delivery`).
+//!
+//! Templates are filled once. A secret the automation's own payload names (`${ACCESS_TOKEN}`, the
+//! webhook's secret) is not written into the body: its place is kept as a [`Slot`], and its value
+//! goes there only at sending. So what is stored and shown never holds a secret, and a value
+//! filled in (a run's name such as `${ACCESS_TOKEN}`) is never read as a template again.
 
 use super::eval::Firing;
 use super::event::{EngineEvent, EventBody, number_json};
@@ -13,15 +17,27 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// What is shown where a secret would be.
-pub const MASK: &str = "••••";
+pub(crate) const MASK: &str = "••••";
+
+/// Where a secret's value goes in a request's body: a byte offset inside a JSON string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The offset in the body, before which the value's JSON-escaped text is put.
+    pub at: usize,
+    /// The secret: `ACCESS_TOKEN` or the webhook secret's name.
+    pub name: String,
+}
 
 /// A request ready to be sent, secrets still by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Request {
     /// Where it goes.
     pub url: String,
-    /// The JSON body; `${ACCESS_TOKEN}` and `${SECRET_NAME}` are filled in when sent.
+    /// The JSON body, every variable filled in but the secrets (see `slots`).
     pub body: String,
+    /// Where the secrets go in `body`, in order.
+    #[serde(default)]
+    pub slots: Vec<Slot>,
     /// The secret whose value becomes `Authorization: Bearer ...`.
     pub access_token_ref: Option<String>,
     /// The secret that signs the body (`X-Wandb-Signature`).
@@ -30,11 +46,14 @@ pub struct Request {
     pub delivery: String,
     /// A demo integration: recorded, never sent.
     pub demo: bool,
+    /// A Slack incoming webhook: its URL grants posting, so it is never shown.
+    #[serde(default)]
+    pub slack: bool,
 }
 
 /// W&B's name of an automation's event, as its variables render it (`LINK_ARTIFACT` for the
 /// wire's `LINK_MODEL`, as W&B's docs write it).
-pub fn event_type_name(a: &Automation) -> String {
+pub(crate) fn event_type_name(a: &Automation) -> String {
     match a.event.wire_type() {
         "LINK_MODEL" => "LINK_ARTIFACT".to_string(),
         other => other.to_string(),
@@ -106,46 +125,112 @@ pub fn variables(a: &Automation, event: &EngineEvent, firing: &Firing) -> Vec<(S
     v
 }
 
-/// Fills `${name}` in `text`: known names from `vars`, names in `keep` left as written (secrets,
-/// filled at sending), every other name empty (W&B's rule).
-pub fn fill(text: &str, vars: &[(String, String)], keep: &[&str]) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Writes `s` as the inside of a JSON string.
+fn push_escaped(out: &mut String, s: &str) {
+    let quoted = Value::String(s.to_string()).to_string();
+    out.push_str(&quoted[1..quoted.len() - 1]);
+}
+
+/// A piece of a template: literal text, or a `${name}` reference.
+enum Piece<'a> {
+    Text(&'a str),
+    Name(&'a str),
+}
+
+/// Splits a template into its pieces, in order (an unclosed `${` is literal text).
+fn pieces(text: &str, mut each: impl FnMut(Piece<'_>)) {
     let mut rest = text;
     while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
+            break;
         };
-        let name = &after[..end];
-        if keep.contains(&name) {
-            out.push_str(&rest[start..start + 3 + end]);
-        } else if let Some((_, value)) = vars.iter().find(|(k, _)| k == name) {
-            out.push_str(value);
-        }
+        each(Piece::Text(&rest[..start]));
+        each(Piece::Name(&after[..end]));
         rest = &after[end + 1..];
     }
-    out.push_str(rest);
+    each(Piece::Text(rest));
+}
+
+/// Writes `text` as the inside of a JSON string with `${name}` filled in once: known names from
+/// `vars`, names in `secrets` kept as slots, every other name empty (W&B's rule).
+fn fill_into(
+    out: &mut String,
+    slots: &mut Vec<Slot>,
+    text: &str,
+    vars: &[(String, String)],
+    secrets: &[&str],
+) {
+    pieces(text, |piece| match piece {
+        Piece::Text(t) => push_escaped(out, t),
+        Piece::Name(name) if secrets.contains(&name) => slots.push(Slot {
+            at: out.len(),
+            name: name.to_string(),
+        }),
+        Piece::Name(name) => {
+            if let Some((_, value)) = vars.iter().find(|(k, _)| k == name) {
+                push_escaped(out, value);
+            }
+        }
+    });
+}
+
+/// Fills `${name}` in `text` once: known names from `vars`, every other name empty.
+pub(crate) fn fill(text: &str, vars: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    pieces(text, |piece| match piece {
+        Piece::Text(t) => out.push_str(t),
+        Piece::Name(name) => {
+            if let Some((_, value)) = vars.iter().find(|(k, _)| k == name) {
+                out.push_str(value);
+            }
+        }
+    });
     out
 }
 
-fn fill_json(value: &Value, vars: &[(String, String)], keep: &[&str]) -> Value {
+/// Writes `value` as JSON text with its strings filled (see [`fill_into`]).
+fn render(
+    out: &mut String,
+    slots: &mut Vec<Slot>,
+    value: &Value,
+    vars: &[(String, String)],
+    secrets: &[&str],
+) {
     match value {
-        Value::String(s) => Value::String(fill(s, vars, keep)),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|i| fill_json(i, vars, keep)).collect())
+        Value::String(s) => {
+            out.push('"');
+            fill_into(out, slots, s, vars, secrets);
+            out.push('"');
         }
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| (k.clone(), fill_json(v, vars, keep)))
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                render(out, slots, item, vars, secrets);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => {
+            out.push('{');
+            for (i, (k, v)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                push_escaped(out, k);
+                out.push_str("\":");
+                render(out, slots, v, vars, secrets);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 
-/// The names a webhook keeps for sending time: `ACCESS_TOKEN` and its secret's name.
+/// The names a webhook's payload may use for its secrets: `ACCESS_TOKEN` and its secret's name.
 fn secret_names(secret_ref: Option<&str>) -> Vec<&str> {
     let mut names = vec!["ACCESS_TOKEN"];
     names.extend(secret_ref);
@@ -172,22 +257,34 @@ pub fn build(
                 ..
             },
         ) => {
-            let keep = secret_names(secret_ref.as_deref());
-            let body = match payload {
-                Some(p) => fill_json(&Value::Object(p.clone()), &vars, &keep),
-                None => Value::Object(
-                    vars.iter()
-                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                        .collect::<Map<String, Value>>(),
+            let secrets = secret_names(secret_ref.as_deref());
+            let (mut body, mut slots) = (String::new(), Vec::new());
+            match payload {
+                Some(p) => render(
+                    &mut body,
+                    &mut slots,
+                    &Value::Object(p.clone()),
+                    &vars,
+                    &secrets,
                 ),
-            };
+                None => {
+                    body = Value::Object(
+                        vars.iter()
+                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .collect::<Map<String, Value>>(),
+                    )
+                    .to_string();
+                }
+            }
             Some(Request {
                 url: url.clone(),
-                body: body.to_string(),
+                body,
+                slots,
                 access_token_ref: access_token_ref.clone(),
                 secret_ref: secret_ref.clone(),
                 delivery: delivery.to_string(),
                 demo,
+                slack: false,
             })
         }
         (
@@ -202,8 +299,8 @@ pub fn build(
                 ..
             },
         ) => {
-            let title = fill(title, &vars, &[]);
-            let message = fill(message, &vars, &[]);
+            let title = fill(title, &vars);
+            let message = fill(message, &vars);
             let what = match &event.run {
                 Some(run) => format!(
                     "{} on run {} in {}/{}",
@@ -233,10 +330,12 @@ pub fn build(
             Some(Request {
                 url: url.clone(),
                 body: body.to_string(),
+                slots: Vec::new(),
                 access_token_ref: None,
                 secret_ref: None,
                 delivery: delivery.to_string(),
                 demo,
+                slack: true,
             })
         }
         _ => None,
@@ -250,6 +349,23 @@ pub fn signature(secret: &str, body: &str) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
     mac.update(body.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The body with each slot's text put in its place (`text` gives it, JSON-escaped).
+fn with_slots(request: &Request, text: impl Fn(&str) -> String) -> Result<String, String> {
+    let body = &request.body;
+    let mut out = String::with_capacity(body.len());
+    let mut from = 0;
+    for slot in &request.slots {
+        if slot.at < from || slot.at > body.len() || !body.is_char_boundary(slot.at) {
+            return Err("the stored request is damaged (a secret's place is out of order)".into());
+        }
+        out.push_str(&body[from..slot.at]);
+        push_escaped(&mut out, &text(&slot.name));
+        from = slot.at;
+    }
+    out.push_str(&body[from..]);
+    Ok(out)
 }
 
 /// The headers and body as sent, secrets filled in from `secret` (a lookup by name).
@@ -267,16 +383,11 @@ pub fn finish(
         Some(name) => Some((name.clone(), secret(name).ok_or_else(|| missing(name))?)),
         None => None,
     };
-    let mut vars = vec![(
-        "ACCESS_TOKEN".to_string(),
-        token.clone().unwrap_or_default(),
-    )];
-    if let Some((name, value)) = &key {
-        vars.push((name.clone(), value.clone()));
-    }
-    let body: Value = serde_json::from_str(&request.body)
-        .map_err(|e| format!("the stored body is not JSON ({e})"))?;
-    let body = fill_json(&body, &vars, &[]).to_string();
+    let body = with_slots(request, |name| match (&key, &token) {
+        (Some((k, value)), _) if k == name => value.clone(),
+        (_, Some(t)) if name == "ACCESS_TOKEN" => t.clone(),
+        _ => String::new(),
+    })?;
     let mut headers = vec![
         ("Content-Type".to_string(), "application/json".to_string()),
         ("X-Wbauto-Delivery".to_string(), request.delivery.clone()),
@@ -290,15 +401,30 @@ pub fn finish(
     Ok((headers, body))
 }
 
-/// The request as people may see it (history, test fire): secrets masked.
-pub fn shown(request: &Request) -> Value {
-    let mut keep = vec![("ACCESS_TOKEN".to_string(), MASK.to_string())];
-    if let Some(name) = &request.secret_ref {
-        keep.push((name.clone(), MASK.to_string()));
+/// A URL as people may see it: any `user:password@` masked, and a Slack incoming webhook's path
+/// (which grants posting) masked; `slack` says the URL is one even when its host is not Slack's.
+pub(crate) fn shown_url(url: &str, slack: bool) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return MASK.to_string();
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let _ = parsed.set_username(MASK);
+        let _ = parsed.set_password(None);
     }
-    let body = serde_json::from_str::<Value>(&request.body)
-        .map(|b| fill_json(&b, &keep, &[]))
-        .unwrap_or(Value::String(request.body.clone()));
+    if slack || parsed.host_str() == Some("hooks.slack.com") {
+        parsed.set_path(MASK);
+        parsed.set_query(None);
+    }
+    // The URL parser percent-encodes the mask; show it as written.
+    parsed.to_string().replace("%E2%80%A2", "•")
+}
+
+/// The request as people may see it (history, test fire): secrets and secret URLs masked.
+pub fn shown(request: &Request) -> Value {
+    let body = with_slots(request, |_| MASK.to_string())
+        .ok()
+        .and_then(|b| serde_json::from_str::<Value>(&b).ok())
+        .unwrap_or_else(|| Value::String(MASK.to_string()));
     let mut headers = Map::new();
     headers.insert("Content-Type".into(), json!("application/json"));
     headers.insert("X-Wbauto-Delivery".into(), json!(request.delivery));
@@ -308,7 +434,7 @@ pub fn shown(request: &Request) -> Value {
     if request.secret_ref.is_some() {
         headers.insert("X-Wandb-Signature".into(), json!(MASK));
     }
-    json!({"method": "POST", "url": request.url, "headers": headers, "body": body})
+    json!({"method": "POST", "url": shown_url(&request.url, request.slack), "headers": headers, "body": body})
 }
 
 #[cfg(test)]
@@ -323,15 +449,84 @@ mod tests {
         );
     }
 
+    fn webhook_request(payload: &Value, vars: &[(String, String)]) -> Request {
+        let (mut body, mut slots) = (String::new(), Vec::new());
+        render(
+            &mut body,
+            &mut slots,
+            payload,
+            vars,
+            &["ACCESS_TOKEN", "SIGN"],
+        );
+        Request {
+            url: "http://127.0.0.1:1/hook".into(),
+            body,
+            slots,
+            access_token_ref: Some("TOKEN".into()),
+            secret_ref: Some("SIGN".into()),
+            delivery: "exe_1".into(),
+            demo: false,
+            slack: false,
+        }
+    }
+
+    fn secret(name: &str) -> Option<String> {
+        match name {
+            "TOKEN" => Some("tok-\"123\"".into()),
+            "SIGN" => Some("s3cret".into()),
+            _ => None,
+        }
+    }
+
     #[test]
     fn variables_fill_as_text_and_unknown_ones_are_empty() {
         let vars = vec![("run_name".to_string(), "say \"hi\"".to_string())];
-        let body = json!({"text": "run ${run_name} ${nope}!", "n": 3, "token": "${ACCESS_TOKEN}"});
-        let filled = fill_json(&body, &vars, &["ACCESS_TOKEN"]);
-        assert_eq!(filled["text"], "run say \"hi\" !");
-        assert_eq!(filled["token"], "${ACCESS_TOKEN}");
-        let text = filled.to_string();
-        assert!(serde_json::from_str::<Value>(&text).is_ok(), "{text}");
-        assert_eq!(fill("${unclosed", &vars, &[]), "${unclosed");
+        let payload = json!({"text": "run ${run_name} ${nope}!", "n": [3, true, null], "token": "${ACCESS_TOKEN}"});
+        let request = webhook_request(&payload, &vars);
+        let (_, body) = finish(&request, secret).unwrap();
+        let sent: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(sent["text"], "run say \"hi\" !");
+        assert_eq!(sent["n"], json!([3, true, null]));
+        assert_eq!(
+            sent["token"], "tok-\"123\"",
+            "a secret the payload names is filled, escaped"
+        );
+        assert_eq!(shown(&request)["body"]["token"], MASK);
+        assert_eq!(fill("${unclosed", &vars), "${unclosed");
+        assert_eq!(fill("${run_name}${x}!", &vars), "say \"hi\"!");
+    }
+
+    #[test]
+    fn a_value_filled_in_is_never_read_as_a_template_again() {
+        for name in ["${ACCESS_TOKEN} ${SIGN}", "$${run_name}}", "${run_name}"] {
+            let vars = vec![("run_name".to_string(), name.to_string())];
+            let payload = json!({"run": "${run_name}", "token": "${ACCESS_TOKEN}"});
+            let request = webhook_request(&payload, &vars);
+            let (_, body) = finish(&request, secret).unwrap();
+            let sent: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                sent["run"], name,
+                "the run's name arrives as it was written"
+            );
+            assert_eq!(sent["token"], "tok-\"123\"");
+            assert!(!sent["run"].as_str().unwrap().contains("s3cret"));
+        }
+    }
+
+    #[test]
+    fn urls_shown_hide_userinfo_and_slack_paths() {
+        assert_eq!(
+            shown_url("https://bob:pw@example.com/hook?x=1", false),
+            "https://••••@example.com/hook?x=1"
+        );
+        assert_eq!(
+            shown_url("https://hooks.slack.com/services/T1/B2/sekrit", false),
+            "https://hooks.slack.com/••••"
+        );
+        assert_eq!(
+            shown_url("http://127.0.0.1:9/slack", true),
+            "http://127.0.0.1:9/••••"
+        );
+        assert_eq!(shown_url("not a url", false), MASK);
     }
 }

@@ -1,22 +1,18 @@
 //! The engine's tables in the local database: what the evaluator remembers, executions and their
-//! outbox, the inbox, secrets and the evaluator's lease. Plain functions on a connection; the
-//! caller decides the transaction, so a decision and its outbox row are written together.
+//! outbox, the inbox, secrets and followed run logs. Plain functions on a connection; the caller
+//! decides the transaction (and checks its lease's fence in it), so a decision and its outbox
+//! row are written together.
 
+use super::error::{EngineError, db};
 use super::eval::{Bucket, Memory, RunMemory, Window};
 use super::request::Request;
-use crate::backend::BackendError;
 use crate::model::{Automation, Integration};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// A database error in words.
-pub fn db(e: rusqlite::Error) -> BackendError {
-    BackendError::Storage(format!("the local database failed: {e}"))
-}
-
 /// Every automation of the local backend (enabled or not), from every entity.
-pub fn automations(conn: &Connection) -> Result<Vec<Automation>, BackendError> {
+pub fn automations(conn: &Connection) -> Result<Vec<Automation>, EngineError> {
     let mut names = conn
         .prepare("SELECT name FROM entities ORDER BY num")
         .map_err(db)?;
@@ -40,7 +36,7 @@ pub fn automations(conn: &Connection) -> Result<Vec<Automation>, BackendError> {
 /// Every integration by id, with whether it is one of the demo's.
 pub fn integrations(
     conn: &Connection,
-) -> Result<HashMap<String, (Integration, bool)>, BackendError> {
+) -> Result<HashMap<String, (Integration, bool)>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT DISTINCT entity FROM integrations")
         .map_err(db)?;
@@ -67,35 +63,8 @@ pub fn integrations(
     Ok(out)
 }
 
-/// Loads what the evaluator remembers of these runs and of every automation's bucket.
-pub fn load_memory(conn: &Connection, runs: &[String]) -> Result<Memory, BackendError> {
-    let mut memory = Memory::default();
-    let mut windows = conn
-        .prepare("SELECT automation_id, state FROM engine_windows WHERE run = ?1")
-        .map_err(db)?;
-    let mut run_rows = conn
-        .prepare("SELECT state FROM engine_runs WHERE run = ?1")
-        .map_err(db)?;
-    for run in runs {
-        let rows = windows
-            .query_map([run], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(db)?;
-        for row in rows {
-            let (id, state) = row.map_err(db)?;
-            if let Ok(w) = serde_json::from_str::<Window>(&state) {
-                memory.windows.insert(id, run.clone(), w);
-            }
-        }
-        let state: Option<String> = run_rows
-            .query_row([run], |r| r.get(0))
-            .optional()
-            .map_err(db)?;
-        if let Some(m) = state.and_then(|s| serde_json::from_str::<RunMemory>(&s).ok()) {
-            memory.runs.insert(run.clone(), m);
-        }
-    }
+/// Loads every automation's rate-limit bucket.
+pub(crate) fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(), EngineError> {
     let mut buckets = conn
         .prepare("SELECT automation_id, tokens, at FROM engine_buckets")
         .map_err(db)?;
@@ -114,11 +83,43 @@ pub fn load_memory(conn: &Connection, runs: &[String]) -> Result<Memory, Backend
         let (id, bucket) = row.map_err(db)?;
         memory.buckets.insert(id, bucket);
     }
-    Ok(memory)
+    Ok(())
+}
+
+/// Loads what the evaluator remembers of one run (its windows and its last step and state).
+pub(crate) fn load_run(
+    conn: &Connection,
+    run: &str,
+    memory: &mut Memory,
+) -> Result<(), EngineError> {
+    let mut windows = conn
+        .prepare_cached("SELECT automation_id, state FROM engine_windows WHERE run = ?1")
+        .map_err(db)?;
+    let rows = windows
+        .query_map([run], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(db)?;
+    for row in rows {
+        let (id, state) = row.map_err(db)?;
+        if let Ok(w) = serde_json::from_str::<Window>(&state) {
+            memory.windows.insert(id, run.to_string(), w);
+        }
+    }
+    let state: Option<String> = conn
+        .prepare_cached("SELECT state FROM engine_runs WHERE run = ?1")
+        .map_err(db)?
+        .query_row([run], |r| r.get(0))
+        .optional()
+        .map_err(db)?;
+    if let Some(m) = state.and_then(|s| serde_json::from_str::<RunMemory>(&s).ok()) {
+        memory.runs.insert(run.to_string(), m);
+    }
+    Ok(())
 }
 
 /// Stores what the evaluator remembers.
-pub fn save_memory(conn: &Connection, memory: &Memory) -> Result<(), BackendError> {
+pub(crate) fn save_memory(conn: &Connection, memory: &Memory) -> Result<(), EngineError> {
     let mut w = conn
         .prepare("INSERT INTO engine_windows (automation_id, run, state) VALUES (?1, ?2, ?3) ON CONFLICT(automation_id, run) DO UPDATE SET state = ?3")
         .map_err(db)?;
@@ -182,7 +183,7 @@ impl Status {
 
 /// A new execution.
 #[derive(Clone, Debug)]
-pub struct NewExecution<'a> {
+pub(crate) struct NewExecution<'a> {
     /// Its id (also the delivery id).
     pub id: &'a str,
     /// The automation.
@@ -209,41 +210,59 @@ pub struct NewExecution<'a> {
     pub at: &'a str,
 }
 
-/// Records an execution; with `request`, also its outbox row, due at `due` (Unix seconds).
-pub fn insert_execution(
+/// An outbox row to write with an execution: what to send, who queued it, when it is due.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Queued<'a> {
+    /// What to send.
+    pub request: &'a Request,
+    /// Who queued it (the lease holder's id), so a one-shot command delivers only its own.
+    pub origin: &'a str,
+    /// When it is due (Unix milliseconds).
+    pub due: i64,
+}
+
+/// Records an execution; with `queued`, also its outbox row.
+pub(crate) fn insert_execution(
     conn: &Connection,
     e: &NewExecution<'_>,
-    request: Option<&Request>,
-    due: i64,
-) -> Result<(), BackendError> {
+    queued: Option<Queued<'_>>,
+) -> Result<(), EngineError> {
     let finished = (e.status != Status::InProgress).then_some(e.at);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO executions (id, automation_id, automation_name, event_type, run, step, collection, trigger_values, status, created_at, finished_at, error, test, request)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            e.id,
-            e.automation.id.as_deref().unwrap_or_default(),
-            e.automation.name,
-            e.event_type,
-            e.run,
-            e.step,
-            e.collection,
-            e.values.as_ref().map(Value::to_string),
-            e.status.name(),
-            e.at,
-            finished,
-            e.error,
-            e.test,
-            e.shown.as_ref().map(Value::to_string),
-        ],
     )
+    .map_err(db)?
+    .execute(params![
+        e.id,
+        e.automation.id.as_deref().unwrap_or_default(),
+        e.automation.name,
+        e.event_type,
+        e.run,
+        e.step,
+        e.collection,
+        e.values.as_ref().map(Value::to_string),
+        e.status.name(),
+        e.at,
+        finished,
+        e.error,
+        e.test,
+        e.shown.as_ref().map(Value::to_string),
+    ])
     .map_err(db)?;
-    if let Some(request) = request {
-        let stored = serde_json::to_string(request).unwrap_or_default();
-        conn.execute(
-            "INSERT INTO outbox (execution_id, request, next_at) VALUES (?1, ?2, ?3)",
-            params![e.id, stored, due],
+    if let Some(q) = queued {
+        let stored = serde_json::to_string(q.request).unwrap_or_default();
+        conn.prepare_cached(
+            "INSERT INTO outbox (execution_id, request, next_at, receiver, origin, queued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3)",
         )
+        .map_err(db)?
+        .execute(params![
+            e.id,
+            stored,
+            q.due,
+            super::deliver::receiver(&q.request.url),
+            q.origin
+        ])
         .map_err(db)?;
     }
     Ok(())
@@ -251,69 +270,116 @@ pub fn insert_execution(
 
 /// An outbox row.
 #[derive(Clone, Debug)]
-pub struct Due {
+pub(crate) struct Due {
     /// The execution.
     pub execution: String,
-    /// What to send.
-    pub request: Request,
+    /// What to send, or why the stored request cannot be read.
+    pub request: Result<Request, String>,
     /// Attempts made so far.
     pub attempts: u32,
+    /// Where it goes (scheme, host and port), for the per-receiver limit.
+    pub receiver: String,
 }
 
-/// Outbox rows due by `now`, oldest first.
-pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>, BackendError> {
+/// Which outbox rows a deliverer takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// All of them (`wbauto engine`).
+    All,
+    /// The ones this lease holder queued (`wbauto emit`).
+    Origin(String),
+    /// One execution (a test fire).
+    Execution(String),
+}
+
+impl Scope {
+    fn params(&self) -> (&str, &str) {
+        match self {
+            Scope::All => ("", ""),
+            Scope::Origin(o) => (o, ""),
+            Scope::Execution(e) => ("", e),
+        }
+    }
+}
+
+/// Up to `limit` outbox rows of `scope` due by `now` (Unix milliseconds), oldest first, leaving
+/// out the receivers that are busy and the executions being delivered.
+pub fn due(
+    conn: &Connection,
+    now: i64,
+    limit: usize,
+    scope: &Scope,
+    busy: &[&str],
+    in_flight: &[&str],
+) -> Result<Vec<Due>, EngineError> {
+    let (origin, execution) = scope.params();
     let mut stmt = conn
-        .prepare("SELECT execution_id, request, attempts FROM outbox WHERE next_at <= ?1 ORDER BY next_at, rowid LIMIT ?2")
+        .prepare_cached(
+            "SELECT execution_id, request, attempts, receiver FROM outbox
+             WHERE next_at <= ?1 AND (?3 = '' OR origin = ?3) AND (?4 = '' OR execution_id = ?4)
+               AND receiver NOT IN (SELECT value FROM json_each(?5))
+               AND execution_id NOT IN (SELECT value FROM json_each(?6))
+             ORDER BY next_at, rowid LIMIT ?2",
+        )
         .map_err(db)?;
+    let busy = serde_json::to_string(busy).unwrap_or_else(|_| "[]".into());
+    let in_flight = serde_json::to_string(in_flight).unwrap_or_else(|_| "[]".into());
     let rows = stmt
-        .query_map(params![now, limit as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, u32>(2)?,
-            ))
-        })
+        .query_map(
+            params![now, limit as i64, origin, execution, busy, in_flight],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
         .map_err(db)?;
     let mut out = Vec::new();
     for row in rows {
-        let (execution, request, attempts) = row.map_err(db)?;
-        match serde_json::from_str(&request) {
-            Ok(request) => out.push(Due {
-                execution,
-                request,
-                attempts,
-            }),
-            Err(e) => {
-                finish(
-                    conn,
-                    &execution,
-                    attempts,
-                    None,
-                    None,
-                    Some(&format!("the stored request is unreadable ({e})")),
-                    false,
-                )?;
-            }
-        }
+        let (execution, request, attempts, receiver) = row.map_err(db)?;
+        out.push(Due {
+            execution,
+            request: serde_json::from_str(&request)
+                .map_err(|e| format!("the stored request is unreadable ({e})")),
+            attempts,
+            receiver,
+        });
     }
     Ok(out)
 }
 
-/// The earliest time an outbox row is due, if any is left.
-pub fn next_due(conn: &Connection) -> Result<Option<i64>, BackendError> {
-    conn.query_row("SELECT MIN(next_at) FROM outbox", [], |r| r.get(0))
-        .map_err(db)
+/// The earliest time (Unix milliseconds) an outbox row of `scope` is due, if any is left.
+pub(crate) fn next_due(conn: &Connection, scope: &Scope) -> Result<Option<i64>, EngineError> {
+    let (origin, execution) = scope.params();
+    conn.prepare_cached(
+        "SELECT MIN(next_at) FROM outbox WHERE (?1 = '' OR origin = ?1) AND (?2 = '' OR execution_id = ?2)",
+    )
+    .map_err(db)?
+    .query_row(params![origin, execution], |r| r.get(0))
+    .map_err(db)
+}
+
+/// How many outbox rows wait, and how long the oldest has waited (seconds).
+pub(crate) fn outbox_stats(conn: &Connection, now_ms: i64) -> Result<(i64, i64), EngineError> {
+    conn.query_row("SELECT COUNT(*), MIN(queued_at) FROM outbox", [], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+    })
+    .map(|(n, oldest)| (n, oldest.map_or(0, |t| ((now_ms - t) / 1000).max(0))))
+    .map_err(db)
 }
 
 /// Records an attempt that will be tried again at `next_at`.
-pub fn retry_later(
+pub(crate) fn retry_later(
     conn: &Connection,
     execution: &str,
     attempts: u32,
     next_at: i64,
     status: Option<u16>,
     error: &str,
-) -> Result<(), BackendError> {
+) -> Result<(), EngineError> {
     conn.execute(
         "UPDATE outbox SET attempts = ?2, next_at = ?3 WHERE execution_id = ?1",
         params![execution, attempts, next_at],
@@ -336,7 +402,7 @@ pub fn finish(
     body: Option<&str>,
     error: Option<&str>,
     ok: bool,
-) -> Result<(), BackendError> {
+) -> Result<(), EngineError> {
     let state = if ok { Status::Success } else { Status::Failed };
     conn.execute(
         "UPDATE executions SET status = ?2, attempts = ?3, response_status = ?4, response_body = ?5, error = ?6, finished_at = ?7 WHERE id = ?1",
@@ -348,27 +414,9 @@ pub fn finish(
     Ok(())
 }
 
-/// How many of these executions ended in each status: (success, failed, skipped, in progress).
-pub fn tally(conn: &Connection, ids: &[String]) -> Result<[usize; 4], BackendError> {
-    let mut stmt = conn
-        .prepare("SELECT status FROM executions WHERE id = ?1")
-        .map_err(db)?;
-    let mut out = [0usize; 4];
-    for id in ids {
-        let status: Option<String> = stmt.query_row([id], |r| r.get(0)).optional().map_err(db)?;
-        match status.as_deref().and_then(Status::parse) {
-            Some(Status::Success) => out[0] += 1,
-            Some(Status::Failed) => out[1] += 1,
-            Some(Status::Skipped) => out[2] += 1,
-            Some(Status::InProgress) => out[3] += 1,
-            None => {}
-        }
-    }
-    Ok(out)
-}
-
-/// Keeps at most `rows` executions per automation and none older than `days`.
-pub fn prune(conn: &Connection, days: i64, rows: i64) -> Result<(), BackendError> {
+/// Keeps at most `rows` executions per automation and none older than `days`, and idempotent
+/// answers for a day.
+pub fn prune(conn: &Connection, days: i64, rows: i64) -> Result<(), EngineError> {
     let cutoff = jiff::Timestamp::now()
         .checked_sub(jiff::SignedDuration::from_hours(24 * days))
         .map(|t| t.to_string())
@@ -379,20 +427,11 @@ pub fn prune(conn: &Connection, days: i64, rows: i64) -> Result<(), BackendError
         params![cutoff, rows],
     )
     .map_err(db)?;
-    Ok(())
-}
-
-/// A secret's value.
-pub fn secret(conn: &Connection, name: &str) -> Result<Option<String>, BackendError> {
-    conn.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
-    .optional()
-    .map_err(db)
+    super::tokens::prune_answers(conn, super::now_ms())
 }
 
 /// Every secret's value by name (for a delivery round).
-pub fn secrets(conn: &Connection) -> Result<HashMap<String, String>, BackendError> {
+pub fn secrets(conn: &Connection) -> Result<HashMap<String, String>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT name, value FROM secrets")
         .map_err(db)?;
@@ -403,7 +442,7 @@ pub fn secrets(conn: &Connection) -> Result<HashMap<String, String>, BackendErro
 }
 
 /// Sets a secret.
-pub fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), BackendError> {
+pub(crate) fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), EngineError> {
     conn.execute(
         "INSERT INTO secrets (name, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET value = ?2, updated_at = ?3",
         params![name, value, crate::backend::local::store::now()],
@@ -413,7 +452,7 @@ pub fn set_secret(conn: &Connection, name: &str, value: &str) -> Result<(), Back
 }
 
 /// Secret names and when each was set.
-pub fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, BackendError> {
+pub(crate) fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT name, updated_at FROM secrets ORDER BY name")
         .map_err(db)?;
@@ -424,40 +463,35 @@ pub fn secret_names(conn: &Connection) -> Result<Vec<(String, String)>, BackendE
 }
 
 /// Deletes a secret; whether it existed.
-pub fn delete_secret(conn: &Connection, name: &str) -> Result<bool, BackendError> {
+pub(crate) fn delete_secret(conn: &Connection, name: &str) -> Result<bool, EngineError> {
     Ok(conn
         .execute("DELETE FROM secrets WHERE name = ?1", [name])
         .map_err(db)?
         > 0)
 }
 
-/// Queues events for the engine that holds the lease; returns their ids.
-pub fn push_inbox(conn: &Connection, events: &[Value]) -> Result<Vec<i64>, BackendError> {
-    let mut stmt = conn
-        .prepare("INSERT INTO inbox (event) VALUES (?1)")
+/// Queues one event (its JSON text) for the engine that holds the lease; returns its number.
+pub(crate) fn push_inbox(conn: &Connection, event: &str) -> Result<i64, EngineError> {
+    conn.prepare_cached("INSERT INTO inbox (event) VALUES (?1)")
+        .map_err(db)?
+        .execute([event])
         .map_err(db)?;
-    let mut ids = Vec::with_capacity(events.len());
-    for e in events {
-        stmt.execute([e.to_string()]).map_err(db)?;
-        ids.push(conn.last_insert_rowid());
-    }
-    Ok(ids)
+    Ok(conn.last_insert_rowid())
 }
 
-/// How many rows wait in the inbox and the outbox.
-pub fn backlog(conn: &Connection) -> Result<(i64, i64), BackendError> {
-    conn.query_row(
-        "SELECT (SELECT COUNT(*) FROM inbox), (SELECT COUNT(*) FROM outbox)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .map_err(db)
+/// Whether events wait in the inbox.
+pub(crate) fn inbox_waiting(conn: &Connection) -> Result<bool, EngineError> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM inbox)", [], |r| r.get(0))
+        .map_err(db)
 }
 
-/// Takes up to `limit` queued events (oldest first) and their row numbers.
-pub fn peek_inbox(conn: &Connection, limit: usize) -> Result<Vec<(i64, String)>, BackendError> {
+/// Up to `limit` queued events (oldest first) and their row numbers.
+pub(crate) fn peek_inbox(
+    conn: &Connection,
+    limit: usize,
+) -> Result<Vec<(i64, String)>, EngineError> {
     let mut stmt = conn
-        .prepare("SELECT num, event FROM inbox ORDER BY num LIMIT ?1")
+        .prepare_cached("SELECT num, event FROM inbox ORDER BY num LIMIT ?1")
         .map_err(db)?;
     let rows = stmt
         .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -466,72 +500,14 @@ pub fn peek_inbox(conn: &Connection, limit: usize) -> Result<Vec<(i64, String)>,
 }
 
 /// Removes queued events up to and including `num`.
-pub fn drop_inbox(conn: &Connection, num: i64) -> Result<(), BackendError> {
+pub(crate) fn drop_inbox(conn: &Connection, num: i64) -> Result<(), EngineError> {
     conn.execute("DELETE FROM inbox WHERE num <= ?1", [num])
         .map_err(db)?;
     Ok(())
 }
 
-/// Whether a process is alive on this host.
-pub fn alive(pid: i64) -> bool {
-    i32::try_from(pid).is_ok_and(|pid| {
-        // SAFETY: signal 0 only checks that the process exists; it sends nothing.
-        pid > 0
-            && (unsafe { libc::kill(pid, 0) } == 0
-                || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
-    })
-}
-
-/// The evaluator's lease: who holds it (holder, pid) if anyone alive does.
-pub fn lease_holder(conn: &Connection, now: i64) -> Result<Option<(String, i64)>, BackendError> {
-    let row: Option<(String, i64, i64)> = conn
-        .query_row(
-            "SELECT holder, pid, until FROM lease WHERE name = 'evaluator'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()
-        .map_err(db)?;
-    Ok(row
-        .filter(|(_, pid, until)| *until >= now && alive(*pid))
-        .map(|(h, p, _)| (h, p)))
-}
-
-/// Takes (or renews) the lease for `holder` until `until`; `false` when another live holder has it.
-pub fn take_lease(
-    conn: &Connection,
-    holder: &str,
-    now: i64,
-    until: i64,
-) -> Result<bool, BackendError> {
-    if let Some((other, _)) = lease_holder(conn, now)?
-        && other != holder
-    {
-        return Ok(false);
-    }
-    conn.execute(
-        "INSERT INTO lease (name, holder, pid, until) VALUES ('evaluator', ?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET holder = ?1, pid = ?2, until = ?3",
-        params![holder, i64::from(std::process::id()), until],
-    )
-    .map_err(db)?;
-    Ok(true)
-}
-
-/// Gives the lease up.
-pub fn release_lease(conn: &Connection, holder: &str) -> Result<(), BackendError> {
-    conn.execute(
-        "DELETE FROM lease WHERE name = 'evaluator' AND holder = ?1",
-        [holder],
-    )
-    .map_err(db)?;
-    Ok(())
-}
-
 /// What the follower remembers of a run log, by path.
-pub fn runlog(
-    conn: &Connection,
-    path: &str,
-) -> Result<super::runlog::events::RunLog, BackendError> {
+pub fn runlog(conn: &Connection, path: &str) -> Result<super::runlog::events::RunLog, EngineError> {
     let state: Option<String> = conn
         .query_row(
             "SELECT state FROM runlog_files WHERE path = ?1",
@@ -546,11 +522,11 @@ pub fn runlog(
 }
 
 /// Remembers a run log's state (in the transaction of its events' evaluation).
-pub fn save_runlog(
+pub(crate) fn save_runlog(
     conn: &Connection,
     path: &str,
     log: &super::runlog::events::RunLog,
-) -> Result<(), BackendError> {
+) -> Result<(), EngineError> {
     conn.execute(
         "INSERT INTO runlog_files (path, state) VALUES (?1, ?2) ON CONFLICT(path) DO UPDATE SET state = ?2",
         params![path, serde_json::to_string(log).unwrap_or_default()],
@@ -562,7 +538,7 @@ pub fn save_runlog(
 /// Every run log followed, with its state (for the dashboard's runs).
 pub fn runlogs(
     conn: &Connection,
-) -> Result<Vec<(String, super::runlog::events::RunLog)>, BackendError> {
+) -> Result<Vec<(String, super::runlog::events::RunLog)>, EngineError> {
     let mut stmt = conn
         .prepare("SELECT path, state FROM runlog_files ORDER BY path")
         .map_err(db)?;
@@ -577,4 +553,23 @@ pub fn runlogs(
         }
     }
     Ok(out)
+}
+
+/// The engine in words (for `doctor`): who evaluates the database, and how much it holds.
+pub fn describe(conn: &Connection, now_ms: i64) -> Result<String, EngineError> {
+    let who = match super::lease::holder(conn, now_ms)? {
+        Some(h) if h.kind == super::lease::Kind::Engine => format!("running: {}", h.describe()),
+        Some(h) => format!("not running; {} is evaluating", h.describe()),
+        None => "not running (`wbauto emit` evaluates by itself)".to_string(),
+    };
+    let (executions, logs, tokens): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM executions), (SELECT COUNT(*) FROM runlog_files), (SELECT COUNT(*) FROM tokens)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(db)?;
+    Ok(format!(
+        "{who}; {executions} executions, {logs} run logs followed, {tokens} tokens"
+    ))
 }

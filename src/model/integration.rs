@@ -19,11 +19,20 @@ pub fn webhook_name_ok(name: &str) -> bool {
         && name.chars().all(|c| is_word_char(c) || c == ' ')
 }
 
+/// Whether `url` is an http or https address with a host (and, if given, a valid port):
+/// parsed, not checked by prefix (`http:///x` has no host; port 99999 does not exist).
 fn url_ok(url: &str) -> bool {
-    let rest = url
+    let Some(rest) = url
         .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    // The parser would take `http:///x` as host `x`; an address written that way has none.
+    if rest.is_empty() || rest.starts_with('/') || url.contains(char::is_whitespace) {
+        return false;
+    }
+    url::Url::parse(url).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()))
 }
 
 /// Checks a new webhook integration's name and URL.
@@ -38,7 +47,9 @@ pub(crate) fn validate_webhook(name: &str, url: &str) -> Vec<Problem> {
     if !url_ok(url) {
         out.push(Problem::new(
             "url",
-            format!("{url:?} is not a web address; it must start with https:// (or http://)"),
+            format!(
+                "{url:?} is not a web address: it needs https:// (or http://), a host and, if given, a port up to 65535"
+            ),
         ));
     }
     out
@@ -55,9 +66,9 @@ pub(crate) fn validate_slack(channel: &str, webhook_url: &str) -> Vec<Problem> {
         ));
     }
     // Plain http only to this machine (a local relay or a test receiver), never across a network.
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| webhook_url.starts_with(p));
+    let loopback = url::Url::parse(webhook_url).is_ok_and(|u| {
+        u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+    });
     if !(webhook_url.starts_with("https://") || loopback) || !url_ok(webhook_url) {
         out.push(Problem::new(
             "webhook_url",
@@ -243,6 +254,16 @@ mod tests {
         assert_eq!(validate_webhook("a.b", "ftp://x").len(), 2);
         assert!(validate_slack("#ok", "https://hooks.slack.com/services/x").is_empty());
         assert_eq!(validate_slack("# bad", "http://x").len(), 2);
+        for bad in ["http:///x", "https://x:99999/", "https://", "http://a b/"] {
+            assert_eq!(validate_webhook("ok", bad).len(), 1, "{bad}");
+        }
+        assert!(validate_webhook("ok", "https://ci.example.com:8443/h?x=1").is_empty());
+        assert_eq!(
+            validate_slack("#ok", "http://127.0.0.1.evil.example/services/x").len(),
+            1,
+            "plain http only to this machine, by host, not by prefix"
+        );
+        assert!(validate_slack("#ok", "http://127.0.0.1:9/services/x").is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Where a backtest's history comes from, one implementation for the CLI and the dashboard:
 //! W&B runs (the newest of a project, or named ones) with their metric history, run logs under
-//! directories, and series files. Each gives one [`RunHistory`] per run.
+//! directories (each gives one [`RunHistory`] per run), and series files (streamed into the
+//! backtest, so their length costs no memory).
 
 use crate::backend::{Backend, BackendError, RunInfo};
 use crate::engine::backtest::{RunHistory, final_state_only};
@@ -41,12 +42,29 @@ pub(crate) async fn judge(
     histories: Vec<RunHistory>,
     options: crate::engine::backtest::Options,
 ) -> Result<Vec<crate::engine::backtest::Verdict>, BackendError> {
+    judge_with_series(a, histories, Vec::new(), options).await
+}
+
+/// [`judge`], then the series files streamed in after the histories, each in file order.
+pub(crate) async fn judge_with_series(
+    a: &Automation,
+    histories: Vec<RunHistory>,
+    series: Vec<PathBuf>,
+    options: crate::engine::backtest::Options,
+) -> Result<Vec<crate::engine::backtest::Verdict>, BackendError> {
     let automation = a.clone();
     tokio::task::spawn_blocking(move || {
-        crate::engine::backtest::backtest(&automation, histories, options)
+        let mut bt = crate::engine::backtest::Backtest::new(&automation, options);
+        crate::engine::backtest::feed_histories(&mut bt, histories);
+        for path in &series {
+            stream_series(path, &automation, &mut bt).map_err(|e| {
+                BackendError::Invalid(vec![crate::model::validate::Problem::new("--series", e)])
+            })?;
+        }
+        Ok(bt.finish())
     })
     .await
-    .map_err(|e| BackendError::Storage(format!("the backtest stopped: {e}")))
+    .map_err(|e| BackendError::Storage(format!("the backtest stopped: {e}")))?
 }
 
 /// The runs to read from W&B.
@@ -201,42 +219,40 @@ pub(crate) fn run_log_histories(
     Ok(out)
 }
 
-/// Series files: `.csv` (a `step` column, one per metric) or `.jsonl` (engine events); each
-/// file's runs go to the automation's project.
-pub(crate) fn series_histories(
-    paths: &[PathBuf],
+/// A series file streamed into the backtest: `.csv` (a `step` column, one per metric) or
+/// `.jsonl` (engine events); its runs go to the automation's project.
+fn stream_series(
+    path: &Path,
     a: &Automation,
-) -> Result<Vec<RunHistory>, String> {
+    bt: &mut crate::engine::backtest::Backtest,
+) -> Result<(), String> {
+    use crate::engine::series::{Source, read_csv, read_jsonl};
     let entity = a.scope.path.entity().to_string();
     let project = a
         .scope
         .path
         .project_name()
         .unwrap_or_else(|| "uncategorized".into());
-    let mut out = Vec::new();
-    for p in paths {
-        let text = crate::fsutil::read_input(p, 1 << 30)?;
-        let name = p
-            .file_name()
-            .map_or_else(|| "series".to_string(), |n| n.to_string_lossy().to_string());
-        let shown = p.display();
-        match Path::new(&name).extension().and_then(|e| e.to_str()) {
-            Some("csv") => out.push(
-                crate::engine::series::from_csv(&text, &name, &entity, &project)
-                    .map_err(|e| format!("{shown}: {e}"))?,
-            ),
-            Some("jsonl" | "ndjson" | "json") => out.extend(
-                crate::engine::series::from_jsonl(&text, &name, &entity, &project)
-                    .map_err(|e| format!("{shown}: {e}"))?,
-            ),
-            _ => {
-                return Err(format!(
-                    "{shown}: a series is a .csv (step,metric...) or a .jsonl of events"
-                ));
-            }
-        }
+    let name = path
+        .file_name()
+        .map_or_else(|| "series".to_string(), |n| n.to_string_lossy().to_string());
+    let shown = path.display();
+    let source = Source {
+        name: &name,
+        entity: &entity,
+        project: &project,
+    };
+    let open = || {
+        std::fs::File::open(path)
+            .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
+            .map_err(|e| format!("cannot read {shown}: {e}"))
+    };
+    match Path::new(&name).extension().and_then(|e| e.to_str()) {
+        Some("csv") => read_csv(open()?, &source, bt),
+        Some("jsonl" | "ndjson" | "json") => read_jsonl(open()?, &source, bt),
+        _ => Err("a series is a .csv (step,metric...) or a .jsonl of events".into()),
     }
-    Ok(out)
+    .map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Run logs as the automation's own: each run in its own project, the automation's entity for

@@ -248,9 +248,8 @@ pub struct Activity {
 
 /// The engine's activity, for the list's LAST column and the header.
 pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
-    let now = jiff::Timestamp::now().as_second();
     let latest = engine.with(|c| crate::engine::history::latest(c))?;
-    let running = engine.with(|c| crate::engine::store::lease_holder(c, now))?;
+    let holder = engine.with(|c| crate::engine::lease::holder(c, crate::engine::now_ms()))?;
     Ok(Activity {
         latest: latest
             .into_iter()
@@ -259,7 +258,7 @@ pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, Backe
                 (id, (status, secs))
             })
             .collect(),
-        engine_running: running.is_some_and(|(holder, _)| holder.starts_with("engine-")),
+        engine_running: holder.is_some_and(|h| h.kind == crate::engine::lease::Kind::Engine),
     })
 }
 
@@ -327,7 +326,8 @@ pub(crate) fn prepare_test(
     })
 }
 
-/// Sends a prepared test fire and waits for its delivery (bounded); returns the outcome in words.
+/// Sends a prepared test fire by the lease's rules (a running engine delivers it; else this
+/// process does, alone) and waits for its delivery (bounded); returns the outcome in words.
 pub(crate) async fn send_test(
     engine: &crate::engine::Engine,
     id: &str,
@@ -339,11 +339,8 @@ pub(crate) async fn send_test(
         .find(|a| a.id.as_deref() == Some(id))
         .ok_or_else(|| BackendError::NotFound("the automation is gone".into()))?;
     engine.record_test(a, &test.event, &test.id, test.request.as_ref())?;
-    let client = crate::engine::deliver::client(std::time::Duration::from_secs(
-        engine.settings.timeout_secs.max(1),
-    ));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    engine.drain(&client, Some(deadline)).await?;
+    crate::engine::oneshot::deliver_one(engine, &test.id, deadline).await?;
     let rows = executions(engine, Some(id), 1)?;
     Ok(match rows.first() {
         Some(r) if r.status == "success" && test.request.is_none() => {

@@ -1,119 +1,16 @@
 //! The local engine, driven only through the real binary: events in with `wbauto emit` (and the
 //! engine's HTTP endpoint), deliveries to a loopback receiver the test starts, history out.
 
-use crate::support::binary::{self, Run};
-use crate::support::receiver::{Received, Receiver};
+use crate::support::engine::{Engine, Setup, by_automation, post, wait_for, webhook};
+use crate::support::receiver::Receiver;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-/// A data dir with a fast-retrying config, a webhook to the receiver and its secrets.
-struct Setup {
-    home: tempfile::TempDir,
-    config: PathBuf,
-}
-
-impl Setup {
-    async fn new(receiver: &Receiver, engine: &str) -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let config = home.path().join("config.toml");
-        std::fs::write(&config, format!("[engine]\nretry_base_ms = 20\n{engine}")).unwrap();
-        let s = Self { home, config };
-        let url = format!("{}/hook", receiver.url);
-        s.ok(
-            &[
-                "integrations",
-                "add-webhook",
-                "hook",
-                &url,
-                "--secret-ref",
-                "SIGN",
-                "--access-token-ref",
-                "TOKEN",
-            ],
-            None,
-        )
-        .await;
-        s.ok(&["secrets", "set", "SIGN"], Some("s3cret\n")).await;
-        s.ok(&["secrets", "set", "TOKEN"], Some("tok-123\n")).await;
-        s
-    }
-
-    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let (home, config) = (self.home.path().to_path_buf(), self.config.clone());
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let stdin = stdin.map(str::to_string);
-        tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            binary::run(
-                &home,
-                &args,
-                &[("WBAUTO_CONFIG", config.to_str().unwrap())],
-                stdin.as_deref(),
-            )
-        })
-        .await
-        .unwrap()
-    }
-
-    async fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let r = self.run(args, stdin).await;
-        assert_eq!(r.code, 0, "wbauto {args:?}: {}{}", r.stdout, r.stderr);
-        r.stdout
-    }
-
-    /// Creates automations from YAML.
-    async fn create(&self, yaml: &str) {
-        let path = self.home.path().join("automations.yaml");
-        std::fs::write(&path, yaml).unwrap();
-        self.ok(&["create", "-f", path.to_str().unwrap()], None)
-            .await;
-    }
-
-    async fn emit(&self, events: &[Value]) -> String {
-        let path = self.home.path().join("events.jsonl");
-        let text: Vec<String> = events.iter().map(Value::to_string).collect();
-        std::fs::write(&path, text.join("\n")).unwrap();
-        self.ok(&["emit", "-f", path.to_str().unwrap()], None).await
-    }
-
-    async fn history(&self, args: &[&str]) -> Vec<Value> {
-        let mut all = vec!["history", "--json", "--limit", "1000"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all, None).await).unwrap()
-    }
-
-    fn path(&self) -> &Path {
-        self.home.path()
-    }
-}
-
-fn webhook(name: &str, event: &str) -> String {
-    let scope = if event.contains("create_artifact") {
-        "{collection: acme/vision/resnet-weights}"
-    } else {
-        "{project: acme/vision}"
-    };
-    format!(
-        "- name: {name}\n  scope: {scope}\n  event: {event}\n  action:\n    type: webhook\n    integration: hook\n    payload: {{automation: \"${{automation_name}}\", run: \"${{run_name}}\", values: \"${{metric_values}}\", alias: \"${{alias}}\", tag: \"${{tag}}\", event: \"${{event_type}}\", token: \"${{ACCESS_TOKEN}}\"}}\n"
-    )
-}
+use std::time::Duration;
 
 fn metric(run: &str, name: &str, step: i64, metrics: Value) -> Value {
     json!({"type": "run_metric", "project": "acme/vision", "run": run, "display_name": name, "step": step, "time": "2026-12-01T10:00:00Z", "metrics": metrics})
-}
-
-fn by_automation(requests: &[Received]) -> std::collections::BTreeMap<String, Vec<Value>> {
-    let mut out: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
-    for r in requests {
-        let body = r.json();
-        out.entry(body["automation"].as_str().unwrap_or_default().to_string())
-            .or_default()
-            .push(body);
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -413,36 +310,6 @@ async fn bad_events_store_nothing_and_say_where() {
     assert!(r.stderr.contains("KEY=VALUE"), "{}", r.stderr);
 }
 
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn spawn_engine(s: &Setup, port: u16) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
-        .args(["engine", "--listen", &format!("127.0.0.1:{port}")])
-        .env("HOME", s.path())
-        .env("WBAUTO_DATA_DIR", s.path())
-        .env("XDG_STATE_HOME", s.path().join("state"))
-        .env("WBAUTO_CONFIG", &s.config)
-        .env_remove("WANDB_API_KEY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_engine_resumes_its_delivery_with_the_same_id() {
     let receiver = Receiver::start().await;
@@ -451,33 +318,23 @@ async fn a_killed_engine_resumes_its_delivery_with_the_same_id() {
         .await;
     // The first answer never comes in time; the engine is killed while waiting for it.
     receiver.answer_late(200, Duration::from_secs(30));
-    let port = free_port();
-    let mut engine = spawn_engine(&s, port);
-    let health = format!("http://127.0.0.1:{port}/v1/health");
-    let client = reqwest::Client::new();
-    let start = Instant::now();
-    while client.get(&health).send().await.is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the engine did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let answer = client
-        .post(format!("http://127.0.0.1:{port}/v1/events"))
-        .body(r#"{"type":"artifact","event":"create","collection":"acme/vision/resnet-weights"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status().as_u16(), 202);
-    let bad = client
-        .post(format!("http://127.0.0.1:{port}/v1/events"))
-        .body(r#"[{"type":"artifact","event":"nope","collection":"a/b/c"}]"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status().as_u16(), 400);
-    let problem: Value = bad.json().await.unwrap();
+    let token = s.token("ci", &[]).await;
+    let engine = Engine::spawn(&s, &[]);
+    engine.ready().await;
+    let (status, _) = post(
+        &engine,
+        Some(&token),
+        r#"{"type":"artifact","event":"create","collection":"acme/vision/resnet-weights"}"#,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (status, problem) = post(
+        &engine,
+        Some(&token),
+        r#"[{"type":"artifact","event":"nope","collection":"a/b/c"}]"#,
+    )
+    .await;
+    assert_eq!(status, 400);
     assert_eq!(problem["path"], "[0].event");
     let r2 = &receiver;
     tokio::task::block_in_place(|| {
@@ -485,31 +342,23 @@ async fn a_killed_engine_resumes_its_delivery_with_the_same_id() {
             !r2.requests().is_empty()
         })
     });
-    // SIGKILL while the delivery is in flight.
-    engine.kill().unwrap();
-    engine.wait().unwrap();
-    let mut engine = spawn_engine(&s, port);
+    // SIGKILL while the delivery is in flight; a new engine takes over at once (the killed
+    // one's lease is seen to be free) and resumes the delivery with the same id.
+    let port = engine.port;
+    drop(engine);
+    let mut engine = Engine::spawn_on(&s, port, &[]);
     tokio::task::block_in_place(|| {
         wait_for("the resumed delivery", Duration::from_secs(30), || {
-            let h = std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
-                .args(["history", "on-create", "--json"])
-                .env("HOME", s.path())
-                .env("WBAUTO_DATA_DIR", s.path())
-                .env("WBAUTO_CONFIG", &s.config)
-                .env_remove("WANDB_API_KEY")
+            let h = s
+                .command(&["history", "on-create", "--json"])
                 .output()
                 .unwrap();
             let rows: Vec<Value> = serde_json::from_slice(&h.stdout).unwrap_or_default();
             rows.len() == 1 && rows[0]["status"] == "success"
         })
     });
-    // SIGTERM: drains and exits 0.
-    // SAFETY: sends SIGTERM to the child we started.
-    unsafe {
-        libc::kill(engine.id() as i32, libc::SIGTERM);
-    }
-    let status = engine.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    let (code, _) = engine.signal(libc::SIGTERM, Duration::from_secs(15));
+    assert_eq!(code, Some(0), "SIGTERM: exit 0");
     let ids: std::collections::BTreeSet<String> = receiver
         .requests()
         .iter()
@@ -646,22 +495,8 @@ async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engin
     )
     .await;
     s.create("- name: tell-slack\n  scope: {project: acme/vision}\n  event: {type: run_state, states: [failed]}\n  action: {type: slack, integration: \"#alerts\", title: \"Run ${run_name} failed\", message: \"state ${run_status}\", severity: error}\n").await;
-    let port = free_port();
-    let mut engine = spawn_engine(&s, port);
-    let client = reqwest::Client::new();
-    let start = Instant::now();
-    while client
-        .get(format!("http://127.0.0.1:{port}/v1/health"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the engine did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut engine = Engine::spawn(&s, &[]);
+    engine.ready().await;
     let out = s
         .ok(
             &[
@@ -694,15 +529,8 @@ async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engin
     let body = post.json();
     assert_eq!(body["text"], "[error] Run sweep-1 failed: state failed");
     assert_eq!(body["blocks"][0]["text"]["text"], "Run sweep-1 failed");
-    // SAFETY: sends SIGINT to the child we started.
-    unsafe {
-        libc::kill(engine.id() as i32, libc::SIGINT);
-    }
-    assert_eq!(
-        engine.wait().unwrap().code(),
-        Some(0),
-        "SIGINT drains and exits 0"
-    );
+    let (code, _) = engine.signal(libc::SIGINT, Duration::from_secs(15));
+    assert_eq!(code, Some(0), "SIGINT: exit 0");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -811,7 +639,8 @@ fn run_state_hooks() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     let receiver = Receiver::start().await;
-    let s = Setup::new(&receiver, "").await;
+    // Eleven runs start within one replay: more than the default burst on the engine's clock.
+    let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&run_state_hooks()).await;
     let wandb = copy_fixtures(s.path());
     let replay = [
@@ -879,26 +708,8 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
     std::fs::create_dir_all(dir.join("logs")).unwrap();
     std::fs::copy(run.join("logs/debug.log"), dir.join("logs/debug.log")).unwrap();
     let log = dir.join("run-mul00001.wandb");
-    let port = free_port();
-    let start_engine = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_wbauto"))
-            .args([
-                "engine",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--watch",
-                watch.to_str().unwrap(),
-            ])
-            .env("HOME", s.path())
-            .env("WBAUTO_DATA_DIR", s.path())
-            .env("XDG_STATE_HOME", s.path().join("state"))
-            .env("WBAUTO_CONFIG", &s.config)
-            .env_remove("WANDB_API_KEY")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let port = crate::support::engine::free_port();
+    let start_engine = || Engine::spawn_on(&s, port, &["--watch", watch.to_str().unwrap()]);
     let mut engine = start_engine();
     // Write 90% of the log (step 1234 is in it) in pieces of 1, 7, 4093 and 32768 bytes.
     let mut file = std::fs::File::create(&log).unwrap();
@@ -931,8 +742,7 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
         })
     });
     // SIGKILL mid-file, write the rest, start again: nothing missed, nothing repeated.
-    engine.kill().unwrap();
-    engine.wait().unwrap();
+    engine.kill();
     std::io::Write::write_all(&mut file, &bytes[cut..]).unwrap();
     drop(file);
     let mut engine = start_engine();
@@ -942,11 +752,8 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
         })
     });
     std::thread::sleep(Duration::from_millis(1500));
-    // SAFETY: sends SIGTERM to the child we started.
-    unsafe {
-        libc::kill(engine.id() as i32, libc::SIGTERM);
-    }
-    assert_eq!(engine.wait().unwrap().code(), Some(0));
+    let (code, _) = engine.signal(libc::SIGTERM, Duration::from_secs(15));
+    assert_eq!(code, Some(0));
     assert_eq!(fired("loss-over-5"), 1);
     assert_eq!(fired("started"), 1);
     assert_eq!(fired("ended-finished"), 1);
@@ -956,7 +763,8 @@ async fn a_watched_log_written_piece_by_piece_fires_once_across_a_kill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     let receiver = Receiver::start().await;
-    let s = Setup::new(&receiver, "").await;
+    // Eleven runs start within one replay: more than the default burst on the engine's clock.
+    let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&webhook("started", "{type: run_state, states: [running]}"))
         .await;
     let wandb = copy_fixtures(s.path());

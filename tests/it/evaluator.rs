@@ -183,7 +183,8 @@ proptest! {
         let mut fired = Vec::new();
         for (i, &x) in series.iter().enumerate() {
             // Two days apart: the 24-hour rule never holds a firing back here.
-            let firings = evaluator.evaluate(&automations, &mut memory, &event(i, x, i as i64 * 172_800));
+            let t = i as i64 * 172_800;
+            let firings = evaluator.evaluate(&automations, &mut memory, &event(i, x, t), t);
             for f in firings {
                 prop_assert_eq!(f.held, None);
                 fired.push(f.step.unwrap() as usize);
@@ -194,7 +195,7 @@ proptest! {
         let mut memory = Memory::default();
         let mut out = Vec::new();
         for (i, &x) in series.iter().enumerate() {
-            out.extend(evaluator.evaluate(&automations, &mut memory, &event(i, x, 1_000)));
+            out.extend(evaluator.evaluate(&automations, &mut memory, &event(i, x, 1_000), 1_000));
         }
         let sent: Vec<_> = out.iter().filter(|f| f.held.is_none()).collect();
         prop_assert_eq!(sent.len(), usize::from(!expected.is_empty()));

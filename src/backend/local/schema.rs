@@ -65,58 +65,18 @@ CREATE TABLE automations (
 CREATE INDEX automations_scope ON automations (scope_id);
 ";
 
-/// Version 2: the local engine. Secrets by name; what the evaluator remembers per run and per
-/// automation; executions (history) and their outbox; events waiting for the engine; the lease
-/// that lets one process evaluate at a time. Demo integrations are marked so nothing is sent.
+/// Version 2: demo integrations are marked, so the local engine records their executions without
+/// sending anything. (The engine's own tables were created here once; the engine now creates and
+/// migrates them itself, `CREATE TABLE IF NOT EXISTS`, so databases made then keep working.)
 const SCHEMA_V2: &str = "
 ALTER TABLE integrations ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
 UPDATE integrations SET demo = 1 WHERE url LIKE 'https://hooks.slack.com/services/T0DEMO/%'
     OR url IN ('https://ci.example.com/hooks/wandb', 'https://audit.example.com/wandb',
                'https://api.github.com/repos/acme/deploy/dispatches');
-CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE engine_windows (
-    automation_id TEXT NOT NULL,
-    run TEXT NOT NULL,
-    state TEXT NOT NULL,
-    PRIMARY KEY (automation_id, run)
-);
-CREATE TABLE engine_runs (run TEXT PRIMARY KEY, state TEXT NOT NULL);
-CREATE TABLE engine_buckets (automation_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE executions (
-    num INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    automation_id TEXT NOT NULL,
-    automation_name TEXT NOT NULL,
-    event_type TEXT NOT NULL,
-    run TEXT,
-    step INTEGER,
-    collection TEXT,
-    trigger_values TEXT,
-    status TEXT NOT NULL CHECK (status IN ('in_progress', 'success', 'failed', 'skipped')),
-    created_at TEXT NOT NULL,
-    finished_at TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    response_status INTEGER,
-    response_body TEXT,
-    error TEXT,
-    test INTEGER NOT NULL DEFAULT 0,
-    request TEXT
-);
-CREATE INDEX executions_automation ON executions (automation_id, num);
-CREATE TABLE outbox (
-    execution_id TEXT PRIMARY KEY REFERENCES executions(id),
-    request TEXT NOT NULL,
-    next_at INTEGER NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE inbox (num INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL);
-CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, pid INTEGER NOT NULL, until INTEGER NOT NULL);
 ";
 
-/// Version 3: run logs followed by the engine, with where reading stopped in each.
-const SCHEMA_V3: &str = "
-CREATE TABLE runlog_files (path TEXT PRIMARY KEY, state TEXT NOT NULL);
-";
+/// Version 3: nothing any more (it created the engine's run-log table, which the engine now owns).
+const SCHEMA_V3: &str = "";
 
 /// Version 4: automations by name, so the dashboard's first page comes without a full scan.
 const SCHEMA_V4: &str = "

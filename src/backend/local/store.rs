@@ -37,12 +37,10 @@ pub(crate) fn describe(conn: &Connection) -> Result<String, BackendError> {
     };
     let demo = meta(conn, "default_entity")?.is_some();
     Ok(format!(
-        "schema {version}, {} entities, {} automations, {} integrations, {} executions, {} run logs followed{}",
+        "schema {version}, {} entities, {} automations, {} integrations{}",
         count("entities")?,
         count("automations")?,
         count("integrations")?,
-        count("executions")?,
-        count("runlog_files")?,
         if demo {
             ""
         } else {

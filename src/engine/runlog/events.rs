@@ -1,4 +1,4 @@
-//! Turning a run log's records into engine events (design §11): the run record gives the run and
+//! Turning a run log's records into engine events: the run record gives the run and
 //! `running`; each history row a `run_metric` at its `_step` with every numeric item (keys
 //! starting with `_` skipped, nested keys joined with `.`); the exit record `finished` (code 0)
 //! or `failed`; a log whose writer is gone without an exit, `failed` (crashed). Pure: what the
@@ -72,7 +72,7 @@ impl RunLog {
     }
 
     /// Sets the run from the file name when no run record has been read yet.
-    pub fn assume_run(&mut self, run_id: &str, mapping: &Mapping) {
+    pub(crate) fn assume_run(&mut self, run_id: &str, mapping: &Mapping) {
         if self.run.is_none() {
             let (entity, project) = mapping
                 .project

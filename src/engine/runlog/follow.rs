@@ -167,17 +167,6 @@ fn modified(path: &Path) -> Option<i64> {
 }
 
 /// This machine's host name.
-fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer.
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    if !ok {
-        return String::new();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).to_string()
-}
-
 /// The writer's process id from the run's `logs/debug.log` (`MainThread:<pid>`).
 fn writer_pid(log: &Path) -> Option<i64> {
     let debug = log.parent()?.join("logs").join("debug.log");
@@ -201,10 +190,13 @@ fn writer_pid(log: &Path) -> Option<i64> {
 pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool {
     let synced = path.with_extension("wandb.synced").exists();
     let stale = now - log.grew_at >= stale_secs;
-    let here = log.host.as_deref().is_some_and(|h| h == hostname());
+    let here = log
+        .host
+        .as_deref()
+        .is_some_and(|h| h == crate::engine::host::name());
     let dead = here
         && writer_pid(path).is_some_and(|pid| {
-            let alive = crate::engine::store::alive(pid);
+            let alive = crate::engine::host::alive(pid);
             let started = modified(Path::new(&format!("/proc/{pid}")));
             let newer = started
                 .zip(modified(path.parent().unwrap_or(path)))
@@ -217,7 +209,7 @@ pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool
 /// A whole run log at once, for a backtest: its run and every event, warnings as notes. A log
 /// without an exit record whose writer is gone ends with the crash. `None` when the log names
 /// no run yet (nothing written).
-pub fn read_whole(
+pub(crate) fn read_whole(
     path: &Path,
     mapping: &Mapping,
     now: i64,

@@ -3,11 +3,11 @@
 //! Pure: no IO. A torn tail is "need more", a bad checksum skips to the next block.
 
 /// Bytes per block; chunks never cross a block boundary.
-pub const BLOCK: u64 = 32_768;
+pub(crate) const BLOCK: u64 = 32_768;
 /// Bytes of a chunk header (and of the W&B file header).
 pub const HEADER: u64 = 7;
 /// The most an assembled record may take (bounds memory under corruption).
-pub const MAX_RECORD: usize = 64 << 20;
+pub(crate) const MAX_RECORD: usize = 64 << 20;
 
 const FULL: u8 = 1;
 const FIRST: u8 = 2;
@@ -16,7 +16,7 @@ const LAST: u8 = 4;
 
 /// What the file header says.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileHeader {
+pub(crate) enum FileHeader {
     /// Fewer than 7 bytes: the writer has not written it yet.
     NotStarted,
     /// A W&B transaction log this reader understands.
@@ -28,7 +28,7 @@ pub enum FileHeader {
 }
 
 /// Checks the 7-byte file header.
-pub fn file_header(bytes: &[u8]) -> FileHeader {
+pub(crate) fn file_header(bytes: &[u8]) -> FileHeader {
     if bytes.len() < HEADER as usize {
         return FileHeader::NotStarted;
     }
@@ -85,13 +85,8 @@ impl Framer {
         }
     }
 
-    /// The offset the next [`Framer::push`] must start at (the end of what was pushed).
-    pub fn wants(&self) -> u64 {
-        self.base + self.buf.len() as u64
-    }
-
     /// The offset of the next record's start: what to remember to resume reading.
-    pub fn resume_at(&self) -> u64 {
+    pub(crate) fn resume_at(&self) -> u64 {
         self.next
     }
 

@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod dashboard;
+pub mod engine;
 pub mod fake_wandb;
 pub mod receiver;
 pub mod sdk;

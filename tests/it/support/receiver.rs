@@ -1,5 +1,6 @@
 //! A webhook receiver on loopback for engine tests: records every request and answers with a
-//! scripted status (200 once the script is used up), optionally after a delay.
+//! scripted reply (200 once the script is used up): a status, late or not, a redirect, or a
+//! huge body.
 #![allow(dead_code)]
 
 use super::fake_wandb::http::{HttpReply, serve};
@@ -33,8 +34,8 @@ impl Received {
     }
 }
 
-/// The answers still to give: a status and how long to wait before it.
-type Script = Arc<Mutex<VecDeque<(u16, Option<Duration>)>>>;
+/// The replies still to give, in order.
+type Script = Arc<Mutex<VecDeque<HttpReply>>>;
 
 /// The receiver.
 pub struct Receiver {
@@ -42,12 +43,22 @@ pub struct Receiver {
     pub url: String,
     seen: Arc<Mutex<Vec<Received>>>,
     script: Script,
+    late: Arc<Mutex<Option<Duration>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+fn plain(status: u16, delay: Option<Duration>, headers: Vec<(String, String)>) -> HttpReply {
+    HttpReply::Respond {
+        status,
+        headers,
+        body: "{\"ok\":true}".into(),
+        delay,
     }
 }
 
@@ -58,25 +69,24 @@ impl Receiver {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
         let script: Script = Arc::default();
-        let (s, q) = (seen.clone(), script.clone());
+        let late: Arc<Mutex<Option<Duration>>> = Arc::default();
+        let (s, q, l) = (seen.clone(), script.clone(), late.clone());
         let task = tokio::spawn(serve(listener, move |r| {
             s.lock().unwrap().push(Received {
                 target: r.target.clone(),
                 headers: r.headers.clone(),
                 body: String::from_utf8_lossy(&r.body).into(),
             });
-            let (status, delay) = q.lock().unwrap().pop_front().unwrap_or((200, None));
-            HttpReply::Respond {
-                status,
-                headers: Vec::new(),
-                body: "{\"ok\":true}".into(),
-                delay,
-            }
+            q.lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or_else(|| plain(200, *l.lock().unwrap(), Vec::new()))
         }));
         Self {
             url,
             seen,
             script,
+            late,
             task,
         }
     }
@@ -86,12 +96,37 @@ impl Receiver {
         self.script
             .lock()
             .unwrap()
-            .extend(statuses.iter().map(|s| (*s, None)));
+            .extend(statuses.iter().map(|s| plain(*s, None, Vec::new())));
     }
 
     /// The next answer comes after `delay`.
     pub fn answer_late(&self, status: u16, delay: Duration) {
-        self.script.lock().unwrap().push_back((status, Some(delay)));
+        self.script
+            .lock()
+            .unwrap()
+            .push_back(plain(status, Some(delay), Vec::new()));
+    }
+
+    /// Every unscripted answer comes after `delay` (a receiver that hangs).
+    pub fn hang(&self, delay: Duration) {
+        *self.late.lock().unwrap() = Some(delay);
+    }
+
+    /// The next answer is a redirect to `location`.
+    pub fn redirect(&self, status: u16, location: &str) {
+        self.script.lock().unwrap().push_back(plain(
+            status,
+            None,
+            vec![("Location".into(), location.into())],
+        ));
+    }
+
+    /// The next answer is `status` with a body of `bytes` bytes.
+    pub fn answer_huge(&self, status: u16, bytes: u64) {
+        self.script
+            .lock()
+            .unwrap()
+            .push_back(HttpReply::Stream { status, bytes });
     }
 
     /// Every request so far.

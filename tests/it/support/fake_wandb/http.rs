@@ -34,8 +34,32 @@ pub enum HttpReply {
         body: String,
         delay: Option<Duration>,
     },
+    /// A status with a body of `bytes` bytes, written as it goes (until the client stops
+    /// reading).
+    Stream { status: u16, bytes: u64 },
     /// Close the connection without answering.
     Drop,
+}
+
+/// Writes a status and `bytes` bytes of body in 64 KiB pieces; `false` once the client is gone.
+async fn stream_body(stream: &mut TcpStream, status: u16, bytes: u64) -> bool {
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain\r\nContent-Length: {bytes}\r\n\r\n",
+        reason(status)
+    );
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return false;
+    }
+    let piece = vec![b'x'; 64 * 1024];
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(piece.len() as u64) as usize;
+        if stream.write_all(&piece[..n]).await.is_err() {
+            return false;
+        }
+        left -= n as u64;
+    }
+    true
 }
 
 async fn read_request(stream: &mut TcpStream) -> Option<HttpRequest> {
@@ -113,14 +137,20 @@ where
                 let close = request
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-                let HttpReply::Respond {
-                    status,
-                    headers,
-                    body,
-                    delay,
-                } = handler(request)
-                else {
-                    return;
+                let (status, headers, body, delay) = match handler(request) {
+                    HttpReply::Respond {
+                        status,
+                        headers,
+                        body,
+                        delay,
+                    } => (status, headers, body, delay),
+                    HttpReply::Stream { status, bytes } => {
+                        if stream_body(&mut stream, status, bytes).await && !close {
+                            continue;
+                        }
+                        return;
+                    }
+                    HttpReply::Drop => return,
                 };
                 if let Some(d) = delay {
                     tokio::time::sleep(d).await;
