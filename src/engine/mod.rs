@@ -36,6 +36,7 @@ pub mod runlog;
 pub(crate) mod runtime;
 pub(crate) mod schema;
 pub(crate) mod series;
+pub(crate) mod stall;
 pub(crate) mod store;
 mod testfire;
 pub(crate) mod tokens;
@@ -209,6 +210,63 @@ impl Engine {
         })
     }
 
+    /// The live stall check: every watched run whose writer the engine's clock vouches for and
+    /// whose silence could have reached a `run_stalled` bound by `now` is judged as alive at
+    /// `now`, in one fenced transaction (what fires is kept, so it never fires twice). Costs one
+    /// comparison per watched run when nothing is due.
+    pub fn tick_stalls(&mut self, fence: &Fence, now: i64) -> Result<Report, EngineError> {
+        let due = self.evaluator.watch.due(now);
+        if due.is_empty() {
+            return Ok(Report::default());
+        }
+        self.ingest_with(fence, now, |batch| {
+            for run in due {
+                batch.push(EngineEvent {
+                    run: Some(run),
+                    body: event::EventBody::Alive,
+                    time: Some(now),
+                })?;
+            }
+            Ok::<(), EngineError>(())
+        })
+    }
+
+    /// Puts every running run the database remembers back on the stall watch list (when the
+    /// engine starts), with when each could next stall.
+    pub fn watch_running(&mut self) -> Result<usize, EngineError> {
+        let conn = self.conn.clone();
+        let guard = conn.lock().map_err(|_| poisoned())?;
+        let automations: Vec<_> = store::automations(&guard)?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .collect();
+        self.evaluator.note_automations(&automations);
+        for (key, remembered) in store::running_runs(&guard)? {
+            let Some(run) = eval::run_of_key(&key, &remembered) else {
+                continue;
+            };
+            let mut memory = Memory::default();
+            store::load_run(&guard, &key, &mut memory)?;
+            self.evaluator.stall_pass(
+                &automations,
+                &mut memory,
+                &key,
+                &run,
+                None,
+                0,
+                &mut Vec::new(),
+            );
+        }
+        // A run from a log is judged by its records until following the log finds its writer
+        // alive on this host.
+        for (_, log) in store::runlogs(&guard)? {
+            if let Some(run) = log.run_ref() {
+                self.evaluator.watch.vouch(&run_key(&run), false);
+            }
+        }
+        Ok(self.evaluator.watch.len())
+    }
+
     /// Evaluates the events queued in the inbox (up to `limit`), taking them in the
     /// transaction that decides them; events that no longer parse are dropped with a warning in
     /// the log. Takes no lock when the inbox is empty.
@@ -257,13 +315,15 @@ impl Engine {
         fence.check(&tx)?;
         let mut memory = Memory::default();
         store::load_buckets(&tx, &mut memory)?;
+        let automations: Vec<_> = store::automations(&tx)?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .collect();
+        self.evaluator.note_automations(&automations);
         let mut batch = Batch {
             tx: &tx,
             evaluator: &mut self.evaluator,
-            automations: store::automations(&tx)?
-                .into_iter()
-                .filter(|a| a.enabled)
-                .collect(),
+            automations,
             integrations: store::integrations(&tx)?,
             memory,
             loaded: HashSet::new(),
@@ -335,16 +395,19 @@ impl Batch<'_> {
                 Status::Skipped => self.report.skipped += 1,
                 Status::Failed => self.report.failed += 1,
             }
+            // The local-only events are named by their own kind: a stall is judged on any event.
+            let event_type = match a.event.kind().is_local_only() {
+                true => a.event.wire_type(),
+                false => event.kind_name(),
+            };
             let record = NewExecution {
                 id: &id,
                 automation: a,
-                event_type: event.kind_name(),
+                event_type,
                 run: run.as_deref(),
                 step: firing.step,
                 collection: event.collection_path(),
-                values: firing
-                    .value
-                    .map(|v| json!({"value": v, "values": firing.values})),
+                values: trigger_values(&firing),
                 status,
                 error,
                 test: false,
@@ -362,6 +425,31 @@ impl Batch<'_> {
             store::insert_execution(self.tx, &record, queued)?;
         }
         Ok(())
+    }
+}
+
+/// What made an execution fire, as its history shows it: the compared value and the window; for
+/// a stall, how long and when it was judged with the last step; for a non-finite metric, which
+/// key and what it was (`NaN`, `Infinity`, `-Infinity`).
+fn trigger_values(firing: &Firing) -> Option<serde_json::Value> {
+    let judged_at = || {
+        jiff::Timestamp::from_second(firing.time)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    match &firing.finding {
+        Some(eval::Finding::Stall { stalled_for }) => Some(json!({
+            "stalled_for": stalled_for,
+            "last_step": firing.step,
+            "judged_at": judged_at(),
+        })),
+        Some(eval::Finding::Nonfinite { metric }) => Some(json!({
+            "metric": metric,
+            "value": firing.value.map(event::number_json),
+        })),
+        None => firing
+            .value
+            .map(|v| json!({"value": v, "values": firing.values})),
     }
 }
 

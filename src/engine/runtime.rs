@@ -202,6 +202,8 @@ fn evaluate(
     let mut pruned = Instant::now();
     let control = &turn.control;
     let mut batch = 500;
+    let watched = engine.watch_running()?;
+    tracing::info!(watched, "running runs watched for stalls");
     while !control.stopping() {
         turn.posting.wait_for_posts(POSTS_FIRST);
         let started = Instant::now();
@@ -246,6 +248,11 @@ fn evaluate(
                     Err(e) => wait_out(e, health, control, &mut backoff)?,
                 }
             }
+        }
+        match engine.tick_stalls(fence, now_secs()) {
+            Ok(report) if report.queued > 0 => pool.notify_one(),
+            Ok(_) => {}
+            Err(e) => wait_out(e, health, control, &mut backoff)?,
         }
         if pruned.elapsed() >= Duration::from_secs(60) {
             pruned = Instant::now();

@@ -6,6 +6,8 @@
 //! alive. A time earlier than one already seen (a clock that jumped backwards) never makes a
 //! negative gap: it counts as no time passing.
 
+use super::eval::FastMap;
+use super::event::RunRef;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -66,7 +68,7 @@ impl Pace {
         let mut sorted: Vec<i64> = self.gaps.iter().copied().collect();
         sorted.sort_unstable();
         let mid = sorted.len() / 2;
-        Some(if sorted.len() % 2 == 0 {
+        Some(if sorted.len().is_multiple_of(2) {
             (sorted[mid - 1] + sorted[mid]) as f64 / 2.0
         } else {
             sorted[mid] as f64
@@ -83,11 +85,84 @@ impl Pace {
         }
     }
 
+    /// When progress was last seen: the last row, or the start when there was none.
+    pub fn since(&self) -> Option<i64> {
+        self.last_row.or(self.started)
+    }
+
     /// Whether the run, judged at `now`, has logged no row for at least `bound` seconds.
     pub fn stalled(&self, now: i64, bound: i64) -> Option<Stall> {
-        let since = self.last_row.or(self.started)?;
+        let since = self.since()?;
         let stalled_for = now - since;
         (stalled_for > 0 && stalled_for >= bound).then_some(Stall { since, stalled_for })
+    }
+}
+
+/// A running run the live engine's clock may judge, and when a stall could next fire on it.
+#[derive(Clone, Debug)]
+struct Watched {
+    run: RunRef,
+    /// The earliest time a `run_stalled` automation could fire (`i64::MAX`: none could).
+    due: i64,
+    /// Whether the engine's clock vouches it is alive (its writer's process on this host, or a
+    /// run known from events); `false`: only its records judge it (a log written elsewhere).
+    clock: bool,
+}
+
+/// The running runs, for the live stall check: which are due is one comparison per run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Watchlist {
+    runs: FastMap<String, Watched>,
+}
+
+impl Watchlist {
+    /// Watches a running run, due at `due` (`None`: no stall could fire now).
+    pub fn set(&mut self, key: &str, run: &RunRef, due: Option<i64>) {
+        let due = due.unwrap_or(i64::MAX);
+        match self.runs.get_mut(key) {
+            Some(w) => w.due = due,
+            None => {
+                self.runs.insert(
+                    key.to_string(),
+                    Watched {
+                        run: run.clone(),
+                        due,
+                        clock: true,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Stops watching a run (it ended, or never said it was running).
+    pub fn forget(&mut self, key: &str) {
+        self.runs.remove(key);
+    }
+
+    /// Says whether the engine's clock may judge a run (see [`Watched`]).
+    pub fn vouch(&mut self, key: &str, clock: bool) {
+        if let Some(w) = self.runs.get_mut(key) {
+            w.clock = clock;
+        }
+    }
+
+    /// Makes every run due now (the automations changed, so their bounds may have).
+    pub fn recheck(&mut self) {
+        self.runs.values_mut().for_each(|w| w.due = i64::MIN);
+    }
+
+    /// The runs the clock may judge whose stall could fire at `now`.
+    pub fn due(&self, now: i64) -> Vec<RunRef> {
+        self.runs
+            .values()
+            .filter(|w| w.clock && w.due <= now)
+            .map(|w| w.run.clone())
+            .collect()
+    }
+
+    /// How many runs are watched.
+    pub fn len(&self) -> usize {
+        self.runs.len()
     }
 }
 

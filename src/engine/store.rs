@@ -86,6 +86,26 @@ pub(crate) fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(),
     Ok(())
 }
 
+/// Every run the evaluator remembers as running (not ended), with what it remembers of it.
+pub(crate) fn running_runs(conn: &Connection) -> Result<Vec<(String, RunMemory)>, EngineError> {
+    let mut stmt = conn
+        .prepare("SELECT run, state FROM engine_runs")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (run, state) = row.map_err(db)?;
+        if let Ok(m) = serde_json::from_str::<RunMemory>(&state)
+            && m.watched()
+        {
+            out.push((run, m));
+        }
+    }
+    Ok(out)
+}
+
 /// Loads what the evaluator remembers of one run (its windows and its last step and state).
 pub(crate) fn load_run(
     conn: &Connection,

@@ -157,5 +157,6 @@ fn test_firing(event: &EngineEvent) -> Firing {
         value: values.first().copied(),
         values,
         held: None,
+        finding: None,
     }
 }

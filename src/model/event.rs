@@ -603,6 +603,37 @@ impl Event {
 /// The default multiple of a run's median gap an adaptive stall bound uses.
 pub const DEFAULT_STALL_FACTOR: u64 = 5;
 
+/// Whether a metric key matches a name or a glob: `*` stands for any text (`/` and `.`
+/// included), `?` for one character, anything else for itself.
+pub fn metric_matches(pattern: &str, key: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let k: Vec<char> = key.chars().collect();
+    // Greedy matching with one backtrack point: linear for the patterns people write.
+    let (mut pi, mut ki) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ki < k.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ki));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || *c == k[ki] => {
+                pi += 1;
+                ki += 1;
+            }
+            _ => match star {
+                Some((sp, sk)) => {
+                    pi = sp + 1;
+                    ki = sk + 1;
+                    star = Some((sp, sk + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
 /// Whether a metric pattern is a glob (has `*` or `?`) rather than one key.
 pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?'])
@@ -611,6 +642,21 @@ pub fn is_glob(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_globs_match_keys() {
+        assert!(metric_matches("loss", "loss"));
+        assert!(!metric_matches("loss", "val_loss"));
+        assert!(metric_matches("train/*", "train/loss"));
+        assert!(metric_matches("train/*", "train/a/b"));
+        assert!(!metric_matches("train/*", "val/loss"));
+        assert!(metric_matches("*loss", "val.loss"));
+        assert!(metric_matches("l?ss", "loss"));
+        assert!(metric_matches("*", "anything"));
+        assert!(metric_matches("a*b*c", "aXbYbZc"));
+        assert!(!metric_matches("a*b*c", "aXbYbZ"));
+        assert!(is_glob("train/*") && !is_glob("loss"));
+    }
 
     #[test]
     fn local_only_kinds_are_run_events_w_and_b_does_not_have() {

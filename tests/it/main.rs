@@ -21,6 +21,7 @@ mod local_backend;
 mod local_only;
 mod plan_apply;
 mod runlog;
+mod stalls;
 mod tui_e2e;
 mod ui_snapshots;
 mod wandb_faults;

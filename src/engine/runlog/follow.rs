@@ -184,26 +184,33 @@ fn writer_pid(log: &Path) -> Option<i64> {
         .ok()
 }
 
-/// Whether the writer of a log (without an exit record) is gone: the log was synced, its
-/// writer's process on this host is not alive (or is a newer process with the same id), or the
-/// file has not grown for `stale_secs`.
-pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool {
-    let synced = path.with_extension("wandb.synced").exists();
-    let stale = now - log.grew_at >= stale_secs;
+/// For a log written on this host by a process whose id it names: whether that process is
+/// still there (and is not a newer process given the same id). `None` for a log written
+/// elsewhere, or whose writer is not known.
+pub fn writer_here(path: &Path, log: &RunLog) -> Option<bool> {
     let here = log
         .host
         .as_deref()
         .is_some_and(|h| h == crate::engine::host::name());
-    let dead = here
-        && writer_pid(path).is_some_and(|pid| {
-            let alive = crate::engine::host::alive(pid);
-            let started = modified(Path::new(&format!("/proc/{pid}")));
-            let newer = started
-                .zip(modified(path.parent().unwrap_or(path)))
-                .is_some_and(|(p, d)| p > d);
-            !alive || newer
-        });
-    synced || stale || dead
+    let pid = writer_pid(path).filter(|_| here)?;
+    let alive = crate::engine::host::alive(pid);
+    let started = modified(Path::new(&format!("/proc/{pid}")));
+    let newer = started
+        .zip(modified(path.parent().unwrap_or(path)))
+        .is_some_and(|(p, d)| p > d);
+    Some(alive && !newer)
+}
+
+/// Whether the writer of a log (without an exit record) is gone: the log was synced; on this
+/// host, its writer's process is not alive (a process that is alive but writes nothing is a
+/// stalled run, not a crashed one); elsewhere, the file has not grown for `stale_secs`.
+pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool {
+    let synced = path.with_extension("wandb.synced").exists();
+    synced
+        || match writer_here(path, log) {
+            Some(alive) => !alive,
+            None => now - log.grew_at >= stale_secs,
+        }
 }
 
 /// A whole run log at once, for a backtest: its run and every event, warnings as notes. A log
