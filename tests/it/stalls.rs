@@ -326,3 +326,193 @@ async fn a_restarted_engine_does_not_fire_a_stall_twice() {
         "a new stall after the run resumed"
     );
 }
+
+/// The two fixtures (real wandb 0.31.0 run logs) copied under `dir/wandb`, dated an hour ago.
+fn copy_fixtures(dir: &std::path::Path) -> std::path::PathBuf {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
+    let to = dir.join("wandb");
+    for scenario in ["stalled", "nonfinite"] {
+        for run in std::fs::read_dir(from.join(scenario)).unwrap() {
+            let run = run.unwrap().path();
+            if !run.is_dir() {
+                continue;
+            }
+            let target = to.join(run.file_name().unwrap());
+            std::fs::create_dir_all(target.join("logs")).unwrap();
+            std::fs::copy(run.join("logs/debug.log"), target.join("logs/debug.log")).unwrap();
+            for f in std::fs::read_dir(&run).unwrap() {
+                let f = f.unwrap().path();
+                if f.is_file() {
+                    std::fs::copy(&f, target.join(f.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+    }
+    to
+}
+
+const PAYLOAD: &str = "{automation: \"${automation_name}\", run: \"${run_name}\", stalled_for: \"${stalled_for}\", last_step: \"${last_step}\", metric: \"${metric_name}\", value: \"${metric_value}\", event: \"${event_type}\"}";
+
+fn fixture_automations() -> String {
+    let hook = |name: &str, event: &str| {
+        format!(
+            "- name: {name}\n  scope: {{project: acme/vision}}\n  event: {event}\n  action:\n    type: webhook\n    integration: hook\n    payload: {PAYLOAD}\n"
+        )
+    };
+    hook("hangs", "{type: run_stalled, after: 1m}")
+        + &hook("goes-nan", "{type: run_metric_nonfinite, metric: loss}")
+        + &hook("never-nan", "{type: run_metric_nonfinite, metric: \"val/*\"}")
+}
+
+/// What fired, as `history --json` tells it: (automation, run, step, trigger).
+async fn fired(s: &crate::support::engine::Setup) -> Vec<(String, String, i64, serde_json::Value)> {
+    let mut out: Vec<_> = s
+        .history(&[])
+        .await
+        .into_iter()
+        .map(|e| {
+            (
+                e["automation_name"].as_str().unwrap().to_string(),
+                e["run"].as_str().unwrap_or_default().to_string(),
+                e["step"].as_i64().unwrap_or(-1),
+                e["trigger"].clone(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2)));
+    out
+}
+
+fn expected_firings() -> Vec<(String, String, i64, serde_json::Value)> {
+    vec![
+        (
+            "goes-nan".into(),
+            "nan00001".into(),
+            2,
+            json!({"metric": "loss", "value": "NaN"}),
+        ),
+        (
+            "hangs".into(),
+            "stl00001".into(),
+            19,
+            json!({"stalled_for": 60, "last_step": 19, "judged_at": "2026-12-06T05:03:51Z"}),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fixtures_replayed_watched_and_backtested_say_the_same() {
+    use crate::support::engine::{Engine, Setup, wait_for};
+    use crate::support::receiver::Receiver;
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&fixture_automations()).await;
+    let wandb = copy_fixtures(s.path());
+
+    // Replayed.
+    s.ok(&["emit", "--run-dir", wandb.to_str().unwrap()], None)
+        .await;
+    let replayed = fired(&s).await;
+    assert_eq!(replayed, expected_firings());
+    let bodies: Vec<serde_json::Value> = receiver.requests().iter().map(|r| r.json()).collect();
+    let hang = bodies.iter().find(|b| b["automation"] == "hangs").unwrap();
+    assert_eq!(
+        hang,
+        &json!({"automation": "hangs", "run": "sweep-11", "stalled_for": "60", "last_step": "19", "metric": "", "value": "", "event": "RUN_STALLED"})
+    );
+    let nan = bodies
+        .iter()
+        .find(|b| b["automation"] == "goes-nan")
+        .unwrap();
+    assert_eq!(
+        (&nan["metric"], &nan["value"], &nan["event"]),
+        (
+            &json!("loss"),
+            &json!("NaN"),
+            &json!("RUN_METRIC_NONFINITE")
+        )
+    );
+
+    // Watched by a running engine, from a fresh database.
+    let w = Setup::new(&receiver, "").await;
+    w.create(&fixture_automations()).await;
+    let watch = copy_fixtures(w.path());
+    let mut engine = Engine::spawn(&w, &["--watch", watch.to_str().unwrap()]);
+    engine.ready().await;
+    tokio::task::block_in_place(|| {
+        wait_for("both firings", std::time::Duration::from_secs(30), || {
+            w.count("SELECT COUNT(*) FROM executions") >= 2
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    let (code, _) = engine.signal(libc::SIGTERM, std::time::Duration::from_secs(15));
+    assert_eq!(code, Some(0));
+    assert_eq!(fired(&w).await, expected_firings(), "engine --watch");
+
+    // Backtested.
+    let backtest = |name: &'static str| {
+        let s = &s;
+        let wandb = wandb.clone();
+        async move {
+            let r = s
+                .run(
+                    &[
+                        "backtest",
+                        name,
+                        "--run-dir",
+                        wandb.to_str().unwrap(),
+                        "--json",
+                    ],
+                    None,
+                )
+                .await;
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            let doc: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+            (doc, r.stderr)
+        }
+    };
+    let (hangs, _) = backtest("hangs").await;
+    let stl = hangs.iter().find(|v| v["run"] == "stl00001").unwrap();
+    assert_eq!(stl["firings"].as_array().unwrap().len(), 1, "{stl}");
+    assert_eq!(
+        (
+            &stl["firings"][0]["step"],
+            &stl["firings"][0]["stalled_for"]
+        ),
+        (&json!(19), &json!(60))
+    );
+    assert_eq!(stl["firings"][0]["time"], "2026-12-06T05:03:51Z");
+    assert_eq!(
+        stl["stalled"],
+        json!([{"from": "2026-12-06T05:02:51Z", "to": "2026-12-06T05:04:06Z", "seconds": 75, "after_step": 19}])
+    );
+    let nan_run = hangs.iter().find(|v| v["run"] == "nan00001").unwrap();
+    assert_eq!(nan_run["fired"], false);
+    assert!(
+        nan_run["longest_gap"]["seconds"].as_i64().unwrap() < 60,
+        "{nan_run}"
+    );
+    let (nans, stderr) = backtest("goes-nan").await;
+    let nan_run = nans.iter().find(|v| v["run"] == "nan00001").unwrap();
+    assert_eq!(
+        nan_run["firings"],
+        json!([{"step": 2, "time": nan_run["firings"][0]["time"], "value": "NaN", "values": ["NaN"], "metric": "loss"}])
+    );
+    let held: Vec<&serde_json::Value> = nan_run["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["step"])
+        .collect();
+    assert_eq!(
+        held,
+        [&json!(4), &json!(5)],
+        "Infinity and -Infinity held back by the 24-hour rule"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    let (_, stderr) = backtest("never-nan").await;
+    assert!(
+        stderr.contains("note: val/* matches no metric in the data"),
+        "{stderr}"
+    );
+}
