@@ -8,11 +8,12 @@ trials=${TRIALS:-20}
 events=${EVENTS:-24000}
 fresh
 noop_automation
-python3 -c "import json; print(json.dumps([{'type':'run_state','project':'acme/vision','run':f'k{i}','state':'failed'} for i in range($events)]))" >"$DIR/body.json"
 token=$(cat "$DIR/token")
 stored() { count "SELECT (SELECT COUNT(*) FROM inbox) + (SELECT COUNT(*) FROM executions WHERE automation_name = 'bench-noop')"; }
 whole=0; all=0; before=$(stored)
 for trial in $(seq "$trials"); do
+  # Runs named afresh each trial: a run that failed before fires nothing (once per run per 24 h).
+  python3 -c "import json; print(json.dumps([{'type':'run_state','project':'acme/vision','run':f'k$trial-{i}','state':'failed'} for i in range($events)]))" >"$DIR/body.json"
   p=$(port)
   "$BIN" engine --listen "127.0.0.1:$p" >/dev/null 2>&1 & engine=$!
   ready "$p"
