@@ -395,15 +395,10 @@ impl Batch<'_> {
                 Status::Skipped => self.report.skipped += 1,
                 Status::Failed => self.report.failed += 1,
             }
-            // The local-only events are named by their own kind: a stall is judged on any event.
-            let event_type = match a.event.kind().is_local_only() {
-                true => a.event.wire_type(),
-                false => event.kind_name(),
-            };
             let record = NewExecution {
                 id: &id,
                 automation: a,
-                event_type,
+                event_type: execution_event_type(a, &event),
                 run: run.as_deref(),
                 step: firing.step,
                 collection: event.collection_path(),
@@ -425,6 +420,18 @@ impl Batch<'_> {
             store::insert_execution(self.tx, &record, queued)?;
         }
         Ok(())
+    }
+}
+
+/// W&B's name of what made an execution fire: the event's, or for the local-only events their
+/// own kind (a stall is judged on any record).
+pub(crate) fn execution_event_type<'a>(
+    a: &'a crate::model::Automation,
+    event: &EngineEvent,
+) -> &'a str {
+    match a.event.kind().is_local_only() {
+        true => a.event.wire_type(),
+        false => event.kind_name(),
     }
 }
 

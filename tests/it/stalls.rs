@@ -361,7 +361,10 @@ fn fixture_automations() -> String {
     };
     hook("hangs", "{type: run_stalled, after: 1m}")
         + &hook("goes-nan", "{type: run_metric_nonfinite, metric: loss}")
-        + &hook("never-nan", "{type: run_metric_nonfinite, metric: \"val/*\"}")
+        + &hook(
+            "never-nan",
+            "{type: run_metric_nonfinite, metric: \"val/*\"}",
+        )
 }
 
 /// What fired, as `history --json` tells it: (automation, run, step, trigger).
@@ -514,5 +517,34 @@ async fn the_fixtures_replayed_watched_and_backtested_say_the_same() {
     assert!(
         stderr.contains("note: val/* matches no metric in the data"),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_fire_fills_the_stall_and_metric_variables_once() {
+    use crate::support::engine::Setup;
+    use crate::support::receiver::Receiver;
+    let receiver = Receiver::start().await;
+    let s = Setup::new(&receiver, "").await;
+    s.create(&fixture_automations()).await;
+    for name in ["hangs", "never-nan"] {
+        s.ok(&["test", name, "--yes"], None).await;
+    }
+    let bodies: Vec<serde_json::Value> = receiver.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({"automation": "hangs", "run": "sample-run", "stalled_for": "60", "last_step": "0", "metric": "", "value": "", "event": "RUN_STALLED"}),
+            json!({"automation": "never-nan", "run": "sample-run", "stalled_for": "", "last_step": "", "metric": "val/sample", "value": "NaN", "event": "RUN_METRIC_NONFINITE"}),
+        ]
+    );
+    let history = s.history(&[]).await;
+    let types: Vec<&str> = history
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"RUN_STALLED") && types.contains(&"RUN_METRIC_NONFINITE"),
+        "{types:?}"
     );
 }
