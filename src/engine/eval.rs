@@ -426,6 +426,12 @@ impl Evaluator {
         }
     }
 
+    /// The watched runs the engine's clock may judge whose silence could reach a `run_stalled`
+    /// bound by `now`: what the live engine checks on every tick (one comparison per run).
+    pub fn due_stalls(&self, now: i64) -> Vec<RunRef> {
+        self.watch.due(now)
+    }
+
     /// Takes note of the automations evaluated: when the `run_stalled` ones changed, every
     /// watched run is checked again at the next tick (their bounds may have moved).
     pub(crate) fn note_automations(&mut self, automations: &[Automation]) {

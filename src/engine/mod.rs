@@ -215,7 +215,7 @@ impl Engine {
     /// `now`, in one fenced transaction (what fires is kept, so it never fires twice). Costs one
     /// comparison per watched run when nothing is due.
     pub fn tick_stalls(&mut self, fence: &Fence, now: i64) -> Result<Report, EngineError> {
-        let due = self.evaluator.watch.due(now);
+        let due = self.evaluator.due_stalls(now);
         if due.is_empty() {
             return Ok(Report::default());
         }
