@@ -219,25 +219,6 @@ fn gap_json(g: &Gap) -> Value {
     })
 }
 
-/// A silence in words: `55 s after step 19 (2026-12-06 05:03:11 to 05:04:06)`.
-fn gap_words(g: &Gap) -> String {
-    let at = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default()
-    };
-    let after = g.after_step.map_or_else(
-        || "from the start".to_string(),
-        |s| format!("after step {s}"),
-    );
-    format!(
-        "{} {after} ({} to {})",
-        crate::model::timespan::words(g.seconds().max(0).unsigned_abs()),
-        at(g.from),
-        at(g.to)
-    )
-}
-
 fn when(step: Option<i64>, time: i64) -> String {
     let at = step
         .map(|s| format!("step {s}"))
@@ -299,7 +280,7 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
                     }
                     None if matches!(a.event, Event::RunStalled { .. }) => match &v.longest_gap {
                         Some(g) => {
-                            format!("never stalled: the longest silence was {}", gap_words(g))
+                            format!("never stalled: the longest silence was {}", g.words())
                         }
                         None => "never stalled: no silence could be measured".into(),
                     },
@@ -367,7 +348,7 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
             }
         }
         for g in &v.stalled {
-            out.push_str(&format!("      stalled {}\n", gap_words(g)));
+            out.push_str(&format!("      stalled {}\n", g.words()));
         }
         for s in v.suppressed.iter().take(SUPPRESSED_SHOWN) {
             out.push_str(&format!(

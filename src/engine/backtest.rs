@@ -52,6 +52,25 @@ impl Gap {
     pub fn seconds(&self) -> i64 {
         self.to - self.from
     }
+
+    /// In words: `1 minute 15 seconds after step 19 (2026-12-06 05:02:51 to 05:04:06)`.
+    pub fn words(&self) -> String {
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
+        };
+        let after = self.after_step.map_or_else(
+            || "from the start".to_string(),
+            |s| format!("after step {s}"),
+        );
+        format!(
+            "{} {after} ({} to {})",
+            crate::model::timespan::words(self.seconds().max(0).unsigned_abs()),
+            at(self.from),
+            at(self.to)
+        )
+    }
 }
 
 /// Why a firing would have been held back.
@@ -377,7 +396,7 @@ impl Backtest {
             (&self.automations[0].event, time, self.gaps.get_mut(run))
         {
             let stalled = firings.iter().any(|f| f.held.is_none());
-            follow_gap(&self.memory, event, v, gap, t, progress, stalled);
+            follow_gap(&self.memory, event, v, gap, t, progress, stalled, trace);
         }
         for f in firings {
             let hit = Hit {
@@ -426,7 +445,9 @@ impl Backtest {
 
 /// Follows a run's silences through one event at time `t` (judged already): a row closes the
 /// open silence (kept as a stalled stretch when a stall fired in it, and as the longest gap)
-/// and opens the next; any other record stretches it.
+/// and opens the next; any other record stretches it. With `trace`, the chart's points: at
+/// time `t` (the x of a stall's chart is event time), the silence so far.
+#[allow(clippy::too_many_arguments)]
 fn follow_gap(
     memory: &Memory,
     event: &EngineEvent,
@@ -435,7 +456,18 @@ fn follow_gap(
     t: i64,
     progress: bool,
     stalled: bool,
+    trace: bool,
 ) {
+    let point = |v: &mut Verdict, silence: i64| {
+        if trace {
+            let s = silence.max(0) as f64;
+            v.trace.push(TracePoint {
+                step: t,
+                logged: s,
+                compared: s,
+            });
+        }
+    };
     gap.stalled |= stalled;
     let remembered = event
         .run
@@ -445,9 +477,13 @@ fn follow_gap(
         return;
     };
     match (&mut gap.open, progress) {
-        (Some(open), false) => open.to = open.to.max(t),
+        (Some(open), false) => {
+            open.to = open.to.max(t);
+            point(v, t - open.from);
+        }
         (Some(open), true) => {
             open.to = open.to.max(t);
+            point(v, t - open.from);
             close_gap(v, *open, gap.stalled);
             gap.open = None;
             gap.stalled = false;
@@ -462,6 +498,7 @@ fn follow_gap(
             to: t.max(from),
             after_step: info.last_step,
         });
+        point(v, t - from);
     }
 }
 
