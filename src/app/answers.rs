@@ -59,6 +59,16 @@ pub(crate) fn apply(state: &mut State, msg: Msg, queue: &mut Vec<Intent>) {
             entity,
             result,
         } => on_switched(state, request, backend, entity, result, queue),
+        Msg::EntitiesLoaded {
+            request,
+            backend,
+            result,
+        } => {
+            let session = &mut state.stores.session;
+            if session.is_latest(RequestKind::Entities, request) {
+                session.set_entities(backend, result);
+            }
+        }
         Msg::ActivityLoaded { request, result } => {
             if state
                 .stores
@@ -214,7 +224,10 @@ fn on_saved(
     result: Result<SavedAutomation, BackendError>,
     queue: &mut Vec<Intent>,
 ) {
-    let pending = state.stores.writes.finish(&id);
+    let (action, pending) = match state.stores.writes.finish(&id) {
+        Some((action, pending)) => (action, Some(pending)),
+        None => (state.stores.writes.action(), None),
+    };
     match (kind, result) {
         (SaveKind::Toggle, Ok(saved)) => {
             let name = saved.automation.name.clone();
@@ -231,7 +244,7 @@ fn on_saved(
                 }),
                 _ => None,
             };
-            undoable(state, queue, said, undo, saved);
+            undoable(state, queue, said, undo.map(|u| (action, u)), saved);
         }
         (SaveKind::Toggle, Err(e)) => {
             if let Some(Pending::Toggle(before)) = pending
@@ -253,7 +266,8 @@ fn on_saved(
                 label: format!("edit of {name}"),
                 before,
             };
-            undoable(state, queue, format!("saved {name}"), Some(undo), saved);
+            let said = format!("saved {name}");
+            undoable(state, queue, said, Some((action, undo)), saved);
         }
         (SaveKind::Edit { text, .. }, Err(e)) => {
             queue.push(Intent::Push(modals::Open::EditError(Unsaved {
@@ -280,11 +294,11 @@ fn undoable(
     state: &mut State,
     queue: &mut Vec<Intent>,
     said: String,
-    undo: Option<Undo>,
+    undo: Option<(u64, Undo)>,
     saved: SavedAutomation,
 ) {
-    if let Some(undo) = undo {
-        state.stores.writes.push_undo(undo);
+    if let Some((action, undo)) = undo {
+        state.stores.writes.push_undo(action, undo);
     }
     change_list(state, |list| list.upsert(saved));
     let undo = undo_key(state);
@@ -297,7 +311,10 @@ fn on_deleted(
     result: Result<(), BackendError>,
     queue: &mut Vec<Intent>,
 ) {
-    state.stores.writes.finish(&id);
+    let action = match state.stores.writes.finish(&id) {
+        Some((action, _)) => action,
+        None => state.stores.writes.action(),
+    };
     let Some(name) = state
         .stores
         .list
@@ -312,10 +329,11 @@ fn on_deleted(
             change_list(state, |list| removed = list.remove(&id));
             state.stores.selection.unmark(&id);
             if let Some(item) = removed {
-                state.stores.writes.push_undo(Undo::Recreate {
+                let undo = Undo::Recreate {
                     label: format!("delete of {name}"),
                     deleted: Box::new(item.saved.automation),
-                });
+                };
+                state.stores.writes.push_undo(action, undo);
             }
             if state.screen.shows_selected() {
                 queue.push(Intent::Open(screens::Open::List(())));

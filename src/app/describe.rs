@@ -163,12 +163,55 @@ pub(crate) fn wire_lines(wire: Option<Result<&str, &str>>) -> Vec<TextLine> {
             format!("could not read the stored JSON: {e}"),
         )],
         Some(Ok(text)) => match serde_json::from_str::<Value>(text) {
-            Ok(v) => serde_json::to_string_pretty(&v)
-                .unwrap_or_default()
-                .lines()
-                .map(TextLine::plain)
-                .collect(),
+            Ok(v) => {
+                let mut out: Vec<TextLine> = serde_json::to_string_pretty(&v)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(TextLine::plain)
+                    .collect();
+                out.extend(decoded_filter(&v));
+                out
+            }
             Err(_) => vec![TextLine::plain(text)],
         },
     }
+}
+
+/// The event's filter, which W&B stores as JSON inside a string (its run filter a string again
+/// inside that), decoded and laid out so it reads at any width.
+fn decoded_filter(wire: &Value) -> Vec<TextLine> {
+    fn decode(v: &Value) -> Value {
+        match v {
+            Value::String(s) => match serde_json::from_str::<Value>(s) {
+                Ok(inner @ (Value::Object(_) | Value::Array(_))) => decode(&inner),
+                _ => v.clone(),
+            },
+            Value::Array(items) => Value::Array(items.iter().map(decode).collect()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), decode(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    let Some(filter) = wire.pointer("/event/filter").filter(|f| f.is_string()) else {
+        return Vec::new();
+    };
+    let decoded = decode(filter);
+    if decoded.is_string() {
+        return Vec::new();
+    }
+    let mut out = vec![
+        TextLine::plain(""),
+        TextLine::toned(
+            Tone::Dim,
+            "event.filter, the JSON W&B keeps inside that string, decoded:",
+        ),
+    ];
+    out.extend(
+        serde_json::to_string_pretty(&decoded)
+            .unwrap_or_default()
+            .lines()
+            .map(TextLine::plain),
+    );
+    out
 }

@@ -68,7 +68,7 @@ pub(crate) fn connect(state: &mut State, entity: Option<String>) -> Effect {
 pub(crate) fn intents(state: &mut State, command: Global) -> Vec<Intent> {
     let toast = |text: String| Intent::Toast(ToastKind::Info, text, 4);
     match command {
-        Global::Help => vec![Intent::Push(modals::Open::Help(()))],
+        Global::Help => vec![Intent::Push(modals::Open::Help(state.mode()))],
         Global::Palette => vec![Intent::Push(modals::Open::Palette(state.screen.mode()))],
         Global::Switch => vec![Intent::Push(modals::Open::Switch(()))],
         Global::Refresh if !state.stores.session.connected() => {

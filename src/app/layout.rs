@@ -12,6 +12,12 @@ const SIDE_BY_SIDE: u16 = 100;
 const STACKED: u16 = 80;
 /// The width of the wizard's step rail.
 const WIZARD_RAIL: u16 = 16;
+/// The height of the wizard's "discard your answers?" box.
+const DISCARD_ROWS: u16 = 7;
+/// The widest the help box gets.
+const HELP_WIDTH: u16 = 84;
+/// The widest a toast gets.
+const TOAST_WIDTH: u16 = 72;
 
 /// A rectangle of the terminal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,6 +29,14 @@ pub(crate) struct Area {
 }
 
 impl Area {
+    /// Whether it shares a cell with `other`.
+    fn overlaps(self, other: Area) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.y < other.y + other.height
+            && other.y < self.y + self.height
+    }
+
     /// Inside a border: one cell less on every side.
     fn inner(self) -> Area {
         Area {
@@ -129,6 +143,8 @@ pub(crate) struct Layout {
     pub(crate) rail: Area,
     /// The wizard's step box.
     pub(crate) wizard: Boxed,
+    /// The wizard's "discard your answers?" box, centred.
+    pub(crate) discard: Boxed,
 }
 
 impl Layout {
@@ -166,7 +182,14 @@ impl Layout {
         };
         let (tabs, detail) = body.split_top(1);
         let (rail, wizard) = body.split_left(WIZARD_RAIL);
-        let help = body.centered(width.min(84), body.height.saturating_sub(2));
+        // As wide as the terminal, it takes the whole body: a row of the screen left under it
+        // would show that row's border as a second bottom edge.
+        let help_height = if width <= HELP_WIDTH {
+            body.height
+        } else {
+            body.height.saturating_sub(2)
+        };
+        let help = body.centered(width.min(HELP_WIDTH), help_height);
         Self {
             width,
             height,
@@ -182,7 +205,44 @@ impl Layout {
             help: Boxed::of(help),
             rail,
             wizard: Boxed::of(wizard),
+            discard: Boxed::of(body.centered(64, DISCARD_ROWS)),
         }
+    }
+
+    /// Where toasts go (their texts newest first): stacked up from the bottom right inside the
+    /// body's edge, so a box under them keeps its border; each as wide as its text (at most
+    /// [`TOAST_WIDTH`]) and as high as its text wrapped there. Those that do not fit, or would
+    /// cover `front` (a box waiting for an answer), are left out until there is room.
+    pub(crate) fn toasts<'a>(
+        &self,
+        texts: impl Iterator<Item = &'a str>,
+        front: Option<Area>,
+    ) -> Vec<Boxed> {
+        let room = self.body.inner();
+        let mut bottom = room.y + room.height;
+        let mut out = Vec::new();
+        for text in texts {
+            let line = super::text::TextLine::plain(text);
+            let wide = u16::try_from(line.width()).unwrap_or(u16::MAX);
+            let width = wide.saturating_add(2).min(room.width).min(TOAST_WIDTH);
+            let rows = line.rows(width.saturating_sub(2));
+            let height = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
+            if bottom < room.y + height {
+                break;
+            }
+            let area = Area {
+                x: room.x + room.width - width,
+                y: bottom - height,
+                width,
+                height,
+            };
+            if front.is_some_and(|f| f.overlaps(area)) {
+                break;
+            }
+            bottom -= height;
+            out.push(Boxed::of(area));
+        }
+        out
     }
 
     /// Whether the terminal is too small to show anything.

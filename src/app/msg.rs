@@ -69,6 +69,12 @@ pub enum Msg {
         entity: String,
         result: Result<Capabilities, BackendError>,
     },
+    /// The entities a backend knows (for the switch box), or why not.
+    EntitiesLoaded {
+        request: u64,
+        backend: usize,
+        result: Result<Vec<String>, String>,
+    },
     /// The local engine's activity (last executions, whether an engine runs).
     ActivityLoaded {
         request: u64,
@@ -140,6 +146,8 @@ pub enum Effect {
         backend: usize,
         entity: Option<String>,
     },
+    /// Load the entities a backend knows (the switch box lists them).
+    LoadEntities { request: u64, backend: usize },
     /// Load the wizard's picker options (projects, registries, integrations) of an entity.
     LoadOptions { request: u64, entity: String },
     /// Load a project's collections for the wizard.

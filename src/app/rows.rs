@@ -122,8 +122,8 @@ pub(crate) fn update(msg: RowMsg, ctx: &mut Ctx) {
             if ids.len() > 1 {
                 let names = names_of(ctx, &ids);
                 ctx.push(modals::Open::Confirm(Confirm::Toggle { ids, names }));
-            } else if let Some(id) = ids.first() {
-                start_toggle(ctx, id);
+            } else {
+                start_toggle(ctx, &ids);
             }
         }
         RowMsg::Delete if !ctx.refused("deleting") => {
@@ -189,9 +189,17 @@ fn copy(ctx: &mut Ctx, msg: RowMsg) {
     ctx.effect(Effect::Copy { text });
 }
 
-/// Flips `enabled` at once (the row shows a spinner until the backend answers, retrying there
-/// when the automation changed elsewhere).
-pub(crate) fn start_toggle(ctx: &mut Ctx, id: &str) {
+/// Flips `enabled` of these automations at once, as one action (one undo takes it back); each
+/// row shows a spinner until the backend answers, retrying there when the automation changed
+/// elsewhere.
+pub(crate) fn start_toggle(ctx: &mut Ctx, ids: &[String]) {
+    ctx.writes.action();
+    for id in ids {
+        toggle_one(ctx, id);
+    }
+}
+
+fn toggle_one(ctx: &mut Ctx, id: &str) {
     let Some(read) = ctx.list.get(id).map(|i| i.saved.clone()) else {
         return;
     };
@@ -218,8 +226,9 @@ pub(crate) fn start_toggle(ctx: &mut Ctx, id: &str) {
     });
 }
 
-/// Starts deleting the ids still loaded.
+/// Starts deleting the ids still loaded, as one action (one undo brings them all back).
 pub(crate) fn start_delete(ctx: &mut Ctx, ids: &[String]) {
+    ctx.writes.action();
     for id in ids {
         if ctx.list.contains(id) {
             ctx.writes.begin(id, Pending::Delete);
@@ -228,11 +237,20 @@ pub(crate) fn start_delete(ctx: &mut Ctx, ids: &[String]) {
     }
 }
 
+/// Undoes the newest action: every row it changed.
 fn undo(ctx: &mut Ctx) {
-    let Some(step) = ctx.writes.pop_undo() else {
+    let steps = ctx.writes.pop_undo();
+    if steps.is_empty() {
         ctx.toast(ToastKind::Info, "nothing to undo");
         return;
-    };
+    }
+    ctx.writes.action();
+    for step in steps {
+        undo_step(ctx, step);
+    }
+}
+
+fn undo_step(ctx: &mut Ctx, step: Undo) {
     match step {
         Undo::Restore { label, before } => {
             let id = before.id.clone().unwrap_or_default();

@@ -340,6 +340,23 @@ impl Runner {
                     Msg::TestSent { name, result }
                 })
             }
+            Effect::LoadEntities {
+                request,
+                backend: index,
+            } => {
+                let target = self.backends.get(index).cloned();
+                self.spawn(async move {
+                    let result = match target {
+                        Some(b) => b.entities().await.map_err(|e| e.to_string()),
+                        None => Err("no such backend".into()),
+                    };
+                    Msg::EntitiesLoaded {
+                        request,
+                        backend: index,
+                        result,
+                    }
+                })
+            }
             Effect::Switch {
                 request,
                 backend: index,

@@ -89,6 +89,15 @@ impl TextLine {
         self
     }
 
+    /// Its width in terminal columns, unwrapped.
+    pub(crate) fn width(&self) -> usize {
+        self.pieces
+            .iter()
+            .flat_map(|p| p.text.chars())
+            .map(|c| c.width().unwrap_or(0))
+            .sum()
+    }
+
     /// How many terminal rows it takes word-wrapped at `width` columns, leading white space kept
     /// (the view wraps the same way).
     pub fn rows(&self, width: u16) -> usize {
@@ -126,6 +135,15 @@ impl Doc {
         } else {
             self.lines.len()
         }
+    }
+
+    /// How many columns it can scroll sideways in a box `width` wide (prose wraps: none).
+    pub(crate) fn side_room(&self, width: u16) -> u16 {
+        if self.wrap {
+            return 0;
+        }
+        let widest = self.lines.iter().map(TextLine::width).max().unwrap_or(0);
+        u16::try_from(widest.saturating_sub(usize::from(width))).unwrap_or(u16::MAX)
     }
 
     /// How far it can scroll in a box of `width` x `height` before its last row reaches the bottom.

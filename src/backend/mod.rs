@@ -242,6 +242,11 @@ pub trait Backend: Send + Sync {
     /// The entity used when none is given.
     async fn default_entity(&self) -> Result<String, BackendError>;
 
+    /// The entities the user can work in, by name (on W&B: their own and their teams').
+    async fn entities(&self) -> Result<Vec<String>, BackendError> {
+        Ok(vec![self.default_entity().await?])
+    }
+
     /// Every automation of an entity (its projects, collections and itself).
     async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError>;
 

@@ -159,8 +159,21 @@ impl Context {
         let selection = select(cli, &env);
         let config = config();
         let backend = open_backend(cli, &selection, &env).await?;
+        let given = known_entity(cli, &selection, &config).is_some();
         let entity = entity_for(cli, &selection, &config, backend.as_ref()).await?;
-        let capabilities = backend.capabilities().await?;
+        // A given entity is checked beside the capabilities request, so it costs no waiting.
+        let (capabilities, found) = tokio::join!(backend.capabilities(), async {
+            match given {
+                true => backend.entity(&entity).await.map(|e| e.is_some()),
+                false => Ok(true),
+            }
+        });
+        if !found? {
+            return Err(crate::ops::no_entity(backend.as_ref(), &entity)
+                .await
+                .into());
+        }
+        let capabilities = capabilities?;
         Ok(Self {
             backend,
             entity,

@@ -58,10 +58,10 @@ pub(crate) async fn open(cli: &Cli) -> Result<(), CliError> {
                 let local =
                     crate::backend::local::LocalBackend::open(&super::context::local_db_path(cli)?)
                         .await?;
-                Some(Arc::new(crate::engine::Engine::new(
-                    local.connection(),
-                    config.engine.clone(),
-                )?))
+                let engine = crate::engine::Engine::new(local.connection(), config.engine.clone())?;
+                let now = jiff::Timestamp::now();
+                engine.with(|c| crate::engine::demo::seed_day(c, now))?;
+                Some(Arc::new(engine))
             }
             crate::backend::BackendKind::Wandb => None,
         };

@@ -16,13 +16,16 @@ use std::path::Path;
 /// The run a run event is about, as `emit` takes it from flags.
 #[derive(Debug, Args)]
 pub struct RunFlags {
+    /// The run's project, e.g. acme/vision.
     #[arg(long, value_name = "ENTITY/PROJECT")]
     project: String,
+    /// The run's id, e.g. 3x9k2ab1.
     #[arg(long, value_name = "ID")]
     run: String,
     /// The run's display name.
     #[arg(long, value_name = "DISPLAY")]
     name: Option<String>,
+    /// Who started the run (`${event_author}`).
     #[arg(long, value_name = "USER")]
     user: Option<String>,
     /// RFC 3339; default now.
@@ -48,6 +51,7 @@ pub enum EmitKind {
     RunMetric {
         #[command(flatten)]
         run: RunFlags,
+        /// The step the metrics were logged at; default one after the run's last.
         #[arg(long, value_name = "N")]
         step: Option<i64>,
         /// e.g. loss=0.7 val/acc=0.5
@@ -58,37 +62,49 @@ pub enum EmitKind {
     RunState {
         #[command(flatten)]
         run: RunFlags,
+        /// running, finished, failed, crashed or killed.
         #[arg(long)]
         state: String,
     },
     /// An artifact event: create, link, unlink, add_alias, add_tag, remove_tag.
     Artifact {
+        /// The artifact's collection, e.g. acme/vision/resnet-weights.
         #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
         collection: String,
+        /// create, link, unlink, add_alias, add_tag or remove_tag.
         #[arg(long)]
         event: String,
+        /// The version number (3 for v3).
         #[arg(long, value_name = "N")]
         version: Option<i64>,
+        /// The alias added (add_alias).
         #[arg(long)]
         alias: Option<String>,
+        /// The tag added or removed (add_tag, remove_tag).
         #[arg(long)]
         tag: Option<String>,
+        /// Who caused it (`${event_author}`).
         #[arg(long)]
         author: Option<String>,
         /// A JSON object.
         #[arg(long, value_name = "JSON")]
         metadata: Option<String>,
+        /// RFC 3339; default now.
         #[arg(long, value_name = "TIME")]
         time: Option<String>,
     },
     /// A collection's tag added or removed.
     CollectionTag {
+        /// The collection, e.g. acme/vision/resnet-weights.
         #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
         collection: String,
+        /// add_tag or remove_tag.
         #[arg(long)]
         event: String,
+        /// The tag.
         #[arg(long)]
         tag: String,
+        /// RFC 3339; default now.
         #[arg(long, value_name = "TIME")]
         time: Option<String>,
     },
@@ -98,11 +114,17 @@ pub enum EmitKind {
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
     /// Sets a secret: asked on a terminal, else one line of standard input (never an argument).
-    Set { name: String },
+    Set {
+        /// The secret's name, as payloads write it: `${NAME}`.
+        name: String,
+    },
     /// Secret names (never their values).
     List,
     /// Deletes a secret.
-    Delete { name: String },
+    Delete {
+        /// The secret's name.
+        name: String,
+    },
 }
 
 /// Refuses under `--read-only`, saying what was not done.

@@ -228,10 +228,16 @@ async fn skip_existing(
 
 /// Whether creating `a` would store what `existing` is (the same `CreateFilterTriggerInput`).
 fn same_input(a: &Automation, existing: &Automation) -> bool {
-    match (create_input(a), create_input(existing)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
+    same(create_input(a), create_input(existing))
+}
+
+/// Whether updating `existing` with `a` would change nothing (the same `UpdateFilterTriggerInput`).
+fn same_update(a: &Automation, existing: &Automation) -> bool {
+    same(update_input(a), update_input(existing))
+}
+
+fn same<E>(x: Result<Value, E>, y: Result<Value, E>) -> bool {
+    matches!((x, y), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The automation a file without an id updates: the one of that name in its scope.
@@ -253,25 +259,37 @@ fn find_target<'a>(
 /// `update -f FILE [--dry-run]`: by the file's id when it has one (so it can rename), else by name.
 pub(crate) async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<(), CliError> {
     let automations = load(ctx, path).await?;
-    // With an id there is nothing to look up: the update is sent as the SDK sends it, and the
-    // server says whether the automation is still there. Without one, it is found by name.
-    let there = if automations.iter().any(|a| a.id.is_none()) {
-        let by_name = automations
-            .iter()
-            .filter(|a| a.id.is_none())
-            .map(|a| a.scope.path.entity().to_string());
-        listed(ctx, std::iter::once(ctx.entity.clone()).chain(by_name)).await?
-    } else {
-        Vec::new()
-    };
+    // What is there now: a file without an id is aimed at its namesake, and one that would change
+    // nothing is not sent (its `updated_at` stays as it was).
+    let entities = automations
+        .iter()
+        .map(|a| a.scope.path.entity().to_string());
+    let there = listed(ctx, std::iter::once(ctx.entity.clone()).chain(entities)).await?;
     let mut planned = Vec::new();
     for a in automations {
-        if a.id.is_some() {
-            planned.push(a);
+        let (a, existing) = match &a.id {
+            Some(id) => {
+                let existing = there.iter().find(|s| s.id.as_ref() == Some(id));
+                (a, existing)
+            }
+            None => {
+                let existing =
+                    find_target(&a, &there).map_err(|e| failure(format!("{}: {e}", a.name)))?;
+                (
+                    crate::ops::retarget(a, existing).map_err(failure)?,
+                    Some(existing),
+                )
+            }
+        };
+        if existing.is_some_and(|e| same_update(&a, e)) {
+            println!(
+                "unchanged {} in {}",
+                printable(&a.name),
+                printable(&a.scope.path.to_string())
+            );
             continue;
         }
-        let existing = find_target(&a, &there).map_err(|e| failure(format!("{}: {e}", a.name)))?;
-        planned.push(crate::ops::retarget(a, existing).map_err(failure)?);
+        planned.push(a);
     }
     if dry_run {
         let inputs = planned

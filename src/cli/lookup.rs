@@ -34,6 +34,11 @@ impl ProjectFilter {
         &self.entity
     }
 
+    /// The project's name.
+    pub(crate) fn project(&self) -> &str {
+        &self.project
+    }
+
     /// Whether a scope is this project, a collection in it, or (for `wandb-registry-*`) the registry.
     pub(crate) fn contains(&self, path: &ScopePath) -> bool {
         path.entity() == self.entity

@@ -2,7 +2,7 @@
 
 use super::context::Context;
 use super::files::note_no_wandb_input;
-use super::lookup::{filtered, find, project_filter};
+use super::lookup::{ProjectFilter, filtered, find, project_filter};
 use super::render::{details, printable, table};
 use super::{CliError, failure};
 use crate::backend::SavedAutomation;
@@ -15,6 +15,9 @@ pub(crate) async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Re
     let filter = project_filter(project, &ctx.entity)?;
     let listing = ctx.backend.list_automations(&ctx.entity).await?;
     let rows = filtered(&listing, filter.as_ref());
+    if let (true, Some(f)) = (rows.is_empty(), &filter) {
+        ensure_project(ctx, f).await?;
+    }
     if json {
         let docs: Vec<AutomationDoc> = rows
             .iter()
@@ -39,6 +42,27 @@ pub(crate) async fn list(ctx: &Context, project: Option<&str>, json: bool) -> Re
         println!("{}", table(&rows, &listing));
     }
     Ok(())
+}
+
+/// Fails, naming the entity's projects, when the filter's project does not exist (a project
+/// without automations is fine).
+async fn ensure_project(ctx: &Context, filter: &ProjectFilter) -> Result<(), CliError> {
+    let entity = filter.entity();
+    let mut projects = ctx.backend.list_projects(entity).await?;
+    projects.extend(ctx.backend.list_registries(entity).await?);
+    if projects.iter().any(|p| p.name == filter.project()) {
+        return Ok(());
+    }
+    let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+    let known = if names.is_empty() {
+        format!("{entity} has no projects")
+    } else {
+        format!("the projects of {entity}: {}", names.join(", "))
+    };
+    Err(failure(format!(
+        "no project {entity}/{} (check the name; {known})",
+        filter.project()
+    )))
 }
 
 /// `show`: plain words, or the automation file.

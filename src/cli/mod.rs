@@ -221,6 +221,9 @@ pub enum Command {
     },
     /// The manual page (roff), on standard output: `wbauto man | man -l -`.
     Man,
+    /// Automation names, one a line, for shell completion (nothing when the backend is slow).
+    #[command(hide = true)]
+    CompleteNames,
     /// Slack and webhook integrations.
     Integrations {
         /// As JSON.
@@ -256,8 +259,10 @@ pub enum Command {
         /// e.g. 30m, 2h, 7d, or an RFC 3339 time.
         #[arg(long, value_name = "DURATION")]
         since: Option<String>,
+        /// At most this many, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// As a JSON array.
         #[arg(long)]
         json: bool,
     },
@@ -273,6 +278,7 @@ pub enum Command {
         /// One event (JSON) instead of a sample.
         #[arg(long, value_name = "FILE")]
         event: Option<PathBuf>,
+        /// Send without asking.
         #[arg(long)]
         yes: bool,
     },
@@ -388,6 +394,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             return Ok(());
         }
         Some(Command::Man) => return conventions::man(),
+        Some(Command::CompleteNames) => return conventions::complete_names(&cli).await,
         Some(Command::Backtest {
             ref target,
             ref file,
@@ -538,6 +545,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Completions { .. }
             | Command::Backtest { .. }
             | Command::Man
+            | Command::CompleteNames
             | Command::Emit { .. }
             | Command::History { .. }
             | Command::Secrets { .. }

@@ -19,6 +19,7 @@
 
 pub mod backtest;
 pub(crate) mod deliver;
+pub mod demo;
 pub mod error;
 pub mod eval;
 pub mod event;

@@ -13,6 +13,7 @@ pub(crate) mod scope;
 pub(crate) mod summary;
 pub mod timespan;
 pub mod validate;
+pub mod variables;
 
 pub use action::{Action, ActionKind, IntegrationRef, Severity};
 pub use automation::Automation;

@@ -6,6 +6,7 @@ use super::event::{ArtifactEvent, Event, EventKind, MetricCondition};
 use super::expr::Expr;
 use super::scope::ScopeKind;
 use super::timespan::{MAX_STALL_SECS, MIN_STALL_SECS, TimeSpan};
+use super::variables;
 use serde_json::Number;
 use std::fmt;
 
@@ -146,7 +147,26 @@ pub fn validate(a: &Automation) -> Vec<Problem> {
     }
     validate_event(&a.event, &mut out);
     validate_action(&a.action, &mut out);
+    validate_variables(&a.action, kind, &mut out);
     out
+}
+
+/// A webhook payload naming a variable no event fills in (it would be sent empty).
+fn validate_variables(action: &Action, kind: EventKind, out: &mut Vec<Problem>) {
+    let Action::Webhook {
+        payload: Some(p), ..
+    } = action
+    else {
+        return;
+    };
+    let text = serde_json::to_string(p).unwrap_or_default();
+    let unknown = variables::undefined(&text);
+    if !unknown.is_empty() {
+        out.push(Problem::new(
+            "action.payload",
+            variables::unknown_message(&unknown, kind),
+        ));
+    }
 }
 
 fn positive_window(path: &str, value: i64, out: &mut Vec<Problem>) {

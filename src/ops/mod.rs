@@ -228,12 +228,21 @@ pub(crate) async fn open_entity(
     };
     let result = match backend.entity(&entity).await {
         Ok(Some(_)) => backend.capabilities().await,
-        Ok(None) => Err(BackendError::NotFound(format!(
-            "there is no entity named {entity}"
-        ))),
+        Ok(None) => Err(no_entity(backend, &entity).await),
         Err(e) => Err(e),
     };
     (entity, result)
+}
+
+/// "There is no entity named X", naming the entities there are (when the backend can say).
+pub(crate) async fn no_entity(backend: &dyn Backend, entity: &str) -> BackendError {
+    let known = match backend.entities().await {
+        Ok(names) if !names.is_empty() => {
+            format!("; the entities you can use: {}", names.join(", "))
+        }
+        _ => String::new(),
+    };
+    BackendError::NotFound(format!("there is no entity named {entity}{known}"))
 }
 
 /// What the local engine did lately: the newest execution of each automation (status, Unix

@@ -1,7 +1,10 @@
 //! Header, footer and toasts.
 
+use super::rect;
 use super::theme::Theme;
 use crate::app::State;
+use crate::app::keys::defs;
+use crate::app::layout::Layout;
 use crate::app::screens::Screen;
 use crate::app::state::ToastKind;
 use crate::app::store::list::Loading;
@@ -45,6 +48,15 @@ pub(crate) fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
     if marks > 0 {
         spans.push(Span::styled(format!(" · {marks} marked"), theme.marked()));
     }
+    let narrow = area.width < 100;
+    spans.push(sep());
+    let arrow = if list.reverse() { "↓" } else { "↑" };
+    let sort = if narrow {
+        format!("{arrow}{}", list.sort().label())
+    } else {
+        format!("sort {} {arrow}", list.sort().label())
+    };
+    spans.push(Span::styled(sort, theme.dim()));
     let editing = matches!(&state.screen, Screen::List(l) if l.editing_filter());
     if !list.filter().is_empty() || editing {
         spans.push(sep());
@@ -52,15 +64,6 @@ pub(crate) fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
         spans.push(Span::styled(
             format!("/{}{cursor}", list.filter()),
             theme.key(),
-        ));
-    }
-    let narrow = area.width < 100;
-    if !narrow {
-        spans.push(sep());
-        let arrow = if list.reverse() { "↓" } else { "↑" };
-        spans.push(Span::styled(
-            format!("sort {} {arrow}", list.sort().label()),
-            theme.dim(),
         ));
     }
     if state.read_only().is_some() {
@@ -110,11 +113,16 @@ pub(crate) fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
         (Loading::Ready, None) => Span::raw(""),
     };
     spans.push(fresh);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // Too wide: the backend's label goes (the switch box names it), so the age stays.
+    let mut line = Line::from(spans);
+    if line.width() > usize::from(area.width) {
+        line.spans.drain(2..4);
+    }
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 /// The bottom line: the keys that work now, as prepared from the registry; entries are dropped
-/// from the middle until it fits, the last two (help, back) stay.
+/// from the middle until it fits, the last two (help, back) stay, and help then reads "more".
 pub(crate) fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let items = &state.footer.items;
     let width = |from: &[&(String, String)]| {
@@ -127,11 +135,17 @@ pub(crate) fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
     while width(&shown) > room && shown.len() > 2 {
         shown.remove(shown.len() - 3);
     }
+    let dropped = shown.len() < items.len();
     let mut spans = vec![Span::raw(" ")];
     for (i, (key, what)) in shown.iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
+        let what = if dropped && what == defs::HELP.short {
+            "more"
+        } else {
+            what
+        };
         spans.push(Span::styled(key.clone(), theme.key()));
         spans.push(Span::raw(format!(" {what}")));
     }
@@ -141,28 +155,15 @@ pub(crate) fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Toasts, newest at the bottom, over the lower right of the body.
-pub(crate) fn toasts(state: &State, theme: Theme, frame: &mut Frame, body: Rect) {
-    let mut bottom = body.y + body.height;
-    for toast in state.toasts.iter().rev() {
-        let width = (toast.text.chars().count() as u16 + 4)
-            .min(body.width.saturating_sub(2))
-            .min(70);
-        let inner = width.saturating_sub(2).max(1);
-        let lines = (toast.text.chars().count() as u16)
-            .div_ceil(inner)
-            .clamp(1, 4);
-        let height = lines + 2;
-        if bottom < body.y + height {
-            break;
-        }
-        bottom -= height;
-        let area = Rect {
-            x: body.x + body.width - width - 1,
-            y: bottom,
-            width,
-            height,
-        };
+/// Toasts, newest at the bottom, in the boxes the layout gives them (never over the wizard's
+/// "discard?" box; modals are painted over them).
+pub(crate) fn toasts(state: &State, layout: &Layout, theme: Theme, frame: &mut Frame) {
+    let newest_first = state.toasts.iter().rev();
+    let discard = matches!(&state.screen, Screen::Wizard(w) if w.confirm_discard());
+    let front = discard.then_some(layout.discard.outer);
+    let boxes = layout.toasts(newest_first.clone().map(|t| t.text.as_str()), front);
+    for (toast, area) in newest_first.zip(boxes) {
+        let area = rect(area.outer);
         let (style, title) = match toast.kind {
             ToastKind::Info => (theme.title(), " ✓ "),
             ToastKind::Error => (theme.error(), " ✗ error "),
@@ -173,7 +174,7 @@ pub(crate) fn toasts(state: &State, theme: Theme, frame: &mut Frame, body: Rect)
             .title(Span::styled(title, style));
         frame.render_widget(
             Paragraph::new(toast.text.clone())
-                .wrap(Wrap { trim: true })
+                .wrap(Wrap { trim: false })
                 .block(block),
             area,
         );

@@ -10,6 +10,7 @@ pub(crate) mod table;
 pub(crate) mod theme;
 
 use crate::app::State;
+use crate::app::input::Sideways;
 use crate::app::layout::{Area, Layout, MIN_HEIGHT, MIN_WIDTH};
 use crate::app::text::{Doc, TextLine};
 use ratatui::Frame;
@@ -52,10 +53,11 @@ pub fn view(state: &State, frame: &mut Frame) {
     chrome::header(state, theme, frame, rect(layout.header));
     screens::draw(state, layout, theme, frame);
     chrome::footer(state, theme, frame, rect(layout.footer));
+    // Toasts under the modals: a box waiting for an answer is never covered.
+    chrome::toasts(state, layout, theme, frame);
     for modal in &state.modals {
         modals::draw(state, layout, modal, theme, frame);
     }
-    chrome::toasts(state, theme, frame, rect(layout.body));
 }
 
 /// The rectangle of a layout area.
@@ -86,11 +88,30 @@ pub(crate) fn lines(lines: &[TextLine], theme: Theme) -> Vec<Line<'static>> {
 
 /// A prepared text as a paragraph, wrapped when it is prose, scrolled by `scroll` rows.
 pub(crate) fn paragraph(doc: &Doc, theme: Theme, scroll: u16) -> Paragraph<'static> {
-    let p = Paragraph::new(lines(&doc.lines, theme)).scroll((scroll, 0));
+    paragraph_at(doc, theme, scroll, 0)
+}
+
+/// A prepared text as [`paragraph`] makes it, code scrolled `column` columns sideways too.
+pub(crate) fn paragraph_at(
+    doc: &Doc,
+    theme: Theme,
+    scroll: u16,
+    column: u16,
+) -> Paragraph<'static> {
+    let p = Paragraph::new(lines(&doc.lines, theme)).scroll((scroll, column));
     if doc.wrap {
         p.wrap(Wrap { trim: false })
     } else {
         p
+    }
+}
+
+/// A box around a code view, its bottom edge saying which way its long lines go on.
+pub(crate) fn code_block(theme: Theme, title: String, sideways: &Sideways) -> Block<'static> {
+    let block = block(theme, title);
+    match sideways.hint() {
+        Some(hint) => block.title_bottom(Span::styled(hint.to_string(), theme.dim())),
+        None => block,
     }
 }
 

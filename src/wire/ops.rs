@@ -16,6 +16,9 @@ pub const SERVER_FEATURES: &str = "query ServerFeaturesQuery {\n  serverInfo {\n
 pub const DEFAULT_ENTITY: &str =
     "query GetDefaultEntity {\n  viewer {\n    id\n    entity\n  }\n}\n";
 
+/// `Viewer` (2.10.1), the teams part: the viewer's own entity and its teams.
+pub const VIEWER_TEAMS: &str = "query Viewer {\n  viewer {\n    id\n    entity\n    teams {\n      edges {\n        node {\n          name\n        }\n      }\n    }\n  }\n}\n";
+
 /// The `PageInfoFields` fragment the SDK pages with.
 pub(crate) const PAGE_INFO: &str =
     "fragment PageInfoFields on PageInfo {\n  endCursor\n  hasNextPage\n}\n";

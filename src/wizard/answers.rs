@@ -67,6 +67,12 @@ pub struct Answers {
     pub(crate) description: String,
     /// Enabled when saved.
     pub(crate) enabled: bool,
+    /// The Slack title is the template's and follows the condition until the user types one.
+    #[serde(default)]
+    pub(crate) title_follows: bool,
+    /// The name is the template's and follows the condition until the user types one.
+    #[serde(default)]
+    pub(crate) name_follows: bool,
 }
 
 impl Answers {
@@ -102,6 +108,8 @@ impl Answers {
             name: String::new(),
             description: String::new(),
             enabled: true,
+            title_follows: false,
+            name_follows: false,
         }
     }
 }

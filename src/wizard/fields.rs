@@ -609,7 +609,16 @@ pub(crate) fn change(
         "action.type" => {
             a.action = cycle(&ActionKind::CREATABLE, a.action, forward, |k| {
                 ok(Feature::Action(k))
-            })
+            });
+            // A Slack channel is no webhook (nor the other way round): an integration the new
+            // kind does not offer is cleared, never carried over.
+            let offered = match a.action {
+                ActionKind::Slack => &options.slack,
+                _ => &options.webhooks,
+            };
+            if !offered.contains(&a.integration) {
+                a.integration.clear();
+            }
         }
         "action.severity" => a.severity = cycle(&Severity::ALL, a.severity, forward, |_| true),
         "action.integration" => {

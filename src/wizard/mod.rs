@@ -431,6 +431,7 @@ impl Wizard {
                     }
                     _ => {}
                 }
+                out.extend(self.model_problems(&["event.run_filter", "event.filter"]));
             }
             Step::Action => {
                 if matches!(a.action, ActionKind::Slack | ActionKind::Webhook)
@@ -459,6 +460,9 @@ impl Wizard {
                             ),
                         )),
                     }
+                }
+                if out.iter().all(|p| p.path != "action.payload") {
+                    out.extend(self.model_problems(&["action.payload"]));
                 }
                 caps_check(caps, Feature::Action(a.action), "action.type", &mut out);
             }
@@ -494,6 +498,15 @@ impl Wizard {
         out
     }
 
+    /// The model's problems with the automation the answers describe, at these paths only (a
+    /// run-name pattern that is not a regular expression, a payload variable the event lacks).
+    fn model_problems(&self, paths: &[&str]) -> Vec<Problem> {
+        validate(&self.automation())
+            .into_iter()
+            .filter(|p| paths.contains(&p.path.as_str()))
+            .collect()
+    }
+
     /// Validates the current step; on success moves to the next one.
     pub fn next(&mut self, caps: &Capabilities) -> bool {
         self.errors = self.problems(self.step, caps);
@@ -502,6 +515,24 @@ impl Wizard {
             true
         } else {
             false
+        }
+    }
+
+    /// After an edit: a title and a name still the template's follow what the condition now
+    /// watches (the name kept free of `taken`); typed ones stay as typed.
+    pub(crate) fn follow(&mut self, before: &Answers, taken: &[String]) {
+        let a = &mut self.answers;
+        if a.title_follows
+            && let Some(title) = template::suggested_title(a)
+            && template::suggested_title(before).as_ref() != Some(&title)
+        {
+            a.title = title;
+        }
+        if a.name_follows
+            && let Some(name) = template::suggested_name(a)
+            && template::suggested_name(before).as_ref() != Some(&name)
+        {
+            a.name = template::free_name(&name, taken);
         }
     }
 
@@ -675,15 +706,5 @@ fn fill_action(a: &mut Answers, action: &Action) {
 
 /// `name-copy`, `name-copy-2`, ... : the first not in `taken`.
 pub fn fresh_name(name: &str, taken: &[String]) -> String {
-    let base = format!("{name}-copy");
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|c| !taken.contains(c))
-        .unwrap_or(base)
+    template::free_name(&format!("{name}-copy"), taken)
 }

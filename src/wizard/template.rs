@@ -136,6 +136,80 @@ impl Template {
             }
             Template::Blank => {}
         }
+        a.title_follows = self != Template::Blank;
+        a.name_follows = self != Template::Blank;
         a
     }
+}
+
+/// The title a template's answers suggest for what they watch (`loss went above 0.5`), or
+/// `None` where the condition says nothing to name (artifact events, no metric yet).
+pub(crate) fn suggested_title(a: &Answers) -> Option<String> {
+    let metric = a.metric.trim();
+    let named = !metric.is_empty() || a.event == EventKind::RunState;
+    named.then_some(())?;
+    Some(match a.event {
+        EventKind::MetricThreshold => {
+            let went = match a.cmp {
+                Cmp::Gt => "went above",
+                Cmp::Gte => "reached",
+                Cmp::Lt => "went below",
+                Cmp::Lte => "fell to",
+                Cmp::Eq => "equals",
+                Cmp::Ne => "moved off",
+            };
+            format!("{metric} {went} {}", a.threshold.trim())
+        }
+        EventKind::MetricChange => {
+            let moved = match a.direction {
+                Direction::Increase => "rose",
+                Direction::Decrease => "fell",
+                Direction::Any => "changed",
+            };
+            let amount = a.amount.trim();
+            let by = match (a.change, amount.parse::<f64>()) {
+                (ChangeType::Relative, Ok(f)) => format!("{}%", f * 100.0),
+                _ => amount.to_string(),
+            };
+            format!("{metric} {moved} by {by}")
+        }
+        EventKind::MetricZScore => format!("{metric} anomaly"),
+        EventKind::RunState => format!("A run {}", states(a, " or ")),
+        _ => return None,
+    })
+}
+
+/// The name a template's answers suggest (`loss-threshold`), like [`suggested_title`].
+pub(crate) fn suggested_name(a: &Answers) -> Option<String> {
+    let metric = a.metric.trim();
+    match a.event {
+        EventKind::MetricThreshold if !metric.is_empty() => Some(format!("{metric}-threshold")),
+        EventKind::MetricChange if !metric.is_empty() => Some(format!("{metric}-change")),
+        EventKind::MetricZScore if !metric.is_empty() => Some(format!("{metric}-anomaly")),
+        EventKind::RunState => Some(format!("run-{}", states(a, "-"))),
+        _ => None,
+    }
+}
+
+/// The run states picked, joined by `sep` (`state-change` for none).
+fn states(a: &Answers, sep: &str) -> String {
+    if a.states.is_empty() {
+        return "state-change".into();
+    }
+    let names: Vec<&str> = a.states.iter().map(|s| s.file_name()).collect();
+    names.join(sep)
+}
+
+/// `base`, else `base-2`, `base-3`, ... : the first not in `taken`.
+pub(crate) fn free_name(base: &str, taken: &[String]) -> String {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|c| !taken.contains(c))
+        .unwrap_or_else(|| base.to_string())
 }

@@ -402,6 +402,74 @@ async fn undo_restores_the_previous_content_with_the_new_stamp() {
 }
 
 #[tokio::test]
+async fn one_undo_takes_back_a_whole_bulk_toggle_and_a_bulk_delete() {
+    let mut s = demo_state(160, 48).await;
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, ch('t'));
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let toggled: Vec<SavedAutomation> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Toggle { read, enabled, .. } => {
+                let mut saved = (**read).clone();
+                saved.automation.enabled = *enabled;
+                saved
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(toggled.len(), 2);
+    for saved in toggled {
+        let id = saved.automation.id.clone().unwrap();
+        let kind = SaveKind::Toggle;
+        update(
+            &mut s,
+            Msg::Saved {
+                id,
+                kind,
+                result: Ok(saved),
+            },
+        );
+    }
+    assert_eq!(s.writes().undo_len(), 1, "one action");
+    let effects = update(&mut s, ch('z'));
+    let restored: Vec<&str> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Update {
+                automation,
+                kind: SaveKind::Undo { .. },
+            } if automation.enabled => automation.name.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(restored.len(), 2, "one z restores both: {effects:?}");
+    assert_eq!(s.writes().undo_len(), 0);
+    // Two rows deleted in one box come back with one z too.
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, ch('D'));
+    typed(&mut s, "2");
+    update(&mut s, key(KeyCode::Tab));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    for effect in effects {
+        let Effect::Delete { id } = effect else {
+            panic!("{effect:?}")
+        };
+        update(&mut s, Msg::Deleted { id, result: Ok(()) });
+    }
+    let effects = update(&mut s, ch('z'));
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    assert!(
+        effects.iter().all(|e| matches!(e, Effect::Recreate { .. })),
+        "{effects:?}"
+    );
+}
+
+#[tokio::test]
 async fn edit_as_file_flow() {
     let mut s = demo_state(160, 48).await;
     let effects = update(&mut s, ch('E'));

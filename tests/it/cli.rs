@@ -300,7 +300,9 @@ fn update_by_id_renames_and_by_name_replaces() {
     );
     fails(d, &["show", "gpu-temperature"], None);
     // In a list, the message says which were updated before it.
-    let kept = ok(d, &["show", "loss-spike", "--json"]);
+    let kept =
+        ok(d, &["show", "loss-spike", "--json"]).replace("\"enabled\": true", "\"enabled\": false");
+    assert!(kept.contains("\"enabled\": false"), "{kept}");
     let err = fails(
         d,
         &["update", "-f", "-"],
@@ -311,6 +313,64 @@ fn update_by_id_renames_and_by_name_replaces() {
             && err.contains("the 1 above were updated, the rest were not"),
         "{err}"
     );
+}
+
+#[test]
+fn update_of_an_unchanged_file_sends_nothing_and_keeps_updated_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let shown = ok(d, &["show", "gpu-too-hot", "--yaml"]);
+    let stamp = |d: &Path| {
+        let json: Value = serde_json::from_str(&ok(d, &["show", "gpu-too-hot", "--json"])).unwrap();
+        json["updated_at"].clone()
+    };
+    let before = stamp(d);
+    let out = ok_stdin(d, &["update", "-f", "-"], &shown);
+    assert_eq!(out, "unchanged gpu-too-hot in project acme/speech\n");
+    assert_eq!(stamp(d), before, "nothing was sent");
+    // Without the id, by name: the same.
+    let by_name: String = shown
+        .lines()
+        .filter(|l| !l.starts_with("id:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let out = ok_stdin(d, &["update", "-f", "-"], &by_name);
+    assert_eq!(out, "unchanged gpu-too-hot in project acme/speech\n");
+    let out = ok_stdin(
+        d,
+        &["update", "-f", "-"],
+        &shown.replace("threshold: 85", "threshold: 86"),
+    );
+    assert!(out.starts_with("updated gpu-too-hot"), "{out}");
+}
+
+#[test]
+fn a_payload_variable_the_event_lacks_is_refused_naming_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = "name: with-run-id
+scope:
+  project: acme/nlp
+event:
+  type: run_state
+  states: [finished]
+action:
+  type: webhook
+  integration: ci-deploy
+  payload:
+    run: ${run_name}
+    id: ${run_id}
+";
+    for command in ["create", "update"] {
+        let err = fails(d, &[command, "-f", "-"], Some(file));
+        assert!(
+            err.contains("${run_id} is not a variable of a run state event")
+                && err.contains("${run_name}"),
+            "{err}"
+        );
+    }
+    let fine = file.replace("    id: ${run_id}\n", "");
+    ok_stdin(d, &["create", "-f", "-"], &fine);
 }
 
 #[test]
@@ -641,4 +701,50 @@ fn a_broken_config_is_reported_by_list_doctor_and_engine() {
     engine.kill().unwrap();
     engine.wait().unwrap();
     reported(&lines.join("\n"), "engine");
+}
+
+#[test]
+fn an_entity_that_does_not_exist_is_refused_naming_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--entity", "nosuch", "list"][..],
+        &["show", "loss-spike", "--entity", "nosuch"],
+    ] {
+        let err = fails(dir.path(), args, None);
+        assert!(
+            err.contains("there is no entity named nosuch; the entities you can use: acme, ada"),
+            "{err}"
+        );
+    }
+    assert!(ok(dir.path(), &["--entity", "ada", "list"]).contains("no automations in ada"));
+}
+
+#[test]
+fn listing_a_project_that_does_not_exist_fails_and_an_empty_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["list", "--project", "nosuch"][..],
+        &["list", "--project", "acme/nosuch", "--json"],
+    ] {
+        let err = fails(dir.path(), args, None);
+        assert!(
+            err.contains("no project acme/nosuch")
+                && err.contains("the projects of acme: nlp, speech, vision"),
+            "{err}"
+        );
+    }
+    let out = ok(dir.path(), &["list", "--project", "speech", "--json"]);
+    let names: Vec<String> = serde_json::from_str::<Vec<Value>>(&out)
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut delete = vec!["delete", "--yes"];
+    delete.extend(names.iter().map(String::as_str));
+    ok(dir.path(), &delete);
+    let out = ok(dir.path(), &["list", "--project", "speech"]);
+    assert!(
+        out.contains("no automations in acme (project speech)"),
+        "{out}"
+    );
 }

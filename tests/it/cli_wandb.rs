@@ -408,11 +408,56 @@ async fn update_by_the_id_of_a_deleted_automation_sends_one_update_and_says_so()
         .iter()
         .map(|r| r.operation.clone())
         .collect();
-    // Names in the file still resolve to ids (project, integration); no automation is listed.
-    assert!(
-        !sent.iter().any(|op| op == "GetEntityAutomations"),
-        "{sent:?}"
-    );
+    // The automations are listed once (an unchanged file sends nothing), then the update goes
+    // by the file's id and the server says it is gone.
+    let listings = sent
+        .iter()
+        .filter(|op| *op == "GetEntityAutomations")
+        .count();
+    assert_eq!(listings, 1, "{sent:?}");
     let mutations = sent.iter().filter(|op| *op == "UpdateAutomation").count();
     assert_eq!(mutations, 1, "{sent:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_of_an_unchanged_file_sends_nothing_on_wandb() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let shown = run_ok(&fake, h, &["show", "gpu-too-hot", "--yaml"], None);
+    let before = fake.variables_of("UpdateAutomation").len();
+    let out = run_ok(&fake, h, &["update", "-f", "-"], Some(&shown));
+    assert_eq!(out, "unchanged gpu-too-hot in project acme/speech\n");
+    assert_eq!(fake.variables_of("UpdateAutomation").len(), before);
+    let changed = shown.replace("threshold: 85", "threshold: 86");
+    let out = run_ok(&fake, h, &["update", "-f", "-"], Some(&changed));
+    assert!(out.starts_with("updated gpu-too-hot"), "{out}");
+    assert_eq!(fake.variables_of("UpdateAutomation").len(), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entity_w_and_b_does_not_have_is_refused_naming_the_viewers_entities() {
+    let fake = FakeWandb::demo().await;
+    let home = tempfile::tempdir().unwrap();
+    let r = binary::run(
+        home.path(),
+        &[
+            "--backend",
+            "wandb",
+            "--base-url",
+            &fake.url,
+            "--entity",
+            "nosuch",
+            "list",
+        ],
+        &[("WANDB_API_KEY", API_KEY)],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("there is no entity named nosuch; the entities you can use: acme"),
+        "{}",
+        r.stderr
+    );
 }

@@ -285,7 +285,8 @@ async fn remapped_keys_show_in_the_wizard_and_where_nothing_is_loaded() {
     // Closing asks first, naming the keys; keeping the draft says how to resume it.
     update(&mut s, key(KeyCode::Esc));
     assert!(
-        render(&s).contains("ctrl-q discards · ctrl-w keeps a draft for later"),
+        render(&s).contains("ctrl-q    discard them")
+            && render(&s).contains("ctrl-w    keep them as a draft for later"),
         "{}",
         render(&s)
     );

@@ -454,3 +454,55 @@ async fn the_dashboard_toggle_retries_when_the_automation_changed_elsewhere() {
         "their edit is kept"
     );
 }
+
+/// The demo's last day: written once, on the first start the demo seed marked, dated back from
+/// it, with every kind of outcome; another start (or any other database) gets nothing.
+#[tokio::test]
+async fn the_demo_day_is_written_once_dated_back_from_the_first_start() {
+    use wbauto::engine::history::{Query, list};
+    let dir = tempfile::tempdir().unwrap();
+    let local = LocalBackend::open(&dir.path().join("local.db"))
+        .await
+        .unwrap();
+    let engine = wbauto::engine::Engine::new(local.connection(), Default::default()).unwrap();
+    let start: jiff::Timestamp = "2026-12-06T08:00:00Z".parse().unwrap();
+    let all = |engine: &wbauto::engine::Engine| {
+        let q = Query {
+            limit: 100,
+            ..Query::default()
+        };
+        engine.with(|c| list(c, &q)).unwrap()
+    };
+    assert!(all(&engine).is_empty(), "nothing before the first start");
+    for _ in 0..2 {
+        engine
+            .with(|c| wbauto::engine::demo::seed_day(c, start))
+            .unwrap();
+    }
+    let day = all(&engine);
+    assert_eq!(day.len(), 8, "{day:#?}");
+    let yesterday = start
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .unwrap();
+    for e in &day {
+        let at: jiff::Timestamp = e.created_at.parse().unwrap();
+        assert!(yesterday < at && at < start, "{e:?}");
+    }
+    let has = |status: &str, what: &dyn Fn(&wbauto::engine::history::Execution) -> bool| {
+        day.iter().any(|e| e.status == status && what(e))
+    };
+    assert!(has("failed", &|e| e.response_status == Some(404)
+        && e.response_body.as_deref() == Some("channel_not_found")));
+    assert!(has("success", &|e| e.attempts == 3), "a retried delivery");
+    assert!(has("skipped", &|e| e
+        .error
+        .as_deref()
+        .is_some_and(|w| w.starts_with("rate limit"))));
+    assert!(has("skipped", &|e| e
+        .error
+        .as_deref()
+        .is_some_and(|w| w.contains("less than 24 hours"))));
+    assert!(has("success", &|e| e.test), "a test fire");
+    // Newest first, as the engine's own are.
+    assert_eq!(day[0].automation_name, "failed-runs");
+}

@@ -499,6 +499,19 @@ fn the_manual_page_renders() {
         text.contains("wbauto") && text.contains("plan") && text.contains("apply"),
         "{text}"
     );
+    // Every command is described here: no pointers to pages that do not exist.
+    assert!(!text.contains("wbauto-"), "{text}");
+    assert!(text.contains("wbauto backtest"), "{text}");
+    assert!(text.contains("wbauto COMMAND --help"), "{text}");
+    let status = text.find("EXIT STATUS").expect("an EXIT STATUS section");
+    for code in ["0", "1", "2", "128+N"] {
+        assert!(
+            text[status..]
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{code} "))),
+            "{code}: {text}"
+        );
+    }
 }
 
 #[test]
@@ -646,4 +659,79 @@ async fn a_swap_that_stops_halfway_says_which_name_was_left_aside() {
     let out = ok(&t, &["apply", "-f", d, "--yes"]);
     assert!(out.contains("Applied 2 change(s)."), "{out}");
     assert!(!names(&t).iter().any(|n| n.contains("(renaming)")));
+}
+
+#[test]
+fn every_argument_of_every_command_says_what_it_is() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && !arg.is_hide_set() && arg.get_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+    let mut silent = Vec::new();
+    walk(&wbauto::cli::Cli::command(), "wbauto", &mut silent);
+    assert!(silent.is_empty(), "no description: {silent:#?}");
+}
+
+/// What bash offers for the last of `words` (after `wbauto`), with the script sourced and the
+/// test's binary first on PATH.
+fn bash_offers(home: &std::path::Path, script: &std::path::Path, words: &str) -> String {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_wbauto"));
+    let line = format!(
+        "source {} && COMP_WORDS=(wbauto {words}) && COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )) \
+         && _wbauto_names wbauto \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\" \
+         && echo \"${{COMPREPLY[*]}}\"",
+        script.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(line)
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", bin.parent().unwrap().display()),
+        )
+        .env("HOME", home)
+        .env("WBAUTO_DATA_DIR", home)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("WANDB_API_KEY")
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn bash_completes_automation_names_from_the_backend() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("wbauto.bash");
+    let r = binary::run(home.path(), &["completions", "bash"], &[], None);
+    std::fs::write(&script, r.stdout).unwrap();
+    let offers = |words: &str| bash_offers(home.path(), &script, words);
+    assert_eq!(offers("show loss"), "loss-spike loss-plateau");
+    assert_eq!(offers("enable failed-runs gp"), "gpu-too-hot");
+    assert_eq!(offers("--backend local backtest loss-s"), "loss-spike");
+    // An option's value is not a name; other words are clap's.
+    assert_eq!(offers("show --project lo"), "");
+    assert_eq!(offers("sho"), "show");
+    // A backend that does not answer gives no names and no message.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let r = binary::run(
+        home.path(),
+        &["--backend", "wandb", "--base-url", &url, "complete-names"],
+        &[("WANDB_API_KEY", "k".repeat(40).as_str())],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""));
 }

@@ -296,7 +296,7 @@ fn a_wizard_killed_midway_is_offered_back_on_the_next_start() {
     tmux.keys(&["n"]);
     let offered = tmux.wait_for("the draft offered", |s| s.contains("Resume the draft"));
     assert!(
-        offered.contains("Resume the draft: loss-threshold (at Condition)"),
+        offered.contains("Resume the draft: loss_killed-threshold (at Condition)"),
         "{offered}"
     );
     tmux.keys(&["Enter"]);
@@ -475,4 +475,54 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     tmux.keys(&["q"]);
     let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
     assert!(after.contains("wbauto exited with 0"), "{after}");
+}
+
+#[test]
+fn a_broken_config_is_said_in_the_dashboard_naming_file_line_and_setting() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let config = h.join("config.toml");
+    std::fs::write(&config, "theme = \"pink\"\n[keys]\nnonsense = \"x\"\n").unwrap();
+    let tmux = start(
+        "config",
+        h,
+        &format!("WBAUTO_CONFIG={}", shell_quote(&config)),
+    );
+    let screen = tmux.wait_for("the config's warnings", |s| {
+        s.contains("line 1, theme") && s.contains("line 3, keys.nonsense")
+    });
+    assert!(screen.contains("config.toml"), "{screen}");
+    assert!(screen.contains("default theme"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
+}
+
+/// A new user's first minute, from an empty data directory and no W&B key: the list shows what
+/// the demo's engine did in the last day (LAST), History lists it, an execution opens with the
+/// receiver's answer, and q leaves.
+#[test]
+fn a_new_users_first_minute_shows_the_demo_day() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start("first-minute", home.path(), "");
+    let list = tmux.wait_for("the demo list with its LAST column", |s| {
+        s.contains("LAST") && s.contains("enter open")
+    });
+    assert!(
+        list.contains("✗ 5h"),
+        "accuracy-anomaly failed 5 h ago:\n{list}"
+    );
+    tmux.keys(&["h"]);
+    let history = tmux.wait_for("the demo day in History", |s| {
+        s.contains("history:") && s.contains("Slack refused")
+    });
+    for words in ["(test)", "rate limit", "less", "HTTP 200"] {
+        assert!(history.contains(words), "{words}:\n{history}");
+    }
+    tmux.keys(&["j", "j", "Enter"]);
+    let open = tmux.wait_for("the failed execution", |s| s.contains("Answer (HTTP 404)"));
+    assert!(open.contains("attempts    4"), "{open}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
 }

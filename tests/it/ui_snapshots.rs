@@ -10,13 +10,13 @@ use crossterm::event::KeyCode;
 use dashboard::{NOW, ch, demo_state, key, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use wbauto::app::msg::{Msg, SaveKind};
+use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
 use wbauto::model::{Integration, IntegrationKind};
 
-fn render(state: &State) -> String {
+pub(crate) fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
@@ -214,7 +214,25 @@ async fn integrations() {
 async fn switch() {
     both("switch", |s| {
         update(s, ch('@'));
-        update(s, key(KeyCode::Tab));
+        // The box asks the backend chosen which entities it knows, and lists them.
+        let effects = update(s, key(KeyCode::Tab));
+        let request = s.session().latest(RequestKind::Entities);
+        assert!(
+            effects.contains(&Effect::LoadEntities {
+                request,
+                backend: 1
+            }),
+            "{effects:?}"
+        );
+        let names = ["acme", "ada", "vision-lab"].map(String::from).to_vec();
+        update(
+            s,
+            Msg::EntitiesLoaded {
+                request,
+                backend: 1,
+                result: Ok(names),
+            },
+        );
     })
     .await;
 }
@@ -321,7 +339,7 @@ fn load_history(s: &mut State) {
     update(s, msg);
 }
 
-fn load_activity(s: &mut State, running: bool) {
+pub(crate) fn load_activity(s: &mut State, running: bool) {
     update(s, Msg::Tick(NOW + 3));
     let request = s
         .session()

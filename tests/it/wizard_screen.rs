@@ -16,13 +16,13 @@ use wbauto::model::Problem;
 use wbauto::wizard::Step;
 use wbauto::wizard::fields::PickerChoices;
 
-fn render(state: &State) -> String {
+pub(crate) fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
     terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
     terminal.backend().to_string()
 }
 
-fn options() -> PickerChoices {
+pub(crate) fn options() -> PickerChoices {
     PickerChoices {
         projects: vec!["nlp".into(), "speech".into(), "vision".into()],
         registries: vec![
@@ -36,7 +36,7 @@ fn options() -> PickerChoices {
 }
 
 /// Opens the wizard and delivers the picker options.
-fn open(state: &mut State) {
+pub(crate) fn open(state: &mut State) {
     let effects = update(state, ch('n'));
     let [Effect::LoadOptions { request, entity }] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -51,7 +51,7 @@ fn open(state: &mut State) {
     );
 }
 
-fn wizard(state: &State) -> &wbauto::app::screens::wizard::WizardScreen {
+pub(crate) fn wizard(state: &State) -> &wbauto::app::screens::wizard::WizardScreen {
     match state.screen() {
         wbauto::app::screens::Screen::Wizard(w) => w,
         _ => panic!("no wizard: {:?}", overlay(state)),
@@ -69,7 +69,7 @@ async fn both(name: &str, setup: impl Fn(&mut State)) {
 }
 
 /// From the start step, the "metric threshold to Slack" template through to `step`.
-fn threshold_to(state: &mut State, step: Step) {
+pub(crate) fn threshold_to(state: &mut State, step: Step) {
     update(state, key(KeyCode::Down));
     update(state, key(KeyCode::Enter));
     update(state, key(KeyCode::Tab));

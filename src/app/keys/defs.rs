@@ -13,6 +13,8 @@ super::commands! {
     PAGE_UP: "page_up" ["pgup"] listed reads "page up" "one page up";
     HALF_DOWN: "half_page_down" ["ctrl-d"] listed reads "half page" "half a page down";
     HALF_UP: "half_page_up" ["ctrl-u"] listed reads "half up" "half a page up";
+    SCROLL_LEFT: "scroll_left" ["h", "left"] listed reads "left" "scroll long lines left (Wire, Python, raw JSON)";
+    SCROLL_RIGHT: "scroll_right" ["l", "right"] listed reads "right" "scroll long lines right (Wire, Python, raw JSON)";
     OPEN: "open" ["enter"] footer reads "open" "open the detail / the execution";
     NEW: "new" ["n"] footer writes "new" "new automation (wizard)";
     INTEGRATIONS: "integrations" ["i"] footer reads "integrations" "Slack and webhook integrations";
@@ -43,6 +45,20 @@ pub(crate) fn moves<B, M: Into<B>>(wrap: impl Fn(Move) -> M) -> Vec<Row<B>> {
     .into_iter()
     .map(|(def, m)| row(def, wrap(m)))
     .collect()
+}
+
+/// Scrolling long lines left and right, sending `wrap(-1)` and `wrap(1)`.
+pub(crate) fn sideways<B, M: Into<B>>(wrap: impl Fn(isize) -> M) -> Vec<Row<B>> {
+    vec![row(&SCROLL_LEFT, wrap(-1)), row(&SCROLL_RIGHT, wrap(1))]
+}
+
+/// The keys of [`sideways`] as a hint names them (`h/l`).
+pub(crate) fn sideways_keys<B: Clone>(keymap: &super::Keymap<B>, mode: super::Mode) -> String {
+    format!(
+        "{}/{}",
+        keymap.key(&SCROLL_LEFT, mode),
+        keymap.key(&SCROLL_RIGHT, mode)
+    )
 }
 
 /// Down and up only (menus and typed lines, where the letters are typed).

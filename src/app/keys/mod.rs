@@ -152,11 +152,13 @@ impl Mode {
     }
 }
 
-/// One row of a mode: a command, the label the footer gives it here, and what it sends.
+/// One row of a mode: a command, the label the footer gives it here, whether the footer shows
+/// it here, and what it sends.
 #[derive(Clone, Debug)]
 pub(crate) struct Row<B> {
     pub(crate) def: &'static Def,
     pub(crate) short: &'static str,
+    pub(crate) footer: bool,
     pub(crate) bound: B,
 }
 
@@ -165,6 +167,7 @@ pub(crate) fn row<B>(def: &'static Def, bound: impl Into<B>) -> Row<B> {
     Row {
         def,
         short: def.short,
+        footer: def.footer,
         bound: bound.into(),
     }
 }
@@ -173,6 +176,12 @@ impl<B> Row<B> {
     /// The same row, labelled otherwise in this mode's footer (back is "quit" on the list).
     pub(crate) fn labelled(self, short: &'static str) -> Self {
         Self { short, ..self }
+    }
+
+    /// The same row, shown in this mode's footer or not, whatever the command says elsewhere
+    /// (the Backtest tab shows its run keys, and leaves toggling to help).
+    pub(crate) fn in_footer(self, footer: bool) -> Self {
+        Self { footer, ..self }
     }
 }
 
@@ -331,7 +340,7 @@ impl<B: Clone> Keymap<B> {
         }
         let mut seen = Vec::new();
         for r in self.rows(mode) {
-            if !r.def.footer || (r.def.writes && read_only) || seen.contains(&r.def.name) {
+            if !r.footer || (r.def.writes && read_only) || seen.contains(&r.def.name) {
                 continue;
             }
             seen.push(r.def.name);

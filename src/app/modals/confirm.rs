@@ -79,9 +79,7 @@ impl ConfirmModal {
             }
             Confirm::Toggle { ids, .. } => {
                 ctx.selection.clear_marks();
-                for id in ids {
-                    start_toggle(ctx, id);
-                }
+                start_toggle(ctx, ids);
             }
             Confirm::TestFire { id, name, test } if test.shown.is_ok() => {
                 ctx.effect(Effect::SendTest {
@@ -98,6 +96,7 @@ impl ConfirmModal {
                 ..
             } => {
                 let id = before.id.clone().unwrap_or_default();
+                ctx.writes.action();
                 ctx.writes.begin(&id, Pending::Save);
                 let entity = ctx.entity().to_string();
                 ctx.effect(Effect::SaveFile {

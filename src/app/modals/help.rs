@@ -1,5 +1,6 @@
-//! Help: every command of the key table, under the first mode it works in, with its keys and
-//! its name for `config.toml`; typing narrows it with the same matcher as the palette.
+//! Help: the commands of the mode it was opened from first, then every other command of the key
+//! table under the first mode it works in, with its keys and its name for `config.toml`; typing
+//! narrows it with the same matcher as the palette.
 
 use super::{Dialog, Reply};
 use crate::app::ctx::Ctx;
@@ -32,6 +33,8 @@ pub(crate) enum HelpMsg {
 /// The help box.
 #[derive(Debug)]
 pub struct HelpModal {
+    /// The mode it was opened from, whose commands come first.
+    here: Mode,
     filter: String,
     scroll: u16,
     doc: Doc,
@@ -54,9 +57,12 @@ impl HelpModal {
     }
 }
 
-/// The help's text: the filter, every matching command under the first mode it works in (the
-/// list's without a heading), and two hints.
-fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
+/// The keys column is this wide; longer keys push the description one space on.
+const KEYS_WIDTH: usize = 14;
+
+/// The help's text: the filter, the commands of the mode it was opened from (`here`), every
+/// other matching command under the first mode it works in, and two hints.
+fn lines(keymap: &AppKeymap, here: Mode, read_only: bool, filter: &str) -> Doc {
     let mut out = vec![
         TextLine::new(vec![
             Piece::new(Tone::Dim, "filter: "),
@@ -65,7 +71,12 @@ fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
         TextLine::plain(""),
     ];
     let mut seen: Vec<&str> = Vec::new();
-    for (i, (mode, rows)) in keymap.modes().enumerate() {
+    let here_rows = (here, keymap.rows(here));
+    let others = keymap
+        .modes()
+        .filter(|(mode, _)| *mode != here)
+        .map(|(mode, rows)| (*mode, rows.as_slice()));
+    for (i, (mode, rows)) in std::iter::once(here_rows).chain(others).enumerate() {
         let mut section = Vec::new();
         for r in rows {
             if seen.contains(&r.def.name) {
@@ -75,8 +86,12 @@ fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
             if !matches(r.def, filter) {
                 continue;
             }
+            let keys = keymap.shown(r.def);
             let mut pieces = vec![
-                Piece::new(Tone::Key, format!("{:<14}", keymap.shown(r.def))),
+                Piece::new(
+                    Tone::Key,
+                    format!("{keys:<width$} ", width = KEYS_WIDTH - 1),
+                ),
                 Piece::plain(r.def.description),
             ];
             if r.def.writes && read_only {
@@ -88,10 +103,15 @@ fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
         if section.is_empty() {
             continue;
         }
-        if i > 0 {
+        if out.len() > 2 {
             out.push(TextLine::plain(""));
-            out.push(TextLine::toned(Tone::Title, mode.title()));
         }
+        let heading = if i == 0 {
+            format!("{} — keys here", mode.title())
+        } else {
+            mode.title().to_string()
+        };
+        out.push(TextLine::toned(Tone::Title, heading));
         out.extend(section);
     }
     out.push(TextLine::plain(""));
@@ -108,7 +128,7 @@ fn lines(keymap: &AppKeymap, read_only: bool, filter: &str) -> Doc {
 
 impl Dialog for HelpModal {
     type Msg = HelpMsg;
-    type Open = ();
+    type Open = Mode;
     const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
@@ -117,11 +137,13 @@ impl Dialog for HelpModal {
         vec![(MODE, rows)]
     }
 
-    fn open(_: (), ctx: &mut Ctx) -> Self {
+    fn open(here: Mode, ctx: &mut Ctx) -> Self {
+        let read_only = ctx.session.gate().reason().is_some();
         Self {
+            here,
             filter: String::new(),
             scroll: 0,
-            doc: lines(ctx.keymap, ctx.session.gate().reason().is_some(), ""),
+            doc: lines(ctx.keymap, here, read_only, ""),
         }
     }
 
@@ -145,7 +167,7 @@ impl Dialog for HelpModal {
         }
         if edit_line(&mut self.filter, key) {
             let read_only = ctx.session.gate().reason().is_some();
-            self.doc = lines(ctx.keymap, read_only, &self.filter);
+            self.doc = lines(ctx.keymap, self.here, read_only, &self.filter);
             self.scroll = 0;
         }
         Reply::Keep

@@ -1,4 +1,5 @@
-//! Switching entity and backend: the entity typed, the backend chosen with a key.
+//! Switching entity and backend: the entity typed (the backend's known entities listed under
+//! it), the backend chosen with a key.
 
 use super::{Dialog, Reply};
 use crate::app::ctx::Ctx;
@@ -58,6 +59,12 @@ impl SwitchModal {
     }
 }
 
+/// Asks which entities backend `backend` knows, for the line under the entity.
+fn ask_entities(ctx: &mut Ctx, backend: usize) {
+    let request = ctx.session.request(RequestKind::Entities);
+    ctx.effect(Effect::LoadEntities { request, backend });
+}
+
 impl Dialog for SwitchModal {
     type Msg = SwitchMsg;
     type Open = ();
@@ -75,9 +82,11 @@ impl Dialog for SwitchModal {
     }
 
     fn open(_: (), ctx: &mut Ctx) -> Self {
+        let backend = ctx.session.backend();
+        ask_entities(ctx, backend);
         Self {
             input: ctx.entity().to_string(),
-            backend: ctx.session.backend(),
+            backend,
             hint: format!(
                 "backend ({} to change):",
                 ctx.keymap.key(&NEXT_BACKEND, MODE)
@@ -90,6 +99,7 @@ impl Dialog for SwitchModal {
             SwitchMsg::Close => Reply::Close,
             SwitchMsg::NextBackend => {
                 self.backend = (self.backend + 1) % ctx.session.backends().len().max(1);
+                ask_entities(ctx, self.backend);
                 Reply::Keep
             }
             SwitchMsg::Run => {

@@ -262,8 +262,9 @@ fn empty_text(ctx: &Ctx) -> String {
     }
 }
 
-/// The list's columns at a width: every one from 70 columns on (the last execution's when the
-/// local engine fired something), else name, event and action.
+/// The list's columns at a width: every one from 64 columns on (the list beside the detail
+/// pane at 100 columns; the last execution's when the local engine fired something), else
+/// name, event and action.
 pub(crate) fn columns(width: u16, shows_last: bool) -> &'static [Column] {
     const WIDE: [Column; 7] = [
         LEAD,
@@ -283,7 +284,7 @@ pub(crate) fn columns(width: u16, shows_last: bool) -> &'static [Column] {
         fixed("UPD", 4),
     ];
     const NARROW: [Column; 4] = [LEAD, fill("NAME", 3), fill("EVENT", 4), fill("ACTION", 3)];
-    match (width >= 70, shows_last) {
+    match (width >= 64, shows_last) {
         (true, true) => &WIDE,
         (true, false) => &WIDE_NO_LAST,
         (false, _) => &NARROW,

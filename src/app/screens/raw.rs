@@ -5,7 +5,7 @@ use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::wire_lines;
 use crate::app::global;
-use crate::app::input::{Move, scroll};
+use crate::app::input::{Move, Sideways, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, defs};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
@@ -20,6 +20,8 @@ pub(crate) const MODE: Mode = Mode::new("raw", "raw JSON", Input::Keys, Group::S
 pub enum RawMsg {
     /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Half a box left (`-1`) or right (`1`) along long lines.
+    Sideways(isize),
     /// Back to the list.
     Back,
 }
@@ -28,6 +30,7 @@ pub enum RawMsg {
 #[derive(Debug)]
 pub struct RawScreen {
     scroll: u16,
+    sideways: Sideways,
     doc: Doc,
     /// What the text was made for: the automation as it was, and whether its JSON was at hand.
     made_for: Option<(WireKey, bool)>,
@@ -44,6 +47,11 @@ impl RawScreen {
         &self.doc
     }
 
+    /// How far long lines are scrolled sideways.
+    pub(crate) fn sideways(&self) -> &Sideways {
+        &self.sideways
+    }
+
     fn limit(&self, layout: &Layout) -> u16 {
         let text = layout.screen.text;
         self.doc.scroll_room(text.width, text.height)
@@ -57,6 +65,7 @@ impl Page for RawScreen {
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         let mut rows = defs::moves(RawMsg::Move);
+        rows.extend(defs::sideways(RawMsg::Sideways));
         rows.extend(global::closing(RawMsg::Back));
         vec![(MODE, rows)]
     }
@@ -65,6 +74,7 @@ impl Page for RawScreen {
         ctx.selected_item()?;
         Some(Self {
             scroll: 0,
+            sideways: Sideways::default(),
             doc: Doc::default(),
             made_for: None,
         })
@@ -76,6 +86,10 @@ impl Page for RawScreen {
                 let page = usize::from(ctx.layout.screen.text.height);
                 let limit = self.limit(ctx.layout);
                 scroll(&mut self.scroll, by.delta(page), limit);
+            }
+            RawMsg::Sideways(way) => {
+                let width = ctx.layout.screen.text.width;
+                self.sideways.go(way, &self.doc, width);
             }
             RawMsg::Back => ctx.back(),
         }
@@ -92,6 +106,9 @@ impl Page for RawScreen {
             self.made_for = key;
             self.doc = Doc::code(wire_lines(wire));
         }
+        let keys = defs::sideways_keys(ctx.keymap, MODE);
+        let width = ctx.layout.screen.text.width;
+        self.sideways.prepare(&self.doc, width, &keys);
     }
 
     fn scroll_limit(&self, layout: &Layout) -> u16 {

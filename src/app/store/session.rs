@@ -35,7 +35,12 @@ pub enum RequestKind {
     BacktestRuns,
     /// One run judged by a backtest.
     BacktestJudge,
+    /// The entities a backend knows.
+    Entities,
 }
+
+/// The entities one backend knows, as last asked: the backend's index and its answer.
+pub(crate) type KnownEntities = (usize, Result<Vec<String>, String>);
 
 /// The session store.
 #[derive(Debug)]
@@ -50,6 +55,8 @@ pub struct Session {
     labels: Vec<String>,
     /// The backend answered the first connection (the entity and capabilities are known).
     connected: bool,
+    /// The entities a backend knows, once asked (the switch box).
+    entities: Option<KnownEntities>,
 }
 
 fn label(info: &BackendInfo) -> String {
@@ -69,6 +76,7 @@ impl Session {
     ) -> Self {
         let labels = backends.iter().map(|b| label(&b.info)).collect();
         Self {
+            entities: None,
             connected: false,
             labels,
             backends,
@@ -128,6 +136,16 @@ impl Session {
         self.entity = entity;
         self.capabilities = capabilities;
         self.connected = true;
+    }
+
+    /// The entities a backend knows, once asked.
+    pub(crate) fn entities(&self) -> Option<&KnownEntities> {
+        self.entities.as_ref()
+    }
+
+    /// Keeps the entities backend `backend` knows.
+    pub(crate) fn set_entities(&mut self, backend: usize, result: Result<Vec<String>, String>) {
+        self.entities = Some((backend, result));
     }
 
     /// Whether the backend has answered the first connection.

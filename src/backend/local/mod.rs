@@ -200,6 +200,10 @@ impl Backend for LocalBackend {
             .await
     }
 
+    async fn entities(&self) -> Result<Vec<String>, BackendError> {
+        self.run(|conn| store::entity_names(conn)).await
+    }
+
     async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError> {
         let entity = entity.to_string();
         self.run(move |conn| {

@@ -32,6 +32,8 @@ pub(crate) async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
     backend
         .write_raw(move |conn| {
             store::set_meta(conn, "default_entity", &default_entity)?;
+            // The engine writes the demo's last day when the dashboard first starts on it.
+            store::set_meta(conn, crate::engine::demo::PENDING, "1")?;
             let (entities, projects, collections, integrations) = base;
             for e in entities {
                 store::insert_entity(

@@ -231,6 +231,14 @@ pub(crate) fn entity(conn: &Connection, name: &str) -> Result<Option<EntityInfo>
     }))
 }
 
+/// The names of the users and teams (organizations hold registries, not work), by name.
+pub(crate) fn entity_names(conn: &Connection) -> Result<Vec<String>, BackendError> {
+    let mut stmt =
+        conn.prepare("SELECT name FROM entities WHERE kind != 'organization' ORDER BY name")?;
+    let names = stmt.query_map([], |r| r.get(0))?;
+    Ok(names.collect::<Result<_, _>>()?)
+}
+
 /// An entity's projects, by name.
 pub(crate) fn projects(conn: &Connection, entity: &str) -> Result<Vec<ProjectInfo>, BackendError> {
     let mut stmt =

@@ -280,6 +280,26 @@ impl Backend for WandbBackend {
             .cloned()
     }
 
+    async fn entities(&self) -> Result<Vec<String>, BackendError> {
+        let request = GraphqlRequest::sdk(ops::VIEWER_TEAMS, json!({}));
+        let data = self.client.execute(&request).await?;
+        let viewer = at(&data, &["viewer"]);
+        let own = viewer.and_then(|v| v.get("entity")).and_then(Value::as_str);
+        let teams = viewer
+            .and_then(|v| at(v, &["teams", "edges"]))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|edge| at(edge, &["node", "name"]).and_then(Value::as_str));
+        let mut names: Vec<String> = Vec::new();
+        for name in own.into_iter().chain(teams) {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        Ok(names)
+    }
+
     async fn list_automations(&self, entity: &str) -> Result<Listing, BackendError> {
         let features = self.features().await?;
         let vars = json!({"entity": entity});

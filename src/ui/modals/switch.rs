@@ -27,6 +27,33 @@ pub(crate) fn draw(
     }
     lines.push(Line::raw(""));
     lines.push(input_line(theme, "entity:", modal.input()));
+    let known = match state.session().entities() {
+        Some((b, Ok(names))) if *b == modal.backend() && !names.is_empty() => known_line(names),
+        Some((b, Err(e))) if *b == modal.backend() => format!("cannot list the entities: {e}"),
+        Some((b, _)) if *b == modal.backend() => "no entities known".to_string(),
+        _ => "known: …".to_string(),
+    };
+    lines.push(Line::styled(known, theme.dim()));
     let height = lines.len() as u16 + 2;
     boxed(frame, theme, centered(body, 70, height), "switch", lines);
+}
+
+/// "known: a, b, c", as many names as fit the box, then how many more.
+fn known_line(names: &[String]) -> String {
+    const ROOM: usize = 66;
+    let mut line = String::from("known:");
+    for (i, name) in names.iter().enumerate() {
+        let more = names.len() - i;
+        let tail = if more > 1 {
+            format!(" +{} more", more - 1)
+        } else {
+            String::new()
+        };
+        if line.chars().count() + name.chars().count() + 2 + tail.chars().count() > ROOM {
+            return format!("{line} +{more} more");
+        }
+        line.push_str(if i == 0 { " " } else { ", " });
+        line.push_str(name);
+    }
+    line
 }

@@ -4,7 +4,7 @@ use crate::app::State;
 use crate::app::layout::Layout;
 use crate::app::screens::detail::{DetailScreen, DetailTab};
 use crate::ui::theme::Theme;
-use crate::ui::{block, paragraph, rect};
+use crate::ui::{code_block, paragraph_at, rect};
 use ratatui::Frame;
 use ratatui::widgets::Tabs;
 
@@ -31,7 +31,8 @@ pub(crate) fn draw(
             .divider("│"),
         rect(layout.tabs),
     );
-    let block = block(theme, format!(" {} ", item.saved.automation.name));
+    let sideways = screen.sideways();
+    let block = code_block(theme, format!(" {} ", item.saved.automation.name), sideways);
     if screen.tab() == DetailTab::Backtest {
         frame.render_widget(block, rect(layout.detail.outer));
         let text = rect(layout.detail.text);
@@ -39,7 +40,7 @@ pub(crate) fn draw(
         return;
     }
     frame.render_widget(
-        paragraph(screen.doc(), theme, screen.scroll()).block(block),
+        paragraph_at(screen.doc(), theme, screen.scroll(), sideways.column()).block(block),
         rect(layout.detail.outer),
     );
 }

@@ -4,7 +4,7 @@ use crate::app::State;
 use crate::app::layout::Layout;
 use crate::app::screens::raw::RawScreen;
 use crate::ui::theme::Theme;
-use crate::ui::{block, paragraph, rect};
+use crate::ui::{code_block, paragraph_at, rect};
 use ratatui::Frame;
 
 /// Paints the raw JSON of the selected automation.
@@ -19,8 +19,10 @@ pub(crate) fn draw(
         return;
     };
     let title = format!(" {} — as stored ", item.saved.automation.name);
+    let sideways = screen.sideways();
     frame.render_widget(
-        paragraph(screen.doc(), theme, screen.scroll()).block(block(theme, title)),
+        paragraph_at(screen.doc(), theme, screen.scroll(), sideways.column())
+            .block(code_block(theme, title, sideways)),
         rect(layout.screen.outer),
     );
 }

@@ -9,7 +9,7 @@ use crate::ui::{lines, paragraph, rect};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 /// Paints the wizard over the body.
 pub(crate) fn draw(_: &State, w: &WizardScreen, layout: &Layout, theme: Theme, frame: &mut Frame) {
@@ -47,14 +47,16 @@ pub(crate) fn draw(_: &State, w: &WizardScreen, layout: &Layout, theme: Theme, f
         super::backtest::plot(c, theme, frame, chart);
     }
     if let Some(text) = &chrome.discard {
-        let area = rect(layout.body.centered(64, 6));
+        let area = rect(layout.discard.outer);
         frame.render_widget(Clear, area);
         frame.render_widget(
-            Paragraph::new(lines(text, theme)).block(
-                Block::bordered()
-                    .border_style(theme.warn())
-                    .title(" close the wizard "),
-            ),
+            Paragraph::new(lines(text, theme))
+                .wrap(Wrap { trim: false })
+                .block(
+                    Block::bordered()
+                        .border_style(theme.warn())
+                        .title(" close the wizard "),
+                ),
             area,
         );
     }

@@ -10,7 +10,7 @@ use super::Page;
 use crate::app::ctx::Ctx;
 use crate::app::describe::{overview, status_glyph, wire_lines};
 use crate::app::global;
-use crate::app::input::{Move, scroll};
+use crate::app::input::{Move, Sideways, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
 use crate::app::layout::Layout;
 use crate::app::modes::Bound;
@@ -23,12 +23,19 @@ use crate::ops::backtest::RunChoice;
 
 /// The detail's mode.
 pub(crate) const MODE: Mode = Mode::new("detail", "detail", Input::Keys, Group::Screen);
+/// The detail's Backtest tab: the same keys, its footer naming the run keys.
+pub(crate) const BACKTEST: Mode = Mode::new(
+    "detail_backtest",
+    "detail: Backtest tab",
+    Input::Keys,
+    Group::Screen,
+);
 
 commands! {
     NEXT_TAB: "next_tab" ["tab"] footer reads "next tab" "next tab";
     PREV_TAB: "prev_tab" ["backtab"] listed reads "prev tab" "previous tab";
-    NEXT_RUN: "next_run" ["]"] listed reads "next run" "Backtest tab: the next (older) run";
-    PREV_RUN: "prev_run" ["["] listed reads "prev run" "Backtest tab: the previous (newer) run";
+    NEXT_RUN: "next_run" ["]"] listed reads "older run" "Backtest tab: judge the next (older) run";
+    PREV_RUN: "prev_run" ["["] listed reads "newer run" "Backtest tab: judge the previous (newer) run";
 }
 
 /// The tabs of the full detail.
@@ -73,6 +80,8 @@ impl DetailTab {
 pub enum DetailMsg {
     /// A movement of the highlight or the text (line, ends, page, half page).
     Move(Move),
+    /// Half a box left (`-1`) or right (`1`) along long lines (Wire, Python).
+    Sideways(isize),
     /// The next tab.
     NextTab,
     /// The previous tab.
@@ -111,6 +120,7 @@ type MadeFor = (String, Option<String>, bool, DetailTab, bool);
 pub struct DetailScreen {
     tab: DetailTab,
     scroll: u16,
+    sideways: Sideways,
     doc: Doc,
     made_for: Option<MadeFor>,
     /// The automation's executions, once the History tab asked for them.
@@ -133,6 +143,11 @@ impl DetailScreen {
     /// The tab's text.
     pub fn doc(&self) -> &Doc {
         &self.doc
+    }
+
+    /// How far long lines are scrolled sideways.
+    pub(crate) fn sideways(&self) -> &Sideways {
+        &self.sideways
     }
 
     /// The Backtest tab.
@@ -170,22 +185,49 @@ impl DetailScreen {
     }
 }
 
+/// The detail's rows on a tab: every tab takes the same keys; the Backtest tab's footer names
+/// its run keys and leaves toggle, edit and delete to help.
+fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
+    let backtest = tab == DetailTab::Backtest;
+    let mut rows = defs::moves(DetailMsg::Move);
+    rows.extend(defs::sideways(DetailMsg::Sideways));
+    rows.extend([
+        row(&PREV_RUN, DetailMsg::PrevRun).in_footer(backtest),
+        row(&NEXT_RUN, DetailMsg::NextRun).in_footer(backtest),
+    ]);
+    rows.extend(
+        rows::keys(DetailMsg::Row, &RowMsg::ALL)
+            .into_iter()
+            .map(|r| {
+                let shown = r.footer && !backtest;
+                r.in_footer(shown)
+            }),
+    );
+    rows.extend([
+        row(&NEXT_TAB, DetailMsg::NextTab),
+        row(&PREV_TAB, DetailMsg::PrevTab),
+    ]);
+    rows.extend(global::closing(DetailMsg::Back));
+    rows
+}
+
 impl Page for DetailScreen {
     type Msg = DetailMsg;
     type Open = ();
     const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
-        let mut rows = defs::moves(DetailMsg::Move);
-        rows.extend(rows::keys(DetailMsg::Row, &RowMsg::ALL));
-        rows.extend([
-            row(&NEXT_TAB, DetailMsg::NextTab),
-            row(&PREV_TAB, DetailMsg::PrevTab),
-            row(&NEXT_RUN, DetailMsg::NextRun),
-            row(&PREV_RUN, DetailMsg::PrevRun),
-        ]);
-        rows.extend(global::closing(DetailMsg::Back));
-        vec![(MODE, rows)]
+        vec![
+            (MODE, detail_rows(DetailTab::Overview)),
+            (BACKTEST, detail_rows(DetailTab::Backtest)),
+        ]
+    }
+
+    fn mode(&self) -> Mode {
+        match self.tab {
+            DetailTab::Backtest => BACKTEST,
+            _ => MODE,
+        }
     }
 
     fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
@@ -193,6 +235,7 @@ impl Page for DetailScreen {
         Some(Self {
             tab: DetailTab::Overview,
             scroll: 0,
+            sideways: Sideways::default(),
             doc: Doc::default(),
             made_for: None,
             history: None,
@@ -207,6 +250,10 @@ impl Page for DetailScreen {
                 let limit = self.limit(ctx.layout);
                 scroll(&mut self.scroll, by.delta(page), limit);
             }
+            DetailMsg::Sideways(way) => {
+                let width = ctx.layout.detail.text.width;
+                self.sideways.go(way, &self.doc, width);
+            }
             DetailMsg::NextTab | DetailMsg::PrevTab => {
                 let i = DetailTab::ALL
                     .iter()
@@ -220,6 +267,7 @@ impl Page for DetailScreen {
                 };
                 self.tab = DetailTab::ALL[(i + step) % n];
                 self.scroll = 0;
+                self.sideways.reset();
                 match self.tab {
                     DetailTab::History => self.ask_history(ctx),
                     DetailTab::Backtest if self.backtest.runs.is_none() => {
@@ -288,7 +336,10 @@ impl Page for DetailScreen {
             self.tab,
             ctx.wire.text(item).is_some(),
         ));
+        let keys = defs::sideways_keys(ctx.keymap, MODE);
+        let width = ctx.layout.detail.text.width;
         if key == self.made_for {
+            self.sideways.prepare(&self.doc, width, &keys);
             return;
         }
         self.made_for = key;
@@ -320,6 +371,7 @@ impl Page for DetailScreen {
             }
         };
         self.scroll = self.scroll.min(self.limit(ctx.layout));
+        self.sideways.prepare(&self.doc, width, &keys);
     }
 
     fn follow(&mut self, ctx: &mut Ctx) {

@@ -158,6 +158,8 @@ pub enum WizardMsg {
 #[derive(Debug)]
 pub struct WizardScreen {
     wizard: Wizard,
+    /// The names of the automations listed, which a template's name keeps clear of.
+    taken: Vec<String>,
     /// The focused field (or review row).
     focus: usize,
     /// The highlighted option of a multi-select, the template or the next `${variable}`.
@@ -333,10 +335,12 @@ impl WizardScreen {
                 let id = saved.automation.id.clone();
                 ctx.back();
                 if let (true, Some(before)) = (edit, self.wizard.editing.clone()) {
-                    ctx.writes.push_undo(Undo::Restore {
+                    let action = ctx.writes.action();
+                    let undo = Undo::Restore {
                         label: format!("edit of {name}"),
                         before: Box::new(before),
-                    });
+                    };
+                    ctx.writes.push_undo(action, undo);
                 }
                 ctx.change_list_keeping(id.as_deref(), |list| list.upsert(saved));
                 let verb = if edit { "saved" } else { "created" };
@@ -345,13 +349,13 @@ impl WizardScreen {
                     ctx.effect(Effect::ClearDraft);
                 }
             }
-            Err(BackendError::Invalid(problems)) => self.wizard.show_problems(problems),
-            Err(BackendError::Conflict(message)) => self
-                .wizard
-                .show_problems(vec![Problem::new("name", message)]),
-            Err(BackendError::NotFound(message)) => self
-                .wizard
-                .show_problems(vec![Problem::new("scope", message)]),
+            Err(BackendError::Invalid(problems)) => self.refused(problems, ctx.capabilities()),
+            Err(BackendError::Conflict(message)) => {
+                self.refused(vec![Problem::new("name", message)], ctx.capabilities())
+            }
+            Err(BackendError::NotFound(message)) => {
+                self.refused(vec![Problem::new("scope", message)], ctx.capabilities())
+            }
             Err(e) => ctx.toast(ToastKind::Error, format!("not saved: {e}")),
         }
     }
@@ -431,15 +435,15 @@ impl Page for WizardScreen {
         if ctx.refused("creating or editing") {
             return None;
         }
+        let taken: Vec<String> = ctx
+            .list
+            .items()
+            .iter()
+            .map(|i| i.saved.automation.name.clone())
+            .collect();
         let wizard = match (start, ctx.selected_item()) {
             (WizardStart::New, _) => Ok(Wizard::new(ctx.entity())),
             (_, Some(item)) => {
-                let taken: Vec<String> = ctx
-                    .list
-                    .items()
-                    .iter()
-                    .map(|i| i.saved.automation.name.clone())
-                    .collect();
                 let edit = start == WizardStart::Edit;
                 Wizard::from_automation(&item.saved.automation, edit, &taken)
             }
@@ -448,7 +452,7 @@ impl Page for WizardScreen {
         match wizard {
             Ok(wizard) => {
                 let request = ctx.session.request_id();
-                let mut screen = Self::new(wizard, request);
+                let mut screen = Self::new(wizard, request, taken);
                 if start == WizardStart::New {
                     screen.resume = ctx.draft.clone();
                 }
@@ -507,9 +511,13 @@ impl Page for WizardScreen {
                         | WizardMsg::ScrollUp
                         | WizardMsg::Move(Move::Top | Move::Bottom)
                 );
+                let before = self.wizard.answers.clone();
                 let Some(outcome) = self.command(command, ctx) else {
                     return false;
                 };
+                if step != Step::Start {
+                    self.wizard.follow(&before, &self.taken);
+                }
                 if self.wizard.step != step {
                     self.review_scroll = 0;
                 }
@@ -521,7 +529,9 @@ impl Page for WizardScreen {
     }
 
     fn on_text(&mut self, key: &KeyEvent, ctx: &mut Ctx) {
+        let before = self.wizard.answers.clone();
         let outcome = self.typed(key, ctx);
+        self.wizard.follow(&before, &self.taken);
         self.after_move(ctx.capabilities());
         self.stale = true;
         self.settle(outcome, ctx);

@@ -4,6 +4,7 @@
 use super::{WizardMsg, WizardScreen};
 use crate::app::ctx::Ctx;
 use crate::app::input::Move;
+use crate::app::input::edit_line;
 use crate::app::msg::Effect;
 use crate::app::text::Doc;
 use crate::backend::BackendError;
@@ -11,9 +12,10 @@ use crate::model::validate::Problem;
 use crate::model::{Automation, Capabilities, ScopeKind};
 use crate::wizard::draft::Draft;
 use crate::wizard::fields::{Kind, PickerChoices, change, fields, text_mut, toggle};
+use crate::wizard::template::free_name;
 use crate::wizard::variables::for_event;
 use crate::wizard::{Step, Template, Wizard};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui_textarea::{CursorMove, TextArea};
 
 /// The webhook payload's text area: cursor movement, selection, word jumps and undo come from
@@ -86,10 +88,11 @@ pub(super) fn problem_matches(problem: &Problem, key: &str) -> bool {
 
 impl WizardScreen {
     /// A screen around a wizard, loading the picker choices with request `request`.
-    pub(super) fn new(wizard: Wizard, request: u64) -> Self {
+    pub(super) fn new(wizard: Wizard, request: u64, taken: Vec<String>) -> Self {
         let payload = PayloadEditor::new(&wizard.answers.payload);
         Self {
             wizard,
+            taken,
             focus: 0,
             cursor: 0,
             options: PickerChoices::default(),
@@ -128,22 +131,44 @@ impl WizardScreen {
     }
 
     fn next_step(&mut self, caps: &Capabilities) {
-        let before = self.wizard.step;
         if self.wizard.next(caps) {
             self.focus = 0;
             self.cursor = 0;
-        } else if let Some(first) = self.wizard.errors.first() {
-            // Focus the first field with a problem.
-            let keys: Vec<&str> = fields(&self.wizard, &self.options, caps)
-                .iter()
-                .map(|f| f.key)
-                .collect();
-            self.focus = keys
-                .iter()
-                .position(|k| problem_matches(first, k))
-                .unwrap_or(self.focus);
-            self.wizard.step = before;
+        } else {
+            self.focus_problem(caps);
         }
+    }
+
+    /// Focuses the first field of the step that has a problem, so what is typed next goes
+    /// there (the first field when none has).
+    pub(super) fn focus_problem(&mut self, caps: &Capabilities) {
+        let keys: Vec<&str> = fields(&self.wizard, &self.options, caps)
+            .iter()
+            .map(|f| f.key)
+            .collect();
+        self.focus = self
+            .wizard
+            .errors
+            .iter()
+            .find_map(|p| keys.iter().position(|k| problem_matches(p, k)))
+            .unwrap_or(0);
+        self.cursor = 0;
+        self.after_move(caps);
+    }
+
+    /// Problems refused a save: back to the step and field of the first, focused.
+    pub(super) fn refused(&mut self, problems: Vec<Problem>, caps: &Capabilities) {
+        self.wizard.show_problems(problems);
+        self.focus_problem(caps);
+    }
+
+    /// Drops the messages under a field that its answer no longer earns (the edit fixed them);
+    /// new ones wait until the field is left.
+    fn drop_fixed(&mut self, key: &str, caps: &Capabilities) {
+        let now = self.wizard.problems(self.wizard.step, caps);
+        self.wizard
+            .errors
+            .retain(|p| !problem_matches(p, key) || now.contains(p));
     }
 
     /// Runs a command; `None` when it does not take it (the key goes on as text).
@@ -172,7 +197,7 @@ impl WizardScreen {
                 W::Insert => {
                     self.payload
                         .0
-                        .insert_str(vars[selected.min(vars.len() - 1)].text);
+                        .insert_str(vars[selected.min(vars.len() - 1)].text());
                     self.wizard.answers.payload = self.payload.text();
                     self.dirty = true;
                     self.variables = None;
@@ -245,6 +270,8 @@ impl WizardScreen {
                             let index = if resume.is_some() { i - 1 } else { i };
                             self.wizard
                                 .start_from(Template::ALL[index.min(Template::ALL.len() - 1)]);
+                            let name = &mut self.wizard.answers.name;
+                            *name = free_name(name, &self.taken);
                         }
                     }
                     self.dirty = true;
@@ -263,8 +290,7 @@ impl WizardScreen {
                             edit: self.wizard.editing.is_some(),
                         });
                     }
-                    self.wizard.show_problems(problems);
-                    self.focus = 0;
+                    self.refused(problems, &caps);
                 }
                 _ if self.focus + 1 >= count => self.next_step(&caps),
                 _ => self.focus += 1,
@@ -286,6 +312,7 @@ impl WizardScreen {
                 if template.is_none() {
                     self.dirty = true;
                 }
+                self.drop_fixed(f.key, &caps);
                 self.collections_if_needed(before, ctx);
             }
             W::Pick => {
@@ -294,6 +321,7 @@ impl WizardScreen {
                     .filter(|f| matches!(f.kind, Kind::Multi { .. } | Kind::Toggle(_)))?;
                 toggle(&mut self.wizard, f.key, self.cursor);
                 self.dirty = true;
+                self.drop_fixed(f.key, &caps);
             }
             W::Variables => self.variables = Some(0),
             _ => return None,
@@ -325,27 +353,24 @@ impl WizardScreen {
             self.payload.0.input(*key);
             self.wizard.answers.payload = self.payload.text();
             self.dirty = true;
+            self.drop_fixed(focused.key, &caps);
             return Outcome::Stay;
         }
         let before = (
             self.wizard.answers.scope_kind,
             self.wizard.answers.project.clone(),
         );
-        match key.code {
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if let Some(text) = text_mut(&mut self.wizard, focused.key) {
-                    text.push(c);
-                    self.dirty = true;
-                }
-                self.collections_if_needed(before, ctx);
+        let edited = text_mut(&mut self.wizard, focused.key).is_some_and(|t| edit_line(t, key));
+        if edited {
+            self.dirty = true;
+            let a = &mut self.wizard.answers;
+            match focused.key {
+                "action.title" => a.title_follows = false,
+                "name" => a.name_follows = false,
+                _ => {}
             }
-            KeyCode::Backspace => {
-                if let Some(text) = text_mut(&mut self.wizard, focused.key) {
-                    text.pop();
-                    self.dirty = true;
-                }
-            }
-            _ => {}
+            self.drop_fixed(focused.key, &caps);
+            self.collections_if_needed(before, ctx);
         }
         Outcome::Stay
     }

@@ -13,6 +13,7 @@ use crate::app::keys::{Def, Mode, defs};
 use crate::app::modes::AppKeymap;
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago, spinner};
 use crate::file::{Format, render, to_value};
+use crate::model::variables::{unknown, unknown_message};
 use crate::wizard::fields::{Field, FieldKeys, Kind, fields};
 use crate::wizard::variables::{for_event, preview};
 use crate::wizard::{Step, Template};
@@ -142,16 +143,18 @@ fn chrome(w: &WizardScreen, hints: &Hints) -> Chrome {
         },
         more: None,
         discard: w.confirm_discard.then(|| {
+            let keys = |key: &str, what: &str| {
+                TextLine::new(vec![
+                    span(format!("{key:<10}"), Tone::Key),
+                    Piece::plain(what.to_string()),
+                ])
+            };
             vec![
                 TextLine::plain("Discard your answers?"),
                 TextLine::plain(""),
-                styled(
-                    format!(
-                        "{} discards · {} keeps a draft for later · other keys go back",
-                        hints.discard, hints.keep
-                    ),
-                    Tone::Dim,
-                ),
+                keys(&hints.discard, "discard them"),
+                keys(&hints.keep, "keep them as a draft for later"),
+                styled("any other key goes back to the wizard", Tone::Dim),
             ]
         }),
     }
@@ -250,6 +253,15 @@ fn field_lines(
                 _ if field.text.trim().is_empty() => {
                     styled("    no payload: W&B sends its default", Tone::Dim)
                 }
+                Ok(serde_json::Value::Object(_)) if !unknown(&field.text, event).is_empty() => {
+                    styled(
+                        format!(
+                            "    ⚠ {}",
+                            unknown_message(&unknown(&field.text, event), event)
+                        ),
+                        Tone::Warn,
+                    )
+                }
                 Ok(serde_json::Value::Object(_)) => styled(
                     format!(
                         "    ✓ valid JSON · preview: {}",
@@ -278,11 +290,12 @@ fn field_lines(
                 ));
                 for (i, v) in for_event(event).iter().enumerate() {
                     let text = format!(
-                        "      {}{:<28} {} (e.g. {})",
+                        "      {}{:<28} {} (e.g. {}){}",
                         if i == selected { "▶ " } else { "  " },
-                        v.text,
+                        v.text(),
                         v.meaning,
-                        v.sample
+                        v.sample,
+                        if v.wandb { "" } else { "; local engine only" }
                     );
                     out.push(if i == selected {
                         styled(text, Tone::Selected)
@@ -291,7 +304,7 @@ fn field_lines(
                     });
                 }
             } else if focused {
-                let vars: Vec<&str> = for_event(event).iter().map(|v| v.text).collect();
+                let vars: Vec<String> = for_event(event).iter().map(|v| v.text()).collect();
                 out.push(styled(
                     format!(
                         "    {}: insert a variable ({})",
@@ -388,13 +401,22 @@ fn compact(text: &str) -> String {
 fn review_lines(ctx: &Ctx, w: &WizardScreen) -> Vec<TextLine> {
     let wizard = &w.wizard;
     let automation = wizard.automation();
-    let mut out = vec![
-        styled(
+    let caps = ctx.capabilities();
+    let unready: Vec<_> = REVIEW_ROWS
+        .iter()
+        .map(|step| wizard.problems(*step, caps).into_iter().next())
+        .collect();
+    let headline = match unready.iter().flatten().count() {
+        0 => styled(
             format!("In {}, {}.", automation.scope.path, wizard.sentence()),
             Tone::Title,
         ),
-        TextLine::plain(""),
-    ];
+        n => styled(
+            format!("Not ready: {n} step(s) to finish (✗ below); enter on a row goes to its step."),
+            Tone::Warn,
+        ),
+    };
+    let mut out = vec![headline, TextLine::plain("")];
     let rows = [
         automation.scope.path.to_string(),
         automation.event.kind().short().to_string(),
@@ -410,12 +432,16 @@ fn review_lines(ctx: &Ctx, w: &WizardScreen) -> Vec<TextLine> {
             }
         ),
     ];
-    for (i, (step, text)) in REVIEW_ROWS.iter().zip(rows).enumerate() {
+    for (i, ((step, text), problem)) in REVIEW_ROWS.iter().zip(rows).zip(unready).enumerate() {
         let marker = if w.focus == i { "▶ " } else { "  " };
+        let text = match problem {
+            Some(p) => span(format!("✗ {}", p.message), Tone::Error),
+            None => Piece::plain(text),
+        };
         let line = TextLine::new(vec![
             Piece::plain(marker),
             span(format!("{:<11}", step.title()), Tone::Dim),
-            Piece::plain(text),
+            text,
         ]);
         out.push(if w.focus == i {
             line.with_tone(Tone::Selected)
@@ -456,6 +482,24 @@ fn review_lines(ctx: &Ctx, w: &WizardScreen) -> Vec<TextLine> {
         out.extend(text.lines().map(|l| TextLine::plain(format!("  {l}"))));
     }
     out
+}
+
+/// What the condition fires on in words; while an answer does not parse, what is wrong with it
+/// instead (never a sentence made up from defaults).
+fn condition_sentence(ctx: &Ctx, w: &WizardScreen) -> TextLine {
+    let caps = ctx.capabilities();
+    let problems = w.wizard.problems(Step::Condition, caps);
+    let Some(first) = problems.first() else {
+        return styled(w.wizard.sentence(), Tone::Title);
+    };
+    let label = fields(&w.wizard, &w.options, caps)
+        .into_iter()
+        .find(|f| problem_matches(first, f.key))
+        .map_or(first.path.clone(), |f| f.label.to_string());
+    styled(
+        format!("no sentence yet: {label}: {}", first.message),
+        Tone::Warn,
+    )
 }
 
 /// The step's text, and the range of its lines that belong to the focused field.
@@ -537,7 +581,7 @@ fn step_lines(
             }
             if step == Step::Condition {
                 lines.push(TextLine::plain(""));
-                lines.push(styled(w.wizard.sentence(), Tone::Title));
+                lines.push(condition_sentence(ctx, w));
                 lines.extend(w.preview.lines.iter().cloned());
             }
         }

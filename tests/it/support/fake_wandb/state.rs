@@ -668,9 +668,22 @@ impl State {
             "ServerFeaturesQuery" => Ok(ok(
                 json!({"serverInfo": {"features": self.features.iter().map(|(n, on)| json!({"name": n, "isEnabled": on})).collect::<Vec<_>>()}}),
             )),
-            "GetDefaultEntity" | "Viewer" => Ok(ok(
+            "GetDefaultEntity" => Ok(ok(
                 json!({"viewer": {"id": encode("User:1"), "entity": self.viewer_entity}}),
             )),
+            "Viewer" => {
+                let teams: Vec<Value> = self
+                    .entities
+                    .iter()
+                    .filter(|e| e.kind == "team")
+                    .map(|e| json!({"node": {"name": e.name}}))
+                    .collect();
+                Ok(ok(json!({"viewer": {
+                    "id": encode("User:1"),
+                    "entity": self.viewer_entity,
+                    "teams": {"edges": teams},
+                }})))
+            }
             "GetEntityAutomations" => self.entity_automations(doc, vars),
             "GetEntityAutomationsLegacy" => self.entity_automations_legacy(doc, vars),
             "CreateAutomation" => self.save(doc, vars, false),

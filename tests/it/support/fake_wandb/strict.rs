@@ -287,6 +287,7 @@ fn the_checker_accepts_wbauto_documents_and_catches_typos() {
         ops::ENTITY.to_string(),
         ops::SERVER_FEATURES.to_string(),
         ops::DEFAULT_ENTITY.to_string(),
+        ops::VIEWER_TEAMS.to_string(),
         ops::ORG_OF_ENTITY.to_string(),
         ops::REGISTRIES.to_string(),
         wbauto::wire::history::AUTOMATION_HISTORY.to_string(),
