@@ -263,3 +263,83 @@ async fn wandb_plan_lists_them_under_local_only_and_apply_sends_the_rest() {
     assert!(again.stdout.contains("No changes"), "{}", again.stdout);
     assert_eq!(mutations(&fake), ["CreateAutomation"], "nothing more sent");
 }
+
+#[test]
+fn the_wizard_builds_both_kinds_checks_their_answers_and_w_and_b_refuses_them() {
+    use wbauto::backend::wandb::features::Features;
+    use wbauto::model::{Capabilities, Event, TimeSpan};
+    use wbauto::wizard::{Step, Template, Wizard};
+    let local = Capabilities::everything();
+    let mut w = Wizard::new("acme");
+    w.start_from(Template::TrainingHangs);
+    w.answers.project = "vision".into();
+    let a = w.automation();
+    assert_eq!(
+        a.event,
+        Event::RunStalled {
+            run_filter: None,
+            after: TimeSpan::from_secs(1_800),
+            adaptive: true,
+            factor: serde_json::Number::from(5),
+        }
+    );
+    assert!(w.problems(Step::Condition, &local).is_empty());
+    assert!(
+        w.sentence()
+            .contains("logs no step for 30 minutes, or for 5 times its usual gap"),
+        "{}",
+        w.sentence()
+    );
+    for (after, factor, path, words) in [
+        ("30s", "5", "event.after", "under a minute"),
+        ("half an hour", "5", "event.after", "not a duration"),
+        ("31d", "5", "event.after", "over 30 days"),
+        ("30m", "0.5", "event.factor", "1 or more"),
+    ] {
+        (w.answers.after, w.answers.factor) = (after.into(), factor.into());
+        let problems = w.problems(Step::Condition, &local);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path == path && p.message.contains(words)),
+            "{after} {factor}: {problems:?}"
+        );
+    }
+    (w.answers.after, w.answers.factor) = ("1h30m".into(), "2.5".into());
+    let again = Wizard::from_automation(&w.automation(), true, &[]).unwrap();
+    assert_eq!(
+        (
+            again.answers.after.as_str(),
+            again.answers.adaptive,
+            again.answers.factor.as_str()
+        ),
+        ("1h30m", true, "2.5"),
+        "an automation fills the wizard back"
+    );
+    // On W&B the kind is greyed at the Event step with the reason.
+    let wandb = Features::default().capabilities();
+    let refused = w.problems(Step::Event, &wandb);
+    assert!(
+        refused[0]
+            .message
+            .contains("run_stalled runs on wbauto's local engine only"),
+        "{refused:?}"
+    );
+
+    let mut nan = Wizard::new("acme");
+    nan.start_from(Template::LossNan);
+    nan.answers.project = "vision".into();
+    assert_eq!(
+        nan.automation().event,
+        Event::RunMetricNonfinite {
+            run_filter: None,
+            metric: "loss".into()
+        }
+    );
+    assert_eq!(nan.answers.name, "loss-nan");
+    nan.answers.metric.clear();
+    assert_eq!(
+        nan.problems(Step::Condition, &local)[0].path,
+        "event.metric"
+    );
+}
