@@ -47,9 +47,9 @@ impl Template {
         Template::MetricThreshold,
         Template::LossPlateau,
         Template::Anomaly,
-        Template::ProdAliasWebhook,
         Template::TrainingHangs,
         Template::LossNan,
+        Template::ProdAliasWebhook,
         Template::Blank,
     ];
 

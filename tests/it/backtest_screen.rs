@@ -2,7 +2,7 @@
 //! closest approach, suppressed firings, an error) at 80x24 and 160x48, `[`/`]` switching runs
 //! with the newest request winning, and stale answers dropped.
 
-use crate::support::dashboard::{ch, demo_state, key, typed};
+use crate::support::dashboard::{STALL_AUTOMATION, ch, demo_state, key, state_with, typed};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,6 +14,7 @@ use wbauto::app::{State, update};
 use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
 use wbauto::engine::eval::RateLimit;
 use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
+use wbauto::model::Capabilities;
 use wbauto::ops::backtest::{ChoiceSource, RunChoice};
 
 fn render(state: &State) -> String {
@@ -115,8 +116,13 @@ fn judged(s: &mut State, result: Result<Verdict, String>) {
 }
 
 async fn both(name: &str, setup: impl Fn(&mut State)) {
+    both_with(name, "", setup).await;
+}
+
+/// [`both`] with the automations of `extra` added to the demo team.
+async fn both_with(name: &str, extra: &str, setup: impl Fn(&mut State)) {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut state = demo_state(w, h).await;
+        let mut state = state_with(w, h, Capabilities::everything(), extra).await;
         setup(&mut state);
         insta::assert_snapshot!(format!("backtest_{name}_{w}x{h}"), render(&state));
     }
@@ -341,4 +347,75 @@ async fn the_dashboard_judges_with_the_configured_rate_limit_on_any_backend() {
         "a burst of one: the others are held back"
     );
     assert_eq!(fired(Default::default()).await, 3);
+}
+
+/// The stall automation's full detail (the demo's `watch-training-hangs`, the last row), on
+/// its Backtest tab with runs listed.
+fn open_stall_tab(s: &mut State) {
+    update(s, ch('G'));
+    assert_eq!(
+        s.selected_item().unwrap().saved.automation.name,
+        "watch-training-hangs"
+    );
+    update(s, key(KeyCode::Enter));
+    for _ in 0..4 {
+        update(s, key(KeyCode::Tab));
+    }
+    runs_arrive(s);
+}
+
+/// sweep-7 logs a step every 10 s for 10 minutes, hangs 45 minutes with system stats every
+/// 15 s, then logs again: a stall under `after: 30m` (its pace is far shorter).
+fn stalled_verdict(s: &State) -> Verdict {
+    let a = s.selected_item().unwrap().saved.automation.clone();
+    let run = RunRef {
+        entity: "acme".into(),
+        project: "vision".into(),
+        run: "r7".into(),
+        display_name: Some("sweep-7".into()),
+        user: None,
+    };
+    let t0 = 1_780_000_000;
+    let at = |t: i64, body: EventBody| EngineEvent {
+        run: Some(run.clone()),
+        body,
+        time: Some(t0 + t),
+    };
+    let row = |t: i64, step: i64| {
+        at(
+            t,
+            EventBody::Metric {
+                step: Some(step),
+                metrics: vec![("loss".into(), 1.0)],
+            },
+        )
+    };
+    let mut events: Vec<EngineEvent> = (0..60).map(|i| row(i * 10, i)).collect();
+    events.extend((1..=180).map(|i| at(590 + i * 15, EventBody::Alive)));
+    events.extend((0..30).map(|i| row(3_300 + i * 10, 60 + i)));
+    backtest(
+        &a,
+        vec![RunHistory {
+            run,
+            events,
+            notes: Vec::new(),
+        }],
+        Options {
+            limit: RateLimit::default(),
+            trace: true,
+        },
+    )
+    .remove(0)
+}
+
+#[tokio::test]
+async fn a_stall_is_charted_with_its_stretch_shaded() {
+    both_with("stalled", STALL_AUTOMATION, |s| {
+        open_stall_tab(s);
+        let v = stalled_verdict(s);
+        assert_eq!(v.firings.len(), 1);
+        assert_eq!(v.stalled.len(), 1);
+        judged(s, Ok(v));
+    })
+    .await;
 }

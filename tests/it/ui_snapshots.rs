@@ -7,14 +7,14 @@ use wbauto::app::screens::integrations::IntegrationsMsg;
 use wbauto::app::screens::runs::RunsMsg;
 
 use crossterm::event::KeyCode;
-use dashboard::{NOW, ch, demo_state, key, typed};
+use dashboard::{NOW, STALL_AUTOMATION, ch, demo_state, key, state_with, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
-use wbauto::model::{Integration, IntegrationKind};
+use wbauto::model::{Capabilities, Integration, IntegrationKind};
 
 pub(crate) fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
@@ -24,8 +24,13 @@ pub(crate) fn render(state: &State) -> String {
 
 /// Snapshots a screen at both sizes; `setup` brings the state to it.
 async fn both(name: &str, setup: impl Fn(&mut State)) {
+    both_with(name, "", setup).await;
+}
+
+/// [`both`] with the automations of `extra` added to the demo team.
+async fn both_with(name: &str, extra: &str, setup: impl Fn(&mut State)) {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut state = demo_state(w, h).await;
+        let mut state = state_with(w, h, Capabilities::everything(), extra).await;
         setup(&mut state);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&state));
     }
@@ -82,6 +87,20 @@ async fn detail_tabs() {
     for (i, tab) in ["overview", "wire", "python"].iter().enumerate() {
         both(&format!("detail_{tab}"), |s| {
             typed(s, "jjjjjjj");
+            update(s, key(KeyCode::Enter));
+            for _ in 0..i {
+                update(s, key(KeyCode::Tab));
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_local_only_automation_in_words_and_without_python() {
+    for (i, tab) in ["overview", "wire", "python"].iter().enumerate() {
+        both_with(&format!("stalled_detail_{tab}"), STALL_AUTOMATION, |s| {
+            update(s, ch('G'));
             update(s, key(KeyCode::Enter));
             for _ in 0..i {
                 update(s, key(KeyCode::Tab));

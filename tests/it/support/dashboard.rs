@@ -18,10 +18,24 @@ pub const NOW: i64 = 1_795_694_400;
 
 /// The demo listing with fixed timestamps (a day apart, newest first by list order).
 pub async fn demo_listing() -> Listing {
+    listing_with("").await
+}
+
+/// The demo listing with the automations of `extra` (an automation file's YAML) added, with
+/// fixed timestamps like [`demo_listing`].
+pub async fn listing_with(extra: &str) -> Listing {
     let dir = tempfile::tempdir().unwrap();
     let backend = LocalBackend::open(&dir.path().join("local.db"))
         .await
         .unwrap();
+    if !extra.is_empty() {
+        for a in wbauto::file::parse_text(extra, wbauto::file::Format::Yaml).unwrap() {
+            let a = wbauto::backend::resolve::prepare(&backend, a, "acme")
+                .await
+                .unwrap();
+            backend.create_automation(&a).await.unwrap();
+        }
+    }
     let mut listing = backend.list_automations("acme").await.unwrap();
     for (i, saved) in listing.automations.iter_mut().enumerate() {
         let created = jiff::Timestamp::from_second(NOW - 86_400 * (40 + i as i64)).unwrap();
@@ -88,6 +102,11 @@ pub fn connected_state(width: u16, height: u16, capabilities: Capabilities) -> S
 
 /// A loaded state at `width` x `height` on a backend that accepts `capabilities`.
 pub async fn demo_state_on(width: u16, height: u16, capabilities: Capabilities) -> State {
+    state_with(width, height, capabilities, "").await
+}
+
+/// [`demo_state_on`] with the automations of `extra` added (see [`listing_with`]).
+pub async fn state_with(width: u16, height: u16, capabilities: Capabilities, extra: &str) -> State {
     let mut state = connected_state(width, height, capabilities);
     let request = state
         .session()
@@ -96,11 +115,14 @@ pub async fn demo_state_on(width: u16, height: u16, capabilities: Capabilities) 
         &mut state,
         Msg::Listed {
             request,
-            result: Ok(demo_listing().await),
+            result: Ok(listing_with(extra).await),
         },
     );
     state
 }
+
+/// A `run_stalled` automation named to sort last in the demo team's list (`G` selects it).
+pub const STALL_AUTOMATION: &str = "name: watch-training-hangs\ndescription: A sweep run that stops logging steps but is still alive\nscope: {project: acme/vision}\nevent: {type: run_stalled, after: 30m, adaptive: true, run_filter: {display_name: {$regex: \"^sweep-\"}}}\naction: {type: slack, integration: \"#oncall\", title: A run stopped making progress, message: \"No step for ${stalled_for} s after step ${last_step}\", severity: warn}\n";
 
 /// A key press.
 pub fn key(code: KeyCode) -> Msg {
