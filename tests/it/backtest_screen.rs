@@ -59,17 +59,22 @@ fn runs_arrive(s: &mut State) -> Vec<Effect> {
     )
 }
 
-/// The verdict of loss-spike over 400 steps of loss decaying from 0.45, with `spike` steps of
-/// +0.6 from step 200, a minute apart.
-fn verdict(s: &State, spike: i64) -> Verdict {
-    let a = s.selected_item().unwrap().saved.automation.clone();
-    let run = RunRef {
+/// The run the verdicts are about.
+fn sweep_7() -> RunRef {
+    RunRef {
         entity: "acme".into(),
         project: "vision".into(),
         run: "r7".into(),
         display_name: Some("sweep-7".into()),
         user: None,
-    };
+    }
+}
+
+/// The verdict of loss-spike over 400 steps of loss decaying from 0.45, with `spike` steps of
+/// +0.6 from step 200, a minute apart.
+fn verdict(s: &State, spike: i64) -> Verdict {
+    let a = s.selected_item().unwrap().saved.automation.clone();
+    let run = sweep_7();
     let events = (0..400)
         .map(|step| {
             let base = 0.4 / (1.0 + step as f64 / 40.0) + 0.05;
@@ -368,13 +373,7 @@ fn open_stall_tab(s: &mut State) {
 /// 15 s, then logs again: a stall under `after: 30m` (its pace is far shorter).
 fn stalled_verdict(s: &State) -> Verdict {
     let a = s.selected_item().unwrap().saved.automation.clone();
-    let run = RunRef {
-        entity: "acme".into(),
-        project: "vision".into(),
-        run: "r7".into(),
-        display_name: Some("sweep-7".into()),
-        user: None,
-    };
+    let run = sweep_7();
     let t0 = 1_780_000_000;
     let at = |t: i64, body: EventBody| EngineEvent {
         run: Some(run.clone()),

@@ -327,30 +327,6 @@ async fn a_restarted_engine_does_not_fire_a_stall_twice() {
     );
 }
 
-/// The two fixtures (real wandb 0.31.0 run logs) copied under `dir/wandb`, dated an hour ago.
-fn copy_fixtures(dir: &std::path::Path) -> std::path::PathBuf {
-    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
-    let to = dir.join("wandb");
-    for scenario in ["stalled", "nonfinite"] {
-        for run in std::fs::read_dir(from.join(scenario)).unwrap() {
-            let run = run.unwrap().path();
-            if !run.is_dir() {
-                continue;
-            }
-            let target = to.join(run.file_name().unwrap());
-            std::fs::create_dir_all(target.join("logs")).unwrap();
-            std::fs::copy(run.join("logs/debug.log"), target.join("logs/debug.log")).unwrap();
-            for f in std::fs::read_dir(&run).unwrap() {
-                let f = f.unwrap().path();
-                if f.is_file() {
-                    std::fs::copy(&f, target.join(f.file_name().unwrap())).unwrap();
-                }
-            }
-        }
-    }
-    to
-}
-
 const PAYLOAD: &str = "{automation: \"${automation_name}\", run: \"${run_name}\", stalled_for: \"${stalled_for}\", last_step: \"${last_step}\", metric: \"${metric_name}\", value: \"${metric_value}\", event: \"${event_type}\"}";
 
 fn fixture_automations() -> String {
@@ -405,12 +381,12 @@ fn expected_firings() -> Vec<(String, String, i64, serde_json::Value)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_fixtures_replayed_watched_and_backtested_say_the_same() {
-    use crate::support::engine::{Engine, Setup, wait_for};
+    use crate::support::engine::{Engine, Setup, copy_runlogs, wait_for};
     use crate::support::receiver::Receiver;
     let receiver = Receiver::start().await;
     let s = Setup::new(&receiver, "").await;
     s.create(&fixture_automations()).await;
-    let wandb = copy_fixtures(s.path());
+    let wandb = copy_runlogs(s.path(), &["stalled", "nonfinite"]);
 
     // Replayed.
     s.ok(&["emit", "--run-dir", wandb.to_str().unwrap()], None)
@@ -439,7 +415,7 @@ async fn the_fixtures_replayed_watched_and_backtested_say_the_same() {
     // Watched by a running engine, from a fresh database.
     let w = Setup::new(&receiver, "").await;
     w.create(&fixture_automations()).await;
-    let watch = copy_fixtures(w.path());
+    let watch = copy_runlogs(w.path(), &["stalled", "nonfinite"]);
     let mut engine = Engine::spawn(&w, &["--watch", watch.to_str().unwrap()]);
     engine.ready().await;
     tokio::task::block_in_place(|| {
