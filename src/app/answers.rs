@@ -69,21 +69,7 @@ pub(crate) fn apply(state: &mut State, msg: Msg, queue: &mut Vec<Intent>) {
                 session.set_entities(backend, result);
             }
         }
-        Msg::ActivityLoaded { request, result } => {
-            if state
-                .stores
-                .session
-                .is_latest(RequestKind::Activity, request)
-            {
-                match result {
-                    Ok(activity) => state.activity = Some(activity),
-                    Err(_) => {
-                        state.activity = None;
-                        state.engine_available = false;
-                    }
-                }
-            }
-        }
+        Msg::ActivityLoaded { request, result } => on_activity(state, request, result),
         Msg::TestPrepared { id, name, result } => match result {
             Ok(test) => queue.push(Intent::Push(modals::Open::Confirm(Confirm::TestFire {
                 id,
@@ -104,6 +90,37 @@ pub(crate) fn apply(state: &mut State, msg: Msg, queue: &mut Vec<Intent>) {
             queue.push(Intent::Effect(super::update::activity(state)));
         }
         Msg::Key(_) | Msg::Resize(..) | Msg::Tick(_) | Msg::Screen(_) => {}
+    }
+}
+
+/// What fired lately: the LAST column and the engine's state. A backend that keeps no history
+/// is not asked again; a failure keeps what was shown and asks later.
+fn on_activity(
+    state: &mut State,
+    request: u64,
+    result: Result<crate::ops::Activity, BackendError>,
+) {
+    if !state
+        .stores
+        .session
+        .is_latest(RequestKind::Activity, request)
+    {
+        return;
+    }
+    let now = state.stores.now;
+    match result {
+        Ok(activity) => {
+            let news = state.activity.as_ref() != Some(&activity);
+            let last = activity.latest.clone();
+            state.activity = Some(activity);
+            change_list(state, |list| list.set_last(last));
+            state.activity_poll.answered(now, news);
+        }
+        Err(BackendError::NoHistory(_) | BackendError::Unsupported(_)) => {
+            state.activity = None;
+            state.activity_poll.stop();
+        }
+        Err(_) => state.activity_poll.answered(now, false),
     }
 }
 
@@ -184,7 +201,7 @@ fn on_switched(
             stores.wire.clear();
             queue.push(Intent::Open(screens::Open::List(())));
             state.activity = None;
-            state.engine_available = true;
+            state.activity_poll = super::update::activity_poll(state.stores.session.kind());
             queue.push(Intent::Effect(super::global::list_request(state)));
             queue.push(Intent::Effect(super::update::activity(state)));
         }

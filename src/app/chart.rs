@@ -26,6 +26,10 @@ pub(crate) struct Chart {
     pub(crate) held: Vec<(f64, f64)>,
     /// Stretches shaded (a stall's): columns from the bottom to the top, close together.
     pub(crate) shaded: Vec<(f64, f64)>,
+    /// A line across the chart at the step of the execution being judged (empty: none).
+    pub(crate) focus: Vec<(f64, f64)>,
+    /// Where the backend recorded an execution (W&B's, or the local engine's).
+    pub(crate) recorded: Vec<(f64, f64)>,
     /// The x bounds (steps) and their labels.
     pub(crate) x: [f64; 2],
     /// The x labels.
@@ -126,11 +130,31 @@ fn stall_chart(after: u64, v: &Verdict) -> Option<Chart> {
         fired,
         held: Vec::new(),
         shaded,
+        focus: Vec::new(),
+        recorded: Vec::new(),
         x: [0.0, end],
         x_labels: [0.0, end / 2.0, end].iter().map(|x| span(*x)).collect(),
         y: [0.0, top],
         y_labels: [0.0, top / 2.0, top].iter().map(|y| span(*y)).collect(),
     })
+}
+
+impl Chart {
+    /// Marks `step` with a line across the chart (within its bounds).
+    pub(crate) fn mark_step(&mut self, step: i64) {
+        let x = (step as f64).clamp(self.x[0], self.x[1]);
+        self.focus = vec![(x, self.y[0]), (x, self.y[1])];
+    }
+
+    /// Marks where executions were recorded, on the value compared at their steps.
+    pub(crate) fn mark_recorded(&mut self, v: &Verdict, steps: impl Iterator<Item = i64>) {
+        self.recorded = steps
+            .filter_map(|step| {
+                let at = v.trace.partition_point(|t| t.step <= step).checked_sub(1)?;
+                Some((step as f64, v.trace[at].compared))
+            })
+            .collect();
+    }
 }
 
 /// The chart of a metric or stall automation's verdict; `None` for other kinds or nothing
@@ -194,6 +218,8 @@ pub(crate) fn chart(a: &Automation, v: &Verdict) -> Option<Chart> {
         fired,
         held,
         shaded: Vec::new(),
+        focus: Vec::new(),
+        recorded: Vec::new(),
         x,
         x_labels: [x[0], (x[0] + x[1]) / 2.0, x[1]]
             .iter()

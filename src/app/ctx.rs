@@ -164,6 +164,19 @@ impl Ctx<'_> {
         self.selected_item().map(|i| i.id().to_string())
     }
 
+    /// Selects the automation `id` in the list (clearing a filter that hides it); `false` when
+    /// the list does not hold it.
+    pub(crate) fn select_automation(&mut self, id: &str) -> bool {
+        if !self.list.contains(id) {
+            return false;
+        }
+        if self.list.position(id).is_none() {
+            self.list.set_filter("");
+        }
+        self.change_list_keeping(Some(id), |_| {});
+        true
+    }
+
     /// Runs a change of the list, keeping the selection on the same automation.
     pub(crate) fn change_list(&mut self, change: impl FnOnce(&mut AutomationList)) {
         let keep = self.selected_id();

@@ -7,16 +7,6 @@ use crate::model::summary::{card, expr_words, when};
 use crate::model::{Action as Then, Automation, Event};
 use serde_json::Value;
 
-/// The glyph and tone of an execution's status, shown beside it (nothing depends on colour).
-pub(crate) fn status_glyph(status: &str) -> (&'static str, Tone) {
-    match status {
-        "success" => ("✓", Tone::On),
-        "failed" => ("✗", Tone::Error),
-        "skipped" => ("–", Tone::Dim),
-        _ => ("⋯", Tone::Warn),
-    }
-}
-
 /// A dim label padded to a column, then its value.
 pub(crate) fn field(key: &str, value: String) -> TextLine {
     TextLine::new(vec![

@@ -75,10 +75,10 @@ pub enum Msg {
         backend: usize,
         result: Result<Vec<String>, String>,
     },
-    /// The local engine's activity (last executions, whether an engine runs).
+    /// What fired lately (the LAST column, whether a local engine runs).
     ActivityLoaded {
         request: u64,
-        result: Result<crate::ops::Activity, String>,
+        result: Result<crate::ops::Activity, BackendError>,
     },
     /// A test fire was prepared (the request to confirm), or why not.
     TestPrepared {
@@ -166,14 +166,15 @@ pub enum Effect {
         entity: String,
         edit: bool,
     },
-    /// Load the local engine's activity.
-    LoadActivity { request: u64 },
-    /// Load the executions of every automation (the History screen).
-    LoadHistory { request: u64 },
-    /// Load the executions of one automation (the detail's History tab).
-    LoadAutomationHistory { request: u64, automation: String },
-    /// Load the runs the engine follows.
-    LoadRuns { request: u64 },
+    /// Load what fired lately on the entity (the LAST column) and the local engine's state.
+    LoadActivity { request: u64, entity: String },
+    /// Load the executions a query selects (the History screen, the detail's History tab).
+    LoadHistory {
+        request: u64,
+        query: crate::model::history::HistoryQuery,
+    },
+    /// Load an entity's runs: the ones the engine follows and the recorded ones.
+    LoadRuns { request: u64, entity: String },
     /// Load the runs a backtest of the automation can judge.
     LoadBacktestRuns {
         request: u64,

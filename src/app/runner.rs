@@ -225,27 +225,31 @@ impl Runner {
                     result: Box::new(result),
                 })
             }),
-            Effect::LoadActivity { request } => {
-                self.engine_task(active, ops::activity, move |result| Msg::ActivityLoaded {
-                    request,
-                    result,
+            Effect::LoadActivity { request, entity } => {
+                let engine = self.engine(active).ok();
+                self.spawn(async move {
+                    let result = ops::history::activity(backend.as_ref(), engine, &entity).await;
+                    Msg::ActivityLoaded { request, result }
                 })
             }
-            Effect::LoadHistory { request } => self.engine_task(
-                active,
-                |e| ops::executions(e, None, 500),
-                move |result| Msg::from(HistoryMsg::Loaded { request, result }),
-            ),
-            Effect::LoadAutomationHistory {
-                request,
-                automation,
-            } => self.engine_task(
-                active,
-                move |e| ops::executions(e, Some(&automation), 500),
-                move |result| Msg::from(DetailMsg::History { request, result }),
-            ),
-            Effect::LoadRuns { request } => {
-                self.engine_task(active, ops::followed_runs, move |result| {
+            Effect::LoadHistory { request, query } => self.spawn(async move {
+                let result = backend.automation_history(&query).await;
+                match query.scope {
+                    crate::model::history::HistoryScope::Automation { .. } => {
+                        Msg::from(DetailMsg::History { request, result })
+                    }
+                    _ => Msg::from(HistoryMsg::Loaded { request, result }),
+                }
+            }),
+            Effect::LoadRuns { request, entity } => {
+                let engine = self.engine(active);
+                self.spawn(async move {
+                    let result = match engine {
+                        Ok(engine) => ops::known_runs(backend.as_ref(), engine, &entity)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(why) => Err(why),
+                    };
                     Msg::from(RunsMsg::Loaded { request, result })
                 })
             }
@@ -293,14 +297,15 @@ impl Runner {
                 let engine = self.engine(active).ok();
                 let settings = self.backtest;
                 self.spawn_replacing("preview runs", async move {
-                    let result = crate::ops::backtest::recent_histories(
+                    let result = crate::ops::backtest::own_histories(
                         backend.as_ref(),
                         engine.as_deref(),
                         &automation,
+                        crate::ops::backtest::RECENT_RUNS,
                         settings,
                     )
                     .await
-                    .map(std::sync::Arc::new)
+                    .map(|(histories, _)| std::sync::Arc::new(histories))
                     .map_err(|e| e.to_string());
                     Msg::from(WizardMsg::PreviewLoaded { request, result })
                 })

@@ -114,12 +114,12 @@ pub struct State {
     pub(crate) quit: bool,
     /// Draw without colour (the `mono` theme or `NO_COLOR`).
     pub(crate) mono: bool,
-    /// What the local engine did lately; `None` before it is known or where there is no engine.
+    /// What fired lately and whether a local engine runs; `None` before it is known.
     pub(crate) activity: Option<crate::ops::Activity>,
-    /// Whether the backend in use has a local engine to ask (`false` once it says it has none).
-    pub(crate) engine_available: bool,
-    /// The second the activity was last asked for.
-    pub(crate) activity_polled: i64,
+    /// When to ask for the activity again (stopped on a backend that keeps no history).
+    pub(crate) activity_poll: super::poll::Poll,
+    /// The second the shown screen was last asked to follow what it shows.
+    pub(crate) followed: i64,
 }
 
 impl State {
@@ -153,8 +153,8 @@ impl State {
             quit: false,
             mono: false,
             activity: None,
-            engine_available: true,
-            activity_polled: 0,
+            activity_poll: super::poll::Poll::default(),
+            followed: 0,
         };
         super::derive::refresh(&mut state);
         state

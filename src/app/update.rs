@@ -18,8 +18,9 @@ use super::store::session::RequestKind;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::collections::VecDeque;
 
-/// Seconds between looks at the local engine's activity (and what a screen follows).
-const ACTIVITY_EVERY: i64 = 3;
+/// Seconds between the shown screen's looks at what it follows (each screen's own poll says
+/// whether it asks then).
+const FOLLOW_EVERY: i64 = 3;
 
 /// Applies a message; returns what must happen outside.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -58,10 +59,21 @@ pub fn connect(state: &mut State, entity: Option<String>) -> Effect {
     global::connect(state, entity)
 }
 
-/// A new request for the local engine's activity.
+/// A new request for what fired lately (the LAST column) and the local engine's state.
 pub(crate) fn activity(state: &mut State) -> Effect {
+    state.activity_poll.asked(state.stores.now);
     Effect::LoadActivity {
         request: state.stores.session.request(RequestKind::Activity),
+        entity: state.entity().to_string(),
+    }
+}
+
+/// How often the LAST column is asked for: the local database every 3 s; W&B (a read of every
+/// project's history) every 30 s while firings keep coming, backing off to 5 minutes.
+pub(crate) fn activity_poll(kind: crate::backend::BackendKind) -> super::poll::Poll {
+    match kind {
+        crate::backend::BackendKind::Local => super::poll::Poll::backing_off(3, 3),
+        crate::backend::BackendKind::Wandb => super::poll::Poll::backing_off(30, 300),
     }
 }
 
@@ -158,9 +170,12 @@ fn on_tick(state: &mut State, now: i64, queue: &mut Vec<Intent>) {
     state.stores.frame = state.stores.frame.wrapping_add(1);
     state.toasts.retain(|t| t.until > now);
     state.screen.on_tick();
-    if state.engine_available && now % ACTIVITY_EVERY == 0 && now != state.activity_polled {
-        state.activity_polled = now;
+    let connected = state.stores.session.connected();
+    if connected && state.activity_poll.due(now) {
         queue.push(Intent::Effect(activity(state)));
+    }
+    if connected && now % FOLLOW_EVERY == 0 && now != state.followed {
+        state.followed = now;
         let mut ctx = state.stores.ctx(queue);
         state.screen.follow(&mut ctx);
     }

@@ -210,7 +210,7 @@ pub struct NewSlack {
     pub(crate) webhook_url: String,
 }
 
-pub(crate) use crate::wire::runs::RunInfo;
+pub use crate::wire::runs::RunInfo;
 
 /// The most steps of one run's history read (the most recent ones): 2 M values of one metric.
 pub(crate) const MAX_HISTORY_STEPS: i64 = 2_000_000;
@@ -219,15 +219,9 @@ pub(crate) const MAX_HISTORY_STEPS: i64 = 2_000_000;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunSeries {
     /// (step, Unix seconds if logged, value), by step.
-    pub(crate) points: Vec<(i64, Option<i64>, f64)>,
+    pub points: Vec<(i64, Option<i64>, f64)>,
     /// What the reader should know (history cut to the most recent steps, exported history).
-    pub(crate) notes: Vec<String>,
-}
-
-fn no_runs() -> BackendError {
-    BackendError::Unsupported(
-        "the local backend keeps no runs: backtest over run logs (--run-dir DIR) or a series file (--series FILE)".into(),
-    )
+    pub notes: Vec<String>,
 }
 
 /// A store of automations: W&B or the local database. The UI and CLI never know which.
@@ -300,38 +294,32 @@ pub trait Backend: Send + Sync {
         )))
     }
 
-    /// The newest runs of a project, newest first, at most `last`. Only W&B keeps runs; the
-    /// local backend's come from run logs.
+    /// The newest runs of a project, newest first, at most `last` (W&B's runs; the local
+    /// database's recorded ones). A project that does not exist is [`BackendError::NotFound`].
     async fn list_runs(
         &self,
-        _entity: &str,
-        _project: &str,
-        _last: usize,
-    ) -> Result<Vec<RunInfo>, BackendError> {
-        Err(no_runs())
-    }
+        entity: &str,
+        project: &str,
+        last: usize,
+    ) -> Result<Vec<RunInfo>, BackendError>;
 
     /// One run by its id, `None` when the project has no such run.
     async fn run_info(
         &self,
-        _entity: &str,
-        _project: &str,
-        _run: &str,
-    ) -> Result<Option<RunInfo>, BackendError> {
-        Err(no_runs())
-    }
+        entity: &str,
+        project: &str,
+        run: &str,
+    ) -> Result<Option<RunInfo>, BackendError>;
 
     /// Every logged value of `metric` on a run, by step, nothing down-sampled (bounded by
-    /// [`MAX_HISTORY_STEPS`]).
+    /// [`MAX_HISTORY_STEPS`]); none when the run logged none or does not exist.
     async fn run_history(
         &self,
-        _entity: &str,
-        _project: &str,
-        _run: &str,
-        _metric: &str,
-    ) -> Result<RunSeries, BackendError> {
-        Err(no_runs())
-    }
+        entity: &str,
+        project: &str,
+        run: &str,
+        metric: &str,
+    ) -> Result<RunSeries, BackendError>;
 
     /// The executions a query selects from what the backend recorded, newest first.
     async fn automation_history(&self, _query: &HistoryQuery) -> Result<History, BackendError> {

@@ -10,7 +10,10 @@ use crate::engine::backtest::{
 };
 use crate::engine::eval::Finding;
 use crate::model::{Automation, Event};
-use crate::ops::backtest::{WandbRuns, run_dir_histories, run_log_histories, wandb_histories};
+use crate::ops::backtest::{
+    BackendRuns, backend_histories, kept_where, own_histories, run_dir_histories,
+};
+use crate::ops::compare::{Comparison, StepClock};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -27,14 +30,16 @@ pub(crate) struct BacktestArgs {
     pub(crate) project: Option<String>,
     /// Run logs under these directories.
     pub(crate) run_dirs: Vec<PathBuf>,
-    /// W&B runs of this project (`ENTITY/PROJECT`).
+    /// The runs of this project (`ENTITY/PROJECT`), W&B's or recorded locally.
     pub(crate) runs: Option<String>,
-    /// How many of the newest W&B runs.
+    /// How many of the newest runs (and, locally, of the run logs followed).
     pub(crate) last: usize,
-    /// These W&B runs only.
+    /// These runs only.
     pub(crate) run_ids: Vec<String>,
     /// Series files.
     pub(crate) series: Vec<PathBuf>,
+    /// Beside each run's verdict, what the backend recorded firing on it.
+    pub(crate) compare_history: bool,
     /// As JSON.
     pub(crate) json: bool,
 }
@@ -73,14 +78,15 @@ fn project_of(text: &str) -> Result<(String, String), CliError> {
         .ok_or_else(|| CliError::Usage(format!("--runs {text:?}: write ENTITY/PROJECT")))
 }
 
-/// The histories the request names; with none named, the automation's own project on W&B, or
-/// the run logs the local engine follows.
+/// The histories the request names; with none named, the automation's own: the backend's
+/// newest runs of its project (W&B's, or the local database's recorded ones) and, locally, the
+/// run logs the engine follows.
 async fn histories(
     cli: &super::Cli,
     ctx: &Context,
     a: &Automation,
     req: &BacktestArgs,
-    stale: i64,
+    settings: crate::ops::backtest::Settings,
 ) -> Result<(Vec<RunHistory>, String), CliError> {
     let now = jiff::Timestamp::now().as_second();
     let mapping = super::engine::mapping(None, &ctx.entity)?;
@@ -89,6 +95,7 @@ async fn histories(
     if !req.run_dirs.is_empty() {
         let dirs = req.run_dirs.clone();
         let m = mapping.clone();
+        let stale = settings.stale_secs;
         out.extend(
             tokio::task::spawn_blocking(move || run_dir_histories(&dirs, &m, now, stale))
                 .await
@@ -101,14 +108,12 @@ async fn histories(
         // Streamed into the backtest later, not read here.
         from.push(shown_paths(&req.series));
     }
-    let wandb = match &req.runs {
+    let named = match &req.runs {
         Some(p) => Some(project_of(p)?),
-        None if from.is_empty()
-            && ctx.backend.info().kind == crate::backend::BackendKind::Wandb =>
-        {
+        None if from.is_empty() && !req.run_ids.is_empty() => {
             let p = a.scope.path.project_name().ok_or_else(|| {
                 failure(format!(
-                    "{} is scoped to {}, not a project: say which runs with --runs ENTITY/PROJECT",
+                    "{} is scoped to {}, not a project: say whose runs with --runs ENTITY/PROJECT",
                     a.name, a.scope.path
                 ))
             })?;
@@ -116,39 +121,37 @@ async fn histories(
         }
         None => None,
     };
-    if let Some((entity, project)) = wandb {
-        let which = WandbRuns {
+    if let Some((entity, project)) = named {
+        let which = BackendRuns {
             entity: entity.clone(),
             project: project.clone(),
             last: req.last,
             ids: req.run_ids.clone(),
         };
-        out.extend(wandb_histories(ctx.backend.as_ref(), a, &which).await?);
+        out.extend(backend_histories(ctx.backend.as_ref(), a, &which).await?);
+        let kept = kept_where(ctx.backend.as_ref());
         from.push(match req.run_ids.len() {
-            0 => format!("the newest {} runs of {entity}/{project} on W&B", req.last),
-            n => format!("{n} run(s) of {entity}/{project} on W&B"),
+            0 => format!("the newest {} runs of {entity}/{project} {kept}", req.last),
+            n => format!("{n} run(s) of {entity}/{project} {kept}"),
         });
     }
     if from.is_empty() {
-        let (engine, _) = super::engine::open_with_entity(cli, "backtest").await?;
-        let paths: Vec<PathBuf> = engine
-            .with(|c| crate::engine::store::runlogs(c))?
-            .into_iter()
-            .map(|(p, _)| PathBuf::from(p))
-            .collect();
-        if paths.is_empty() {
-            return Err(failure(
-                "no history to backtest over: give --run-dir DIR (wandb run logs), --series FILE (.csv or .jsonl), or on W&B --runs ENTITY/PROJECT",
-            ));
+        let engine = match ctx.backend.info().kind {
+            crate::backend::BackendKind::Local => {
+                Some(super::engine::open_with_entity(cli, "backtest").await?.0)
+            }
+            crate::backend::BackendKind::Wandb => None,
+        };
+        let (own, own_from) =
+            own_histories(ctx.backend.as_ref(), engine.as_ref(), a, req.last, settings).await?;
+        if own.is_empty() {
+            return Err(failure(format!(
+                "no history to backtest {} over: its project has no runs and no run logs are followed; give --run-dir DIR (wandb run logs), --series FILE (.csv or .jsonl), or --runs ENTITY/PROJECT",
+                a.name
+            )));
         }
-        let m = mapping.clone();
-        out.extend(
-            tokio::task::spawn_blocking(move || run_log_histories(&paths, &m, now, stale))
-                .await
-                .map_err(|e| failure(e.to_string()))?
-                .map_err(failure)?,
-        );
-        from.push("the run logs the local engine follows".into());
+        out.extend(own);
+        from.extend(own_from);
     }
     Ok((out, from.join(", ")))
 }
@@ -266,11 +269,18 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
             .display_name
             .clone()
             .unwrap_or_else(|| v.run.run.clone());
+        // The id where it says more than the name; else the project, as runs of an entity's
+        // projects may share a name.
+        let aside = if name == v.run.run {
+            format!("{}/{}", v.run.entity, v.run.project)
+        } else {
+            v.run.run.clone()
+        };
         let head = format!(
             "  {} {} ({})",
             if v.fired() { '●' } else { '○' },
             printable(&name),
-            printable(&v.run.run)
+            printable(&aside)
         );
         match v.firings.as_slice() {
             [] if v.suppressed.is_empty() => {
@@ -394,8 +404,27 @@ pub(crate) async fn run(
 ) -> Result<(), CliError> {
     let a = automation(ctx, req).await?;
     judgeable(&a).map_err(failure)?;
+    // Read first: an older server says so before any run is read.
+    let recorded = match (req.compare_history, &a.id) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(CliError::Usage(
+                "--compare-history needs a saved automation (its executions): name it instead of -f FILE".into(),
+            ));
+        }
+        (true, Some(id)) => Some(
+            crate::ops::backtest::recorded(ctx.backend.as_ref(), id, None)
+                .await
+                .map_err(no_history)?,
+        ),
+    };
     let settings = crate::ops::backtest::Settings::of(&ctx.config.engine);
-    let (runs, from) = histories(cli, ctx, &a, req, settings.stale_secs).await?;
+    let (runs, from) = histories(cli, ctx, &a, req, settings).await?;
+    let path = |r: &crate::engine::event::RunRef| format!("{}/{}/{}", r.entity, r.project, r.run);
+    let clocks: std::collections::HashMap<String, StepClock> = runs
+        .iter()
+        .map(|h| (path(&h.run), StepClock::of(h)))
+        .collect();
     let options = Options {
         limit: settings.limit,
         trace: false,
@@ -410,11 +439,67 @@ pub(crate) async fn run(
             printable(metric)
         );
     }
+    let unstepped = StepClock::default();
+    let source = crate::ops::backtest::records_of(ctx.backend.as_ref());
+    let compared: Option<Vec<Comparison>> = recorded.map(|recorded| {
+        verdicts
+            .iter()
+            .map(|v| {
+                let clock = clocks.get(&path(&v.run)).unwrap_or(&unstepped);
+                crate::ops::compare::compare(&a, v, &recorded, source, clock)
+            })
+            .collect()
+    });
     if req.json {
-        let doc: Vec<Value> = verdicts.iter().map(verdict_json).collect();
+        let doc: Vec<Value> = verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut one = verdict_json(v);
+                if let Some(c) = compared.as_ref().and_then(|c| c.get(i)) {
+                    one["history"] = c.to_json();
+                }
+                one
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         print!("{}", describe(&a, &verdicts, &from));
+        if let Some(compared) = &compared {
+            print!("{}", comparison_words(&verdicts, compared));
+        }
     }
     Ok(())
+}
+
+/// A W&B server that keeps no history says so in its one line (exit 1).
+fn no_history(e: crate::backend::BackendError) -> CliError {
+    match e {
+        crate::backend::BackendError::NoHistory(m) => failure(m),
+        other => other.into(),
+    }
+}
+
+/// Each run's verdict beside what was recorded on it: agreement, or each disagreement.
+fn comparison_words(verdicts: &[Verdict], compared: &[Comparison]) -> String {
+    let who = compared.first().map_or("the records", Comparison::who);
+    let agreeing = compared.iter().filter(|c| c.agrees()).count();
+    let mut out = format!("Beside {who}'s executions:\n");
+    for (v, c) in verdicts.iter().zip(compared) {
+        let name = v.run.display_name.as_deref().unwrap_or(&v.run.run);
+        let mark = if c.agrees() { '=' } else { '≠' };
+        out.push_str(&format!(
+            "  {mark} {} ({})\n",
+            printable(name),
+            printable(&v.run.run)
+        ));
+        for line in c.words() {
+            out.push_str(&format!("      {}\n", printable(&line)));
+        }
+    }
+    out.push_str(&format!(
+        "Agrees with {who} on {agreeing} of {} run(s).\n",
+        compared.len()
+    ));
+    out
 }

@@ -6,7 +6,7 @@ use super::{Cli, CliError, failure};
 use crate::backend::local::LocalBackend;
 use crate::engine::event::{EngineEvent, parse_lines};
 use crate::engine::oneshot::{self, Emitted, OneshotError, Sink};
-use crate::engine::{Engine, history, store};
+use crate::engine::{Engine, store};
 use crate::model::Automation;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
@@ -397,34 +397,6 @@ pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Re
     Ok(())
 }
 
-/// A duration such as `30m`, `2h`, `7d` before now, or an RFC 3339 time.
-fn since(text: &str) -> Result<String, CliError> {
-    if text.parse::<jiff::Timestamp>().is_ok() {
-        return Ok(text.to_string());
-    }
-    let (n, unit) = text.split_at(text.len().saturating_sub(1));
-    let n: i64 = n.parse().map_err(|_| {
-        failure(format!(
-            "--since {text:?}: use e.g. 30m, 2h, 7d or an RFC 3339 time"
-        ))
-    })?;
-    let seconds = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => {
-            return Err(failure(format!(
-                "--since {text:?}: the unit is s, m, h or d"
-            )));
-        }
-    };
-    let t = jiff::Timestamp::now()
-        .checked_sub(jiff::SignedDuration::from_secs(seconds))
-        .map_err(|e| failure(format!("--since {text:?}: {e}")))?;
-    Ok(t.to_string())
-}
-
 /// The automations a NAME or ID names, among the local ones.
 fn matching(all: &[Automation], target: &str) -> Result<Vec<String>, CliError> {
     let ids: Vec<String> = all
@@ -438,70 +410,6 @@ fn matching(all: &[Automation], target: &str) -> Result<Vec<String>, CliError> {
         )));
     }
     Ok(ids)
-}
-
-/// `history`.
-pub async fn show_history(
-    cli: &Cli,
-    target: Option<&str>,
-    status: Option<&str>,
-    since_text: Option<&str>,
-    limit: usize,
-    json_out: bool,
-) -> Result<(), CliError> {
-    let engine = open(cli, "history").await?;
-    if let Some(s) = status
-        && store::Status::parse(s).is_none()
-    {
-        return Err(failure(format!(
-            "--status {s:?}: use in_progress, success, failed or skipped"
-        )));
-    }
-    let automations = match target {
-        Some(t) => Some(matching(&engine.with(|c| store::automations(c))?, t)?),
-        None => None,
-    };
-    let query = history::Query {
-        automations,
-        status: status.map(str::to_string),
-        since: since_text.map(since).transpose()?,
-        limit,
-        ..history::Query::default()
-    };
-    let rows = engine.with(|c| history::list(c, &query))?;
-    if json_out {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
-        return Ok(());
-    }
-    if rows.is_empty() {
-        println!("no executions yet; `wbauto emit ...` sends an event");
-        return Ok(());
-    }
-    println!(
-        "{:<20}  {:<11}  {:<24}  {:<18}  {:<20}  {:>5}  {:>4}  RESULT",
-        "TIME", "STATUS", "AUTOMATION", "EVENT", "RUN/COLLECTION", "STEP", "TRY"
-    );
-    for r in rows {
-        let time = crate::model::summary::when(Some(&r.created_at)).unwrap_or_default();
-        let what = r.subject();
-        let result = r.outcome();
-        let test = if r.test { " (test)" } else { "" };
-        println!(
-            "{:<20}  {:<11}  {:<24}  {:<18}  {:<20}  {:>5}  {:>4}  {}{test}",
-            time,
-            r.status,
-            super::render::printable(&r.automation_name),
-            r.event_type,
-            super::render::printable(what),
-            r.step.map(|s| s.to_string()).unwrap_or_default(),
-            r.attempts,
-            super::render::printable(&result),
-        );
-    }
-    Ok(())
 }
 
 /// Reads a secret's value: from the terminal without echo, else one line of standard input.

@@ -6,6 +6,7 @@ pub(crate) mod conventions;
 pub(crate) mod dashboard;
 pub(crate) mod engine;
 pub(crate) mod files;
+pub(crate) mod history;
 pub(crate) mod integrations;
 pub(crate) mod lookup;
 pub(crate) mod manage;
@@ -198,19 +199,24 @@ pub enum Command {
         /// The run logs (run-*.wandb) under a directory, e.g. ./wandb (repeatable).
         #[arg(long = "run-dir", value_name = "DIR")]
         run_dirs: Vec<PathBuf>,
-        /// W&B runs of this project (default on W&B: the automation's project).
+        /// The runs of this project (W&B's, or those recorded locally); default: its own project.
         #[arg(long, value_name = "ENTITY/PROJECT")]
         runs: Option<String>,
-        /// How many of the newest W&B runs.
+        /// How many of the newest runs (and, locally, of the run logs followed).
         #[arg(long, default_value_t = 20, value_name = "N")]
         last: usize,
-        /// Only this W&B run (repeatable).
+        /// Only this run of the project (repeatable).
         #[arg(long = "run", value_name = "ID")]
         run_ids: Vec<String>,
         /// A series: a .csv with a step column and one per metric, or .jsonl events (repeatable).
         #[arg(long, value_name = "FILE")]
         series: Vec<PathBuf>,
-        /// One object per run: run, display_name, fired, firings, suppressed, closest.
+        /// Beside each run's verdict, what the backend recorded firing on that run (W&B's
+        /// executions, or the local engine's): agreement, or each side's firing alone.
+        #[arg(long)]
+        compare_history: bool,
+        /// One object per run: run, display_name, fired, firings, suppressed, closest (and
+        /// history with --compare-history).
         #[arg(long)]
         json: bool,
     },
@@ -249,10 +255,16 @@ pub enum Command {
         #[command(subcommand)]
         kind: Option<engine::EmitKind>,
     },
-    /// What the local engine did: executions, newest first.
+    /// What fired: W&B's records or the local engine's, newest first.
     History {
-        /// An automation's name or id.
+        /// An automation's name or id (or the name it had when it fired).
         target: Option<String>,
+        /// Only this project's history (with its collections'): ENTITY/PROJECT.
+        #[arg(long, value_name = "ENTITY/PROJECT")]
+        project: Option<String>,
+        /// Only this artifact collection's history: ENTITY/PROJECT/COLLECTION.
+        #[arg(long, value_name = "ENTITY/PROJECT/COLLECTION")]
+        collection: Option<String>,
         /// in_progress, success, failed or skipped.
         #[arg(long)]
         status: Option<String>,
@@ -262,7 +274,7 @@ pub enum Command {
         /// At most this many, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        /// As a JSON array.
+        /// One object per execution: the same keys on both backends, and `source`.
         #[arg(long)]
         json: bool,
     },
@@ -404,6 +416,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             last,
             ref run_ids,
             ref series,
+            compare_history,
             json,
         }) => {
             let req = backtest::BacktestArgs {
@@ -415,6 +428,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 last,
                 run_ids: run_ids.clone(),
                 series: series.clone(),
+                compare_history,
                 json,
             };
             let ctx = Context::open(&cli).await?;
@@ -435,23 +449,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 )),
                 None => engine::emit(&cli, file.as_deref(), kind.as_ref()).await,
             };
-        }
-        Some(Command::History {
-            ref target,
-            ref status,
-            ref since,
-            limit,
-            json,
-        }) => {
-            return engine::show_history(
-                &cli,
-                target.as_deref(),
-                status.as_deref(),
-                since.as_deref(),
-                limit,
-                json,
-            )
-            .await;
         }
         Some(Command::Secrets { ref action }) => return engine::secrets(&cli, action).await,
         Some(Command::Test {
@@ -512,6 +509,26 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             files::export(&ctx, project.as_deref(), dir.as_deref()).await
         }
         Some(Command::Integrations { json, action }) => integrations::run(&ctx, json, action).await,
+        Some(Command::History {
+            target,
+            project,
+            collection,
+            status,
+            since,
+            limit,
+            json,
+        }) => {
+            let args = history::HistoryArgs {
+                target: target.as_deref(),
+                project: project.as_deref(),
+                collection: collection.as_deref(),
+                status: status.as_deref(),
+                since: since.as_deref(),
+                limit,
+                json,
+            };
+            history::run(&ctx, &args).await
+        }
         Some(Command::Plan {
             files,
             project,
@@ -547,7 +564,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             | Command::Man
             | Command::CompleteNames
             | Command::Emit { .. }
-            | Command::History { .. }
             | Command::Secrets { .. }
             | Command::Test { .. }
             | Command::Tokens { .. }

@@ -707,7 +707,7 @@ pub(crate) fn final_state_only(
         }],
         run,
         notes: vec![
-            "W&B keeps no history of a run's states: only its final state is judged, at its last heartbeat".into(),
+            "neither W&B nor the local database keeps a history of a run's states: only its final state is judged, at its last heartbeat".into(),
         ],
     }
 }

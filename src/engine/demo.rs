@@ -50,7 +50,7 @@ fn day() -> Vec<DemoExecution> {
     };
     vec![
         DemoExecution {
-            step: Some(1_840),
+            step: Some(1_920),
             values: Some(json!({"value": 0.62, "values": [0.48, 0.55, 0.61, 0.69, 0.77]})),
             ..run(
                 "loss-plateau",
@@ -64,7 +64,7 @@ fn day() -> Vec<DemoExecution> {
             error: Some("fired on this run less than 24 hours before"),
             attempts: 0,
             answer: None,
-            step: Some(1_900),
+            step: Some(1_940),
             ..run(
                 "loss-plateau",
                 20 * 60 + 45,
@@ -78,7 +78,7 @@ fn day() -> Vec<DemoExecution> {
                 "training-finished",
                 14 * 60 + 5,
                 "RUN_STATE",
-                "acme/nlp/sweep-3",
+                "acme/nlp/release-2",
             )
         },
         DemoExecution {

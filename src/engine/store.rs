@@ -193,18 +193,6 @@ impl Status {
             Status::Skipped => "skipped",
         }
     }
-
-    /// Parses a name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Status::InProgress,
-            Status::Success,
-            Status::Failed,
-            Status::Skipped,
-        ]
-        .into_iter()
-        .find(|x| x.name() == s)
-    }
 }
 
 /// A new execution.

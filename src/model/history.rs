@@ -47,6 +47,17 @@ impl Status {
         }
     }
 
+    /// The statuses a filter accepts, by name.
+    pub const KNOWN: [&'static str; 4] = ["in_progress", "success", "failed", "skipped"];
+
+    /// The status of a known name (any case), or `None` for a name that is not one.
+    pub fn known(name: &str) -> Option<Status> {
+        match Status::named(name) {
+            Status::Other(_) => None,
+            known => Some(known),
+        }
+    }
+
     /// The name `history --json` writes.
     pub fn as_str(&self) -> &str {
         match self {
@@ -143,8 +154,11 @@ pub struct Execution {
     pub created_at: Option<Timestamp>,
     /// When it ended (the local engine records this; W&B does not say).
     pub finished_at: Option<Timestamp>,
-    /// The run, for run events, as the event names it.
+    /// The run, for run events: its id, as the event names it or as found from the display
+    /// name the event gave.
     pub run: Option<String>,
+    /// The run's display name, where it is known.
+    pub run_name: Option<String>,
     /// `ENTITY/PROJECT` the event happened in.
     pub project: Option<String>,
     /// The artifact collection, for artifact events.
@@ -201,6 +215,7 @@ impl Execution {
             created_at: None,
             finished_at: None,
             run: None,
+            run_name: None,
             project: None,
             collection: None,
             version: None,
@@ -223,6 +238,49 @@ impl Execution {
             source,
             notes: Vec::new(),
         }
+    }
+
+    /// Whether it was a test fire (never counted as a real firing).
+    pub fn is_test(&self) -> bool {
+        self.test == Some(true)
+    }
+
+    /// The run as people know it: `sweep-2 (co76bz39)` where both the display name and the id
+    /// are known, else whichever is.
+    pub fn run_shown(&self) -> Option<String> {
+        match (&self.run_name, &self.run) {
+            (Some(name), Some(id)) if name != id => Some(format!("{name} ({id})")),
+            (name, id) => name.clone().or_else(|| id.clone()),
+        }
+    }
+
+    /// What it fired on: the run, else the collection with its version, else the project.
+    pub fn subject(&self) -> String {
+        if let Some(run) = self.run_shown() {
+            return run;
+        }
+        match (&self.collection, &self.version) {
+            (Some(c), Some(v)) => format!("{c}:{v}"),
+            (Some(c), None) => c.clone(),
+            _ => self.project.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Its outcome in a few words: what went wrong, else the HTTP status, else `queued ID` for
+    /// a Launch job, else `no-op` for a success that sent nothing.
+    pub fn outcome(&self) -> String {
+        match (&self.error, self.response_status, &self.queue_item) {
+            (Some(e), _, _) => e.clone(),
+            (None, Some(s), _) => format!("HTTP {s}"),
+            (None, None, Some(q)) => format!("queued {q}"),
+            (None, None, None) if self.status == Status::Success => "no-op".into(),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether it names `run` (its id or its display name).
+    pub fn on_run(&self, run: &str) -> bool {
+        self.run.as_deref() == Some(run) || self.run_name.as_deref() == Some(run)
     }
 }
 
@@ -268,17 +326,29 @@ pub struct HistoryQuery {
     pub status: Option<Status>,
     /// Only executions at or after this time.
     pub since: Option<Timestamp>,
+    /// Only executions on this run (its id or its display name).
+    pub run: Option<String>,
+    /// Only the newest real execution of each automation (test fires left out), as the list's
+    /// LAST column shows them.
+    pub newest_each: bool,
     /// At most this many, the newest; `None` for all.
     pub limit: Option<usize>,
 }
 
-/// The executions a query selected.
-#[derive(Clone, Debug, PartialEq)]
+/// The executions a query selected, and what its filters left out (so an empty answer can say
+/// what the filters excluded instead of "nothing fired yet").
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// Newest first, at most the query's limit.
     pub executions: Vec<Execution>,
     /// How many matched the filters before the limit.
     pub matched: usize,
+    /// How many were read in the scope, once each.
+    pub total: usize,
+    /// How many passed every filter but `since`: older ones.
+    pub older: usize,
+    /// How many passed every filter but the status: other statuses.
+    pub other_status: usize,
 }
 
 impl HistoryQuery {
@@ -289,32 +359,64 @@ impl HistoryQuery {
             automation: None,
             status: None,
             since: None,
+            run: None,
+            newest_each: false,
             limit: None,
         }
     }
 
     /// Whether an execution passes the filters (an execution of unknown time is never "since").
     pub fn matches(&self, e: &Execution) -> bool {
+        self.others_match(e) && self.status_matches(e) && self.since_matches(e)
+    }
+
+    /// The automation and run filters.
+    fn others_match(&self, e: &Execution) -> bool {
         let automation = self.automation.as_deref().is_none_or(|a| {
             e.automation_id.as_deref() == Some(a) || e.automation_name.as_deref() == Some(a)
         });
-        let status = self.status.as_ref().is_none_or(|s| *s == e.status);
-        let since = self
-            .since
-            .is_none_or(|since| e.created_at.is_some_and(|t| t >= since));
-        automation && status && since
+        let run = self.run.as_deref().is_none_or(|r| e.on_run(r));
+        automation && run && (!self.newest_each || !e.is_test())
     }
 
-    /// Everything read, once each (by id), newest first, filtered, then cut to the limit.
+    fn status_matches(&self, e: &Execution) -> bool {
+        self.status.as_ref().is_none_or(|s| *s == e.status)
+    }
+
+    fn since_matches(&self, e: &Execution) -> bool {
+        self.since
+            .is_none_or(|since| e.created_at.is_some_and(|t| t >= since))
+    }
+
+    /// Everything read, once each (by id), newest first, filtered (the newest of each
+    /// automation only, when asked), then cut to the limit; with what the filters left out.
     pub fn select(&self, mut read: Vec<Execution>) -> History {
         newest_first(&mut read);
         read.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
-        read.retain(|e| self.matches(e));
+        let total = read.len();
+        let (mut older, mut other_status) = (0, 0);
+        read.retain(|e| {
+            let (others, status, since) = (
+                self.others_match(e),
+                self.status_matches(e),
+                self.since_matches(e),
+            );
+            older += usize::from(others && status && !since);
+            other_status += usize::from(others && since && !status);
+            others && status && since
+        });
+        if self.newest_each {
+            let mut seen = std::collections::HashSet::new();
+            read.retain(|e| seen.insert(e.automation_id.clone()));
+        }
         let matched = read.len();
         read.truncate(self.limit.unwrap_or(usize::MAX));
         History {
             executions: read,
             matched,
+            total,
+            older,
+            other_status,
         }
     }
 }
@@ -362,7 +464,7 @@ mod tests {
         let e = at("x", "2026-01-02T03:04:05Z", Status::Success);
         let json = serde_json::to_value(&e).unwrap();
         let keys = json.as_object().unwrap();
-        assert_eq!(keys.len(), 29, "{keys:?}");
+        assert_eq!(keys.len(), 30, "{keys:?}");
         for unknown in [
             "run",
             "metric_values",
@@ -430,5 +532,80 @@ mod tests {
             .select(read.clone());
             assert_eq!(ids(&one), [Some("a".to_string())], "{wanted}");
         }
+    }
+
+    #[test]
+    fn a_status_filter_takes_the_known_names_only() {
+        assert_eq!(Status::known("FAILED"), Some(Status::Failed));
+        assert_eq!(Status::known("in_progress"), Some(Status::InProgress));
+        assert_eq!(Status::known("faild"), None);
+        assert_eq!(Status::known("cancelled"), None);
+    }
+
+    #[test]
+    fn a_run_is_shown_by_its_display_name_with_its_id() {
+        let mut e = at("x", "2026-01-02T03:04:05Z", Status::Success);
+        assert_eq!(e.run_shown(), None);
+        e.run = Some("co76bz39".into());
+        assert_eq!(e.run_shown().as_deref(), Some("co76bz39"));
+        e.run_name = Some("sweep-2".into());
+        assert_eq!(e.run_shown().as_deref(), Some("sweep-2 (co76bz39)"));
+        assert!(e.on_run("sweep-2") && e.on_run("co76bz39") && !e.on_run("sweep-3"));
+        e.run_name = Some("co76bz39".into());
+        assert_eq!(e.run_shown().as_deref(), Some("co76bz39"), "not said twice");
+    }
+
+    #[test]
+    fn the_newest_of_each_automation_leaves_test_fires_out() {
+        let mut test = at("t", "2026-01-04T00:00:00Z", Status::Success);
+        test.automation_id = Some("A-a".into());
+        test.test = Some(true);
+        let mut older = at("o", "2026-01-01T00:00:00Z", Status::Skipped);
+        older.automation_id = Some("A-a".into());
+        let newer = at("b", "2026-01-02T00:00:00Z", Status::Failed);
+        let query = HistoryQuery {
+            newest_each: true,
+            ..HistoryQuery::of(HistoryScope::Entity {
+                entity: "acme".into(),
+            })
+        };
+        let h = query.select(vec![older, test, newer]);
+        let got: Vec<(Option<&str>, &str)> = h
+            .executions
+            .iter()
+            .map(|e| (e.automation_id.as_deref(), e.status.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [(Some("A-b"), "failed"), (Some("A-a"), "skipped")],
+            "the test fire of A-a is never its last firing"
+        );
+    }
+
+    #[test]
+    fn an_empty_selection_says_what_the_filters_left_out() {
+        let read = vec![
+            at("a", "2026-01-01T00:00:00Z", Status::Success),
+            at("b", "2026-01-02T00:00:00Z", Status::Success),
+            at("c", "2026-01-03T00:00:00Z", Status::Skipped),
+        ];
+        let all = HistoryQuery::of(HistoryScope::Entity {
+            entity: "acme".into(),
+        });
+        let recent = HistoryQuery {
+            since: "2026-01-05T00:00:00Z".parse().ok(),
+            ..all.clone()
+        }
+        .select(read.clone());
+        assert_eq!((recent.matched, recent.older, recent.total), (0, 3, 3));
+        let failed = HistoryQuery {
+            status: Some(Status::Failed),
+            ..all
+        }
+        .select(read);
+        assert_eq!(
+            (failed.matched, failed.other_status, failed.older),
+            (0, 3, 0)
+        );
     }
 }

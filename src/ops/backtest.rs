@@ -1,12 +1,15 @@
 //! Where a backtest's history comes from, one implementation for the CLI and the dashboard:
-//! W&B runs (the newest of a project, or named ones) with their metric history, run logs under
-//! directories (each gives one [`RunHistory`] per run), and series files (streamed into the
-//! backtest, so their length costs no memory).
+//! the backend's runs (W&B's, or the ones recorded in the local database: the newest of a
+//! project, or named ones) with their metric history, run logs under directories (each gives one
+//! [`RunHistory`] per run), and series files (streamed into the backtest, so their length costs
+//! no memory). With no source named, the automation's own runs: the backend's and, locally, the
+//! run logs the engine follows.
 
-use crate::backend::{Backend, BackendError, RunInfo};
+use crate::backend::{Backend, BackendError, BackendKind, RunInfo};
 use crate::engine::backtest::{RunHistory, final_state_only};
 use crate::engine::event::{EngineEvent, EventBody, RunRef, StateReport};
 use crate::engine::runlog::events::Mapping;
+use crate::model::history::Source;
 use crate::model::{Automation, Event};
 use crate::wire::runs::wandb_time;
 use std::path::{Path, PathBuf};
@@ -67,9 +70,17 @@ pub(crate) async fn judge_with_series(
     .map_err(|e| BackendError::Storage(format!("the backtest stopped: {e}")))?
 }
 
-/// The runs to read from W&B.
+/// Where the backend's runs are kept, in words: "on W&B", "recorded in the local database".
+pub(crate) fn kept_where(backend: &dyn Backend) -> &'static str {
+    match backend.info().kind {
+        BackendKind::Wandb => "on W&B",
+        BackendKind::Local => "recorded in the local database",
+    }
+}
+
+/// The backend's runs to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct WandbRuns {
+pub(crate) struct BackendRuns {
     /// The project's entity.
     pub(crate) entity: String,
     /// The project.
@@ -91,11 +102,11 @@ fn run_ref(entity: &str, project: &str, r: &RunInfo) -> RunRef {
 }
 
 /// The runs of `which` with what the automation needs of them: a metric's history (every
-/// logged value), or the final state (W&B keeps no state history).
-pub(crate) async fn wandb_histories(
+/// logged value), or the final state (a backend keeps no state history).
+pub(crate) async fn backend_histories(
     backend: &dyn Backend,
     a: &Automation,
-    which: &WandbRuns,
+    which: &BackendRuns,
 ) -> Result<Vec<RunHistory>, BackendError> {
     let (entity, project) = (which.entity.as_str(), which.project.as_str());
     let runs = if which.ids.is_empty() {
@@ -116,8 +127,19 @@ pub(crate) async fn wandb_histories(
         }
         found
     };
+    histories_of(backend, a, entity, project, &runs).await
+}
+
+/// What the automation needs of these runs of `entity/project`.
+async fn histories_of(
+    backend: &dyn Backend,
+    a: &Automation,
+    entity: &str,
+    project: &str,
+    runs: &[RunInfo],
+) -> Result<Vec<RunHistory>, BackendError> {
     let mut out = Vec::with_capacity(runs.len());
-    for r in &runs {
+    for r in runs {
         let run = run_ref(entity, project, r);
         let history = match &a.event {
             Event::RunMetric { condition, .. } => {
@@ -280,8 +302,9 @@ pub struct RunChoice {
 /// Where a chosen run's history is read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChoiceSource {
-    /// A W&B run of `entity/project`.
-    Wandb {
+    /// A run the backend keeps (W&B's, or one recorded in the local database) of
+    /// `entity/project`.
+    Recorded {
         /// The project's entity.
         entity: String,
         /// The project.
@@ -294,70 +317,160 @@ pub enum ChoiceSource {
 /// How many recent runs the Backtest tab offers.
 pub(crate) const RECENT_RUNS: usize = 20;
 
-/// The runs to offer for an automation, most recent first: on W&B the newest of its project,
-/// on the local backend the run logs its engine follows.
+/// The backend's newest runs (at most `last`) that the automation watches, newest first, each
+/// with its project: its project's, or on the local backend, every project's of its entity
+/// (on W&B that would be a request per project: it asks for one).
+async fn recorded_runs(
+    backend: &dyn Backend,
+    a: &Automation,
+    last: usize,
+) -> Result<Vec<(String, RunInfo)>, BackendError> {
+    let entity = a.scope.path.entity();
+    let projects = match a.scope.path.project_name() {
+        Some(p) => vec![p],
+        None if backend.info().kind == BackendKind::Local => backend
+            .list_projects(entity)
+            .await?
+            .into_iter()
+            .map(|p| p.name)
+            .collect(),
+        None => {
+            return Err(BackendError::Unsupported(format!(
+                "{} is scoped to {}, not a project: say which runs with `wbauto backtest {} --runs ENTITY/PROJECT`",
+                a.name, a.scope.path, a.name
+            )));
+        }
+    };
+    let mut runs = Vec::new();
+    for project in projects {
+        for r in backend.list_runs(entity, &project, last).await? {
+            runs.push((project.clone(), r));
+        }
+    }
+    runs.sort_by_key(|(_, r)| std::cmp::Reverse(r.created_at.as_deref().and_then(wandb_time)));
+    runs.truncate(last);
+    Ok(runs)
+}
+
+/// The runs to offer for an automation, most recent first: the run logs the local engine
+/// follows, then the backend's runs the automation watches.
 pub(crate) async fn run_choices(
     backend: &dyn Backend,
     engine: Option<&crate::engine::Engine>,
     a: &Automation,
 ) -> Result<Vec<RunChoice>, BackendError> {
     crate::engine::backtest::judgeable(a).map_err(BackendError::Unsupported)?;
-    if backend.info().kind == crate::backend::BackendKind::Wandb {
-        let Some(project) = a.scope.path.project_name() else {
-            return Err(BackendError::Unsupported(format!(
-                "{} is scoped to {}, not a project; `wbauto backtest {} --runs ENTITY/PROJECT` judges a project's runs",
-                a.name, a.scope.path, a.name
-            )));
-        };
-        let entity = a.scope.path.entity().to_string();
-        let runs = backend.list_runs(&entity, &project, RECENT_RUNS).await?;
-        return Ok(runs
+    let mut out: Vec<RunChoice> = match engine {
+        Some(engine) => crate::ops::followed_runs(engine)?
             .into_iter()
-            .map(|r| RunChoice {
+            .filter_map(|r| {
+                let log = r.log?;
+                Some(RunChoice {
+                    id: log.clone(),
+                    source: ChoiceSource::Log(PathBuf::from(log)),
+                    label: r.name,
+                    state: r.state,
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let entity = a.scope.path.entity().to_string();
+    out.extend(
+        recorded_runs(backend, a, RECENT_RUNS)
+            .await?
+            .into_iter()
+            .map(|(project, r)| RunChoice {
                 label: r.display_name.clone().unwrap_or_else(|| r.id.clone()),
                 id: r.id,
                 state: r.state,
-                source: ChoiceSource::Wandb {
+                source: ChoiceSource::Recorded {
                     entity: entity.clone(),
-                    project: project.clone(),
+                    project,
                 },
-            })
-            .collect());
-    }
-    let Some(engine) = engine else {
-        return Err(BackendError::Unsupported(
-            "the local engine's runs are not readable here".into(),
-        ));
-    };
-    let followed = crate::ops::followed_runs(engine)?;
-    Ok(followed
-        .into_iter()
-        .take(RECENT_RUNS)
-        .map(|r| RunChoice {
-            id: r.path.clone(),
-            label: r.name,
-            state: r.state,
-            source: ChoiceSource::Log(PathBuf::from(r.path)),
-        })
-        .collect())
+            }),
+    );
+    out.truncate(RECENT_RUNS);
+    Ok(out)
 }
 
-/// Judges one run with its chart kept (the Backtest tab).
+/// One run judged for the Backtest tab: the verdict, and beside it what the backend recorded
+/// on that run (`None` for an automation not saved, which has no executions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judged {
+    /// The evaluator's verdict, with its chart's trace.
+    pub verdict: crate::engine::backtest::Verdict,
+    /// The verdict beside the executions recorded on the run, or why they could not be read.
+    pub recorded: Option<Result<crate::ops::compare::Comparison, String>>,
+    /// When the run logged each step (where a recorded execution fired in it).
+    pub clock: crate::ops::compare::StepClock,
+}
+
+impl From<crate::engine::backtest::Verdict> for Judged {
+    fn from(verdict: crate::engine::backtest::Verdict) -> Self {
+        Judged {
+            verdict,
+            recorded: None,
+            clock: Default::default(),
+        }
+    }
+}
+
+/// The executions recorded of the automation saved as `id` (on one run, when given).
+pub(crate) async fn recorded(
+    backend: &dyn Backend,
+    id: &str,
+    run: Option<&str>,
+) -> Result<Vec<crate::model::history::Execution>, BackendError> {
+    use crate::model::history::{HistoryQuery, HistoryScope};
+    let query = HistoryQuery {
+        run: run.map(str::to_string),
+        ..HistoryQuery::of(HistoryScope::Automation { id: id.to_string() })
+    };
+    Ok(backend.automation_history(&query).await?.executions)
+}
+
+/// Whose executions `backend` answers with: W&B's own, or the local engine's.
+pub(crate) fn records_of(backend: &dyn Backend) -> Source {
+    match backend.info().kind {
+        BackendKind::Wandb => Source::Wandb,
+        BackendKind::Local => Source::Local,
+    }
+}
+
+/// The verdict of one run of `a` (saved as `id`) beside the executions recorded on it.
+pub(crate) async fn compare_recorded(
+    backend: &dyn Backend,
+    a: &Automation,
+    id: &str,
+    verdict: &crate::engine::backtest::Verdict,
+    clock: &crate::ops::compare::StepClock,
+) -> Result<crate::ops::compare::Comparison, String> {
+    let recorded = recorded(backend, id, Some(&verdict.run.run))
+        .await
+        .map_err(|e| e.to_string())?;
+    let source = records_of(backend);
+    Ok(crate::ops::compare::compare(
+        a, verdict, &recorded, source, clock,
+    ))
+}
+
+/// Judges one run with its chart kept, beside what was recorded on it (the Backtest tab).
 pub(crate) async fn judge_choice(
     backend: &dyn Backend,
     a: &Automation,
     choice: &RunChoice,
     settings: Settings,
-) -> Result<crate::engine::backtest::Verdict, BackendError> {
+) -> Result<Judged, BackendError> {
     let histories = match &choice.source {
-        ChoiceSource::Wandb { entity, project } => {
-            let which = WandbRuns {
+        ChoiceSource::Recorded { entity, project } => {
+            let which = BackendRuns {
                 entity: entity.clone(),
                 project: project.clone(),
                 last: 1,
                 ids: vec![choice.id.clone()],
             };
-            wandb_histories(backend, a, &which).await?
+            backend_histories(backend, a, &which).await?
         }
         ChoiceSource::Log(path) => {
             let path = path.clone();
@@ -375,51 +488,74 @@ pub(crate) async fn judge_choice(
         limit: settings.limit,
         trace: true,
     };
+    let clock = histories
+        .first()
+        .map(crate::ops::compare::StepClock::of)
+        .unwrap_or_default();
     let verdicts = judge(a, histories, options).await?;
-    verdicts.into_iter().next().ok_or_else(|| {
+    let verdict = verdicts.into_iter().next().ok_or_else(|| {
         BackendError::NotFound(format!("{} has no history to judge yet", choice.label))
+    })?;
+    let recorded = match &a.id {
+        Some(id) => Some(compare_recorded(backend, a, id, &verdict, &clock).await),
+        None => None,
+    };
+    Ok(Judged {
+        verdict,
+        recorded,
+        clock,
     })
 }
 
-/// The recent runs of the automation's scope with their history, for the wizard's live verdict
-/// (read once; the condition is then judged again on every edit without the network).
-pub(crate) async fn recent_histories(
+/// The histories a backtest judges when no source is named: the backend's newest `last` runs
+/// that the automation watches and, on the local backend, the `last` run logs its engine
+/// followed most recently;
+/// with where they came from, in words. The CLI's `backtest NAME` and the wizard's live verdict
+/// (read once, then judged again on every edit without reading) both take them from here.
+pub(crate) async fn own_histories(
     backend: &dyn Backend,
     engine: Option<&crate::engine::Engine>,
     a: &Automation,
+    last: usize,
     settings: Settings,
-) -> Result<Vec<RunHistory>, BackendError> {
-    let choices = run_choices(backend, engine, a).await?;
-    let mut logs = Vec::new();
-    let mut wandb: Option<WandbRuns> = None;
-    for c in choices {
-        match c.source {
-            ChoiceSource::Log(p) => logs.push(p),
-            ChoiceSource::Wandb { entity, project } => wandb
-                .get_or_insert_with(|| WandbRuns {
-                    entity,
-                    project,
-                    last: RECENT_RUNS,
-                    ids: Vec::new(),
-                })
-                .ids
-                .push(c.id),
+) -> Result<(Vec<RunHistory>, Vec<String>), BackendError> {
+    crate::engine::backtest::judgeable(a).map_err(BackendError::Unsupported)?;
+    let entity = a.scope.path.entity().to_string();
+    let mut out = Vec::new();
+    let mut from = Vec::new();
+    let mut by_project: Vec<(String, Vec<RunInfo>)> = Vec::new();
+    for (project, r) in recorded_runs(backend, a, last).await? {
+        match by_project.iter_mut().find(|(p, _)| *p == project) {
+            Some((_, runs)) => runs.push(r),
+            None => by_project.push((project, vec![r])),
         }
     }
-    let mut out = match wandb {
-        Some(which) => wandb_histories(backend, a, &which).await?,
-        None => Vec::new(),
-    };
-    if !logs.is_empty() {
-        let mapping = own_runs(a);
-        let stale = settings.stale_secs;
-        let now = jiff::Timestamp::now().as_second();
-        out.extend(
-            tokio::task::spawn_blocking(move || run_log_histories(&logs, &mapping, now, stale))
-                .await
-                .map_err(|e| BackendError::Storage(e.to_string()))?
-                .map_err(BackendError::Storage)?,
-        );
+    let kept = kept_where(backend);
+    for (project, runs) in by_project {
+        out.extend(histories_of(backend, a, &entity, &project, &runs).await?);
+        from.push(format!(
+            "the newest {} run(s) of {entity}/{project} {kept}",
+            runs.len()
+        ));
     }
-    Ok(out)
+    if let Some(engine) = engine {
+        let logs: Vec<PathBuf> = crate::ops::followed_runs(engine)?
+            .into_iter()
+            .filter_map(|r| r.log.map(PathBuf::from))
+            .take(last)
+            .collect();
+        if !logs.is_empty() {
+            let mapping = own_runs(a);
+            let stale = settings.stale_secs;
+            let now = jiff::Timestamp::now().as_second();
+            out.extend(
+                tokio::task::spawn_blocking(move || run_log_histories(&logs, &mapping, now, stale))
+                    .await
+                    .map_err(|e| BackendError::Storage(e.to_string()))?
+                    .map_err(BackendError::Storage)?,
+            );
+            from.push("the run logs the local engine follows".into());
+        }
+    }
+    Ok((out, from))
 }

@@ -4,6 +4,8 @@
 //! these and prints; the dashboard's runner calls them and turns the answer into a `Msg`.
 
 pub mod backtest;
+pub mod compare;
+pub mod history;
 pub(crate) mod plan;
 
 use crate::backend::resolve::prepare;
@@ -234,6 +236,8 @@ pub(crate) async fn open_entity(
     (entity, result)
 }
 
+pub use history::{Activity, LastFired};
+
 /// "There is no entity named X", naming the entities there are (when the backend can say).
 pub(crate) async fn no_entity(backend: &dyn Backend, entity: &str) -> BackendError {
     let known = match backend.entities().await {
@@ -245,30 +249,10 @@ pub(crate) async fn no_entity(backend: &dyn Backend, entity: &str) -> BackendErr
     BackendError::NotFound(format!("there is no entity named {entity}{known}"))
 }
 
-/// What the local engine did lately: the newest execution of each automation (status, Unix
-/// seconds) and whether an engine process holds the lease on the database.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Activity {
-    /// Automation id → (status, when).
-    pub latest: std::collections::HashMap<String, (String, i64)>,
-    /// An engine process is evaluating this database.
-    pub engine_running: bool,
-}
-
-/// The engine's activity, for the list's LAST column and the header.
-pub(crate) fn activity(engine: &crate::engine::Engine) -> Result<Activity, BackendError> {
-    let latest = engine.with(|c| crate::engine::history::latest(c))?;
+/// Whether an engine process holds the lease on the local database.
+pub(crate) fn engine_running(engine: &crate::engine::Engine) -> Result<bool, BackendError> {
     let holder = engine.with(|c| crate::engine::lease::holder(c, crate::engine::now_ms()))?;
-    Ok(Activity {
-        latest: latest
-            .into_iter()
-            .map(|(id, status, at)| {
-                let secs = at.parse::<jiff::Timestamp>().map_or(0, |t| t.as_second());
-                (id, (status, secs))
-            })
-            .collect(),
-        engine_running: holder.is_some_and(|h| h.kind == crate::engine::lease::Kind::Engine),
-    })
+    Ok(holder.is_some_and(|h| h.kind == crate::engine::lease::Kind::Engine))
 }
 
 /// Executions, newest first: of one automation, or of all.
@@ -363,9 +347,10 @@ pub(crate) async fn send_test(
     })
 }
 
-/// A run the engine follows through its run log, with what fired on it.
+/// A run the Runs screen lists: one the local engine follows through its run log, or one
+/// recorded in the local database; with what fired on it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FollowedRun {
+pub struct KnownRun {
     /// The run's display name (its id when it has none).
     pub name: String,
     /// `ENTITY/PROJECT`.
@@ -376,42 +361,93 @@ pub struct FollowedRun {
     pub last_step: Option<i64>,
     /// The last event time (Unix seconds).
     pub last_time: Option<i64>,
-    /// The log file.
-    pub path: String,
+    /// The run log followed; `None` for a recorded run.
+    pub log: Option<String>,
     /// Executions on this run, newest first.
     pub firings: Vec<crate::engine::history::Execution>,
 }
 
-/// The runs the engine follows, most recently active first.
-pub(crate) fn followed_runs(
+/// The executions on one run, newest first.
+fn firings_on(
     engine: &crate::engine::Engine,
-) -> Result<Vec<FollowedRun>, BackendError> {
+    run_key: String,
+) -> Result<Vec<crate::engine::history::Execution>, BackendError> {
+    let query = crate::engine::history::Query {
+        run: Some(run_key),
+        limit: 100,
+        ..Default::default()
+    };
+    engine.with(|c| crate::engine::history::list(c, &query))
+}
+
+/// Most recently active first.
+fn newest_first(runs: &mut [KnownRun]) {
+    runs.sort_by(|a, b| {
+        b.last_time
+            .cmp(&a.last_time)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+/// The runs the engine follows, most recently active first.
+pub(crate) fn followed_runs(engine: &crate::engine::Engine) -> Result<Vec<KnownRun>, BackendError> {
     let logs = engine.with(|c| crate::engine::store::runlogs(c))?;
     let mut out = Vec::new();
     for (path, log) in logs {
         let Some((entity, project, run, display)) = log.run.clone() else {
             continue;
         };
-        let query = crate::engine::history::Query {
-            run: Some(format!("{entity}/{project}/{run}")),
-            limit: 100,
-            ..Default::default()
-        };
-        let firings = engine.with(|c| crate::engine::history::list(c, &query))?;
-        out.push(FollowedRun {
+        out.push(KnownRun {
+            firings: firings_on(engine, format!("{entity}/{project}/{run}"))?,
             name: display.unwrap_or(run),
             project: format!("{entity}/{project}"),
             state: log.outcome.clone().unwrap_or_else(|| "running".into()),
             last_step: log.last_step,
             last_time: log.last_time,
-            path,
-            firings,
+            log: Some(path),
         });
     }
-    out.sort_by(|a, b| {
-        b.last_time
-            .cmp(&a.last_time)
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    newest_first(&mut out);
     Ok(out)
+}
+
+/// Runs listed per project of the Runs screen.
+const RUNS_PER_PROJECT: usize = 50;
+
+/// The Runs screen's runs of `entity`: the ones the engine follows and the newest recorded in
+/// the backend of each project, most recently active first.
+pub(crate) async fn known_runs(
+    backend: &dyn Backend,
+    engine: std::sync::Arc<crate::engine::Engine>,
+    entity: &str,
+) -> Result<Vec<KnownRun>, BackendError> {
+    let mut recorded = Vec::new();
+    for project in backend.list_projects(entity).await? {
+        for r in backend
+            .list_runs(entity, &project.name, RUNS_PER_PROJECT)
+            .await?
+        {
+            recorded.push((project.name.clone(), r));
+        }
+    }
+    let entity = entity.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut out = followed_runs(&engine)?;
+        for (project, r) in recorded {
+            let time = |t: &Option<String>| t.as_deref().and_then(crate::wire::runs::wandb_time);
+            out.push(KnownRun {
+                firings: firings_on(&engine, format!("{entity}/{project}/{}", r.id))?,
+                name: r.display_name.unwrap_or_else(|| r.id.clone()),
+                project: format!("{entity}/{project}"),
+                state: r.state,
+                last_step: r.last_step,
+                last_time: time(&r.heartbeat_at).or_else(|| time(&r.created_at)),
+                log: None,
+            });
+        }
+        newest_first(&mut out);
+        Ok(out)
+    })
+    .await
+    .map_err(|e| BackendError::Storage(format!("reading the runs stopped: {e}")))?
 }

@@ -66,19 +66,21 @@ pub(crate) fn page_variables(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunInfo {
     /// The short id (`name` on the wire).
-    pub(crate) id: String,
+    pub id: String,
     /// The display name.
-    pub(crate) display_name: Option<String>,
+    pub display_name: Option<String>,
     /// The state as W&B reports it (`running`, `finished`, `crashed`, ...).
-    pub(crate) state: String,
+    pub state: String,
     /// When it was created (as W&B writes it).
-    pub(crate) created_at: Option<String>,
+    pub created_at: Option<String>,
     /// Its last heartbeat.
-    pub(crate) heartbeat_at: Option<String>,
+    pub heartbeat_at: Option<String>,
     /// Rows of history it logged.
-    pub(crate) history_rows: Option<i64>,
+    pub history_rows: Option<i64>,
+    /// The last step it logged, where the answer says (one run's, not a listing's).
+    pub last_step: Option<i64>,
     /// The user's name.
-    pub(crate) user: Option<String>,
+    pub user: Option<String>,
 }
 
 /// Reads a run node (both fragments).
@@ -91,6 +93,9 @@ pub(crate) fn run_info(node: &Value) -> Option<RunInfo> {
         created_at: text("createdAt"),
         heartbeat_at: text("heartbeatAt"),
         history_rows: node.get("historyLineCount").and_then(Value::as_i64),
+        last_step: node
+            .pointer("/historyKeys/lastStep")
+            .and_then(Value::as_i64),
         user: node
             .pointer("/user/username")
             .and_then(Value::as_str)

@@ -2,7 +2,7 @@
 //! closest approach, suppressed firings, an error) at 80x24 and 160x48, `[`/`]` switching runs
 //! with the newest request winning, and stale answers dropped.
 
-use crate::support::dashboard::{STALL_AUTOMATION, ch, demo_state, key, state_with, typed};
+use crate::support::dashboard::{ch, demo_state, key, typed};
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,8 +14,7 @@ use wbauto::app::{State, update};
 use wbauto::engine::backtest::{Options, RunHistory, Verdict, backtest};
 use wbauto::engine::eval::RateLimit;
 use wbauto::engine::event::{EngineEvent, EventBody, RunRef};
-use wbauto::model::Capabilities;
-use wbauto::ops::backtest::{ChoiceSource, RunChoice};
+use wbauto::ops::backtest::{ChoiceSource, Judged, RunChoice};
 
 fn render(state: &State) -> String {
     let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
@@ -40,7 +39,7 @@ fn choices() -> Vec<RunChoice> {
             label: format!("sweep-{}", 7 - i),
             id: format!("r{}", 7 - i),
             state: "finished".into(),
-            source: ChoiceSource::Wandb {
+            source: ChoiceSource::Recorded {
                 entity: "acme".into(),
                 project: "vision".into(),
             },
@@ -115,19 +114,14 @@ fn judged(s: &mut State, result: Result<Verdict, String>) {
         s,
         Msg::from(DetailMsg::BacktestJudged {
             request,
-            result: Box::new(result),
+            result: Box::new(result.map(Judged::from)),
         }),
     );
 }
 
 async fn both(name: &str, setup: impl Fn(&mut State)) {
-    both_with(name, "", setup).await;
-}
-
-/// [`both`] with the automations of `extra` added to the demo team.
-async fn both_with(name: &str, extra: &str, setup: impl Fn(&mut State)) {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut state = state_with(w, h, Capabilities::everything(), extra).await;
+        let mut state = demo_state(w, h).await;
         setup(&mut state);
         insta::assert_snapshot!(format!("backtest_{name}_{w}x{h}"), render(&state));
     }
@@ -219,7 +213,7 @@ async fn brackets_switch_runs_and_the_newest_request_wins() {
         &mut s,
         Msg::from(DetailMsg::BacktestJudged {
             request: first,
-            result: Box::new(Ok(late)),
+            result: Box::new(Ok(late.into())),
         }),
     );
     let screen = render(&s);
@@ -266,7 +260,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
                     label: run.into(),
                     id: run.into(),
                     state: "finished".into(),
-                    source: ChoiceSource::Wandb {
+                    source: ChoiceSource::Recorded {
                         entity: "acme".into(),
                         project: "vision".into(),
                     },
@@ -279,7 +273,7 @@ async fn a_newer_pick_cancels_the_read_in_flight() {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
     while let Ok(Some(msg)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         if let Msg::Screen(ScreenMsg::Detail(DetailMsg::BacktestJudged { request, result })) = msg {
-            answers.push((request, result.map(|v| v.run.run)));
+            answers.push((request, result.map(|j| j.verdict.run.run)));
         }
     }
     assert_eq!(answers, vec![(2, Ok("vis023".to_string()))]);
@@ -409,7 +403,7 @@ fn stalled_verdict(s: &State) -> Verdict {
 
 #[tokio::test]
 async fn a_stall_is_charted_with_its_stretch_shaded() {
-    both_with("stalled", STALL_AUTOMATION, |s| {
+    both("stalled", |s| {
         open_stall_tab(s);
         let v = stalled_verdict(s);
         assert_eq!(v.firings.len(), 1);

@@ -253,7 +253,7 @@ async fn run_state_automations_on_wandb_judge_the_final_state_and_say_so() {
     );
     assert!(
         r.stdout
-            .contains("W&B keeps no history of a run's states: only its final state is judged"),
+            .contains("neither W&B nor the local database keeps a history of a run's states: only its final state is judged"),
         "{}",
         r.stdout
     );

@@ -1,46 +1,19 @@
 //! The dashboard's core driven against the W&B backend on the fake server: a toggle that W&B
 //! refuses with 500s leaves the row as it was, says why, and changes nothing on the server.
 
+use crate::support::dashboard::settle;
 use crate::support::fake_wandb;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fake_wandb::FakeWandb;
 use fake_wandb::state::Fault;
 use std::sync::Arc;
-use wbauto::app::msg::{Effect, Msg};
+use wbauto::app::msg::Msg;
 use wbauto::app::runner::Runner;
 use wbauto::app::state::ToastKind;
 use wbauto::app::store::session::BackendOffer;
 use wbauto::app::{State, update};
 use wbauto::backend::Backend;
-
-/// Runs effects through the runner and feeds answers back until nothing is in flight.
-async fn settle(
-    state: &mut State,
-    runner: &Runner,
-    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
-    mut effects: Vec<Effect>,
-) {
-    let mut in_flight = 0;
-    loop {
-        for e in effects.drain(..) {
-            assert!(
-                runner.run(e, state.session().backend()).is_none(),
-                "no terminal effects expected"
-            );
-            in_flight += 1;
-        }
-        if in_flight == 0 {
-            return;
-        }
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
-            .await
-            .expect("an answer")
-            .expect("channel open");
-        in_flight -= 1;
-        effects = update(state, msg);
-    }
-}
 
 #[tokio::test]
 async fn a_toggle_refused_by_wandb_rolls_back_and_says_why() {

@@ -6,7 +6,7 @@ use crate::support::receiver::Receiver;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 fn metric(run: &str, name: &str, step: i64, metrics: Value) -> Value {

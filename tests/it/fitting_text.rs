@@ -2,8 +2,9 @@
 //! column and its one bottom edge, the wizard's discard box, long lines scrolled sideways, the
 //! footer that says `? more`, the sort at 80 columns and every list column from 100.
 
+use crate::support::dashboard::render;
 use crate::support::dashboard::{Overlay, ch, demo_state, key, overlay};
-use crate::ui_snapshots::{load_activity, render};
+use crate::ui_snapshots::load_activity;
 use crate::wizard_screen::open;
 use crossterm::event::KeyCode;
 use wbauto::app::update;

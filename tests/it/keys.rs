@@ -175,7 +175,7 @@ async fn remapped_keys_show_in_every_footer_help_line_palette_entry_and_hint() {
         &mut s,
         Msg::from(DetailMsg::History {
             request,
-            result: Ok(Vec::new()),
+            result: Ok(Default::default()),
         }),
     );
     assert!(
@@ -189,7 +189,7 @@ async fn remapped_keys_show_in_every_footer_help_line_palette_entry_and_hint() {
         label: "sweep-8".into(),
         id: "r8".into(),
         state: "finished".into(),
-        source: wbauto::ops::backtest::ChoiceSource::Wandb {
+        source: wbauto::ops::backtest::ChoiceSource::Recorded {
             entity: "acme".into(),
             project: "vision".into(),
         },
@@ -211,7 +211,7 @@ async fn remapped_keys_show_in_every_footer_help_line_palette_entry_and_hint() {
         &mut s,
         Msg::from(HistoryMsg::Loaded {
             request,
-            result: Err("no engine".into()),
+            result: Err(BackendError::Storage("no engine".into())),
         }),
     );
     assert!(render(&s).contains("ctrl-l tries again"));

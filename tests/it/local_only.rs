@@ -87,8 +87,8 @@ fn local_files_round_trip_and_say_there_is_no_wandb_input() {
     assert_eq!(exported.code, 0, "{}", exported.stderr);
     assert_eq!(
         exported.stderr.matches("no W&B input").count(),
-        2,
-        "{}",
+        4,
+        "these two and the demo's two: {}",
         exported.stderr
     );
     let plan = run(&["plan", "-f", out.to_str().unwrap()]);

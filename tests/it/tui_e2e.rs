@@ -56,6 +56,19 @@ impl Tmux {
         );
     }
 
+    /// Filters the list to loss-spike, opens its detail and goes to the Backtest tab.
+    fn open_loss_spike_backtest(&self) {
+        self.keys(&["/"]);
+        self.keys(&["loss-spike"]);
+        self.keys(&["Enter"]);
+        self.wait_for("the filtered list", |s| s.contains("1/17 shown"));
+        self.keys(&["Enter"]);
+        self.wait_for("the detail", |s| s.contains("Backtest"));
+        for _ in 0..4 {
+            self.keys(&["Tab"]);
+        }
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
@@ -133,7 +146,7 @@ fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
     tmux.keys(&["gpu"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for("the filtered list", |s| {
-        s.contains("1/15 shown") || s.contains("/gpu")
+        s.contains("1/17 shown") || s.contains("/gpu")
     });
     tmux.keys(&["t"]);
     let toggled = tmux.wait_for("the toggle's toast", |s| s.contains("disabled gpu-too-hot"));
@@ -372,7 +385,7 @@ fn keys_do_nothing_on_the_too_small_screen() {
     tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
     let listed = binary::run(h, &["list", "--json"], &[], None);
     let all: Vec<serde_json::Value> = serde_json::from_str(&listed.stdout).unwrap();
-    assert_eq!(all.len(), 15, "nothing was deleted");
+    assert_eq!(all.len(), 17, "nothing was deleted");
     assert_eq!(
         all.iter().filter(|a| a["enabled"] == false).count(),
         1,
@@ -451,15 +464,7 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     tmux.wait_for("the demo list", |s| {
         s.contains("loss-spike") && s.contains("enter open")
     });
-    tmux.keys(&["/"]);
-    tmux.keys(&["loss-spike"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the filtered list", |s| s.contains("1/15 shown"));
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the detail", |s| s.contains("Backtest"));
-    for _ in 0..4 {
-        tmux.keys(&["Tab"]);
-    }
+    tmux.open_loss_spike_backtest();
     let judged = tmux.wait_for("a run judged", |s| {
         s.contains("run 1/")
             && (s.contains("would have fired")
@@ -475,6 +480,38 @@ fn the_backtest_tab_judges_the_runs_the_engine_follows() {
     tmux.keys(&["q"]);
     let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
     assert!(after.contains("wbauto exited with 0"), "{after}");
+}
+
+#[test]
+fn history_on_wandb_in_a_real_terminal_lists_and_opens_wandbs_executions() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(crate::support::fake_wandb::FakeWandb::demo());
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "WANDB_API_KEY={} WANDB_BASE_URL={} WANDB_ENTITY=acme",
+        crate::support::fake_wandb::API_KEY,
+        fake.url
+    );
+    let tmux = start("history-wandb", home.path(), &env);
+    tmux.wait_for("the W&B list", |s| {
+        s.contains("wandb http://127.0.0.1") && s.contains("loss-spike")
+    });
+    tmux.keys(&["h"]);
+    let history = tmux.wait_for("W&B's executions", |s| {
+        s.contains("history: every automation") && s.contains("release-1")
+    });
+    assert!(history.contains("sweep-7 (vis007)"), "{history}");
+    assert!(history.contains("updated"), "{history}");
+    tmux.keys(&["G"]);
+    tmux.keys(&["Enter"]);
+    let open = tmux.wait_for("an execution opened", |s| s.contains("W&B's records"));
+    assert!(open.contains("channel_not_found"), "the oldest: {open}");
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with"));
+    assert!(after.contains("wbauto exited with 0"), "{after}");
+    tmux.assert_restored("q");
 }
 
 #[test]
@@ -511,16 +548,36 @@ fn a_new_users_first_minute_shows_the_demo_day() {
         list.contains("✗ 5h"),
         "accuracy-anomaly failed 5 h ago:\n{list}"
     );
+    // The Backtest tab charts loss-spike over the demo's recorded runs.
+    tmux.open_loss_spike_backtest();
+    let chart = tmux.wait_for("the demo's chart", |s| {
+        s.contains("run 1/6 sweep-7") && s.contains("would have fired 1 time(s)")
+    });
+    for words in [
+        "█ fired",
+        "first at step 1200",
+        "✓ agrees with the local engine: both fired 1 time(s), first at step 1200",
+    ] {
+        assert!(chart.contains(words), "{words}:\n{chart}");
+    }
+    tmux.keys(&["]"]);
+    tmux.wait_for("the next run", |s| s.contains("run 2/6 sweep-5"));
+    // Back to the list, the filter cleared.
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the whole list", |s| s.contains("17 automations"));
     tmux.keys(&["h"]);
     let history = tmux.wait_for("the demo day in History", |s| {
         s.contains("history:") && s.contains("Slack refused")
     });
-    for words in ["(test)", "rate limit", "less", "HTTP 200"] {
+    for words in ["test fire", "rate limit", "less", "HTTP 200"] {
         assert!(history.contains(words), "{words}:\n{history}");
     }
     tmux.keys(&["j", "j", "Enter"]);
-    let open = tmux.wait_for("the failed execution", |s| s.contains("Answer (HTTP 404)"));
-    assert!(open.contains("attempts    4"), "{open}");
+    let open = tmux.wait_for("the failed execution", |s| {
+        s.contains("✗ failed · HTTP 404 · 4 attempt(s)")
+    });
+    assert!(open.contains("channel_not_found"), "{open}");
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);

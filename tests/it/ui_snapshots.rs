@@ -7,30 +7,19 @@ use wbauto::app::screens::integrations::IntegrationsMsg;
 use wbauto::app::screens::runs::RunsMsg;
 
 use crossterm::event::KeyCode;
-use dashboard::{NOW, STALL_AUTOMATION, ch, demo_state, key, state_with, typed};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use dashboard::{NOW, ch, demo_state, key, render, typed};
 use wbauto::app::msg::{Effect, Msg, SaveKind};
 use wbauto::app::store::session::RequestKind;
 use wbauto::app::{State, update};
 use wbauto::backend::BackendError;
-use wbauto::model::{Capabilities, Integration, IntegrationKind};
-
-pub(crate) fn render(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(state.size().0, state.size().1)).unwrap();
-    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
-    terminal.backend().to_string()
-}
+use wbauto::model::history::{Execution, History, HistoryQuery, HistoryScope, Source, Status};
+use wbauto::model::{Integration, IntegrationKind};
+use wbauto::ops::LastFired;
 
 /// Snapshots a screen at both sizes; `setup` brings the state to it.
 async fn both(name: &str, setup: impl Fn(&mut State)) {
-    both_with(name, "", setup).await;
-}
-
-/// [`both`] with the automations of `extra` added to the demo team.
-async fn both_with(name: &str, extra: &str, setup: impl Fn(&mut State)) {
     for (w, h) in [(80, 24), (160, 48)] {
-        let mut state = state_with(w, h, Capabilities::everything(), extra).await;
+        let mut state = demo_state(w, h).await;
         setup(&mut state);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&state));
     }
@@ -99,7 +88,7 @@ async fn detail_tabs() {
 #[tokio::test]
 async fn a_local_only_automation_in_words_and_without_python() {
     for (i, tab) in ["overview", "wire", "python"].iter().enumerate() {
-        both_with(&format!("stalled_detail_{tab}"), STALL_AUTOMATION, |s| {
+        both(&format!("stalled_detail_{tab}"), |s| {
             update(s, ch('G'));
             update(s, key(KeyCode::Enter));
             for _ in 0..i {
@@ -292,32 +281,32 @@ async fn loading_and_too_small() {
 }
 
 /// Executions as the local engine records them, at fixed times before `NOW`.
-fn executions(s: &State) -> Vec<wbauto::engine::history::Execution> {
+fn executions(s: &State) -> Vec<Execution> {
     let items = s.list().items();
-    let at = |ago: i64| jiff::Timestamp::from_second(NOW - ago).unwrap().to_string();
+    let at = |ago: i64| jiff::Timestamp::from_second(NOW - ago).ok();
     let row = |i: usize, status: &str, ago: i64, error: Option<&str>, http: Option<i64>| {
         let a = &items[i].saved.automation;
-        wbauto::engine::history::Execution {
-            id: format!("exe_{i:024}"),
-            automation_id: a.id.clone().unwrap(),
-            automation_name: a.name.clone(),
-            event_type: a.event.wire_type().to_string(),
-            status: status.into(),
+        Execution {
+            id: Some(format!("exe_{i:024}")),
+            automation_id: a.id.clone(),
+            automation_name: Some(a.name.clone()),
+            event_type: Some(a.event.wire_type().to_string()),
             created_at: at(ago),
-            finished_at: Some(at(ago - 1)),
+            finished_at: at(ago - 1),
             run: Some("3kx9q2".into()),
+            run_name: Some("sweep-7".into()),
             project: Some("acme/vision".into()),
             step: Some(42),
-            collection: None,
             trigger: Some(serde_json::json!({"value": 0.71, "values": [0.61, 0.7, 0.82]})),
-            attempts: if status == "failed" { 5 } else { 1 },
+            attempts: Some(if status == "failed" { 5 } else { 1 }),
             response_status: http,
             response_body: http.map(|_| "{\"ok\":true}".to_string()),
             error: error.map(str::to_string),
-            test: false,
+            test: Some(false),
             request: Some(
                 serde_json::json!({"method": "POST", "url": "https://hooks.example/x", "headers": {"Authorization": "Bearer ••••"}, "body": {"run": "sweep-7"}}),
             ),
+            ..Execution::unknown(Source::Local, Status::named(status))
         }
     };
     vec![
@@ -340,11 +329,19 @@ fn executions(s: &State) -> Vec<wbauto::engine::history::Execution> {
     ]
 }
 
+/// The executions as a backend answers them.
+fn history_of(rows: Vec<Execution>) -> History {
+    HistoryQuery::of(HistoryScope::Entity {
+        entity: "acme".into(),
+    })
+    .select(rows)
+}
+
 fn load_history(s: &mut State) {
     let request = s
         .session()
         .latest(wbauto::app::store::session::RequestKind::History);
-    let rows = executions(s);
+    let rows = history_of(executions(s));
     let msg = match s.screen() {
         wbauto::app::screens::Screen::Detail(_) => Msg::from(DetailMsg::History {
             request,
@@ -367,8 +364,14 @@ pub(crate) fn load_activity(s: &mut State, running: bool) {
         .into_iter()
         .take(3)
         .map(|e| {
-            let at = e.created_at.parse::<jiff::Timestamp>().unwrap().as_second();
-            (e.automation_id, (e.status, at))
+            let at = e.created_at.unwrap().as_second();
+            (
+                e.automation_id.unwrap(),
+                LastFired {
+                    status: e.status,
+                    at,
+                },
+            )
         })
         .collect();
     let activity = wbauto::ops::Activity {
@@ -419,7 +422,7 @@ async fn history_screen() {
             s,
             Msg::from(HistoryMsg::Loaded {
                 request,
-                result: Ok(Vec::new()),
+                result: Ok(History::default()),
             }),
         );
     })
@@ -463,24 +466,51 @@ async fn test_fire_confirmation() {
 #[tokio::test]
 async fn runs_screen() {
     let runs = |s: &State| {
-        let firings = executions(s).into_iter().take(2).collect::<Vec<_>>();
+        let firings = executions(s)
+            .into_iter()
+            .take(2)
+            .map(|e| wbauto::engine::history::Execution {
+                id: e.id.unwrap(),
+                automation_id: e.automation_id.unwrap(),
+                automation_name: e.automation_name.unwrap(),
+                event_type: e.event_type.unwrap(),
+                status: e.status.to_string(),
+                created_at: e.created_at.unwrap().to_string(),
+                finished_at: e.finished_at.map(|t| t.to_string()),
+                run: e.run,
+                project: e.project,
+                step: e.step,
+                collection: None,
+                trigger: e.trigger,
+                attempts: e.attempts.unwrap(),
+                response_status: e.response_status,
+                response_body: e.response_body,
+                error: e.error,
+                test: false,
+                request: e.request,
+            })
+            .collect::<Vec<_>>();
         vec![
-            wbauto::ops::FollowedRun {
+            wbauto::ops::KnownRun {
                 name: "sweep-8".into(),
                 project: "acme/vision".into(),
                 state: "running".into(),
                 last_step: Some(1234),
                 last_time: Some(NOW - 20),
-                path: "/data/wandb/offline-run-20261126_115500-mul00001/run-mul00001.wandb".into(),
+                log: Some(
+                    "/data/wandb/offline-run-20261126_115500-mul00001/run-mul00001.wandb".into(),
+                ),
                 firings,
             },
-            wbauto::ops::FollowedRun {
+            wbauto::ops::KnownRun {
                 name: "sweep-2".into(),
                 project: "acme/vision".into(),
                 state: "failed".into(),
                 last_step: Some(2),
                 last_time: Some(NOW - 7_200),
-                path: "/data/wandb/offline-run-20261126_095500-exc00001/run-exc00001.wandb".into(),
+                log: Some(
+                    "/data/wandb/offline-run-20261126_095500-exc00001/run-exc00001.wandb".into(),
+                ),
                 firings: Vec::new(),
             },
         ]

@@ -426,14 +426,53 @@ async fn awkward_rows_are_shown_with_what_is_known() {
 
     let metric = row(&h, "loss-spike", "2026-03-01T10:00:00Z");
     assert_eq!(
-        (metric.run.as_deref(), metric.metric.as_deref()),
-        (Some("sweep-7"), Some("loss"))
+        (
+            metric.run.as_deref(),
+            metric.run_name.as_deref(),
+            metric.metric.as_deref()
+        ),
+        (Some("vis007"), Some("sweep-7"), Some("loss")),
+        "W&B named the run by its display name: its id is found among the project's runs"
+    );
+    assert_eq!(
+        (
+            failed_run_of(&h).run.as_deref(),
+            failed_run_of(&h).run_name.as_deref()
+        ),
+        (Some("asr-3"), None),
+        "a run not found keeps the name W&B gave"
     );
     assert_eq!(
         metric.metric_values,
         Some(vec![0.61, 0.58, 0.72, 0.55, 0.66])
     );
     assert_eq!(metric.source, wbauto::model::history::Source::Wandb);
+}
+
+fn failed_run_of(h: &History) -> &Execution {
+    row(h, "failed-runs", "2026-03-01T09:00:00Z")
+}
+
+#[tokio::test]
+async fn a_run_named_by_its_id_gets_its_display_name() {
+    let fake = FakeWandb::demo().await;
+    let id = trigger_id(&fake, "loss-spike");
+    fake.state().executions[0].node["event"]["data"]["runName"] = json!("vis005");
+    let h = read(
+        &fake,
+        &HistoryQuery {
+            run: Some("sweep-5".into()),
+            ..HistoryQuery::of(HistoryScope::Automation { id })
+        },
+    )
+    .await;
+    let e = &h.executions[0];
+    assert_eq!(
+        (e.run.as_deref(), e.run_name.as_deref()),
+        (Some("vis005"), Some("sweep-5"))
+    );
+    assert_eq!(e.run_shown().as_deref(), Some("sweep-5 (vis005)"));
+    assert_eq!(h.matched, 1, "the run filter takes the display name too");
 }
 
 #[tokio::test]

@@ -18,8 +18,10 @@ super::commands! {
     OPEN: "open" ["enter"] footer reads "open" "open the detail / the execution";
     NEW: "new" ["n"] footer writes "new" "new automation (wizard)";
     INTEGRATIONS: "integrations" ["i"] footer reads "integrations" "Slack and webhook integrations";
-    RUNS: "runs" ["r"] listed reads "runs" "the runs followed through their run logs";
-    HISTORY: "history" ["h"] footer reads "history" "what the local engine fired (history)";
+    RUNS: "runs" ["r"] listed reads "runs" "recorded runs and the run logs followed";
+    HISTORY: "history" ["h"] footer reads "history" "what fired: W&B's records or the local engine's (history)";
+    STATUS_FILTER: "status_filter" ["f"] footer reads "status" "show only one status (all, success, failed, skipped…)";
+    JUDGE: "judge" ["b"] footer reads "judge" "open the Backtest tab on this execution's run and step";
     REFRESH: "refresh" ["ctrl-r"] listed reads "refresh" "reload now";
     PAUSE: "pause_refresh" ["p"] listed reads "pause" "pause / resume auto-refresh";
     HELP: "help" ["?"] footer reads "help" "help";

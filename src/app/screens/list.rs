@@ -3,7 +3,8 @@
 
 use super::{Open, Page, openers};
 use crate::app::ctx::{Ctx, Intent, WizardStart};
-use crate::app::describe::{overview, status_glyph};
+use crate::app::describe::overview;
+use crate::app::fired::status_glyph;
 use crate::app::global::Global;
 use crate::app::input::{Move, edit_line};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
@@ -143,7 +144,7 @@ impl Page for ListScreen {
         let rows = ctx.layout.list_rows();
         match msg {
             ListMsg::Move(by) => ctx.selection.go(by, ctx.list, rows),
-            ListMsg::Open if ctx.selected_item().is_some() => ctx.open(Open::Detail(())),
+            ListMsg::Open if ctx.selected_item().is_some() => ctx.open(Open::Detail(None)),
             ListMsg::Open => {}
             ListMsg::Back => {
                 if ctx.selection.range_from().is_some() || !ctx.selection.marks().is_empty() {
@@ -263,8 +264,8 @@ fn empty_text(ctx: &Ctx) -> String {
 }
 
 /// The list's columns at a width: every one from 64 columns on (the list beside the detail
-/// pane at 100 columns; the last execution's when the local engine fired something), else
-/// name, event and action.
+/// pane at 100 columns; the last real firing's when anything fired), else name, event and
+/// action.
 pub(crate) fn columns(width: u16, shows_last: bool) -> &'static [Column] {
     const WIDE: [Column; 7] = [
         LEAD,
@@ -296,7 +297,6 @@ pub(crate) struct ListRows<'a> {
     pub(crate) list: &'a AutomationList,
     pub(crate) selection: &'a Selection,
     pub(crate) writes: &'a Writes,
-    pub(crate) activity: Option<&'a crate::ops::Activity>,
     pub(crate) columns: &'a [Column],
     pub(crate) now: i64,
     pub(crate) frame: usize,
@@ -332,12 +332,13 @@ impl Rows for ListRows<'_> {
                 "SCOPE" => cell(Tone::Plain, item.scope.as_str()),
                 "ACTION" => cell(Tone::Plain, item.action.as_str()),
                 "UPD" => cell(Tone::Dim, ago(self.now, item.changed)),
-                _ => match self.activity.and_then(|act| act.latest.get(item.id())) {
-                    Some((status, at)) => {
-                        let (glyph, tone) = status_glyph(status);
-                        cell(tone, format!("{glyph} {}", ago(self.now, *at)))
+                // Never fired: nothing, unlike a skipped firing's `⊘ 1h`.
+                _ => match self.list.last(item.id()) {
+                    Some(last) => {
+                        let (glyph, tone) = status_glyph(&last.status);
+                        cell(tone, format!("{glyph} {}", ago(self.now, last.at)))
                     }
-                    None => cell(Tone::Dim, "-"),
+                    None => cell(Tone::Dim, ""),
                 },
             })
             .collect();

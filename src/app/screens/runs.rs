@@ -1,10 +1,11 @@
-//! The Runs screen: the runs the local engine follows through their run logs (name, project,
-//! state, last step, last event, how many firings) as a table; `enter` shows what fired on the
-//! highlighted one. It asks again every few seconds while open.
+//! The Runs screen: the entity's runs, the ones the local engine follows through their run logs
+//! and the ones recorded in the local database (name, project, state, last step, last event, how
+//! many firings) as a table; `enter` shows what fired on the highlighted one. It asks again every
+//! few seconds while open.
 
 use super::Page;
 use crate::app::ctx::Ctx;
-use crate::app::describe::status_glyph;
+use crate::app::fired::status_glyph;
 use crate::app::global;
 use crate::app::input::Move;
 use crate::app::keys::{Group, Input, Mode, Row, defs, row};
@@ -13,7 +14,7 @@ use crate::app::msg::Effect;
 use crate::app::store::session::RequestKind;
 use crate::app::table::{Column, Fetched, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
-use crate::ops::FollowedRun;
+use crate::ops::KnownRun;
 
 /// The Runs screen's mode.
 pub(crate) const MODE: Mode = Mode::new("runs", "runs", Input::Keys, Group::Screen);
@@ -43,7 +44,7 @@ pub enum RunsMsg {
     /// The runs arrived.
     Loaded {
         request: u64,
-        result: Result<Vec<FollowedRun>, String>,
+        result: Result<Vec<KnownRun>, String>,
     },
 }
 
@@ -51,7 +52,7 @@ pub enum RunsMsg {
 #[derive(Debug, Default)]
 pub struct RunsScreen {
     /// The runs, most recently active first.
-    runs: Fetched<FollowedRun>,
+    runs: Fetched<KnownRun>,
     table: Table,
     rows: Prepared,
     /// The highlighted run's firings are shown.
@@ -82,7 +83,8 @@ impl RunsScreen {
 
     fn ask(ctx: &mut Ctx) {
         let request = ctx.session.request(RequestKind::Runs);
-        ctx.effect(Effect::LoadRuns { request });
+        let entity = ctx.entity().to_string();
+        ctx.effect(Effect::LoadRuns { request, entity });
     }
 }
 
@@ -122,7 +124,14 @@ impl Page for RunsScreen {
     fn prepare(&mut self, ctx: &mut Ctx) {
         let runs = self.runs.rows();
         self.rows = runs.iter().map(|r| table_row(r, ctx.now)).collect();
-        self.table.clamp(self.rows.len(), ctx.layout.table_rows());
+        // An open run's firings take the lower part of the box: the highlight stays in sight.
+        let seen = if self.open {
+            usize::from(open_height(ctx.layout.screen.text.height, self.rows.len()))
+                .saturating_sub(1)
+        } else {
+            ctx.layout.table_rows()
+        };
+        self.table.clamp(self.rows.len(), seen);
         self.open &= !runs.is_empty();
         self.doc = match self.runs.state() {
             None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the runs…")]),
@@ -132,7 +141,7 @@ impl Page for RunsScreen {
             )]),
             Some(Ok([])) => Doc::prose(vec![TextLine::toned(
                 Tone::Dim,
-                "no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
+                "no runs recorded and no run logs followed yet: `wbauto engine --watch ./wandb` or `wbauto emit --run-dir ./wandb`",
             )]),
             Some(Ok(runs)) => match runs.get(self.table.selected()) {
                 Some(run) if self.open => Doc::code(firings(run)),
@@ -142,11 +151,20 @@ impl Page for RunsScreen {
     }
 
     fn follow(&mut self, ctx: &mut Ctx) {
-        Self::ask(ctx);
+        // A backend without a local engine said so once; asking again would say it again.
+        if !matches!(self.runs.state(), Some(Err(_))) {
+            Self::ask(ctx);
+        }
     }
 }
 
-fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
+/// The table's height, its header included, above an open run's firings: its rows, at most half
+/// of the box's `height`.
+pub(crate) fn open_height(height: u16, rows: usize) -> u16 {
+    u16::try_from(rows + 1).unwrap_or(u16::MAX).min(height / 2)
+}
+
+fn table_row(r: &KnownRun, now: i64) -> TableRow<'static> {
     let (glyph, tone) = state_of(&r.state);
     let step = r
         .last_step
@@ -167,8 +185,8 @@ fn table_row(r: &FollowedRun, now: i64) -> TableRow<'static> {
     }
 }
 
-/// What fired on a run, newest first, and its log file.
-fn firings(r: &FollowedRun) -> Vec<TextLine> {
+/// What fired on a run, newest first, and its log file (or that it is recorded).
+fn firings(r: &KnownRun) -> Vec<TextLine> {
     let mut lines = vec![
         TextLine::toned(
             Tone::Title,
@@ -180,7 +198,7 @@ fn firings(r: &FollowedRun) -> Vec<TextLine> {
         lines.push(TextLine::toned(Tone::Dim, "nothing fired on this run"));
     }
     for f in &r.firings {
-        let (glyph, tone) = status_glyph(&f.status);
+        let (glyph, tone) = status_glyph(&crate::model::history::Status::named(&f.status));
         let step = f.step.map(|s| format!("step {s}")).unwrap_or_default();
         lines.push(TextLine::new(vec![
             Piece::new(tone, format!("{glyph} {:<11} ", f.status)),
@@ -191,6 +209,11 @@ fn firings(r: &FollowedRun) -> Vec<TextLine> {
         ]));
     }
     lines.push(TextLine::plain(""));
-    lines.push(TextLine::toned(Tone::Dim, r.path.clone()));
+    lines.push(TextLine::toned(
+        Tone::Dim,
+        r.log
+            .clone()
+            .unwrap_or_else(|| "recorded in the local database".into()),
+    ));
     lines
 }

@@ -6,6 +6,7 @@
 use crate::app::filter::{Filter, Query, SearchIndex};
 use crate::backend::{Listing, SavedAutomation, Unreadable};
 use crate::model::summary::row_cells;
+use crate::ops::LastFired;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -66,6 +67,8 @@ pub enum SortKey {
     Name,
     /// By last change, newest first.
     Updated,
+    /// By the last real firing, newest first (never fired last).
+    Last,
     /// By event kind.
     Event,
     /// By scope.
@@ -79,7 +82,8 @@ impl SortKey {
     pub(crate) fn next(self) -> Self {
         match self {
             SortKey::Name => SortKey::Updated,
-            SortKey::Updated => SortKey::Event,
+            SortKey::Updated => SortKey::Last,
+            SortKey::Last => SortKey::Event,
             SortKey::Event => SortKey::Scope,
             SortKey::Scope => SortKey::State,
             SortKey::State => SortKey::Name,
@@ -91,17 +95,20 @@ impl SortKey {
         match self {
             SortKey::Name => "name",
             SortKey::Updated => "updated",
+            SortKey::Last => "last fired",
             SortKey::Event => "event",
             SortKey::Scope => "scope",
             SortKey::State => "state",
         }
     }
 
-    fn compare(self, x: &Item, y: &Item) -> Ordering {
+    fn compare(self, x: &Item, y: &Item, last: &HashMap<String, LastFired>) -> Ordering {
         let (a, b) = (&x.saved.automation, &y.saved.automation);
+        let fired = |i: &Item| last.get(i.id()).map(|l| l.at);
         let ord = match self {
             SortKey::Name => a.name.cmp(&b.name),
             SortKey::Updated => y.changed.cmp(&x.changed),
+            SortKey::Last => fired(y).cmp(&fired(x)),
             SortKey::Event => x.event.cmp(&y.event),
             SortKey::Scope => x.scope.cmp(&y.scope),
             SortKey::State => b.enabled.cmp(&a.enabled),
@@ -142,6 +149,8 @@ pub struct AutomationList {
     matcher: Filter,
     loading: Loading,
     loaded_at: Option<i64>,
+    /// The last real firing of each automation, by id (the LAST column).
+    last: HashMap<String, LastFired>,
 }
 
 impl Default for AutomationList {
@@ -160,6 +169,7 @@ impl Default for AutomationList {
             matcher: Filter::default(),
             loading: Loading::Loading,
             loaded_at: None,
+            last: HashMap::new(),
         }
     }
 }
@@ -235,6 +245,28 @@ impl AutomationList {
     /// Whether the sort is reversed.
     pub fn reverse(&self) -> bool {
         self.reverse
+    }
+
+    /// The last real firing of an automation, if it fired.
+    pub(crate) fn last(&self, id: &str) -> Option<&LastFired> {
+        self.last.get(id)
+    }
+
+    /// Whether anything fired (the LAST column is shown then).
+    pub(crate) fn any_fired(&self) -> bool {
+        !self.last.is_empty()
+    }
+
+    /// What fired last on each automation; the list moves its rows when sorted by it.
+    pub fn set_last(&mut self, last: HashMap<String, LastFired>) {
+        if self.last == last {
+            return;
+        }
+        self.last = last;
+        if self.sort == SortKey::Last {
+            self.resort();
+            self.reindex();
+        }
     }
 
     /// How the last load went.
@@ -421,7 +453,9 @@ impl AutomationList {
             return false;
         };
         let before = |a: usize, b: usize| {
-            let ord = self.sort.compare(&self.items[a], &self.items[b]);
+            let ord = self
+                .sort
+                .compare(&self.items[a], &self.items[b], &self.last);
             if self.reverse {
                 ord != Ordering::Less
             } else {
@@ -434,9 +468,9 @@ impl AutomationList {
     }
 
     fn insert_sorted(&mut self, i: usize) {
-        let (items, key, reverse) = (&self.items, self.sort, self.reverse);
+        let (items, key, reverse, last) = (&self.items, self.sort, self.reverse, &self.last);
         let at = self.order.partition_point(|&o| {
-            let ord = key.compare(&items[o], &items[i]);
+            let ord = key.compare(&items[o], &items[i], last);
             if reverse {
                 ord == Ordering::Greater
             } else {
@@ -459,9 +493,9 @@ impl AutomationList {
     }
 
     fn resort(&mut self) {
-        let (items, key) = (&self.items, self.sort);
+        let (items, key, last) = (&self.items, self.sort, &self.last);
         let mut order: Vec<usize> = (0..items.len()).collect();
-        order.sort_by(|&a, &b| key.compare(&items[a], &items[b]));
+        order.sort_by(|&a, &b| key.compare(&items[a], &items[b], last));
         if self.reverse {
             order.reverse();
         }

@@ -98,6 +98,13 @@ impl Session {
         self.backend
     }
 
+    /// The kind of the backend in use.
+    pub(crate) fn kind(&self) -> crate::backend::BackendKind {
+        self.backends
+            .get(self.backend)
+            .map_or(crate::backend::BackendKind::Local, |b| b.info.kind)
+    }
+
     /// The backend in use as the header shows it, e.g. `local local.db`.
     pub(crate) fn backend_label(&self) -> &str {
         self.labels.get(self.backend).map_or("", String::as_str)

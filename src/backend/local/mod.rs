@@ -1,13 +1,16 @@
 //! The embedded local backend: an SQLite file in the user's data directory, seeded with a demo team.
 
+mod demo_runs;
+mod runs;
 pub(crate) mod schema;
 pub(crate) mod seed;
 pub(crate) mod store;
 
 use super::{
     Backend, BackendError, BackendInfo, BackendKind, CollectionInfo, EntityInfo, Listing, NewSlack,
-    NewWebhook, ProjectInfo, SavedAutomation,
+    NewWebhook, ProjectInfo, RunInfo, RunSeries, SavedAutomation,
 };
+use crate::model::history::{History, HistoryQuery};
 use crate::model::integration::{validate_slack, validate_webhook};
 use crate::model::{Automation, Capabilities, Integration, IntegrationKind, Problem};
 use crate::wire::encode::{create_input, update_input};
@@ -273,6 +276,49 @@ impl Backend for LocalBackend {
     async fn delete_automation(&self, id: &str) -> Result<(), BackendError> {
         let id = id.to_string();
         self.write(move |conn| store::delete(conn, &id)).await
+    }
+
+    async fn list_runs(
+        &self,
+        entity: &str,
+        project: &str,
+        last: usize,
+    ) -> Result<Vec<RunInfo>, BackendError> {
+        let (entity, project) = (entity.to_string(), project.to_string());
+        self.run(move |conn| runs::newest(conn, &entity, &project, last))
+            .await
+    }
+
+    async fn run_info(
+        &self,
+        entity: &str,
+        project: &str,
+        run: &str,
+    ) -> Result<Option<RunInfo>, BackendError> {
+        let (entity, project, run) = (entity.to_string(), project.to_string(), run.to_string());
+        self.run(move |conn| runs::one(conn, &entity, &project, &run))
+            .await
+    }
+
+    async fn run_history(
+        &self,
+        entity: &str,
+        project: &str,
+        run: &str,
+        metric: &str,
+    ) -> Result<RunSeries, BackendError> {
+        let args = [entity, project, run, metric].map(str::to_string);
+        self.run(move |conn| {
+            let [entity, project, run, metric] = &args;
+            runs::history(conn, entity, project, run, metric)
+        })
+        .await
+    }
+
+    async fn automation_history(&self, query: &HistoryQuery) -> Result<History, BackendError> {
+        let query = query.clone();
+        self.run(move |conn| crate::engine::history::select(conn, &query))
+            .await
     }
 
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {

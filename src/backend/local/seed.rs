@@ -1,6 +1,7 @@
-//! The demo team of `assets/demo.yaml`, written through the backend's own create path.
+//! The demo team of `assets/demo.yaml`, written through the backend's own create path, and its
+//! recorded runs (generated, dated back from the seeding).
 
-use super::{LocalBackend, store};
+use super::{LocalBackend, demo_runs, runs, store};
 use crate::backend::{BackendError, EntityKind};
 use crate::demo::{Demo, bad_asset};
 use crate::model::IntegrationKind;
@@ -23,6 +24,7 @@ fn ago(now: Timestamp, age: &str) -> Result<String, BackendError> {
 pub(crate) async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
     let demo = Demo::load()?;
     let default_entity = demo.default_entity.clone();
+    let now = Timestamp::now();
     let base = (
         demo.entities.clone(),
         demo.projects.clone(),
@@ -46,6 +48,9 @@ pub(crate) async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
             for p in projects {
                 let (entity, name) = p.split_once('/').ok_or_else(|| bad_asset(&p))?;
                 store::insert_project(conn, entity, name)?;
+            }
+            for run in demo_runs::runs(now) {
+                runs::insert(conn, &run)?;
             }
             for c in collections {
                 let mut parts = c.path.splitn(3, '/');
@@ -83,7 +88,6 @@ pub(crate) async fn seed(backend: &LocalBackend) -> Result<(), BackendError> {
             Ok(())
         })
         .await?;
-    let now = Timestamp::now();
     for (id, entry) in demo.create_automations(backend).await? {
         let (created, changed) = (
             ago(now, &entry.age)?,

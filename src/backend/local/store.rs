@@ -37,10 +37,11 @@ pub(crate) fn describe(conn: &Connection) -> Result<String, BackendError> {
     };
     let demo = meta(conn, "default_entity")?.is_some();
     Ok(format!(
-        "schema {version}, {} entities, {} automations, {} integrations{}",
+        "schema {version}, {} entities, {} automations, {} integrations, {} recorded runs{}",
         count("entities")?,
         count("automations")?,
         count("integrations")?,
+        count("runs")?,
         if demo {
             ""
         } else {

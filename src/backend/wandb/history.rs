@@ -3,7 +3,9 @@
 //! the histories of its entity-wide automations, read four at a time. Every page is read to the
 //! end (W&B promises no order, so the newest are known only then); the query then drops
 //! repeats, sorts newest first, filters and limits. A server without `triggerExecutions` is
-//! said once, in one error, and not asked again.
+//! said once, in one error, and not asked again. W&B's records name a run by its id or by its
+//! display name (which one is not promised): each is looked up among the newest runs of its
+//! project, so an execution carries both where the run is found.
 
 use super::WandbBackend;
 use crate::backend::{Backend, BackendError};
@@ -19,6 +21,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 /// requests of a long history (10,000 executions in 100 requests) and a smaller page from the
 /// server is followed by its cursor all the same.
 const EXECUTIONS_PER_PAGE: u64 = 100;
+
+/// Projects whose runs are looked up to name the runs of one history (the rest keep the name
+/// W&B gave).
+const NAMED_PROJECTS: usize = 4;
+
+/// The newest runs of a project looked up to name executions' runs (two pages).
+const NAMED_RUNS: usize = 100;
 
 /// One history connection, read whole.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,6 +110,42 @@ impl Connection {
     }
 }
 
+/// A project's runs by id and by display name (names two runs share are left out).
+struct RunNames {
+    by_id: std::collections::HashMap<String, Option<String>>,
+    by_display: std::collections::HashMap<String, Option<String>>,
+}
+
+impl RunNames {
+    fn of(runs: &[crate::backend::RunInfo]) -> RunNames {
+        let mut by_display = std::collections::HashMap::new();
+        for r in runs {
+            if let Some(display) = &r.display_name {
+                by_display
+                    .entry(display.clone())
+                    .and_modify(|shared: &mut Option<String>| *shared = None)
+                    .or_insert_with(|| Some(r.id.clone()));
+            }
+        }
+        RunNames {
+            by_id: runs
+                .iter()
+                .map(|r| (r.id.clone(), r.display_name.clone()))
+                .collect(),
+            by_display,
+        }
+    }
+
+    /// The id and display name of the run W&B named `run`.
+    fn find<'a>(&'a self, run: &'a str) -> Option<(&'a str, Option<&'a str>)> {
+        if let Some((id, display)) = self.by_id.get_key_value(run) {
+            return Some((id, display.as_deref()));
+        }
+        let id = self.by_display.get(run)?.as_deref()?;
+        Some((id, Some(run)))
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -111,7 +156,7 @@ impl WandbBackend {
         if self.history_absent.load(Ordering::Relaxed) {
             return Err(self.no_history());
         }
-        let read = match &query.scope {
+        let mut read = match &query.scope {
             HistoryScope::Automation { id } => {
                 self.read_history(&Connection::Automation(id.clone()))
                     .await?
@@ -141,7 +186,40 @@ impl WandbBackend {
             }
             HistoryScope::Entity { entity } => self.entity_history(entity).await?,
         };
+        self.name_runs(&mut read).await;
         Ok(query.select(read))
+    }
+
+    /// Gives each run event's run its id and display name where its project's newest runs hold
+    /// it (by id, or by a display name no other run has); a run not found keeps W&B's name, and
+    /// a lookup that fails names nothing (the names are an aid, never a failure).
+    async fn name_runs(&self, executions: &mut [Execution]) {
+        let projects: BTreeSet<&str> = executions
+            .iter()
+            .filter(|e| e.run.is_some())
+            .filter_map(|e| e.project.as_deref())
+            .collect();
+        let mut known = std::collections::HashMap::new();
+        for project in projects.into_iter().take(NAMED_PROJECTS) {
+            let Some((entity, name)) = project.split_once('/') else {
+                continue;
+            };
+            if let Ok(runs) = self.list_runs(entity, name, NAMED_RUNS).await {
+                known.insert(project.to_string(), RunNames::of(&runs));
+            }
+        }
+        for e in executions.iter_mut() {
+            let names = e.project.as_ref().and_then(|p| known.get(p));
+            let found = match (names, e.run.as_deref()) {
+                (Some(names), Some(run)) => names.find(run),
+                _ => None,
+            };
+            if let Some((id, display)) = found {
+                let (id, display) = (id.to_string(), display.map(str::to_string));
+                e.run = Some(id);
+                e.run_name = display;
+            }
+        }
     }
 
     /// The one error of a server without automation history.

@@ -75,6 +75,15 @@ pub(crate) fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect
                 .data(level),
         );
     }
+    if !c.focus.is_empty() {
+        sets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(theme.key())
+                .data(&c.focus),
+        );
+    }
     if !c.logged.is_empty() {
         sets.push(
             Dataset::default()
@@ -98,6 +107,13 @@ pub(crate) fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect
             .graph_type(GraphType::Scatter)
             .style(theme.warn())
             .data(&c.held),
+    );
+    sets.push(
+        Dataset::default()
+            .marker(Marker::Bar)
+            .graph_type(GraphType::Scatter)
+            .style(theme.on())
+            .data(&c.recorded),
     );
     sets.push(
         Dataset::default()

@@ -4,7 +4,7 @@ use crate::app::State;
 use crate::app::layout::Layout;
 use crate::app::screens::detail::{DetailScreen, DetailTab};
 use crate::ui::theme::Theme;
-use crate::ui::{code_block, paragraph_at, rect};
+use crate::ui::{block, code_block, paragraph_at, rect};
 use ratatui::Frame;
 use ratatui::widgets::Tabs;
 
@@ -31,8 +31,16 @@ pub(crate) fn draw(
             .divider("│"),
         rect(layout.tabs),
     );
+    let name = &item.saved.automation.name;
+    if let Some(view) = screen.history() {
+        let block = block(theme, format!(" {name} · history: {} ", view.title()));
+        frame.render_widget(block, rect(layout.detail.outer));
+        let text = rect(layout.detail.text);
+        super::executions::draw(view, theme, frame, text);
+        return;
+    }
     let sideways = screen.sideways();
-    let block = code_block(theme, format!(" {} ", item.saved.automation.name), sideways);
+    let block = code_block(theme, format!(" {name} "), sideways);
     if screen.tab() == DetailTab::Backtest {
         frame.render_widget(block, rect(layout.detail.outer));
         let text = rect(layout.detail.text);

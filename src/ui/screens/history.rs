@@ -3,9 +3,9 @@
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::screens::history::{COLUMNS, HistoryScreen};
+use crate::app::screens::history::HistoryScreen;
 use crate::ui::theme::Theme;
-use crate::ui::{block, paragraph, rect};
+use crate::ui::{block, rect};
 use ratatui::Frame;
 
 /// Paints the history.
@@ -18,13 +18,5 @@ pub(crate) fn draw(
 ) {
     let boxed = layout.screen;
     frame.render_widget(block(theme, screen.title()), rect(boxed.outer));
-    match screen.table() {
-        Some((table, rows)) => {
-            crate::ui::table::draw(frame, theme, rect(boxed.text), &COLUMNS, table, rows)
-        }
-        None => {
-            let (doc, scroll) = screen.doc();
-            frame.render_widget(paragraph(doc, theme, scroll), rect(boxed.text));
-        }
-    }
+    super::executions::draw(screen.view(), theme, frame, rect(boxed.text));
 }

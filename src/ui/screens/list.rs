@@ -45,13 +45,11 @@ pub(crate) fn draw(
         );
         return;
     }
-    let activity = state.activity.as_ref().filter(|a| !a.latest.is_empty());
-    let columns = columns(area.width, activity.is_some());
+    let columns = columns(area.width, stores.list.any_fired());
     let rows = ListRows {
         list: &stores.list,
         selection: &stores.selection,
         writes: &stores.writes,
-        activity,
         columns,
         now: stores.now,
         frame: stores.frame,

@@ -2,6 +2,7 @@
 
 pub(crate) mod backtest;
 pub(crate) mod detail;
+pub(crate) mod executions;
 pub(crate) mod history;
 pub(crate) mod integrations;
 pub(crate) mod list;

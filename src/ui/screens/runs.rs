@@ -1,9 +1,9 @@
-//! The Runs screen: the followed runs as a table, with what fired on the open one under it, as
+//! The Runs screen: the runs as a table, with what fired on the open one under it, as
 //! `app::screens::runs` prepared them.
 
 use crate::app::State;
 use crate::app::layout::Layout;
-use crate::app::screens::runs::{COLUMNS, RunsScreen};
+use crate::app::screens::runs::{COLUMNS, RunsScreen, open_height};
 use crate::ui::theme::Theme;
 use crate::ui::{block, paragraph, rect};
 use ratatui::Frame;
@@ -18,7 +18,7 @@ pub(crate) fn draw(
     frame: &mut Frame,
 ) {
     let boxed = layout.screen;
-    frame.render_widget(block(theme, " runs followed ".into()), rect(boxed.outer));
+    frame.render_widget(block(theme, " runs ".into()), rect(boxed.outer));
     let area = rect(boxed.text);
     let doc = screen.doc();
     match screen.table() {
@@ -26,7 +26,7 @@ pub(crate) fn draw(
             crate::ui::table::draw(frame, theme, area, &COLUMNS, table, rows)
         }
         Some((table, rows)) => {
-            let height = (rows.len() as u16 + 1).min(area.height / 2);
+            let height = open_height(area.height, rows.len());
             let top = Rect { height, ..area };
             let rest = Rect {
                 y: area.y + height + 1,

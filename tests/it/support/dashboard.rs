@@ -18,24 +18,10 @@ pub const NOW: i64 = 1_795_694_400;
 
 /// The demo listing with fixed timestamps (a day apart, newest first by list order).
 pub async fn demo_listing() -> Listing {
-    listing_with("").await
-}
-
-/// The demo listing with the automations of `extra` (an automation file's YAML) added, with
-/// fixed timestamps like [`demo_listing`].
-pub async fn listing_with(extra: &str) -> Listing {
     let dir = tempfile::tempdir().unwrap();
     let backend = LocalBackend::open(&dir.path().join("local.db"))
         .await
         .unwrap();
-    if !extra.is_empty() {
-        for a in wbauto::file::parse_text(extra, wbauto::file::Format::Yaml).unwrap() {
-            let a = wbauto::backend::resolve::prepare(&backend, a, "acme")
-                .await
-                .unwrap();
-            backend.create_automation(&a).await.unwrap();
-        }
-    }
     let mut listing = backend.list_automations("acme").await.unwrap();
     for (i, saved) in listing.automations.iter_mut().enumerate() {
         let created = jiff::Timestamp::from_second(NOW - 86_400 * (40 + i as i64)).unwrap();
@@ -102,11 +88,6 @@ pub fn connected_state(width: u16, height: u16, capabilities: Capabilities) -> S
 
 /// A loaded state at `width` x `height` on a backend that accepts `capabilities`.
 pub async fn demo_state_on(width: u16, height: u16, capabilities: Capabilities) -> State {
-    state_with(width, height, capabilities, "").await
-}
-
-/// [`demo_state_on`] with the automations of `extra` added (see [`listing_with`]).
-pub async fn state_with(width: u16, height: u16, capabilities: Capabilities, extra: &str) -> State {
     let mut state = connected_state(width, height, capabilities);
     let request = state
         .session()
@@ -115,14 +96,11 @@ pub async fn state_with(width: u16, height: u16, capabilities: Capabilities, ext
         &mut state,
         Msg::Listed {
             request,
-            result: Ok(listing_with(extra).await),
+            result: Ok(demo_listing().await),
         },
     );
     state
 }
-
-/// A `run_stalled` automation named to sort last in the demo team's list (`G` selects it).
-pub const STALL_AUTOMATION: &str = "name: watch-training-hangs\ndescription: A sweep run that stops logging steps but is still alive\nscope: {project: acme/vision}\nevent: {type: run_stalled, after: 30m, adaptive: true, run_filter: {display_name: {$regex: \"^sweep-\"}}}\naction: {type: slack, integration: \"#oncall\", title: A run stopped making progress, message: \"No step for ${stalled_for} s after step ${last_step}\", severity: warn}\n";
 
 /// A key press.
 pub fn key(code: KeyCode) -> Msg {
@@ -302,4 +280,97 @@ pub fn toggle_answered(
     let id = s.selected_id().expect("a selected automation");
     let kind = wbauto::app::msg::SaveKind::Toggle;
     update(s, Msg::Saved { id, kind, result })
+}
+
+/// Runs effects through the runner and feeds answers back until nothing is in flight.
+pub async fn settle(
+    state: &mut State,
+    runner: &wbauto::app::runner::Runner,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>,
+    mut effects: Vec<Effect>,
+) {
+    let mut in_flight = 0;
+    loop {
+        for e in effects.drain(..) {
+            assert!(
+                runner.run(e, state.session().backend()).is_none(),
+                "no terminal effects expected"
+            );
+            in_flight += 1;
+        }
+        if in_flight == 0 {
+            return;
+        }
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+            .await
+            .expect("an answer")
+            .expect("channel open");
+        in_flight -= 1;
+        effects = update(state, msg);
+    }
+}
+
+/// The dashboard's core on a W&B backend, with the runner that answers its effects.
+pub struct Driven {
+    /// The state.
+    pub state: State,
+    /// The runner over the backend.
+    pub runner: wbauto::app::runner::Runner,
+    /// Its answers.
+    pub rx: tokio::sync::mpsc::UnboundedReceiver<Msg>,
+}
+
+impl Driven {
+    /// A dashboard at `width` x `height` on `backend` and the entity `acme`, at `now`, connected
+    /// and listed.
+    pub async fn open(
+        backend: std::sync::Arc<dyn Backend>,
+        width: u16,
+        height: u16,
+        now: i64,
+    ) -> Driven {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let runner = wbauto::app::runner::Runner::new(
+            vec![backend.clone()],
+            vec![None],
+            backtest_defaults(),
+            tx,
+        );
+        let choice = BackendOffer {
+            info: backend.info(),
+            entity: Some("acme".into()),
+        };
+        let caps = backend.capabilities().await.unwrap();
+        let mut state = State::new(vec![choice], "acme".into(), caps, now);
+        update(&mut state, Msg::Resize(width, height));
+        let mut driven = Driven { state, runner, rx };
+        let connect = vec![update::connect(&mut driven.state, Some("acme".into()))];
+        driven.settle(connect).await;
+        driven
+    }
+
+    /// Runs the effects and their answers' effects until nothing is in flight.
+    pub async fn settle(&mut self, effects: Vec<Effect>) {
+        settle(&mut self.state, &self.runner, &mut self.rx, effects).await;
+    }
+
+    /// Sends a message, then settles what it asked for.
+    pub async fn send(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg);
+        self.settle(effects).await;
+    }
+
+    /// Presses a key, then settles what it asked for.
+    pub async fn press(&mut self, code: KeyCode) {
+        self.send(key(code)).await;
+    }
+}
+
+/// The screen as the terminal shows it, one quoted line per row.
+pub fn render(state: &State) -> String {
+    let (width, height) = state.size();
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal.draw(|f| wbauto::ui::view(state, f)).unwrap();
+    terminal.backend().to_string()
 }

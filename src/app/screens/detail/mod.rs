@@ -1,6 +1,8 @@
-//! The full detail of the selected automation: tabs Overview, Wire, Python, History (what the
-//! local engine did with it) and Backtest (would it have fired on recent runs?). The tab's text
-//! is prepared here when the automation, the tab or an answer changes.
+//! The full detail of the selected automation: tabs Overview, Wire, Python, History (what fired:
+//! W&B's records or the local engine's, each execution opened with `enter`, judged in the
+//! Backtest tab with the judge key) and Backtest (would it have fired on recent runs, and does
+//! that agree with what fired?). The tab's text is prepared here when the automation, the tab or
+//! an answer changes.
 
 mod backtest;
 
@@ -8,7 +10,8 @@ pub(crate) use backtest::BacktestView;
 
 use super::Page;
 use crate::app::ctx::Ctx;
-use crate::app::describe::{overview, status_glyph, wire_lines};
+use crate::app::describe::{overview, wire_lines};
+use crate::app::executions::{Answer, Executions, Keys, RunFocus, View};
 use crate::app::global;
 use crate::app::input::{Move, Sideways, scroll};
 use crate::app::keys::{Group, Input, Mode, Row, commands, defs, row};
@@ -17,12 +20,20 @@ use crate::app::modes::Bound;
 use crate::app::msg::Effect;
 use crate::app::rows::{self, RowMsg};
 use crate::app::store::session::RequestKind;
-use crate::app::text::{Doc, Piece, TextLine, Tone, ago};
-use crate::engine::history::Execution;
+use crate::app::text::{Doc, TextLine};
+use crate::backend::BackendKind;
+use crate::model::history::HistoryScope;
 use crate::ops::backtest::RunChoice;
 
 /// The detail's mode.
 pub(crate) const MODE: Mode = Mode::new("detail", "detail", Input::Keys, Group::Screen);
+/// The detail's History tab: the detail's keys, and those of its executions.
+pub(crate) const HISTORY_TAB: Mode = Mode::new(
+    "detail_history",
+    "detail: History tab",
+    Input::Keys,
+    Group::Screen,
+);
 /// The detail's Backtest tab: the same keys, its footer naming the run keys.
 pub(crate) const BACKTEST: Mode = Mode::new(
     "detail_backtest",
@@ -47,7 +58,7 @@ pub enum DetailTab {
     Wire,
     /// The same automation as `wandb.automations` code.
     Python,
-    /// What the local engine did with it.
+    /// What fired: W&B's records or the local engine's.
     History,
     /// Would it have fired on recent runs?
     Backtest,
@@ -90,15 +101,18 @@ pub enum DetailMsg {
     NextRun,
     /// The Backtest tab's previous (newer) run.
     PrevRun,
-    /// Back to the list.
+    /// Back to the list (the History tab's open execution closes first).
     Back,
+    /// The History tab: open the highlighted execution, or close it.
+    OpenExecution,
+    /// The History tab: show only the next status.
+    CycleStatus,
+    /// The History tab: open the Backtest tab on the highlighted execution's run.
+    Judge,
     /// A command on the selected or marked automations.
     Row(RowMsg),
     /// The History tab's executions arrived.
-    History {
-        request: u64,
-        result: Result<Vec<Execution>, String>,
-    },
+    History { request: u64, result: Answer },
     /// The runs the Backtest tab offers arrived.
     BacktestRuns {
         request: u64,
@@ -107,7 +121,7 @@ pub enum DetailMsg {
     /// One run's verdict arrived.
     BacktestJudged {
         request: u64,
-        result: Box<Result<crate::engine::backtest::Verdict, String>>,
+        result: Box<Result<crate::ops::backtest::Judged, String>>,
     },
 }
 
@@ -123,8 +137,8 @@ pub struct DetailScreen {
     sideways: Sideways,
     doc: Doc,
     made_for: Option<MadeFor>,
-    /// The automation's executions, once the History tab asked for them.
-    history: Option<Result<Vec<Execution>, String>>,
+    /// The automation's executions, while the History tab is shown.
+    history: Option<Executions>,
     /// Boxed: it is large and most details never open it.
     backtest: Box<BacktestView>,
 }
@@ -155,6 +169,13 @@ impl DetailScreen {
         &self.backtest
     }
 
+    /// The History tab's executions, while it is shown.
+    pub(crate) fn history(&self) -> Option<&Executions> {
+        self.history
+            .as_ref()
+            .filter(|_| self.tab == DetailTab::History)
+    }
+
     fn limit(&self, layout: &Layout) -> u16 {
         let text = layout.detail.text;
         self.doc.scroll_room(text.width, text.height)
@@ -174,22 +195,57 @@ impl DetailScreen {
         });
     }
 
-    fn ask_history(&self, ctx: &mut Ctx) {
-        if let Some(automation) = ctx.selected_id() {
-            let request = ctx.session.request(RequestKind::History);
-            ctx.effect(Effect::LoadAutomationHistory {
-                request,
-                automation,
-            });
+    /// Shows a tab, asking for what it shows: the History tab follows the automation's
+    /// executions while shown; the Backtest tab asks for its runs once.
+    fn show(&mut self, tab: DetailTab, ctx: &mut Ctx) {
+        self.tab = tab;
+        self.scroll = 0;
+        self.sideways.reset();
+        self.made_for = None;
+        self.history = None;
+        match self.tab {
+            DetailTab::History => {
+                self.history = ctx
+                    .selected_id()
+                    .map(|id| Executions::open(HistoryScope::Automation { id }, ctx));
+            }
+            DetailTab::Backtest if self.backtest.runs.is_none() => {
+                if let Some(a) = ctx.selected_item().map(|i| i.saved.automation.clone()) {
+                    let request = ctx.session.request(RequestKind::BacktestRuns);
+                    ctx.effect(Effect::LoadBacktestRuns {
+                        request,
+                        automation: Box::new(a),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the Backtest tab on a run (judged again when the runs are already in).
+    fn judge_run(&mut self, focus: RunFocus, ctx: &mut Ctx) {
+        let loaded = self.backtest.runs.is_some();
+        self.backtest.focus_on(focus);
+        self.show(DetailTab::Backtest, ctx);
+        if loaded {
+            self.judge(ctx);
         }
     }
 }
 
-/// The detail's rows on a tab: every tab takes the same keys; the Backtest tab's footer names
-/// its run keys and leaves toggle, edit and delete to help.
+/// The detail's rows on a tab: every tab takes the same keys, the History tab those of its
+/// executions too; the Backtest tab's footer names its run keys and leaves toggle, edit and
+/// delete to help.
 fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
     let backtest = tab == DetailTab::Backtest;
     let mut rows = defs::moves(DetailMsg::Move);
+    if tab == DetailTab::History {
+        rows.extend([
+            row(&defs::OPEN, DetailMsg::OpenExecution),
+            row(&defs::STATUS_FILTER, DetailMsg::CycleStatus),
+            row(&defs::JUDGE, DetailMsg::Judge),
+        ]);
+    }
     rows.extend(defs::sideways(DetailMsg::Sideways));
     rows.extend([
         row(&PREV_RUN, DetailMsg::PrevRun).in_footer(backtest),
@@ -213,26 +269,29 @@ fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
 
 impl Page for DetailScreen {
     type Msg = DetailMsg;
-    type Open = ();
+    /// Opened on a run to judge (the Backtest tab), or on the Overview.
+    type Open = Option<RunFocus>;
     const MODE: Mode = MODE;
 
     fn keys() -> Vec<(Mode, Vec<Row<Bound>>)> {
         vec![
             (MODE, detail_rows(DetailTab::Overview)),
+            (HISTORY_TAB, detail_rows(DetailTab::History)),
             (BACKTEST, detail_rows(DetailTab::Backtest)),
         ]
     }
 
     fn mode(&self) -> Mode {
         match self.tab {
+            DetailTab::History => HISTORY_TAB,
             DetailTab::Backtest => BACKTEST,
             _ => MODE,
         }
     }
 
-    fn open(_: (), ctx: &mut Ctx) -> Option<Self> {
+    fn open(focus: Option<RunFocus>, ctx: &mut Ctx) -> Option<Self> {
         ctx.selected_item()?;
-        Some(Self {
+        let mut screen = Self {
             tab: DetailTab::Overview,
             scroll: 0,
             sideways: Sideways::default(),
@@ -240,11 +299,22 @@ impl Page for DetailScreen {
             made_for: None,
             history: None,
             backtest: Box::default(),
-        })
+        };
+        if let Some(focus) = focus {
+            screen.judge_run(focus, ctx);
+        }
+        Some(screen)
     }
 
     fn update(&mut self, msg: DetailMsg, ctx: &mut Ctx) -> bool {
         match msg {
+            DetailMsg::Move(by) if self.tab == DetailTab::History => {
+                if let Some(view) = &mut self.history {
+                    let text = ctx.layout.detail.text;
+                    let rows = usize::from(text.height.saturating_sub(1)).max(1);
+                    view.go(by, rows, (text.width, text.height));
+                }
+            }
             DetailMsg::Move(by) => {
                 let page = usize::from(ctx.layout.detail.text.height);
                 let limit = self.limit(ctx.layout);
@@ -265,22 +335,7 @@ impl Page for DetailScreen {
                 } else {
                     n - 1
                 };
-                self.tab = DetailTab::ALL[(i + step) % n];
-                self.scroll = 0;
-                self.sideways.reset();
-                match self.tab {
-                    DetailTab::History => self.ask_history(ctx),
-                    DetailTab::Backtest if self.backtest.runs.is_none() => {
-                        if let Some(a) = ctx.selected_item().map(|i| i.saved.automation.clone()) {
-                            let request = ctx.session.request(RequestKind::BacktestRuns);
-                            ctx.effect(Effect::LoadBacktestRuns {
-                                request,
-                                automation: Box::new(a),
-                            });
-                        }
-                    }
-                    _ => {}
-                }
+                self.show(DetailTab::ALL[(i + step) % n], ctx);
             }
             DetailMsg::NextRun | DetailMsg::PrevRun if self.tab == DetailTab::Backtest => {
                 let by = if matches!(msg, DetailMsg::NextRun) {
@@ -294,22 +349,37 @@ impl Page for DetailScreen {
                 }
             }
             DetailMsg::NextRun | DetailMsg::PrevRun => {}
-            DetailMsg::Back => ctx.back(),
+            DetailMsg::Back => {
+                if !self.history.as_mut().is_some_and(Executions::close) {
+                    ctx.back();
+                }
+            }
+            DetailMsg::OpenExecution => {
+                if let Some(view) = &mut self.history {
+                    view.toggle_open();
+                }
+            }
+            DetailMsg::CycleStatus => {
+                if let Some(view) = &mut self.history {
+                    view.cycle_status();
+                }
+            }
+            DetailMsg::Judge => match self.history.as_ref().map(Executions::focus) {
+                Some(Ok(focus)) => self.judge_run(focus, ctx),
+                Some(Err(why)) => ctx.toast(crate::app::state::ToastKind::Info, why),
+                None => {}
+            },
             DetailMsg::Row(msg) => rows::update(msg, ctx),
             DetailMsg::History { request, result } => {
-                if ctx.session.is_latest(RequestKind::History, request) {
-                    self.history = Some(result);
-                    self.made_for = None;
+                if let Some(view) = &mut self.history {
+                    view.answer(request, result, ctx);
                 }
             }
             DetailMsg::BacktestRuns { request, result } => {
                 if ctx.session.is_latest(RequestKind::BacktestRuns, request) {
-                    let any = result.as_ref().is_ok_and(|r| !r.is_empty());
-                    self.backtest.runs = Some(result);
-                    self.backtest.selected = 0;
-                    self.backtest.verdict = None;
+                    self.backtest.runs_arrived(result);
                     self.made_for = None;
-                    if any {
+                    if self.backtest.choice().is_some() {
                         self.judge(ctx);
                     }
                 }
@@ -325,6 +395,28 @@ impl Page for DetailScreen {
     }
 
     fn prepare(&mut self, ctx: &mut Ctx) {
+        if let Some(view) = &mut self.history {
+            let keys = Keys {
+                refresh: ctx.keymap.key(&defs::REFRESH, HISTORY_TAB),
+                status: ctx.keymap.key(&defs::STATUS_FILTER, HISTORY_TAB),
+                judge: ctx.keymap.key(&defs::JUDGE, HISTORY_TAB),
+            };
+            let empty = match ctx.session.kind() {
+                BackendKind::Local => format!(
+                    "it has not fired yet ({} test-fires it; {} shows every automation's history)",
+                    ctx.keymap.key(&rows::TEST_FIRE, HISTORY_TAB),
+                    ctx.keymap.key(&defs::HISTORY, MODE)
+                ),
+                BackendKind::Wandb => "W&B has recorded no executions of it yet".to_string(),
+            };
+            let text = ctx.layout.detail.text;
+            let shown = View {
+                rows: usize::from(text.height.saturating_sub(1)).max(1),
+                empty: &empty,
+                keys: &keys,
+            };
+            view.prepare(ctx, shown);
+        }
         let Some(item) = ctx.selected_item() else {
             return;
         };
@@ -352,14 +444,7 @@ impl Page for DetailScreen {
                     .map(TextLine::plain)
                     .collect(),
             ),
-            DetailTab::History => {
-                let hint = format!(
-                    "it has not fired yet ({} test-fires it; {} shows every automation's history)",
-                    ctx.keymap.key(&rows::TEST_FIRE, MODE),
-                    ctx.keymap.key(&defs::HISTORY, MODE)
-                );
-                history_doc(self.history.as_ref(), ctx.now, &hint)
-            }
+            DetailTab::History => Doc::default(),
             DetailTab::Backtest => {
                 let other = format!(
                     "{} {}",
@@ -375,8 +460,8 @@ impl Page for DetailScreen {
     }
 
     fn follow(&mut self, ctx: &mut Ctx) {
-        if self.tab == DetailTab::History {
-            self.ask_history(ctx);
+        if let Some(view) = &mut self.history {
+            view.follow(ctx);
         }
     }
 
@@ -385,7 +470,10 @@ impl Page for DetailScreen {
     }
 
     fn scroll_limit(&self, layout: &Layout) -> u16 {
-        self.limit(layout)
+        match &self.history {
+            Some(view) => view.scroll_limit(layout.detail.text.width, layout.detail.text.height),
+            None => self.limit(layout),
+        }
     }
 
     fn shows_selected(&self) -> bool {
@@ -394,33 +482,5 @@ impl Page for DetailScreen {
 
     fn shows_wire(&self) -> bool {
         self.tab == DetailTab::Wire
-    }
-}
-
-/// The History tab: the automation's executions, newest first.
-fn history_doc(history: Option<&Result<Vec<Execution>, String>>, now: i64, hint: &str) -> Doc {
-    match history {
-        None => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
-        Some(Err(e)) => Doc::prose(vec![TextLine::toned(Tone::Error, e.clone())]),
-        Some(Ok(rows)) if rows.is_empty() => Doc::prose(vec![TextLine::toned(Tone::Dim, hint)]),
-        Some(Ok(rows)) => Doc::code(
-            rows.iter()
-                .map(|r| {
-                    let (glyph, tone) = status_glyph(&r.status);
-                    let at = r.decided_at();
-                    let what = r.subject();
-                    let result = r.outcome();
-                    TextLine::new(vec![
-                        Piece::new(tone, format!("{glyph} {:<11}", r.status)),
-                        Piece::new(Tone::Dim, format!("{:>4} ", ago(now, at))),
-                        Piece::plain(format!("{:<18} {what:<22} ", r.event_type)),
-                        Piece::new(
-                            Tone::Dim,
-                            format!("{result}{}", if r.test { " (test)" } else { "" }),
-                        ),
-                    ])
-                })
-                .collect(),
-        ),
     }
 }

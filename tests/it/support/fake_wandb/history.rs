@@ -249,6 +249,11 @@ fn fixture() -> Vec<Fixture> {
     ]
 }
 
+/// When the demo's run `vis00N` (`sweep-N`) starts: it logs step `s` at this plus `s` seconds.
+fn run_start(n: i64) -> i64 {
+    1_780_000_000 + n * 60
+}
+
 impl State {
     /// The action a trigger has now, as an execution's `action` records it.
     fn fired_action(&self, action_type: &str, config: &Value) -> Value {
@@ -344,6 +349,43 @@ impl State {
         for f in fixture() {
             self.add_execution(f);
         }
+    }
+
+    /// Adds one finished execution of `automation` (a run-metric automation of acme/vision) on
+    /// the run W&B names `run`, at `second` (Unix seconds), having judged `values` of loss.
+    pub fn add_metric_execution(
+        &mut self,
+        automation: &'static str,
+        run: &str,
+        second: i64,
+        values: &[f64],
+    ) {
+        let at = jiff::Timestamp::from_second(second)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        self.add_execution(Fixture {
+            automation,
+            deleted: false,
+            at,
+            state: "FINISHED",
+            project: "vision",
+            event: run_metric("RUN_METRIC", run, "vision", "loss", values),
+            result: default_result(None),
+        });
+    }
+
+    /// W&B's executions of `loss-spike` on two of the demo's runs, for judging: on `sweep-5`,
+    /// whose loss spikes at step 150 (the evaluator fires at step 153), 7 s after it; on
+    /// `vis006` (`sweep-6`), which never spikes, at its step 100. The run `vis00N` logs step `s`
+    /// at [`run_start`]`(N) + s` seconds.
+    pub fn add_judged_executions(&mut self) {
+        self.add_metric_execution(
+            "loss-spike",
+            "sweep-5",
+            run_start(5) + 160,
+            &[0.13, 0.73, 0.73, 0.73, 0.73],
+        );
+        self.add_metric_execution("loss-spike", "vis006", run_start(6) + 100, &[0.2]);
     }
 
     /// Adds `n` executions of `automation` (a run-metric automation of acme/vision), every
