@@ -1,13 +1,14 @@
 //! A fake W&B server seeded like the local demo team, for trying the W&B path without an account:
 //!
 //! ```sh
-//! cargo run --example fake_wandb -- --port 8080 [--copies N] [--executions N] [--from-memory] [--old]
+//! cargo run --example fake_wandb -- --port 8080 [--copies N] [--executions N] [--from-memory] [--old] [--page-delay-ms N]
 //! ```
 //!
 //! `--copies N` adds N automations, `--executions N` adds N executions of `loss-spike` to the
 //! demo's automation history (acme/vision), and `--from-memory` answers a query it has answered
 //! before from memory, as a server with a warm cache would (all three for timing a client);
-//! `--old` makes it a server older than automation history;
+//! `--old` makes it a server older than automation history; `--page-delay-ms N` answers every
+//! history page after a connection's first N ms late, as a slow server does;
 //!
 //! ```sh
 //! WANDB_API_KEY=<the key it prints> cargo run -- --backend wandb --base-url http://127.0.0.1:8080 list
@@ -23,10 +24,11 @@ struct Args {
     executions: usize,
     from_memory: bool,
     old: bool,
+    page_delay_ms: usize,
 }
 
-/// `--port PORT` (8080), `--copies N` (0), `--executions N` (0), `--from-memory` and `--old`,
-/// in any order.
+/// `--port PORT` (8080), `--copies N` (0), `--executions N` (0), `--from-memory`, `--old` and
+/// `--page-delay-ms N` (0), in any order.
 fn args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let mut parsed = Args {
@@ -35,9 +37,9 @@ fn args() -> Result<Args, String> {
         executions: 0,
         from_memory: false,
         old: false,
+        page_delay_ms: 0,
     };
-    let usage =
-        "usage: fake_wandb [--port PORT] [--copies N] [--executions N] [--from-memory] [--old]";
+    let usage = "usage: fake_wandb [--port PORT] [--copies N] [--executions N] [--from-memory] [--old] [--page-delay-ms N]";
     while let Some(flag) = args.next() {
         let mut number = |name: &str| {
             let v = args.next().ok_or(format!("{name} takes a number"))?;
@@ -53,6 +55,7 @@ fn args() -> Result<Args, String> {
             "--executions" => parsed.executions = number("--executions")?,
             "--from-memory" => parsed.from_memory = true,
             "--old" => parsed.old = true,
+            "--page-delay-ms" => parsed.page_delay_ms = number("--page-delay-ms")?,
             _ => return Err(usage.to_string()),
         }
     }
@@ -74,6 +77,10 @@ async fn main() {
             fake.state().add_executions("loss-spike", args.executions);
             if args.old {
                 fake.state().history_missing = Some(400);
+            }
+            if args.page_delay_ms > 0 {
+                let delay = std::time::Duration::from_millis(args.page_delay_ms as u64);
+                fake.state().history_delay = Some((1, delay));
             }
             if args.from_memory {
                 fake.state().memory = Some(Default::default());

@@ -5,6 +5,8 @@
 #     each under /usr/bin/time -v: wall seconds and peak memory;
 #  2. the dashboard in tmux: from sending `h` until the History screen shows its first rows,
 #     RUNS times (the pane is read every 5 ms, so a figure may be up to ~10 ms late).
+# PAGE_DELAY_MS (default 0) makes the fake answer every history page after a connection's first
+# that much later, as a slow server does: the first rows should not wait for the last page.
 #
 #   cargo build --release --bin wbauto --example fake_wandb
 #   tools/time_history.sh
@@ -13,9 +15,10 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 n=${EXECUTIONS:-10000}
 port=${PORT:-8112}
+delay=${PAGE_DELAY_MS:-0}
 session=wbauto-time-history-$$
 home=$(mktemp -d)
-target/release/examples/fake_wandb --port "$port" --executions "$n" --from-memory >"$home/fake.log" 2>&1 &
+target/release/examples/fake_wandb --port "$port" --executions "$n" --page-delay-ms "$delay" --from-memory >"$home/fake.log" 2>&1 &
 fake=$!
 trap 'tmux kill-session -t "$session" 2>/dev/null; kill $fake 2>/dev/null; rm -rf "$home"' EXIT
 for _ in $(seq 100); do grep -q serving "$home/fake.log" 2>/dev/null && break; sleep 0.1; done

@@ -8,6 +8,7 @@ use super::fired::{execution_lines, status_cell, status_glyph, step_words, why};
 use super::input::{Move, scroll};
 use super::msg::Effect;
 use super::poll::Poll;
+use super::state::ToastKind;
 use super::store::session::RequestKind;
 use super::table::{Column, LEAD, Prepared, Table, TableRow, cell, fill, fixed};
 use super::text::{Doc, TextLine, Tone, ago};
@@ -91,7 +92,14 @@ pub(crate) type Answer = Result<History, BackendError>;
 #[derive(Debug)]
 pub(crate) struct Executions {
     scope: HistoryScope,
-    answer: Option<Answer>,
+    /// The executions known: the newest whole answer, or what is read so far of the first.
+    history: Option<History>,
+    /// The newest request's rows are still being read.
+    reading: bool,
+    /// Why the newest request failed; with `history` kept, it failed mid-way.
+    failed: Option<BackendError>,
+    /// The execution highlighted before new rows arrived (by id), to highlight again.
+    keep: Option<String>,
     status: Option<Status>,
     /// Only this automation (id, name), or all.
     automation: Option<(String, String)>,
@@ -125,7 +133,10 @@ impl Executions {
     pub(crate) fn open(scope: HistoryScope, ctx: &mut Ctx) -> Self {
         let mut view = Self {
             scope,
-            answer: None,
+            history: None,
+            reading: false,
+            failed: None,
+            keep: None,
             status: None,
             automation: None,
             shown: Vec::new(),
@@ -164,22 +175,62 @@ impl Executions {
         }
     }
 
-    /// An answer arrived: kept when it answers the newest request. A backend that keeps no
-    /// history is never asked again.
+    /// What is read so far of the newest request arrived: shown unless a whole answer is (a
+    /// poll keeps the rows it had until its own whole answer comes).
+    pub(crate) fn reading(&mut self, request: u64, so_far: History, ctx: &Ctx) {
+        let whole = self.history.is_some() && !self.reading && self.failed.is_none();
+        if whole || !ctx.session.is_latest(RequestKind::History, request) {
+            return;
+        }
+        self.show(so_far);
+        self.reading = true;
+        self.failed = None;
+    }
+
+    /// An answer arrived: kept when it answers the newest request. A failure after rows were
+    /// shown keeps them and says what failed; a backend that keeps no history is never asked
+    /// again.
     pub(crate) fn answer(&mut self, request: u64, answer: Answer, ctx: &mut Ctx) {
         if !ctx.session.is_latest(RequestKind::History, request) {
             return;
         }
-        let before = self.newest();
-        if matches!(
-            answer,
-            Err(BackendError::NoHistory(_) | BackendError::Unsupported(_))
-        ) {
-            self.poll.stop();
+        // Rows read so far are not an answer to tell news from.
+        let before = self.newest().filter(|_| !self.reading);
+        let midway = std::mem::replace(&mut self.reading, false);
+        match answer {
+            Ok(history) => {
+                self.show(history);
+                self.failed = None;
+            }
+            Err(e) => {
+                if matches!(e, BackendError::NoHistory(_) | BackendError::Unsupported(_)) {
+                    self.poll.stop();
+                }
+                if midway {
+                    let read = self.history.as_ref().map_or(0, |h| h.total);
+                    ctx.toast(
+                        ToastKind::Error,
+                        format!("reading the history stopped after {read} executions: {e}"),
+                    );
+                } else {
+                    self.history = None;
+                }
+                self.failed = Some(e);
+            }
         }
-        self.answer = Some(answer);
         self.poll.answered(ctx.now, before != self.newest());
         self.updated = Some(ctx.now);
+    }
+
+    /// Shows `history`: a highlight moved off the first row, or on an open execution, stays
+    /// on its execution; on the first row it stays on the newest.
+    fn show(&mut self, history: History) {
+        let moved = self.table.selected() > 0 || self.open;
+        self.keep = self
+            .keep
+            .take()
+            .or_else(|| self.selected().filter(|_| moved)?.id.clone());
+        self.history = Some(history);
     }
 
     /// What the newest answer holds (to tell news from the same again).
@@ -194,7 +245,7 @@ impl Executions {
     }
 
     fn history(&self) -> Option<&History> {
-        self.answer.as_ref()?.as_ref().ok()
+        self.history.as_ref()
     }
 
     fn executions(&self) -> &[Execution] {
@@ -283,11 +334,23 @@ impl Executions {
             (_, None) => "every automation · ".into(),
         };
         let status = self.status.as_ref().map_or("every status", Status::as_str);
-        let fresh = match self.updated {
+        let how_many = self.history.as_ref().map(|history| {
+            let read = grouped(history.total);
+            match (self.reading, &self.failed) {
+                (true, _) => format!(" · reading… {read} so far"),
+                (false, Some(_)) => format!(" · reading stopped after {read}"),
+                (false, None) if history.total > history.executions.len() => format!(
+                    " · newest {} of {read} executions",
+                    grouped(history.executions.len())
+                ),
+                (false, None) => format!(" · {read} executions"),
+            }
+        });
+        let fresh = match self.updated.filter(|_| !self.reading) {
             Some(at) => format!(" · updated {} ago", ago(self.now, at)),
             None => String::new(),
         };
-        format!("{who}{status}{fresh}")
+        format!("{who}{status}{}{fresh}", how_many.unwrap_or_default())
     }
 
     /// The table's columns: the automation's when the view has several, the step's when an
@@ -323,10 +386,7 @@ impl Executions {
     /// Makes the rows and the text again, as `view` says how the view is shown.
     pub(crate) fn prepare(&mut self, ctx: &Ctx, view: View<'_>) {
         self.now = ctx.now;
-        let all: &[Execution] = match &self.answer {
-            Some(Ok(history)) => &history.executions,
-            _ => &[],
-        };
+        let all: &[Execution] = self.history.as_ref().map_or(&[], |h| &h.executions);
         let by_automation = |e: &Execution| {
             self.automation.as_ref().is_none_or(|(id, _)| {
                 e.automation_id.as_deref() == Some(id) || e.automation_name.as_deref() == Some(id)
@@ -339,7 +399,15 @@ impl Executions {
             .filter(|(_, e)| self.status.as_ref().is_none_or(|s| e.status == *s))
             .map(|(i, _)| i)
             .collect();
-        self.table.clamp(shown.len(), view.rows);
+        let kept = self.keep.take().and_then(|id| {
+            shown
+                .iter()
+                .position(|i| all[*i].id.as_deref() == Some(id.as_str()))
+        });
+        match kept {
+            Some(at) => self.table.select(at as isize, shown.len(), view.rows),
+            None => self.table.clamp(shown.len(), view.rows),
+        }
         let stepped = shown.iter().any(|i| all[*i].step.is_some());
         let several = !matches!(self.scope, HistoryScope::Automation { .. });
         self.rows = shown
@@ -353,16 +421,18 @@ impl Executions {
         });
         self.shown = shown;
         self.open &= self.selected().is_some();
-        self.doc = match (&self.answer, self.selected()) {
-            (None, _) => Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")]),
-            (Some(Err(e @ (BackendError::NoHistory(_) | BackendError::Unsupported(_)))), _) => {
+        self.doc = match (&self.history, &self.failed, self.selected()) {
+            (None, None, _) => {
+                Doc::prose(vec![TextLine::toned(Tone::Warn, "loading the history…")])
+            }
+            (None, Some(e @ (BackendError::NoHistory(_) | BackendError::Unsupported(_))), _) => {
                 Doc::prose(vec![TextLine::toned(Tone::Warn, e.to_string())])
             }
-            (Some(Err(e)), _) => Doc::prose(vec![
+            (None, Some(e), _) => Doc::prose(vec![
                 TextLine::toned(Tone::Error, format!("could not load the history: {e}")),
                 TextLine::toned(Tone::Dim, format!("{} tries again", view.keys.refresh)),
             ]),
-            (_, Some(e)) if self.open => {
+            (_, _, Some(e)) if self.open => {
                 let automation = e
                     .automation_id
                     .as_deref()
@@ -440,6 +510,19 @@ pub(crate) struct View<'a> {
     pub(crate) keys: &'a Keys,
 }
 
+/// `n` with its thousands set apart: "10,012".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// One execution's row: status, when, (automation,) event, run or collection, (step,) why it
 /// fired or its outcome.
 fn row(e: &Execution, ctx: &Ctx, with_automation: bool, stepped: bool) -> TableRow<'static> {
@@ -478,5 +561,17 @@ fn row(e: &Execution, ctx: &Ctx, with_automation: bool, stepped: bool) -> TableR
         cells,
         tone: if e.is_test() { Tone::Dim } else { Tone::Plain },
         marked: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_have_their_thousands_set_apart() {
+        let shown: Vec<String> = [0, 999, 1_000, 10_012, 1_234_567]
+            .into_iter()
+            .map(super::grouped)
+            .collect();
+        assert_eq!(shown, ["0", "999", "1,000", "10,012", "1,234,567"]);
     }
 }

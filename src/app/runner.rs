@@ -9,6 +9,7 @@ use super::screens::integrations::IntegrationsMsg;
 use super::screens::runs::RunsMsg;
 use super::screens::wizard::WizardMsg;
 use crate::backend::Backend;
+use crate::model::history::{History, HistoryScope};
 use crate::ops::{self, SaveMode};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -232,15 +233,27 @@ impl Runner {
                     Msg::ActivityLoaded { request, result }
                 })
             }
-            Effect::LoadHistory { request, query } => self.spawn(async move {
-                let result = backend.automation_history(&query).await;
-                match query.scope {
-                    crate::model::history::HistoryScope::Automation { .. } => {
+            Effect::LoadHistory { request, query } => {
+                // One automation's history is the detail's History tab; any other, the screen's.
+                let tab = matches!(query.scope, HistoryScope::Automation { .. });
+                let tx = self.tx.clone();
+                // Only the newest history request is shown: a long read before it is dropped.
+                self.spawn_replacing("history", async move {
+                    let so_far = move |so_far: History| {
+                        let _ = tx.send(if tab {
+                            Msg::from(DetailMsg::HistoryReading { request, so_far })
+                        } else {
+                            Msg::from(HistoryMsg::Reading { request, so_far })
+                        });
+                    };
+                    let result = backend.automation_history_reading(&query, &so_far).await;
+                    if tab {
                         Msg::from(DetailMsg::History { request, result })
+                    } else {
+                        Msg::from(HistoryMsg::Loaded { request, result })
                     }
-                    _ => Msg::from(HistoryMsg::Loaded { request, result }),
-                }
-            }),
+                })
+            }
             Effect::LoadRuns { request, entity } => {
                 let engine = self.engine(active);
                 self.spawn(async move {

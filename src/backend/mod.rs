@@ -224,6 +224,9 @@ pub struct RunSeries {
     pub notes: Vec<String>,
 }
 
+/// Where a history still being read is reported: the query's selection of what is read so far.
+pub type SoFar<'a> = &'a (dyn Fn(History) + Send + Sync);
+
 /// A store of automations: W&B or the local database. The UI and CLI never know which.
 #[async_trait]
 pub trait Backend: Send + Sync {
@@ -327,6 +330,17 @@ pub trait Backend: Send + Sync {
             "the {} backend keeps no automation history",
             self.info().kind
         )))
+    }
+
+    /// The same answer, telling `so_far` the query's selection of what has been read while a
+    /// long history is still being read (W&B's pages); a backend that answers at once tells it
+    /// nothing.
+    async fn automation_history_reading(
+        &self,
+        query: &HistoryQuery,
+        _so_far: SoFar<'_>,
+    ) -> Result<History, BackendError> {
+        self.automation_history(query).await
     }
 
     /// An entity's Slack and webhook integrations.

@@ -1,8 +1,8 @@
 //! Turning an automation as written (paths, names) into one a backend can store (ids), with checks.
 
 use super::{Backend, BackendError, EntityKind};
-use crate::model::integration::find;
-use crate::model::{Action, Automation, Problem, ScopePath, validate};
+use crate::model::integration::{find, missing};
+use crate::model::{Action, Automation, Feature, Problem, ScopePath, validate};
 
 fn not_found(what: String, known: Vec<String>) -> BackendError {
     let hint = if known.is_empty() {
@@ -89,14 +89,45 @@ pub(crate) async fn resolve(
                 reference.label = found.label().to_string();
                 reference.entity = Some(found.entity.clone());
             }
-            Err(m) => problems.push(Problem::new(
-                "action.integration",
-                format!("{m} (in entity {entity})"),
-            )),
+            Err(m) => {
+                let how = if missing(reference, &integrations) {
+                    how_to_add(backend, want_slack, &reference.label).await?
+                } else {
+                    String::new()
+                };
+                problems.push(Problem::new(
+                    "action.integration",
+                    format!("{m} (in entity {entity}){how}"),
+                ))
+            }
         }
     }
     super::ensure_valid(problems)?;
     Ok(a)
+}
+
+/// How to add a missing integration named `label` to this backend, as a sentence's end: the
+/// command when wbauto can add it here, else who can (a Slack channel on W&B).
+async fn how_to_add(
+    backend: &dyn Backend,
+    slack: bool,
+    label: &str,
+) -> Result<String, BackendError> {
+    let (feature, command) = if slack {
+        (
+            Feature::CreateSlackIntegration,
+            format!("wbauto integrations add-slack {label:?} --webhook-url URL"),
+        )
+    } else {
+        (
+            Feature::CreateWebhookIntegration,
+            format!("wbauto integrations add-webhook {label:?} URL"),
+        )
+    };
+    Ok(match backend.capabilities().await?.supports(feature) {
+        Ok(()) => format!("; add it with `{command}` on this backend (the same --backend)"),
+        Err(who) => format!("; {who}"),
+    })
 }
 
 /// Checks an automation against the model's rules and the backend's capabilities.

@@ -183,7 +183,7 @@ pub fn mapping(
 }
 
 /// The outcome of a one-shot evaluation in words: `N execution(s): A succeeded, …`.
-fn outcome(report: &crate::engine::Report, tally: crate::engine::pool::Tally) -> String {
+fn outcome(report: &crate::engine::Report, tally: &crate::engine::pool::Tally) -> String {
     let ok = report.done + tally.delivered;
     let failed = report.failed + tally.failed;
     let left = report.queued.saturating_sub(tally.delivered + tally.failed);
@@ -204,6 +204,44 @@ fn oneshot_failure(e: OneshotError) -> CliError {
     failure(e.to_string())
 }
 
+/// The engine for a one-shot command, saying each execution and delivery on standard error as
+/// it happens (so a slow receiver is not waited on in silence).
+async fn open_saying(cli: &Cli, what: &str) -> Result<(Engine, String), CliError> {
+    let (mut engine, entity) = open_with_entity(cli, what).await?;
+    engine.say_to(crate::engine::journal::Journal::stderr(
+        crate::engine::journal::Format::Text,
+        false,
+    ));
+    Ok((engine, entity))
+}
+
+/// Prints what a one-shot command did; an error (exit 1) naming what failed when any
+/// execution failed or a delivery was given up.
+fn finish_oneshot(
+    summary: String,
+    report: &crate::engine::Report,
+    tally: &crate::engine::pool::Tally,
+) -> Result<(), CliError> {
+    println!("{summary}");
+    if report.failed == 0 && tally.failed == 0 {
+        return Ok(());
+    }
+    let mut lines = Vec::new();
+    if report.failed > 0 {
+        lines.push(format!(
+            "{} execution(s) failed before sending (the lines above say why; `wbauto history --status failed` keeps them)",
+            report.failed
+        ));
+    }
+    for which in &tally.given_up {
+        lines.push(format!(
+            "not delivered: {}",
+            super::render::printable(which)
+        ));
+    }
+    Err(failure(lines.join("\n")))
+}
+
 /// `emit --run-dir`: reads what is in the run logs now, evaluates, delivers its own executions,
 /// and exits; a second replay of the same directory fires nothing new (where each log was left
 /// is remembered).
@@ -212,7 +250,7 @@ pub async fn replay(cli: &Cli, dir: &Path, project: Option<&str>) -> Result<(), 
     if !dir.is_dir() {
         return Err(failure(format!("{} is not a directory", dir.display())));
     }
-    let (mut engine, entity) = open_with_entity(cli, "emit --run-dir").await?;
+    let (mut engine, entity) = open_saying(cli, "emit --run-dir").await?;
     let mapping = mapping(project, &entity)?;
     let (followed, tally) = oneshot::replay(&mut engine, dir, &mapping)
         .await
@@ -220,13 +258,13 @@ pub async fn replay(cli: &Cli, dir: &Path, project: Option<&str>) -> Result<(), 
     for w in &followed.warnings {
         eprintln!("warning: {}", super::render::printable(w));
     }
-    println!(
+    let summary = format!(
         "{} run log(s), {} new event(s), {} (`wbauto history` shows them)",
         followed.files,
         followed.events,
-        outcome(&followed.report, tally)
+        outcome(&followed.report, &tally)
     );
-    Ok(())
+    finish_oneshot(summary, &followed.report, &tally)
 }
 
 fn put(o: &mut Map<String, Value>, key: &str, value: Option<Value>) {
@@ -375,7 +413,7 @@ pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Re
             ));
         }
     };
-    let mut engine = open(cli, "emit").await?;
+    let (mut engine, _) = open_saying(cli, "emit").await?;
     let emitted = oneshot::emit(&mut engine, |sink| match (one, file) {
         (Some(event), _) => sink.push(event).map_err(OneshotError::from),
         (None, Some(path)) => feed_file(path, sink),
@@ -384,17 +422,22 @@ pub async fn emit(cli: &Cli, file: Option<&Path>, kind: Option<&EmitKind>) -> Re
     .await
     .map_err(oneshot_failure)?;
     match emitted {
-        Emitted::Queued { events, engine } => println!(
-            "queued {events} event(s) for the running engine ({})",
-            engine.describe()
-        ),
-        Emitted::Here { report, tally } => println!(
-            "{} event(s), {} (`wbauto history` shows them)",
-            report.events,
-            outcome(&report, tally)
-        ),
+        Emitted::Queued { events, engine } => {
+            println!(
+                "queued {events} event(s) for the running engine ({}): left to it to evaluate and deliver (`wbauto history` shows what fired)",
+                engine.describe()
+            );
+            Ok(())
+        }
+        Emitted::Here { report, tally } => {
+            let summary = format!(
+                "{} event(s), {} (`wbauto history` shows them)",
+                report.events,
+                outcome(&report, &tally)
+            );
+            finish_oneshot(summary, &report, &tally)
+        }
     }
-    Ok(())
 }
 
 /// The automations a NAME or ID names, among the local ones.

@@ -27,6 +27,9 @@ pub(crate) struct Parsed {
     /// The `updated_at` the file carries (`export` writes it; `Some(None)`: exported before any
     /// update), to tell drift. `None` when the file does not say.
     pub(crate) exported_at: Option<Option<String>>,
+    /// The backend `export` wrote it from (`local`, `wandb`): its id and times mean something
+    /// only there.
+    pub(crate) exported_from: Option<String>,
 }
 
 /// Reads and checks one automation file; an error names the file, and the line and column of
@@ -41,16 +44,16 @@ pub(crate) fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
     };
     let file = shown(path);
     let (doc, parsed) = read_located(&text, format).map_err(|e| failure(format!("{file}: {e}")))?;
-    let times: Vec<Option<Option<String>>> = match &doc {
-        Value::Array(items) => items.iter().map(exported_at).collect(),
-        single => vec![exported_at(single)],
+    let stamps: Vec<(Option<Option<String>>, Option<String>)> = match &doc {
+        Value::Array(items) => items.iter().map(stamps).collect(),
+        single => vec![stamps(single)],
     };
     let count = parsed.len();
     Ok(parsed
         .into_iter()
-        .zip(times)
+        .zip(stamps)
         .enumerate()
-        .map(|(i, (a, at))| Parsed {
+        .map(|(i, (a, (at, from)))| Parsed {
             label: label(path, i, count, &a),
             source: match count {
                 1 => shown(path),
@@ -58,12 +61,33 @@ pub(crate) fn parse_file(path: &Path) -> Result<Vec<Parsed>, CliError> {
             },
             automation: a,
             exported_at: at,
+            exported_from: from,
         })
         .collect())
 }
 
-fn exported_at(item: &Value) -> Option<Option<String>> {
-    Some(item.get("updated_at")?.as_str().map(str::to_string))
+/// What `export` stamped on an automation: its `updated_at` (drift) and its `backend`.
+fn stamps(item: &Value) -> (Option<Option<String>>, Option<String>) {
+    let at = item
+        .get("updated_at")
+        .map(|v| v.as_str().map(str::to_string));
+    let from = item
+        .get("backend")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (at, from)
+}
+
+/// An automation as `export` writes it: with its times and the backend it came from.
+fn exported(ctx: &Context, a: &Automation) -> Value {
+    let mut v = to_value(a, &ctx.entity, true);
+    if let Value::Object(m) = &mut v {
+        m.insert(
+            "backend".into(),
+            Value::String(ctx.backend.info().kind.to_string()),
+        );
+    }
+    v
 }
 
 /// Says on standard error, for an automation only the local engine fires, that W&B has no input
@@ -351,10 +375,7 @@ pub(crate) async fn export(
     let rows = filtered(&listing, filter.as_ref());
     rows.iter().for_each(|s| note_no_wandb_input(&s.automation));
     let Some(dir) = dir else {
-        let docs: Vec<Value> = rows
-            .iter()
-            .map(|s| to_value(&s.automation, &ctx.entity, true))
-            .collect();
+        let docs: Vec<Value> = rows.iter().map(|s| exported(ctx, &s.automation)).collect();
         print!("{}", render(&Value::Array(docs), Format::Yaml));
         return Ok(());
     };
@@ -372,7 +393,7 @@ pub(crate) async fn export(
             used.insert(stem.clone());
         }
         let path = dir.join(format!("{stem}.yaml"));
-        let text = render(&to_value(a, &ctx.entity, true), Format::Yaml);
+        let text = render(&exported(ctx, a), Format::Yaml);
         crate::fsutil::write_private(&path, text.as_bytes())
             .map_err(|e| failure(format!("cannot write {}: {e}", path.display())))?;
     }

@@ -325,7 +325,22 @@ pub enum Command {
         /// With --watch: put every run found into this project.
         #[arg(long, value_name = "ENTITY/PROJECT")]
         project: Option<String>,
+        /// How lines on standard error are written: words, or one JSON object per line.
+        #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+        log_format: LogFormat,
+        /// Say nothing but warnings and errors (no line per batch, execution or delivery).
+        #[arg(long)]
+        quiet: bool,
     },
+}
+
+/// How the engine writes its lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Words, for people.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 /// Adding integrations.
@@ -466,6 +481,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             wait,
             ref watch,
             ref project,
+            log_format,
+            quiet,
         }) => {
             let flags = serve::Flags {
                 listen: listen.clone(),
@@ -476,6 +493,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 wait,
                 watch: watch.clone(),
                 project: project.clone(),
+                format: match log_format {
+                    LogFormat::Text => crate::engine::journal::Format::Text,
+                    LogFormat::Json => crate::engine::journal::Format::Json,
+                },
+                quiet,
             };
             return serve::run(&cli, &flags).await;
         }

@@ -84,9 +84,18 @@ async fn desired(
     let caps = ctx.backend.capabilities().await?;
     let mut out = Vec::with_capacity(parsed.len());
     let mut aside = Vec::new();
+    let mut refused = Vec::new();
     let mut seen = HashSet::new();
+    let here = ctx.backend.info().kind.to_string();
     for p in parsed {
-        let a = p.automation;
+        let mut a = p.automation;
+        let mut exported_at = p.exported_at;
+        // Exported from another backend (a move onto W&B): its id and times are that backend's,
+        // so it is matched here by scope and name.
+        if p.exported_from.as_ref().is_some_and(|from| *from != here) {
+            a.id = None;
+            exported_at = None;
+        }
         if a.id.is_none() && !seen.insert((a.scope.path.clone(), a.name.clone())) {
             return Err(failure(format!(
                 "{}: another file already names this automation in {}",
@@ -107,15 +116,28 @@ async fn desired(
         let resolved = if a.read_only_reason().is_some() {
             a
         } else {
-            prepare(ctx.backend.as_ref(), a, &ctx.entity)
-                .await
-                .map_err(|e| failure(format!("{}: {e}", p.label)))?
+            match prepare(ctx.backend.as_ref(), a, &ctx.entity).await {
+                Ok(a) => a,
+                Err(e) => {
+                    refused.push(format!("{}: {e}", p.label));
+                    continue;
+                }
+            }
         };
         out.push(Desired {
             automation: resolved,
             source: p.source,
-            exported_at: p.exported_at,
+            exported_at,
         });
+    }
+    // Every file's problem at once, before anything is planned or sent: a plan is made of all
+    // the files or of none.
+    if !refused.is_empty() {
+        return Err(failure(format!(
+            "{}\nnothing was planned or sent: {} file(s) cannot be held by this backend as written",
+            refused.join("\n"),
+            refused.len()
+        )));
     }
     Ok((out, aside))
 }

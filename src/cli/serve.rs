@@ -2,7 +2,8 @@
 //! is `engine::runtime`.
 
 use super::{Cli, CliError, failure};
-use crate::engine::runtime::{self, Options, Say};
+use crate::engine::journal::{Format, Journal};
+use crate::engine::runtime::{self, Options};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -28,6 +29,10 @@ pub struct Flags {
     pub watch: Vec<PathBuf>,
     /// With `watch`: the project every run goes into.
     pub project: Option<String>,
+    /// How its lines are written.
+    pub format: Format,
+    /// Only warnings and errors.
+    pub quiet: bool,
 }
 
 /// Where to listen, and TLS: loopback by default; beyond it only with `--listen-any` and TLS
@@ -72,7 +77,8 @@ fn listening(flags: &Flags) -> Result<(SocketAddr, Option<(PathBuf, PathBuf)>), 
 pub async fn run(cli: &Cli, flags: &Flags) -> Result<(), CliError> {
     super::engine::refuse_read_only(cli, "not running the engine (it evaluates and sends)")?;
     let (listen, tls) = listening(flags)?;
-    let (engine, entity) = super::engine::open_with_entity(cli, "the engine").await?;
+    let (mut engine, entity) = super::engine::open_with_entity(cli, "the engine").await?;
+    engine.say_to(Journal::stderr(flags.format, flags.quiet));
     let options = Options {
         listen,
         tls,
@@ -80,9 +86,5 @@ pub async fn run(cli: &Cli, flags: &Flags) -> Result<(), CliError> {
         mapping: super::engine::mapping(flags.project.as_deref(), &entity)?,
         wait: flags.wait,
     };
-    let say = Say {
-        out: Box::new(|line| println!("{line}")),
-        warn: Box::new(|line| eprintln!("warning: {}", super::render::printable(line))),
-    };
-    runtime::run(engine, options, say).await.map_err(failure)
+    runtime::run(engine, options).await.map_err(failure)
 }

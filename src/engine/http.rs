@@ -1,5 +1,10 @@
-//! The engine's endpoint: `POST /v1/events` and `GET /v1/health` over HTTP/1.1, with TLS when
-//! asked.
+//! The engine's endpoint: `POST /v1/events`, `GET /v1/health` and `GET /metrics` over HTTP/1.1,
+//! with TLS when asked.
+//!
+//! `GET /v1/health` and `GET /metrics` answer loopback callers without a token (a local check
+//! or a Prometheus beside the engine) and others only with a known bearer token (Prometheus
+//! sends one with `authorization: {credentials_file: ...}`): the counts name no automation, but
+//! how much a team trains and alerts is not for everyone who can reach the port.
 //!
 //! Every request's `Host` must name this engine (`localhost`, `127.0.0.1`, `[::1]` or the
 //! address listened on, with or without the port) or it is refused with 421, so a web page whose
@@ -10,9 +15,11 @@
 //! (403). Connections are capped below the file limit, and each must send its headers within
 //! [`HEADER_TIMEOUT`] and keep its body coming, so idle or half-sent requests cannot pile up.
 
+use super::activity::Activity;
 use super::error::EngineError;
 use super::health::{Health, Part};
 use super::intake::{self, Reply};
+use super::metrics::{self, Source};
 use super::tokens::{self, Token};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -155,6 +162,8 @@ pub(crate) struct Shared {
     pub(crate) tokens: Arc<TokenCache>,
     /// The engine's health.
     pub(crate) health: Arc<Health>,
+    /// What the engine did (its metrics).
+    pub(crate) activity: Arc<Activity>,
     /// The address listened on.
     pub(crate) bound: SocketAddr,
     /// Called after events are stored: `false` when the database file is no longer the one the
@@ -317,6 +326,16 @@ where
     }
 }
 
+/// The metrics in the text format.
+fn metrics_response(shared: &Shared) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(shared.activity.metrics.encode())));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(metrics::CONTENT_TYPE),
+    );
+    response
+}
+
 /// A reply as an HTTP response, with `Retry-After` on 503s.
 fn respond(reply: Reply) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(reply.body.to_string())));
@@ -363,22 +382,28 @@ async fn answer(shared: &Shared, info: Peer, req: Request<Incoming>) -> Response
         ));
     }
     let reply = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/v1/health") => {
-            match info.peer.ip().is_loopback() || bearer(shared, &req).await.is_some() {
-                true => {
+        (&Method::GET, path @ ("/v1/health" | "/metrics")) => {
+            let allowed = info.peer.ip().is_loopback() || bearer(shared, &req).await.is_some();
+            match (allowed, path) {
+                (false, _) => unauthorized(),
+                (true, "/metrics") => return metrics_response(shared),
+                (true, _) => {
                     let (status, body) = shared.health.answer();
                     Reply { status, body }
                 }
-                false => unauthorized(),
             }
         }
         (&Method::POST, "/v1/events") => post(shared, req).await,
-        (_, "/v1/health" | "/v1/events") => {
-            Reply::problem(405, "use GET /v1/health or POST /v1/events", "")
-        }
+        (_, "/v1/health" | "/v1/events" | "/metrics") => Reply::problem(
+            405,
+            "use GET /v1/health, GET /metrics or POST /v1/events",
+            "",
+        ),
         (_, path) => Reply::problem(
             404,
-            format!("{path}: nothing here; the engine answers POST /v1/events and GET /v1/health"),
+            format!(
+                "{path}: nothing here; the engine answers POST /v1/events, GET /v1/health and GET /metrics"
+            ),
             "",
         ),
     };
@@ -578,6 +603,7 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
             "",
         );
     };
+    let count = events.len();
     let stored = tokio::task::spawn_blocking(move || {
         let mut conn = conn;
         let now = super::now_ms();
@@ -589,6 +615,9 @@ async fn post(shared: &Shared, req: Request<Incoming>) -> Reply {
     match stored {
         Ok(Ok(reply)) => {
             shared.health.problem(Part::Intake, None);
+            if reply.status == 202 {
+                shared.activity.metrics.taken(Source::Http, count);
+            }
             if (shared.stored)() {
                 reply
             } else {

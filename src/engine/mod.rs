@@ -17,6 +17,7 @@
 //! loses nor doubles a decision; delivery is at-least-once with the execution id as the delivery
 //! id.
 
+pub(crate) mod activity;
 pub mod backtest;
 pub(crate) mod deliver;
 pub mod demo;
@@ -29,7 +30,9 @@ pub mod history;
 mod host;
 mod http;
 pub(crate) mod intake;
+pub mod journal;
 pub mod lease;
+pub(crate) mod metrics;
 pub(crate) mod oneshot;
 pub(crate) mod pool;
 pub(crate) mod request;
@@ -37,6 +40,7 @@ pub mod runlog;
 pub(crate) mod runtime;
 pub(crate) mod schema;
 pub(crate) mod series;
+pub(crate) mod service;
 pub(crate) mod stall;
 pub(crate) mod store;
 mod testfire;
@@ -88,6 +92,10 @@ impl Report {
 pub struct Engine {
     conn: Arc<Mutex<Connection>>,
     evaluator: Evaluator,
+    /// Where what it decides and delivers is said and counted.
+    pub(crate) activity: Arc<activity::Activity>,
+    /// Run logs whose runs ended, not read again.
+    finished: runlog::ingest::Finished,
     /// Delivery and retention settings.
     pub settings: EngineSettings,
 }
@@ -138,6 +146,8 @@ impl Engine {
         Ok(Self {
             conn,
             evaluator: Evaluator::new(rate_limit(&settings)),
+            activity: Arc::default(),
+            finished: runlog::ingest::Finished::default(),
             settings,
         })
     }
@@ -151,6 +161,11 @@ impl Engine {
                 "the engine needs a database file, not one in memory".into(),
             )),
         }
+    }
+
+    /// Says what it decides and delivers through `journal` (and counts it for `/metrics`).
+    pub(crate) fn say_to(&mut self, journal: journal::Journal) {
+        self.activity = Arc::new(activity::Activity::new(journal));
     }
 
     /// The rate limit it applies per automation.
@@ -332,11 +347,16 @@ impl Engine {
             now,
             at: crate::backend::local::store::now(),
             origin: fence.origin().to_string(),
+            decided: Vec::new(),
+            judged: None,
         };
         feed(&mut batch)?;
         store::save_memory(&tx, &batch.memory)?;
-        let report = batch.report;
+        let (report, decided) = (batch.report, batch.decided);
         tx.commit().map_err(|e| E::from(db(e)))?;
+        for d in &decided {
+            self.activity.decided(d);
+        }
         Ok(report)
     }
 }
@@ -353,12 +373,25 @@ pub(crate) struct Batch<'t> {
     now: i64,
     at: String,
     origin: String,
+    /// What was decided, said once the transaction commits.
+    decided: Vec<journal::Decided>,
+    /// Why the run of the event being pushed was judged crashed, for its history.
+    judged: Option<String>,
 }
 
 impl Batch<'_> {
     /// The transaction, for writes that must commit with the evaluation (a run log's offset).
     pub fn conn(&self) -> &Connection {
         self.tx
+    }
+
+    /// [`Batch::push`] of a run's crash, its executions' history saying which rule judged the
+    /// run crashed (`why`).
+    pub fn push_judged(&mut self, event: EngineEvent, why: &str) -> Result<(), EngineError> {
+        self.judged = Some(format!("judged crashed: {why}"));
+        let pushed = self.push(event);
+        self.judged = None;
+        pushed
     }
 
     /// Evaluates one event (its time filled in with the batch's clock when missing) and writes
@@ -390,12 +423,30 @@ impl Batch<'_> {
                 &self.evaluator.limit,
                 &id,
             );
-            match status {
-                Status::InProgress => self.report.queued += 1,
-                Status::Success => self.report.done += 1,
-                Status::Skipped => self.report.skipped += 1,
-                Status::Failed => self.report.failed += 1,
-            }
+            let said = match status {
+                Status::InProgress => {
+                    self.report.queued += 1;
+                    "queued"
+                }
+                Status::Success => {
+                    self.report.done += 1;
+                    "success"
+                }
+                Status::Skipped => {
+                    self.report.skipped += 1;
+                    "skipped"
+                }
+                Status::Failed => {
+                    self.report.failed += 1;
+                    "failed"
+                }
+            };
+            self.decided.push(journal::Decided {
+                automation: a.name.clone(),
+                subject: subject(&event),
+                status: said,
+                why: why(&event, &firing, self.judged.as_deref().or(error.as_deref())),
+            });
             let record = NewExecution {
                 id: &id,
                 automation: a,
@@ -403,7 +454,8 @@ impl Batch<'_> {
                 run: run.as_deref(),
                 step: firing.step,
                 collection: event.collection_path(),
-                values: trigger_values(&firing),
+                values: trigger_values(&firing)
+                    .or_else(|| self.judged.as_ref().map(|j| json!({"judged": j}))),
                 status,
                 error,
                 test: false,
@@ -459,6 +511,33 @@ fn trigger_values(firing: &Firing) -> Option<serde_json::Value> {
             .value
             .map(|v| json!({"value": v, "values": firing.values})),
     }
+}
+
+/// What an event was about, for a line: `ENTITY/PROJECT/RUN ("display name")` or the
+/// collection.
+fn subject(event: &EngineEvent) -> Option<String> {
+    match &event.run {
+        Some(r) => Some(match &r.display_name {
+            Some(name) => format!("{}/{}/{} ({name:?})", r.entity, r.project, r.run),
+            None => format!("{}/{}/{}", r.entity, r.project, r.run),
+        }),
+        None => event.collection_path(),
+    }
+}
+
+/// What fired an execution (the event, its step and value) and why it was not queued.
+fn why(event: &EngineEvent, firing: &Firing, problem: Option<&str>) -> String {
+    let mut out = event.kind_name().to_string();
+    if let Some(step) = firing.step {
+        out.push_str(&format!(" at step {step}"));
+    }
+    if let Some(value) = firing.value {
+        out.push_str(&format!(", value {value}"));
+    }
+    if let Some(p) = problem {
+        out.push_str(&format!(" ({p})"));
+    }
+    out
 }
 
 type Decision = (

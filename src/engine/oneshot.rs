@@ -8,6 +8,7 @@ use super::error::EngineError;
 use super::event::EngineEvent;
 use super::health::Health;
 use super::lease::{Fence, Holder, Kind, Lease};
+use super::metrics::Source;
 use super::pool::{Pool, Tally, Until};
 use super::runlog::events::Mapping;
 use super::runlog::ingest::Followed;
@@ -117,6 +118,7 @@ async fn deliver_own(
         scope,
         &engine.settings,
         Arc::new(Health::default()),
+        engine.activity.clone(),
     )?;
     let (_keep, stop) = tokio::sync::watch::channel(false);
     pool.run(
@@ -160,6 +162,7 @@ pub async fn emit(
     let result = async {
         let report =
             engine.ingest_with(&fence, now_secs(), |batch| feed(&mut Sink::Here(batch)))?;
+        engine.activity.taken(Source::Emit, &report);
         let own = Scope::Origin(fence.origin().to_string());
         let tally = deliver_own(engine, &fence, own, Instant::now() + DEADLINE).await?;
         engine.prune(&fence)?;

@@ -4,10 +4,13 @@
 //! delivery still in flight when the pool stops stays in the outbox for the next start (with
 //! the same delivery id).
 
+use super::activity::Activity;
 use super::deliver::{self, Answer};
 use super::error::{EngineError, db};
 use super::health::{Health, Part};
+use super::journal::Delivered;
 use super::lease::Fence;
+use super::metrics::Delivery;
 use super::store::{self, Due, Scope};
 use super::{now_ms, schema};
 use crate::config::file::EngineSettings;
@@ -38,12 +41,14 @@ pub(crate) enum Until {
 }
 
 /// What the pool did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tally {
     /// Delivered (2xx).
     pub delivered: usize,
     /// Given up on.
     pub failed: usize,
+    /// What was given up on, in words: the automation, the receiver and why.
+    pub given_up: Vec<String>,
 }
 
 /// The executions taken from the outbox and not yet written back (never taken twice), and how
@@ -97,9 +102,11 @@ impl Flight {
 /// How one delivery ended, to be written down.
 struct Outcome {
     execution: String,
+    automation: String,
     receiver: String,
     attempts: u32,
     answer: Answer,
+    took: Duration,
 }
 
 /// The pool over one database.
@@ -114,6 +121,7 @@ pub(crate) struct Pool {
     attempts: u32,
     retry_base_ms: u64,
     health: Arc<Health>,
+    activity: Arc<Activity>,
 }
 
 fn poisoned() -> EngineError {
@@ -143,6 +151,7 @@ struct Writer {
     attempts: u32,
     retry_base_ms: u64,
     health: Arc<Health>,
+    activity: Arc<Activity>,
 }
 
 impl Writer {
@@ -161,8 +170,11 @@ impl Writer {
             let mut backoff = Duration::from_millis(100);
             loop {
                 match self.write(&batch).await {
-                    Ok(()) => {
+                    Ok(said) => {
                         self.health.problem(Part::Delivery, None);
+                        for d in &said {
+                            self.activity.delivered(d);
+                        }
                         let _ = written.send(Ok(batch));
                         break;
                     }
@@ -180,8 +192,9 @@ impl Writer {
         }
     }
 
-    /// Writes how deliveries ended, in one transaction fenced by the lease.
-    async fn write(&self, batch: &[Outcome]) -> Result<(), EngineError> {
+    /// Writes how deliveries ended, in one transaction fenced by the lease; returns them as
+    /// lines to say once written.
+    async fn write(&self, batch: &[Outcome]) -> Result<Vec<Delivered>, EngineError> {
         let max = self.attempts;
         let base = self.retry_base_ms as f64;
         let fence = self.fence.clone();
@@ -189,13 +202,15 @@ impl Writer {
             .iter()
             .map(|o| (o.execution.clone(), o.attempts, o.answer.clone()))
             .collect();
-        blocking(&self.conn, move |c| {
+        let delays = blocking(&self.conn, move |c| {
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db)?;
             fence.check(&tx)?;
+            let mut delays = Vec::with_capacity(rows.len());
             for (execution, attempts, answer) in &rows {
                 let attempts = *attempts;
+                let mut delay = None;
                 match answer {
                     Answer::Done(status, text) => store::finish(
                         &tx,
@@ -222,21 +237,55 @@ impl Writer {
                     Answer::Again(status, why, wait) => {
                         let backoff = base * 2f64.powi(i32::try_from(attempts - 1).unwrap_or(10));
                         let jitter = backoff * (0.75 + fastrand::f64() * 0.5);
-                        let delay = wait.map_or(jitter as i64, |w| w.as_millis() as i64);
+                        let wait_ms = wait.map_or(jitter as i64, |w| w.as_millis() as i64);
+                        delay = Some(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)));
                         store::retry_later(
                             &tx,
                             execution,
                             attempts,
-                            now_ms() + delay,
+                            now_ms() + wait_ms,
                             *status,
                             why,
                         )?
                     }
                 }
+                delays.push(delay);
             }
-            tx.commit().map_err(db)
+            tx.commit().map_err(db)?;
+            Ok(delays)
         })
-        .await
+        .await?;
+        Ok(batch
+            .iter()
+            .zip(delays)
+            .map(|(o, again_in)| said(o, again_in, max))
+            .collect())
+    }
+}
+
+/// How a delivery attempt ended (its outcome, status and reason): `again_in` is the wait
+/// before the next attempt when one was planned, and `max` the attempts allowed.
+fn said(o: &Outcome, again_in: Option<Duration>, max: u32) -> Delivered {
+    let (outcome, status, why) = match &o.answer {
+        Answer::Done(status, _) => (Delivery::Delivered, Some(*status), None),
+        Answer::Final(status, _, why) => (Delivery::GivenUp, *status, Some(why.clone())),
+        Answer::Again(status, why, _) if again_in.is_none() => (
+            Delivery::GivenUp,
+            *status,
+            Some(format!("{why}; gave up after {max} attempt(s)")),
+        ),
+        Answer::Again(status, why, _) => (Delivery::Retried, *status, Some(why.clone())),
+    };
+    Delivered {
+        execution: o.execution.clone(),
+        automation: o.automation.clone(),
+        receiver: o.receiver.clone(),
+        outcome,
+        status,
+        attempts: o.attempts,
+        why,
+        again_in,
+        took: o.took,
     }
 }
 
@@ -249,6 +298,7 @@ impl Pool {
         scope: Scope,
         settings: &EngineSettings,
         health: Arc<Health>,
+        activity: Arc<Activity>,
     ) -> Result<Self, EngineError> {
         let connect = || -> Result<_, EngineError> {
             Ok(Arc::new(Mutex::new(schema::connect(
@@ -265,6 +315,7 @@ impl Pool {
             attempts: settings.attempts.max(1),
             retry_base_ms: settings.retry_base_ms.max(1),
             health,
+            activity,
         })
     }
 
@@ -284,6 +335,7 @@ impl Pool {
             attempts: self.attempts,
             retry_base_ms: self.retry_base_ms,
             health: self.health.clone(),
+            activity: self.activity.clone(),
         };
         let writing = tokio::spawn(writer.run(outcomes, written_tx));
         let result = self
@@ -376,12 +428,21 @@ impl Pool {
     fn count(&self, batch: Vec<Outcome>, flight: &mut Flight, tally: &mut Tally) {
         for o in batch {
             flight.unwritten.remove(&o.execution);
-            match o.answer {
-                Answer::Done(..) => tally.delivered += 1,
-                Answer::Final(..) => tally.failed += 1,
-                Answer::Again(..) if o.attempts >= self.attempts => tally.failed += 1,
-                Answer::Again(..) => {}
-            }
+            let why = match &o.answer {
+                Answer::Done(..) => {
+                    tally.delivered += 1;
+                    continue;
+                }
+                Answer::Final(_, _, why) => why.clone(),
+                Answer::Again(_, why, _) if o.attempts >= self.attempts => {
+                    format!("{why}; gave up after {} attempt(s)", o.attempts)
+                }
+                Answer::Again(..) => continue,
+            };
+            tally.failed += 1;
+            tally
+                .given_up
+                .push(format!("{:?} to {}: {why}", o.automation, o.receiver));
         }
     }
 
@@ -429,6 +490,7 @@ impl Pool {
             request,
             attempts,
             receiver,
+            automation,
         } in rows
         {
             if flight.sending.get(&receiver).copied().unwrap_or(0) >= PER_RECEIVER {
@@ -444,9 +506,11 @@ impl Pool {
                     flight.unwritten.insert(execution.clone());
                     let _ = to_write.send(Outcome {
                         execution,
+                        automation,
                         receiver,
                         attempts,
                         answer: Answer::Final(None, None, why),
+                        took: Duration::ZERO,
                     });
                     continue;
                 }
@@ -454,12 +518,15 @@ impl Pool {
             flight.send(&execution, &receiver);
             let client = self.client.clone();
             tasks.spawn(async move {
+                let started = Instant::now();
                 let answer = deliver::attempt(&client, &url, &headers, body).await;
                 Outcome {
                     execution,
+                    automation,
                     receiver,
                     attempts,
                     answer,
+                    took: started.elapsed(),
                 }
             });
         }

@@ -5,14 +5,22 @@
 //! Transient database trouble (a lock held by another process, a full disk) is waited out with
 //! backoff and reported as `degraded`, never a reason to exit. On SIGINT/SIGTERM it stops taking
 //! events, gives deliveries in flight at most [`GRACE`], leaves the rest in the outbox and exits
-//! 0. A lost lease or a database file deleted or replaced stops it with an error.
+//! 0. A lost lease or a database file deleted or replaced stops it with an error. SIGHUP is
+//! answered with a line saying settings are read at start (a restart applies them) and changes
+//! nothing.
+//!
+//! What it does is said through the engine's [`Activity`] (lines on standard error, counts for
+//! `GET /metrics`); under systemd it reports readiness and feeds the watchdog ([`service`]).
 
+use super::activity::Activity;
 use super::error::EngineError;
 use super::health::{Health, Part};
 use super::http::{self, Shared, TokenCache};
 use super::lease::{self, Holder, Kind, Lease};
+use super::metrics::Source;
 use super::pool::{Pool, Until};
 use super::runlog::events::Mapping;
+use super::service::{self, Heartbeat};
 use super::store::{self, Scope};
 use super::{Engine, now_ms, now_secs, schema};
 use std::net::SocketAddr;
@@ -50,14 +58,6 @@ pub struct Options {
     pub mapping: Mapping,
     /// Wait for another engine's lease instead of exiting.
     pub wait: bool,
-}
-
-/// Where the engine says what it does: lines for standard output and for standard error.
-pub(crate) struct Say {
-    /// A line for standard output.
-    pub out: Box<dyn Fn(&str) + Send + Sync>,
-    /// A warning for standard error.
-    pub warn: Box<dyn Fn(&str) + Send + Sync>,
 }
 
 /// Wakes the evaluator thread early and tells it to stop.
@@ -104,11 +104,13 @@ impl Control {
 struct Turn {
     control: Arc<Control>,
     posting: Arc<http::Posting>,
+    heartbeat: Arc<Heartbeat>,
+    watching: Watching,
 }
 
 /// Takes the lease: at once, or (with `wait`, or while a one-shot command holds it) when it is
 /// let go or lapses; an engine holding it is an error naming it.
-async fn take_lease(path: &Path, wait: bool, say: &Say) -> Result<Lease, String> {
+async fn take_lease(path: &Path, wait: bool, say: &Activity) -> Result<Lease, String> {
     let mut told: Option<Holder> = None;
     loop {
         let taken = {
@@ -134,7 +136,7 @@ async fn take_lease(path: &Path, wait: bool, say: &Say) -> Result<Lease, String>
         }
         if told.as_ref() != Some(&holder) {
             let left = (holder.until - now_ms()).max(0) / 1000;
-            (say.out)(&format!(
+            say.notice(&format!(
                 "waiting for {} to let the lease go (it lapses in {left} s unless renewed)",
                 holder.describe()
             ));
@@ -144,10 +146,12 @@ async fn take_lease(path: &Path, wait: bool, say: &Say) -> Result<Lease, String>
     }
 }
 
-/// SIGINT and SIGTERM, listened for from the start (so one that comes early is not missed).
+/// SIGINT and SIGTERM (stop) and SIGHUP (answered, changes nothing), listened for from the
+/// start (so one that comes early is not missed, and SIGHUP never ends the process).
 struct Signals {
     term: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -157,13 +161,20 @@ impl Signals {
         Ok(Self {
             term: listen(SignalKind::terminate())?,
             int: listen(SignalKind::interrupt())?,
+            hup: listen(SignalKind::hangup())?,
         })
     }
 
     async fn stop(&mut self) {
+        while !self.next().await {}
+    }
+
+    /// The next signal: `true` to stop, `false` for SIGHUP.
+    async fn next(&mut self) -> bool {
         tokio::select! {
-            _ = self.term.recv() => {},
-            _ = self.int.recv() => {},
+            _ = self.term.recv() => true,
+            _ = self.int.recv() => true,
+            _ = self.hup.recv() => false,
         }
     }
 }
@@ -191,20 +202,22 @@ fn wait_out(
 fn evaluate(
     mut engine: Engine,
     fence: &lease::Fence,
-    turn: &Turn,
+    turn: &mut Turn,
     health: &Health,
     pool: &Notify,
     options: &Options,
-    say: &Say,
+    say: &Activity,
 ) -> Result<(), EngineError> {
     let mut backoff = Duration::from_millis(200);
     let mut followed = Instant::now() - Duration::from_secs(1);
     let mut pruned = Instant::now();
-    let control = &turn.control;
+    let control = turn.control.clone();
+    let control = &*control;
     let mut batch = 500;
     let watched = engine.watch_running()?;
     tracing::info!(watched, "running runs watched for stalls");
     while !control.stopping() {
+        turn.heartbeat.beat();
         turn.posting.wait_for_posts(POSTS_FIRST);
         let started = Instant::now();
         let taken = engine.ingest_inbox(fence, now_secs(), batch);
@@ -223,7 +236,7 @@ fn evaluate(
                     pool.notify_one();
                 }
                 if report.events > 0 {
-                    tracing::info!(?report, "evaluated queued events");
+                    say.taken(Source::Inbox, &report);
                     continue;
                 }
             }
@@ -234,13 +247,14 @@ fn evaluate(
         }
         if !options.watch.is_empty() && followed.elapsed() >= Duration::from_secs(1) {
             followed = Instant::now();
-            for dir in &options.watch {
-                match engine.follow(fence, dir, &options.mapping, now_secs()) {
+            for dir in turn.watching.present(say) {
+                match engine.follow(fence, &dir, &options.mapping, now_secs()) {
                     Ok(f) => {
                         for w in f.warnings {
                             tracing::warn!(dir = %dir.display(), "{w}");
-                            (say.warn)(&w);
+                            say.warn(&w);
                         }
+                        say.taken(Source::RunLog, &f.report);
                         if f.report.queued > 0 {
                             pool.notify_one();
                         }
@@ -265,6 +279,49 @@ fn evaluate(
     Ok(())
 }
 
+/// The watched directories, and which of them do not exist yet: said once when the engine
+/// starts waiting for one and once when it appears.
+struct Watching {
+    dirs: Vec<(PathBuf, bool)>,
+}
+
+impl Watching {
+    fn new(dirs: &[PathBuf], say: &Activity) -> Self {
+        let dirs = dirs
+            .iter()
+            .map(|d| {
+                let there = d.is_dir();
+                if !there {
+                    say.notice(&format!(
+                        "--watch {}: not there yet; waiting for it to appear (the first training run makes it)",
+                        d.display()
+                    ));
+                }
+                (d.clone(), there)
+            })
+            .collect();
+        Self { dirs }
+    }
+
+    /// The directories there now (saying which just appeared).
+    fn present(&mut self, say: &Activity) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (dir, there) in &mut self.dirs {
+            if !*there && dir.is_dir() {
+                *there = true;
+                say.notice(&format!(
+                    "--watch {}: appeared; following its run logs",
+                    dir.display()
+                ));
+            }
+            if *there {
+                out.push(dir.clone());
+            }
+        }
+        out
+    }
+}
+
 /// Keeps the health answer and the tokens current; says why the engine must stop when the
 /// database file is gone or replaced.
 async fn watch_over(
@@ -272,6 +329,7 @@ async fn watch_over(
     opened: Option<(u64, u64)>,
     health: Arc<Health>,
     tokens: Arc<TokenCache>,
+    activity: Arc<Activity>,
     fatal: mpsc::UnboundedSender<String>,
 ) {
     let conn = match schema::connect(&path, Duration::from_secs(1)) {
@@ -301,11 +359,13 @@ async fn watch_over(
         match stats {
             Ok(Ok((pending, oldest))) => {
                 health.outbox(pending, oldest);
+                activity.metrics.outbox(pending, oldest);
                 health.problem(Part::Database, None);
             }
             Ok(Err(e)) => health.problem(Part::Database, Some(e.to_string())),
             Err(_) => {}
         }
+        activity.metrics.degraded(health.answer().0 != 200);
         if round.is_multiple_of(2) {
             let _ = tokens.refresh().await;
         }
@@ -320,17 +380,22 @@ fn replaced(path: &Path) -> String {
 }
 
 /// Runs the engine until SIGINT/SIGTERM (`Ok`) or until it cannot go on (`Err`, in words).
-pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), String> {
+pub async fn run(engine: Engine, options: Options) -> Result<(), String> {
     let path = engine.path().map_err(|e| e.to_string())?;
+    let say = engine.activity.clone();
     for dir in &options.watch {
-        if !dir.is_dir() {
-            return Err(format!("--watch {}: not a directory", dir.display()));
+        if dir.exists() && !dir.is_dir() {
+            return Err(format!(
+                "--watch {}: a file, not a directory; give the directory run logs are written under (e.g. ./wandb)",
+                dir.display()
+            ));
         }
     }
     let tls = match &options.tls {
         Some((cert, key)) => Some(http::tls(cert, key)?),
         None => None,
     };
+    let watching = Watching::new(&options.watch, &say);
     let mut signals = Signals::listen()?;
     // A file-size limit reached is, for the engine, a full disk: a write fails and is tried
     // again later, instead of the signal ending the process.
@@ -348,10 +413,11 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
     let lease = tokio::select! {
         lease = take_lease(&path, options.wait, &say) => lease?,
         _ = signals.stop() => {
-            (say.out)("stopped before taking the lease");
+            say.notice("stopped before taking the lease");
             return Ok(());
         }
     };
+    say.metrics.lease_held(true);
     let opened = schema::identity(&path);
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -371,6 +437,7 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         intake: Arc::new(tokio::sync::Mutex::new(connect(http::STORE_WAIT)?)),
         tokens: tokens.clone(),
         health: health.clone(),
+        activity: say.clone(),
         bound,
         stored: {
             let (path, control, fatal) = (path.clone(), control.clone(), fatal_tx.clone());
@@ -389,8 +456,9 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
     });
     let server = tokio::spawn(http::serve(listener, tls.clone(), shared, stop.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
-    (say.out)(&format!(
-        "engine listening on {scheme}://{bound} (POST /v1/events with a token, GET /v1/health); ctrl-c stops it"
+    let listening = format!("engine listening on {scheme}://{bound}");
+    say.notice(&format!(
+        "{listening} (POST /v1/events with a token, GET /v1/health, GET /metrics); ctrl-c stops it"
     ));
 
     let pool = Pool::new(
@@ -399,6 +467,7 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         Scope::All,
         &engine.settings,
         health.clone(),
+        say.clone(),
     )
     .map_err(|e| e.to_string())?;
     let delivering = {
@@ -409,7 +478,8 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
             }
         })
     };
-    let say = Arc::new(say);
+    let heartbeat = Arc::new(Heartbeat::default());
+    heartbeat.beat();
     let evaluator = {
         let (fence, health, wake, fatal, say) = (
             lease.fence().clone(),
@@ -419,14 +489,17 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
             say.clone(),
         );
         let options = Arc::new(options);
-        let turn = Turn {
+        let mut turn = Turn {
             control: control.clone(),
             posting: posting.clone(),
+            heartbeat: heartbeat.clone(),
+            watching,
         };
         std::thread::Builder::new()
             .name("evaluator".into())
             .spawn(move || {
-                if let Err(e) = evaluate(engine, &fence, &turn, &health, &wake, &options, &say) {
+                if let Err(e) = evaluate(engine, &fence, &mut turn, &health, &wake, &options, &say)
+                {
                     let _ = fatal.send(e.to_string());
                 }
             })
@@ -437,20 +510,31 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         opened,
         health.clone(),
         tokens,
+        say.clone(),
         fatal_tx.clone(),
     ));
+    service::ready(&listening);
+    let watchdog = tokio::spawn(service::feed_watchdog(heartbeat));
     let mut lease_state = lease.state();
     let mut renewing = true;
     let outcome: Result<(), String> = loop {
         tokio::select! {
-            _ = signals.stop() => break Ok(()),
+            stop = signals.next() => match stop {
+                true => break Ok(()),
+                false => say.notice(
+                    "SIGHUP: nothing to reload; config.toml is read when the engine starts, so restart it to apply changes (systemctl restart wbauto-engine)"
+                ),
+            },
             Some(why) = fatal.recv() => break Err(why),
             changed = lease_state.changed(), if renewing => {
                 if changed.is_err() {
                     renewing = false;
                 }
                 match lease_state.borrow_and_update().clone() {
-                    lease::State::Lost(why) => break Err(why),
+                    lease::State::Lost(why) => {
+                        say.metrics.lease_held(false);
+                        break Err(why);
+                    }
                     lease::State::Troubled(why) => health.problem(Part::Lease, Some(why)),
                     lease::State::Held => health.problem(Part::Lease, None),
                 }
@@ -458,6 +542,8 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         }
     };
     // Stop taking events; deliveries in flight get GRACE; the rest stays in the outbox.
+    service::stopping();
+    watchdog.abort();
     control.stop();
     let _ = stop_tx.send(true);
     watcher.abort();
@@ -468,6 +554,6 @@ pub async fn run(engine: Engine, options: Options, say: Say) -> Result<(), Strin
         .await
         .map_err(|e| e.to_string())?;
     outcome?;
-    (say.out)("engine stopped");
+    say.notice("engine stopped");
     Ok(())
 }

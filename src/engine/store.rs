@@ -293,6 +293,8 @@ pub(crate) struct Due {
     pub attempts: u32,
     /// Where it goes (scheme, host and port), for the per-receiver limit.
     pub receiver: String,
+    /// The automation's name, to say what was delivered.
+    pub automation: String,
 }
 
 /// Which outbox rows a deliverer takes.
@@ -329,7 +331,9 @@ pub fn due(
     let (origin, execution) = scope.params();
     let mut stmt = conn
         .prepare_cached(
-            "SELECT execution_id, request, attempts, receiver FROM outbox
+            "SELECT execution_id, request, attempts, receiver,
+                    (SELECT automation_name FROM executions WHERE id = execution_id)
+             FROM outbox
              WHERE next_at <= ?1 AND (?3 = '' OR origin = ?3) AND (?4 = '' OR execution_id = ?4)
                AND receiver NOT IN (SELECT value FROM json_each(?5))
                AND execution_id NOT IN (SELECT value FROM json_each(?6))
@@ -347,19 +351,21 @@ pub fn due(
                     r.get::<_, String>(1)?,
                     r.get::<_, u32>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             },
         )
         .map_err(db)?;
     let mut out = Vec::new();
     for row in rows {
-        let (execution, request, attempts, receiver) = row.map_err(db)?;
+        let (execution, request, attempts, receiver, automation) = row.map_err(db)?;
         out.push(Due {
             execution,
             request: serde_json::from_str(&request)
                 .map_err(|e| format!("the stored request is unreadable ({e})")),
             attempts,
             receiver,
+            automation: automation.unwrap_or_default(),
         });
     }
     Ok(out)

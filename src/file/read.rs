@@ -12,7 +12,7 @@ use crate::model::{
 };
 use serde_json::Value;
 
-const TOP_KEYS: [&str; 9] = [
+const TOP_KEYS: [&str; 10] = [
     "id",
     "name",
     "description",
@@ -22,6 +22,7 @@ const TOP_KEYS: [&str; 9] = [
     "action",
     "created_at",
     "updated_at",
+    "backend",
 ];
 
 /// Whether a digit at `i` starts a value (a number, not part of a word such as `sweep-12`).
@@ -198,7 +199,11 @@ pub(crate) fn from_value(v: &Value, path: &str, problems: &mut Vec<Problem>) -> 
     let name = f.req_str("name", "every automation needs a name, unique in its scope");
     let description = f.opt_str("description");
     let enabled = f.opt_bool("enabled").unwrap_or(true);
-    let _ = (f.opt_str("created_at"), f.opt_str("updated_at"));
+    let _ = (
+        f.opt_str("created_at"),
+        f.opt_str("updated_at"),
+        f.opt_str("backend"),
+    );
     let scope = read_scope(f.get("scope"), &f.path_of("scope"), f.problems);
     let event = read_event(f.get("event"), &f.path_of("event"), f.problems);
     let action = read_action(f.get("action"), &f.path_of("action"), f.problems);

@@ -390,12 +390,31 @@ impl HistoryQuery {
 
     /// Everything read, once each (by id), newest first, filtered (the newest of each
     /// automation only, when asked), then cut to the limit; with what the filters left out.
-    pub fn select(&self, mut read: Vec<Execution>) -> History {
-        newest_first(&mut read);
-        read.dedup_by(|a, b| a.id.is_some() && a.id == b.id);
-        let total = read.len();
+    pub fn select(&self, read: Vec<Execution>) -> History {
+        let (chosen, mut history) = self.choose(&read);
+        let mut read: Vec<Option<Execution>> = read.into_iter().map(Some).collect();
+        history.executions = chosen.iter().filter_map(|i| read[*i].take()).collect();
+        history
+    }
+
+    /// The same selection of executions still being read, copying only the ones selected (a
+    /// long history is reported many times while it is read).
+    pub fn select_copy(&self, read: &[Execution]) -> History {
+        let (chosen, mut history) = self.choose(read);
+        history.executions = chosen.iter().map(|i| read[*i].clone()).collect();
+        history
+    }
+
+    /// The positions in `read` that `select` keeps, in its order, and the counts of what the
+    /// filters left out (the executions left empty).
+    fn choose(&self, read: &[Execution]) -> (Vec<usize>, History) {
+        let mut order: Vec<usize> = (0..read.len()).collect();
+        order.sort_by(|a, b| newer_first(&read[*a], &read[*b]));
+        order.dedup_by(|a, b| read[*a].id.is_some() && read[*a].id == read[*b].id);
+        let total = order.len();
         let (mut older, mut other_status) = (0, 0);
-        read.retain(|e| {
+        order.retain(|i| {
+            let e = &read[*i];
             let (others, status, since) = (
                 self.others_match(e),
                 self.status_matches(e),
@@ -407,27 +426,26 @@ impl HistoryQuery {
         });
         if self.newest_each {
             let mut seen = std::collections::HashSet::new();
-            read.retain(|e| seen.insert(e.automation_id.clone()));
+            order.retain(|i| seen.insert(read[*i].automation_id.as_deref()));
         }
-        let matched = read.len();
-        read.truncate(self.limit.unwrap_or(usize::MAX));
-        History {
-            executions: read,
+        let matched = order.len();
+        order.truncate(self.limit.unwrap_or(usize::MAX));
+        let counts = History {
+            executions: Vec::new(),
             matched,
             total,
             older,
             other_status,
-        }
+        };
+        (order, counts)
     }
 }
 
-/// Sorts newest first: by time (unknown times last), then by id, so equal times keep one order.
-pub fn newest_first(executions: &mut [Execution]) {
-    executions.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+/// Newest first: by time (unknown times last), then by id, so equal times keep one order.
+fn newer_first(a: &Execution, b: &Execution) -> std::cmp::Ordering {
+    b.created_at
+        .cmp(&a.created_at)
+        .then_with(|| b.id.cmp(&a.id))
 }
 
 #[cfg(test)]
@@ -532,6 +550,25 @@ mod tests {
             .select(read.clone());
             assert_eq!(ids(&one), [Some("a".to_string())], "{wanted}");
         }
+    }
+
+    #[test]
+    fn a_selection_of_what_is_still_read_is_the_same_selection_copied() {
+        let read = vec![
+            at("a", "2026-01-01T00:00:00Z", Status::Success),
+            at("c", "2026-01-03T00:00:00Z", Status::Failed),
+            at("c", "2026-01-03T00:00:00Z", Status::Failed),
+            at("b", "2026-01-02T00:00:00Z", Status::Success),
+        ];
+        let mut query = HistoryQuery::of(HistoryScope::Entity {
+            entity: "acme".into(),
+        });
+        query.status = Some(Status::Success);
+        query.limit = Some(1);
+        let copied = query.select_copy(&read);
+        assert_eq!(copied, query.select(read));
+        assert_eq!(copied.executions[0].id.as_deref(), Some("b"));
+        assert_eq!((copied.total, copied.matched), (3, 2));
     }
 
     #[test]

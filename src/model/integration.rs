@@ -148,6 +148,26 @@ fn channel_key(s: &str) -> &str {
 /// `want_slack` says which kind the action needs. A reference with an id must match that id;
 /// otherwise a `#channel` matches Slack channels (with or without `#`) and a name matches webhook
 /// names. No match, a match of the wrong kind and two matches are errors that say what to do.
+/// Whether `i` is the integration a file names `label` (a Slack channel with its `#`, a
+/// webhook by name).
+fn named(i: &Integration, label: &str) -> bool {
+    match &i.kind {
+        IntegrationKind::Slack { channel, .. } => {
+            label.starts_with('#') && channel_key(channel) == channel_key(label)
+        }
+        IntegrationKind::Webhook { name, .. } => name == label,
+    }
+}
+
+/// Whether no integration among `candidates` has the name `reference` gives (by id, whether
+/// the id is there).
+pub(crate) fn missing(reference: &IntegrationRef, candidates: &[Integration]) -> bool {
+    match &reference.id {
+        Some(id) => !candidates.iter().any(|i| &i.id == id),
+        None => !candidates.iter().any(|i| named(i, &reference.label)),
+    }
+}
+
 pub(crate) fn find<'a>(
     reference: &IntegrationRef,
     candidates: &'a [Integration],
@@ -168,15 +188,7 @@ pub(crate) fn find<'a>(
         return Ok(found);
     }
     let label = reference.label.as_str();
-    let matches: Vec<&Integration> = candidates
-        .iter()
-        .filter(|i| match &i.kind {
-            IntegrationKind::Slack { channel, .. } => {
-                label.starts_with('#') && channel_key(channel) == channel_key(label)
-            }
-            IntegrationKind::Webhook { name, .. } => name == label,
-        })
-        .collect();
+    let matches: Vec<&Integration> = candidates.iter().filter(|i| named(i, label)).collect();
     match matches.as_slice() {
         [] => {
             let names: Vec<&str> = candidates

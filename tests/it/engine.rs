@@ -240,7 +240,15 @@ async fn retries_until_success_with_one_delivery_id_and_a_400_is_final() {
     assert_eq!(history[0]["response_status"], 200);
 
     receiver.answer(&[400]);
-    s.emit(&[create]).await;
+    let refused = s.emit_failing(&[create]).await;
+    assert!(
+        refused
+            .stderr
+            .contains("not delivered: \"on-create\" to http://127.0.0.1:")
+            && refused.stderr.contains("HTTP 400"),
+        "emit says which delivery failed: {}",
+        refused.stderr
+    );
     assert_eq!(receiver.requests().len(), 4, "a 400 is tried once");
     let history = s.history(&["on-create", "--status", "failed"]).await;
     assert_eq!(history.len(), 1);
@@ -482,18 +490,7 @@ async fn test_fire_shows_the_masked_request_sends_it_and_no_secret_leaks() {
 async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engine() {
     let receiver = Receiver::start().await;
     let s = Setup::new(&receiver, "").await;
-    let url = format!("{}/slack", receiver.url);
-    s.ok(
-        &[
-            "integrations",
-            "add-slack",
-            "#alerts",
-            "--webhook-url",
-            &url,
-        ],
-        None,
-    )
-    .await;
+    s.slack_alerts(&receiver).await;
     s.create("- name: tell-slack\n  scope: {project: acme/vision}\n  event: {type: run_state, states: [failed]}\n  action: {type: slack, integration: \"#alerts\", title: \"Run ${run_name} failed\", message: \"state ${run_status}\", severity: error}\n").await;
     let mut engine = Engine::spawn(&s, &[]);
     engine.ready().await;
@@ -525,7 +522,7 @@ async fn slack_posts_to_its_incoming_webhook_and_emit_queues_for_a_running_engin
         })
     });
     let post = &receiver.requests()[0];
-    assert_eq!(post.target, "POST /slack");
+    assert_eq!(post.target, "POST /services/T1/B2/sekrit");
     let body = post.json();
     assert_eq!(body["text"], "[error] Run sweep-1 failed: state failed");
     assert_eq!(body["blocks"][0]["text"]["text"], "Run sweep-1 failed");
@@ -640,8 +637,8 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     );
     assert_eq!(
         runs("ended-failed"),
-        ["kil00001", "sweep-2", "sweep-3", "sweep-4", "sweep-7"],
-        "exit 1, 3, 255, and two SIGKILLs"
+        ["sweep-2", "sweep-3", "sweep-4", "sweep-7"],
+        "exit 1, 3, 255, and a SIGKILL (the run killed before its run record is never filed)"
     );
     assert_eq!(runs("started").len(), 11, "every run with a run record");
     assert_eq!(runs("loss-over-5"), ["sweep-8"]);
@@ -736,8 +733,8 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     let wandb = copy_runlogs(s.path(), &[]);
     s.ok(&["emit", "--run-dir", wandb.to_str().unwrap()], None)
         .await;
-    // The fixtures were logged to acme/vision; the SIGKILLed one without a run record goes to
-    // the default entity's `uncategorized`, created as W&B creates a project on a first run.
+    // The fixtures were logged to acme/vision; the SIGKILLed one without a run record is never
+    // filed, so no `uncategorized` project is made for it.
     let got = by_automation(&receiver.requests());
     assert_eq!(got["started"].len(), 11);
     let db = rusqlite::Connection::open(s.path().join("local.db")).unwrap();
@@ -748,7 +745,10 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(created, 1);
+    assert_eq!(
+        created, 0,
+        "no project guessed for a log without a run record"
+    );
     // Runs of an unknown entity are reported and skipped (other copies of the logs: new files).
     let other = copy_runlogs(&s.path().join("elsewhere"), &[]);
     let r = s

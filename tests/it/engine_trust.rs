@@ -116,18 +116,7 @@ async fn the_rate_limit_runs_on_the_engine_clock() {
 async fn slack_urls_and_userinfo_are_masked_in_history_and_test() {
     let receiver = Receiver::start().await;
     let s = Setup::new(&receiver, "").await;
-    let slack = format!("{}/services/T1/B2/sekrit", receiver.url);
-    s.ok(
-        &[
-            "integrations",
-            "add-slack",
-            "#alerts",
-            "--webhook-url",
-            &slack,
-        ],
-        None,
-    )
-    .await;
+    s.slack_alerts(&receiver).await;
     let with_user = receiver.url.replace("http://", "http://bob:pw@") + "/userhook";
     s.ok(
         &["integrations", "add-webhook", "userhook", &with_user],
@@ -286,7 +275,10 @@ async fn a_redirect_is_not_followed_and_is_called_a_redirect() {
     s.create(&webhook("on-tag", "{type: add_artifact_tag}"))
         .await;
     receiver.redirect(302, "https://elsewhere.example/new?key=abc");
-    let out = s.emit(&[tag("x", "2026-01-01T00:00:00Z")]).await;
+    let out = s
+        .emit_failing(&[tag("x", "2026-01-01T00:00:00Z")])
+        .await
+        .stdout;
     assert!(out.contains("0 succeeded, 1 failed"), "{out}");
     assert_eq!(
         receiver.requests().len(),

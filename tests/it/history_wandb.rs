@@ -4,7 +4,7 @@
 //! when closed, an older server said in one line, and the judge key opening the Backtest tab on
 //! the execution's run. Snapshots at 80x24 and 160x48.
 
-use crate::support::dashboard::{Driven, NOW, ch, render};
+use crate::support::dashboard::{Driven, NOW, ch, flat, render, shown};
 use crate::support::fake_wandb::FakeWandb;
 use crossterm::event::KeyCode;
 use serde_json::json;
@@ -30,22 +30,6 @@ async fn highlight(d: &mut Driven, texts: &[&str]) {
         d.send(ch('j')).await;
     }
     panic!("no row shows {texts:?}:\n{}", render(&d.state));
-}
-
-/// The screen with the fake's port (random, always five digits) written as `#####`.
-fn shown(d: &Driven) -> String {
-    let port = regex::Regex::new(r"127\.0\.0\.1:\d{5}").unwrap();
-    port.replace_all(&render(&d.state), "127.0.0.1:#####")
-        .into_owned()
-}
-
-/// The screen's text without its box, lines joined (for sentences the view wraps).
-fn flat(screen: &str) -> String {
-    screen
-        .lines()
-        .map(|l| l.trim_matches('"').trim_matches('│').trim())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[tokio::test]
@@ -206,19 +190,7 @@ async fn the_detail_history_tab_lists_and_opens_the_automations_executions() {
     for (w, h) in [(80, 24), (160, 48)] {
         let fake = FakeWandb::demo().await;
         let mut d = driven(&fake, w, h).await;
-        let position = d
-            .state
-            .list()
-            .rows(0, usize::MAX)
-            .position(|i| i.saved.automation.name == "training-finished")
-            .unwrap();
-        for _ in 0..position {
-            d.send(ch('j')).await;
-        }
-        d.press(KeyCode::Enter).await;
-        for _ in 0..3 {
-            d.press(KeyCode::Tab).await;
-        }
+        d.open_detail("training-finished", 3).await;
         let tab = shown(&d);
         insta::assert_snapshot!(format!("detail_history_wandb_{w}x{h}"), tab);
         assert_eq!(tab.matches("release-").count(), 2, "{tab}");

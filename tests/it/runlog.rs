@@ -344,19 +344,19 @@ fn finding_logs_shrinking_files_and_gone_writers() {
     };
     debug(alive.id());
     assert!(
-        !follow::writer_gone(&live_log, &here, now, 60),
+        follow::writer_gone(&live_log, &here, now, 60).is_none(),
         "a live writer"
     );
     let mut dead = std::process::Command::new("true").spawn().unwrap();
     dead.wait().unwrap();
     debug(dead.id());
     assert!(
-        follow::writer_gone(&live_log, &here, now, 60),
+        follow::writer_gone(&live_log, &here, now, 60).is_some(),
         "a dead writer"
     );
     debug(alive.id());
     assert!(
-        !follow::writer_gone(&live_log, &here, now + 3_600, 60),
+        follow::writer_gone(&live_log, &here, now + 3_600, 60).is_none(),
         "a live writer that stopped writing is a stalled run, not a crashed one"
     );
     let elsewhere = RunLog {
@@ -364,15 +364,18 @@ fn finding_logs_shrinking_files_and_gone_writers() {
         ..here.clone()
     };
     assert!(
-        !follow::writer_gone(&live_log, &elsewhere, now + 59, 60),
+        follow::writer_gone(&live_log, &elsewhere, now + 59, 60).is_none(),
         "a log written elsewhere, still growing"
     );
     assert!(
-        follow::writer_gone(&live_log, &elsewhere, now + 61, 60),
+        follow::writer_gone(&live_log, &elsewhere, now + 61, 60).is_some(),
         "written elsewhere: no growth for too long"
     );
     std::fs::write(live.join("run-liv00001.wandb.synced"), b"").unwrap();
-    assert!(follow::writer_gone(&live_log, &here, now, 60), "synced");
+    assert_eq!(
+        follow::writer_gone(&live_log, &here, now, 60),
+        Some(follow::Gone::Synced)
+    );
     alive.kill().unwrap();
     let _ = alive.wait();
 }

@@ -399,6 +399,15 @@ async fn history_screen() {
         update(s, ch('j'));
     })
     .await;
+    both("history_reading", |s| {
+        update(s, ch('h'));
+        let request = s
+            .session()
+            .latest(wbauto::app::store::session::RequestKind::History);
+        let so_far = history_of(executions(s));
+        update(s, Msg::from(HistoryMsg::Reading { request, so_far }));
+    })
+    .await;
     both("history_failed_only", |s| {
         update(s, ch('h'));
         load_history(s);

@@ -13,7 +13,7 @@ use crate::app::layout::Layout;
 use crate::app::modes::Bound;
 use crate::app::state::ToastKind;
 use crate::backend::BackendKind;
-use crate::model::history::HistoryScope;
+use crate::model::history::{History, HistoryScope};
 
 /// The History screen's mode.
 pub(crate) const MODE: Mode = Mode::new("history", "history", Input::Keys, Group::Screen);
@@ -39,6 +39,8 @@ pub enum HistoryMsg {
     Refresh,
     /// Back to the list (an open row closes first).
     Back,
+    /// What is read so far of the executions (a long W&B history, page by page).
+    Reading { request: u64, so_far: History },
     /// The executions arrived.
     Loaded { request: u64, result: Answer },
 }
@@ -113,6 +115,7 @@ impl Page for HistoryScreen {
                     ctx.back();
                 }
             }
+            HistoryMsg::Reading { request, so_far } => self.view.reading(request, so_far, ctx),
             HistoryMsg::Loaded { request, result } => self.view.answer(request, result, ctx),
         }
         true

@@ -53,6 +53,87 @@ fn unexpected(what: &str) -> BackendError {
     ))
 }
 
+/// What the next page of a connection brought.
+enum Paged {
+    /// Its nodes, as sent.
+    Nodes(Vec<Box<RawValue>>),
+    /// The first key of the path was null: no such entity or project.
+    Missing,
+    /// There are no more pages.
+    End,
+}
+
+/// A connection read one page at a time, following its cursors; a cursor given a second time
+/// (pages that go round) stops it with an error.
+struct Pager<'a> {
+    query: &'a str,
+    vars: Value,
+    path: &'a [&'a str],
+    what: &'a str,
+    cursor: Option<String>,
+    seen: HashSet<String>,
+    pages: usize,
+    done: bool,
+}
+
+impl<'a> Pager<'a> {
+    fn new(query: &'a str, vars: Value, path: &'a [&'a str], per_page: u64, what: &'a str) -> Self {
+        let mut vars = vars;
+        vars["perPage"] = json!(per_page);
+        Self {
+            query,
+            vars,
+            path,
+            what,
+            cursor: None,
+            seen: HashSet::new(),
+            pages: 0,
+            done: false,
+        }
+    }
+
+    /// Asks `backend` for the next page.
+    async fn next(&mut self, backend: &WandbBackend) -> Result<Paged, BackendError> {
+        let what = self.what;
+        if self.done {
+            return Ok(Paged::End);
+        }
+        if self.pages == MAX_PAGES {
+            return Err(BackendError::Server(format!(
+                "{what} has more than {MAX_PAGES} pages; stopping"
+            )));
+        }
+        self.pages += 1;
+        let mut v = self.vars.clone();
+        v["cursor"] = json!(self.cursor);
+        let data = backend
+            .client
+            .execute_raw(&GraphqlRequest::sdk(self.query, v))
+            .await?;
+        let page = match page::at_path(&data, self.path).map_err(|_| unexpected(what))? {
+            Found::Page(page) => page,
+            Found::Missing(0) => return Ok(Paged::Missing),
+            Found::Missing(_) => return Err(unexpected(what)),
+        };
+        if page.more && page.next.is_none() {
+            return Err(BackendError::Server(format!(
+                "W&B said {what} has more pages but gave no cursor"
+            )));
+        }
+        match page.next {
+            Some(next) if !self.seen.insert(next.clone()) => {
+                return Err(BackendError::Server(format!(
+                    "W&B gave the cursor {next:?} of {what} a second time after {} pages: its pages go round in a circle, so reading stopped; try again later",
+                    self.pages
+                )));
+            }
+            Some(next) => self.cursor = Some(next),
+            None => self.done = true,
+        }
+        Ok(Paged::Nodes(page.nodes))
+    }
+}
+
 fn invalid(message: impl Into<String>) -> BackendError {
     BackendError::Invalid(vec![Problem::new("", message)])
 }
@@ -119,41 +200,15 @@ impl WandbBackend {
         per_page: u64,
         what: &str,
     ) -> Result<Option<Vec<Box<RawValue>>>, BackendError> {
-        let mut cursor: Option<String> = None;
-        let mut seen = HashSet::new();
+        let mut pager = Pager::new(query, vars, path, per_page, what);
         let mut out = Vec::new();
-        for pages in 1..=MAX_PAGES {
-            let mut v = vars.clone();
-            v["perPage"] = json!(per_page);
-            v["cursor"] = json!(cursor);
-            let data = self
-                .client
-                .execute_raw(&GraphqlRequest::sdk(query, v))
-                .await?;
-            let page = match page::at_path(&data, path).map_err(|_| unexpected(what))? {
-                Found::Page(page) => page,
-                Found::Missing(0) => return Ok(None),
-                Found::Missing(_) => return Err(unexpected(what)),
-            };
-            if page.more && page.next.is_none() {
-                return Err(BackendError::Server(format!(
-                    "W&B said {what} has more pages but gave no cursor"
-                )));
-            }
-            out.extend(page.nodes);
-            match page.next {
-                Some(next) if !seen.insert(next.clone()) => {
-                    return Err(BackendError::Server(format!(
-                        "W&B gave the cursor {next:?} of {what} a second time after {pages} pages: its pages go round in a circle, so reading stopped; try again later"
-                    )));
-                }
-                Some(next) => cursor = Some(next),
-                None => return Ok(Some(out)),
+        loop {
+            match pager.next(self).await? {
+                Paged::Nodes(nodes) => out.extend(nodes),
+                Paged::Missing => return Ok(None),
+                Paged::End => return Ok(Some(out)),
             }
         }
-        Err(BackendError::Server(format!(
-            "{what} has more than {MAX_PAGES} pages; stopping"
-        )))
     }
 
     /// An automation of a listing, from the node's text as sent.
@@ -400,7 +455,15 @@ impl Backend for WandbBackend {
         &self,
         query: &crate::model::history::HistoryQuery,
     ) -> Result<crate::model::history::History, BackendError> {
-        self.history(query).await
+        self.history(query, None).await
+    }
+
+    async fn automation_history_reading(
+        &self,
+        query: &crate::model::history::HistoryQuery,
+        so_far: super::SoFar<'_>,
+    ) -> Result<crate::model::history::History, BackendError> {
+        self.history(query, Some(so_far)).await
     }
 
     async fn list_integrations(&self, entity: &str) -> Result<Vec<Integration>, BackendError> {

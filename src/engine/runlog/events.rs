@@ -26,7 +26,7 @@ pub struct RunLog {
     pub offset: u64,
     /// The last record number read (a gap means lost data).
     pub last_num: i64,
-    /// The run, once its run record was read (or taken from the file name).
+    /// The run, once its run record was read.
     pub run: Option<(String, String, String, Option<String>)>,
     /// The writer's user.
     pub user: Option<String>,
@@ -50,6 +50,9 @@ pub struct RunLog {
     /// The last step logged.
     #[serde(default)]
     pub last_step: Option<i64>,
+    /// Why a run without an exit record was judged crashed (which rule decided).
+    #[serde(default)]
+    pub judged: Option<String>,
 }
 
 impl RunLog {
@@ -71,17 +74,6 @@ impl RunLog {
             body: EventBody::State(state),
             time: time.or(self.last_time),
         })
-    }
-
-    /// Sets the run from the file name when no run record has been read yet.
-    pub(crate) fn assume_run(&mut self, run_id: &str, mapping: &Mapping) {
-        if self.run.is_none() {
-            let (entity, project) = mapping
-                .project
-                .clone()
-                .unwrap_or_else(|| (mapping.default_entity.clone(), "uncategorized".into()));
-            self.run = Some((entity, project, run_id.to_string(), None));
-        }
     }
 
     /// The events of one record (with the lost-data warning when its number skips ahead).
@@ -214,13 +206,15 @@ impl RunLog {
         }
     }
 
-    /// The run crashed: its writer is gone and no exit record came.
-    pub fn crashed(&mut self) -> Option<EngineEvent> {
+    /// The run crashed: its writer is gone (`why`, the rule that decided) and no exit record
+    /// came.
+    pub fn crashed(&mut self, why: &str) -> Option<EngineEvent> {
         if self.ended || self.run.is_none() {
             return None;
         }
         self.ended = true;
         self.outcome = Some("crashed".into());
+        self.judged = Some(why.to_string());
         self.state(StateReport::Failed, None)
     }
 }

@@ -1,7 +1,8 @@
 //! Following run logs on disk: finding `run-*.wandb` files under a directory (recursively, new
-//! ones as they appear, `latest-run` links ignored), reading only what was appended since the
-//! remembered offset, and telling whether a log's writer is gone. Works by polling, so it works
-//! on NFS too.
+//! ones as they appear, `latest-run` links ignored, directories of runs that ended skipped),
+//! reading only what was appended since the remembered offset, and telling whether a log's
+//! writer is gone. Works by polling, never inotify, so it works the same on NFS, Lustre and
+//! other shared filesystems where change notices from other hosts never arrive.
 
 use super::events::{Mapping, RunLog};
 use super::framing::{FileHeader, Framer, HEADER, Step, file_header};
@@ -13,9 +14,17 @@ use std::path::{Path, PathBuf};
 /// Every `run-*.wandb` under `dir`, sorted; symbolic links (such as `wandb/latest-run`) are not
 /// followed, so a run is found once.
 pub fn find(dir: &Path) -> Vec<PathBuf> {
+    find_except(dir, &std::collections::HashSet::new())
+}
+
+/// [`find`], not looking into the directories in `skip` (those of runs that ended).
+pub(crate) fn find_except(dir: &Path, skip: &std::collections::HashSet<PathBuf>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
+        if skip.contains(&d) {
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
         };
@@ -95,7 +104,6 @@ pub fn read(
         };
     }
     out.log.size = size;
-    out.log.assume_run(&run_id(path), mapping);
     let mut head = [0u8; HEADER as usize];
     let got = file
         .read(&mut head)
@@ -184,10 +192,44 @@ fn writer_pid(log: &Path) -> Option<i64> {
         .ok()
 }
 
-/// For a log written on this host by a process whose id it names: whether that process is
-/// still there (and is not a newer process given the same id). `None` for a log written
-/// elsewhere, or whose writer is not known.
-pub fn writer_here(path: &Path, log: &RunLog) -> Option<bool> {
+/// Which rule found a log's writer gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gone {
+    /// `wandb sync` marked the log synced.
+    Synced,
+    /// The writer's process on this host is gone (or its id is now another, newer process's).
+    Exited(i64),
+    /// The file has not grown for `secs` (the only rule for a log written on another host,
+    /// whose processes cannot be seen from here).
+    Stale {
+        /// Seconds without growth.
+        secs: i64,
+        /// The host that wrote it, when the run record names one.
+        host: Option<String>,
+    },
+}
+
+impl Gone {
+    /// The rule in words, for history.
+    pub fn words(&self) -> String {
+        match self {
+            Gone::Synced => "the log was marked synced without an exit record".into(),
+            Gone::Exited(pid) => format!("its writer (process {pid} on this host) is gone"),
+            Gone::Stale { secs, host } => {
+                let by = host
+                    .as_deref()
+                    .map(|h| format!(" (written on host {h})"))
+                    .unwrap_or_default();
+                format!("the log did not grow for {secs} s{by}")
+            }
+        }
+    }
+}
+
+/// For a log written on this host by a process whose id it names: that id, and whether the
+/// process is still there (and is not a newer process given the same id). `None` for a log
+/// written elsewhere, or whose writer is not known.
+pub fn writer_here(path: &Path, log: &RunLog) -> Option<(i64, bool)> {
     let here = log
         .host
         .as_deref()
@@ -198,19 +240,25 @@ pub fn writer_here(path: &Path, log: &RunLog) -> Option<bool> {
     let newer = started
         .zip(modified(path.parent().unwrap_or(path)))
         .is_some_and(|(p, d)| p > d);
-    Some(alive && !newer)
+    Some((pid, alive && !newer))
 }
 
-/// Whether the writer of a log (without an exit record) is gone: the log was synced; on this
-/// host, its writer's process is not alive (a process that is alive but writes nothing is a
-/// stalled run, not a crashed one); elsewhere, the file has not grown for `stale_secs`.
-pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> bool {
-    let synced = path.with_extension("wandb.synced").exists();
-    synced
-        || match writer_here(path, log) {
-            Some(alive) => !alive,
-            None => now - log.grew_at >= stale_secs,
-        }
+/// Whether the writer of a log (without an exit record) is gone, and by which rule: the log
+/// was synced; on this host, its writer's process is not alive (a process that is alive but
+/// writes nothing is a stalled run, not a crashed one); elsewhere, or with no process known,
+/// the file has not grown for `stale_secs`.
+pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> Option<Gone> {
+    if path.with_extension("wandb.synced").exists() {
+        return Some(Gone::Synced);
+    }
+    if let Some((pid, alive)) = writer_here(path, log) {
+        return (!alive).then_some(Gone::Exited(pid));
+    }
+    let secs = now - log.grew_at;
+    (secs >= stale_secs).then(|| Gone::Stale {
+        secs,
+        host: log.host.clone(),
+    })
 }
 
 /// A whole run log at once, for a backtest: its run and every event, warnings as notes. A log
@@ -234,8 +282,10 @@ pub(crate) fn read_whole(
             break;
         }
     }
-    if !log.ended && writer_gone(path, &log, now, stale_secs) {
-        events.extend(log.crashed());
+    if !log.ended
+        && let Some(gone) = writer_gone(path, &log, now, stale_secs)
+    {
+        events.extend(log.crashed(&gone.words()));
     }
     let Some((entity, project, run, display_name)) = log.run.clone() else {
         return Ok(None);

@@ -282,6 +282,19 @@ pub fn toggle_answered(
     update(s, Msg::Saved { id, kind, result })
 }
 
+/// Whether a message is what is read so far of a history (more messages follow for its request).
+pub fn reading(msg: &Msg) -> bool {
+    use wbauto::app::screens::ScreenMsg;
+    matches!(
+        msg,
+        Msg::Screen(ScreenMsg::History(
+            wbauto::app::screens::history::HistoryMsg::Reading { .. }
+        )) | Msg::Screen(ScreenMsg::Detail(
+            wbauto::app::screens::detail::DetailMsg::HistoryReading { .. }
+        ))
+    )
+}
+
 /// Runs effects through the runner and feeds answers back until nothing is in flight.
 pub async fn settle(
     state: &mut State,
@@ -305,7 +318,7 @@ pub async fn settle(
             .await
             .expect("an answer")
             .expect("channel open");
-        in_flight -= 1;
+        in_flight -= usize::from(!reading(&msg));
         effects = update(state, msg);
     }
 }
@@ -364,6 +377,39 @@ impl Driven {
     pub async fn press(&mut self, code: KeyCode) {
         self.send(key(code)).await;
     }
+
+    /// Opens the detail of the automation `name`, `tabs` tabs on from the Overview.
+    pub async fn open_detail(&mut self, name: &str, tabs: usize) {
+        let position = self
+            .state
+            .list()
+            .rows(0, usize::MAX)
+            .position(|i| i.saved.automation.name == name)
+            .unwrap_or_else(|| panic!("no automation named {name}"));
+        for _ in 0..position {
+            self.send(ch('j')).await;
+        }
+        self.press(KeyCode::Enter).await;
+        for _ in 0..tabs {
+            self.press(KeyCode::Tab).await;
+        }
+    }
+}
+
+/// The screen with the fake W&B's port (random, always five digits) written as `#####`.
+pub fn shown(d: &Driven) -> String {
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d{5}").unwrap();
+    port.replace_all(&render(&d.state), "127.0.0.1:#####")
+        .into_owned()
+}
+
+/// The screen's text without its box, lines joined (for sentences the view wraps).
+pub fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_matches('│').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The screen as the terminal shows it, one quoted line per row.

@@ -107,12 +107,43 @@ impl Setup {
             .await;
     }
 
+    /// Adds the Slack channel `#alerts` through an incoming webhook at `receiver`'s
+    /// `/services/T1/B2/sekrit` (a path that must never be shown).
+    pub async fn slack_alerts(&self, receiver: &Receiver) {
+        let url = format!("{}/services/T1/B2/sekrit", receiver.url);
+        self.ok(
+            &[
+                "integrations",
+                "add-slack",
+                "#alerts",
+                "--webhook-url",
+                &url,
+            ],
+            None,
+        )
+        .await;
+    }
+
     /// `emit -f` of these events (must succeed); its output.
     pub async fn emit(&self, events: &[Value]) -> String {
+        let r = self.emit_run(events).await;
+        assert_eq!(r.code, 0, "emit: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// `emit -f` of these events, whose delivery fails: it must exit 1; what it printed.
+    pub async fn emit_failing(&self, events: &[Value]) -> Run {
+        let r = self.emit_run(events).await;
+        assert_eq!(r.code, 1, "emit: {}{}", r.stdout, r.stderr);
+        r
+    }
+
+    async fn emit_run(&self, events: &[Value]) -> Run {
         let path = self.path().join("events.jsonl");
         let text: Vec<String> = events.iter().map(Value::to_string).collect();
         std::fs::write(&path, text.join("\n")).unwrap();
-        self.ok(&["emit", "-f", path.to_str().unwrap()], None).await
+        self.run(&["emit", "-f", path.to_str().unwrap()], None)
+            .await
     }
 
     /// `history --json` with `args`.

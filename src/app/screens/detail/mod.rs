@@ -22,7 +22,7 @@ use crate::app::rows::{self, RowMsg};
 use crate::app::store::session::RequestKind;
 use crate::app::text::{Doc, TextLine};
 use crate::backend::BackendKind;
-use crate::model::history::HistoryScope;
+use crate::model::history::{History, HistoryScope};
 use crate::ops::backtest::RunChoice;
 
 /// The detail's mode.
@@ -113,6 +113,10 @@ pub enum DetailMsg {
     Row(RowMsg),
     /// The History tab's executions arrived.
     History { request: u64, result: Answer },
+    /// The History tab: read the executions again now.
+    ReadHistory,
+    /// What is read so far of the History tab's executions.
+    HistoryReading { request: u64, so_far: History },
     /// The runs the Backtest tab offers arrived.
     BacktestRuns {
         request: u64,
@@ -244,6 +248,7 @@ fn detail_rows(tab: DetailTab) -> Vec<Row<Bound>> {
             row(&defs::OPEN, DetailMsg::OpenExecution),
             row(&defs::STATUS_FILTER, DetailMsg::CycleStatus),
             row(&defs::JUDGE, DetailMsg::Judge),
+            row(&defs::REFRESH, DetailMsg::ReadHistory),
         ]);
     }
     rows.extend(defs::sideways(DetailMsg::Sideways));
@@ -359,6 +364,11 @@ impl Page for DetailScreen {
                     view.toggle_open();
                 }
             }
+            DetailMsg::ReadHistory => {
+                if let Some(view) = &mut self.history {
+                    view.ask(ctx);
+                }
+            }
             DetailMsg::CycleStatus => {
                 if let Some(view) = &mut self.history {
                     view.cycle_status();
@@ -373,6 +383,11 @@ impl Page for DetailScreen {
             DetailMsg::History { request, result } => {
                 if let Some(view) = &mut self.history {
                     view.answer(request, result, ctx);
+                }
+            }
+            DetailMsg::HistoryReading { request, so_far } => {
+                if let Some(view) = &mut self.history {
+                    view.reading(request, so_far, ctx);
                 }
             }
             DetailMsg::BacktestRuns { request, result } => {

@@ -7,6 +7,7 @@
 
 use super::state::{Outcome, State, encode, error, ok, page_info, window};
 use serde_json::{Map, Value, json};
+use std::time::Duration;
 use wbauto::model::IntegrationKind;
 
 /// The most executions one page holds.
@@ -472,6 +473,15 @@ impl State {
             connection["totalCount"] = json!(selected.len());
         }
         Ok(connection)
+    }
+
+    /// How long a history page waits before it is answered (`history_delay`).
+    pub(super) fn history_page_delay(&self, operation: &str, body: &Value) -> Option<Duration> {
+        let (from, delay) = self.history_delay?;
+        let history = operation.ends_with("AutomationHistory");
+        let cursor = body.pointer("/variables/cursor").unwrap_or(&Value::Null);
+        let start = super::state::decode_cursor(cursor).ok()?;
+        (history && start >= from).then_some(delay)
     }
 
     pub(super) fn automation_history(

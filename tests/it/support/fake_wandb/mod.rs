@@ -58,11 +58,16 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
     if let Some((_, answer)) =
         remembered.filter(|(auth, _)| req.header("authorization") == Some(auth))
     {
+        let delay = s.history_delay.and_then(|_| {
+            let body: Value = serde_json::from_slice(&req.body).ok()?;
+            let query = body.get("query").and_then(Value::as_str)?;
+            s.history_page_delay(wbauto::wire::ops::operation_name(query)?, &body)
+        });
         return HttpReply::Respond {
             status: 200,
             headers: vec![],
             body: answer.clone(),
-            delay: None,
+            delay,
         };
     }
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
@@ -151,6 +156,7 @@ fn handle(state: &Mutex<State>, req: HttpRequest) -> HttpReply {
         );
     }
     let (status, out) = s.graphql(&body);
+    let delay = delay.or_else(|| s.history_page_delay(&operation, &body));
     let out = out.to_string();
     let is_query = body
         .get("query")

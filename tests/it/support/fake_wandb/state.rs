@@ -141,6 +141,9 @@ pub struct State {
     pub history_missing: Option<u16>,
     /// When set, history pages go round: the third page's cursor is the first's again.
     pub history_cursors_loop: bool,
+    /// When set, `(n, delay)`: a history page starting at or after the `n`th execution of its
+    /// connection (a later page) is answered after `delay`, as a slow server answers.
+    pub history_delay: Option<(usize, Duration)>,
     next_num: i64,
     clock: i64,
 }
@@ -167,7 +170,7 @@ pub(super) fn encode(raw: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(raw)
 }
 
-fn decode_cursor(cursor: &Value) -> Result<usize, Outcome> {
+pub(super) fn decode_cursor(cursor: &Value) -> Result<usize, Outcome> {
     match cursor {
         Value::Null => Ok(0),
         Value::String(c) => base64::engine::general_purpose::STANDARD
@@ -435,6 +438,7 @@ impl State {
             executions: Vec::new(),
             history_missing: None,
             history_cursors_loop: false,
+            history_delay: None,
             next_num: 1,
             clock: 0,
         }
