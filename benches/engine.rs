@@ -79,6 +79,54 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
+    // The live stall check: 10,000 running runs followed, one `run_stalled` automation, a tick
+    // at which none is due (the usual case) and one at which a tenth are.
+    let stalled = parse_text(
+        "name: hang\nscope: {project: acme/vision}\nevent: {type: run_stalled, after: 30m, adaptive: true}\naction: {type: no_op}\n",
+        Format::Yaml,
+    )
+    .expect("automation")
+    .remove(0);
+    let stalled = vec![wbauto::model::Automation {
+        id: Some("S".into()),
+        ..stalled
+    }];
+    let mut evaluator = Evaluator::new(RateLimit::default());
+    let mut memory = Memory::default();
+    for i in 0..10_000i64 {
+        let run = Some(RunRef {
+            entity: "acme".into(),
+            project: "vision".into(),
+            run: format!("r{i}"),
+            display_name: None,
+            user: None,
+        });
+        let last_row = 1_700_000_000 + if i % 10 == 0 { 0 } else { 1_000 };
+        for body in [
+            EventBody::State(wbauto::engine::event::StateReport::Running),
+            EventBody::Metric {
+                step: Some(1),
+                metrics: vec![("loss".into(), 1.0)],
+            },
+        ] {
+            let e = EngineEvent {
+                run: run.clone(),
+                body,
+                time: Some(last_row),
+            };
+            evaluator.evaluate(&stalled, &mut memory, &e, last_row);
+        }
+    }
+    let mut group = c.benchmark_group("stall_check");
+    group.bench_function("tick_10k_runs_none_due", |b| {
+        b.iter(|| black_box(evaluator.due_stalls(1_700_000_000 + 60)))
+    });
+    group.bench_function("tick_10k_runs_1k_due", |b| {
+        b.iter(|| black_box(evaluator.due_stalls(1_700_000_000 + 1_800)))
+    });
+    assert_eq!(evaluator.due_stalls(1_700_000_000 + 1_800).len(), 1_000);
+    group.finish();
+
     // One run, 1 M logged values of the metric, an avg window that never fires (so the closest
     // approach is tracked all the way).
     let run = RunRef {

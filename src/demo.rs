@@ -4,6 +4,7 @@
 use crate::backend::resolve::prepare;
 use crate::backend::{Backend, BackendError};
 use crate::file::read::from_value;
+use crate::model::Feature;
 use crate::model::validate::one_line;
 use serde::Deserialize;
 use serde_json::Value;
@@ -135,10 +136,16 @@ impl Demo {
         backend: &dyn Backend,
     ) -> Result<Vec<(String, &DemoAutomation)>, BackendError> {
         let mut out = Vec::with_capacity(self.automations.len());
+        let caps = backend.capabilities().await?;
         for entry in &self.automations {
             let mut problems = Vec::new();
             let automation = from_value(&entry.spec, "", &mut problems)
                 .ok_or_else(|| bad_asset(one_line(&problems)))?;
+            // What only the local engine fires is left out where the backend cannot hold it.
+            let kind = automation.event.kind();
+            if kind.is_local_only() && caps.supports(Feature::Event(kind)).is_err() {
+                continue;
+            }
             let prepared = prepare(backend, automation, &self.default_entity)
                 .await
                 .map_err(bad_asset)?;

@@ -56,6 +56,13 @@ fn heading(text: &str) -> TextLine {
     TextLine::new(vec![Piece::new(Tone::Title, text)])
 }
 
+fn runs_field(run_filter: Option<&crate::model::Expr>) -> TextLine {
+    field(
+        "runs",
+        run_filter.map_or_else(|| "every run".to_string(), expr_words),
+    )
+}
+
 /// Event and action details for the full view.
 fn details(a: &Automation) -> Vec<TextLine> {
     let mut lines = vec![TextLine::plain(""), heading("Event")];
@@ -63,12 +70,31 @@ fn details(a: &Automation) -> Vec<TextLine> {
         "type",
         format!("{} ({})", a.event.kind().file_name(), a.event.wire_type()),
     ));
+    if a.event.kind().is_local_only() {
+        lines.push(field(
+            "engine",
+            "local only: W&B has no such event, the local engine fires it".into(),
+        ));
+    }
     match &a.event {
-        Event::RunMetric { run_filter, .. } | Event::RunState { run_filter, .. } => {
-            let runs = run_filter
-                .as_ref()
-                .map_or_else(|| "every run".to_string(), expr_words);
-            lines.push(field("runs", runs));
+        Event::RunMetric { run_filter, .. }
+        | Event::RunState { run_filter, .. }
+        | Event::RunMetricNonfinite { run_filter, .. } => {
+            lines.push(runs_field(run_filter.as_ref()));
+        }
+        Event::RunStalled {
+            run_filter,
+            after,
+            adaptive,
+            factor,
+        } => {
+            lines.push(runs_field(run_filter.as_ref()));
+            lines.push(field("after", format!("{after} without a logged step")));
+            let pace = match adaptive {
+                true => format!("{factor} × the median gap of the last 20 steps, when longer"),
+                false => "no (the bound is `after` alone)".into(),
+            };
+            lines.push(field("adaptive", pace));
         }
         Event::Artifact { filter, .. } => lines.push(field(
             "filter",

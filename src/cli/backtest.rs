@@ -6,8 +6,9 @@ use super::lookup::{find, project_filter};
 use super::render::printable;
 use super::{CliError, failure};
 use crate::engine::backtest::{
-    Options, RunHistory, Verdict, compared_name, judgeable, needed, quantity, shown,
+    Gap, Options, RunHistory, Verdict, compared_name, judgeable, needed, quantity, shown,
 };
+use crate::engine::eval::Finding;
 use crate::model::{Automation, Event};
 use crate::ops::backtest::{
     BackendRuns, backend_histories, kept_where, own_histories, run_dir_histories,
@@ -184,11 +185,19 @@ pub(crate) fn verdict_json(v: &Verdict) -> Value {
         "display_name": v.run.display_name,
         "project": format!("{}/{}", v.run.entity, v.run.project),
         "fired": v.fired(),
-        "firings": v.firings.iter().map(|f| json!({
-            "step": f.step, "time": time_json(f.time),
-            "value": f.value.map(number_json),
-            "values": f.values.iter().copied().map(number_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "firings": v.firings.iter().map(|f| {
+            let mut hit = json!({
+                "step": f.step, "time": time_json(f.time),
+                "value": f.value.map(number_json),
+                "values": f.values.iter().copied().map(number_json).collect::<Vec<_>>(),
+            });
+            match &f.finding {
+                Some(Finding::Stall { stalled_for }) => hit["stalled_for"] = json!(stalled_for),
+                Some(Finding::Nonfinite { metric }) => hit["metric"] = json!(metric),
+                None => {}
+            }
+            hit
+        }).collect::<Vec<_>>(),
         "firings_total": v.firings_total,
         "suppressed": v.suppressed.iter().map(|s| json!({
             "step": s.hit.step, "time": time_json(s.hit.time), "reason": s.why.reason(),
@@ -198,7 +207,18 @@ pub(crate) fn verdict_json(v: &Verdict) -> Value {
         "judged": v.judged,
         "excluded_by_run_filter": v.excluded,
         "last_state": v.last_state,
+        "stalled": v.stalled.iter().map(gap_json).collect::<Vec<_>>(),
+        "longest_gap": v.longest_gap.as_ref().map(gap_json),
         "notes": v.notes,
+    })
+}
+
+fn gap_json(g: &Gap) -> Value {
+    json!({
+        "from": time_json(g.from),
+        "to": time_json(g.to),
+        "seconds": g.seconds(),
+        "after_step": g.after_step,
     })
 }
 
@@ -227,6 +247,9 @@ pub(crate) fn condition_words(a: &Automation) -> String {
                 .map(|s| s.wire_name().to_lowercase())
                 .collect();
             format!("the run becomes {}", names.join(" or "))
+        }
+        Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } => {
+            crate::model::summary::event_short(&a.event)
         }
         _ => String::new(),
     }
@@ -265,6 +288,15 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
                     _ if v.excluded => {
                         "never judged: the automation's run filter excludes this run".into()
                     }
+                    None if matches!(a.event, Event::RunStalled { .. }) => match &v.longest_gap {
+                        Some(g) => {
+                            format!("never stalled: the longest silence was {}", g.words())
+                        }
+                        None => "never stalled: no silence could be measured".into(),
+                    },
+                    None if matches!(a.event, Event::RunMetricNonfinite { .. }) => {
+                        "never fired: no matching metric was NaN or infinite".into()
+                    }
                     Some(c) => c.words.clone(),
                     None if v.judged == 0 => match &a.event {
                         Event::RunMetric { condition, .. } => format!(
@@ -288,19 +320,33 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
             firings => {
                 out.push_str(&format!("{head}  fired {} time(s)\n", v.firings_total));
                 for f in firings {
-                    let value = f
-                        .value
-                        .map(|x| {
+                    let value = match &f.finding {
+                        Some(Finding::Stall { stalled_for }) => Some(format!(
+                            ": no step for {}",
+                            crate::model::timespan::words(stalled_for.unsigned_abs())
+                        )),
+                        Some(Finding::Nonfinite { metric }) => f.value.map(|x| {
                             format!(
-                                ": {} = {} [{}]",
-                                compared_name(a),
-                                shown(x),
-                                f.values
-                                    .iter()
-                                    .map(|x| shown(*x))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                ": {metric} = {}",
+                                number_json(x).as_str().unwrap_or_default()
                             )
+                        }),
+                        None => None,
+                    };
+                    let value = value
+                        .or_else(|| {
+                            f.value.map(|x| {
+                                format!(
+                                    ": {} = {} [{}]",
+                                    compared_name(a),
+                                    shown(x),
+                                    f.values
+                                        .iter()
+                                        .map(|x| shown(*x))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            })
                         })
                         .unwrap_or_default();
                     out.push_str(&format!(
@@ -310,6 +356,9 @@ pub(crate) fn describe(a: &Automation, verdicts: &[Verdict], from: &str) -> Stri
                     ));
                 }
             }
+        }
+        for g in &v.stalled {
+            out.push_str(&format!("      stalled {}\n", g.words()));
         }
         for s in v.suppressed.iter().take(SUPPRESSED_SHOWN) {
             out.push_str(&format!(
@@ -382,6 +431,14 @@ pub(crate) async fn run(
     };
     let verdicts =
         crate::ops::backtest::judge_with_series(&a, runs, req.series.clone(), options).await?;
+    if let Event::RunMetricNonfinite { metric, .. } = &a.event
+        && !verdicts.iter().any(|v| v.metric_seen)
+    {
+        eprintln!(
+            "note: {} matches no metric in the data; nothing was judged",
+            printable(metric)
+        );
+    }
     let unstepped = StepClock::default();
     let source = crate::ops::backtest::records_of(ctx.backend.as_ref());
     let compared: Option<Vec<Comparison>> = recorded.map(|recorded| {

@@ -9,6 +9,8 @@ use crate::backend::resolve::prepare;
 use crate::file::read::read_located;
 use crate::file::{Format, render, to_value};
 use crate::model::Automation;
+use crate::model::summary::no_wandb_input;
+use crate::wire::WireError;
 use crate::wire::encode::{create_input, update_input};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -88,6 +90,14 @@ fn exported(ctx: &Context, a: &Automation) -> Value {
     v
 }
 
+/// Says on standard error, for an automation only the local engine fires, that W&B has no input
+/// for it (the file form printed is all there is).
+pub(crate) fn note_no_wandb_input(a: &Automation) {
+    if let Some(note) = no_wandb_input(a) {
+        eprintln!("note: {}: {note}", printable(&a.name));
+    }
+}
+
 /// How to name the file in messages: its path, or "standard input" for `-`.
 fn shown(path: &Path) -> String {
     if path == Path::new("-") {
@@ -127,6 +137,20 @@ async fn load(ctx: &Context, path: &Path) -> Result<Vec<Automation>, CliError> {
     Ok(out)
 }
 
+/// What a dry run prints for one automation: `{"input": ...}`, the W&B input, or for a kind only
+/// the local engine fires, `{"local_only": ...}`, its file form, with a note on standard error.
+fn dry_run_doc(
+    a: &Automation,
+    entity: &str,
+    encode: fn(&Automation) -> Result<Value, WireError>,
+) -> Result<Value, WireError> {
+    if no_wandb_input(a).is_some() {
+        note_no_wandb_input(a);
+        return Ok(json!({"local_only": to_value(a, entity, false)}));
+    }
+    encode(a).map(|i| json!({"input": i}))
+}
+
 fn print_inputs(inputs: Vec<Value>) {
     let doc = match <[Value; 1]>::try_from(inputs) {
         Ok([one]) => one,
@@ -147,7 +171,7 @@ pub(crate) async fn create(ctx: &Context, path: &Path, dry_run: bool) -> Result<
     if dry_run {
         let inputs = automations
             .iter()
-            .map(|a| create_input(a).map(|i| json!({"input": i})))
+            .map(|a| dry_run_doc(a, &ctx.entity, create_input))
             .collect::<Result<Vec<_>, _>>();
         print_inputs(inputs.map_err(|e| failure(e.0))?);
         return Ok(());
@@ -294,7 +318,7 @@ pub(crate) async fn update(ctx: &Context, path: &Path, dry_run: bool) -> Result<
     if dry_run {
         let inputs = planned
             .iter()
-            .map(|a| update_input(a).map(|i| json!({"input": i})))
+            .map(|a| dry_run_doc(a, &ctx.entity, update_input))
             .collect::<Result<Vec<_>, _>>();
         print_inputs(inputs.map_err(|e| failure(e.0))?);
         return Ok(());
@@ -349,6 +373,7 @@ pub(crate) async fn export(
     let filter = project_filter(project, &ctx.entity)?;
     let listing = ctx.backend.list_automations(&ctx.entity).await?;
     let rows = filtered(&listing, filter.as_ref());
+    rows.iter().for_each(|s| note_no_wandb_input(&s.automation));
     let Some(dir) = dir else {
         let docs: Vec<Value> = rows.iter().map(|s| exported(ctx, &s.automation)).collect();
         print!("{}", render(&Value::Array(docs), Format::Yaml));

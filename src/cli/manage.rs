@@ -1,6 +1,7 @@
 //! list, show, enable, disable, delete.
 
 use super::context::Context;
+use super::files::note_no_wandb_input;
 use super::lookup::{ProjectFilter, filtered, find, project_filter};
 use super::render::{details, printable, table};
 use super::{CliError, failure};
@@ -76,6 +77,9 @@ pub(crate) async fn show(
     let listing = ctx.backend.list_automations(&ctx.entity).await?;
     let saved = find(&listing, target, filter.as_ref(), &ctx.entity)?;
     let doc = to_value(&saved.automation, &ctx.entity, false);
+    if json || yaml {
+        note_no_wandb_input(&saved.automation);
+    }
     match (json, yaml) {
         (true, _) => print!("{}", render_doc(&doc, Format::Json)),
         (_, true) => print!("{}", render_doc(&doc, Format::Yaml)),

@@ -7,8 +7,8 @@ use super::plan_json;
 use super::render::printable;
 use super::{CliError, failure};
 use crate::backend::resolve::prepare;
-use crate::model::Automation;
-use crate::ops::plan::{self, Change, ChangeKind, Desired, FieldDiff, Plan};
+use crate::model::{Automation, Feature};
+use crate::ops::plan::{self, Change, ChangeKind, Desired, FieldDiff, LocalOnly, Plan};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -71,13 +71,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Every file read and checked before the backend is asked anything, then resolved.
-async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliError> {
+/// Every file read and checked before the backend is asked anything, then resolved; what only
+/// the local engine fires is set aside when this backend cannot hold it.
+async fn desired(
+    ctx: &Context,
+    paths: &[PathBuf],
+) -> Result<(Vec<Desired>, Vec<LocalOnly>), CliError> {
     let mut parsed = Vec::new();
     for path in files(paths)? {
         parsed.extend(parse_file(&path)?);
     }
+    let caps = ctx.backend.capabilities().await?;
     let mut out = Vec::with_capacity(parsed.len());
+    let mut aside = Vec::new();
     let mut refused = Vec::new();
     let mut seen = HashSet::new();
     let here = ctx.backend.info().kind.to_string();
@@ -95,6 +101,16 @@ async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliEr
                 "{}: another file already names this automation in {}",
                 p.label, a.scope.path
             )));
+        }
+        let kind = a.event.kind();
+        if kind.is_local_only() && caps.supports(Feature::Event(kind)).is_err() {
+            aside.push(LocalOnly {
+                name: a.name,
+                scope: a.scope.path,
+                source: p.source,
+                kind,
+            });
+            continue;
         }
         // A read-only automation (one wbauto cannot write) is only compared, never sent.
         let resolved = if a.read_only_reason().is_some() {
@@ -123,12 +139,12 @@ async fn desired(ctx: &Context, paths: &[PathBuf]) -> Result<Vec<Desired>, CliEr
             refused.len()
         )));
     }
-    Ok(out)
+    Ok((out, aside))
 }
 
 /// Makes the plan for a request.
 async fn make(ctx: &Context, req: &PlanArgs<'_>) -> Result<Plan, CliError> {
-    let wanted = desired(ctx, req.paths).await?;
+    let (wanted, local_only) = desired(ctx, req.paths).await?;
     let filter = project_filter(req.project, &ctx.entity)?;
     let extra = filter.as_ref().map(|f| f.entity().to_string());
     let entities = wanted
@@ -137,7 +153,7 @@ async fn make(ctx: &Context, req: &PlanArgs<'_>) -> Result<Plan, CliError> {
         .chain(extra);
     let now = listed(ctx, entities).await?;
     let covers = |p: &crate::model::ScopePath| filter.as_ref().is_some_and(|f| f.contains(p));
-    plan::make(wanted, &now, &covers, req.prune, &ctx.entity).map_err(failure)
+    plan::make(wanted, local_only, &now, &covers, req.prune, &ctx.entity).map_err(failure)
 }
 
 fn value_text(v: &Option<serde_json::Value>) -> String {
@@ -188,6 +204,15 @@ pub(crate) fn describe(p: &Plan) -> String {
         for n in &c.notes {
             out.push_str(&format!("      note: {}\n", printable(n)));
         }
+    }
+    for l in &p.local_only {
+        out.push_str(&format!(
+            "  ! local only: {} in {}  ({}): {} runs on wbauto's local engine only; not sent\n",
+            printable(&l.name),
+            printable(&l.scope.to_string()),
+            printable(&l.source),
+            l.kind.file_name()
+        ));
     }
     if !p.unchanged.is_empty() {
         out.push_str(&format!("  = {} unchanged\n", p.unchanged.len()));

@@ -4,8 +4,8 @@
 use crate::backend::BackendInfo;
 use crate::file::read::from_value;
 use crate::file::to_value;
-use crate::model::{ScopeKind, ScopePath};
-use crate::ops::plan::{Change, ChangeKind, FieldDiff, Plan, Seen};
+use crate::model::{EventKind, ScopeKind, ScopePath};
+use crate::ops::plan::{Change, ChangeKind, FieldDiff, LocalOnly, Plan, Seen};
 use serde_json::{Value, json};
 
 const FORMAT: &str = "wbauto-plan/1";
@@ -49,11 +49,36 @@ pub(crate) fn to_json(p: &Plan, info: &BackendInfo, entity: &str) -> Value {
             "delete": p.count(ChangeKind::Delete),
             "unchanged": p.unchanged.len(),
             "kept": p.kept.len(),
+            "local_only": p.local_only.len(),
         },
         "changes": p.changes.iter().map(|c| change_json(c, entity)).collect::<Vec<_>>(),
         "unchanged": p.unchanged.iter().map(seen_json).collect::<Vec<_>>(),
         "kept": p.kept.iter().map(seen_json).collect::<Vec<_>>(),
         "base": p.base.iter().map(seen_json).collect::<Vec<_>>(),
+        "local_only": p.local_only.iter().map(local_only_json).collect::<Vec<_>>(),
+    })
+}
+
+fn local_only_json(l: &LocalOnly) -> Value {
+    json!({
+        "name": l.name,
+        "scope": scope_json(&l.scope),
+        "source": l.source,
+        "event": l.kind.file_name(),
+    })
+}
+
+fn local_only_from(v: &Value, at: &str) -> Result<LocalOnly, String> {
+    let event = text(v, "event", at)?;
+    let kind = EventKind::creatable()
+        .into_iter()
+        .find(|k| k.file_name() == event && k.is_local_only())
+        .ok_or_else(|| format!("{at}.event: {event:?} is not a local-only event kind"))?;
+    Ok(LocalOnly {
+        name: text(v, "name", at)?,
+        scope: scope_from(v.get("scope"), at)?,
+        source: text(v, "source", at)?,
+        kind,
     })
 }
 
@@ -199,5 +224,14 @@ pub(crate) fn from_json(doc: &Value, info: &BackendInfo, entity: &str) -> Result
         unchanged: seen_list("unchanged")?,
         kept: seen_list("kept")?,
         base: seen_list("base")?,
+        // Plans saved before the key existed set nothing aside.
+        local_only: match doc.get("local_only") {
+            None => Vec::new(),
+            Some(_) => list(doc, "local_only")?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| local_only_from(v, &format!("local_only[{i}]")))
+                .collect::<Result<_, _>>()?,
+        },
     })
 }

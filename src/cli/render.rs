@@ -2,7 +2,7 @@
 
 use crate::backend::{Listing, SavedAutomation};
 use crate::model::Automation;
-use crate::model::summary::{card, row_cells, when};
+use crate::model::summary::{card, no_wandb_input, row_cells, when};
 
 /// Text from a backend or a file made safe for a terminal: control characters (escape sequences,
 /// newlines) are shown escaped instead of acting.
@@ -98,6 +98,9 @@ pub(crate) fn details(a: &Automation) -> String {
     );
     if let Some(reason) = a.read_only_reason() {
         field("read-only", &reason);
+    }
+    if let Some(note) = no_wandb_input(a) {
+        field("W&B", &note);
     }
     out.join("\n")
 }

@@ -3,9 +3,10 @@
 //! rate limit would have held back, and for runs where it never fired how close it came. Pure:
 //! histories in, verdicts out; nothing is ever sent.
 
-use super::eval::{Evaluator, Held, Memory, RateLimit};
+use super::eval::{Evaluator, Finding, Held, Memory, RateLimit};
 use super::event::{EngineEvent, EventBody, RunRef};
 use super::filter::{Patterns, holds};
+use crate::model::event::metric_matches;
 use crate::model::{Agg, Automation, Cmp, Direction, Event, MetricCondition, ScopePath};
 
 /// One run's recorded events (metric rows and state changes), in the order they happened.
@@ -31,6 +32,45 @@ pub struct Hit {
     pub value: Option<f64>,
     /// The window's values.
     pub values: Vec<f64>,
+    /// For the local-only events, what they found (how long a stall, which metric key).
+    pub finding: Option<Finding>,
+}
+
+/// A silence between a run's history rows, as the data shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// When it began: the last row (or the run's start), Unix seconds.
+    pub from: i64,
+    /// When it ended: the next row, or the last record that showed the run alive.
+    pub to: i64,
+    /// The last step before it.
+    pub after_step: Option<i64>,
+}
+
+impl Gap {
+    /// Its length in seconds.
+    pub fn seconds(&self) -> i64 {
+        self.to - self.from
+    }
+
+    /// In words: `1 minute 15 seconds after step 19 (2026-12-06 05:02:51 to 05:04:06)`.
+    pub fn words(&self) -> String {
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
+        };
+        let after = self.after_step.map_or_else(
+            || "from the start".to_string(),
+            |s| format!("after step {s}"),
+        );
+        format!(
+            "{} {after} ({} to {})",
+            crate::model::timespan::words(self.seconds().max(0).unsigned_abs()),
+            at(self.from),
+            at(self.to)
+        )
+    }
 }
 
 /// Why a firing would have been held back.
@@ -108,6 +148,13 @@ pub struct Verdict {
     pub excluded: bool,
     /// The last state the run reported (`running`, `finished`, `failed`).
     pub last_state: Option<String>,
+    /// `run_stalled`: the stretches it would have been called stalled (from the last row to
+    /// the next, or to the last record), in time order.
+    pub stalled: Vec<Gap>,
+    /// `run_stalled`: the longest silence the data shows, for a run that never stalled.
+    pub longest_gap: Option<Gap>,
+    /// `run_metric_nonfinite`: whether any metric key the run logged matches the pattern.
+    pub metric_seen: bool,
     /// What the reader should know (outside the scope, excluded by the run filter, the source's
     /// limits).
     pub notes: Vec<String>,
@@ -129,10 +176,13 @@ pub struct Options {
     pub trace: bool,
 }
 
-/// Whether an automation is one a backtest can judge: run metric and run state events.
+/// Whether an automation is one a backtest can judge: run events.
 pub(crate) fn judgeable(a: &Automation) -> Result<(), String> {
     match &a.event {
-        Event::RunMetric { .. } | Event::RunState { .. } => Ok(()),
+        Event::RunMetric { .. }
+        | Event::RunState { .. }
+        | Event::RunStalled { .. }
+        | Event::RunMetricNonfinite { .. } => Ok(()),
         Event::Artifact { kind, .. } => Err(format!(
             "{} fires when {}, which leaves no run history to replay; a backtest judges run metric and run state automations",
             a.name,
@@ -183,6 +233,19 @@ pub struct Backtest {
     /// One event per run, its body and time replaced for each event fed: no run is copied per
     /// event, and the run judged is the history's (moved into the scope when it was outside).
     scratch: Vec<EngineEvent>,
+    /// Per run, the silences seen so far (`run_stalled` only).
+    gaps: Vec<GapWatch>,
+}
+
+/// The silence a run is in, as a backtest follows it.
+#[derive(Clone, Copy, Debug, Default)]
+struct GapWatch {
+    /// The open silence: from the last row (or start), to the latest record so far.
+    open: Option<Gap>,
+    /// Whether a stall fired in the open silence.
+    stalled: bool,
+    /// Whether the run's first event was seen.
+    begun: bool,
 }
 
 impl Backtest {
@@ -205,6 +268,7 @@ impl Backtest {
             verdicts: Vec::new(),
             best: Vec::new(),
             scratch: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 
@@ -240,8 +304,12 @@ impl Backtest {
             trace: Vec::new(),
             excluded,
             last_state: None,
+            stalled: Vec::new(),
+            longest_gap: None,
+            metric_seen: false,
             notes,
         });
+        self.gaps.push(GapWatch::default());
         self.best.push(None);
         self.scratch.push(EngineEvent {
             run: Some(judged),
@@ -274,6 +342,30 @@ impl Backtest {
         if let EventBody::State(s) = &body {
             v.last_state = Some(s.name().to_string());
         }
+        let a = &self.automations[0];
+        if let (Event::RunMetricNonfinite { metric, .. }, EventBody::Metric { metrics, .. }) =
+            (&a.event, &body)
+        {
+            v.metric_seen |= metrics.iter().any(|(k, _)| metric_matches(metric, k));
+        }
+        let progress = matches!(body, EventBody::Metric { .. });
+        let stall = matches!(a.event, Event::RunStalled { .. });
+        if let (true, Some(gap)) = (stall, self.gaps.get_mut(run))
+            && !gap.begun
+        {
+            gap.begun = true;
+            if time.is_none_or(|t| t <= 0) {
+                v.notes.push("the source has no timestamps, so the silences between its rows cannot be measured".into());
+            }
+            // A history that begins without saying so is a run that was running.
+            if !matches!(body, EventBody::State(_)) {
+                event.time = time;
+                event.body = EventBody::State(super::event::StateReport::Running);
+                let clock = time.unwrap_or(0);
+                self.evaluator
+                    .evaluate(&self.automations, &mut self.memory, event, clock);
+            }
+        }
         event.time = time;
         event.body = body;
         let clock = time.unwrap_or(0);
@@ -300,12 +392,19 @@ impl Backtest {
                 }
             },
         );
+        if let (Event::RunStalled { .. }, Some(t), Some(gap)) =
+            (&self.automations[0].event, time, self.gaps.get_mut(run))
+        {
+            let stalled = firings.iter().any(|f| f.held.is_none());
+            follow_gap(&self.memory, event, v, gap, t, progress, stalled, trace);
+        }
         for f in firings {
             let hit = Hit {
                 step: f.step,
                 time: f.time,
                 value: f.value,
                 values: f.values,
+                finding: f.finding,
             };
             let why = match f.held {
                 None => {
@@ -328,6 +427,11 @@ impl Backtest {
     /// The verdicts, one per run in the order added.
     pub fn finish(self) -> Vec<Verdict> {
         let mut verdicts = self.verdicts;
+        for (v, g) in verdicts.iter_mut().zip(&self.gaps) {
+            if let Some(open) = g.open {
+                close_gap(v, open, g.stalled);
+            }
+        }
         if let Some(c) = &self.condition {
             for (v, b) in verdicts.iter_mut().zip(self.best) {
                 if v.firings_total == 0 && v.suppressed_total == 0 {
@@ -336,6 +440,75 @@ impl Backtest {
             }
         }
         verdicts
+    }
+}
+
+/// Follows a run's silences through one event at time `t` (judged already): a row closes the
+/// open silence (kept as a stalled stretch when a stall fired in it, and as the longest gap)
+/// and opens the next; any other record stretches it. With `trace`, the chart's points: at
+/// time `t` (the x of a stall's chart is event time), the silence so far.
+#[allow(clippy::too_many_arguments)]
+fn follow_gap(
+    memory: &Memory,
+    event: &EngineEvent,
+    v: &mut Verdict,
+    gap: &mut GapWatch,
+    t: i64,
+    progress: bool,
+    stalled: bool,
+    trace: bool,
+) {
+    let point = |v: &mut Verdict, silence: i64| {
+        if trace {
+            let s = silence.max(0) as f64;
+            v.trace.push(TracePoint {
+                step: t,
+                logged: s,
+                compared: s,
+            });
+        }
+    };
+    gap.stalled |= stalled;
+    let remembered = event
+        .run
+        .as_ref()
+        .and_then(|r| memory.runs.get(&super::eval::run_key(r)));
+    let Some(info) = remembered.filter(|i| i.watched() || progress) else {
+        return;
+    };
+    match (&mut gap.open, progress) {
+        (Some(open), false) => {
+            open.to = open.to.max(t);
+            point(v, t - open.from);
+        }
+        (Some(open), true) => {
+            open.to = open.to.max(t);
+            point(v, t - open.from);
+            close_gap(v, *open, gap.stalled);
+            gap.open = None;
+            gap.stalled = false;
+        }
+        (None, _) => {}
+    }
+    if gap.open.is_none()
+        && let Some(from) = info.pace.since()
+    {
+        gap.open = Some(Gap {
+            from,
+            to: t.max(from),
+            after_step: info.last_step,
+        });
+        point(v, t - from);
+    }
+}
+
+/// Keeps a closed silence: as a stalled stretch when a stall fired in it, and as the longest.
+fn close_gap(v: &mut Verdict, gap: Gap, stalled: bool) {
+    if stalled {
+        v.stalled.push(gap);
+    }
+    if v.longest_gap.is_none_or(|g| gap.seconds() > g.seconds()) {
+        v.longest_gap = Some(gap);
     }
 }
 

@@ -8,11 +8,13 @@
 
 use super::event::{EngineEvent, EventBody, RunRef};
 use super::filter::{Patterns, holds};
+use super::stall::{Pace, Watchlist};
+use crate::model::event::{DEFAULT_STALL_FACTOR, metric_matches};
 use crate::model::{
     Agg, Automation, ChangeType, Cmp, Direction, Event, MetricCondition, ScopePath,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: the evaluator looks up a few short keys (automation ids, run keys) per value, where
@@ -84,6 +86,13 @@ pub(crate) struct Window {
     pub values: VecDeque<f64>,
     /// When it last fired on this run (event time).
     pub last_fired: Option<i64>,
+    /// `run_stalled`: the progress time (last row, or start) of the stall it fired for, so it
+    /// fires once per stall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled_since: Option<i64>,
+    /// `run_metric_nonfinite`: when it last fired for each metric key (event time).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nonfinite: BTreeMap<String, i64>,
 }
 
 /// What the evaluator remembers of one run.
@@ -93,6 +102,22 @@ pub(crate) struct RunMemory {
     pub last_step: Option<i64>,
     /// The last state reported (lower case).
     pub state: Option<String>,
+    /// Its pace, for `run_stalled`.
+    #[serde(default)]
+    pub pace: Pace,
+    /// Its display name and user as last reported (the live stall check names the run by them).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// See `display_name`.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+impl RunMemory {
+    /// Whether a stall can be judged: the run said it is running and has not ended.
+    pub fn watched(&self) -> bool {
+        self.state.as_deref() == Some("running")
+    }
 }
 
 /// A rate-limit bucket.
@@ -156,6 +181,21 @@ pub enum Held {
     OncePerDay,
 }
 
+/// What an event only the local engine fires found, beyond a step and values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    /// `run_stalled`: no history row for `stalled_for` seconds when judged (at the firing's time).
+    Stall {
+        /// Whole seconds since the last row (or the start) at the moment it was judged.
+        stalled_for: i64,
+    },
+    /// `run_metric_nonfinite`: this key was logged as the firing's value (NaN or ±Inf).
+    Nonfinite {
+        /// The metric key.
+        metric: String,
+    },
+}
+
 /// A decision to fire (or why not).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Firing {
@@ -171,11 +211,25 @@ pub struct Firing {
     pub values: Vec<f64>,
     /// `None` when it fires; else why it is held back.
     pub held: Option<Held>,
+    /// For the local-only events, what they found.
+    pub finding: Option<Finding>,
 }
 
 /// The run key of a run.
 pub(crate) fn run_key(run: &RunRef) -> String {
     format!("{}/{}/{}", run.entity, run.project, run.run)
+}
+
+/// The run a run key names, with its name and user as remembered.
+pub(crate) fn run_of_key(key: &str, remembered: &RunMemory) -> Option<RunRef> {
+    let mut parts = key.splitn(3, '/');
+    Some(RunRef {
+        entity: parts.next()?.to_string(),
+        project: parts.next()?.to_string(),
+        run: parts.next()?.to_string(),
+        display_name: remembered.display_name.clone(),
+        user: remembered.user.clone(),
+    })
 }
 
 /// Whether an automation's scope contains a run of `entity/project`.
@@ -331,6 +385,11 @@ pub struct Evaluator {
     pub limit: RateLimit,
     /// The run key of the last metric event (runs come in long stretches: not made again).
     last_key: String,
+    /// Running runs and when a `run_stalled` automation could next fire on each (what the
+    /// live engine's clock checks between events).
+    pub(crate) watch: Watchlist,
+    /// The `run_stalled` automations last evaluated.
+    stall_automations: Vec<Automation>,
 }
 
 /// Whether `key` is the run key of `run`, without making one.
@@ -362,6 +421,157 @@ impl Evaluator {
             patterns: Patterns::default(),
             limit,
             last_key: String::new(),
+            watch: Watchlist::default(),
+            stall_automations: Vec::new(),
+        }
+    }
+
+    /// The watched runs the engine's clock may judge whose silence could reach a `run_stalled`
+    /// bound by `now`: what the live engine checks on every tick (one comparison per run).
+    pub fn due_stalls(&self, now: i64) -> Vec<RunRef> {
+        self.watch.due(now)
+    }
+
+    /// Takes note of the automations evaluated: when the `run_stalled` ones changed, every
+    /// watched run is checked again at the next tick (their bounds may have moved).
+    pub(crate) fn note_automations(&mut self, automations: &[Automation]) {
+        let stalls: Vec<&Automation> = automations
+            .iter()
+            .filter(|a| matches!(a.event, Event::RunStalled { .. }))
+            .collect();
+        let same = stalls.len() == self.stall_automations.len()
+            && stalls
+                .iter()
+                .zip(&self.stall_automations)
+                .all(|(a, b)| *a == b);
+        if !same {
+            self.stall_automations = stalls.into_iter().cloned().collect();
+            self.watch.recheck();
+        }
+    }
+
+    /// `run_stalled` on one run: with `judge_at`, fires each automation whose bound the silence
+    /// up to that time reached (once per stall: only the rate limit applies, not the 24-hour
+    /// rule); then, always, puts the run on the watch list with the earliest time another could
+    /// fire, or takes it off when it is not running.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn stall_pass(
+        &mut self,
+        automations: &[Automation],
+        memory: &mut Memory,
+        key: &str,
+        run: &RunRef,
+        judge_at: Option<i64>,
+        clock: i64,
+        out: &mut Vec<Firing>,
+    ) {
+        let Some(info) = memory.runs.get_mut(key) else {
+            return;
+        };
+        if !info.watched() {
+            self.watch.forget(key);
+            return;
+        }
+        if info.display_name != run.display_name || info.user != run.user {
+            info.display_name.clone_from(&run.display_name);
+            info.user.clone_from(&run.user);
+        }
+        let mut next: Option<i64> = None;
+        for (i, a) in automations.iter().enumerate() {
+            let Event::RunStalled {
+                after,
+                adaptive,
+                factor,
+                ..
+            } = &a.event
+            else {
+                continue;
+            };
+            if !a.enabled
+                || !scope_has_run(&a.scope.path, &run.entity, &run.project)
+                || !self.run_matches(a, run)
+            {
+                continue;
+            }
+            let Some(info) = memory.runs.get(key) else {
+                return;
+            };
+            let factor = factor.as_f64().unwrap_or(DEFAULT_STALL_FACTOR as f64);
+            let bound = info.pace.bound(after.secs(), *adaptive, factor);
+            let (Some(since), step) = (info.pace.since(), info.last_step) else {
+                continue;
+            };
+            let id = a.id.as_deref().unwrap_or_default();
+            let window = memory.windows.get_mut(id, key);
+            if window.stalled_since == Some(since) {
+                continue;
+            }
+            let stall = judge_at.and_then(|t| memory.runs.get(key)?.pace.stalled(t, bound));
+            let Some(stall) = stall else {
+                next = Some(next.map_or(since + bound, |n| n.min(since + bound)));
+                continue;
+            };
+            memory.windows.get_mut(id, key).stalled_since = Some(stall.since);
+            let firing = Firing {
+                automation: i,
+                step,
+                time: judge_at.unwrap_or(clock),
+                value: None,
+                values: Vec::new(),
+                held: None,
+                finding: Some(Finding::Stall {
+                    stalled_for: stall.stalled_for,
+                }),
+            };
+            out.push(self.decide(memory, a, None, firing, clock));
+        }
+        self.watch.set(key, run, next);
+    }
+
+    /// `run_metric_nonfinite` on one row: each matching key logged as NaN or ±Inf fires, once
+    /// per run and key per 24 hours of event time (a later one in that time is held back).
+    #[allow(clippy::too_many_arguments)]
+    fn nonfinite(
+        &mut self,
+        a: &Automation,
+        index: usize,
+        pattern: &str,
+        metrics: &[(String, f64)],
+        memory: &mut Memory,
+        key: &str,
+        step: i64,
+        time: i64,
+        clock: i64,
+        out: &mut Vec<Firing>,
+    ) {
+        let id = a.id.as_deref().unwrap_or_default();
+        for (metric, value) in metrics {
+            if value.is_finite() || !metric_matches(pattern, metric) {
+                continue;
+            }
+            let window = memory.windows.get_mut(id, key);
+            let recent = window
+                .nonfinite
+                .get(metric)
+                .is_some_and(|t| time - t < ONCE_PER);
+            if !recent {
+                window.nonfinite.insert(metric.clone(), time);
+            }
+            let firing = Firing {
+                automation: index,
+                step: Some(step),
+                time,
+                value: Some(*value),
+                values: vec![*value],
+                held: recent.then_some(Held::OncePerDay),
+                finding: Some(Finding::Nonfinite {
+                    metric: metric.clone(),
+                }),
+            };
+            out.push(match recent {
+                true => firing,
+                false => self.decide(memory, a, None, firing, clock),
+            });
         }
     }
 
@@ -457,12 +667,28 @@ impl Evaluator {
                 if !memory.runs.contains_key(&key) {
                     memory.runs.insert(key.clone(), RunMemory::default());
                 }
+                // A row ends a silence: judged first, as of the row's time.
+                self.stall_pass(automations, memory, &key, run, Some(time), clock, &mut out);
                 let info = memory.runs.get_mut(&key).expect("inserted above");
+                info.pace.row(time);
                 let step = step.unwrap_or_else(|| info.last_step.map_or(0, |s| s + 1));
                 info.last_step = Some(step);
                 for (i, a) in automations.iter().enumerate() {
-                    let Event::RunMetric { condition, .. } = &a.event else {
-                        continue;
+                    let condition = match &a.event {
+                        Event::RunMetric { condition, .. } => condition,
+                        Event::RunMetricNonfinite { metric, .. } => {
+                            if a.enabled
+                                && scope_has_run(&a.scope.path, &run.entity, &run.project)
+                                && self.run_matches(a, run)
+                            {
+                                self.nonfinite(
+                                    a, i, metric, metrics, memory, &key, step, time, clock,
+                                    &mut out,
+                                );
+                            }
+                            continue;
+                        }
+                        _ => continue,
                     };
                     if !a.enabled
                         || !scope_has_run(&a.scope.path, &run.entity, &run.project)
@@ -501,17 +727,28 @@ impl Evaluator {
                             value: Some(v),
                             values,
                             held: None,
+                            finding: None,
                         };
                         out.push(self.decide(memory, a, Some(&key), firing, clock));
                     }
                 }
+                self.stall_pass(automations, memory, &key, run, None, clock, &mut out);
                 self.last_key = key;
+            }
+            (EventBody::Alive, Some(run)) => {
+                let key = run_key(run);
+                memory.runs.entry(key.clone()).or_default().pace.seen(time);
+                self.stall_pass(automations, memory, &key, run, Some(time), clock, &mut out);
             }
             (EventBody::State(state), Some(run)) => {
                 let key = run_key(run);
                 let info = memory.runs.entry(key.clone()).or_default();
                 let repeated = info.state.as_deref() == Some(state.name());
                 info.state = Some(state.name().to_string());
+                if *state == super::event::StateReport::Running {
+                    info.pace.seen(time);
+                }
+                self.stall_pass(automations, memory, &key, run, None, clock, &mut out);
                 let Some(reached) = state.run_state().filter(|_| !repeated) else {
                     return out;
                 };
@@ -533,6 +770,7 @@ impl Evaluator {
                         value: None,
                         values: Vec::new(),
                         held: None,
+                        finding: None,
                     };
                     out.push(self.decide(memory, a, Some(&key), firing, clock));
                 }
@@ -575,6 +813,7 @@ impl Evaluator {
                         value: None,
                         values: Vec::new(),
                         held: None,
+                        finding: None,
                     };
                     out.push(self.decide(memory, a, None, firing, clock));
                 }

@@ -112,6 +112,9 @@ pub enum EventBody {
     },
     /// A run's state.
     State(StateReport),
+    /// The run is alive (a record with no history row, such as system stats, or the live
+    /// engine's clock vouching for it): what judges a `run_stalled` silence between rows.
+    Alive,
     /// An artifact event on a version of a collection.
     Artifact {
         /// Which event (create, link, unlink, add alias, add tag, remove tag).
@@ -329,6 +332,17 @@ impl EngineEvent {
                     time,
                 })
             }
+            "run_alive" => {
+                check_keys(
+                    o,
+                    &["type", "project", "run", "display_name", "user", "time"],
+                )?;
+                Ok(Self {
+                    run: Some(run_ref(o)?),
+                    body: EventBody::Alive,
+                    time,
+                })
+            }
             "artifact" | "collection_tag" => {
                 let collection_tag = kind == "collection_tag";
                 let allowed: &[&str] = if collection_tag {
@@ -444,6 +458,9 @@ impl EngineEvent {
                 o.insert("type".into(), json!("run_state"));
                 o.insert("state".into(), json!(s.name()));
             }
+            EventBody::Alive => {
+                o.insert("type".into(), json!("run_alive"));
+            }
             EventBody::Artifact {
                 kind,
                 collection,
@@ -500,6 +517,7 @@ impl EngineEvent {
         match &self.body {
             EventBody::Metric { .. } => "RUN_METRIC",
             EventBody::State(_) => "RUN_STATE",
+            EventBody::Alive => "RUN_ALIVE",
             EventBody::Artifact { kind, .. } => kind.wire_name(),
         }
     }

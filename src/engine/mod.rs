@@ -41,6 +41,7 @@ pub(crate) mod runtime;
 pub(crate) mod schema;
 pub(crate) mod series;
 pub(crate) mod service;
+pub(crate) mod stall;
 pub(crate) mod store;
 mod testfire;
 pub(crate) mod tokens;
@@ -225,6 +226,63 @@ impl Engine {
         })
     }
 
+    /// The live stall check: every watched run whose writer the engine's clock vouches for and
+    /// whose silence could have reached a `run_stalled` bound by `now` is judged as alive at
+    /// `now`, in one fenced transaction (what fires is kept, so it never fires twice). Costs one
+    /// comparison per watched run when nothing is due.
+    pub fn tick_stalls(&mut self, fence: &Fence, now: i64) -> Result<Report, EngineError> {
+        let due = self.evaluator.due_stalls(now);
+        if due.is_empty() {
+            return Ok(Report::default());
+        }
+        self.ingest_with(fence, now, |batch| {
+            for run in due {
+                batch.push(EngineEvent {
+                    run: Some(run),
+                    body: event::EventBody::Alive,
+                    time: Some(now),
+                })?;
+            }
+            Ok::<(), EngineError>(())
+        })
+    }
+
+    /// Puts every running run the database remembers back on the stall watch list (when the
+    /// engine starts), with when each could next stall.
+    pub fn watch_running(&mut self) -> Result<usize, EngineError> {
+        let conn = self.conn.clone();
+        let guard = conn.lock().map_err(|_| poisoned())?;
+        let automations: Vec<_> = store::automations(&guard)?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .collect();
+        self.evaluator.note_automations(&automations);
+        for (key, remembered) in store::running_runs(&guard)? {
+            let Some(run) = eval::run_of_key(&key, &remembered) else {
+                continue;
+            };
+            let mut memory = Memory::default();
+            store::load_run(&guard, &key, &mut memory)?;
+            self.evaluator.stall_pass(
+                &automations,
+                &mut memory,
+                &key,
+                &run,
+                None,
+                0,
+                &mut Vec::new(),
+            );
+        }
+        // A run from a log is judged by its records until following the log finds its writer
+        // alive on this host.
+        for (_, log) in store::runlogs(&guard)? {
+            if let Some(run) = log.run_ref() {
+                self.evaluator.watch.vouch(&run_key(&run), false);
+            }
+        }
+        Ok(self.evaluator.watch.len())
+    }
+
     /// Evaluates the events queued in the inbox (up to `limit`), taking them in the
     /// transaction that decides them; events that no longer parse are dropped with a warning in
     /// the log. Takes no lock when the inbox is empty.
@@ -273,13 +331,15 @@ impl Engine {
         fence.check(&tx)?;
         let mut memory = Memory::default();
         store::load_buckets(&tx, &mut memory)?;
+        let automations: Vec<_> = store::automations(&tx)?
+            .into_iter()
+            .filter(|a| a.enabled)
+            .collect();
+        self.evaluator.note_automations(&automations);
         let mut batch = Batch {
             tx: &tx,
             evaluator: &mut self.evaluator,
-            automations: store::automations(&tx)?
-                .into_iter()
-                .filter(|a| a.enabled)
-                .collect(),
+            automations,
             integrations: store::integrations(&tx)?,
             memory,
             loaded: HashSet::new(),
@@ -390,13 +450,11 @@ impl Batch<'_> {
             let record = NewExecution {
                 id: &id,
                 automation: a,
-                event_type: event.kind_name(),
+                event_type: execution_event_type(a, &event),
                 run: run.as_deref(),
                 step: firing.step,
                 collection: event.collection_path(),
-                values: firing
-                    .value
-                    .map(|v| json!({"value": v, "values": firing.values}))
+                values: trigger_values(&firing)
                     .or_else(|| self.judged.as_ref().map(|j| json!({"judged": j}))),
                 status,
                 error,
@@ -415,6 +473,43 @@ impl Batch<'_> {
             store::insert_execution(self.tx, &record, queued)?;
         }
         Ok(())
+    }
+}
+
+/// W&B's name of what made an execution fire: the event's, or for the local-only events their
+/// own kind (a stall is judged on any record).
+pub(crate) fn execution_event_type<'a>(
+    a: &'a crate::model::Automation,
+    event: &EngineEvent,
+) -> &'a str {
+    match a.event.kind().is_local_only() {
+        true => a.event.wire_type(),
+        false => event.kind_name(),
+    }
+}
+
+/// What made an execution fire, as its history shows it: the compared value and the window; for
+/// a stall, how long and when it was judged with the last step; for a non-finite metric, which
+/// key and what it was (`NaN`, `Infinity`, `-Infinity`).
+fn trigger_values(firing: &Firing) -> Option<serde_json::Value> {
+    let judged_at = || {
+        jiff::Timestamp::from_second(firing.time)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    };
+    match &firing.finding {
+        Some(eval::Finding::Stall { stalled_for }) => Some(json!({
+            "stalled_for": stalled_for,
+            "last_step": firing.step,
+            "judged_at": judged_at(),
+        })),
+        Some(eval::Finding::Nonfinite { metric }) => Some(json!({
+            "metric": metric,
+            "value": firing.value.map(event::number_json),
+        })),
+        None => firing
+            .value
+            .map(|v| json!({"value": v, "values": firing.values})),
     }
 }
 

@@ -7,7 +7,7 @@
 //! goes there only at sending. So what is stored and shown never holds a secret, and a value
 //! filled in (a run's name such as `${ACCESS_TOKEN}`) is never read as a template again.
 
-use super::eval::Firing;
+use super::eval::{Finding, Firing};
 use super::event::{EngineEvent, EventBody, number_json};
 use crate::model::summary::event_sentence;
 use crate::model::{Action, Automation, Event, Integration, IntegrationKind};
@@ -91,6 +91,7 @@ pub fn variables(a: &Automation, event: &EngineEvent, firing: &Firing) -> Vec<(S
             put("run_status", "running".into());
         }
         EventBody::State(s) => put("run_status", s.name().into()),
+        EventBody::Alive => put("run_status", "running".into()),
         EventBody::Artifact {
             collection,
             version,
@@ -121,6 +122,24 @@ pub fn variables(a: &Automation, event: &EngineEvent, firing: &Firing) -> Vec<(S
                 put(&format!("artifact_metadata.{k}"), text);
             }
         }
+    }
+    match &firing.finding {
+        Some(Finding::Stall { stalled_for }) => {
+            put("stalled_for", stalled_for.to_string());
+            put(
+                "last_step",
+                firing.step.map(|s| s.to_string()).unwrap_or_default(),
+            );
+        }
+        Some(Finding::Nonfinite { metric }) => {
+            put("metric_name", metric.clone());
+            let value = firing.value.map(number_json).unwrap_or_default();
+            put(
+                "metric_value",
+                value.as_str().unwrap_or_default().to_string(),
+            );
+        }
+        None => {}
     }
     v
 }

@@ -214,6 +214,8 @@ fn evaluate(
     let control = turn.control.clone();
     let control = &*control;
     let mut batch = 500;
+    let watched = engine.watch_running()?;
+    tracing::info!(watched, "running runs watched for stalls");
     while !control.stopping() {
         turn.heartbeat.beat();
         turn.posting.wait_for_posts(POSTS_FIRST);
@@ -260,6 +262,11 @@ fn evaluate(
                     Err(e) => wait_out(e, health, control, &mut backoff)?,
                 }
             }
+        }
+        match engine.tick_stalls(fence, now_secs()) {
+            Ok(report) if report.queued > 0 => pool.notify_one(),
+            Ok(_) => {}
+            Err(e) => wait_out(e, health, control, &mut backoff)?,
         }
         if pruned.elapsed() >= Duration::from_secs(60) {
             pruned = Instant::now();

@@ -164,14 +164,13 @@ fn csv_row(
         if col == step_col || Some(col) == time_col || at(col).is_empty() {
             continue;
         }
-        let value = match at(col) {
-            "NaN" | "nan" => f64::NAN,
-            "Infinity" | "inf" => f64::INFINITY,
-            "-Infinity" | "-inf" => f64::NEG_INFINITY,
-            v => v.parse::<f64>().map_err(|_| {
+        let value = match crate::wire::runs::nonfinite(at(col)) {
+            Some(x) => x,
+            None => at(col).parse::<f64>().map_err(|_| {
                 format!(
-                    "line {n}, column {} ({key}): {v:?} is not a number",
-                    col + 1
+                    "line {n}, column {} ({key}): {:?} is not a number",
+                    col + 1,
+                    at(col)
                 )
             })?,
         };

@@ -86,6 +86,32 @@ pub(crate) fn load_buckets(conn: &Connection, memory: &mut Memory) -> Result<(),
     Ok(())
 }
 
+/// Every (key, state) row `sql` selects whose JSON state reads as a `T` (others are skipped).
+fn keyed_states<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+) -> Result<Vec<(String, T)>, EngineError> {
+    let mut stmt = conn.prepare(sql).map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, state) = row.map_err(db)?;
+        if let Ok(value) = serde_json::from_str(&state) {
+            out.push((key, value));
+        }
+    }
+    Ok(out)
+}
+
+/// Every run the evaluator remembers as running (not ended), with what it remembers of it.
+pub(crate) fn running_runs(conn: &Connection) -> Result<Vec<(String, RunMemory)>, EngineError> {
+    let mut runs = keyed_states::<RunMemory>(conn, "SELECT run, state FROM engine_runs")?;
+    runs.retain(|(_, m)| m.watched());
+    Ok(runs)
+}
+
 /// Loads what the evaluator remembers of one run (its windows and its last step and state).
 pub(crate) fn load_run(
     conn: &Connection,
@@ -533,20 +559,7 @@ pub(crate) fn save_runlog(
 pub fn runlogs(
     conn: &Connection,
 ) -> Result<Vec<(String, super::runlog::events::RunLog)>, EngineError> {
-    let mut stmt = conn
-        .prepare("SELECT path, state FROM runlog_files ORDER BY path")
-        .map_err(db)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(db)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (path, state) = row.map_err(db)?;
-        if let Ok(log) = serde_json::from_str(&state) {
-            out.push((path, log));
-        }
-    }
-    Ok(out)
+    keyed_states(conn, "SELECT path, state FROM runlog_files ORDER BY path")
 }
 
 /// The engine in words (for `doctor`): who evaluates the database, and how much it holds.

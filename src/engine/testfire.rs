@@ -2,7 +2,7 @@
 //! execution recorded (marked `test`) with its outbox row. Sending it follows the lease's rules
 //! (see [`super::oneshot`]).
 
-use super::eval::{Firing, run_key};
+use super::eval::{Finding, Firing, run_key};
 use super::event::{self, EngineEvent, EventBody};
 use super::store::{self, NewExecution, Queued, Status};
 use super::{Engine, decide, execution_id, now_ms, request};
@@ -68,9 +68,17 @@ impl Engine {
                 author: Some("wbauto-test".into()),
                 metadata: serde_json::Map::new(),
             },
+            Event::RunStalled { .. } => EventBody::Alive,
+            Event::RunMetricNonfinite { metric, .. } => EventBody::Metric {
+                step: Some(0),
+                metrics: vec![(sample_key(metric), f64::NAN)],
+            },
             Event::Raw { .. } => EventBody::State(event::StateReport::Finished),
         };
-        let is_run = matches!(body, EventBody::Metric { .. } | EventBody::State(_));
+        let is_run = matches!(
+            body,
+            EventBody::Metric { .. } | EventBody::State(_) | EventBody::Alive
+        );
         EngineEvent {
             run: run.filter(|_| is_run),
             body,
@@ -86,7 +94,7 @@ impl Engine {
     ) -> Result<(String, Result<Option<request::Request>, String>), BackendError> {
         let integrations = self.with(|c| store::integrations(c))?;
         let id = execution_id();
-        let firing = test_firing(event);
+        let firing = test_firing(a, event);
         let (status, error, request, shown) =
             decide(a, &integrations, event, &firing, &self.evaluator.limit, &id);
         let answer = match (status, request, shown) {
@@ -110,13 +118,13 @@ impl Engine {
         id: &str,
         request: Option<&request::Request>,
     ) -> Result<(), BackendError> {
-        let firing = test_firing(event);
+        let firing = test_firing(a, event);
         let at = crate::backend::local::store::now();
         let run = event.run.as_ref().map(run_key);
         let record = NewExecution {
             id,
             automation: a,
-            event_type: event.kind_name(),
+            event_type: super::execution_event_type(a, event),
             run: run.as_deref(),
             step: firing.step,
             collection: event.collection_path(),
@@ -140,20 +148,41 @@ impl Engine {
     }
 }
 
-fn test_firing(event: &EngineEvent) -> Firing {
-    let values = match &event.body {
-        EventBody::Metric { metrics, .. } => metrics.iter().map(|(_, v)| *v).collect(),
-        _ => Vec::new(),
+/// A metric key a pattern matches: the pattern with `*` as `sample` and `?` as `x`.
+fn sample_key(pattern: &str) -> String {
+    pattern.replace('*', "sample").replace('?', "x")
+}
+
+/// The firing a test fire stands for: what the event carries, and for the local-only events
+/// a sample of what they find (a stall as long as its bound, the metric's key as NaN).
+fn test_firing(a: &crate::model::Automation, event: &EngineEvent) -> Firing {
+    use crate::model::Event;
+    let (step, values) = match &event.body {
+        EventBody::Metric { step, metrics } => (*step, metrics.iter().map(|(_, v)| *v).collect()),
+        _ => (None, Vec::new()),
+    };
+    let (step, finding) = match (&a.event, &event.body) {
+        (Event::RunStalled { after, .. }, _) => (
+            Some(step.unwrap_or(0)),
+            Some(Finding::Stall {
+                stalled_for: i64::try_from(after.secs()).unwrap_or(i64::MAX),
+            }),
+        ),
+        (Event::RunMetricNonfinite { .. }, EventBody::Metric { metrics, .. }) => (
+            step,
+            metrics.first().map(|(metric, _)| Finding::Nonfinite {
+                metric: metric.clone(),
+            }),
+        ),
+        _ => (step, None),
     };
     Firing {
         automation: 0,
-        step: match &event.body {
-            EventBody::Metric { step, .. } => *step,
-            _ => None,
-        },
+        step,
         time: event.time.unwrap_or(0),
         value: values.first().copied(),
         values,
         held: None,
+        finding,
     }
 }

@@ -2,10 +2,13 @@
 
 use super::fields::{Fields, child, kind_of};
 use super::{FileError, Format};
+use crate::model::event::DEFAULT_STALL_FACTOR;
 use crate::model::expr::{ExprError, normalize};
+use crate::model::validate::stall_problems;
 use crate::model::{
     Action, Agg, ArtifactEvent, Automation, ChangeType, Cmp, Direction, Event, Expr,
     IntegrationRef, MetricCondition, Problem, RunState, Scope, ScopeKind, ScopePath, Severity,
+    TimeSpan,
 };
 use serde_json::Value;
 
@@ -393,6 +396,37 @@ fn read_event(v: Option<&Value>, path: &str, problems: &mut Vec<Problem>) -> Opt
                 states,
             }
         }
+        "run_stalled" => {
+            f.deny_unknown(&["type", "after", "adaptive", "factor", "run_filter"]);
+            let after = read_span(&mut f, "after");
+            let adaptive = f.opt_bool("adaptive").unwrap_or(false);
+            let factor = f
+                .opt_number("factor")
+                .unwrap_or_else(|| serde_json::Number::from(DEFAULT_STALL_FACTOR));
+            // Checked as read, so each problem gets its line and column.
+            if let Some(after) = after {
+                for (key, message) in stall_problems(after, &factor) {
+                    f.problem(key, message);
+                }
+            }
+            Event::RunStalled {
+                run_filter: read_filter(&mut f, "run_filter"),
+                after: after?,
+                adaptive,
+                factor,
+            }
+        }
+        "run_metric_nonfinite" => {
+            f.deny_unknown(&["type", "metric", "run_filter"]);
+            let metric = f.req_str(
+                "metric",
+                "name the metric to watch for NaN or infinity, e.g. metric: loss (or a glob such as train/*)",
+            );
+            Event::RunMetricNonfinite {
+                run_filter: read_filter(&mut f, "run_filter"),
+                metric,
+            }
+        }
         "raw" => {
             f.deny_unknown(&["type", "wire_event_type", "wire_filter"]);
             Event::Raw {
@@ -422,6 +456,32 @@ fn read_event(v: Option<&Value>, path: &str, problems: &mut Vec<Problem>) -> Opt
         },
     };
     Some(event)
+}
+
+/// A duration such as `30m` at `key` (required); a number without a unit is refused.
+fn read_span(f: &mut Fields<'_>, key: &str) -> Option<TimeSpan> {
+    let hint = "give how long without a logged step counts as stuck, e.g. after: 30m (units s, m, h, d; 1m to 30d)";
+    match f.get(key) {
+        None => {
+            f.problem(key, format!("missing; {hint}"));
+            None
+        }
+        Some(Value::String(text)) => match TimeSpan::parse(text) {
+            Ok(span) => Some(span),
+            Err(message) => {
+                f.problem(key, message);
+                None
+            }
+        },
+        Some(other) => {
+            let message = format!(
+                "expected a duration with its unit, got {} ({other}); {hint}",
+                kind_of(other)
+            );
+            f.problem(key, message);
+            None
+        }
+    }
 }
 
 fn read_states(f: &mut Fields<'_>) -> Vec<RunState> {

@@ -84,6 +84,21 @@ impl Serialize for EventDoc<'_> {
                 m.serialize_entry("states", &states)?;
                 m.serialize_entry("run_filter", &filter_value(run_filter.as_ref()))?;
             }
+            Event::RunStalled {
+                run_filter,
+                after,
+                adaptive,
+                factor,
+            } => {
+                m.serialize_entry("after", &after.to_string())?;
+                m.serialize_entry("adaptive", adaptive)?;
+                m.serialize_entry("factor", factor)?;
+                m.serialize_entry("run_filter", &filter_value(run_filter.as_ref()))?;
+            }
+            Event::RunMetricNonfinite { run_filter, metric } => {
+                m.serialize_entry("metric", metric)?;
+                m.serialize_entry("run_filter", &filter_value(run_filter.as_ref()))?;
+            }
             Event::Artifact { filter, .. } => {
                 m.serialize_entry("filter", &filter_value(filter.as_ref()))?;
             }

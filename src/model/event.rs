@@ -1,6 +1,7 @@
 //! What makes an automation fire: run metric conditions, run states and artifact events.
 
 use super::expr::Expr;
+use super::timespan::TimeSpan;
 use serde_json::Number;
 
 /// Aggregation over a window of logged metric values.
@@ -418,6 +419,26 @@ pub enum Event {
         /// Condition on `alias` / `tag`; `None` = every such event.
         filter: Option<Expr>,
     },
+    /// A run that is alive has logged no history row for a while (local engine only: W&B has
+    /// no such event).
+    RunStalled {
+        /// Which runs count; `None` = every run.
+        run_filter: Option<Expr>,
+        /// How long without a history row is a stall (1 minute to 30 days).
+        after: TimeSpan,
+        /// Whether the bound stretches to the run's own pace: `factor` times the median gap
+        /// between its last 20 history rows, when that is longer than `after`.
+        adaptive: bool,
+        /// The multiple of the median gap an adaptive bound uses (at least 1; 5 by default).
+        factor: Number,
+    },
+    /// A metric logged as NaN, +Inf or -Inf (local engine only: W&B's evaluator skips them).
+    RunMetricNonfinite {
+        /// Which runs count; `None` = every run.
+        run_filter: Option<Expr>,
+        /// The metric key, or a glob such as `train/*` (`*` any text, `?` one character).
+        metric: String,
+    },
     /// An event this version does not model (e.g. `WEAVE_METRIC_THRESHOLD`), kept as received.
     Raw {
         /// The wire `eventType`.
@@ -440,6 +461,10 @@ pub enum EventKind {
     MetricZScore,
     /// `run_state`
     RunState,
+    /// `run_stalled` (local engine only)
+    RunStalled,
+    /// `run_metric_nonfinite` (local engine only)
+    MetricNonfinite,
     /// One of the artifact events.
     Artifact(ArtifactEvent),
     /// Anything unmodelled.
@@ -454,6 +479,8 @@ impl EventKind {
             EventKind::MetricChange,
             EventKind::MetricZScore,
             EventKind::RunState,
+            EventKind::RunStalled,
+            EventKind::MetricNonfinite,
         ];
         out.extend(
             ArtifactEvent::ALL
@@ -471,18 +498,23 @@ impl EventKind {
             EventKind::MetricChange => "run_metric_change",
             EventKind::MetricZScore => "run_metric_zscore",
             EventKind::RunState => "run_state",
+            EventKind::RunStalled => "run_stalled",
+            EventKind::MetricNonfinite => "run_metric_nonfinite",
             EventKind::Artifact(a) => a.file_name(),
             EventKind::Raw => "raw",
         }
     }
 
-    /// The wire `eventType` value (`RAW` for the unmodelled kind).
+    /// The wire `eventType` value (`RAW` for the unmodelled kind; the local-only kinds have a
+    /// name only the local backend stores).
     pub(crate) fn wire_name(self) -> &'static str {
         match self {
             EventKind::MetricThreshold => "RUN_METRIC",
             EventKind::MetricChange => "RUN_METRIC_CHANGE",
             EventKind::MetricZScore => "RUN_METRIC_ZSCORE",
             EventKind::RunState => "RUN_STATE",
+            EventKind::RunStalled => "RUN_STALLED",
+            EventKind::MetricNonfinite => "RUN_METRIC_NONFINITE",
             EventKind::Artifact(a) => a.wire_name(),
             EventKind::Raw => "RAW",
         }
@@ -496,7 +528,14 @@ impl EventKind {
                 | EventKind::MetricChange
                 | EventKind::MetricZScore
                 | EventKind::RunState
+                | EventKind::RunStalled
+                | EventKind::MetricNonfinite
         )
+    }
+
+    /// Whether only the local engine can fire it (W&B has no such event).
+    pub fn is_local_only(self) -> bool {
+        matches!(self, EventKind::RunStalled | EventKind::MetricNonfinite)
     }
 
     /// A short label for lists, e.g. "metric threshold", "alias added".
@@ -506,6 +545,8 @@ impl EventKind {
             EventKind::MetricChange => "metric change",
             EventKind::MetricZScore => "metric z-score",
             EventKind::RunState => "run state",
+            EventKind::RunStalled => "run stalled",
+            EventKind::MetricNonfinite => "metric NaN/inf",
             EventKind::Artifact(a) => match a {
                 ArtifactEvent::Create => "artifact created",
                 ArtifactEvent::Link => "artifact linked",
@@ -532,6 +573,8 @@ impl Event {
                 MetricCondition::ZScore { .. } => EventKind::MetricZScore,
             },
             Event::RunState { .. } => EventKind::RunState,
+            Event::RunStalled { .. } => EventKind::RunStalled,
+            Event::RunMetricNonfinite { .. } => EventKind::MetricNonfinite,
             Event::Artifact { kind, .. } => EventKind::Artifact(*kind),
             Event::Raw { .. } => EventKind::Raw,
         }
@@ -548,10 +591,84 @@ impl Event {
     /// The run filter of a run event.
     pub(crate) fn run_filter(&self) -> Option<&Expr> {
         match self {
-            Event::RunMetric { run_filter, .. } | Event::RunState { run_filter, .. } => {
-                run_filter.as_ref()
-            }
+            Event::RunMetric { run_filter, .. }
+            | Event::RunState { run_filter, .. }
+            | Event::RunStalled { run_filter, .. }
+            | Event::RunMetricNonfinite { run_filter, .. } => run_filter.as_ref(),
             _ => None,
         }
+    }
+}
+
+/// The default multiple of a run's median gap an adaptive stall bound uses.
+pub const DEFAULT_STALL_FACTOR: u64 = 5;
+
+/// Whether a metric key matches a name or a glob: `*` stands for any text (`/` and `.`
+/// included), `?` for one character, anything else for itself.
+pub fn metric_matches(pattern: &str, key: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let k: Vec<char> = key.chars().collect();
+    // Greedy matching with one backtrack point: linear for the patterns people write.
+    let (mut pi, mut ki) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ki < k.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ki));
+                pi += 1;
+            }
+            Some(c) if *c == '?' || *c == k[ki] => {
+                pi += 1;
+                ki += 1;
+            }
+            _ => match star {
+                Some((sp, sk)) => {
+                    pi = sp + 1;
+                    ki = sk + 1;
+                    star = Some((sp, sk + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Whether a metric pattern is a glob (has `*` or `?`) rather than one key.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_globs_match_keys() {
+        assert!(metric_matches("loss", "loss"));
+        assert!(!metric_matches("loss", "val_loss"));
+        assert!(metric_matches("train/*", "train/loss"));
+        assert!(metric_matches("train/*", "train/a/b"));
+        assert!(!metric_matches("train/*", "val/loss"));
+        assert!(metric_matches("*loss", "val.loss"));
+        assert!(metric_matches("l?ss", "loss"));
+        assert!(metric_matches("*", "anything"));
+        assert!(metric_matches("a*b*c", "aXbYbZc"));
+        assert!(!metric_matches("a*b*c", "aXbYbZ"));
+        assert!(is_glob("train/*") && !is_glob("loss"));
+    }
+
+    #[test]
+    fn local_only_kinds_are_run_events_w_and_b_does_not_have() {
+        for kind in [EventKind::RunStalled, EventKind::MetricNonfinite] {
+            assert!(kind.is_local_only() && kind.is_run_event());
+            assert!(EventKind::creatable().contains(&kind));
+        }
+        assert!(!EventKind::RunState.is_local_only());
+        assert_eq!(EventKind::RunStalled.file_name(), "run_stalled");
+        assert_eq!(
+            EventKind::MetricNonfinite.file_name(),
+            "run_metric_nonfinite"
+        );
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod ids;
 pub mod integration;
 pub(crate) mod scope;
 pub(crate) mod summary;
+pub mod timespan;
 pub mod validate;
 pub mod variables;
 
@@ -23,4 +24,5 @@ pub use event::{
 pub use expr::Expr;
 pub use integration::{Integration, IntegrationKind};
 pub use scope::{Scope, ScopeKind, ScopePath};
+pub use timespan::TimeSpan;
 pub use validate::{Problem, validate};

@@ -2,8 +2,9 @@
 
 use super::action::Action;
 use super::automation::Automation;
-use super::event::{Agg, ChangeType, Direction, Event, MetricCondition};
+use super::event::{Agg, ChangeType, Direction, Event, MetricCondition, is_glob};
 use super::expr::Expr;
+use super::timespan::words;
 use serde_json::{Number, Value};
 
 fn value_words(v: &Value) -> String {
@@ -178,6 +179,16 @@ pub(crate) fn event_short(event: &Event) -> String {
             let names: Vec<&str> = states.iter().map(|s| s.file_name()).collect();
             format!("run {}", names.join("|"))
         }
+        Event::RunStalled {
+            after,
+            adaptive,
+            factor,
+            ..
+        } => match adaptive {
+            false => format!("no step for {after}"),
+            true => format!("no step for {after} or {factor}× its pace"),
+        },
+        Event::RunMetricNonfinite { metric, .. } => format!("{metric} NaN/inf"),
         Event::Artifact { kind, filter } => {
             let label = super::event::EventKind::Artifact(*kind).short();
             match filter {
@@ -260,6 +271,32 @@ pub(crate) fn event_sentence(event: &Event) -> String {
                     many[many.len() - 1]
                 ),
             }
+        }
+        Event::RunStalled {
+            after,
+            adaptive,
+            factor,
+            ..
+        } => {
+            let bound = words(after.secs());
+            let pace = match adaptive {
+                false => String::new(),
+                true => format!(
+                    ", or for {} times its usual gap between steps when that is longer",
+                    number(factor)
+                ),
+            };
+            format!(
+                "a run that is still alive logs no step for {bound}{pace} (checked by the local engine)"
+            )
+        }
+        Event::RunMetricNonfinite { metric, .. } => {
+            let what = if is_glob(metric) {
+                format!("a metric matching {metric}")
+            } else {
+                metric.clone()
+            };
+            format!("{what} is logged as NaN or infinite (checked by the local engine)")
         }
         Event::Artifact { kind, filter } => match filter {
             None => kind.words().to_string(),
@@ -347,6 +384,17 @@ pub(crate) fn row_cells(a: &Automation) -> RowCells {
     }
 }
 
+/// For an automation only the local engine fires: that W&B has no input for it, in one sentence.
+pub(crate) fn no_wandb_input(a: &Automation) -> Option<String> {
+    let kind = a.event.kind();
+    kind.is_local_only().then(|| {
+        format!(
+            "there is no W&B input for {}: it runs on wbauto's local engine only",
+            kind.file_name()
+        )
+    })
+}
+
 /// The labelled lines both detail views show: scope, when, then and the description if any.
 pub(crate) fn card(a: &Automation) -> Vec<(&'static str, String)> {
     let mut out = vec![
@@ -412,6 +460,30 @@ mod tests {
             event_sentence(&e),
             "loss falls by at least 25% compared with the value before"
         );
+    }
+
+    #[test]
+    fn local_only_events_read_in_plain_words() {
+        let stalled = Event::RunStalled {
+            run_filter: Some(Expr::field("display_name", "$regex", json!("^sweep-"))),
+            after: crate::model::TimeSpan::from_secs(5400),
+            adaptive: true,
+            factor: serde_json::Number::from(5),
+        };
+        assert_eq!(
+            event_sentence(&stalled),
+            "a run that is still alive logs no step for 1 hour 30 minutes, or for 5 times its usual gap between steps when that is longer (checked by the local engine), for runs where the run's name matches ^sweep-"
+        );
+        assert_eq!(event_short(&stalled), "no step for 1h30m or 5× its pace");
+        let nan = Event::RunMetricNonfinite {
+            run_filter: None,
+            metric: "train/*".into(),
+        };
+        assert_eq!(
+            event_sentence(&nan),
+            "a metric matching train/* is logged as NaN or infinite (checked by the local engine)"
+        );
+        assert_eq!(event_short(&nan), "train/* NaN/inf");
     }
 
     #[test]

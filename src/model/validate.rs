@@ -5,6 +5,7 @@ use super::automation::Automation;
 use super::event::{ArtifactEvent, Event, EventKind, MetricCondition};
 use super::expr::Expr;
 use super::scope::ScopeKind;
+use super::timespan::{MAX_STALL_SECS, MIN_STALL_SECS, TimeSpan};
 use super::variables;
 use serde_json::Number;
 use std::fmt;
@@ -254,11 +255,65 @@ fn validate_event(event: &Event, out: &mut Vec<Problem>) {
             }
             validate_filter("event.run_filter", run_filter.as_ref(), kind, out);
         }
+        Event::RunStalled {
+            run_filter,
+            after,
+            factor,
+            ..
+        } => {
+            for (key, message) in stall_problems(*after, factor) {
+                out.push(Problem::new(format!("event.{key}"), message));
+            }
+            validate_filter("event.run_filter", run_filter.as_ref(), kind, out);
+        }
+        Event::RunMetricNonfinite { run_filter, metric } => {
+            if metric.trim().is_empty() {
+                out.push(Problem::new(
+                    "event.metric",
+                    "name the metric to watch for NaN or infinity, as logged with wandb.log (e.g. loss, or a glob such as train/*)",
+                ));
+            }
+            validate_filter("event.run_filter", run_filter.as_ref(), kind, out);
+        }
         Event::Artifact { filter, .. } => {
             validate_filter("event.filter", filter.as_ref(), kind, out)
         }
         Event::Raw { .. } => {}
     }
+}
+
+/// What is wrong with a stall's bound (`after`: 1 minute to 30 days) and its adaptive factor
+/// (`factor`: 1 or more), by key under `event`.
+pub(crate) fn stall_problems(after: TimeSpan, factor: &Number) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let secs = after.secs();
+    if secs == 0 {
+        out.push((
+            "after",
+            "a stall needs a length: give at least 1m (e.g. after: 30m)".to_string(),
+        ));
+    } else if secs < MIN_STALL_SECS {
+        out.push((
+            "after",
+            format!(
+                "{after} is under a minute; the SDK writes its log only every ~15 s, so give at least 1m"
+            ),
+        ));
+    } else if secs > MAX_STALL_SECS {
+        out.push((
+            "after",
+            format!("{after} is over 30 days; give at most 30d"),
+        ));
+    }
+    if !factor.as_f64().is_some_and(|f| f.is_finite() && f >= 1.0) {
+        out.push((
+            "factor",
+            format!(
+                "the factor multiplies the run's usual gap between steps, so it must be 1 or more (got {factor})"
+            ),
+        ));
+    }
+    out
 }
 
 fn validate_filter(path: &str, filter: Option<&Expr>, kind: EventKind, out: &mut Vec<Problem>) {
@@ -465,6 +520,43 @@ mod tests {
         assert!(validate(&a).is_empty());
         a.scope = Scope::unresolved(ScopePath::Team { entity: "a".into() });
         assert!(validate(&a)[0].message.contains("use collection"));
+    }
+
+    #[test]
+    fn stall_bounds_factors_and_nonfinite_metrics_are_checked() {
+        let mut a = base();
+        let stalled = |secs: u64, factor: f64| Event::RunStalled {
+            run_filter: None,
+            after: TimeSpan::from_secs(secs),
+            adaptive: true,
+            factor: Number::from_f64(factor).unwrap(),
+        };
+        for (secs, factor, path, words) in [
+            (0, 5.0, "event.after", "needs a length"),
+            (59, 5.0, "event.after", "under a minute"),
+            (30 * 86_400 + 1, 5.0, "event.after", "over 30 days"),
+            (60, 0.5, "event.factor", "1 or more"),
+        ] {
+            a.event = stalled(secs, factor);
+            let p = validate(&a);
+            assert_eq!(p.len(), 1, "{secs} {factor}: {p:?}");
+            assert_eq!(p[0].path, path);
+            assert!(p[0].message.contains(words), "{}", p[0].message);
+        }
+        a.event = stalled(60, 1.0);
+        assert!(validate(&a).is_empty());
+        a.event = stalled(30 * 86_400, 5.0);
+        assert!(validate(&a).is_empty());
+        a.event = Event::RunMetricNonfinite {
+            run_filter: None,
+            metric: " ".into(),
+        };
+        assert_eq!(validate(&a)[0].path, "event.metric");
+        a.event = Event::RunMetricNonfinite {
+            run_filter: None,
+            metric: "train/*".into(),
+        };
+        assert!(validate(&a).is_empty());
     }
 
     #[test]

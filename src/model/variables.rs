@@ -89,6 +89,23 @@ const METRIC: [Variable; 3] = [
     ),
 ];
 
+const STALL: [Variable; 2] = [
+    var(
+        "stalled_for",
+        "whole seconds without a logged step when it was judged stalled",
+        "1805",
+        false,
+    ),
+    var("last_step", "the last step the run logged", "1240", false),
+];
+
+const NONFINITE: Variable = var(
+    "metric_value",
+    "the value logged: NaN, Infinity or -Infinity",
+    "NaN",
+    false,
+);
+
 const ARTIFACT: [Variable; 6] = [
     var(
         "artifact_collection_name",
@@ -137,6 +154,15 @@ pub fn for_event(kind: EventKind) -> Vec<Variable> {
     match kind {
         EventKind::Artifact(_) => out.extend(ARTIFACT),
         EventKind::RunState => out.extend(RUN),
+        EventKind::RunStalled => {
+            out.extend(RUN);
+            out.extend(STALL);
+        }
+        EventKind::MetricNonfinite => {
+            out.extend(RUN);
+            out.extend(METRIC);
+            out.push(NONFINITE);
+        }
         k if k.is_run_event() => {
             out.extend(RUN);
             out.extend(METRIC);
@@ -233,6 +259,15 @@ mod tests {
         assert_eq!(
             undefined("${run_id} ${alias} ${artifact_version} ${run_name}"),
             ["run_id"]
+        );
+        let stalled = EventKind::RunStalled;
+        assert!(is_known("stalled_for", stalled) && is_known("last_step", stalled));
+        assert!(!is_known("metric_value", stalled) && !is_known("stalled_for", metric));
+        let nonfinite = EventKind::MetricNonfinite;
+        assert!(is_known("metric_value", nonfinite) && is_known("metric_name", nonfinite));
+        assert_eq!(
+            undefined("${stalled_for} ${metric_value}"),
+            Vec::<&str>::new()
         );
         let message = unknown_message(&["run_id"], metric);
         assert!(

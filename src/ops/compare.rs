@@ -289,6 +289,7 @@ mod tests {
                     time,
                     value: Some(0.9),
                     values: Vec::new(),
+                    finding: None,
                 })
                 .collect(),
             firings_total: firings.len(),
@@ -299,6 +300,9 @@ mod tests {
             trace: Vec::new(),
             excluded: false,
             last_state: None,
+            stalled: Vec::new(),
+            longest_gap: None,
+            metric_seen: false,
             notes: Vec::new(),
         }
     }

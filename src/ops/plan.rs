@@ -6,7 +6,7 @@
 
 use crate::backend::{Backend, BackendError, SavedAutomation};
 use crate::file::to_value;
-use crate::model::{Automation, ScopePath};
+use crate::model::{Automation, EventKind, ScopePath};
 use crate::wire::encode::update_input;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -104,6 +104,20 @@ pub(crate) struct Seen {
     pub(crate) updated_at: Option<String>,
 }
 
+/// An automation a file asks for that this backend cannot hold because only wbauto's local
+/// engine fires its event (e.g. `run_stalled` on W&B): listed, never a change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LocalOnly {
+    /// Its name.
+    pub(crate) name: String,
+    /// Its scope.
+    pub(crate) scope: ScopePath,
+    /// The file it comes from.
+    pub(crate) source: String,
+    /// Its event kind.
+    pub(crate) kind: EventKind,
+}
+
 /// What it takes to make the backend hold what the files say.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Plan {
@@ -119,6 +133,8 @@ pub(crate) struct Plan {
     pub(crate) kept: Vec<Seen>,
     /// Every automation in the covered scopes when the plan was made.
     pub(crate) base: Vec<Seen>,
+    /// What the files ask for that only the local engine fires: set aside, never sent.
+    pub(crate) local_only: Vec<LocalOnly>,
 }
 
 impl Plan {
@@ -142,8 +158,10 @@ fn seen(a: &Automation) -> Seen {
 
 /// The plan that makes `existing` (everything listed in the entities involved) hold `desired`.
 /// `also_covers` adds scopes (e.g. `--project`) whose automations no file names are pruned.
+/// `local_only` are the files' automations this backend cannot hold (set aside before resolving).
 pub(crate) fn make(
     desired: Vec<Desired>,
+    local_only: Vec<LocalOnly>,
     existing: &[Automation],
     also_covers: Covers,
     prune: bool,
@@ -237,6 +255,7 @@ pub(crate) fn make(
         unchanged,
         kept,
         base: covered.into_iter().map(seen).collect(),
+        local_only,
     })
 }
 

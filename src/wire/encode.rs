@@ -82,7 +82,19 @@ pub(crate) fn metric_filter_json(condition: &MetricCondition) -> Result<Value, W
     Ok(Value::Object(outer))
 }
 
-/// The `eventFilter` string the SDK sends on create and update.
+/// `{"run_filter": "...", KEY: VALUE}`: a run event's filter beside its own condition.
+fn run_event_filter(run_filter: Option<&Expr>, key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "run_filter".into(),
+        json!(compact(&wrap_run_filter(run_filter))),
+    );
+    m.insert(key.into(), value);
+    Value::Object(m)
+}
+
+/// The `eventFilter` string the SDK sends on create and update (for the local-only kinds, the
+/// form only the local backend stores).
 pub fn event_filter(event: &Event) -> Result<String, WireError> {
     let value = match event {
         Event::RunMetric {
@@ -102,17 +114,27 @@ pub fn event_filter(event: &Event) -> Result<String, WireError> {
             let mut states: Vec<_> = states.clone();
             states.sort();
             states.dedup();
-            let mut m = Map::new();
-            m.insert(
-                "run_filter".into(),
-                json!(compact(&wrap_run_filter(run_filter.as_ref()))),
-            );
-            m.insert(
-                "run_state_filter".into(),
+            run_event_filter(
+                run_filter.as_ref(),
+                "run_state_filter",
                 json!({"states": states.iter().map(|s| s.wire_name()).collect::<Vec<_>>()}),
-            );
-            Value::Object(m)
+            )
         }
+        Event::RunStalled {
+            run_filter,
+            after,
+            adaptive,
+            factor,
+        } => run_event_filter(
+            run_filter.as_ref(),
+            "run_stalled_filter",
+            json!({"after_seconds": after.secs(), "adaptive": adaptive, "factor": factor}),
+        ),
+        Event::RunMetricNonfinite { run_filter, metric } => run_event_filter(
+            run_filter.as_ref(),
+            "run_metric_nonfinite_filter",
+            json!({"name": metric}),
+        ),
         Event::Artifact { filter, .. } => wrap_artifact_filter(filter.as_ref()),
         Event::Raw { event_type, .. } => {
             return Err(WireError::new(format!(

@@ -12,6 +12,7 @@ use crate::model::scope::REGISTRY_PREFIX;
 use crate::model::{
     Action, Agg, ArtifactEvent, Automation, ChangeType, Cmp, Direction, Event, Integration,
     IntegrationKind, IntegrationRef, MetricCondition, RunState, Scope, ScopePath, Severity,
+    TimeSpan,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -264,6 +265,8 @@ fn try_event(event_type: &str, filter: &str) -> Option<Event> {
         "run_filter",
         "run_metric_filter",
         "run_state_filter",
+        "run_stalled_filter",
+        "run_metric_nonfinite_filter",
         "metric_filter",
     ];
     if obj.keys().any(|k| !allowed.contains(&k.as_str()))
@@ -290,6 +293,22 @@ fn try_event(event_type: &str, filter: &str) -> Option<Event> {
             states.sort();
             states.dedup();
             Some(Event::RunState { run_filter, states })
+        }
+        "RUN_STALLED" => {
+            let stall = obj.get("run_stalled_filter")?.as_object()?;
+            Some(Event::RunStalled {
+                run_filter,
+                after: TimeSpan::from_secs(stall.get("after_seconds")?.as_u64()?),
+                adaptive: stall.get("adaptive")?.as_bool()?,
+                factor: number(stall, "factor")?,
+            })
+        }
+        "RUN_METRIC_NONFINITE" => {
+            let metric = obj.get("run_metric_nonfinite_filter")?.as_object()?;
+            Some(Event::RunMetricNonfinite {
+                run_filter,
+                metric: get_str(metric, "name")?.to_string(),
+            })
         }
         "RUN_METRIC" | "RUN_METRIC_CHANGE" | "RUN_METRIC_ZSCORE" => {
             let metric = obj

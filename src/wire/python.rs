@@ -133,7 +133,9 @@ fn event_code(event: &Event, scope: &str) -> Option<(String, String)> {
             };
             (class.into(), format!("{class}({args})"))
         }
-        Event::Raw { .. } => return None,
+        Event::RunStalled { .. } | Event::RunMetricNonfinite { .. } | Event::Raw { .. } => {
+            return None;
+        }
     })
 }
 
@@ -182,6 +184,13 @@ pub(crate) fn python_code(a: &Automation) -> String {
     if let Some(reason) = a.read_only_reason() {
         return format!("# The wandb SDK cannot create this automation: {reason}.\n");
     }
+    let kind = a.event.kind();
+    if kind.is_local_only() {
+        return format!(
+            "# There is no wandb.automations equivalent: W&B has no {} event.\n# wbauto's local engine fires it (wbauto engine, or wbauto emit).\n",
+            kind.file_name()
+        );
+    }
     let (scope_class, scope) = scope_code(a);
     let (Some((event_class, event)), Some((action_class, action))) =
         (event_code(&a.event, "scope"), action_code(&a.action))
@@ -212,6 +221,24 @@ pub(crate) fn python_code(a: &Automation) -> String {
 mod tests {
     use super::*;
     use crate::file::{Format, parse_text};
+
+    #[test]
+    fn local_only_kinds_have_no_sdk_equivalent() {
+        let a = parse_text(
+            "name: n\nscope: {project: acme/vision}\nevent: {type: run_stalled, after: 30m}\naction: {type: no_op}\n",
+            Format::Yaml,
+        )
+        .unwrap()
+        .remove(0);
+        let code = python_code(&a);
+        assert!(
+            code.starts_with(
+                "# There is no wandb.automations equivalent: W&B has no run_stalled event."
+            ),
+            "{code}"
+        );
+        assert!(!code.contains("import"), "{code}");
+    }
 
     #[test]
     fn threshold_to_slack() {

@@ -116,12 +116,18 @@ pub(crate) fn last_step(history_keys: Option<&Value>) -> i64 {
 pub(crate) fn metric_value(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Some(f64::NAN),
-            "Infinity" => Some(f64::INFINITY),
-            "-Infinity" => Some(f64::NEG_INFINITY),
-            _ => None,
-        },
+        Value::String(s) => nonfinite(s),
+        _ => None,
+    }
+}
+
+/// A non-finite value as W&B (`NaN`, `Infinity`, `-Infinity`) or Python and NumPy (`nan`,
+/// `inf`, `-inf`) write it.
+pub(crate) fn nonfinite(text: &str) -> Option<f64> {
+    match text {
+        "NaN" | "nan" => Some(f64::NAN),
+        "Infinity" | "inf" => Some(f64::INFINITY),
+        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
         _ => None,
     }
 }

@@ -42,6 +42,15 @@ pub struct Answers {
     pub zscore: String,
     /// Run states.
     pub states: BTreeSet<RunState>,
+    /// How long without a logged step is a stall (`run_stalled`), as typed: `30m`, `1h30m`.
+    #[serde(default = "default_after")]
+    pub after: String,
+    /// Whether the stall bound stretches to the run's own pace.
+    #[serde(default)]
+    pub adaptive: bool,
+    /// The multiple of the run's median gap an adaptive bound uses, as typed.
+    #[serde(default = "default_factor")]
+    pub factor: String,
     /// Regular expression on the run's name (run events); empty = every run.
     pub run_name: String,
     /// Regular expression on the alias or tag (artifact events); empty = every event.
@@ -75,6 +84,14 @@ pub struct Answers {
     pub(crate) name_follows: bool,
 }
 
+fn default_after() -> String {
+    "30m".into()
+}
+
+fn default_factor() -> String {
+    crate::model::event::DEFAULT_STALL_FACTOR.to_string()
+}
+
 impl Answers {
     /// A blank wizard in `entity`, with the SDK's defaults.
     pub(crate) fn blank(entity: &str) -> Self {
@@ -96,6 +113,9 @@ impl Answers {
             amount: String::new(),
             zscore: "3.0".into(),
             states: BTreeSet::new(),
+            after: default_after(),
+            adaptive: false,
+            factor: default_factor(),
             run_name: String::new(),
             artifact_pattern: String::new(),
             kept_filter: None,

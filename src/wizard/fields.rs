@@ -492,6 +492,43 @@ fn condition_fields(w: &Wizard, caps: &Capabilities) -> Vec<Field> {
                 "optional regular expression, e.g. ^prod$; empty = every event",
             )]
         }
+        EventKind::RunStalled => {
+            let mut out = vec![
+                text(
+                    "event.after",
+                    "no step for",
+                    &a.after,
+                    "how long without a logged step is stuck: 30m, 1h30m (s m h d; 1m to 30d)",
+                ),
+                Field {
+                    key: "event.adaptive",
+                    label: "adaptive",
+                    kind: Kind::Toggle(a.adaptive),
+                    text: String::new(),
+                    help: "stretch the bound to the run's own pace between steps",
+                    keys: FieldKeys::Flip,
+                },
+            ];
+            if a.adaptive {
+                out.push(text(
+                    "event.factor",
+                    "times its pace",
+                    &a.factor,
+                    "at least this many times the run's median gap (1 or more; 5 by default)",
+                ));
+            }
+            out.push(run_name);
+            out
+        }
+        EventKind::MetricNonfinite => vec![
+            text(
+                "event.metric",
+                "metric",
+                &a.metric,
+                "a key as logged with wandb.log (loss), or a glob (train/*)",
+            ),
+            run_name,
+        ],
         EventKind::Raw => Vec::new(),
     }
 }
@@ -630,6 +667,7 @@ pub(crate) fn change(
             a.integration = suggest(list, &a.integration).unwrap_or(a.integration.clone());
         }
         "enabled" => a.enabled = !a.enabled,
+        "event.adaptive" => a.adaptive = !a.adaptive,
         _ => {}
     }
     None
@@ -645,6 +683,7 @@ pub(crate) fn toggle(w: &mut Wizard, key: &str, cursor: usize) {
             }
         }
         "enabled" => w.answers.enabled = !w.answers.enabled,
+        "event.adaptive" => w.answers.adaptive = !w.answers.adaptive,
         _ => {}
     }
 }
@@ -663,6 +702,8 @@ pub(crate) fn text_mut<'a>(w: &'a mut Wizard, key: &str) -> Option<&'a mut Strin
         "event.threshold" if a.event == EventKind::MetricZScore => &mut a.zscore,
         "event.threshold" => &mut a.threshold,
         "event.amount" => &mut a.amount,
+        "event.after" => &mut a.after,
+        "event.factor" => &mut a.factor,
         "event.run_filter" => &mut a.run_name,
         "event.filter" => &mut a.artifact_pattern,
         "action.integration" => &mut a.integration,

@@ -13,7 +13,7 @@ use crate::model::summary::{action_sentence, event_sentence};
 use crate::model::validate::{MAX_NAME_CHARS, scopes_for};
 use crate::model::{
     Action, ActionKind, ArtifactEvent, Automation, Capabilities, Event, EventKind, Feature,
-    IntegrationRef, MetricCondition, Problem, Scope, ScopeKind, ScopePath, validate,
+    IntegrationRef, MetricCondition, Problem, Scope, ScopeKind, ScopePath, TimeSpan, validate,
 };
 pub use answers::Answers;
 use serde_json::{Number, Value};
@@ -270,6 +270,17 @@ impl Wizard {
                 kind,
                 filter: self.filter(),
             },
+            // A duration that does not parse becomes 0 and fails validation.
+            EventKind::RunStalled => Event::RunStalled {
+                run_filter: self.filter(),
+                after: TimeSpan::parse(&a.after).unwrap_or(TimeSpan::from_secs(0)),
+                adaptive: a.adaptive,
+                factor: number(&a.factor),
+            },
+            EventKind::MetricNonfinite => Event::RunMetricNonfinite {
+                run_filter: self.filter(),
+                metric: a.metric.trim().to_string(),
+            },
             kind => match condition(kind) {
                 Some(condition) => Event::RunMetric {
                     run_filter: self.filter(),
@@ -376,7 +387,9 @@ impl Wizard {
                 }
             }
             Step::Condition => {
-                if kind.is_run_event() && kind != EventKind::RunState && a.metric.trim().is_empty()
+                if kind.is_run_event()
+                    && !matches!(kind, EventKind::RunState | EventKind::RunStalled)
+                    && a.metric.trim().is_empty()
                 {
                     out.push(Problem::new(
                         "event.metric",
@@ -429,9 +442,27 @@ impl Wizard {
                             "pick at least one run state: running, finished or failed",
                         ));
                     }
+                    EventKind::RunStalled => {
+                        if let Err(message) = TimeSpan::parse(&a.after) {
+                            out.push(Problem::new("event.after", message));
+                        }
+                        if a.adaptive {
+                            num_field("event.factor", &a.factor, true, &mut out);
+                        }
+                    }
                     _ => {}
                 }
-                out.extend(self.model_problems(&["event.run_filter", "event.filter"]));
+                let model = [
+                    "event.run_filter",
+                    "event.filter",
+                    "event.after",
+                    "event.factor",
+                ];
+                for p in self.model_problems(&model) {
+                    if !out.iter().any(|q| q.path == p.path) {
+                        out.push(p);
+                    }
+                }
             }
             Step::Action => {
                 if matches!(a.action, ActionKind::Slack | ActionKind::Webhook)
@@ -677,6 +708,15 @@ fn fill_event(a: &mut Answers, event: &Event) {
         Event::Artifact { filter, .. } => {
             (a.artifact_pattern, a.kept_filter) = split_filter(filter.as_ref())
         }
+        Event::RunStalled {
+            after,
+            adaptive,
+            factor,
+            ..
+        } => {
+            (a.after, a.adaptive, a.factor) = (after.to_string(), *adaptive, factor.to_string());
+        }
+        Event::RunMetricNonfinite { metric, .. } => a.metric = metric.clone(),
         Event::Raw { .. } => {}
     }
 }

@@ -19,6 +19,10 @@ pub enum Template {
     Anomaly,
     /// Call a webhook (GitHub repository_dispatch) when an artifact gets the alias prod.
     ProdAliasWebhook,
+    /// Tell me when training hangs (a stall, local engine only).
+    TrainingHangs,
+    /// Tell me when loss goes NaN (local engine only).
+    LossNan,
     /// Start blank.
     Blank,
 }
@@ -38,11 +42,13 @@ pub(crate) const GITHUB_DISPATCH: &str = r#"{
 
 impl Template {
     /// Every template, in menu order.
-    pub const ALL: [Template; 6] = [
+    pub const ALL: [Template; 8] = [
         Template::FailedRuns,
         Template::MetricThreshold,
         Template::LossPlateau,
         Template::Anomaly,
+        Template::TrainingHangs,
+        Template::LossNan,
         Template::ProdAliasWebhook,
         Template::Blank,
     ];
@@ -55,6 +61,8 @@ impl Template {
             Template::LossPlateau => "Tell me when loss stops improving",
             Template::Anomaly => "Alert on a metric anomaly",
             Template::ProdAliasWebhook => "Call a webhook when an artifact gets the alias prod",
+            Template::TrainingHangs => "Tell me when training hangs",
+            Template::LossNan => "Tell me when loss goes NaN",
             Template::Blank => "Start blank",
         }
     }
@@ -76,6 +84,12 @@ impl Template {
             }
             Template::ProdAliasWebhook => {
                 "starts a GitHub Actions workflow (repository_dispatch) for the version that got prod"
+            }
+            Template::TrainingHangs => {
+                "a run still alive logs no step for 30 minutes, or 5 times its usual pace (local engine only)"
+            }
+            Template::LossNan => {
+                "loss is logged as NaN or infinite; once per run per day (local engine only)"
             }
             Template::Blank => "every step starts empty",
         }
@@ -134,6 +148,22 @@ impl Template {
                 a.payload = GITHUB_DISPATCH.into();
                 a.name = "deploy-on-prod".into();
             }
+            Template::TrainingHangs => {
+                a.event = EventKind::RunStalled;
+                a.after = "30m".into();
+                a.adaptive = true;
+                a.severity = Severity::Warn;
+                a.title = "A run stopped making progress".into();
+                a.message = "No step for ${stalled_for} s after step ${last_step}.".into();
+                a.name = "training-hangs".into();
+            }
+            Template::LossNan => {
+                a.event = EventKind::MetricNonfinite;
+                a.metric = "loss".into();
+                a.severity = Severity::Error;
+                a.title = "loss went NaN".into();
+                a.name = "loss-nan".into();
+            }
             Template::Blank => {}
         }
         a.title_follows = self != Template::Blank;
@@ -175,6 +205,7 @@ pub(crate) fn suggested_title(a: &Answers) -> Option<String> {
         }
         EventKind::MetricZScore => format!("{metric} anomaly"),
         EventKind::RunState => format!("A run {}", states(a, " or ")),
+        EventKind::MetricNonfinite => format!("{metric} went NaN"),
         _ => return None,
     })
 }
@@ -187,6 +218,9 @@ pub(crate) fn suggested_name(a: &Answers) -> Option<String> {
         EventKind::MetricChange if !metric.is_empty() => Some(format!("{metric}-change")),
         EventKind::MetricZScore if !metric.is_empty() => Some(format!("{metric}-anomaly")),
         EventKind::RunState => Some(format!("run-{}", states(a, "-"))),
+        EventKind::MetricNonfinite if !metric.is_empty() => {
+            Some(format!("{}-nan", metric.replace(['*', '?', '/'], "-")))
+        }
         _ => None,
     }
 }

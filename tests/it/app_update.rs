@@ -42,7 +42,7 @@ async fn movement_keys() {
     update(&mut s, key(KeyCode::PageDown));
     assert_eq!(
         s.selection().selected(),
-        14,
+        16,
         "a page is longer than the list here"
     );
     update(&mut s, key(KeyCode::Home));
@@ -124,7 +124,7 @@ async fn filter_typing_narrows_keeps_and_restores() {
     update(&mut s, ch('/'));
     typed(&mut s, "loss");
     let names = dashboard::shown_names(&s);
-    assert_eq!(names, ["loss-plateau", "loss-spike"]);
+    assert_eq!(names, ["loss-plateau", "loss-spike", "watch-loss-nan"]);
     update(&mut s, key(KeyCode::Backspace));
     update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.list().filter(), "los");
@@ -331,7 +331,7 @@ async fn delete_focuses_cancel_and_bulk_needs_the_count() {
             result: Ok(()),
         },
     );
-    assert_eq!(s.list().len(), 14);
+    assert_eq!(s.list().len(), 16);
     assert!(
         s.toasts()
             .back()
@@ -372,7 +372,7 @@ async fn a_failed_delete_keeps_the_row() {
             result: Err(BackendError::NotFound("gone".into())),
         },
     );
-    assert_eq!(s.list().len(), 15);
+    assert_eq!(s.list().len(), 17);
     assert!(!s.writes().any_pending());
     assert_eq!(s.toasts().back().unwrap().kind, ToastKind::Error);
 }
@@ -686,7 +686,7 @@ async fn auto_refresh_and_load_errors() {
         s.list().loading().clone(),
         Loading::Failed("offline".into())
     );
-    assert_eq!(s.list().len(), 15, "the last good listing stays");
+    assert_eq!(s.list().len(), 17, "the last good listing stays");
     assert!(s.toasts().back().unwrap().text.contains("offline"));
     update(&mut s, Msg::Tick(now + 200));
     assert!(s.toasts().is_empty(), "toasts expire");

@@ -58,17 +58,22 @@ fn runs_arrive(s: &mut State) -> Vec<Effect> {
     )
 }
 
-/// The verdict of loss-spike over 400 steps of loss decaying from 0.45, with `spike` steps of
-/// +0.6 from step 200, a minute apart.
-fn verdict(s: &State, spike: i64) -> Verdict {
-    let a = s.selected_item().unwrap().saved.automation.clone();
-    let run = RunRef {
+/// The run the verdicts are about.
+fn sweep_7() -> RunRef {
+    RunRef {
         entity: "acme".into(),
         project: "vision".into(),
         run: "r7".into(),
         display_name: Some("sweep-7".into()),
         user: None,
-    };
+    }
+}
+
+/// The verdict of loss-spike over 400 steps of loss decaying from 0.45, with `spike` steps of
+/// +0.6 from step 200, a minute apart.
+fn verdict(s: &State, spike: i64) -> Verdict {
+    let a = s.selected_item().unwrap().saved.automation.clone();
+    let run = sweep_7();
     let events = (0..400)
         .map(|step| {
             let base = 0.4 / (1.0 + step as f64 / 40.0) + 0.05;
@@ -341,4 +346,69 @@ async fn the_dashboard_judges_with_the_configured_rate_limit_on_any_backend() {
         "a burst of one: the others are held back"
     );
     assert_eq!(fired(Default::default()).await, 3);
+}
+
+/// The stall automation's full detail (the demo's `watch-training-hangs`, the last row), on
+/// its Backtest tab with runs listed.
+fn open_stall_tab(s: &mut State) {
+    update(s, ch('G'));
+    assert_eq!(
+        s.selected_item().unwrap().saved.automation.name,
+        "watch-training-hangs"
+    );
+    update(s, key(KeyCode::Enter));
+    for _ in 0..4 {
+        update(s, key(KeyCode::Tab));
+    }
+    runs_arrive(s);
+}
+
+/// sweep-7 logs a step every 10 s for 10 minutes, hangs 45 minutes with system stats every
+/// 15 s, then logs again: a stall under `after: 30m` (its pace is far shorter).
+fn stalled_verdict(s: &State) -> Verdict {
+    let a = s.selected_item().unwrap().saved.automation.clone();
+    let run = sweep_7();
+    let t0 = 1_780_000_000;
+    let at = |t: i64, body: EventBody| EngineEvent {
+        run: Some(run.clone()),
+        body,
+        time: Some(t0 + t),
+    };
+    let row = |t: i64, step: i64| {
+        at(
+            t,
+            EventBody::Metric {
+                step: Some(step),
+                metrics: vec![("loss".into(), 1.0)],
+            },
+        )
+    };
+    let mut events: Vec<EngineEvent> = (0..60).map(|i| row(i * 10, i)).collect();
+    events.extend((1..=180).map(|i| at(590 + i * 15, EventBody::Alive)));
+    events.extend((0..30).map(|i| row(3_300 + i * 10, 60 + i)));
+    backtest(
+        &a,
+        vec![RunHistory {
+            run,
+            events,
+            notes: Vec::new(),
+        }],
+        Options {
+            limit: RateLimit::default(),
+            trace: true,
+        },
+    )
+    .remove(0)
+}
+
+#[tokio::test]
+async fn a_stall_is_charted_with_its_stretch_shaded() {
+    both("stalled", |s| {
+        open_stall_tab(s);
+        let v = stalled_verdict(s);
+        assert_eq!(v.firings.len(), 1);
+        assert_eq!(v.stalled.len(), 1);
+        judged(s, Ok(v));
+    })
+    .await;
 }

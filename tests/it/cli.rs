@@ -389,7 +389,7 @@ fn export_writes_private_files_that_create_accepts() {
                 out.to_str().unwrap()
             ]
         )
-        .contains("exported 7")
+        .contains("exported 9")
     );
     let file = out.join("loss-spike.yaml");
     #[cfg(unix)]
@@ -508,7 +508,7 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
     assert!(listed.contains("qa\\u{1b}[31mred\\nx"), "{listed}");
     assert_eq!(
         listed.lines().count(),
-        16,
+        18,
         "one line a row, plus the header"
     );
     let shown = ok(d, &["show", "qa\u{1b}[31mred\nx"]);
@@ -542,7 +542,7 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("had no data"), "{}", r.stderr);
     let all: Vec<Value> = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(all.len(), 15);
+    assert_eq!(all.len(), 17);
     let again = wbauto(d, &["list"], None);
     assert!(again.stderr.is_empty(), "seeded once: {}", again.stderr);
     // doctor says what it found.
@@ -552,7 +552,7 @@ fn a_database_truncated_to_nothing_gets_the_demo_back() {
     assert!(doctor.stderr.contains("had no data"), "{}", doctor.stderr);
     assert!(
         doctor.stdout.contains(
-            "database      schema 5, 3 entities, 17 automations, 5 integrations, 14 recorded runs"
+            "database      schema 5, 3 entities, 19 automations, 5 integrations, 14 recorded runs"
         ),
         "{}",
         doctor.stdout

@@ -1,12 +1,12 @@
 //! The local engine, driven only through the real binary: events in with `wbauto emit` (and the
 //! engine's HTTP endpoint), deliveries to a loopback receiver the test starts, history out.
 
-use crate::support::engine::{Engine, Setup, by_automation, post, wait_for, webhook};
+use crate::support::engine::{Engine, Setup, by_automation, copy_runlogs, post, wait_for, webhook};
 use crate::support::receiver::Receiver;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 fn metric(run: &str, name: &str, step: i64, metrics: Value) -> Value {
@@ -587,40 +587,6 @@ async fn a_window_spans_separate_emits() {
     assert_eq!(got["avg3"][0]["values"], "[1, 2, 3]");
 }
 
-/// The fixtures made by the real SDK, copied under `dir/wandb` as `wandb` lays them out, with
-/// their logs older than the staleness limit (so a run without an exit counts as crashed).
-pub(crate) fn copy_fixtures(dir: &Path) -> PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
-    let to = dir.join("wandb");
-    let old = std::time::SystemTime::now() - Duration::from_secs(3_600);
-    for scenario in std::fs::read_dir(&from).unwrap() {
-        let scenario = scenario.unwrap().path();
-        for run in std::fs::read_dir(&scenario).unwrap() {
-            let run = run.unwrap().path();
-            if !run.is_dir() {
-                continue;
-            }
-            let target = to.join(run.file_name().unwrap());
-            std::fs::create_dir_all(target.join("logs")).unwrap();
-            std::fs::copy(run.join("logs/debug.log"), target.join("logs/debug.log")).unwrap();
-            for f in std::fs::read_dir(&run).unwrap() {
-                let f = f.unwrap().path();
-                if f.is_file() {
-                    let dest = target.join(f.file_name().unwrap());
-                    std::fs::copy(&f, &dest).unwrap();
-                    std::fs::File::options()
-                        .write(true)
-                        .open(&dest)
-                        .unwrap()
-                        .set_modified(old)
-                        .unwrap();
-                }
-            }
-        }
-    }
-    to
-}
-
 fn run_state_hooks() -> String {
     let mut yaml = String::new();
     yaml += &webhook("ended-finished", "{type: run_state, states: [finished]}");
@@ -639,7 +605,7 @@ async fn replaying_run_logs_fires_what_each_scenario_predicts_once() {
     // Eleven runs start within one replay: more than the default burst on the engine's clock.
     let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&run_state_hooks()).await;
-    let wandb = copy_fixtures(s.path());
+    let wandb = copy_runlogs(s.path(), &[]);
     let replay = [
         "emit",
         "--run-dir",
@@ -764,7 +730,7 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
     let s = Setup::new(&receiver, "rate_per_minute = 1000\nburst = 1000\n").await;
     s.create(&webhook("started", "{type: run_state, states: [running]}"))
         .await;
-    let wandb = copy_fixtures(s.path());
+    let wandb = copy_runlogs(s.path(), &[]);
     s.ok(&["emit", "--run-dir", wandb.to_str().unwrap()], None)
         .await;
     // The fixtures were logged to acme/vision; the SIGKILLed one without a run record is never
@@ -784,7 +750,7 @@ async fn runs_go_to_their_own_project_which_is_created_in_a_known_entity() {
         "no project guessed for a log without a run record"
     );
     // Runs of an unknown entity are reported and skipped (other copies of the logs: new files).
-    let other = copy_fixtures(&s.path().join("elsewhere"));
+    let other = copy_runlogs(&s.path().join("elsewhere"), &[]);
     let r = s
         .run(
             &[

@@ -4,7 +4,7 @@
 //! shared filesystem (a directory not there yet, a log another host writes, finished logs not
 //! read again).
 
-use crate::engine::copy_fixtures;
+use crate::support::engine::copy_runlogs;
 use crate::support::engine::{Engine, Setup, free_port, hook_on, post, wait_for};
 use crate::support::receiver::Receiver;
 use serde_json::{Value, json};
@@ -376,7 +376,7 @@ async fn a_watched_directory_not_there_yet_is_waited_for_and_finished_logs_are_n
     let wandb = s.path().join("wandb");
     let engine = watching(&s, &wandb).await;
     // The first training run makes the directory: it appears whole.
-    let staging = copy_fixtures(&s.path().join("staging"));
+    let staging = copy_runlogs(&s.path().join("staging"), &[]);
     std::fs::rename(&staging, &wandb).unwrap();
     let fired = |name: &str| fired(&receiver, name);
     tokio::task::block_in_place(|| {

@@ -322,7 +322,7 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
         .iter()
         .map(|s| s.automation.name.clone())
         .collect();
-    assert_eq!(all.automations.len(), 265);
+    assert_eq!(all.automations.len(), 267);
     assert_eq!(
         firsts,
         names[..200],
@@ -355,7 +355,7 @@ async fn the_first_page_comes_ahead_of_the_whole_listing() {
         },
     );
     assert!(
-        render(&state).contains("265 automations"),
+        render(&state).contains("267 automations"),
         "{}",
         render(&state)
     );

@@ -356,8 +356,20 @@ fn finding_logs_shrinking_files_and_gone_writers() {
     );
     debug(alive.id());
     assert!(
-        follow::writer_gone(&live_log, &here, now + 61, 60).is_some(),
-        "no growth for too long"
+        follow::writer_gone(&live_log, &here, now + 3_600, 60).is_none(),
+        "a live writer that stopped writing is a stalled run, not a crashed one"
+    );
+    let elsewhere = RunLog {
+        host: Some("another-host".into()),
+        ..here.clone()
+    };
+    assert!(
+        follow::writer_gone(&live_log, &elsewhere, now + 59, 60).is_none(),
+        "a log written elsewhere, still growing"
+    );
+    assert!(
+        follow::writer_gone(&live_log, &elsewhere, now + 61, 60).is_some(),
+        "written elsewhere: no growth for too long"
     );
     std::fs::write(live.join("run-liv00001.wandb.synced"), b"").unwrap();
     assert_eq!(

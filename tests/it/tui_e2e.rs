@@ -61,7 +61,7 @@ impl Tmux {
         self.keys(&["/"]);
         self.keys(&["loss-spike"]);
         self.keys(&["Enter"]);
-        self.wait_for("the filtered list", |s| s.contains("1/15 shown"));
+        self.wait_for("the filtered list", |s| s.contains("1/17 shown"));
         self.keys(&["Enter"]);
         self.wait_for("the detail", |s| s.contains("Backtest"));
         for _ in 0..4 {
@@ -146,7 +146,7 @@ fn toggle_in_a_real_terminal_is_stored_and_the_terminal_is_restored() {
     tmux.keys(&["gpu"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for("the filtered list", |s| {
-        s.contains("1/15 shown") || s.contains("/gpu")
+        s.contains("1/17 shown") || s.contains("/gpu")
     });
     tmux.keys(&["t"]);
     let toggled = tmux.wait_for("the toggle's toast", |s| s.contains("disabled gpu-too-hot"));
@@ -385,7 +385,7 @@ fn keys_do_nothing_on_the_too_small_screen() {
     tmux.wait_for("wbauto to exit", |s| s.contains("wbauto exited with 0"));
     let listed = binary::run(h, &["list", "--json"], &[], None);
     let all: Vec<serde_json::Value> = serde_json::from_str(&listed.stdout).unwrap();
-    assert_eq!(all.len(), 15, "nothing was deleted");
+    assert_eq!(all.len(), 17, "nothing was deleted");
     assert_eq!(
         all.iter().filter(|a| a["enabled"] == false).count(),
         1,
@@ -565,7 +565,7 @@ fn a_new_users_first_minute_shows_the_demo_day() {
     // Back to the list, the filter cleared.
     tmux.keys(&["q"]);
     tmux.keys(&["q"]);
-    tmux.wait_for("the whole list", |s| s.contains("15 automations"));
+    tmux.wait_for("the whole list", |s| s.contains("17 automations"));
     tmux.keys(&["h"]);
     let history = tmux.wait_for("the demo day in History", |s| {
         s.contains("history:") && s.contains("Slack refused")

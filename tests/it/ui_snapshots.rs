@@ -86,6 +86,20 @@ async fn detail_tabs() {
 }
 
 #[tokio::test]
+async fn a_local_only_automation_in_words_and_without_python() {
+    for (i, tab) in ["overview", "wire", "python"].iter().enumerate() {
+        both(&format!("stalled_detail_{tab}"), |s| {
+            update(s, ch('G'));
+            update(s, key(KeyCode::Enter));
+            for _ in 0..i {
+                update(s, key(KeyCode::Tab));
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn raw_view() {
     both("raw", |s| {
         update(s, ch('y'));

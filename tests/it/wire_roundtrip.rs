@@ -8,7 +8,7 @@ use wbauto::file::to_value;
 use wbauto::model::expr::{Expr, normalize};
 use wbauto::model::{
     Action, Agg, ArtifactEvent, Automation, ChangeType, Cmp, Direction, Event, IntegrationRef,
-    MetricCondition, RunState, Scope, ScopePath, Severity,
+    MetricCondition, RunState, Scope, ScopePath, Severity, TimeSpan,
 };
 use wbauto::wire::encode::{action_config, create_input, event_filter};
 use wbauto::wire::parse::{ParseContext, parse_event, parse_trigger};
@@ -151,6 +151,23 @@ fn event() -> impl Strategy<Value = Event> {
             expr(ARTIFACT)
         )
             .prop_map(|(kind, filter)| Event::Artifact { kind, filter }),
+        (
+            expr(RUN),
+            60u64..=30 * 86_400,
+            any::<bool>(),
+            prop_oneof![
+                (1u32..100).prop_map(Number::from),
+                (1.0f64..50.0).prop_map(|f| Number::from_f64(f).unwrap())
+            ]
+        )
+            .prop_map(|(run_filter, secs, adaptive, factor)| Event::RunStalled {
+                run_filter,
+                after: TimeSpan::from_secs(secs),
+                adaptive,
+                factor
+            }),
+        (expr(RUN), text())
+            .prop_map(|(run_filter, metric)| Event::RunMetricNonfinite { run_filter, metric }),
     ]
 }
 

@@ -257,7 +257,7 @@ async fn template_titles_and_names_follow_the_condition_until_typed_and_never_co
     assert!(screen.contains("title: mine"), "{screen}");
     assert!(screen.contains("name: val_acc-threshold"), "{screen}");
     // The demo has loss-plateau and accuracy-anomaly: the templates suggest a free name.
-    for (ups, name) in [(4, "loss-plateau-2"), (3, "accuracy-anomaly-2")] {
+    for (ups, name) in [(6, "loss-plateau-2"), (5, "accuracy-anomaly-2")] {
         update(&mut s, key(KeyCode::Esc));
         update(&mut s, ch('d'));
         open(&mut s);

@@ -65,6 +65,19 @@ async fn every_template_saves_what_the_sdk_sends() {
     let backend = fake.backend();
     for t in Template::ALL {
         let Some(w) = finished(t) else { continue };
+        let kind = w.answers.event;
+        if kind.is_local_only() {
+            // No SDK equivalent: W&B refuses it before anything is sent, naming the kind.
+            let err = prepare(&backend, w.automation(), "acme").await.unwrap_err();
+            assert!(
+                err.to_string().contains(&format!(
+                    "{} runs on wbauto's local engine only",
+                    kind.file_name()
+                )),
+                "{t:?}: {err}"
+            );
+            continue;
+        }
         let automation = prepare(&backend, w.automation(), "acme")
             .await
             .unwrap_or_else(|e| panic!("{t:?}: {e}"));

@@ -15,6 +15,14 @@ pub(crate) const AUTOMATION_SCOPE_ENTITY: &str = "AUTOMATION_SCOPE_ENTITY";
 /// Registry listing.
 pub(crate) const ARTIFACT_REGISTRY_SEARCH: &str = "ARTIFACT_REGISTRY_SEARCH";
 
+/// Why W&B cannot hold an event kind only wbauto's local engine fires.
+fn local_only(kind: EventKind) -> String {
+    format!(
+        "{} runs on wbauto's local engine only, W&B has no such event; keep it on the local backend (--backend local) with `wbauto engine` watching your runs",
+        kind.file_name()
+    )
+}
+
 /// The enabled server features.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Features(pub BTreeSet<String>);
@@ -88,6 +96,9 @@ impl Features {
         }
         caps.deny(Feature::Aggregation(Agg::Sum), "W&B accepts only the aggregations avg, min and max (sum works on the local backend only)");
         caps.deny(Feature::CreateSlackIntegration, SLACK_ON_WANDB);
+        for kind in [EventKind::RunStalled, EventKind::MetricNonfinite] {
+            caps.deny(Feature::Event(kind), local_only(kind));
+        }
         caps
     }
 }
@@ -123,6 +134,13 @@ mod tests {
                 .contains("AUTOMATION_SCOPE_ENTITY")
         );
         assert!(caps.supports(Feature::Comparator(Cmp::Eq)).is_err());
+        for kind in [EventKind::RunStalled, EventKind::MetricNonfinite] {
+            let reason = caps.supports(Feature::Event(kind)).unwrap_err();
+            assert!(
+                reason.starts_with(kind.file_name()) && reason.contains("local engine"),
+                "{reason}"
+            );
+        }
         assert_eq!(
             Features::from_response(&json!({"serverInfo": null})),
             Features::default()

@@ -1,7 +1,8 @@
 //! Turning a run log's records into engine events: the run record gives the run and
 //! `running`; each history row a `run_metric` at its `_step` with every numeric item (keys
 //! starting with `_` skipped, nested keys joined with `.`); the exit record `finished` (code 0)
-//! or `failed`; a log whose writer is gone without an exit, `failed` (crashed). Pure: what the
+//! or `failed`; a log whose writer is gone without an exit, `failed` (crashed); a system-stats
+//! record that the run is alive (what tells a stalled run from a dead one). Pure: what the
 //! follower remembers of a file is plain data the store persists with the offset.
 
 use super::record::{Numbered, Record, number};
@@ -55,7 +56,8 @@ pub struct RunLog {
 }
 
 impl RunLog {
-    fn run_ref(&self) -> Option<RunRef> {
+    /// The run, once known.
+    pub(crate) fn run_ref(&self) -> Option<RunRef> {
         let (entity, project, run, display_name) = self.run.clone()?;
         Some(RunRef {
             entity,
@@ -186,6 +188,19 @@ impl RunLog {
                 };
                 self.outcome = Some(state.name().to_string());
                 self.state(state, None).into_iter().collect()
+            }
+            Record::Stats { time } => {
+                if time.is_some() {
+                    self.last_time = time;
+                }
+                match (self.run_ref(), self.started && !self.ended) {
+                    (Some(run), true) => vec![EngineEvent {
+                        run: Some(run),
+                        body: EventBody::Alive,
+                        time: time.or(self.last_time),
+                    }],
+                    _ => Vec::new(),
+                }
             }
             Record::Preempting | Record::Other => Vec::new(),
         }

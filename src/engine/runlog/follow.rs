@@ -226,28 +226,33 @@ impl Gone {
     }
 }
 
-/// Whether the writer of a log (without an exit record) is gone, and by which rule: the log
-/// was synced; its writer's process on this host is not alive (or is a newer process with the
-/// same id); or the file has not grown for `stale_secs`. A log the run record says another
-/// host writes is judged by growth alone: its writer's process id means nothing here.
-pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> Option<Gone> {
-    if path.with_extension("wandb.synced").exists() {
-        return Some(Gone::Synced);
-    }
+/// For a log written on this host by a process whose id it names: that id, and whether the
+/// process is still there (and is not a newer process given the same id). `None` for a log
+/// written elsewhere, or whose writer is not known.
+pub fn writer_here(path: &Path, log: &RunLog) -> Option<(i64, bool)> {
     let here = log
         .host
         .as_deref()
         .is_some_and(|h| h == crate::engine::host::name());
-    let exited = here.then(|| writer_pid(path)).flatten().filter(|&pid| {
-        let alive = crate::engine::host::alive(pid);
-        let started = modified(Path::new(&format!("/proc/{pid}")));
-        let newer = started
-            .zip(modified(path.parent().unwrap_or(path)))
-            .is_some_and(|(p, d)| p > d);
-        !alive || newer
-    });
-    if let Some(pid) = exited {
-        return Some(Gone::Exited(pid));
+    let pid = writer_pid(path).filter(|_| here)?;
+    let alive = crate::engine::host::alive(pid);
+    let started = modified(Path::new(&format!("/proc/{pid}")));
+    let newer = started
+        .zip(modified(path.parent().unwrap_or(path)))
+        .is_some_and(|(p, d)| p > d);
+    Some((pid, alive && !newer))
+}
+
+/// Whether the writer of a log (without an exit record) is gone, and by which rule: the log
+/// was synced; on this host, its writer's process is not alive (a process that is alive but
+/// writes nothing is a stalled run, not a crashed one); elsewhere, or with no process known,
+/// the file has not grown for `stale_secs`.
+pub fn writer_gone(path: &Path, log: &RunLog, now: i64, stale_secs: i64) -> Option<Gone> {
+    if path.with_extension("wandb.synced").exists() {
+        return Some(Gone::Synced);
+    }
+    if let Some((pid, alive)) = writer_here(path, log) {
+        return (!alive).then_some(Gone::Exited(pid));
     }
     let secs = now - log.grew_at;
     (secs >= stale_secs).then(|| Gone::Stale {

@@ -8,6 +8,7 @@
 
 use super::follow;
 use crate::engine::error::EngineError;
+use crate::engine::eval::run_key;
 use crate::engine::lease::Fence;
 use crate::engine::{Engine, Report, store};
 use std::collections::HashSet;
@@ -163,6 +164,13 @@ impl Engine {
                     store::save_runlog(batch.conn(), key, &next)
                 })?;
                 out.report.add(&report);
+            }
+            // Only a writer seen alive on this host lets the engine's clock judge a silence;
+            // a log written elsewhere is judged by its own records.
+            if let Some(run) = next.run_ref() {
+                let here =
+                    !next.ended && follow::writer_here(path, &next).is_some_and(|(_, alive)| alive);
+                self.evaluator.watch.vouch(&run_key(&run), here);
             }
             log = next;
             if !reading.more {

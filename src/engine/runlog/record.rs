@@ -35,6 +35,11 @@ pub enum Record {
         /// Written by a secondary writer.
         not_complete: bool,
     },
+    /// System stats: the run is alive, though it may have logged no row.
+    Stats {
+        /// When they were sampled, Unix seconds.
+        time: Option<i64>,
+    },
     /// A preemption notice.
     Preempting,
     /// The writer's environment.
@@ -154,6 +159,20 @@ fn environment(bytes: &[u8]) -> Result<Record, Malformed> {
     Ok(Record::Environment { username, host })
 }
 
+fn stats(bytes: &[u8]) -> Result<Record, Malformed> {
+    let mut time = None;
+    for f in fields(bytes) {
+        if let (2, Value::Bytes(b)) = f? {
+            for g in fields(b) {
+                if let (1, Value::Varint(v)) = g? {
+                    time = Some(v as i64);
+                }
+            }
+        }
+    }
+    Ok(Record::Stats { time })
+}
+
 /// Decodes a record's payload.
 pub fn decode(payload: &[u8]) -> Result<Numbered, Malformed> {
     let mut num = 0;
@@ -162,6 +181,7 @@ pub fn decode(payload: &[u8]) -> Result<Numbered, Malformed> {
         match f? {
             (1, Value::Varint(v)) => num = v as i64,
             (2, Value::Bytes(b)) => record = history(b)?,
+            (7, Value::Bytes(b)) => record = stats(b)?,
             (17, Value::Bytes(b)) => record = run(b)?,
             (18, Value::Bytes(b)) => record = exit(b)?,
             (23, Value::Bytes(_)) => record = Record::Preempting,

@@ -57,6 +57,15 @@ pub(crate) fn draw(
 /// A run's chart (also the wizard's small one).
 pub(crate) fn plot<'a>(c: &'a Chart, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut sets = Vec::new();
+    if !c.shaded.is_empty() {
+        sets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Bar)
+                .style(theme.dim())
+                .data(&c.shaded),
+        );
+    }
     for level in &c.levels {
         sets.push(
             Dataset::default()

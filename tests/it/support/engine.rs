@@ -387,3 +387,42 @@ pub async fn post(engine: &Engine, token: Option<&str>, body: &str) -> (u16, Val
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// The run-log fixtures made by the real SDK (every scenario, or those named in `only`), copied
+/// under `dir/wandb` as `wandb` lays them out, with their logs older than the staleness limit (so
+/// a run without an exit counts as crashed).
+pub fn copy_runlogs(dir: &Path, only: &[&str]) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runlogs");
+    let to = dir.join("wandb");
+    let old = std::time::SystemTime::now() - Duration::from_secs(3_600);
+    for scenario in std::fs::read_dir(&from).unwrap() {
+        let scenario = scenario.unwrap().path();
+        let name = scenario.file_name().unwrap().to_string_lossy().to_string();
+        if !only.is_empty() && !only.contains(&name.as_str()) {
+            continue;
+        }
+        for run in std::fs::read_dir(&scenario).unwrap() {
+            let run = run.unwrap().path();
+            if !run.is_dir() {
+                continue;
+            }
+            let target = to.join(run.file_name().unwrap());
+            std::fs::create_dir_all(target.join("logs")).unwrap();
+            std::fs::copy(run.join("logs/debug.log"), target.join("logs/debug.log")).unwrap();
+            for f in std::fs::read_dir(&run).unwrap() {
+                let f = f.unwrap().path();
+                if f.is_file() {
+                    let dest = target.join(f.file_name().unwrap());
+                    std::fs::copy(&f, &dest).unwrap();
+                    std::fs::File::options()
+                        .write(true)
+                        .open(&dest)
+                        .unwrap()
+                        .set_modified(old)
+                        .unwrap();
+                }
+            }
+        }
+    }
+    to
+}

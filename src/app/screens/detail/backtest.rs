@@ -268,6 +268,13 @@ fn verdict_lines(a: &Automation, v: &Verdict, recorded: Option<&str>) -> Vec<Tex
                     crate::engine::eval::needed(condition),
                     needed(condition)
                 ),
+                (None, Event::RunStalled { .. }) => match &v.longest_gap {
+                    Some(g) => format!("never stalled; the longest silence was {}", g.words()),
+                    None => "no silence could be measured".into(),
+                },
+                (None, Event::RunMetricNonfinite { .. }) => {
+                    "no matching metric was NaN or infinite".into()
+                }
                 _ => String::new(),
             };
             out.push(TextLine::new(vec![
@@ -290,6 +297,22 @@ fn verdict_lines(a: &Automation, v: &Verdict, recorded: Option<&str>) -> Vec<Tex
                 v.suppressed.len()
             ),
         ));
+    }
+    for g in &v.stalled {
+        out.push(TextLine::toned(
+            Tone::Warn,
+            format!("  stalled {}", g.words()),
+        ));
+    }
+    if let Event::RunStalled { after, .. } = &a.event {
+        out.push(TextLine::new(vec![
+            Piece::new(Tone::Dim, "  ── "),
+            Piece::plain("seconds without a step"),
+            Piece::new(
+                Tone::Dim,
+                format!("   ── after {after}   ⣿ stalled   █ fired"),
+            ),
+        ]));
     }
     if let Event::RunMetric { condition, .. } = &a.event {
         let marked = recorded
