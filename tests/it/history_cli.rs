@@ -339,20 +339,24 @@ async fn backtest_compare_history_says_where_wandb_and_the_evaluator_agree_and_w
     assert!(!plain.stdout.contains("Beside"), "only when asked");
 }
 
+/// A local data dir where `on-fail` fired once and was then test-fired (the test fire is the
+/// newest execution), opened as a backend.
+async fn fired_then_test_fired(h: &Path) -> wbauto::backend::local::LocalBackend {
+    local_firing(h);
+    let test = local(h, &["test", "on-fail", "--yes"], None);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+    wbauto::backend::local::LocalBackend::open(&h.join("local.db"))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_backend_answers_the_one_history_method_and_leaves_test_fires_out_of_last() {
     use wbauto::backend::Backend;
     use wbauto::model::history::{HistoryQuery, HistoryScope, Status};
     let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    local_firing(h);
     // A test fire after the real one is the newest execution, never the LAST firing.
-    let test = local(h, &["test", "on-fail", "--yes"], None);
-    assert_eq!(test.code, 0, "{}", test.stderr);
-
-    let backend = wbauto::backend::local::LocalBackend::open(&h.join("local.db"))
-        .await
-        .unwrap();
+    let backend = fired_then_test_fired(home.path()).await;
     let all = backend
         .automation_history(&HistoryQuery::of(HistoryScope::Entity {
             entity: "acme".into(),
@@ -404,13 +408,7 @@ async fn the_local_backend_answers_the_one_history_method_and_leaves_test_fires_
 async fn the_dashboard_on_the_local_backend_lists_and_opens_the_engines_executions() {
     use crate::support::dashboard::{Driven, ch, render};
     let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    local_firing(h);
-    let test = local(h, &["test", "on-fail", "--yes"], None);
-    assert_eq!(test.code, 0, "{}", test.stderr);
-    let backend = wbauto::backend::local::LocalBackend::open(&h.join("local.db"))
-        .await
-        .unwrap();
+    let backend = fired_then_test_fired(home.path()).await;
     let now = jiff::Timestamp::now().as_second();
     let mut d = Driven::open(std::sync::Arc::new(backend), 160, 48, now).await;
     // The local backend's whole listing comes after its first page, as a second answer.

@@ -21,19 +21,6 @@ fn wandb(fake: &FakeWandb, home: &Path, args: &[&str]) -> binary::Run {
     binary::wandb(&fake.url, home, args, API_KEY, "1", None)
 }
 
-/// Requests that would change something on W&B.
-fn mutations(fake: &FakeWandb) -> Vec<String> {
-    fake.requests()
-        .into_iter()
-        .map(|r| r.operation)
-        .filter(|o| {
-            ["Create", "Update", "Delete"]
-                .iter()
-                .any(|v| o.starts_with(v))
-        })
-        .collect()
-}
-
 #[test]
 fn local_files_round_trip_and_say_there_is_no_wandb_input() {
     let home = tempfile::tempdir().unwrap();
@@ -189,7 +176,7 @@ async fn wandb_refuses_them_before_any_mutation() {
             r.stderr
         );
     }
-    assert_eq!(mutations(&fake), Vec::<String>::new(), "nothing sent");
+    assert_eq!(fake.mutations(), Vec::<String>::new(), "nothing sent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,10 +245,10 @@ async fn wandb_plan_lists_them_under_local_only_and_apply_sends_the_rest() {
         "{}",
         applied.stdout
     );
-    assert_eq!(mutations(&fake), ["CreateAutomation"]);
+    assert_eq!(fake.mutations(), ["CreateAutomation"]);
     let again = wandb(&fake, home.path(), &["apply", "-f", dir, "--yes"]);
     assert!(again.stdout.contains("No changes"), "{}", again.stdout);
-    assert_eq!(mutations(&fake), ["CreateAutomation"], "nothing more sent");
+    assert_eq!(fake.mutations(), ["CreateAutomation"], "nothing more sent");
 }
 
 #[test]

@@ -20,19 +20,6 @@ const TEAM: &str = "\
   action: {type: no_op}
 ";
 
-/// Requests that would change W&B.
-fn changes(fake: &FakeWandb) -> Vec<String> {
-    fake.requests()
-        .into_iter()
-        .map(|r| r.operation)
-        .filter(|o| {
-            ["Create", "Update", "Delete"]
-                .iter()
-                .any(|w| o.starts_with(w))
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_local_team_moves_to_wandb_by_integration_name_and_nothing_is_half_applied() {
     let local = tempfile::tempdir().unwrap();
@@ -87,7 +74,11 @@ async fn a_local_team_moves_to_wandb_by_integration_name_and_nothing_is_half_app
             "{said}"
         );
     }
-    assert_eq!(changes(&fake), Vec::<String>::new(), "nothing sent to W&B");
+    assert_eq!(
+        fake.mutations(),
+        Vec::<String>::new(),
+        "nothing sent to W&B"
+    );
 
     // The team keeps those two on the local engine; the rest moves.
     std::fs::remove_file(dir.join("to-pager.yaml")).unwrap();
@@ -104,10 +95,10 @@ async fn a_local_team_moves_to_wandb_by_integration_name_and_nothing_is_half_app
     let applied = on_wandb(&["apply", "-f", d, "--yes"]);
     assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
     assert_eq!(
-        changes(&fake).len(),
+        fake.mutations().len(),
         1,
         "one automation created: {:?}",
-        changes(&fake)
+        fake.mutations()
     );
     let integrations = on_wandb(&["integrations", "--json"]);
     let all: serde_json::Value = serde_json::from_str(&integrations.stdout).unwrap();
@@ -120,7 +111,7 @@ async fn a_local_team_moves_to_wandb_by_integration_name_and_nothing_is_half_app
         .as_str()
         .unwrap()
         .to_string();
-    let sent = fake.variables_of(&changes(&fake)[0]);
+    let sent = fake.variables_of(&fake.mutations()[0]);
     assert!(
         sent[0].to_string().contains(&format!("\"{ci}\"")),
         "matched by name to W&B's own ci-deploy ({ci}): {}",

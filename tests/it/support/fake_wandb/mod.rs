@@ -304,6 +304,19 @@ impl FakeWandb {
         self.state().requests.clone()
     }
 
+    /// The operations received so far that would change something (create, update, delete).
+    pub fn mutations(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .map(|r| r.operation)
+            .filter(|o| {
+                ["Create", "Update", "Delete"]
+                    .iter()
+                    .any(|verb| o.starts_with(verb))
+            })
+            .collect()
+    }
+
     /// The `variables` of every request of one operation.
     pub fn variables_of(&self, operation: &str) -> Vec<Value> {
         self.requests()
